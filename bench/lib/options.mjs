@@ -1,0 +1,65 @@
+// Command-line options of bench/run.mjs.
+export const USAGE = `usage: npm run bench -- [options]
+  --quick               small run for CI (300 messages, 4 connections, mailbox 1,000, POP3 maildrop 200, 1 repetition, 100 idle connections)
+  --only=platform|anchor  one side only
+  --reps=N              repetitions of every figure (default 3)
+  --messages=N          SMTP ingest messages per repetition (default 5000)
+  --connections=C       concurrent SMTP connections (default 16)
+  --mailbox=10000,100000  IMAP mailbox sizes (default 10000; add 100000 for the growth figure)
+  --idle=N              idle IMAP connections for the memory figure (default 2000; 0 skips it)
+  --no-embedded         skip the embedded-mode figures
+  --no-pop3             skip the POP3 figure
+  --profile=DIR         our service processes write V8 CPU profiles under DIR (summarise: node bench/profile-summary.mjs DIR)
+  --skip-imap           skip the IMAP mailbox figures (profiling the SMTP path)
+  --database-url=URL    PostgreSQL admin URL (default $BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres)
+  --nats-url=URL        NATS (default $BENCH_NATS_URL or nats://127.0.0.1:4222)`;
+
+export function parseOptions(argv) {
+  const o = {
+    reps: 3,
+    messages: 5000,
+    connections: 16,
+    recipients: 16,
+    mailbox: [10000],
+    idleConnections: 2000,
+    embedded: true,
+    pop3: true,
+    pop3Messages: 1000,
+    only: null,
+    stallMs: 30_000,
+    databaseUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    natsUrl: process.env.BENCH_NATS_URL ?? process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
+  };
+  const explicit = {};
+  for (const arg of argv) {
+    const [k, v] = arg.replace(/^--/, '').split('=');
+    const num = () => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`--${k} needs a whole number`);
+      return n;
+    };
+    switch (k) {
+      case 'help': case 'h': o.help = true; break;
+      case 'quick': o.quick = true; break;
+      case 'only':
+        if (!['platform', 'anchor'].includes(v)) throw new Error('--only=platform or --only=anchor');
+        o.only = v;
+        break;
+      case 'reps': explicit.reps = Math.max(1, num()); break;
+      case 'messages': explicit.messages = Math.max(1, num()); break;
+      case 'connections': explicit.connections = Math.max(1, num()); break;
+      case 'mailbox': explicit.mailbox = v.split(',').filter(Boolean).map(Number).filter((n) => Number.isInteger(n) && n >= 1000); break;
+      case 'idle': explicit.idleConnections = num(); break;
+      case 'no-embedded': o.embedded = false; break;
+      case 'no-pop3': o.pop3 = false; break;
+      case 'database-url': o.databaseUrl = v; break;
+      case 'nats-url': o.natsUrl = v; break;
+      case 'results-dir': o.resultsDir = v; break;
+      case 'profile': o.profile = v || 'bench/results/profiles'; break;
+      case 'skip-imap': explicit.mailbox = []; break;
+      default: throw new Error(`unknown option ${arg}\n${USAGE}`);
+    }
+  }
+  if (o.quick) Object.assign(o, { reps: 1, messages: 300, connections: 4, recipients: 4, mailbox: [1000], idleConnections: 100, pop3Messages: 200, stallMs: 20_000 });
+  return Object.assign(o, explicit);
+}

@@ -1,0 +1,90 @@
+// Memory of a set of server processes, read from /proc (Linux). PSS splits shared pages fairly between
+// processes, so summing it over many forked processes (Dovecot) or a few big ones (Node) is comparable.
+import { readdirSync, readFileSync } from 'node:fs';
+
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name is in parentheses and may contain spaces; fields resume after the last ')'
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return -1;
+  }
+}
+
+/** The given processes and all their descendants that are alive now. */
+export function processTree(roots) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    const ppid = parentOf(pid);
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(pid);
+  }
+  const out = [];
+  const stack = roots.filter((p) => p > 0 && parentOf(p) !== -1);
+  while (stack.length) {
+    const p = stack.pop();
+    out.push(p);
+    stack.push(...(children.get(p) ?? []));
+  }
+  return out;
+}
+
+function kb(text, field) {
+  const m = text.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+  return m ? Number(m[1]) : 0;
+}
+
+/** Summed PSS and RSS in bytes; processes that vanished meanwhile are skipped. */
+export function memoryOf(pids) {
+  let pss = 0;
+  let rss = 0;
+  let counted = 0;
+  for (const pid of pids) {
+    try {
+      const t = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      pss += kb(t, 'Pss') * 1024;
+      rss += kb(t, 'Rss') * 1024;
+      counted++;
+    } catch {
+      /* gone */
+    }
+  }
+  return { pss, rss, processes: counted };
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on every Linux we run on
+
+/** CPU time (user + system, ms) per process, keyed by the name given in `named` ({ name, pid }[]). */
+export function cpuOf(named) {
+  const out = {};
+  for (const { name, pid } of named) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields 14 and 15 (utime, stime) are at 11 and 12 after the command name
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) * TICK_MS;
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+export function commOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
+/** Every process whose command name is `comm` (e.g. every PostgreSQL backend). */
+export function pidsByComm(comm) {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => commOf(pid) === comm);
+}

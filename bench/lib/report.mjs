@@ -1,0 +1,103 @@
+// The side-by-side table (console and Markdown) and the JSON record of a run.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { spread } from './stats.mjs';
+
+/** Rows of the table: which figure, its unit, which direction is better, where each column comes from. */
+export function figureRows(mailboxSizes, pop3Messages = 1000) {
+  const rows = [
+    { key: 'smtp.rate', label: 'SMTP ingest', unit: 'msg/s', better: 'higher' },
+    { key: 'smtp.p50', label: 'SMTP ingest latency p50', unit: 'ms', better: 'lower' },
+    { key: 'smtp.p99', label: 'SMTP ingest latency p99', unit: 'ms', better: 'lower' },
+    { key: 'e2e.rate', label: 'End to end (send → visible in IMAP)', unit: 'msg/s', better: 'higher' },
+    { key: 'e2e.p50', label: 'End to end latency p50', unit: 'ms', better: 'lower' },
+    { key: 'e2e.p99', label: 'End to end latency p99', unit: 'ms', better: 'lower' },
+  ];
+  for (const m of mailboxSizes) {
+    const k = (f) => `imap${m}.${f}`;
+    const n = m.toLocaleString('en-US');
+    rows.push(
+      { key: k('loginSelect'), label: `IMAP ${n}: LOGIN + SELECT`, unit: 'ms', better: 'lower' },
+      { key: k('fetchEnvelopeAll'), label: `IMAP ${n}: UID FETCH 1:* (… ENVELOPE)`, unit: 'ms', better: 'lower' },
+      { key: k('fetchBody1000'), label: `IMAP ${n}: UID FETCH BODY.PEEK[] ×1,000`, unit: 'ms', better: 'lower' },
+      { key: k('searchSubject'), label: `IMAP ${n}: UID SEARCH SUBJECT`, unit: 'ms', better: 'lower' },
+      { key: k('searchBody'), label: `IMAP ${n}: UID SEARCH BODY`, unit: 'ms', better: 'lower' },
+      { key: k('store1000'), label: `IMAP ${n}: UID STORE +FLAGS ×1,000`, unit: 'ms', better: 'lower' },
+      { key: k('append1000'), label: `IMAP ${n}: APPEND ×1,000`, unit: 'ms', better: 'lower' },
+    );
+  }
+  rows.push(
+    { key: 'pop3.listRetr', label: `POP3 LIST + RETR ×${pop3Messages.toLocaleString('en-US')}`, unit: 'ms', better: 'lower' },
+    { key: 'mem.pssPerConnection', label: 'Memory per idle IMAP connection (PSS)', unit: 'KiB', better: 'lower', scale: 1 / 1024 },
+  );
+  const m0 = mailboxSizes[0];
+  if (m0) {
+    rows.push(
+      { key: 'smtp.rate', label: 'Embedded: SMTP ingest', unit: 'msg/s', better: 'higher', from: 'embedded' },
+      { key: 'smtp.p99', label: 'Embedded: SMTP ingest latency p99', unit: 'ms', better: 'lower', from: 'embedded' },
+      { key: `imap${m0}.fetchEnvelopeAll`, label: `Embedded: IMAP ${m0.toLocaleString('en-US')}: UID FETCH 1:* (… ENVELOPE)`, unit: 'ms', better: 'lower', from: 'embedded' },
+      { key: `imap${m0}.fetchBody1000`, label: `Embedded: IMAP ${m0.toLocaleString('en-US')}: UID FETCH BODY.PEEK[] ×1,000`, unit: 'ms', better: 'lower', from: 'embedded' },
+    );
+  }
+  return rows;
+}
+
+function fmt(x) {
+  if (x === undefined || x === null || !Number.isFinite(x)) return '—';
+  if (Math.abs(x) >= 100) return Math.round(x).toLocaleString('en-US');
+  if (Math.abs(x) >= 10) return x.toFixed(1);
+  return x.toFixed(2);
+}
+
+function cell(s) {
+  return s ? `${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)}` : '—';
+}
+
+/** results: { platform: {key: [values]}, anchor: {...}, embedded: {...} } → table rows with spreads and ratio */
+export function buildTable(rows, results) {
+  return rows.map((r) => {
+    const scale = r.scale ?? 1;
+    const ours = spread((results[r.from ?? 'platform']?.[r.key] ?? []).map((v) => v * scale));
+    const anchor = spread((results.anchor?.[r.key] ?? []).map((v) => v * scale));
+    const ratio = ours && anchor && anchor.median ? ours.median / anchor.median : null;
+    let verdict = '';
+    if (ratio !== null) verdict = (r.better === 'higher' ? ratio >= 1 : ratio <= 1) ? 'ahead' : 'behind';
+    return { ...r, ours, anchor, ratio, verdict };
+  });
+}
+
+export function renderText(table, ourLabel = 'platform') {
+  const head = ['figure', 'unit', `${ourLabel} min/med/max`, 'anchor min/med/max', 'ratio', 'better', ''];
+  const lines = table.map((t) => [t.label, t.unit, cell(t.ours), cell(t.anchor), t.ratio === null ? '—' : `${t.ratio.toFixed(2)}×`, t.better, t.verdict]);
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const row = (l) => l.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  return [row(head), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(row)].join('\n');
+}
+
+export function renderMarkdown(table, meta) {
+  const out = [
+    `# Bench run ${meta.startedAt}`,
+    '',
+    `Machine: ${meta.machine.cpus} × ${meta.machine.cpuModel}, ${meta.machine.memoryGiB} GiB; ${meta.machine.os}. Node ${meta.versions.node}, Postfix ${meta.versions.postfix ?? '—'}, Dovecot ${meta.versions.dovecot ?? '—'}.`,
+    `Options: ${JSON.stringify(meta.options)}`,
+    '',
+    'Each cell is min / median / max over the repetitions. Ratio = this platform ÷ anchor (medians).',
+    '',
+    '| figure | unit | this platform | Postfix + Dovecot | ratio | better | |',
+    '|---|---|---:|---:|---:|---|---|',
+    ...table.map((t) => `| ${t.label} | ${t.unit} | ${cell(t.ours)} | ${cell(t.anchor)} | ${t.ratio === null ? '—' : `${t.ratio.toFixed(2)}×`} | ${t.better} | ${t.verdict} |`),
+    '',
+  ];
+  if (meta.notes.length) out.push('## Notes', '', ...meta.notes.map((n) => `- ${n}`), '');
+  return out.join('\n');
+}
+
+export function writeResults(dir, meta, table, results) {
+  mkdirSync(dir, { recursive: true });
+  const stamp = meta.startedAt.replace(/[:.]/g, '-');
+  const json = join(dir, `${stamp}.json`);
+  const md = join(dir, `${stamp}.md`);
+  writeFileSync(json, JSON.stringify({ ...meta, table, raw: results }, null, 2));
+  writeFileSync(md, renderMarkdown(table, meta));
+  return { json, md };
+}

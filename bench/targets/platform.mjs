@@ -1,0 +1,117 @@
+// Our platform as a bench target, in either mode, from the helpers the e2e tests use:
+//   distributed: every service its own process (@mail/testing startDistributedPlatform) on the local
+//                PostgreSQL and NATS and an S3 server (s3rver) in a process of its own, so that it
+//                neither shares the bench client's event loop nor hides its CPU in the client's;
+//   embedded:    `node apps/standalone/dist/main.js` as a child process (PGlite, blob directory, in-process bus),
+//                so its memory is its own and not the bench's.
+// Only what a production deployment would set differs from the test helpers' defaults: plaintext auth on
+// loopback (the anchor has it too), production NODE_ENV, quiet logs.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { fillByAppend } from '../lib/fill.mjs';
+import { freePort } from '../lib/net.mjs';
+import { provision } from './provision.mjs';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DOMAIN = 'bench.test';
+
+const PROD_ENV = { NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', ALLOW_PLAINTEXT_AUTH: 'true', DATABASE_POOL_SIZE: '10', AUTH_LOGIN_DELAY_MS: '1000' };
+
+/** --profile=DIR: every service process writes a V8 CPU profile there when it exits (bench/profile-summary.mjs reads them). */
+function serviceEnv(profileDir, name) {
+  if (!profileDir) return PROD_ENV;
+  return { ...PROD_ENV, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, name)}` };
+}
+
+function versionOf() {
+  try {
+    return require(join(root, 'package.json')).version;
+  } catch {
+    return '?';
+  }
+}
+
+function common({ name, label, p, pids, users, closeFn }) {
+  return {
+    name,
+    label,
+    host: '127.0.0.1',
+    domain: DOMAIN,
+    ports: { smtp: p.ports.smtp, imap: p.ports.imap, pop3: p.ports.pop3 },
+    versions: { platform: versionOf() },
+    imapServerPids: pids,
+    serverPids: pids,
+    provision: () => provision({ adminUrl: p.adminUrl, adminToken: p.adminToken, domain: DOMAIN, users }),
+    fill: ({ user, count, startIndex, from }) => fillByAppend({ port: p.ports.imap, host: '127.0.0.1', user: user.address, password: user.password, count, startIndex, from }),
+    close: closeFn,
+  };
+}
+
+export async function distributedTarget({ users, databaseAdminUrl, natsUrl, profileDir }) {
+  const { startDistributedPlatform } = require('@mail/testing');
+  const p = await startDistributedPlatform({ databaseAdminUrl, natsUrl, env: serviceEnv(profileDir, 'distributed'), s3InChild: true });
+  const processes = () => [...p.services.map((s) => ({ name: s.name, pid: s.proc.pid })), { name: 's3rver', pid: p.s3.pid }].filter((x) => x.pid);
+  const t = common({ name: 'platform', label: 'this platform (distributed)', p, users, pids: () => processes().map((x) => x.pid), closeFn: () => p.close() });
+  t.logs = () => p.logs();
+  t.processes = processes;
+  t.infraProcesses = ['postgres', 'nats-server'];
+  return t;
+}
+
+export async function embeddedTarget({ users, profileDir }) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mail-bench-embedded-'));
+  const ports = { smtp: await freePort(), submission: await freePort(), imap: await freePort(), pop3: await freePort(), admin: await freePort() };
+  const adminToken = randomBytes(24).toString('base64url');
+  const env = {
+    PATH: process.env.PATH,
+    ...serviceEnv(profileDir, 'embedded'),
+    DATA_DIR: dataDir,
+    BIND_HOST: '127.0.0.1',
+    HOSTNAME_FQDN: 'localhost',
+    SMTP_PORT: String(ports.smtp),
+    SUBMISSION_PORT: String(ports.submission),
+    IMAP_PORT: String(ports.imap),
+    POP3_PORT: String(ports.pop3),
+    ADMIN_PORT: String(ports.admin),
+    HTTP_PORT: String(await freePort()),
+    ADMIN_TOKEN: adminToken,
+  };
+  const child = spawn(process.execPath, [join(root, 'apps', 'standalone', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const keep = (c) => {
+    log = (log + c).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const adminUrl = `http://127.0.0.1:${ports.admin}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`standalone exited with ${child.exitCode}:\n${log}`);
+    const ok = await fetch(`${adminUrl}/readyz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`standalone not ready after 60 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const closeFn = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await new Promise((r) => child.once('exit', r));
+      clearTimeout(t);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const t = common({ name: 'embedded', label: 'this platform (embedded)', p: { ports, adminUrl, adminToken }, users, pids: () => [child.pid], closeFn });
+  t.logs = () => log;
+  t.processes = () => [{ name: 'standalone', pid: child.pid }];
+  return t;
+}

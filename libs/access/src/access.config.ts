@@ -1,0 +1,13 @@
+export interface AccessConfig {
+  host: string;
+  imapPort: number;
+  /** implicit TLS IMAP; off when undefined */
+  imapsPort?: number;
+  pop3Port: number;
+  pop3sPort?: number;
+  tls: { key: string; cert: string };
+  allowPlaintextAuth: boolean;
+  maxAppendSize: number;
+}
+
+export const ACCESS_CONFIG = Symbol('ACCESS_CONFIG');

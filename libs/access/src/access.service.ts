@@ -1,0 +1,48 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { BlobStore } from '@mail/blob';
+import { Bus, LeaseStore } from '@mail/bus';
+import { createLogger } from '@mail/telemetry';
+import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
+import { BusPop3Backend } from './pop3/bus-pop3-backend.js';
+import { Pop3Server } from './pop3/pop3-server.js';
+import { startImap, type RunningImap } from './imap-wiring.js';
+
+/**
+ * The access service's listeners: IMAP and POP3 on top of the bus (auth, store, change events) and
+ * the blob store (bodies). They start once every module is initialised and drain on shutdown.
+ */
+@Injectable()
+export class AccessService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = createLogger('access');
+  private pop3?: Pop3Server;
+  private imap?: RunningImap;
+
+  constructor(
+    @Inject(ACCESS_CONFIG) private readonly config: AccessConfig,
+    private readonly bus: Bus,
+    private readonly blobs: BlobStore,
+    private readonly leases: LeaseStore,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const c = this.config;
+    this.imap = await startImap(c, this.bus, this.blobs, this.logger);
+    this.pop3 = new Pop3Server(
+      { host: c.host, port: c.pop3Port, tlsPort: c.pop3sPort, tls: c.tls, allowPlaintextAuth: c.allowPlaintextAuth, logger: this.logger },
+      new BusPop3Backend(this.bus),
+      this.blobs,
+      this.leases,
+    );
+    await this.pop3.start();
+  }
+
+  ports(): { imap: number; imaps?: number; pop3: number; pop3s?: number } {
+    const pop3 = this.pop3?.ports;
+    const imap = this.imap?.ports();
+    return { imap: imap?.port ?? 0, imaps: imap?.tlsPort, pop3: pop3?.port ?? 0, pop3s: pop3?.tlsPort };
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.pop3?.stop(), this.imap?.stop()]);
+  }
+}

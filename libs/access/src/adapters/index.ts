@@ -1,0 +1,3 @@
+export * from './bus-mail-store.js';
+export * from './bus-auth.js';
+export * from './bus-change-feed.js';

@@ -1,0 +1,24 @@
+import type { BlobStore } from '@mail/blob';
+import type { Bus } from '@mail/bus';
+import type { Logger } from '@mail/telemetry';
+import type { AccessConfig } from './access.config.js';
+import { BusAuth, BusChangeFeed, BusMailStore } from './adapters/index.js';
+import { ImapServer } from './imap/index.js';
+
+export interface RunningImap {
+  ports(): { port: number; tlsPort?: number };
+  stop(): Promise<void>;
+}
+
+/** Starts the IMAP server on the bus adapters of the store, the directory and the change feed. */
+export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, logger: Logger): Promise<RunningImap> {
+  const server = new ImapServer(
+    { host: c.host, port: c.imapPort, tlsPort: c.imapsPort, tls: c.tls, allowPlaintextAuth: c.allowPlaintextAuth, maxAppendSize: c.maxAppendSize, logger },
+    new BusMailStore(bus),
+    new BusAuth(bus),
+    new BusChangeFeed(bus),
+    blobs,
+  );
+  await server.start();
+  return { ports: () => server.ports, stop: () => server.stop() };
+}

@@ -1,0 +1,25 @@
+export interface CapabilityState {
+  authenticated: boolean;
+  secure: boolean;
+  tlsAvailable: boolean;
+  allowPlaintextAuth: boolean;
+  maxAppendSize: number;
+}
+
+const BASE = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'MOVE', 'ENABLE', 'NAMESPACE', 'ID', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE'];
+
+/** Whether credentials may be sent on this connection. */
+export function authAllowed(s: Pick<CapabilityState, 'secure' | 'allowPlaintextAuth'>): boolean {
+  return s.secure || s.allowPlaintextAuth;
+}
+
+/** What this connection can do now (RFC 3501 6.1.1; STARTTLS and AUTH= only before login). */
+export function capabilities(s: CapabilityState): string {
+  const caps = [...BASE, `APPENDLIMIT=${s.maxAppendSize}`];
+  if (!s.authenticated) {
+    if (!s.secure && s.tlsAvailable) caps.push('STARTTLS');
+    if (authAllowed(s)) caps.push('AUTH=PLAIN');
+    else caps.push('LOGINDISABLED');
+  }
+  return caps.join(' ');
+}

@@ -1,0 +1,350 @@
+import type { Readable } from 'node:stream';
+import type { BlobStore } from '@mail/blob';
+import type { FetchedMessage } from '@mail/contracts';
+import {
+  applyPartial,
+  filterHeaderFields,
+  flagList,
+  formatDateTime,
+  formatSection,
+  literalHeader,
+  planSection,
+  serializeBodyStructure,
+  toRanges,
+  type FetchItem,
+  type Section,
+} from '@mail/imap-protocol';
+import type { MailStorePort } from '../ports/mail-store.port.js';
+import type { MailboxView } from './mailbox-view.js';
+import { ConnectionClosedError, type SocketOutput } from './socket-output.js';
+import { ReadAhead } from '../read-ahead.js';
+import { readWhole } from '../read-whole.js';
+
+export interface FetchContext {
+  store: MailStorePort;
+  blobs: BlobStore;
+  out: SocketOutput;
+  accountId: string;
+  view: MailboxView;
+}
+
+export interface FetchRequest {
+  targets: [number, number][];
+  items: FetchItem[];
+  byUid: boolean;
+  /** CONDSTORE's CHANGEDSINCE: only messages whose MODSEQ is higher */
+  changedSince?: number | null;
+}
+
+/** Sections up to this size are read whole; larger ones stream from the blob store to the socket. */
+const INLINE_LIMIT = 64 * 1024;
+/** a header block larger than this is cut when filtering fields (headers are rarely past a few KiB) */
+const MAX_HEADER_READ = 1024 * 1024;
+const PAGE_LIGHT = 2000;
+/** envelopes or body structures: the store cuts a page to its reply budget anyway (~1,000 envelopes) */
+const PAGE_HEAVY = 1000;
+/** a section's bytes: held whole when small, streamed from the blob store when not */
+type SectionData = { kind: 'buffer'; data: Buffer } | { kind: 'stream'; stream: Readable; size: number };
+
+/**
+ * Messages whose small sections are read from the blob store while an earlier one is written: one
+ * round trip each, so with 16 in flight a FETCH of many bodies waits for about one in sixteen.
+ * What they hold is bounded by READ_AHEAD_BYTES (at most READ_AHEAD × INLINE_LIMIT anyway).
+ */
+const READ_AHEAD = 16;
+const READ_AHEAD_BYTES = 1024 * 1024;
+
+const WHOLE: Section = { part: [], text: null, fields: [] };
+const HEADER: Section = { part: [], text: 'HEADER', fields: [] };
+const TEXT: Section = { part: [], text: 'TEXT', fields: [] };
+
+type BodyItem = Extract<FetchItem, { kind: 'BODY[]' }>;
+
+/** RFC822.* are old names for body sections; one code path serves both. */
+function asBodyItem(item: FetchItem): { body: BodyItem; label: string } | null {
+  switch (item.kind) {
+    case 'BODY[]': {
+      const origin = item.partial ? `<${item.partial.start}>` : '';
+      return { body: item, label: `BODY${formatSection(item.section)}${origin}` };
+    }
+    case 'RFC822':
+      return { body: { kind: 'BODY[]', peek: false, section: WHOLE, partial: null }, label: 'RFC822' };
+    case 'RFC822.HEADER':
+      return { body: { kind: 'BODY[]', peek: true, section: HEADER, partial: null }, label: 'RFC822.HEADER' };
+    case 'RFC822.TEXT':
+      return { body: { kind: 'BODY[]', peek: false, section: TEXT, partial: null }, label: 'RFC822.TEXT' };
+    default:
+      return null;
+  }
+}
+
+/**
+ * FETCH: flags-only requests are answered from memory; everything else costs one store request
+ * per page of messages, and bodies stream from the blob store with ranged reads.
+ */
+export class FetchCommand {
+  constructor(private readonly ctx: FetchContext) {}
+
+  async run(req: FetchRequest): Promise<void> {
+    const { items } = req;
+    if (req.byUid && !items.some((i) => i.kind === 'UID')) items.unshift({ kind: 'UID' });
+    const bodies = items.map(asBodyItem);
+    const setsSeen = !this.ctx.view.readOnly && bodies.some((b) => b && !b.body.peek);
+    const changedSince = req.changedSince ?? null;
+    if (changedSince !== null && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
+    const needStore = items.some((i) => i.kind !== 'FLAGS' && i.kind !== 'UID');
+    if (!needStore) {
+      this.ctx.out.startBatch();
+      try {
+        for (const [seq, uid] of req.targets) await this.ctx.out.send(`* ${seq} FETCH (${this.simple(items, uid, null)})\r\n`);
+      } finally {
+        this.ctx.out.endBatch();
+      }
+      return;
+    }
+    const envelope = items.some((i) => i.kind === 'ENVELOPE');
+    const bodyStructure = items.some((i) => i.kind === 'BODYSTRUCTURE' || i.kind === 'BODY' || (i.kind === 'BODY[]' && i.section.part.length > 0));
+    const pageSize = envelope || bodyStructure ? PAGE_HEAVY : PAGE_LIGHT;
+    this.ctx.out.startBatch();
+    try {
+      await this.pages(req, items, bodies, setsSeen, changedSince, envelope, bodyStructure, pageSize);
+    } finally {
+      this.ctx.out.endBatch();
+    }
+  }
+
+  private async pages(
+    req: FetchRequest,
+    items: FetchItem[],
+    bodies: ({ body: BodyItem; label: string } | null)[],
+    setsSeen: boolean,
+    changedSince: number | null,
+    envelope: boolean,
+    bodyStructure: boolean,
+    pageSize: number,
+  ): Promise<void> {
+    const pageOf = (i: number) => this.load(req.targets.slice(i, i + pageSize).map(([, uid]) => uid), envelope, bodyStructure);
+    // the next page is asked for while this one is written
+    let next: Promise<FetchedMessage[]> | null = pageOf(0);
+    for (let i = 0; next; i += pageSize) {
+      const page: FetchedMessage[] = await next;
+      next = i + pageSize < req.targets.length ? pageOf(i + pageSize) : null;
+      next?.catch(() => undefined);
+      if (setsSeen) await this.markSeen(page);
+      // what will not be answered is left out first, so that nothing is read ahead for it
+      const messages = page.filter((m) => (changedSince === null || m.modseq > changedSince) && this.ctx.view.seqOf(m.uid) > 0);
+      await this.writePage(messages, items, bodies, setsSeen);
+    }
+  }
+
+  /** Writes a page in order, the small sections of the next messages read meanwhile. */
+  private async writePage(messages: FetchedMessage[], items: FetchItem[], bodies: ({ body: BodyItem; label: string } | null)[], setsSeen: boolean): Promise<void> {
+    const ahead = new ReadAhead<Map<number, SectionData>>({
+      depth: READ_AHEAD,
+      maxBytes: READ_AHEAD_BYTES,
+      cost: (k) => this.inlineBytes(messages[k]!, bodies),
+      read: (k, signal) => this.readInline(messages[k]!, bodies, signal),
+    });
+    // a client that hangs up mid-FETCH: the reads in flight stop now, not when their turn comes
+    const socket = this.ctx.out.socket;
+    const onClose = () => ahead.close();
+    socket.once('close', onClose);
+    try {
+      for (let k = 0; k < messages.length; k++) {
+        const msg = messages[k]!;
+        let read: Map<number, SectionData> | null;
+        try {
+          read = await ahead.take(k, messages.length - 1);
+        } catch (err) {
+          if (this.ctx.out.closed) throw new ConnectionClosedError();
+          throw err;
+        }
+        await this.writeMessage(this.ctx.view.seqOf(msg.uid), msg, items, bodies, setsSeen, read);
+      }
+    } finally {
+      socket.off('close', onClose);
+      ahead.close();
+    }
+  }
+
+  /** Bytes of a message's sections small enough to hold whole; null when it has none (nothing to read ahead). */
+  private inlineBytes(msg: FetchedMessage, bodies: ({ body: BodyItem; label: string } | null)[]): number | null {
+    let bytes: number | null = null;
+    for (const b of bodies) {
+      const size = b ? this.inlineSize(msg, b.body) : null;
+      if (size !== null) bytes = (bytes ?? 0) + size;
+    }
+    return bytes;
+  }
+
+  /** The sections of a message small enough to hold whole, read now. */
+  private async readInline(msg: FetchedMessage, bodies: ({ body: BodyItem; label: string } | null)[], signal: AbortSignal): Promise<Map<number, SectionData>> {
+    const reads: Array<Promise<readonly [number, SectionData]>> = [];
+    bodies.forEach((b, i) => {
+      if (b && this.inlineSize(msg, b.body) !== null) reads.push(this.section(msg, b.body, signal).then((s) => [i, s] as const));
+    });
+    return new Map(await Promise.all(reads));
+  }
+
+  private async load(uids: number[], envelope: boolean, bodyStructure: boolean): Promise<FetchedMessage[]> {
+    const out: FetchedMessage[] = [];
+    let rest = uids;
+    while (rest.length) {
+      const res = await this.ctx.store.fetchMessages({
+        accountId: this.ctx.accountId,
+        mailboxId: this.ctx.view.mailboxId,
+        uids: toRanges(rest),
+        imapEnvelope: envelope,
+        bodyStructure,
+        limit: Math.min(5000, rest.length),
+      });
+      out.push(...res.messages);
+      if (!res.more || !res.messages.length) break;
+      const last = res.messages[res.messages.length - 1]!.uid;
+      rest = rest.filter((u) => u > last);
+    }
+    return out;
+  }
+
+  /** one flag update per page for every message a non-PEEK fetch opens */
+  private async markSeen(messages: FetchedMessage[]): Promise<void> {
+    const unseen = messages.filter((m) => !m.flags.some((f) => f.toLowerCase() === '\\seen'));
+    if (!unseen.length) return;
+    const res = await this.ctx.store.updateFlags({
+      accountId: this.ctx.accountId,
+      mailboxId: this.ctx.view.mailboxId,
+      uids: toRanges(unseen.map((m) => m.uid)),
+      mode: 'add',
+      flags: ['\\Seen'],
+    });
+    const byUid = new Map(res.updated.map((s) => [s.uid, s]));
+    for (const m of unseen) {
+      const state = byUid.get(m.uid);
+      m.flags = state ? state.flags : [...m.flags, '\\Seen'];
+      this.ctx.view.setFlags(m.uid, m.flags);
+    }
+  }
+
+  private simple(items: FetchItem[], uid: number, msg: FetchedMessage | null): string {
+    const parts: string[] = [];
+    for (const item of items) {
+      if (item.kind === 'UID') parts.push(`UID ${uid}`);
+      else if (item.kind === 'FLAGS') parts.push(`FLAGS ${flagList(msg ? msg.flags : this.ctx.view.flagsOf(uid))}`);
+    }
+    return parts.join(' ');
+  }
+
+  private async writeMessage(
+    seq: number,
+    msg: FetchedMessage,
+    items: FetchItem[],
+    bodies: ({ body: BodyItem; label: string } | null)[],
+    setsSeen: boolean,
+    readAlready: Map<number, SectionData> | null,
+  ): Promise<void> {
+    const out = this.ctx.out;
+    let text = `* ${seq} FETCH (`;
+    let first = true;
+    const add = (s: string) => {
+      text += (first ? '' : ' ') + s;
+      first = false;
+    };
+    if (setsSeen && !items.some((i) => i.kind === 'FLAGS')) add(`FLAGS ${flagList(msg.flags)}`);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const body = bodies[i];
+      if (body) {
+        const chunk = readAlready?.get(i) ?? (await this.section(msg, body.body));
+        if (chunk.kind === 'buffer' && !chunk.data.length) {
+          add(`${body.label} ""`);
+        } else if (chunk.kind === 'buffer') {
+          add(`${body.label} ${literalHeader(chunk.data.length)}`);
+          await out.send(text);
+          await out.send(chunk.data);
+          text = '';
+        } else {
+          add(`${body.label} ${literalHeader(chunk.size)}`);
+          await out.send(text);
+          text = '';
+          await this.pipe(chunk.stream, chunk.size);
+        }
+        continue;
+      }
+      switch (item.kind) {
+        case 'UID':
+          add(`UID ${msg.uid}`);
+          break;
+        case 'FLAGS':
+          add(`FLAGS ${flagList(msg.flags)}`);
+          break;
+        case 'MODSEQ':
+          add(`MODSEQ (${msg.modseq})`);
+          break;
+        case 'RFC822.SIZE':
+          add(`RFC822.SIZE ${msg.size}`);
+          break;
+        case 'INTERNALDATE':
+          add(`INTERNALDATE "${formatDateTime(new Date(msg.internalDate))}"`);
+          break;
+        case 'ENVELOPE':
+          if (msg.imapEnvelope) add(`ENVELOPE ${msg.imapEnvelope}`);
+          break;
+        case 'BODYSTRUCTURE':
+        case 'BODY':
+          if (msg.body) add(`${item.kind} ${serializeBodyStructure(msg.body, item.kind === 'BODYSTRUCTURE')}`);
+          break;
+      }
+    }
+    await out.send(text + ')\r\n');
+  }
+
+  /** Bytes section() reads for this item when it answers with a buffer (read whole); null when it streams it. */
+  private inlineSize(msg: FetchedMessage, item: BodyItem): number | null {
+    const plan = planSection(item.section, { size: msg.size, headerSize: msg.headerSize, body: msg.body });
+    if (plan.kind === 'empty') return 0;
+    if (plan.kind === 'header-fields') return Math.max(0, Math.min(plan.end, plan.start + MAX_HEADER_READ) - plan.start);
+    const { start, end } = applyPartial(plan.start, Math.min(plan.end, msg.size), item.partial);
+    return end - start <= INLINE_LIMIT ? Math.max(0, end - start) : null;
+  }
+
+  /** `signal` aborts a read started ahead (small sections only: large ones stream when their turn comes). */
+  private async section(msg: FetchedMessage, item: BodyItem, signal?: AbortSignal): Promise<SectionData> {
+    const plan = planSection(item.section, { size: msg.size, headerSize: msg.headerSize, body: msg.body });
+    if (plan.kind === 'empty') return { kind: 'buffer', data: Buffer.alloc(0) };
+    const blobs = this.ctx.blobs;
+    if (plan.kind === 'header-fields') {
+      const end = Math.min(plan.end, plan.start + MAX_HEADER_READ);
+      const header = end > plan.start ? await readWhole(blobs.getRange(msg.blobKey, plan.start, end), signal) : Buffer.alloc(0);
+      const filtered = filterHeaderFields(header, plan.fields, plan.not);
+      const { start, end: stop } = applyPartial(0, filtered.length, item.partial);
+      return { kind: 'buffer', data: filtered.subarray(start, stop) };
+    }
+    const { start, end } = applyPartial(plan.start, Math.min(plan.end, msg.size), item.partial);
+    if (end <= start) return { kind: 'buffer', data: Buffer.alloc(0) };
+    if (end - start <= INLINE_LIMIT) {
+      const data = await readWhole(blobs.getRange(msg.blobKey, start, end), signal);
+      return { kind: 'buffer', data: data.length > end - start ? data.subarray(0, end - start) : data };
+    }
+    return { kind: 'stream', stream: await blobs.getRange(msg.blobKey, start, end), size: end - start };
+  }
+
+  /** Streams exactly `size` bytes; once a literal is announced nothing else may be said, so a short blob ends the connection. */
+  private async pipe(stream: Readable, size: number): Promise<void> {
+    let sent = 0;
+    try {
+      for await (const chunk of stream) {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        const part = sent + buf.length > size ? buf.subarray(0, size - sent) : buf;
+        await this.ctx.out.send(part);
+        sent += part.length;
+        if (sent >= size) break;
+      }
+    } finally {
+      stream.destroy();
+    }
+    if (sent !== size) {
+      this.ctx.out.socket.destroy();
+      throw new ConnectionClosedError();
+    }
+  }
+}

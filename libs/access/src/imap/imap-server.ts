@@ -1,0 +1,129 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createSecureContext, createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls';
+import type { BlobStore } from '@mail/blob';
+import type { Logger } from '@mail/telemetry';
+import { untagged } from '@mail/imap-protocol';
+import type { AuthPort } from '../ports/auth.port.js';
+import type { ChangeFeedPort } from '../ports/change-feed.port.js';
+import type { MailStorePort } from '../ports/mail-store.port.js';
+import { ImapSession, type ImapSessionContext } from './imap-session.js';
+
+export interface ImapServerOptions {
+  host: string;
+  /** plain IMAP (STARTTLS when `tls` is set); 0 picks a free port */
+  port: number;
+  /** implicit-TLS IMAPS; needs `tls` */
+  tlsPort?: number;
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** LOGIN and AUTHENTICATE PLAIN without TLS */
+  allowPlaintextAuth: boolean;
+  logger: Logger;
+  maxConnections?: number;
+  /** autologout once authenticated; default 30 minutes (RFC 3501 5.4) */
+  idleTimeoutMs?: number;
+  /** how long an unauthenticated connection may stay silent; default 60 s */
+  loginTimeoutMs?: number;
+  authFailureDelayMs?: number;
+  maxAuthFailures?: number;
+  /** default 64 KiB */
+  maxCommandSize?: number;
+  /** default 64 MiB */
+  maxAppendSize?: number;
+  /** how long stop() lets running commands finish before cutting connections */
+  shutdownGraceMs?: number;
+}
+
+/** IMAP4rev1 over node:net / node:tls, serving mailboxes through the store, auth and change-feed ports. */
+export class ImapServer {
+  private readonly sessions = new Set<ImapSession>();
+  private readonly servers: Server[] = [];
+  private readonly ctx: ImapSessionContext;
+  private readonly secureContext: SecureContext | undefined;
+  private boundPorts: { port: number; tlsPort?: number } | undefined;
+
+  constructor(
+    private readonly options: ImapServerOptions,
+    store: MailStorePort,
+    auth: AuthPort,
+    changes: ChangeFeedPort,
+    blobs: BlobStore,
+  ) {
+    if (options.tlsPort !== undefined && !options.tls) throw new Error('IMAPS port needs a TLS key and certificate');
+    this.secureContext = options.tls ? createSecureContext({ key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' }) : undefined;
+    this.ctx = {
+      store,
+      auth,
+      changes,
+      blobs,
+      logger: options.logger,
+      allowPlaintextAuth: options.allowPlaintextAuth,
+      secureContext: this.secureContext,
+      idleTimeoutMs: options.idleTimeoutMs ?? 30 * 60_000,
+      loginTimeoutMs: options.loginTimeoutMs ?? 60_000,
+      authFailureDelayMs: options.authFailureDelayMs ?? 2_000,
+      maxAuthFailures: options.maxAuthFailures ?? 5,
+      maxCommandSize: options.maxCommandSize ?? 64 * 1024,
+      maxAppendSize: options.maxAppendSize ?? 64 * 1024 * 1024,
+      onClose: (session) => this.sessions.delete(session),
+    };
+  }
+
+  /** the ports actually bound (useful with port 0) */
+  get ports(): { port: number; tlsPort?: number } {
+    if (!this.boundPorts) throw new Error('IMAP server not started');
+    return this.boundPorts;
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  async start(): Promise<void> {
+    const plain = createServer((socket) => this.accept(socket, false));
+    const port = await this.listen(plain, this.options.port);
+    let tlsPort: number | undefined;
+    const tls = this.options.tls;
+    if (this.options.tlsPort !== undefined && tls) {
+      const secure = createTlsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, (socket: TLSSocket) => this.accept(socket, true));
+      secure.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
+      tlsPort = await this.listen(secure, this.options.tlsPort);
+    }
+    this.boundPorts = { port, tlsPort };
+    this.options.logger.info({ port, tlsPort }, 'IMAP listening');
+  }
+
+  /** Stops accepting, says BYE to every session (after its running command), then cuts what is left. */
+  async stop(): Promise<void> {
+    const closing = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    this.servers.length = 0;
+    const sessions = [...this.sessions];
+    for (const session of sessions) session.shutdown();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.shutdownGraceMs ?? 10_000)));
+    await Promise.race([Promise.all(sessions.map((s) => s.closed)), expired]);
+    clearTimeout(timer);
+    for (const session of this.sessions) session.destroy();
+    await Promise.all([...sessions.map((s) => s.closed), ...closing]);
+  }
+
+  private async listen(server: Server, port: number): Promise<number> {
+    server.on('error', (err) => this.options.logger.error({ err: err.message }, 'IMAP listener error'));
+    server.listen(port, this.options.host);
+    await once(server, 'listening');
+    this.servers.push(server);
+    return (server.address() as AddressInfo).port;
+  }
+
+  private accept(socket: Socket, secure: boolean): void {
+    const max = this.options.maxConnections;
+    if (max !== undefined && this.sessions.size >= max) {
+      socket.on('error', () => undefined);
+      socket.end(untagged('BYE Too many connections, try again later'));
+      return;
+    }
+    const session = new ImapSession(socket, secure, this.ctx);
+    this.sessions.add(session);
+    session.start();
+  }
+}

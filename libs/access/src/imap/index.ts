@@ -1,0 +1,3 @@
+export { ImapServer, type ImapServerOptions } from './imap-server.js';
+export { ImapSession, type ImapSessionContext, type ImapState } from './imap-session.js';
+export { MailboxView } from './mailbox-view.js';

@@ -1,0 +1,64 @@
+import type { MailboxInfo } from '@mail/contracts';
+import { mailboxName, untagged } from '@mail/imap-protocol';
+
+export const DELIMITER = '/';
+
+/** "INBOX" is case-insensitive (RFC 3501 5.1), also as the first level of a hierarchy. */
+export function normalizeMailboxName(name: string): string {
+  let n = name;
+  while (n.endsWith(DELIMITER) && n.length > 1) n = n.slice(0, -1);
+  if (/^inbox$/i.test(n)) return 'INBOX';
+  if (/^inbox\//i.test(n)) return 'INBOX' + n.slice(5);
+  return n;
+}
+
+function patternRegex(pattern: string): RegExp {
+  let re = '';
+  for (const ch of pattern) {
+    if (ch === '*') re += '.*';
+    else if (ch === '%') re += '[^/]*';
+    else re += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 's');
+}
+
+/**
+ * LIST/LSUB lines for the mailboxes matching `reference` + `pattern`. Parents that are not
+ * mailboxes themselves but have matching-level children are listed \Noselect, so `%` walks work.
+ */
+export function listLines(mailboxes: MailboxInfo[], reference: string, pattern: string, lsub: boolean): string[] {
+  const full = normalizeMailboxName(reference + pattern);
+  const re = patternRegex(full);
+  const reInbox = /^inbox/i.test(full) ? patternRegex('INBOX' + full.slice(5)) : null;
+  const matches = (name: string) => re.test(name) || (reInbox !== null && reInbox.test(name));
+
+  const real = new Map(mailboxes.map((m) => [m.name, m]));
+  const withChildren = new Set<string>();
+  const virtual = new Set<string>();
+  for (const m of mailboxes) {
+    if (lsub && !m.subscribed) continue;
+    const parts = m.name.split(DELIMITER);
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join(DELIMITER);
+      withChildren.add(parent);
+      if (!real.has(parent) || (lsub && !real.get(parent)!.subscribed)) virtual.add(parent);
+    }
+  }
+  const lines: string[] = [];
+  const command = lsub ? 'LSUB' : 'LIST';
+  const names = [...new Set([...real.keys(), ...virtual])].sort((a, b) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a.localeCompare(b)));
+  for (const name of names) {
+    if (!matches(name)) continue;
+    const info = real.get(name);
+    const attrs: string[] = [];
+    if (virtual.has(name) || !info) {
+      attrs.push('\\Noselect');
+    } else {
+      if (lsub && !info.subscribed) continue;
+      if (!lsub && info.specialUse) attrs.push(info.specialUse);
+    }
+    if (!lsub) attrs.push(withChildren.has(name) ? '\\HasChildren' : '\\HasNoChildren');
+    lines.push(untagged(`${command} (${attrs.join(' ')}) "${DELIMITER}" ${mailboxName(name)}`));
+  }
+  return lines;
+}

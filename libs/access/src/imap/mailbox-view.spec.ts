@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MailboxView } from './mailbox-view.js';
+
+function view(uids: number[]): MailboxView {
+  const v = new MailboxView(
+    { id: '11111111-1111-4111-8111-111111111111', name: 'INBOX', specialUse: null, subscribed: true, uidValidity: 7, uidNext: 100, highestModseq: 10, messages: uids.length, unseen: 0, sizeBytes: 0 },
+    false,
+  );
+  v.load(uids.map((uid) => ({ uid, modseq: 1, flags: [] })));
+  return v;
+}
+
+describe('MailboxView', () => {
+  it('maps sequence numbers and UID sets', () => {
+    const v = view([3, 5, 9, 20]);
+    assert.deepEqual(v.select([{ start: 2, end: '*' }], false), [[2, 5], [3, 9], [4, 20]]);
+    assert.deepEqual(v.select([{ start: 4, end: 10 }], true), [[2, 5], [3, 9]]);
+    assert.deepEqual(v.select([{ start: 50, end: '*' }], true), [[4, 20]]);
+    assert.equal(v.seqOf(9), 3);
+    assert.equal(v.seqOf(10), 0);
+  });
+
+  it("takes the session's own append only when its modseq directly follows the view's", () => {
+    const v = view([3, 5]);
+    assert.deepEqual(v.appendedHere(100, 11, ['\\Seen']), { expunged: [], exists: 3, flagChanges: [] });
+    assert.equal(v.modseq, 11);
+    assert.equal(v.uidNext, 101);
+    assert.deepEqual(v.flagsOf(100), ['\\Seen']);
+    // something else took modseq 12: the caller must ask the store
+    assert.equal(v.appendedHere(101, 13, []), null);
+    assert.equal(v.exists, 3);
+    assert.equal(v.modseq, 11);
+    // a uid the view has seen or passed is never taken as new
+    assert.equal(v.appendedHere(100, 12, []), null);
+  });
+
+  it('numbers EXPUNGE responses as the client will apply them', () => {
+    const v = view([1, 2, 3, 4, 5]);
+    // removing 2 and 4: "2 EXPUNGE" then 4 has become seq 3
+    assert.deepEqual(v.remove([4, 2, 99]), [2, 3]);
+    assert.deepEqual(v.select([{ start: 1, end: '*' }], false), [[1, 1], [2, 3], [3, 5]]);
+  });
+
+  it('applies store changes incrementally', () => {
+    const v = view([1, 2, 3]);
+    const update = v.apply({
+      changed: [
+        { uid: 2, modseq: 11, flags: ['\\Seen'] },
+        { uid: 3, modseq: 11, flags: [] },
+        { uid: 7, modseq: 12, flags: ['\\Flagged'] },
+      ],
+      expunged: [1],
+      highestModseq: 12,
+      uidNext: 8,
+    });
+    assert.deepEqual(update, { expunged: [1], exists: 3, flagChanges: [[1, 2, ['\\Seen']]] });
+    assert.equal(v.modseq, 12);
+    assert.deepEqual(v.flagsOf(7), ['\\Flagged']);
+  });
+});

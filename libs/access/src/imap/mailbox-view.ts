@@ -1,0 +1,171 @@
+import type { MailboxInfo, MessageState } from '@mail/contracts';
+import { resolveSequenceSet, type SequenceSet } from '@mail/imap-protocol';
+
+/** What a session must tell its client after applying store changes. */
+export interface ViewUpdate {
+  /** sequence numbers to report as EXPUNGE, in the order to send them */
+  expunged: number[];
+  /** new EXISTS count, or null when no message arrived */
+  exists: number | null;
+  /** messages whose flags changed: [seq, uid, flags] */
+  flagChanges: [number, number, string[]][];
+}
+
+/**
+ * The selected mailbox as the client knows it: UIDs in sequence order and their flags, kept in
+ * memory so FETCH FLAGS, sequence-number mapping and IDLE updates need no store round trip.
+ */
+export class MailboxView {
+  private uids: number[] = [];
+  private readonly flags = new Map<number, string[]>();
+  modseq: number;
+  uidNext: number;
+  readonly uidValidity: number;
+  readonly mailboxId: string;
+  readonly name: string;
+
+  constructor(
+    info: MailboxInfo,
+    readonly readOnly: boolean,
+  ) {
+    this.mailboxId = info.id;
+    this.name = info.name;
+    this.uidValidity = info.uidValidity;
+    this.uidNext = info.uidNext;
+    this.modseq = info.highestModseq;
+  }
+
+  /** loads one page of the open reply (uid order) */
+  load(messages: MessageState[]): void {
+    for (const m of messages) {
+      if (this.uids.length && m.uid <= this.uids[this.uids.length - 1]!) continue;
+      this.uids.push(m.uid);
+      this.flags.set(m.uid, m.flags);
+    }
+  }
+
+  get exists(): number {
+    return this.uids.length;
+  }
+
+  get maxUid(): number {
+    return this.uids.length ? this.uids[this.uids.length - 1]! : 0;
+  }
+
+  uidAt(seq: number): number | undefined {
+    return this.uids[seq - 1];
+  }
+
+  /** 1-based sequence number of a uid, 0 when it is not in the view */
+  seqOf(uid: number): number {
+    let lo = 0;
+    let hi = this.uids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = this.uids[mid]!;
+      if (v === uid) return mid + 1;
+      if (v < uid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  flagsOf(uid: number): string[] {
+    return this.flags.get(uid) ?? [];
+  }
+
+  setFlags(uid: number, flags: string[]): boolean {
+    const old = this.flags.get(uid);
+    if (!old) return false;
+    this.flags.set(uid, flags);
+    return !sameFlags(old, flags);
+  }
+
+  /** every flag in use, for the FLAGS response */
+  keywords(): Set<string> {
+    const all = new Set<string>();
+    for (const f of this.flags.values()) for (const k of f) if (!k.startsWith('\\')) all.add(k);
+    return all;
+  }
+
+  /** [seq, uid] pairs named by a sequence set or UID set, in sequence order */
+  select(set: SequenceSet, byUid: boolean): [number, number][] {
+    const out: [number, number][] = [];
+    if (!byUid) {
+      for (const [a, b] of resolveSequenceSet(set, this.exists)) for (let s = a; s <= b; s++) out.push([s, this.uids[s - 1]!]);
+      return out;
+    }
+    // "*" in a UID set is the highest UID in use; a range above it still names that message (RFC 3501 6.4.8)
+    for (const [a, b] of resolveSequenceSet(set, this.maxUid)) {
+      let i = this.lowerBound(a);
+      for (; i < this.uids.length && this.uids[i]! <= b; i++) out.push([i + 1, this.uids[i]!]);
+    }
+    return out;
+  }
+
+  /** Removes uids, returning the sequence numbers to announce in order (each counts the earlier removals). */
+  remove(uids: Iterable<number>): number[] {
+    const gone = new Set<number>();
+    for (const uid of uids) if (this.flags.has(uid)) gone.add(uid);
+    if (!gone.size) return [];
+    const seqs: number[] = [];
+    const kept: number[] = [];
+    for (let i = 0; i < this.uids.length; i++) {
+      const uid = this.uids[i]!;
+      if (gone.has(uid)) {
+        seqs.push(i + 1 - seqs.length);
+        this.flags.delete(uid);
+      } else {
+        kept.push(uid);
+      }
+    }
+    this.uids = kept;
+    return seqs;
+  }
+
+  /** Applies a changes reply (flags, new messages, expunges) and says what to tell the client. */
+  apply(changes: { changed: MessageState[]; expunged: number[]; highestModseq: number; uidNext: number }): ViewUpdate {
+    const expunged = this.remove(changes.expunged);
+    const flagChanges: [number, number, string[]][] = [];
+    const gone = new Set(changes.expunged);
+    const arrivals = changes.changed.filter((m) => !this.flags.has(m.uid) && m.uid > this.maxUid && !gone.has(m.uid));
+    for (const m of changes.changed) {
+      if (this.flags.has(m.uid) && this.setFlags(m.uid, m.flags)) flagChanges.push([this.seqOf(m.uid), m.uid, m.flags]);
+    }
+    arrivals.sort((a, b) => a.uid - b.uid);
+    this.load(arrivals);
+    this.modseq = Math.max(this.modseq, changes.highestModseq);
+    this.uidNext = Math.max(this.uidNext, changes.uidNext);
+    return { expunged, exists: arrivals.length ? this.exists : null, flagChanges };
+  }
+
+  /**
+   * The session's own APPEND to this mailbox, applied without asking the store what changed: only
+   * when its modseq directly follows the view's, i.e. nothing else changed in between (every change
+   * takes the next modseq). Otherwise null, and the caller refreshes from the store.
+   */
+  appendedHere(uid: number, modseq: number, flags: string[]): ViewUpdate | null {
+    if (modseq !== this.modseq + 1 || uid < this.uidNext || uid <= this.maxUid) return null;
+    this.load([{ uid, modseq, flags }]);
+    this.modseq = modseq;
+    this.uidNext = uid + 1;
+    return { expunged: [], exists: this.exists, flagChanges: [] };
+  }
+
+  private lowerBound(uid: number): number {
+    let lo = 0;
+    let hi = this.uids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.uids[mid]! < uid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+export function sameFlags(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a.map((f) => f.toLowerCase()));
+  return b.every((f) => set.has(f.toLowerCase()));
+}

@@ -1,0 +1,144 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import type { BlobStore } from '@mail/blob';
+import type { LeaseStore } from '@mail/bus';
+import type { Logger } from '@mail/telemetry';
+import { errResponse } from '@mail/pop3-protocol';
+import { Pop3Backend } from './pop3-maildrop.port.js';
+import { Pop3Session, type Pop3SessionContext } from './pop3-session.js';
+
+export interface Pop3ServerOptions {
+  host: string;
+  /** plain POP3 (STLS when `tls` is set); 0 picks a free port */
+  port: number;
+  /** implicit-TLS POP3S; needs `tls` */
+  tlsPort?: number;
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** USER/PASS and AUTH PLAIN without TLS */
+  allowPlaintextAuth: boolean;
+  logger: Logger;
+  maxConnections?: number;
+  /** RFC 1939 autologout: at least 10 minutes */
+  idleTimeoutMs?: number;
+  authFailureDelayMs?: number;
+  maxAuthFailures?: number;
+  leaseTtlMs?: number;
+  /** how long stop() lets running commands finish before cutting connections */
+  shutdownGraceMs?: number;
+  implementation?: string;
+}
+
+/** POP3 (RFC 1939, 2449, 2595, 5034) over node:net / node:tls, serving INBOX through a `Pop3Backend`. */
+export class Pop3Server {
+  private readonly sessions = new Set<Pop3Session>();
+  private readonly servers: Server[] = [];
+  private readonly ctx: Pop3SessionContext;
+  private readonly secureContext: SecureContext | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private boundPorts: { port: number; tlsPort?: number } | undefined;
+
+  constructor(
+    private readonly options: Pop3ServerOptions,
+    backend: Pop3Backend,
+    blobs: BlobStore,
+    leases: LeaseStore,
+  ) {
+    if (options.tlsPort !== undefined && !options.tls) throw new Error('POP3S port needs a TLS key and certificate');
+    this.secureContext = options.tls ? createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : undefined;
+    this.ctx = {
+      backend,
+      blobs,
+      leases,
+      logger: options.logger,
+      allowPlaintextAuth: options.allowPlaintextAuth,
+      secureContext: this.secureContext,
+      idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+      authFailureDelayMs: options.authFailureDelayMs ?? 2_000,
+      maxAuthFailures: options.maxAuthFailures ?? 5,
+      leaseTtlMs: options.leaseTtlMs ?? 60_000,
+      implementation: options.implementation ?? 'mail-platform',
+      onClose: (session) => this.sessions.delete(session),
+    };
+  }
+
+  /** the ports actually bound (useful with port 0) */
+  get ports(): { port: number; tlsPort?: number } {
+    if (!this.boundPorts) throw new Error('POP3 server not started');
+    return this.boundPorts;
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  async start(): Promise<void> {
+    const plain = createServer((socket) => this.accept(socket, false));
+    const port = await this.listen(plain, this.options.port);
+    let tlsPort: number | undefined;
+    const tls = this.options.tls;
+    if (this.options.tlsPort !== undefined && tls) {
+      const secure = createTlsServer({ key: tls.key, cert: tls.cert }, (socket: TLSSocket) => this.accept(socket, true));
+      secure.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
+      tlsPort = await this.listen(secure, this.options.tlsPort);
+    }
+    this.boundPorts = { port, tlsPort };
+    // one timer renews every session's maildrop lock, well before the TTL runs out
+    this.renewTimer = setInterval(() => void this.renewLeases(), Math.max(20, Math.floor(this.ctx.leaseTtlMs / 3)));
+    this.renewTimer.unref();
+    this.options.logger.info({ port, tlsPort }, 'POP3 listening');
+  }
+
+  /** Stops accepting, lets running commands finish, says goodbye to idle sessions, then cuts what is left. */
+  async stop(): Promise<void> {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+    const closing = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    this.servers.length = 0;
+    const sessions = [...this.sessions];
+    for (const session of sessions) session.shutdown();
+    const grace = this.options.shutdownGraceMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)));
+    await Promise.race([Promise.all(sessions.map((s) => s.closed)), expired]);
+    clearTimeout(timer);
+    for (const session of this.sessions) session.destroy();
+    await Promise.all([...sessions.map((s) => s.closed), ...closing]);
+  }
+
+  private async listen(server: Server, port: number): Promise<number> {
+    server.on('error', (err) => this.options.logger.error({ err: err.message }, 'POP3 listener error'));
+    server.listen(port, this.options.host);
+    await once(server, 'listening');
+    this.servers.push(server);
+    return (server.address() as AddressInfo).port;
+  }
+
+  private accept(socket: Socket, secure: boolean): void {
+    const max = this.options.maxConnections;
+    if (max !== undefined && this.sessions.size >= max) {
+      socket.on('error', () => undefined);
+      socket.end(errResponse('too many connections', 'SYS/TEMP'));
+      return;
+    }
+    const session = new Pop3Session(socket, secure, this.ctx);
+    this.sessions.add(session);
+    session.start();
+  }
+
+  private async renewLeases(): Promise<void> {
+    await Promise.all(
+      [...this.sessions].map(async (session) => {
+        const key = session.heldLease;
+        if (!key) return;
+        const kept = await this.ctx.leases.renew(key, session.id, this.ctx.leaseTtlMs).catch(() => true);
+        // someone else owns the maildrop now: this session's view is no longer safe to act on
+        if (!kept && session.heldLease === key) {
+          this.options.logger.warn({ session: session.id }, 'maildrop lock lost');
+          session.destroy();
+        }
+      }),
+    );
+  }
+}

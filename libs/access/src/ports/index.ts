@@ -1,0 +1,3 @@
+export * from './mail-store.port.js';
+export * from './auth.port.js';
+export * from './change-feed.port.js';

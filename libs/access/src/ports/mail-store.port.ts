@@ -1,0 +1,41 @@
+import type {
+  AppendMessage,
+  CopyMessages,
+  CreateMailbox,
+  DeleteMailbox,
+  ExpungeMessages,
+  FetchMessages,
+  ListMailboxes,
+  MailboxChanges,
+  MailboxStatus,
+  OpenMailbox,
+  RenameMailbox,
+  RequestOf,
+  ResponseOf,
+  SearchMessages,
+  SubscribeMailbox,
+  UpdateFlags,
+} from '@mail/contracts';
+
+
+/**
+ * The mailbox operations the access sessions need, one method per store contract. Errors are
+ * ContractError (from @mail/contracts) with the contract's codes (NOT_FOUND, CONFLICT, OVER_QUOTA...),
+ * which the sessions map once to protocol replies.
+ */
+export abstract class MailStorePort {
+  abstract listMailboxes(req: RequestOf<typeof ListMailboxes>): Promise<ResponseOf<typeof ListMailboxes>>;
+  abstract createMailbox(req: RequestOf<typeof CreateMailbox>): Promise<ResponseOf<typeof CreateMailbox>>;
+  abstract deleteMailbox(req: RequestOf<typeof DeleteMailbox>): Promise<ResponseOf<typeof DeleteMailbox>>;
+  abstract renameMailbox(req: RequestOf<typeof RenameMailbox>): Promise<ResponseOf<typeof RenameMailbox>>;
+  abstract subscribeMailbox(req: RequestOf<typeof SubscribeMailbox>): Promise<ResponseOf<typeof SubscribeMailbox>>;
+  abstract mailboxStatus(req: RequestOf<typeof MailboxStatus>): Promise<ResponseOf<typeof MailboxStatus>>;
+  abstract openMailbox(req: RequestOf<typeof OpenMailbox>): Promise<ResponseOf<typeof OpenMailbox>>;
+  abstract mailboxChanges(req: RequestOf<typeof MailboxChanges>): Promise<ResponseOf<typeof MailboxChanges>>;
+  abstract fetchMessages(req: RequestOf<typeof FetchMessages>): Promise<ResponseOf<typeof FetchMessages>>;
+  abstract searchMessages(req: RequestOf<typeof SearchMessages>): Promise<ResponseOf<typeof SearchMessages>>;
+  abstract updateFlags(req: RequestOf<typeof UpdateFlags>): Promise<ResponseOf<typeof UpdateFlags>>;
+  abstract expungeMessages(req: RequestOf<typeof ExpungeMessages>): Promise<ResponseOf<typeof ExpungeMessages>>;
+  abstract copyMessages(req: RequestOf<typeof CopyMessages>): Promise<ResponseOf<typeof CopyMessages>>;
+  abstract appendMessage(req: RequestOf<typeof AppendMessage>): Promise<ResponseOf<typeof AppendMessage>>;
+}

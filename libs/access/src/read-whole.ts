@@ -1,0 +1,34 @@
+import { addAbortSignal, type Readable } from 'node:stream';
+import { readAll } from '@mail/blob';
+
+/**
+ * Reads a blob stream into memory (small bodies only). With a signal, an abort ends the read at
+ * once, even while the blob store has not answered yet, and destroys the stream, which frees its
+ * connection to the blob store: a read started ahead for a client that has gone away stops there.
+ */
+export async function readWhole(open: Promise<Readable>, signal?: AbortSignal, maxBytes?: number): Promise<Buffer> {
+  if (!signal) return readAll(await open, maxBytes);
+  const stream = await untilAborted(open, signal);
+  addAbortSignal(signal, stream);
+  return readAll(stream, maxBytes);
+}
+
+/** the stream, or a rejection as soon as `signal` aborts; a stream that arrives after that is destroyed */
+function untilAborted(open: Promise<Readable>, signal: AbortSignal): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    open.then(
+      (stream) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) stream.destroy();
+        else resolve(stream);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}

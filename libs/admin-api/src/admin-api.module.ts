@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountsController } from './accounts.controller.js';
+import { ADMIN_API_CONFIG, type AdminApiConfig } from './admin-api.config.js';
+import { AliasesController } from './aliases.controller.js';
+import { BearerGuard } from './bearer.guard.js';
+import { DomainsController } from './domains.controller.js';
+import { OpenApiController } from './openapi.controller.js';
+import { QueueController } from './queue.controller.js';
+
+/** The HTTP admin API. Needs `Bus` provided globally; talks to the services only through it. */
+@Module({})
+export class AdminApiModule {
+  static forRoot(config: AdminApiConfig): DynamicModule {
+    if (!config.token) throw new Error('AdminApiModule needs a non-empty token');
+    return {
+      module: AdminApiModule,
+      controllers: [DomainsController, AccountsController, AliasesController, QueueController, OpenApiController],
+      providers: [{ provide: ADMIN_API_CONFIG, useValue: config }, BearerGuard],
+    };
+  }
+}

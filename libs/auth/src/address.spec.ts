@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { localPartProblem, parseAddress, stripSubaddress } from './address.js';
+
+describe('address rules', () => {
+  it('lowercases and splits at the last @', () => {
+    assert.deepEqual(parseAddress(' Alice@Example.ORG. '), { address: 'alice@example.org', localPart: 'alice', domain: 'example.org' });
+    assert.equal(parseAddress('"a@b"@example.org')?.domain, 'example.org');
+    for (const bad of ['', 'alice', '@example.org', 'alice@']) assert.equal(parseAddress(bad), null, bad);
+  });
+
+  it('strips a +tag, and only a real one', () => {
+    assert.equal(stripSubaddress(parseAddress('bob+lists@x.test')!)?.address, 'bob@x.test');
+    assert.equal(stripSubaddress(parseAddress('bob+a+b@x.test')!)?.address, 'bob@x.test');
+    assert.equal(stripSubaddress(parseAddress('bob@x.test')!), null);
+    assert.equal(stripSubaddress(parseAddress('+bob@x.test')!), null);
+  });
+
+  it('refuses local parts that would be trouble', () => {
+    assert.equal(localPartProblem('first.last'), null);
+    assert.equal(localPartProblem("o'brien"), null);
+    assert.match(localPartProblem('a+b')!, /subaddress/);
+    assert.match(localPartProblem('a..b')!, /not allowed/);
+    assert.match(localPartProblem('.a')!, /not allowed/);
+    assert.match(localPartProblem('a b')!, /not allowed/);
+    assert.match(localPartProblem('x'.repeat(65))!, /64/);
+  });
+});

@@ -1,0 +1,81 @@
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Bus, type Subscription } from '@mail/bus';
+import {
+  AuthPing,
+  CheckSender,
+  CreateAccount,
+  CreateAlias,
+  CreateDomain,
+  DeleteAccount,
+  DeleteAlias,
+  DeleteDomain,
+  DirectoryChanged,
+  GetAccount,
+  ListAccounts,
+  ListAliases,
+  ListDomains,
+  ResolveRecipient,
+  SetPassword,
+  VerifyLogin,
+} from '@mail/contracts';
+import { Database, runMigrations } from '@mail/db';
+import { DirectoryService } from './directory.service.js';
+import { LoginService } from './login.service.js';
+import { directoryMigrations } from './migrations/001-directory.js';
+import { RecipientService } from './recipient.service.js';
+
+/** Brings the schema up to date, then answers the directory's contracts on the bus. */
+@Injectable()
+export class AuthHandlers implements OnModuleInit, OnModuleDestroy {
+  private subscriptions: Subscription[] = [];
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly db: Database,
+    private readonly directory: DirectoryService,
+    private readonly recipients: RecipientService,
+    private readonly login: LoginService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await runMigrations(this.db, 'directory', directoryMigrations);
+    await this.login.warmUp();
+    const d = this.directory;
+    this.subscriptions = await Promise.all([
+      this.bus.handle(VerifyLogin, (p) => this.login.verify(p)),
+      this.bus.handle(ResolveRecipient, (p) => this.recipients.resolve(p.address)),
+      this.bus.handle(CheckSender, async (p) => ({ allowed: await this.recipients.maySendAs(p.accountId, p.address) })),
+      this.bus.handle(CreateDomain, (p) => this.announcing('domain', d.createDomain(p.name))),
+      this.bus.handle(ListDomains, () => d.listDomains()),
+      this.bus.handle(DeleteDomain, (p) => this.announcing('domain', d.deleteDomain(p.name))),
+      this.bus.handle(CreateAccount, (p) => this.announcing('account', d.createAccount(p))),
+      this.bus.handle(ListAccounts, (p) => d.listAccounts(p.domain)),
+      this.bus.handle(GetAccount, (p) => d.getAccount(p.address)),
+      this.bus.handle(DeleteAccount, (p) => this.announcing('account', d.deleteAccount(p.address))),
+      this.bus.handle(SetPassword, (p) => d.setPassword(p.address, p.password)),
+      this.bus.handle(CreateAlias, (p) => this.announcing('alias', d.createAlias(p))),
+      this.bus.handle(ListAliases, (p) => d.listAliases(p.domain)),
+      this.bus.handle(DeleteAlias, (p) => this.announcing('alias', d.deleteAlias(p.address))),
+      this.bus.handle(AuthPing, async () => {
+        await this.db.query('SELECT 1');
+        return { ok: true as const };
+      }),
+    ]);
+  }
+
+  /**
+   * Tells the recipient caches of smtp-in and delivery that answers may have changed, after the
+   * change committed. A lost event costs at most their TTL of staleness, so it is not retried.
+   */
+  private async announcing<T>(change: 'domain' | 'account' | 'alias', done: Promise<T>): Promise<T> {
+    const result = await done;
+    await this.bus.publish(DirectoryChanged, { change, at: new Date().toISOString() }).catch(() => undefined);
+    return result;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const subs = this.subscriptions;
+    this.subscriptions = [];
+    await Promise.all(subs.map((s) => s.unsubscribe()));
+  }
+}

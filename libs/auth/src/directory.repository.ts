@@ -1,0 +1,35 @@
+import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, NewAccount, NewAlias } from './directory.records.js';
+
+/**
+ * Storage port of the directory. The SQL adapter is PgDirectoryRepository; service tests use an
+ * in-memory one. Inserts that must keep an address unique across accounts and aliases check and
+ * write atomically and report who holds the address instead of throwing.
+ */
+export abstract class DirectoryRepository {
+  abstract listDomains(): Promise<DomainRecord[]>;
+  abstract findDomain(name: string): Promise<DomainRecord | null>;
+  /** the subset of `names` that are hosted here */
+  abstract hostedDomains(names: string[]): Promise<string[]>;
+  /** null if the name exists already */
+  abstract insertDomain(domain: { id: string; name: string }): Promise<DomainRecord | null>;
+  /** refuses (and reports how many) while accounts remain; aliases go with the domain */
+  abstract deleteDomain(id: string): Promise<{ deleted: boolean; accounts: number }>;
+
+  abstract findAccounts(addresses: string[]): Promise<AccountRecord[]>;
+  abstract findAccountById(id: string): Promise<AccountRecord | null>;
+  abstract listAccounts(domainId?: string): Promise<AccountRecord[]>;
+  abstract insertAccount(account: NewAccount): Promise<{ taken: AddressHolder; account?: AccountRecord }>;
+  abstract deleteAccount(address: string): Promise<AccountRecord | null>;
+  abstract setPasswordHash(address: string, hash: string): Promise<boolean>;
+
+  abstract findAliases(addresses: string[]): Promise<AliasRecord[]>;
+  abstract listAliases(domainId?: string): Promise<AliasRecord[]>;
+  abstract insertAlias(alias: NewAlias): Promise<{ taken: AddressHolder; alias?: AliasRecord }>;
+  abstract deleteAlias(address: string): Promise<boolean>;
+
+  /** failed logins for this login name from this remote address since `since` */
+  abstract countLoginFailures(login: string, remote: string, since: Date): Promise<number>;
+  /** records one, and forgets every failure older than `forgetBefore` */
+  abstract recordLoginFailure(login: string, remote: string, at: Date, forgetBefore: Date): Promise<void>;
+  abstract clearLoginFailures(login: string, remote: string): Promise<void>;
+}

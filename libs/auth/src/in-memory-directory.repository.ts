@@ -1,0 +1,94 @@
+import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, NewAccount, NewAlias } from './directory.records.js';
+import { DirectoryRepository } from './directory.repository.js';
+
+/** The directory in maps, for tests of the service rules. */
+export class InMemoryDirectoryRepository extends DirectoryRepository {
+  readonly domains = new Map<string, DomainRecord>();
+  readonly accounts = new Map<string, AccountRecord>();
+  readonly aliases = new Map<string, AliasRecord>();
+  readonly failures: Array<{ login: string; remote: string; at: Date }> = [];
+
+  async listDomains() {
+    return [...this.domains.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+  async findDomain(name: string) {
+    return [...this.domains.values()].find((d) => d.name === name) ?? null;
+  }
+  async hostedDomains(names: string[]) {
+    const hosted = new Set([...this.domains.values()].map((d) => d.name));
+    return names.filter((n) => hosted.has(n));
+  }
+  async insertDomain(d: { id: string; name: string }) {
+    if (await this.findDomain(d.name)) return null;
+    const rec = { ...d, createdAt: new Date() };
+    this.domains.set(d.id, rec);
+    return rec;
+  }
+  async deleteDomain(id: string) {
+    if (!this.domains.has(id)) return { deleted: false, accounts: 0 };
+    const accounts = [...this.accounts.values()].filter((a) => a.domainId === id).length;
+    if (accounts) return { deleted: false, accounts };
+    this.domains.delete(id);
+    for (const [k, a] of this.aliases) if (a.domainId === id) this.aliases.delete(k);
+    return { deleted: true, accounts: 0 };
+  }
+
+  async findAccounts(addresses: string[]) {
+    return addresses.flatMap((a) => this.accounts.get(a) ?? []);
+  }
+  async findAccountById(id: string) {
+    return [...this.accounts.values()].find((a) => a.id === id) ?? null;
+  }
+  async listAccounts(domainId?: string) {
+    return [...this.accounts.values()].filter((a) => !domainId || a.domainId === domainId).sort((a, b) => a.address.localeCompare(b.address));
+  }
+  async insertAccount(a: NewAccount): Promise<{ taken: AddressHolder; account?: AccountRecord }> {
+    const taken = this.holder(a.address);
+    if (taken) return { taken };
+    const rec: AccountRecord = { ...a, domain: this.domains.get(a.domainId)?.name ?? '', createdAt: new Date() };
+    this.accounts.set(a.address, rec);
+    return { taken: null, account: rec };
+  }
+  async deleteAccount(address: string) {
+    const rec = this.accounts.get(address) ?? null;
+    this.accounts.delete(address);
+    return rec;
+  }
+  async setPasswordHash(address: string, hash: string) {
+    const rec = this.accounts.get(address);
+    if (rec) rec.passwordHash = hash;
+    return !!rec;
+  }
+
+  async findAliases(addresses: string[]) {
+    return addresses.flatMap((a) => this.aliases.get(a) ?? []);
+  }
+  async listAliases(domainId?: string) {
+    return [...this.aliases.values()].filter((a) => !domainId || a.domainId === domainId).sort((a, b) => a.address.localeCompare(b.address));
+  }
+  async insertAlias(a: NewAlias): Promise<{ taken: AddressHolder; alias?: AliasRecord }> {
+    const taken = this.holder(a.address);
+    if (taken) return { taken };
+    const rec = { ...a, createdAt: new Date() };
+    this.aliases.set(a.address, rec);
+    return { taken: null, alias: rec };
+  }
+  async deleteAlias(address: string) {
+    return this.aliases.delete(address);
+  }
+
+  async countLoginFailures(login: string, remote: string, since: Date) {
+    return this.failures.filter((f) => f.login === login && f.remote === remote && f.at >= since).length;
+  }
+  async recordLoginFailure(login: string, remote: string, at: Date, forgetBefore: Date) {
+    this.failures.push({ login, remote, at });
+    for (let i = this.failures.length - 1; i >= 0; i--) if (this.failures[i].at < forgetBefore) this.failures.splice(i, 1);
+  }
+  async clearLoginFailures(login: string, remote: string) {
+    for (let i = this.failures.length - 1; i >= 0; i--) if (this.failures[i].login === login && this.failures[i].remote === remote) this.failures.splice(i, 1);
+  }
+
+  private holder(address: string): AddressHolder {
+    return this.accounts.has(address) ? 'account' : this.aliases.has(address) ? 'alias' : null;
+  }
+}

@@ -1,0 +1,202 @@
+import type { Database, Queryable } from '@mail/db';
+import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, NewAccount, NewAlias } from './directory.records.js';
+import { DirectoryRepository } from './directory.repository.js';
+
+interface DomainRow {
+  id: string;
+  name: string;
+  created_at: Date | string;
+}
+interface AccountRow {
+  id: string;
+  address: string;
+  local_part: string;
+  domain_id: string;
+  domain: string;
+  password_hash: string;
+  display_name: string | null;
+  disabled: boolean;
+  quota_bytes: number | string | null;
+  created_at: Date | string;
+}
+interface AliasRow {
+  id: string;
+  address: string;
+  domain_id: string;
+  targets: string[];
+  created_at: Date | string;
+}
+
+const ACCOUNT_COLUMNS = `a.id, a.address, a.local_part, a.domain_id, d.name AS domain, a.password_hash, a.display_name,
+  a.disabled, a.quota_bytes, a.created_at`;
+const ACCOUNT_FROM = 'directory.accounts a JOIN directory.domains d ON d.id = a.domain_id';
+
+const toDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
+const toDomain = (r: DomainRow): DomainRecord => ({ id: r.id, name: r.name, createdAt: toDate(r.created_at) });
+const toAccount = (r: AccountRow): AccountRecord => ({
+  id: r.id,
+  address: r.address,
+  localPart: r.local_part,
+  domainId: r.domain_id,
+  domain: r.domain,
+  passwordHash: r.password_hash,
+  displayName: r.display_name,
+  disabled: r.disabled,
+  quotaBytes: r.quota_bytes === null ? null : Number(r.quota_bytes),
+  createdAt: toDate(r.created_at),
+});
+const toAlias = (r: AliasRow): AliasRecord => ({ id: r.id, address: r.address, domainId: r.domain_id, targets: r.targets, createdAt: toDate(r.created_at) });
+
+/** The directory in the `directory` schema; the same SQL on PostgreSQL and PGlite. */
+export class PgDirectoryRepository extends DirectoryRepository {
+  constructor(private readonly db: Database) {
+    super();
+  }
+
+  async listDomains(): Promise<DomainRecord[]> {
+    const { rows } = await this.db.query<DomainRow>('SELECT id, name, created_at FROM directory.domains ORDER BY name');
+    return rows.map(toDomain);
+  }
+
+  async findDomain(name: string): Promise<DomainRecord | null> {
+    const { rows } = await this.db.query<DomainRow>('SELECT id, name, created_at FROM directory.domains WHERE name = $1', [name]);
+    return rows[0] ? toDomain(rows[0]) : null;
+  }
+
+  async hostedDomains(names: string[]): Promise<string[]> {
+    if (!names.length) return [];
+    const { rows } = await this.db.query<{ name: string }>('SELECT name FROM directory.domains WHERE name = ANY($1::text[])', [names]);
+    return rows.map((r) => r.name);
+  }
+
+  async insertDomain(domain: { id: string; name: string }): Promise<DomainRecord | null> {
+    const { rows } = await this.db.query<DomainRow>(
+      'INSERT INTO directory.domains (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING id, name, created_at',
+      [domain.id, domain.name],
+    );
+    return rows[0] ? toDomain(rows[0]) : null;
+  }
+
+  async deleteDomain(id: string): Promise<{ deleted: boolean; accounts: number }> {
+    return this.db.transaction(async (tx) => {
+      // The row lock conflicts with the key-share lock an account insert takes on its domain, so
+      // nobody adds an account between the count and the delete.
+      const locked = await tx.query('SELECT id FROM directory.domains WHERE id = $1 FOR UPDATE', [id]);
+      if (!locked.rows.length) return { deleted: false, accounts: 0 };
+      const { rows } = await tx.query<{ n: number | string }>('SELECT count(*) AS n FROM directory.accounts WHERE domain_id = $1', [id]);
+      const accounts = Number(rows[0]?.n ?? 0);
+      if (accounts > 0) return { deleted: false, accounts };
+      await tx.query('DELETE FROM directory.domains WHERE id = $1', [id]);
+      return { deleted: true, accounts: 0 };
+    });
+  }
+
+  async findAccounts(addresses: string[]): Promise<AccountRecord[]> {
+    if (!addresses.length) return [];
+    const { rows } = await this.db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.address = ANY($1::text[])`, [addresses]);
+    return rows.map(toAccount);
+  }
+
+  async findAccountById(id: string): Promise<AccountRecord | null> {
+    const { rows } = await this.db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.id = $1`, [id]);
+    return rows[0] ? toAccount(rows[0]) : null;
+  }
+
+  async listAccounts(domainId?: string): Promise<AccountRecord[]> {
+    const { rows } = domainId
+      ? await this.db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.domain_id = $1 ORDER BY a.address`, [domainId])
+      : await this.db.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} ORDER BY d.name, a.local_part`);
+    return rows.map(toAccount);
+  }
+
+  async insertAccount(account: NewAccount): Promise<{ taken: AddressHolder; account?: AccountRecord }> {
+    return this.db.transaction(async (tx) => {
+      const taken = await lockAddress(tx, account.address);
+      if (taken) return { taken };
+      await tx.query(
+        `INSERT INTO directory.accounts (id, address, local_part, domain_id, password_hash, display_name, disabled, quota_bytes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [account.id, account.address, account.localPart, account.domainId, account.passwordHash, account.displayName, account.disabled, account.quotaBytes],
+      );
+      const { rows } = await tx.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.id = $1`, [account.id]);
+      return { taken: null, account: toAccount(rows[0]) };
+    });
+  }
+
+  async deleteAccount(address: string): Promise<AccountRecord | null> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.address = $1 FOR UPDATE OF a`, [address]);
+      if (!rows[0]) return null;
+      await tx.query('DELETE FROM directory.accounts WHERE id = $1', [rows[0].id]);
+      return toAccount(rows[0]);
+    });
+  }
+
+  async setPasswordHash(address: string, hash: string): Promise<boolean> {
+    const res = await this.db.query('UPDATE directory.accounts SET password_hash = $2, password_changed_at = now() WHERE address = $1', [address, hash]);
+    return res.rowCount > 0;
+  }
+
+  async findAliases(addresses: string[]): Promise<AliasRecord[]> {
+    if (!addresses.length) return [];
+    const { rows } = await this.db.query<AliasRow>('SELECT id, address, domain_id, targets, created_at FROM directory.aliases WHERE address = ANY($1::text[])', [
+      addresses,
+    ]);
+    return rows.map(toAlias);
+  }
+
+  async listAliases(domainId?: string): Promise<AliasRecord[]> {
+    const { rows } = domainId
+      ? await this.db.query<AliasRow>('SELECT id, address, domain_id, targets, created_at FROM directory.aliases WHERE domain_id = $1 ORDER BY address', [domainId])
+      : await this.db.query<AliasRow>('SELECT id, address, domain_id, targets, created_at FROM directory.aliases ORDER BY address');
+    return rows.map(toAlias);
+  }
+
+  async insertAlias(alias: NewAlias): Promise<{ taken: AddressHolder; alias?: AliasRecord }> {
+    return this.db.transaction(async (tx) => {
+      const taken = await lockAddress(tx, alias.address);
+      if (taken) return { taken };
+      const { rows } = await tx.query<AliasRow>(
+        'INSERT INTO directory.aliases (id, address, domain_id, targets) VALUES ($1, $2, $3, $4::text[]) RETURNING id, address, domain_id, targets, created_at',
+        [alias.id, alias.address, alias.domainId, alias.targets],
+      );
+      return { taken: null, alias: toAlias(rows[0]) };
+    });
+  }
+
+  async deleteAlias(address: string): Promise<boolean> {
+    const res = await this.db.query('DELETE FROM directory.aliases WHERE address = $1', [address]);
+    return res.rowCount > 0;
+  }
+
+  async countLoginFailures(login: string, remote: string, since: Date): Promise<number> {
+    const { rows } = await this.db.query<{ n: number | string }>(
+      'SELECT count(*) AS n FROM directory.login_failures WHERE login = $1 AND remote_address = $2 AND failed_at >= $3',
+      [login, remote, since.toISOString()],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async recordLoginFailure(login: string, remote: string, at: Date, forgetBefore: Date): Promise<void> {
+    await this.db.query('INSERT INTO directory.login_failures (login, remote_address, failed_at) VALUES ($1, $2, $3)', [login, remote, at.toISOString()]);
+    await this.db.query('DELETE FROM directory.login_failures WHERE failed_at < $1', [forgetBefore.toISOString()]);
+  }
+
+  async clearLoginFailures(login: string, remote: string): Promise<void> {
+    await this.db.query('DELETE FROM directory.login_failures WHERE login = $1 AND remote_address = $2', [login, remote]);
+  }
+}
+
+/**
+ * Serialises writers of one address (accounts and aliases live in two tables, so no single unique
+ * index can keep them apart) and says who holds it already.
+ */
+async function lockAddress(tx: Queryable, address: string): Promise<AddressHolder> {
+  await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`directory.address:${address}`]);
+  const { rows } = await tx.query<{ kind: 'account' | 'alias' }>(
+    `SELECT 'account' AS kind FROM directory.accounts WHERE address = $1
+     UNION ALL SELECT 'alias' AS kind FROM directory.aliases WHERE address = $1`,
+    [address],
+  );
+  return rows[0]?.kind ?? null;
+}

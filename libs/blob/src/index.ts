@@ -1,0 +1,5 @@
+export * from './blob-store.port.js';
+export * from './blob-key.js';
+export * from './read-all.js';
+export * from './fs-blob-store.js';
+export * from './s3-blob-store.js';

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+export const Port = z.coerce.number().int().min(0).max(65535);
+export const Bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Variables every service reads. Set DATABASE_URL/NATS_URL/S3_ENDPOINT for the distributed mode. */
+export const CommonEnv = z.object({
+  NODE_ENV: z.string().default('production'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('./data'),
+  BIND_HOST: z.string().default('127.0.0.1'),
+  /** health, readiness and metrics */
+  HTTP_PORT: Port.default(9090),
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  NATS_URL: z.string().optional(),
+  /** subject prefix: isolates test runs (and platforms) sharing one NATS */
+  BUS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_ACCESS_KEY: z.string().optional(),
+  S3_SECRET_KEY: z.string().optional(),
+  S3_BUCKET: z.string().default('mail'),
+  S3_REGION: z.string().default('us-east-1'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** the name this server gives itself in banners and Received: headers */
+  HOSTNAME_FQDN: z.string().default('localhost'),
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  ALLOW_PLAINTEXT_AUTH: Bool.default(false),
+  /**
+   * how long smtp-in and delivery reuse a directory answer for an address (0: ask every time); a
+   * change made through the admin API reaches them at once by event, this only bounds a lost one
+   */
+  RECIPIENT_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+  /** drain time on SIGTERM before connections are cut */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+});
+export type CommonEnv = z.infer<typeof CommonEnv>;
+
+export const SmtpEnv = z.object({
+  SMTP_PORT: Port.default(2525),
+  SUBMISSION_PORT: Port.default(2587),
+  /** implicit TLS submission (465); 0 disables it */
+  SUBMISSIONS_PORT: Port.default(0),
+  MAX_MESSAGE_SIZE: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  MAX_RECIPIENTS: z.coerce.number().int().min(1).max(1000).default(100),
+  SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1000),
+});
+
+export const AccessEnv = z.object({
+  IMAP_PORT: Port.default(2143),
+  /** implicit TLS (993); 0 disables it */
+  IMAPS_PORT: Port.default(0),
+  POP3_PORT: Port.default(2110),
+  POP3S_PORT: Port.default(0),
+  MAX_APPEND_SIZE: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+});
+
+export const AdminEnv = z.object({
+  ADMIN_PORT: Port.default(8080),
+  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+});
+
+export const DeliveryEnv = z.object({
+  DELIVERY_WORKERS: z.coerce.number().int().min(1).max(256).default(8),
+  /** "host:port" of a smart host for all outbound mail; otherwise MX lookup */
+  RELAY_HOST: z.string().optional(),
+  /** for tests and closed networks: deliver outbound mail to this port instead of 25 */
+  OUTBOUND_PORT: Port.default(25),
+  QUEUE_LEASE_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
+  MESSAGE_EXPIRY_HOURS: z.coerce.number().min(0.001).default(120),
+});

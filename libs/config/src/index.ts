@@ -1,0 +1,4 @@
+export * from './load-config.js';
+export * from './env.schemas.js';
+export * from './tls-files.js';
+export * from './admin-token.js';

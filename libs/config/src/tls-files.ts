@@ -1,0 +1,37 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface TlsMaterial {
+  key: string;
+  cert: string;
+  selfSigned: boolean;
+}
+
+/**
+ * The certificate for STARTTLS/implicit TLS: the configured files, or else a self-signed one made
+ * once and kept under DATA_DIR, so that clients that pin it keep working across restarts.
+ */
+export async function loadOrCreateTls(opts: { certFile?: string; keyFile?: string; dataDir: string; hostname: string }): Promise<TlsMaterial> {
+  if (opts.certFile && opts.keyFile) {
+    return { cert: await readFile(opts.certFile, 'utf8'), key: await readFile(opts.keyFile, 'utf8'), selfSigned: false };
+  }
+  const dir = join(opts.dataDir, 'tls');
+  const certPath = join(dir, 'self-signed.crt');
+  const keyPath = join(dir, 'self-signed.key');
+  try {
+    return { cert: await readFile(certPath, 'utf8'), key: await readFile(keyPath, 'utf8'), selfSigned: true };
+  } catch {
+    // first start: make one below
+  }
+  const { generate } = await import('selfsigned');
+  const pems = await generate([{ name: 'commonName', value: opts.hostname }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: opts.hostname }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+  } as never);
+  await mkdir(dir, { recursive: true });
+  await writeFile(keyPath, pems.private, { mode: 0o600 });
+  await chmod(keyPath, 0o600);
+  await writeFile(certPath, pems.cert);
+  return { cert: pems.cert, key: pems.private, selfSigned: true };
+}

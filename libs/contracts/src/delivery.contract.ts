@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { defineRequest } from './contract.js';
+import { BlobKey, EmailAddress, Id, IsoDate } from './common.schemas.js';
+
+export const MessageSource = z.object({
+  protocol: z.enum(['smtp', 'submission', 'local']),
+  remoteAddress: z.string().max(64).optional(),
+  heloName: z.string().max(255).optional(),
+  authenticatedAs: EmailAddress.optional(),
+});
+
+/**
+ * Make a received message durable in the queue. smtp-in answers 250 only after this returns.
+ * `mailFrom` is '' for the null reverse-path (bounces).
+ */
+export const EnqueueMessage = defineRequest(
+  'delivery.enqueue.v1',
+  z.object({
+    blobKey: BlobKey,
+    size: z.number().int().nonnegative(),
+    mailFrom: z.union([z.literal(''), EmailAddress]),
+    recipients: z.array(EmailAddress).min(1).max(1000),
+    receivedAt: IsoDate,
+    messageId: z.string().max(998).optional(),
+    subject: z.string().max(998).optional(),
+    source: MessageSource,
+  }),
+  z.object({ queueId: Id }),
+);
+
+export const QueueEntryStatus = z.enum(['queued', 'deferred', 'delivered', 'bounced', 'failed']);
+export const QueueEntry = z.object({
+  queueId: Id,
+  mailFrom: z.string(),
+  messageId: z.string().nullable(),
+  size: z.number().int(),
+  receivedAt: IsoDate,
+  recipients: z.array(
+    z.object({
+      address: z.string(),
+      status: QueueEntryStatus,
+      attempts: z.number().int(),
+      nextAttemptAt: IsoDate.nullable(),
+      lastError: z.string().nullable(),
+    }),
+  ),
+});
+export type QueueEntry = z.infer<typeof QueueEntry>;
+
+export const ListQueue = defineRequest(
+  'delivery.queue.list.v1',
+  z.object({ status: QueueEntryStatus.optional(), limit: z.number().int().min(1).max(1000).default(100) }),
+  z.object({ entries: z.array(QueueEntry) }),
+);
+
+export const DeliveryPing = defineRequest('delivery.ping.v1', z.object({}), z.object({ ok: z.literal(true) }));

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * What the store computes once per message (libs/mime parses it at append time) so that IMAP
+ * FETCH never parses a blob. Header values are kept raw (encoded-words intact) because IMAP's
+ * ENVELOPE and BODYSTRUCTURE return them that way.
+ */
+export const EnvelopeAddress = z.object({
+  name: z.string().nullable(),
+  /** source route, practically always null */
+  adl: z.string().nullable(),
+  mailbox: z.string().nullable(),
+  host: z.string().nullable(),
+});
+export type EnvelopeAddress = z.infer<typeof EnvelopeAddress>;
+
+export const Envelope = z.object({
+  date: z.string().nullable(),
+  subject: z.string().nullable(),
+  from: z.array(EnvelopeAddress).nullable(),
+  sender: z.array(EnvelopeAddress).nullable(),
+  replyTo: z.array(EnvelopeAddress).nullable(),
+  to: z.array(EnvelopeAddress).nullable(),
+  cc: z.array(EnvelopeAddress).nullable(),
+  bcc: z.array(EnvelopeAddress).nullable(),
+  inReplyTo: z.string().nullable(),
+  messageId: z.string().nullable(),
+});
+export type Envelope = z.infer<typeof Envelope>;
+
+/** [name, value] pairs, order kept (IMAP prints parameters in the order they came). */
+export const ParamList = z.array(z.tuple([z.string(), z.string()]));
+
+export interface MimePart {
+  /** e.g. "text", "multipart"; as the message spelled it */
+  type: string;
+  subtype: string;
+  params: [string, string][];
+  id: string | null;
+  description: string | null;
+  /** Content-Transfer-Encoding, default "7bit" */
+  encoding: string;
+  /** octets of the body (after the blank line) */
+  size: number;
+  /** lines of the body: for text/* and message/rfc822 */
+  lines: number | null;
+  md5: string | null;
+  disposition: { type: string; params: [string, string][] } | null;
+  language: string[] | null;
+  location: string | null;
+  /** byte offsets in the raw message: header start, body start (after the blank line), body end */
+  headerStart: number;
+  bodyStart: number;
+  bodyEnd: number;
+  /** multipart children */
+  parts?: MimePart[];
+  /** message/rfc822: the encapsulated message's envelope and body structure */
+  message?: { envelope: Envelope; body: MimePart };
+}
+
+export const MimePart: z.ZodType<MimePart> = z.lazy(() =>
+  z.object({
+    type: z.string(),
+    subtype: z.string(),
+    params: ParamList,
+    id: z.string().nullable(),
+    description: z.string().nullable(),
+    encoding: z.string(),
+    size: z.number().int().nonnegative(),
+    lines: z.number().int().nonnegative().nullable(),
+    md5: z.string().nullable(),
+    disposition: z.object({ type: z.string(), params: ParamList }).nullable(),
+    language: z.array(z.string()).nullable(),
+    location: z.string().nullable(),
+    headerStart: z.number().int().nonnegative(),
+    bodyStart: z.number().int().nonnegative(),
+    bodyEnd: z.number().int().nonnegative(),
+    parts: z.array(MimePart).optional(),
+    message: z.object({ envelope: Envelope, body: MimePart }).optional(),
+  }),
+);
+
+/** The full index of one message, as libs/mime produces it. */
+export const MessageIndex = z.object({
+  size: z.number().int().nonnegative(),
+  /** offset of the body of the top-level message (= length of the header block incl. blank line) */
+  headerSize: z.number().int().nonnegative(),
+  envelope: Envelope,
+  body: MimePart,
+  /** decoded header fields for SEARCH HEADER/FROM/TO/SUBJECT..., lowercased names */
+  headers: z.array(z.tuple([z.string(), z.string()])),
+  /** decoded text of the text/* parts, capped, for SEARCH BODY/TEXT */
+  text: z.string(),
+  /** parsed Date: header as ISO, for SEARCH SENTBEFORE/SENTON/SENTSINCE */
+  sentDate: z.string().nullable(),
+});
+export type MessageIndex = z.infer<typeof MessageIndex>;

@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import { ErrorCode, defineEvent, defineRequest } from './contract.js';
+import { BlobKey, Id, IsoDate } from './common.schemas.js';
+import { Envelope, MimePart } from './message-index.schemas.js';
+
+/** Inclusive UID ranges, [[1, 10], [15, 15]]; the highest uid of a mailbox is `uidNext - 1`. */
+export const UidRanges = z.array(z.tuple([z.number().int().min(1), z.number().int().min(1)])).max(10_000);
+export type UidRanges = z.infer<typeof UidRanges>;
+
+export const Flag = z.string().min(1).max(200);
+export const SpecialUse = z.enum(['\\Drafts', '\\Sent', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged']);
+
+export const MailboxInfo = z.object({
+  id: Id,
+  name: z.string(),
+  specialUse: SpecialUse.nullable(),
+  subscribed: z.boolean(),
+  uidValidity: z.number().int().positive(),
+  uidNext: z.number().int().positive(),
+  highestModseq: z.number().int().nonnegative(),
+  messages: z.number().int().nonnegative(),
+  unseen: z.number().int().nonnegative(),
+  sizeBytes: z.number().int().nonnegative(),
+});
+export type MailboxInfo = z.infer<typeof MailboxInfo>;
+
+const AccountRef = { accountId: Id };
+const MailboxRef = { accountId: Id, mailboxId: Id };
+/** mailbox names use "/" as hierarchy delimiter; "INBOX" is case-insensitive */
+const MailboxName = z.string().min(1).max(512);
+
+/** Lists an account's mailboxes (creating INBOX and the special-use set on first use). */
+export const ListMailboxes = defineRequest('store.mailbox.list.v1', z.object(AccountRef), z.object({ mailboxes: z.array(MailboxInfo) }));
+export const CreateMailbox = defineRequest(
+  'store.mailbox.create.v1',
+  z.object({ ...AccountRef, name: MailboxName, specialUse: SpecialUse.optional() }),
+  MailboxInfo,
+);
+export const DeleteMailbox = defineRequest('store.mailbox.delete.v1', z.object({ ...AccountRef, name: MailboxName }), z.object({ deleted: z.literal(true) }));
+export const RenameMailbox = defineRequest(
+  'store.mailbox.rename.v1',
+  z.object({ ...AccountRef, name: MailboxName, newName: MailboxName }),
+  MailboxInfo,
+);
+export const SubscribeMailbox = defineRequest(
+  'store.mailbox.subscribe.v1',
+  z.object({ ...AccountRef, name: MailboxName, subscribed: z.boolean() }),
+  z.object({ subscribed: z.boolean() }),
+);
+export const MailboxStatus = defineRequest('store.mailbox.status.v1', z.object({ ...AccountRef, name: MailboxName }), MailboxInfo);
+
+/** One message's state as a session keeps it in memory. */
+export const MessageState = z.object({ uid: z.number().int().positive(), modseq: z.number().int().nonnegative(), flags: z.array(Flag) });
+export type MessageState = z.infer<typeof MessageState>;
+
+/**
+ * Open a mailbox for a session: its attributes and the uid/flags/modseq of every message in uid
+ * order, paged (`afterUid`) so that a 100k-message mailbox never needs one reply above the bus limit.
+ */
+export const OpenMailbox = defineRequest(
+  'store.mailbox.open.v1',
+  z.object({ ...AccountRef, name: MailboxName, afterUid: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(20_000).default(20_000) }),
+  z.object({ mailbox: MailboxInfo, messages: z.array(MessageState), more: z.boolean() }),
+);
+
+/** What changed since a MODSEQ: flag changes and new messages, plus uids expunged since then. */
+export const MailboxChanges = defineRequest(
+  'store.mailbox.changes.v1',
+  z.object({ ...MailboxRef, sinceModseq: z.number().int().nonnegative() }),
+  z.object({ changed: z.array(MessageState), expunged: z.array(z.number().int().positive()), highestModseq: z.number().int().nonnegative(), uidNext: z.number().int().positive() }),
+);
+
+export const FetchedMessage = z.object({
+  uid: z.number().int().positive(),
+  modseq: z.number().int().nonnegative(),
+  flags: z.array(Flag),
+  size: z.number().int().nonnegative(),
+  internalDate: IsoDate,
+  blobKey: BlobKey,
+  headerSize: z.number().int().nonnegative(),
+  envelope: Envelope.optional(),
+  /** the ENVELOPE in IMAP syntax (RFC 3501 §7.4.2), rendered once when the message was indexed */
+  imapEnvelope: z.string().optional(),
+  body: MimePart.optional(),
+});
+export type FetchedMessage = z.infer<typeof FetchedMessage>;
+
+/** Message metadata for FETCH; bodies are read from the blob store with `blobKey`. At most `limit` per page. */
+export const FetchMessages = defineRequest(
+  'store.message.fetch.v1',
+  z.object({
+    ...MailboxRef,
+    uids: UidRanges,
+    envelope: z.boolean().default(false),
+    /** the envelope as IMAP text, ready to send: what an IMAP server wants, without JSON to parse and render per message */
+    imapEnvelope: z.boolean().default(false),
+    bodyStructure: z.boolean().default(false),
+    limit: z.number().int().min(1).max(5000).default(5000),
+  }),
+  z.object({ messages: z.array(FetchedMessage), more: z.boolean() }),
+);
+
+export type SearchCriterion =
+  | { op: 'all' }
+  | { op: 'and'; of: SearchCriterion[] }
+  | { op: 'or'; of: [SearchCriterion, SearchCriterion] }
+  | { op: 'not'; of: SearchCriterion }
+  | { op: 'uid'; ranges: [number, number][] }
+  | { op: 'flag'; flag: string; set: boolean }
+  | { op: 'header'; field: string; value: string }
+  | { op: 'body'; value: string }
+  | { op: 'text'; value: string }
+  | { op: 'internaldate' | 'sentdate'; cmp: 'before' | 'on' | 'since'; date: string }
+  | { op: 'size'; cmp: 'larger' | 'smaller'; value: number }
+  | { op: 'modseq'; value: number };
+
+export const SearchCriterion: z.ZodType<SearchCriterion> = z.lazy(() =>
+  z.union([
+    z.object({ op: z.literal('all') }),
+    z.object({ op: z.literal('and'), of: z.array(SearchCriterion).max(100) }),
+    z.object({ op: z.literal('or'), of: z.tuple([SearchCriterion, SearchCriterion]) }),
+    z.object({ op: z.literal('not'), of: SearchCriterion }),
+    z.object({ op: z.literal('uid'), ranges: UidRanges }),
+    z.object({ op: z.literal('flag'), flag: Flag, set: z.boolean() }),
+    z.object({ op: z.literal('header'), field: z.string().min(1).max(200), value: z.string().max(1000) }),
+    z.object({ op: z.literal('body'), value: z.string().max(1000) }),
+    z.object({ op: z.literal('text'), value: z.string().max(1000) }),
+    z.object({ op: z.enum(['internaldate', 'sentdate']), cmp: z.enum(['before', 'on', 'since']), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+    z.object({ op: z.literal('size'), cmp: z.enum(['larger', 'smaller']), value: z.number().int().nonnegative() }),
+    z.object({ op: z.literal('modseq'), value: z.number().int().nonnegative() }),
+  ]),
+);
+
+export const SearchMessages = defineRequest(
+  'store.message.search.v1',
+  z.object({ ...MailboxRef, criteria: SearchCriterion }),
+  z.object({ uids: z.array(z.number().int().positive()), highestModseq: z.number().int().nonnegative() }),
+);
+
+export const UpdateFlags = defineRequest(
+  'store.message.flags.v1',
+  z.object({
+    ...MailboxRef,
+    uids: UidRanges,
+    mode: z.enum(['add', 'remove', 'replace']),
+    flags: z.array(Flag).max(100),
+    unchangedSince: z.number().int().nonnegative().optional(),
+  }),
+  z.object({ updated: z.array(MessageState), conflicts: z.array(z.number().int().positive()) }),
+);
+
+/** Remove messages. IMAP passes `onlyDeleted` (only those flagged \Deleted); POP3 names exact uids. */
+export const ExpungeMessages = defineRequest(
+  'store.message.expunge.v1',
+  z.object({ ...MailboxRef, uids: UidRanges.optional(), onlyDeleted: z.boolean().default(true) }),
+  z.object({ expunged: z.array(z.number().int().positive()), highestModseq: z.number().int().nonnegative() }),
+);
+
+export const CopyMessages = defineRequest(
+  'store.message.copy.v1',
+  z.object({ ...MailboxRef, uids: UidRanges, target: MailboxName, move: z.boolean().default(false) }),
+  z.object({ targetUidValidity: z.number().int().positive(), mapping: z.array(z.tuple([z.number().int(), z.number().int()])) }),
+);
+
+/**
+ * Record a message (already in the blob store) in a mailbox. `idempotencyKey` makes retries safe:
+ * a second append with the same key returns the first result instead of a duplicate.
+ */
+export const AppendMessage = defineRequest(
+  'store.message.append.v1',
+  z.object({
+    ...AccountRef,
+    mailbox: MailboxName.default('INBOX'),
+    blobKey: BlobKey,
+    size: z.number().int().nonnegative(),
+    internalDate: IsoDate.optional(),
+    flags: z.array(Flag).max(100).default([]),
+    idempotencyKey: z.string().max(200).optional(),
+  }),
+  z.object({
+    mailboxId: Id,
+    uid: z.number().int().positive(),
+    uidValidity: z.number().int().positive(),
+    modseq: z.number().int().nonnegative(),
+    duplicate: z.boolean(),
+    /** the flags as stored (canonical, deduplicated); absent for a duplicate */
+    flags: z.array(Flag).optional(),
+  }),
+);
+
+/**
+ * Several appends in one request (the delivery queue hands over what one worker claimed): one bus
+ * round trip instead of one per message. Each item succeeds or fails on its own; results come in
+ * the order of the items.
+ */
+export const AppendMessages = defineRequest(
+  'store.message.append-batch.v1',
+  z.object({ items: z.array(AppendMessage.request).min(1).max(100) }),
+  z.object({
+    results: z.array(
+      z.discriminatedUnion('ok', [
+        z.object({ ok: z.literal(true), result: AppendMessage.response }),
+        z.object({ ok: z.literal(false), code: ErrorCode, message: z.string().max(2000) }),
+      ]),
+    ),
+  }),
+);
+
+/** Deletes everything an account has (after the directory removed it). */
+export const PurgeAccount = defineRequest('store.account.purge.v1', z.object(AccountRef), z.object({ messages: z.number().int() }));
+
+export const StorePing = defineRequest('store.ping.v1', z.object({}), z.object({ ok: z.literal(true) }));
+
+/**
+ * Published on `store.mailbox.changed.v1.<accountId>` after every committed change, so sessions on
+ * any replica update their view (IDLE pushes EXISTS/EXPUNGE/FETCH).
+ */
+export const MailboxChanged = defineEvent(
+  'store.mailbox.changed.v1',
+  z.object({
+    accountId: Id,
+    mailboxId: Id,
+    mailbox: z.string(),
+    kind: z.enum(['appended', 'flags', 'expunged', 'created', 'deleted', 'renamed']),
+    uids: z.array(z.number().int().positive()),
+    modseq: z.number().int().nonnegative(),
+  }),
+);

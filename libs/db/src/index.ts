@@ -1,0 +1,5 @@
+export * from './database.port.js';
+export * from './pg-database.js';
+export * from './pglite-database.js';
+export * from './migrations.js';
+export * from './open-database.js';

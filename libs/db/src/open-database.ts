@@ -1,0 +1,10 @@
+import { join } from 'node:path';
+import type { Database } from './database.port.js';
+import { PgDatabase } from './pg-database.js';
+import { PgliteDatabase } from './pglite-database.js';
+
+/** PostgreSQL when a URL is given, else PGlite under `dataDir` (or in memory without one). */
+export async function openDatabase(opts: { url?: string; dataDir?: string; poolSize?: number; applicationName?: string }): Promise<Database> {
+  if (opts.url) return new PgDatabase(opts.url, { max: opts.poolSize, applicationName: opts.applicationName });
+  return PgliteDatabase.open(opts.dataDir ? join(opts.dataDir, 'pglite') : undefined);
+}

@@ -1,0 +1,58 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite, types } from '@electric-sql/pglite';
+import { Database, type QueryResult, type Queryable } from './database.port.js';
+
+/** Embedded PostgreSQL (WASM) for `npm start` and fast tests; data in a directory or in memory. */
+export class PgliteDatabase extends Database {
+  readonly kind = 'pglite' as const;
+
+  private constructor(private readonly pg: PGlite) {
+    super();
+  }
+
+  static async open(dataDir?: string): Promise<PgliteDatabase> {
+    // PGlite creates only the last directory of the path; a fresh clone has no DATA_DIR yet.
+    if (dataDir) await mkdir(dataDir, { recursive: true });
+    const pg = await PGlite.create({
+      dataDir,
+      // int8 as number, like the pg adapter
+      parsers: { [types.INT8]: (v: string) => Number(v) },
+    });
+    return new PgliteDatabase(pg);
+  }
+
+  async query<T = any>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+    if (!params.length) return this.execSimple<T>(sql);
+    const res = await this.pg.query<T>(sql, params);
+    return { rows: res.rows, rowCount: res.affectedRows ? res.affectedRows : res.rows.length };
+  }
+
+  /** Parameterless statements may hold several commands (migrations): run them with exec. */
+  private async execSimple<T>(sql: string): Promise<QueryResult<T>> {
+    const results = await this.pg.exec(sql);
+    const last = results[results.length - 1];
+    return { rows: (last?.rows ?? []) as T[], rowCount: last?.affectedRows || last?.rows.length || 0 };
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.pg.transaction(async (t) =>
+      fn({
+        query: async <R>(sql: string, params: unknown[] = []) => {
+          if (!params.length) return execIn<R>(t, sql);
+          const res = await t.query<R>(sql, params);
+          return { rows: res.rows, rowCount: res.affectedRows ? res.affectedRows : res.rows.length };
+        },
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (!this.pg.closed) await this.pg.close();
+  }
+}
+
+async function execIn<R>(t: { exec(sql: string): Promise<Array<{ rows: unknown[]; affectedRows?: number }>> }, sql: string) {
+  const results = await t.exec(sql);
+  const last = results[results.length - 1];
+  return { rows: (last?.rows ?? []) as R[], rowCount: last?.affectedRows || last?.rows.length || 0 };
+}

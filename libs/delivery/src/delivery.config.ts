@@ -1,0 +1,32 @@
+export interface DeliveryConfig {
+  /** concurrent worker loops in this replica */
+  workers: number;
+  /** how long a claim lasts before another worker may take the recipient over (renewed while working) */
+  leaseMs: number;
+  /** after this long in the queue a temporary failure becomes a bounce */
+  expiryHours: number;
+  /** our name: EHLO, Reporting-MTA of DSNs, MAILER-DAEMON's domain */
+  hostname: string;
+  /** smart host `host[:port]` for all remote mail; without it, mail goes to each domain's MX */
+  relayHost?: string;
+  /** port of remote MXs (25), and of the relay host when it names none */
+  outboundPort: number;
+  /** how often an idle worker looks for due work (default 500 ms); enqueues in this replica wake it at once */
+  pollIntervalMs?: number;
+  /** delays between attempts in ms; the last one repeats (default 1m, 5m, 15m, 1h, 4h) */
+  retrySchedule?: number[];
+  /** how long a directory answer for an address is reused (default 30 s; 0 asks every time) */
+  recipientCacheTtlMs?: number;
+  /** recipients claimed per worker round (default 50) */
+  batchSize?: number;
+  /** outbound SMTP timeouts in ms (default 30 s to connect, 5 min idle) */
+  smtpTimeouts?: { connectMs?: number; socketMs?: number };
+  /** MX lookup, injectable because the resolver may have no network */
+  resolveMx?: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>;
+}
+
+export const DEFAULT_RETRY_SCHEDULE = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 4 * 60 * 60_000];
+
+export const DELIVERY_CONFIG = Symbol('DELIVERY_CONFIG');
+/** the delivery's cache of directory answers (a CachedRequester of ResolveRecipient) */
+export const RECIPIENT_CACHE = Symbol('RECIPIENT_CACHE');

@@ -1,0 +1,63 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Bus, CachedRequester, type Subscription } from '@mail/bus';
+import { DeliveryPing, EnqueueMessage, ListQueue, type ResolveRecipient } from '@mail/contracts';
+import { RECIPIENT_CACHE } from './delivery.config.js';
+import { Database, runMigrations } from '@mail/db';
+import { registerQueueDepthGauge } from './delivery-metrics.js';
+import { queueMigrations } from './migrations/001-queue.js';
+import { QueueRepository } from './queue.repository.js';
+import { QueueService } from './queue.service.js';
+import { WorkerPool } from './worker-pool.js';
+
+/** Schema first, then the bus contracts; the workers start once the whole application is up. */
+@Injectable()
+export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
+  private subscriptions: Subscription[] = [];
+  private unregisterGauge?: () => void;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly db: Database,
+    private readonly repo: QueueRepository,
+    private readonly queue: QueueService,
+    @Inject(WorkerPool) private readonly pool: WorkerPool,
+    @Inject(RECIPIENT_CACHE) private readonly recipients: CachedRequester<typeof ResolveRecipient>,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await runMigrations(this.db, 'queue', queueMigrations);
+    await this.recipients.start();
+    this.subscriptions = await Promise.all([
+      this.bus.handle(EnqueueMessage, (p) => this.queue.enqueue(p)),
+      this.bus.handle(ListQueue, (p) => this.queue.list(p)),
+      this.bus.handle(DeliveryPing, async () => {
+        await this.db.query('SELECT 1');
+        return { ok: true as const };
+      }),
+    ]);
+    this.unregisterGauge = registerQueueDepthGauge(() => this.repo.depth());
+  }
+
+  onApplicationBootstrap(): void {
+    this.pool.start();
+  }
+
+  /** Stop taking work, finish or hand back what is in hand. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.unsubscribe();
+    await this.pool.stop();
+    await this.recipients.stop();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.unsubscribe();
+  }
+
+  private async unsubscribe(): Promise<void> {
+    const subs = this.subscriptions;
+    this.subscriptions = [];
+    this.unregisterGauge?.();
+    this.unregisterGauge = undefined;
+    await Promise.all(subs.map((s) => s.unsubscribe()));
+  }
+}

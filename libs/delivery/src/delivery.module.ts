@@ -1,0 +1,79 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Bus, CachedRequester } from '@mail/bus';
+import { DirectoryChanged, ResolveRecipient } from '@mail/contracts';
+import { BlobStore } from '@mail/blob';
+import { Database } from '@mail/db';
+import { createLogger } from '@mail/telemetry';
+import { DELIVERY_CONFIG, RECIPIENT_CACHE, type DeliveryConfig } from './delivery.config.js';
+import { DeliveryHandlers } from './delivery.handlers.js';
+import { MessageProcessor } from './message-processor.js';
+import { OutboundSmtp } from './outbound-smtp.js';
+import { QueueRepository } from './queue.repository.js';
+import { QueueService } from './queue.service.js';
+import { QueueSignal } from './queue-signal.js';
+import { Tracker } from './tracking.js';
+import { WorkerPool } from './worker-pool.js';
+
+/** The queue and its workers. Needs `Bus`, `Database` and `BlobStore` provided globally. */
+@Module({})
+export class DeliveryModule {
+  static forRoot(config: DeliveryConfig): DynamicModule {
+    const logger = createLogger('delivery');
+    return {
+      module: DeliveryModule,
+      providers: [
+        { provide: DELIVERY_CONFIG, useValue: config },
+        { provide: QueueSignal, useValue: new QueueSignal() },
+        {
+          provide: RECIPIENT_CACHE,
+          useFactory: (bus: Bus) => new CachedRequester(bus, ResolveRecipient, { ttlMs: config.recipientCacheTtlMs ?? 30_000, maxEntries: 50_000, invalidatedBy: DirectoryChanged }),
+          inject: [Bus],
+        },
+        { provide: Tracker, useFactory: (bus: Bus) => new Tracker(bus, logger), inject: [Bus] },
+        { provide: QueueRepository, useFactory: (db: Database) => new QueueRepository(db), inject: [Database] },
+        {
+          provide: QueueService,
+          useFactory: (repo: QueueRepository, signal: QueueSignal, tracker: Tracker) => new QueueService(repo, signal, tracker),
+          inject: [QueueRepository, QueueSignal, Tracker],
+        },
+        {
+          provide: OutboundSmtp,
+          useValue: new OutboundSmtp({
+            hostname: config.hostname,
+            relayHost: config.relayHost,
+            port: config.outboundPort,
+            connectTimeoutMs: config.smtpTimeouts?.connectMs,
+            socketTimeoutMs: config.smtpTimeouts?.socketMs,
+            resolveMx: config.resolveMx,
+          }),
+        },
+        {
+          provide: MessageProcessor,
+          useFactory: (repo: QueueRepository, bus: Bus, recipients: CachedRequester<typeof ResolveRecipient>, blobs: BlobStore, outbound: OutboundSmtp, queue: QueueService, tracker: Tracker) =>
+            new MessageProcessor(config, repo, bus, recipients, blobs, outbound, queue, tracker, logger),
+          inject: [QueueRepository, Bus, RECIPIENT_CACHE, BlobStore, OutboundSmtp, QueueService, Tracker],
+        },
+        {
+          provide: WorkerPool,
+          useFactory: (repo: QueueRepository, processor: MessageProcessor, signal: QueueSignal) =>
+            new WorkerPool(
+              repo,
+              processor,
+              signal,
+              {
+                workers: config.workers,
+                leaseMs: config.leaseMs,
+                pollIntervalMs: config.pollIntervalMs ?? 500,
+                batchSize: config.batchSize ?? 50,
+                retrySchedule: config.retrySchedule,
+              },
+              logger,
+            ),
+          inject: [QueueRepository, MessageProcessor, QueueSignal],
+        },
+        DeliveryHandlers,
+      ],
+      exports: [QueueService],
+    };
+  }
+}

@@ -1,0 +1,402 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Global, Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { Bus, InProcessBus } from '@mail/bus';
+import { BlobStore, FsBlobStore, newBlobKey, readAll } from '@mail/blob';
+import { AppendMessage, AppendMessages, ContractError, DeliveryPing, EnqueueMessage, ListQueue, MessageTracked, ResolveRecipient, type EventOf, type RequestOf } from '@mail/contracts';
+import { Database, PgDatabase, PgliteDatabase, runMigrations } from '@mail/db';
+import type { DeliveryConfig } from './delivery.config.js';
+import { DeliveryModule } from './delivery.module.js';
+import { queueMigrations } from './migrations/001-queue.js';
+import { QueueRepository } from './queue.repository.js';
+
+const ALICE = { accountId: randomUUID(), address: 'alice@example.com' };
+const BOB = { accountId: randomUUID(), address: 'bob@example.com' };
+
+type Append = RequestOf<typeof AppendMessage>;
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A remote MX on loopback: 451 once for temp*, 550 for perm*, accepts the rest. */
+async function fakeMx() {
+  const received: Array<{ from: string; to: string[]; body: Buffer }> = [];
+  const tempSeen = new Set<string>();
+  const server = new SMTPServer({
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    authOptional: true,
+    logger: false,
+    closeTimeout: 100,
+    onRcptTo(addr, _s, cb) {
+      const local = addr.address.split('@')[0];
+      if (local.startsWith('temp') && !tempSeen.has(addr.address)) {
+        tempSeen.add(addr.address);
+        return cb(Object.assign(new Error('4.2.0 try later'), { responseCode: 451 }));
+      }
+      if (local.startsWith('perm')) return cb(Object.assign(new Error('5.1.1 no such user here'), { responseCode: 550 }));
+      cb();
+    },
+    onData(stream, session, cb) {
+      readAll(stream).then((body) => {
+        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), body });
+        cb();
+      }, cb);
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.server.address() as AddressInfo).port;
+  return { received, port, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** The directory and the mailbox store, faked on the bus. */
+function fakeServices(bus: Bus, blobs: BlobStore) {
+  const appends: Append[] = [];
+  const stored = new Map<string, { accountId: string; blobKey: string }>();
+  let failNextAfterCommit = false;
+  const mailbox = (accountId: string) => [...stored.values()].filter((s) => s.accountId === accountId);
+  const appendOne = async (p: Append, mayLoseReply = true) => {
+    appends.push(p);
+    assert.ok(await blobs.stat(p.blobKey), 'the blob exists when the store is asked to append it');
+    const key = p.idempotencyKey!;
+    const duplicate = stored.has(key);
+    if (!duplicate) stored.set(key, { accountId: p.accountId, blobKey: p.blobKey });
+    if (mayLoseReply && failNextAfterCommit) {
+      failNextAfterCommit = false;
+      throw new ContractError('UNAVAILABLE', 'reply lost after commit');
+    }
+    return { mailboxId: randomUUID(), uid: stored.size, uidValidity: 1, modseq: stored.size, duplicate };
+  };
+  const ready = Promise.all([
+    bus.handle(ResolveRecipient, async ({ address }) => {
+      const [local, domain] = address.toLowerCase().split('@');
+      if (domain !== 'example.com') return { kind: 'remote' as const };
+      if (local === 'alice') return { kind: 'local' as const, deliverTo: [ALICE], forwardTo: [] };
+      if (local === 'bob') return { kind: 'local' as const, deliverTo: [BOB], forwardTo: [] };
+      if (local === 'team') return { kind: 'local' as const, deliverTo: [ALICE, BOB], forwardTo: [] };
+      if (local === 'fwd') return { kind: 'local' as const, deliverTo: [ALICE], forwardTo: ['outside@remote.test'] };
+      return { kind: 'unknown' as const };
+    }),
+    bus.handle(AppendMessage, async (p) => appendOne(p)),
+    // what delivery uses: a lost reply loses the answer for the whole batch, after every item committed
+    bus.handle(AppendMessages, async (p) => {
+      const results = [];
+      for (const item of p.items) results.push({ ok: true as const, result: await appendOne(item, false) });
+      if (failNextAfterCommit) {
+        failNextAfterCommit = false;
+        throw new ContractError('UNAVAILABLE', 'reply lost after commit');
+      }
+      return { results };
+    }),
+  ]);
+  return { appends, stored, mailbox, ready, failOnceAfterCommit: () => (failNextAfterCommit = true) };
+}
+
+interface Harness {
+  bus: InProcessBus;
+  blobs: FsBlobStore;
+  db: Database;
+  services: ReturnType<typeof fakeServices>;
+  mx: Awaited<ReturnType<typeof fakeMx>>;
+  events: Array<EventOf<typeof MessageTracked>>;
+  start(overrides?: Partial<DeliveryConfig>): Promise<INestApplicationContext>;
+  put(body: string): Promise<{ key: string; size: number }>;
+  enqueue(body: string, mailFrom: string, recipients: string[]): Promise<{ queueId: string; key: string }>;
+  entry(queueId: string): Promise<RequestOf<typeof EnqueueMessage> | any>;
+  close(): Promise<void>;
+}
+
+type DbOpener = () => Promise<{ db: Database; drop(): Promise<void> }>;
+
+async function harness(openDb: DbOpener): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'delivery-'));
+  const { db, drop } = await openDb();
+  const bus = new InProcessBus({ service: 'delivery-test' });
+  const blobs = new FsBlobStore(dir);
+  const services = fakeServices(bus, blobs);
+  await services.ready;
+  const mx = await fakeMx();
+  const events: Array<EventOf<typeof MessageTracked>> = [];
+  await bus.subscribe(MessageTracked, (e) => void events.push(e));
+  const apps: INestApplicationContext[] = [];
+  const h: Harness = {
+    bus,
+    blobs,
+    db,
+    services,
+    mx,
+    events,
+    async start(overrides = {}) {
+      @Global()
+      @Module({
+        providers: [
+          { provide: Bus, useValue: bus },
+          { provide: Database, useValue: db },
+          { provide: BlobStore, useValue: blobs },
+        ],
+        exports: [Bus, Database, BlobStore],
+      })
+      class Infra {}
+      @Module({
+        imports: [
+          Infra,
+          DeliveryModule.forRoot({
+            workers: 2,
+            leaseMs: 2000,
+            expiryHours: 24,
+            hostname: 'mx.example.com',
+            relayHost: `127.0.0.1:${mx.port}`,
+            outboundPort: 25,
+            pollIntervalMs: 30,
+            retrySchedule: [30, 60],
+            ...overrides,
+          }),
+        ],
+      })
+      class Root {}
+      const app = await NestFactory.createApplicationContext(Root, { logger: false });
+      await app.init();
+      apps.push(app);
+      return app;
+    },
+    async put(body) {
+      const key = newBlobKey();
+      const { size } = await blobs.put(key, Buffer.from(body));
+      return { key, size };
+    },
+    async enqueue(body, mailFrom, recipients) {
+      const { key, size } = await h.put(body);
+      const { queueId } = await bus.request(EnqueueMessage, {
+        blobKey: key,
+        size,
+        mailFrom,
+        recipients,
+        receivedAt: new Date().toISOString(),
+        messageId: '<m@test>',
+        subject: 'hello',
+        source: { protocol: 'smtp', remoteAddress: '192.0.2.1' },
+      });
+      return { queueId, key };
+    },
+    async entry(queueId) {
+      const { entries } = await bus.request(ListQueue, { limit: 1000 });
+      return entries.find((e) => e.queueId === queueId);
+    },
+    async close() {
+      for (const app of apps) await app.close();
+      await mx.close();
+      await bus.close();
+      await drop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+const message = (subject: string) => `From: Alice <alice@example.com>\r\nTo: x\r\nSubject: ${subject}\r\nMessage-ID: <${randomUUID()}@test>\r\n\r\nbody line\r\n.dot line\r\n`;
+const allFinal = (e: any) => e && e.recipients.every((r: any) => ['delivered', 'bounced', 'failed'].includes(r.status));
+
+function suite(name: string, openDb: DbOpener) {
+  describe(`delivery (${name})`, () => {
+    let h: Harness;
+    before(async () => {
+      h = await harness(openDb);
+      await h.start();
+    });
+    after(async () => h?.close());
+
+    it('answers the ping', async () => {
+      assert.deepEqual(await h.bus.request(DeliveryPing, {}), { ok: true });
+    });
+
+    it('delivers locally once per account with idempotency keys', async () => {
+      const { queueId, key } = await h.enqueue(message('local'), 'sender@remote.test', ['team@example.com']);
+      const entry = await waitFor('local delivery', async () => {
+        const e = await h.entry(queueId);
+        return allFinal(e) && e;
+      });
+      assert.equal(entry.recipients[0].status, 'delivered');
+      const mine = h.services.appends.filter((a) => a.blobKey === key);
+      assert.deepEqual(mine.map((a) => a.accountId).sort(), [ALICE.accountId, BOB.accountId].sort());
+      for (const a of mine) assert.match(a.idempotencyKey!, new RegExp(`^${queueId}:[0-9a-f-]{36}:${a.accountId}$`));
+      assert.ok(h.events.some((e) => e.event === 'queued' && e.queueId === queueId));
+      await waitFor('delivered event', () => h.events.some((e) => e.event === 'delivered' && e.queueId === queueId));
+    });
+
+    it('retries a store whose reply was lost with the same idempotency key', async () => {
+      h.services.failOnceAfterCommit();
+      const { queueId, key } = await h.enqueue(message('lost reply'), 'sender@remote.test', ['alice@example.com']);
+      await waitFor('retry', async () => allFinal(await h.entry(queueId)));
+      const mine = h.services.appends.filter((a) => a.blobKey === key);
+      assert.equal(mine.length, 2);
+      assert.equal(mine[0].idempotencyKey, mine[1].idempotencyKey);
+      assert.equal([...h.services.stored.values()].filter((s) => s.blobKey === key).length, 1);
+      assert.equal((await h.entry(queueId)).recipients[0].attempts, 2);
+    });
+
+    it('relays remote mail to the MX byte-exact, forwarding included', async () => {
+      const body = message('remote') + 'é 8-bit line\r\n';
+      const { queueId } = await h.enqueue(body, 'alice@example.com', ['friend@remote.test', 'fwd@example.com']);
+      await waitFor('relay', async () => {
+        const e = await h.entry(queueId);
+        return e?.recipients.length === 3 && allFinal(e);
+      });
+      const got = h.mx.received.filter((r) => r.body.toString().includes('Subject: remote'));
+      assert.equal(got.length, 2, 'one transfer for the recipient, one for the forward');
+      for (const g of got) {
+        assert.equal(g.from, 'alice@example.com');
+        assert.ok(g.body.equals(Buffer.from(body)));
+      }
+      assert.deepEqual(got.flatMap((g) => g.to).sort(), ['friend@remote.test', 'outside@remote.test']);
+      assert.ok(h.events.some((e) => e.event === 'relayed' && e.queueId === queueId));
+    });
+
+    it('defers on 4xx and delivers on retry', async () => {
+      const { queueId } = await h.enqueue(message('temp'), 'alice@example.com', ['temp1@remote.test']);
+      const e = await waitFor('retry delivery', async () => {
+        const x = await h.entry(queueId);
+        return allFinal(x) && x;
+      });
+      assert.equal(e.recipients[0].status, 'delivered');
+      assert.equal(e.recipients[0].attempts, 2);
+      assert.ok(h.events.some((x) => x.event === 'deferred' && x.queueId === queueId));
+    });
+
+    it('bounces on 5xx with a DSN to the sender, and never bounces a bounce', async () => {
+      const { queueId } = await h.enqueue(message('doomed'), 'alice@example.com', ['perm1@remote.test']);
+      const e = await waitFor('bounce', async () => {
+        const x = await h.entry(queueId);
+        return allFinal(x) && x;
+      });
+      assert.equal(e.recipients[0].status, 'bounced');
+      assert.match(e.recipients[0].lastError, /550 5\.1\.1/);
+      const dsnAppend = await waitFor('DSN in the sender mailbox', async () => {
+        for (const a of h.services.appends.filter((x) => x.accountId === ALICE.accountId)) {
+          const text = (await readAll(await h.blobs.get(a.blobKey))).toString();
+          if (text.includes(`X-Queue-ID: ${queueId}`)) return text;
+        }
+        return undefined;
+      });
+      assert.match(dsnAppend, /Content-Type: multipart\/report; report-type=delivery-status/);
+      assert.match(dsnAppend, /Final-Recipient: rfc822; perm1@remote\.test\r\nAction: failed\r\nStatus: 5\.1\.1/);
+      assert.match(dsnAppend, /Content-Type: text\/rfc822-headers\r\n\r\nFrom: Alice <alice@example\.com>\r\nTo: x\r\nSubject: doomed/);
+      const { entries } = await h.bus.request(ListQueue, { limit: 1000 });
+      assert.ok(entries.some((x) => x.mailFrom === '' && x.recipients[0].address === 'alice@example.com'));
+
+      const before = (await h.bus.request(ListQueue, { limit: 1000 })).entries.length;
+      const bounceOfBounce = await h.enqueue(message('null sender'), '', ['perm2@remote.test']);
+      const f = await waitFor('failed', async () => {
+        const x = await h.entry(bounceOfBounce.queueId);
+        return allFinal(x) && x;
+      });
+      assert.equal(f.recipients[0].status, 'failed');
+      assert.equal((await h.bus.request(ListQueue, { limit: 1000 })).entries.length, before + 1, 'no DSN for a null sender');
+    });
+
+    it('bounces unknown local recipients', async () => {
+      const { queueId } = await h.enqueue(message('unknown'), 'sender@remote.test', ['ghost@example.com']);
+      const e = await waitFor('bounce', async () => {
+        const x = await h.entry(queueId);
+        return allFinal(x) && x;
+      });
+      assert.equal(e.recipients[0].status, 'bounced');
+      await waitFor('DSN to the remote sender', () => h.mx.received.find((r) => r.to.includes('sender@remote.test') && r.from === ''));
+    });
+  });
+
+  describe(`delivery crash recovery and competition (${name})`, () => {
+    it('retries a dead worker’s recipients after its lease expires, without duplicating', async () => {
+      const h = await harness(openDb);
+      try {
+        await runMigrations(h.db, 'queue', queueMigrations);
+        // the composer's order: handlers are up, but this replica's workers are not started yet
+        const repo = new QueueRepository(h.db);
+        const { key, size } = await h.put(message('crash'));
+        const queueId = randomUUID();
+        await repo.insert(
+          { id: queueId, blobKey: key, size, mailFrom: 'x@remote.test', messageId: null, subject: null, receivedAt: new Date(), source: { protocol: 'smtp' }, traceparent: null },
+          ['alice@example.com'],
+        );
+        const [claimed] = await repo.claim('dead-worker', 10, 300);
+        assert.equal(claimed.messageId, queueId);
+        // the dead worker got as far as the store, then crashed
+        await h.bus.request(AppendMessage, { accountId: ALICE.accountId, blobKey: key, size, idempotencyKey: `${queueId}:${claimed.id}:${ALICE.accountId}` });
+        await h.start();
+        await waitFor('takeover', async () => allFinal(await h.entry(queueId)));
+        const mine = h.services.appends.filter((a) => a.blobKey === key);
+        assert.equal(mine.length, 2);
+        assert.equal(mine[0].idempotencyKey, mine[1].idempotencyKey);
+        assert.equal(h.services.mailbox(ALICE.accountId).filter((s) => s.blobKey === key).length, 1);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('two worker pools never deliver the same recipient twice', async () => {
+      const h = await harness(openDb);
+      try {
+        await h.start({ workers: 3, batchSize: 2 });
+        await h.start({ workers: 3, batchSize: 2 });
+        const ids: string[] = [];
+        for (let i = 0; i < 20; i++) ids.push((await h.enqueue(message(`race ${i}`), 'alice@example.com', ['team@example.com', `r${i}@remote.test`])).queueId);
+        await waitFor('all delivered', async () => {
+          const { entries } = await h.bus.request(ListQueue, { limit: 1000 });
+          return entries.length === 20 && entries.every(allFinal);
+        }, 60_000);
+        const perKey = new Map<string, number>();
+        for (const a of h.services.appends) perKey.set(a.idempotencyKey!, (perKey.get(a.idempotencyKey!) ?? 0) + 1);
+        assert.equal(perKey.size, 40);
+        assert.ok([...perKey.values()].every((n) => n === 1), 'each local delivery was attempted once');
+        const remote = h.mx.received.flatMap((r) => r.to).filter((t) => /^r\d+@/.test(t));
+        assert.equal(remote.length, 20);
+        assert.equal(new Set(remote).size, 20);
+      } finally {
+        await h.close();
+      }
+    });
+  });
+}
+
+suite('PGlite', async () => {
+  const db = await PgliteDatabase.open();
+  return { db, drop: () => db.close() };
+});
+
+if (process.env.TEST_DATABASE_URL) {
+  suite('PostgreSQL', async () => {
+    const adminUrl = process.env.TEST_DATABASE_URL!;
+    const name = `delivery_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    const db = new PgDatabase(url.toString());
+    return {
+      db,
+      drop: async () => {
+        await db.close();
+        const c = new pg.Client({ connectionString: adminUrl });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await c.end();
+      },
+    };
+  });
+}

@@ -1,0 +1,262 @@
+import { ROOT_CONTEXT, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import { Bus, type CachedRequester } from '@mail/bus';
+import { BlobNotFoundError, BlobStore, newBlobKey } from '@mail/blob';
+import { AppendMessages, ContractError, isTransientCode, type ResolveRecipient } from '@mail/contracts';
+import type { Logger } from '@mail/telemetry';
+import type { DeliveryConfig } from './delivery.config.js';
+import { deliveryMetrics } from './delivery-metrics.js';
+import { buildDsn, readHeaderBlock, type FailedRecipient } from './dsn.js';
+import type { OutboundSmtp } from './outbound-smtp.js';
+import type { ClaimedRecipient, QueuedMessage } from './queue.records.js';
+import type { QueueRepository } from './queue.repository.js';
+import type { QueueService } from './queue.service.js';
+import { isExpired, retryDelayMs } from './retry-policy.js';
+import type { Tracker } from './tracking.js';
+
+type Outcome =
+  | { kind: 'delivered'; detail: string; relayed: boolean }
+  | { kind: 'transient'; detail: string }
+  | { kind: 'permanent'; detail: string; remote: boolean };
+
+const tracer = trace.getTracer('delivery');
+
+/** appends per store request: the store's batch contract allows up to 100 */
+const APPEND_BATCH = 100;
+
+/** A recipient that resolved to local accounts: one append per account, then forwarding. */
+interface LocalDelivery {
+  message: QueuedMessage;
+  recipient: ClaimedRecipient;
+  accounts: Array<{ accountId: string; address: string }>;
+  forwardTo: string[];
+  outcomes: Map<string, Outcome>;
+}
+
+const describe = (err: unknown) => (err instanceof ContractError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
+
+/**
+ * One delivery attempt for the claimed recipients of one message: expand each through the
+ * directory, append to local mailboxes (idempotently), send the rest by SMTP grouped by domain,
+ * then record every recipient's fate and return a DSN to the sender for the ones that failed for good.
+ */
+export class MessageProcessor {
+  constructor(
+    private readonly config: DeliveryConfig,
+    private readonly repo: QueueRepository,
+    private readonly bus: Bus,
+    private readonly recipients: CachedRequester<typeof ResolveRecipient>,
+    private readonly blobs: BlobStore,
+    private readonly outbound: OutboundSmtp,
+    private readonly queue: QueueService,
+    private readonly tracker: Tracker,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * One attempt for everything one worker claimed. Every message keeps its own span in its own
+   * trace (continued from smtp-in), but the local appends of the whole batch go to the store in
+   * one request per 100 (the store's batch limit), and the delivered recipients are marked in one
+   * statement: the bus and database round trips no longer grow with the number of messages.
+   */
+  async processBatch(workerId: string, batch: Array<{ message: QueuedMessage; recipients: ClaimedRecipient[] }>): Promise<void> {
+    const attempts = batch.map(({ message, recipients }) => {
+      const parent = message.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: message.traceparent }) : ROOT_CONTEXT;
+      const span = tracer.startSpan('delivery.attempt', { attributes: { 'mail.queue_id': message.id, 'mail.recipients': recipients.length } }, parent);
+      return { message, recipients, span, ctx: trace.setSpan(parent, span), outcomes: new Map<string, Outcome>() };
+    });
+    try {
+      const local: LocalDelivery[] = [];
+      for (const a of attempts) {
+        await context.with(a.ctx, () => this.route(a.message, a.recipients, a.outcomes, local));
+      }
+      // the store's spans join the first message's trace; the others' traces end at their own span
+      if (local.length) await context.with(attempts[0].ctx, () => this.appendAll(local));
+      for (const a of attempts) {
+        await context.with(a.ctx, () => this.sendRemote(a.message, a.recipients, a.outcomes));
+      }
+      await this.record(workerId, attempts);
+    } catch (err) {
+      for (const a of attempts) a.span.setStatus({ code: SpanStatusCode.ERROR, message: describe(err) });
+      throw err;
+    } finally {
+      for (const a of attempts) a.span.end();
+    }
+  }
+
+  /** Directory answers decide each recipient's way: local appends are collected, unknowns fail, remote ones wait for SMTP. */
+  private async route(message: QueuedMessage, recipients: ClaimedRecipient[], outcomes: Map<string, Outcome>, local: LocalDelivery[]): Promise<void> {
+    for (const r of recipients) {
+      let resolution;
+      try {
+        resolution = await this.recipients.request({ address: r.address });
+      } catch (err) {
+        outcomes.set(r.id, { kind: 'transient', detail: `4.3.0 directory unavailable: ${describe(err)}` });
+        continue;
+      }
+      if (resolution.kind === 'remote') continue;
+      if (resolution.kind === 'unknown' || (!resolution.deliverTo.length && !resolution.forwardTo.length)) {
+        outcomes.set(r.id, { kind: 'permanent', detail: `5.1.1 <${r.address}>: recipient not found`, remote: false });
+        continue;
+      }
+      local.push({ message, recipient: r, accounts: resolution.deliverTo, forwardTo: resolution.forwardTo, outcomes });
+    }
+  }
+
+  /** Appends every local copy of the batch, then turns each recipient's appends into one outcome. */
+  private async appendAll(local: LocalDelivery[]): Promise<void> {
+    const items = local.flatMap((d) =>
+      d.accounts.map((account) => ({
+        delivery: d,
+        account,
+        item: {
+          accountId: account.accountId,
+          mailbox: 'INBOX',
+          blobKey: d.message.blobKey,
+          size: d.message.size,
+          internalDate: d.message.receivedAt.toISOString(),
+          // the same key on every retry: a crash after the store committed never delivers twice
+          idempotencyKey: `${d.message.id}:${d.recipient.id}:${account.accountId}`,
+        },
+      })),
+    );
+    const failures = new Map<LocalDelivery, Outcome>();
+    for (let i = 0; i < items.length; i += APPEND_BATCH) {
+      const chunk = items.slice(i, i + APPEND_BATCH);
+      let results;
+      try {
+        ({ results } = await this.bus.request(AppendMessages, { items: chunk.map((c) => c.item) }));
+      } catch (err) {
+        for (const c of chunk) failures.set(c.delivery, { kind: 'transient', detail: `4.2.0 mailbox store unavailable: ${describe(err)}` });
+        continue;
+      }
+      chunk.forEach((c, k) => {
+        const r = results[k];
+        if (!r || r.ok || failures.has(c.delivery)) return;
+        const permanent = r.code !== 'OVER_QUOTA' && !isTransientCode(r.code);
+        failures.set(
+          c.delivery,
+          permanent
+            ? { kind: 'permanent', detail: `5.2.0 mailbox of <${c.account.address}> refused the message: ${r.code}: ${r.message}`, remote: false }
+            : { kind: 'transient', detail: `4.2.0 mailbox of <${c.account.address}> unavailable: ${r.code}: ${r.message}` },
+        );
+      });
+    }
+    for (const d of local) {
+      const failed = failures.get(d);
+      if (failed) {
+        d.outcomes.set(d.recipient.id, failed);
+        continue;
+      }
+      if (d.forwardTo.length) {
+        const added = await this.repo.addRecipients(d.message.id, d.forwardTo);
+        if (added) this.queue.wake();
+      }
+      d.outcomes.set(d.recipient.id, { kind: 'delivered', detail: d.forwardTo.length ? `delivered locally, forwarded to ${d.forwardTo.length}` : 'delivered locally', relayed: false });
+    }
+  }
+
+  /** Remote recipients of one message by SMTP, one transaction per domain. */
+  private async sendRemote(message: QueuedMessage, recipients: ClaimedRecipient[], outcomes: Map<string, Outcome>): Promise<void> {
+    // local recipients have their outcome by now: what is left is remote
+    const remote = recipients.filter((r) => !outcomes.has(r.id));
+    for (const [domain, group] of groupByDomain(remote)) {
+      let results;
+      try {
+        results = await this.outbound.send(domain, message.mailFrom, group.map((g) => g.address), () => this.blobs.get(message.blobKey), message.size);
+      } catch (err) {
+        const lost = err instanceof BlobNotFoundError;
+        for (const g of group) {
+          outcomes.set(g.id, lost ? { kind: 'permanent', detail: '5.3.0 message body lost', remote: false } : { kind: 'transient', detail: `4.3.0 ${describe(err)}` });
+        }
+        continue;
+      }
+      for (const g of group) {
+        const res = results.find((x) => x.address === g.address);
+        if (!res || res.result === 'transient') outcomes.set(g.id, { kind: 'transient', detail: res?.detail ?? '4.4.0 no result' });
+        else if (res.result === 'permanent') outcomes.set(g.id, { kind: 'permanent', detail: res.detail, remote: true });
+        else outcomes.set(g.id, { kind: 'delivered', detail: res.detail, relayed: true });
+      }
+    }
+  }
+
+  private async record(workerId: string, attempts: Array<{ message: QueuedMessage; recipients: ClaimedRecipient[]; outcomes: Map<string, Outcome> }>): Promise<void> {
+    // the common case in one statement: everything delivered in this batch
+    const delivered = attempts.flatMap((a) =>
+      a.recipients.flatMap((r) => {
+        const o = a.outcomes.get(r.id);
+        return o?.kind === 'delivered' ? [{ id: r.id, detail: o.detail.slice(0, 500) }] : [];
+      }),
+    );
+    const kept = new Set(delivered.length ? await this.repo.markDeliveredMany(workerId, delivered) : []);
+
+    for (const { message, recipients, outcomes } of attempts) {
+      const ref = { queueId: message.id, messageId: message.messageId, sender: message.mailFrom };
+      const failed: FailedRecipient[] = [];
+      for (const r of recipients) {
+        let outcome = outcomes.get(r.id) ?? { kind: 'transient' as const, detail: '4.0.0 not attempted' };
+        if (outcome.kind === 'transient' && isExpired(message.receivedAt, this.config.expiryHours)) {
+          outcome = { kind: 'permanent', detail: `4.4.7 delivery time expired, last error: ${outcome.detail}`, remote: false };
+        }
+        let ours: boolean;
+        if (outcome.kind === 'delivered') {
+          ours = kept.has(r.id);
+          deliveryMetrics.attempt(outcome.relayed ? 'relayed' : 'delivered');
+          deliveryMetrics.delivered(message.receivedAt);
+          this.tracker.track(outcome.relayed ? 'relayed' : 'delivered', ref, r.address, outcome.detail);
+        } else if (outcome.kind === 'transient') {
+          ours = await this.repo.markDeferred(workerId, r.id, outcome.detail, retryDelayMs(r.attempts, this.config.retrySchedule));
+          deliveryMetrics.attempt('deferred');
+          this.tracker.track('deferred', ref, r.address, outcome.detail);
+        } else {
+          // never bounce a bounce: a failed DSN (null sender) just ends here
+          const status = message.mailFrom === '' ? 'failed' : 'bounced';
+          ours = await this.repo.markFinal(workerId, r.id, status, outcome.detail);
+          deliveryMetrics.attempt(status);
+          this.tracker.track('bounced', ref, r.address, outcome.detail);
+          if (ours && status === 'bounced') failed.push({ address: r.address, diagnostic: outcome.detail, remote: outcome.remote });
+        }
+        if (!ours) this.logger.warn({ queueId: message.id, recipient: r.address }, 'lease lost before recording the outcome; another worker owns the recipient now');
+        this.logger.info({ queueId: message.id, recipient: r.address, outcome: outcome.kind, detail: outcome.detail }, 'delivery attempt');
+      }
+      if (failed.length) await this.bounce(message, failed);
+    }
+  }
+
+  /** The DSN goes through the queue like any message, from the null sender. */
+  private async bounce(message: QueuedMessage, failed: FailedRecipient[]): Promise<void> {
+    let headers: Buffer;
+    try {
+      headers = await readHeaderBlock(await this.blobs.get(message.blobKey));
+    } catch {
+      headers = Buffer.from(`Message-ID: ${message.messageId ?? '(unknown)'}\r\n`);
+    }
+    const dsn = buildDsn({ hostname: this.config.hostname, queueId: message.id, sender: message.mailFrom, arrivalDate: message.receivedAt, recipients: failed, originalHeaders: headers });
+    const key = newBlobKey();
+    try {
+      await this.blobs.put(key, dsn);
+      const { queueId } = await this.queue.enqueue({
+        blobKey: key,
+        size: dsn.length,
+        mailFrom: '',
+        recipients: [message.mailFrom],
+        receivedAt: new Date().toISOString(),
+        subject: 'Undelivered Mail Returned to Sender',
+        source: { protocol: 'local' },
+      });
+      this.logger.info({ queueId: message.id, dsnQueueId: queueId, recipients: failed.length }, 'bounce queued');
+    } catch (err) {
+      // the recipients are bounced already; a lost DSN is logged rather than retried forever
+      this.logger.error({ queueId: message.id, err: describe(err) }, 'could not queue the bounce');
+      await this.blobs.delete(key).catch(() => undefined);
+    }
+  }
+}
+
+function groupByDomain(recipients: ClaimedRecipient[]): Map<string, ClaimedRecipient[]> {
+  const groups = new Map<string, ClaimedRecipient[]>();
+  for (const r of recipients) {
+    const domain = r.address.slice(r.address.lastIndexOf('@') + 1).toLowerCase();
+    groups.set(domain, [...(groups.get(domain) ?? []), r]);
+  }
+  return groups;
+}

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { QueueSignal } from './queue-signal.js';
+
+const settled = async (p: Promise<unknown>) => {
+  let done = false;
+  void p.then(() => (done = true));
+  await new Promise((r) => setImmediate(r));
+  return done;
+};
+
+describe('QueueSignal', () => {
+  it('wakes one waiting worker per notify, not all of them', async () => {
+    const s = new QueueSignal();
+    const a = s.wait(10_000);
+    const b = s.wait(10_000);
+    s.notify();
+    assert.equal(await settled(a), true);
+    assert.equal(await settled(b), false);
+    s.notifyAll();
+    assert.equal(await settled(b), true);
+  });
+
+  it('keeps a notify that found nobody waiting for the next wait', async () => {
+    const s = new QueueSignal();
+    s.notify();
+    assert.equal(await settled(s.wait(10_000)), true);
+    const later = s.wait(10_000);
+    assert.equal(await settled(later), false, 'only once');
+    s.notifyAll();
+    await later;
+  });
+
+  it('ends a wait after its timeout', async () => {
+    const s = new QueueSignal();
+    const t0 = Date.now();
+    await s.wait(20);
+    assert.ok(Date.now() - t0 >= 15);
+  });
+});

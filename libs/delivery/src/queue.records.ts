@@ -1,0 +1,35 @@
+export type RecipientStatus = 'queued' | 'deferred' | 'delivered' | 'bounced' | 'failed';
+
+export interface MessageSourceRecord {
+  protocol: 'smtp' | 'submission' | 'local';
+  remoteAddress?: string;
+  heloName?: string;
+  authenticatedAs?: string;
+}
+
+export interface NewMessage {
+  id: string;
+  blobKey: string;
+  size: number;
+  mailFrom: string;
+  messageId: string | null;
+  subject: string | null;
+  receivedAt: Date;
+  source: MessageSourceRecord;
+  traceparent: string | null;
+}
+
+export type QueuedMessage = NewMessage;
+
+/** A recipient this worker holds a lease on. `attempts` already counts the current attempt. */
+export interface ClaimedRecipient {
+  id: string;
+  messageId: string;
+  address: string;
+  attempts: number;
+}
+
+export interface QueueListing {
+  message: QueuedMessage;
+  recipients: Array<{ address: string; status: RecipientStatus; attempts: number; nextAttemptAt: Date | null; lastError: string | null }>;
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { context, propagation } from '@opentelemetry/api';
+import type { EnqueueMessage, ListQueue, ParsedRequestOf, ResponseOf } from '@mail/contracts';
+import type { QueueRepository } from './queue.repository.js';
+import type { QueueSignal } from './queue-signal.js';
+import type { Tracker } from './tracking.js';
+
+/** Entry into the queue (from smtp-in over the bus, and from our own bounces) and the admin listing. */
+export class QueueService {
+  constructor(
+    private readonly repo: QueueRepository,
+    private readonly signal: QueueSignal,
+    private readonly tracker: Tracker,
+  ) {}
+
+  async enqueue(p: ParsedRequestOf<typeof EnqueueMessage>): Promise<ResponseOf<typeof EnqueueMessage>> {
+    const id = randomUUID();
+    // the caller's trace (smtp-in's span, carried by the bus) continues in the delivery span later
+    const carrier: Record<string, string> = {};
+    propagation.inject(context.active(), carrier);
+    const seen = new Set<string>();
+    const recipients = p.recipients.filter((r) => {
+      const k = r.toLowerCase();
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    await this.repo.insert(
+      {
+        id,
+        blobKey: p.blobKey,
+        size: p.size,
+        mailFrom: p.mailFrom,
+        messageId: p.messageId ?? null,
+        subject: p.subject ?? null,
+        receivedAt: new Date(p.receivedAt),
+        source: p.source,
+        traceparent: carrier.traceparent ?? null,
+      },
+      recipients,
+    );
+    this.signal.notify();
+    for (const r of recipients) this.tracker.track('queued', { queueId: id, messageId: p.messageId ?? null, sender: p.mailFrom }, r);
+    return { queueId: id };
+  }
+
+  /** New due work appeared in this replica (forwarding, bounces). */
+  wake(): void {
+    this.signal.notify();
+  }
+
+  async list(p: ParsedRequestOf<typeof ListQueue>): Promise<ResponseOf<typeof ListQueue>> {
+    const listing = await this.repo.list(p.status, p.limit);
+    return {
+      entries: listing.map(({ message, recipients }) => ({
+        queueId: message.id,
+        mailFrom: message.mailFrom,
+        messageId: message.messageId,
+        size: message.size,
+        receivedAt: message.receivedAt.toISOString(),
+        recipients: recipients.map((r) => ({
+          address: r.address,
+          status: r.status,
+          attempts: r.attempts,
+          nextAttemptAt: r.nextAttemptAt ? r.nextAttemptAt.toISOString() : null,
+          lastError: r.lastError,
+        })),
+      })),
+    };
+  }
+}

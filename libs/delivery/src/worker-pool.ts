@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from '@mail/telemetry';
+import type { MessageProcessor } from './message-processor.js';
+import type { ClaimedRecipient, QueuedMessage } from './queue.records.js';
+import type { QueueRepository } from './queue.repository.js';
+import type { QueueSignal } from './queue-signal.js';
+import { retryDelayMs } from './retry-policy.js';
+
+export interface WorkerPoolOptions {
+  workers: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+  batchSize: number;
+  retrySchedule?: number[];
+}
+
+/**
+ * N claim-and-deliver loops. Idle loops sleep `pollIntervalMs` or until this replica enqueues.
+ * Stopping lets each loop finish the message in hand and hands the rest of its batch back.
+ */
+export class WorkerPool {
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+  private readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+  constructor(
+    private readonly repo: QueueRepository,
+    private readonly processor: MessageProcessor,
+    private readonly signal: QueueSignal,
+    private readonly opts: WorkerPoolOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    if (this.loops.length) return;
+    this.stopping = false;
+    for (let i = 0; i < this.opts.workers; i++) this.loops.push(this.loop(`${this.id}:${i}`));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.signal.notifyAll();
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  private async loop(workerId: string): Promise<void> {
+    while (!this.stopping) {
+      let claimed: ClaimedRecipient[] = [];
+      try {
+        claimed = await this.repo.claim(workerId, this.opts.batchSize, this.opts.leaseMs);
+      } catch (err) {
+        this.logger.error({ err: String(err), workerId }, 'could not claim queue work');
+      }
+      if (!claimed.length) {
+        if (!this.stopping) await this.signal.wait(this.opts.pollIntervalMs);
+        continue;
+      }
+      await this.work(workerId, claimed);
+    }
+  }
+
+  private async work(workerId: string, claimed: ClaimedRecipient[]): Promise<void> {
+    const byMessage = new Map<string, ClaimedRecipient[]>();
+    for (const c of claimed) byMessage.set(c.messageId, [...(byMessage.get(c.messageId) ?? []), c]);
+    const messages = new Map((await this.repo.messages([...byMessage.keys()]).catch(() => [])).map((m) => [m.id, m]));
+    const batch: Array<{ message: QueuedMessage; recipients: ClaimedRecipient[] }> = [];
+    const orphans: string[] = [];
+    for (const [messageId, recipients] of byMessage) {
+      const message = messages.get(messageId);
+      if (message) batch.push({ message, recipients });
+      else orphans.push(...recipients.map((r) => r.id));
+    }
+    if (orphans.length) await this.repo.release(workerId, orphans).catch(() => undefined);
+    if (this.stopping) {
+      await this.repo.release(workerId, batch.flatMap((b) => b.recipients.map((r) => r.id))).catch(() => undefined);
+      return;
+    }
+    if (!batch.length) return;
+    const ids = batch.flatMap((b) => b.recipients.map((r) => r.id));
+    // long transfers (150 MB to a slow MX) must not lose the lease half way
+    const heartbeat = setInterval(() => void this.repo.renew(workerId, ids, this.opts.leaseMs).catch(() => undefined), Math.max(50, this.opts.leaseMs / 3));
+    try {
+      await this.processor.processBatch(workerId, batch);
+    } catch (err) {
+      this.logger.error({ err: String(err), queueIds: batch.map((b) => b.message.id) }, 'delivery attempt failed unexpectedly; deferring');
+      for (const r of batch.flatMap((b) => b.recipients)) {
+        await this.repo.markDeferred(workerId, r.id, `4.3.0 internal error: ${String(err)}`, retryDelayMs(r.attempts, this.opts.retrySchedule)).catch(() => undefined);
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+}

@@ -1,0 +1,277 @@
+import { Cursor } from './cursor.js';
+import { parseDateTime } from './date-time.js';
+import { ImapParseError } from './errors.js';
+import { parseFetchItems } from './fetch-parser.js';
+import { parseSearchKeys } from './search-parser.js';
+import { parseSequenceSet } from './sequence-set.js';
+import type { ImapCommand, StatusItem } from './types.js';
+import { leadingTag } from './chars.js';
+
+const NO_ARGS = new Set(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE', 'NAMESPACE']);
+const STATUS_ITEMS = new Set<StatusItem>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'DELETED']);
+const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE']);
+
+function modifier(c: Cursor, name: string): number {
+  c.expect('(');
+  if (!c.isKeyword(name)) c.fail(`expected ${name}`);
+  c.pos += name.length;
+  c.sp();
+  const n = c.number();
+  c.expect(')');
+  return n;
+}
+
+function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
+  if (NO_ARGS.has(name) && !uid) {
+    c.end();
+    return { tag, name } as ImapCommand;
+  }
+  switch (name) {
+    case 'LOGIN': {
+      c.sp();
+      const username = c.astring();
+      c.sp();
+      const password = c.astring();
+      c.end();
+      return { tag, name, username, password };
+    }
+    case 'AUTHENTICATE': {
+      c.sp();
+      const mechanism = c.atom().toUpperCase();
+      let initialResponse: string | null = null;
+      if (c.optSp()) {
+        if (c.tryChar('=')) initialResponse = '';
+        else initialResponse = c.atom();
+      }
+      c.end();
+      return { tag, name, mechanism, initialResponse };
+    }
+    case 'SELECT':
+    case 'EXAMINE': {
+      c.sp();
+      const mailbox = c.astring();
+      let condstore = false;
+      if (c.optSp()) {
+        c.expect('(');
+        for (;;) {
+          const param = c.atom().toUpperCase();
+          if (param === 'CONDSTORE') condstore = true;
+          else c.fail(`unsupported ${name} parameter`);
+          if (c.tryChar(')')) break;
+          c.sp();
+        }
+      }
+      c.end();
+      return { tag, name, mailbox, condstore };
+    }
+    case 'CREATE':
+    case 'DELETE':
+    case 'SUBSCRIBE':
+    case 'UNSUBSCRIBE': {
+      c.sp();
+      const mailbox = c.astring();
+      c.end();
+      return { tag, name, mailbox };
+    }
+    case 'RENAME': {
+      c.sp();
+      const mailbox = c.astring();
+      c.sp();
+      const newName = c.astring();
+      c.end();
+      return { tag, name, mailbox, newName };
+    }
+    case 'LIST':
+    case 'LSUB': {
+      c.sp();
+      const reference = c.astring();
+      c.sp();
+      const pattern = c.listMailbox();
+      c.end();
+      return { tag, name, reference, pattern };
+    }
+    case 'STATUS': {
+      c.sp();
+      const mailbox = c.astring();
+      c.sp();
+      c.expect('(');
+      const items: StatusItem[] = [];
+      for (;;) {
+        const item = c.atom().toUpperCase() as StatusItem;
+        if (!STATUS_ITEMS.has(item)) c.fail('unknown STATUS item');
+        items.push(item);
+        if (c.tryChar(')')) break;
+        c.sp();
+      }
+      c.end();
+      return { tag, name, mailbox, items };
+    }
+    case 'FETCH': {
+      c.sp();
+      const sequence = parseSequenceSet(c);
+      c.sp();
+      const items = parseFetchItems(c);
+      const changedSince = c.optSp() ? modifier(c, 'CHANGEDSINCE') : null;
+      c.end();
+      return { tag, name, uid, sequence, items, changedSince };
+    }
+    case 'STORE': {
+      c.sp();
+      const sequence = parseSequenceSet(c);
+      c.sp();
+      let unchangedSince: number | null = null;
+      if (c.peek() === 0x28) {
+        unchangedSince = modifier(c, 'UNCHANGEDSINCE');
+        c.sp();
+      }
+      const op = c.atom().toUpperCase();
+      const m = /^([+-]?)FLAGS(\.SILENT)?$/.exec(op);
+      if (!m) c.fail('expected FLAGS, +FLAGS or -FLAGS');
+      c.sp();
+      let flags: string[];
+      if (c.peek() === 0x28) {
+        flags = c.flagList();
+      } else {
+        flags = [c.flag()];
+        while (c.optSp()) flags.push(c.flag());
+      }
+      c.end();
+      const mode = m[1] === '+' ? 'add' : m[1] === '-' ? 'remove' : 'replace';
+      return { tag, name, uid, sequence, mode, silent: !!m[2], flags, unchangedSince };
+    }
+    case 'SEARCH': {
+      c.sp();
+      let charset: string | null = null;
+      if (c.isKeyword('CHARSET')) {
+        c.pos += 7;
+        c.sp();
+        charset = c.astring().toUpperCase();
+        c.sp();
+      }
+      const criteria = parseSearchKeys(c);
+      return { tag, name, uid, charset, criteria };
+    }
+    case 'COPY':
+    case 'MOVE': {
+      c.sp();
+      const sequence = parseSequenceSet(c);
+      c.sp();
+      const mailbox = c.astring();
+      c.end();
+      return { tag, name, uid, sequence, mailbox };
+    }
+    case 'EXPUNGE': {
+      if (!uid) {
+        c.end();
+        return { tag, name, uid, sequence: null };
+      }
+      c.sp();
+      const sequence = parseSequenceSet(c);
+      c.end();
+      return { tag, name, uid: true, sequence };
+    }
+    case 'ENABLE': {
+      const capabilities: string[] = [];
+      while (c.optSp()) capabilities.push(c.atom().toUpperCase());
+      if (!capabilities.length) c.fail('ENABLE needs at least one capability');
+      c.end();
+      return { tag, name, capabilities };
+    }
+    case 'ID': {
+      c.sp();
+      if (c.isKeyword('NIL')) {
+        c.pos += 3;
+        c.end();
+        return { tag, name, params: null };
+      }
+      c.expect('(');
+      const params: [string, string | null][] = [];
+      if (!c.tryChar(')')) {
+        for (;;) {
+          const key = c.string();
+          c.sp();
+          params.push([key, c.nstring()]);
+          if (params.length > 30) c.fail('too many ID fields');
+          if (c.tryChar(')')) break;
+          c.sp();
+        }
+      }
+      c.end();
+      return { tag, name, params };
+    }
+    case 'APPEND':
+      return c.fail('APPEND needs a message literal');
+    default:
+      c.fail(uid ? `UID ${name.slice(0, 40)} is not a command` : `unknown command ${name.slice(0, 40)}`);
+  }
+}
+
+/**
+ * Parses one complete command (without its final CRLF). Throws ImapParseError carrying the tag
+ * when it could be read.
+ */
+export function parseCommand(buf: Buffer): ImapCommand {
+  const c = new Cursor(buf);
+  let tag: string | null = null;
+  try {
+    tag = c.tag();
+    c.sp();
+    let name = c.atom().toUpperCase();
+    let uid = false;
+    if (name === 'UID') {
+      c.sp();
+      name = c.atom().toUpperCase();
+      if (!UID_COMMANDS.has(name)) c.fail(`UID ${name.slice(0, 40)} is not a command`);
+      uid = true;
+    }
+    return body(c, tag, name, uid);
+  } catch (err) {
+    if (err instanceof ImapParseError) throw err.withTag(tag ?? leadingTag(buf));
+    if (err instanceof RangeError || err instanceof TypeError) throw new ImapParseError('malformed command', tag);
+    throw err;
+  }
+}
+
+export interface AppendPrefix {
+  tag: string;
+  mailbox: string;
+  flags: string[];
+  date: Date | null;
+}
+
+/**
+ * Reads `tag APPEND mailbox [flags] [date-time] ` when `buf` ends exactly where the message
+ * literal starts. Returns null when `buf` is not such a prefix (not an APPEND, or the literal about
+ * to come is the mailbox name itself); throws ImapParseError for an APPEND that is malformed.
+ */
+export function parseAppendPrefix(buf: Buffer): AppendPrefix | null {
+  const c = new Cursor(buf);
+  let tag: string | null = null;
+  try {
+    tag = c.tag();
+    c.sp();
+    if (!c.isKeyword('APPEND')) return null;
+    c.pos += 6;
+    c.sp();
+    if (c.eof()) return null;
+    const mailbox = c.astring();
+    c.sp();
+    let flags: string[] = [];
+    let date: Date | null = null;
+    if (c.peek() === 0x28) {
+      flags = c.flagList();
+      c.sp();
+    }
+    if (c.peek() === 0x22) {
+      const text = c.string();
+      date = parseDateTime(text);
+      if (!date) c.fail('invalid APPEND date');
+      c.sp();
+    }
+    c.end();
+    return { tag, mailbox, flags, date };
+  } catch (err) {
+    if (err instanceof ImapParseError) throw err.withTag(tag);
+    throw err;
+  }
+}

@@ -1,0 +1,136 @@
+import type { Cursor } from './cursor.js';
+import { parseSearchDate } from './date-time.js';
+import { parseSequenceSet } from './sequence-set.js';
+import type { SearchKey } from './types.js';
+
+const MAX_DEPTH = 32;
+const MAX_KEYS = 500;
+
+const FLAG_KEYS: Record<string, [string, boolean]> = {
+  ANSWERED: ['\\Answered', true],
+  DELETED: ['\\Deleted', true],
+  DRAFT: ['\\Draft', true],
+  FLAGGED: ['\\Flagged', true],
+  SEEN: ['\\Seen', true],
+  UNANSWERED: ['\\Answered', false],
+  UNDELETED: ['\\Deleted', false],
+  UNDRAFT: ['\\Draft', false],
+  UNFLAGGED: ['\\Flagged', false],
+  UNSEEN: ['\\Seen', false],
+};
+
+const HEADER_KEYS: Record<string, string> = { BCC: 'bcc', CC: 'cc', FROM: 'from', SUBJECT: 'subject', TO: 'to' };
+const DATE_KEYS: Record<string, ['internaldate' | 'sentdate', 'before' | 'on' | 'since']> = {
+  BEFORE: ['internaldate', 'before'],
+  ON: ['internaldate', 'on'],
+  SINCE: ['internaldate', 'since'],
+  SENTBEFORE: ['sentdate', 'before'],
+  SENTON: ['sentdate', 'on'],
+  SENTSINCE: ['sentdate', 'since'],
+};
+
+class SearchParser {
+  private count = 0;
+  constructor(private readonly c: Cursor) {}
+
+  private date(): string {
+    const c: Cursor = this.c;
+    const text = c.peek() === 0x22 ? c.string() : c.atom();
+    const date = parseSearchDate(text);
+    if (!date) c.fail('invalid date');
+    return date;
+  }
+
+  key(depth: number): SearchKey {
+    const c: Cursor = this.c;
+    if (depth > MAX_DEPTH) c.fail('search nested too deeply');
+    if (++this.count > MAX_KEYS) c.fail('too many search keys');
+    if (c.tryChar('(')) {
+      const of = this.list(depth + 1, ')');
+      return of.length === 1 ? of[0]! : { op: 'and', of };
+    }
+    const first = c.peek();
+    if (first === 0x2a || (first >= 0x30 && first <= 0x39)) return { op: 'seq', set: parseSequenceSet(c) };
+    const word = c.atom().toUpperCase();
+    const flag = FLAG_KEYS[word];
+    if (flag) return { op: 'flag', flag: flag[0], set: flag[1] };
+    const header = HEADER_KEYS[word];
+    if (header) {
+      c.sp();
+      return { op: 'header', field: header, value: c.astring() };
+    }
+    const date = DATE_KEYS[word];
+    if (date) {
+      c.sp();
+      return { op: date[0], cmp: date[1], date: this.date() };
+    }
+    switch (word) {
+      case 'ALL':
+      case 'OLD':
+        return { op: 'all' };
+      // nothing is ever \Recent here (RFC 9051 dropped it)
+      case 'NEW':
+      case 'RECENT':
+        return { op: 'none' };
+      case 'KEYWORD':
+      case 'UNKEYWORD':
+        c.sp();
+        return { op: 'flag', flag: c.atom(), set: word === 'KEYWORD' };
+      case 'BODY':
+      case 'TEXT':
+        c.sp();
+        return { op: word === 'BODY' ? 'body' : 'text', value: c.astring() };
+      case 'HEADER': {
+        c.sp();
+        const field = c.astring();
+        c.sp();
+        return { op: 'header', field: field.toLowerCase(), value: c.astring() };
+      }
+      case 'LARGER':
+      case 'SMALLER':
+        c.sp();
+        return { op: 'size', cmp: word === 'LARGER' ? 'larger' : 'smaller', value: c.number() };
+      case 'UID':
+        c.sp();
+        return { op: 'uid', set: parseSequenceSet(c) };
+      case 'NOT':
+        c.sp();
+        return { op: 'not', of: this.key(depth + 1) };
+      case 'OR': {
+        c.sp();
+        const a = this.key(depth + 1);
+        c.sp();
+        return { op: 'or', of: [a, this.key(depth + 1)] };
+      }
+      case 'MODSEQ': {
+        c.sp();
+        // optional entry-name entry-type (RFC 7162) are accepted and ignored
+        if (c.peek() === 0x22) {
+          c.string();
+          c.sp();
+          c.atom();
+          c.sp();
+        }
+        return { op: 'modseq', value: c.number() };
+      }
+      default:
+        c.fail(`unknown search key ${word.slice(0, 40)}`);
+    }
+  }
+
+  list(depth: number, close: string | null): SearchKey[] {
+    const c: Cursor = this.c;
+    const keys: SearchKey[] = [];
+    for (;;) {
+      keys.push(this.key(depth));
+      if (close ? c.tryChar(close) : c.eof()) return keys;
+      c.sp();
+    }
+  }
+}
+
+/** search-key *(SP search-key), up to the end of the command; several keys are ANDed. */
+export function parseSearchKeys(c: Cursor): SearchKey {
+  const keys = new SearchParser(c).list(0, null);
+  return keys.length === 1 ? keys[0]! : { op: 'and', of: keys };
+}

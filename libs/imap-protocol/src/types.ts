@@ -1,0 +1,95 @@
+/** `*` is the largest number in use (sequence number or UID, depending on the command). */
+export type SeqNumber = number | '*';
+export interface SeqRange {
+  start: SeqNumber;
+  end: SeqNumber;
+}
+/** A parsed sequence set, ranges as written (not sorted, not merged). */
+export type SequenceSet = SeqRange[];
+
+export type SectionText = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
+export interface Section {
+  /** part path, e.g. [1, 2] for "1.2"; empty for the whole message */
+  part: number[];
+  text: SectionText | null;
+  /** field names for HEADER.FIELDS (NOT), as the client wrote them */
+  fields: string[];
+}
+
+export type SimpleFetchItem =
+  | 'FLAGS'
+  | 'UID'
+  | 'RFC822.SIZE'
+  | 'INTERNALDATE'
+  | 'ENVELOPE'
+  | 'BODYSTRUCTURE'
+  | 'BODY'
+  | 'RFC822'
+  | 'RFC822.HEADER'
+  | 'RFC822.TEXT'
+  | 'MODSEQ';
+
+export type FetchItem =
+  | { kind: SimpleFetchItem }
+  | { kind: 'BODY[]'; peek: boolean; section: Section; partial: { start: number; length: number } | null };
+
+export type SearchKey =
+  | { op: 'all' }
+  | { op: 'none' }
+  | { op: 'and'; of: SearchKey[] }
+  | { op: 'or'; of: [SearchKey, SearchKey] }
+  | { op: 'not'; of: SearchKey }
+  | { op: 'seq'; set: SequenceSet }
+  | { op: 'uid'; set: SequenceSet }
+  | { op: 'flag'; flag: string; set: boolean }
+  | { op: 'header'; field: string; value: string }
+  | { op: 'body'; value: string }
+  | { op: 'text'; value: string }
+  | { op: 'internaldate' | 'sentdate'; cmp: 'before' | 'on' | 'since'; date: string }
+  | { op: 'size'; cmp: 'larger' | 'smaller'; value: number }
+  | { op: 'modseq'; value: number };
+
+export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'HIGHESTMODSEQ' | 'SIZE' | 'DELETED';
+
+interface Tagged {
+  tag: string;
+}
+
+export type ImapCommand =
+  | (Tagged & { name: 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' | 'IDLE' | 'NAMESPACE' })
+  | (Tagged & { name: 'EXPUNGE'; uid: boolean; sequence: SequenceSet | null })
+  | (Tagged & { name: 'LOGIN'; username: string; password: string })
+  | (Tagged & { name: 'AUTHENTICATE'; mechanism: string; initialResponse: string | null })
+  | (Tagged & { name: 'SELECT' | 'EXAMINE'; mailbox: string; condstore: boolean })
+  | (Tagged & { name: 'CREATE' | 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: string })
+  | (Tagged & { name: 'RENAME'; mailbox: string; newName: string })
+  | (Tagged & { name: 'LIST' | 'LSUB'; reference: string; pattern: string })
+  | (Tagged & { name: 'STATUS'; mailbox: string; items: StatusItem[] })
+  | (Tagged & { name: 'FETCH'; uid: boolean; sequence: SequenceSet; items: FetchItem[]; changedSince: number | null })
+  | (Tagged & {
+      name: 'STORE';
+      uid: boolean;
+      sequence: SequenceSet;
+      mode: 'add' | 'remove' | 'replace';
+      silent: boolean;
+      flags: string[];
+      unchangedSince: number | null;
+    })
+  | (Tagged & { name: 'SEARCH'; uid: boolean; charset: string | null; criteria: SearchKey })
+  | (Tagged & { name: 'COPY' | 'MOVE'; uid: boolean; sequence: SequenceSet; mailbox: string })
+  | (Tagged & { name: 'ENABLE'; capabilities: string[] })
+  | (Tagged & { name: 'ID'; params: [string, string | null][] | null });
+
+export type ImapCommandName = ImapCommand['name'] | 'APPEND';
+
+/** The metadata of an APPEND; the message itself arrives as a streamed literal. */
+export interface AppendHeader {
+  tag: string;
+  mailbox: string;
+  flags: string[];
+  /** the INTERNALDATE the client asked for */
+  date: Date | null;
+  size: number;
+  /** `{n+}`: the client sends the literal without waiting for a continuation */
+  nonSync: boolean;
+}

@@ -1,0 +1,10 @@
+export { MessageIndexer, indexMessage, indexMessageBuffer } from './message-indexer.js';
+export { MimeScanner } from './mime-scanner.js';
+export type { IndexOptions } from './limits.js';
+export { findPart } from './find-part.js';
+export { headerFieldsFilter } from './header-fields-filter.js';
+export { parseHeaderBlock, type HeaderField } from './header-block.js';
+export { parseAddressList, MISSING_DOMAIN, MISSING_MAILBOX } from './address-list.js';
+export { buildEnvelope } from './envelope.js';
+export { parseMailDate } from './date-header.js';
+export { parseStructuredHeader, decodeParam, type StructuredHeader } from './structured-header.js';

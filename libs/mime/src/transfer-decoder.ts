@@ -1,0 +1,142 @@
+/** Incremental Content-Transfer-Encoding decoder: bytes in, decoded bytes out, any split. */
+export interface TransferDecoder {
+  write(chunk: Uint8Array): Buffer;
+  end(): Buffer;
+}
+
+const B64 = new Int16Array(256).fill(-1);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => {
+  B64[c.charCodeAt(0)] = i;
+});
+// base64url letters show up in broken mailers; accept them rather than lose text
+B64['-'.charCodeAt(0)] = 62;
+B64['_'.charCodeAt(0)] = 63;
+
+/** Skips anything outside the alphabet (line breaks, padding, garbage) like RFC 2045 6.8 asks. */
+export class Base64Decoder implements TransferDecoder {
+  private acc = 0;
+  private bits = 0;
+
+  write(chunk: Uint8Array): Buffer {
+    const out = Buffer.allocUnsafe(Math.ceil((chunk.length * 3) / 4) + 3);
+    let n = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const v = B64[chunk[i]];
+      if (v < 0) continue;
+      this.acc = ((this.acc << 6) | v) & 0xffffff;
+      this.bits += 6;
+      if (this.bits >= 8) {
+        this.bits -= 8;
+        out[n++] = (this.acc >> this.bits) & 0xff;
+      }
+    }
+    return out.subarray(0, n);
+  }
+
+  end(): Buffer {
+    return Buffer.alloc(0);
+  }
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+/**
+ * Quoted-printable (RFC 2045 6.7). Soft line breaks ("=" then optional blanks then a line break)
+ * vanish; a malformed "=" escape is kept literally, which is what readers show.
+ */
+export class QuotedPrintableDecoder implements TransferDecoder {
+  private state: 'text' | 'eq' | 'hex' | 'blank' = 'text';
+  private hex = 0;
+  private blanks: number[] = [];
+
+  write(chunk: Uint8Array): Buffer {
+    // carried-over state ("=", a hex digit or up to 100 blanks) may be flushed literally
+    const out = Buffer.allocUnsafe(chunk.length + 104);
+    let n = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i];
+      switch (this.state) {
+        case 'text':
+          if (c === 0x3d) this.state = 'eq';
+          else out[n++] = c;
+          break;
+        case 'eq':
+          if (hexValue(c) >= 0) {
+            this.hex = c;
+            this.state = 'hex';
+          } else if (c === 0x0a) {
+            this.state = 'text';
+          } else if (c === 0x20 || c === 0x09 || c === 0x0d) {
+            this.blanks = [c];
+            this.state = 'blank';
+          } else if (c === 0x3d) {
+            out[n++] = 0x3d;
+          } else {
+            out[n++] = 0x3d;
+            out[n++] = c;
+            this.state = 'text';
+          }
+          break;
+        case 'hex':
+          if (hexValue(c) >= 0) {
+            out[n++] = hexValue(this.hex) * 16 + hexValue(c);
+            this.state = 'text';
+          } else {
+            out[n++] = 0x3d;
+            out[n++] = this.hex;
+            this.state = 'text';
+            i--;
+          }
+          break;
+        case 'blank':
+          if (c === 0x0a) {
+            this.blanks = [];
+            this.state = 'text';
+          } else if ((c === 0x20 || c === 0x09 || c === 0x0d) && this.blanks.length < 100) {
+            this.blanks.push(c);
+          } else {
+            out[n++] = 0x3d;
+            for (const b of this.blanks) out[n++] = b;
+            this.blanks = [];
+            this.state = 'text';
+            i--;
+          }
+          break;
+      }
+    }
+    return out.subarray(0, n);
+  }
+
+  end(): Buffer {
+    // "=" or "= " at the very end is a soft break with nothing after it
+    const rest = this.state === 'hex' ? Buffer.from([0x3d, this.hex]) : Buffer.alloc(0);
+    this.state = 'text';
+    this.blanks = [];
+    return rest;
+  }
+}
+
+class IdentityDecoder implements TransferDecoder {
+  write(chunk: Uint8Array): Buffer {
+    return Buffer.from(chunk);
+  }
+  end(): Buffer {
+    return Buffer.alloc(0);
+  }
+}
+
+export function createTransferDecoder(encoding: string): TransferDecoder {
+  switch (encoding.trim().toLowerCase()) {
+    case 'base64':
+      return new Base64Decoder();
+    case 'quoted-printable':
+      return new QuotedPrintableDecoder();
+    default:
+      return new IdentityDecoder();
+  }
+}

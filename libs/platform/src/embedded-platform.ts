@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import { Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AccessModule, AccessService } from '@mail/access';
+import { AdminApiModule, configureAdminApp } from '@mail/admin-api';
+import { AuthModule } from '@mail/auth';
+import { loadConfig, resolveAdminToken } from '@mail/config';
+import { DeliveryModule } from '@mail/delivery';
+import { InfraModule, PinoNestLogger, accessConfig, deliveryConfig, infraChecks, openEmbeddedInfra, serverTls, smtpInConfig } from '@mail/runtime';
+import { SmtpInModule, SmtpInService } from '@mail/smtp-in';
+import { StoreModule } from '@mail/store';
+import { createLogger, opsHandler, startTelemetry, type Telemetry } from '@mail/telemetry';
+import { EmbeddedEnv } from './embedded-env.js';
+
+export interface EmbeddedPlatform {
+  ports: { smtp: number; submission: number; submissions?: number; imap: number; imaps?: number; pop3: number; pop3s?: number; admin: number };
+  host: string;
+  dataDir: string;
+  adminToken: string;
+  adminTokenFile?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole platform in one process: the same feature modules as the distributed services, wired
+ * to PGlite, a blob directory and the in-process bus. `npm start` and the fast tests run this.
+ */
+export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env, opts: { telemetry?: Telemetry } = {}): Promise<EmbeddedPlatform> {
+  const telemetry = opts.telemetry ?? startTelemetry({ service: 'standalone' });
+  const config = loadConfig(EmbeddedEnv, env);
+  const logger = createLogger('standalone', config.LOG_LEVEL);
+  const infra = await openEmbeddedInfra(config, logger);
+  const tls = await serverTls(config);
+  const admin = await resolveAdminToken({ envToken: config.ADMIN_TOKEN, dataDir: config.DATA_DIR });
+
+  @Module({
+    imports: [
+      InfraModule.forRoot(infra),
+      AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS }),
+      StoreModule.forRoot({}),
+      DeliveryModule.forRoot(deliveryConfig(config)),
+      SmtpInModule.forRoot(smtpInConfig(config, tls)),
+      AccessModule.forRoot(accessConfig(config, tls)),
+      AdminApiModule.forRoot({ token: admin.token }),
+    ],
+  })
+  class EmbeddedRootModule {}
+
+  const app: INestApplication = await NestFactory.create(EmbeddedRootModule, { logger: new PinoNestLogger(logger) });
+  let draining = false;
+  const handleOps = opsHandler(telemetry, infraChecks(infra), () => draining);
+  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    handleOps(req, res).then((served) => (served ? undefined : next()), next);
+  });
+  configureAdminApp(app, { token: admin.token });
+  await app.listen(config.ADMIN_PORT, config.BIND_HOST);
+
+  const smtp = app.get(SmtpInService).ports();
+  const access = app.get(AccessService).ports();
+  const adminPort = (app.getHttpServer().address() as AddressInfo).port;
+  return {
+    host: config.BIND_HOST,
+    dataDir: config.DATA_DIR,
+    adminToken: admin.token,
+    adminTokenFile: admin.file,
+    ports: {
+      smtp: smtp.mx,
+      submission: smtp.submission,
+      submissions: smtp.submissions,
+      imap: access.imap,
+      imaps: access.imaps,
+      pop3: access.pop3,
+      pop3s: access.pop3s,
+      admin: adminPort,
+    },
+    close: async () => {
+      draining = true;
+      await app.close();
+      await infra.close();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export * from './embedded-env.js';
+export * from './embedded-platform.js';

@@ -1,0 +1,36 @@
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** RFC 5322 date-time in UTC: `Mon, 23 Nov 2026 01:15:00 +0000`. */
+export function rfc5322Date(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+/** Client-supplied text going into a header: printable ASCII only, bounded. */
+export function headerSafe(value: string, max = 255): string {
+  return value.replace(/[^\x21-\x7e]/g, '?').slice(0, max) || 'unknown';
+}
+
+export interface ReceivedInfo {
+  helo: string;
+  /** reverse DNS name, if one was found */
+  clientHostname?: string;
+  remoteAddress: string;
+  hostname: string;
+  /** ESMTP, ESMTPS, ESMTPA, ESMTPSA (RFC 3848) */
+  protocol: string;
+  id: string;
+  /** named only for a single recipient, so one message does not disclose its other recipients */
+  recipients: string[];
+  date: Date;
+}
+
+/** The trace header of RFC 5321 §4.4, folded, ending in CRLF. */
+export function receivedHeader(info: ReceivedInfo): string {
+  const ipLiteral = info.remoteAddress.includes(':') ? `[IPv6:${info.remoteAddress}]` : `[${info.remoteAddress}]`;
+  const client = info.clientHostname && !info.clientHostname.startsWith('[') ? `${headerSafe(info.clientHostname)} ${ipLiteral}` : ipLiteral;
+  let header = `Received: from ${headerSafe(info.helo)} (${client})\r\n\tby ${info.hostname} with ${info.protocol} id ${info.id}`;
+  if (info.recipients.length === 1) header += `\r\n\tfor <${headerSafe(info.recipients[0], 320)}>`;
+  return `${header};\r\n\t${rfc5322Date(info.date)}\r\n`;
+}

@@ -1,0 +1,32 @@
+/** A DNS lookup as `dns.promises.resolve` does it; mailauth's SPF check takes the same shape. */
+export type DnsResolver = (name: string, rrtype: string) => Promise<unknown>;
+
+export interface SmtpInConfig {
+  /** address every listener binds to */
+  host: string;
+  /** MX listener (25 in production; 0 picks a free port) */
+  mxPort: number;
+  /** submission with STARTTLS (587; 0 picks a free port) */
+  submissionPort: number;
+  /** submission over implicit TLS (465); undefined leaves it off, 0 picks a free port (SUBMISSIONS_PORT unset or 0 leaves it off) */
+  submissionsPort?: number;
+  /** our name in the greeting and in Received headers */
+  hostname: string;
+  tls: { key: string; cert: string };
+  /** allow AUTH before STARTTLS on submission (development only) */
+  allowPlaintextAuth: boolean;
+  maxMessageSize: number;
+  maxRecipients: number;
+  /** per listener */
+  maxConnections: number;
+  /** inbound SPF on MX (default on); the DNS resolver is injectable because it may have no network */
+  spf?: { enabled?: boolean; resolver?: DnsResolver; timeoutMs?: number; /** reuse of DNS answers (default 60 s; 0: none) */ cacheTtlMs?: number };
+  /** how long shutdown waits for open sessions before closing them (default 10 s) */
+  closeTimeoutMs?: number;
+  /** how long a RCPT answer of the directory is reused (default 30 s; 0 asks every time) */
+  recipientCacheTtlMs?: number;
+  /** how long a DATA waits for the queue to commit before answering 451 (default 30 s) */
+  enqueueTimeoutMs?: number;
+}
+
+export const SMTP_IN_CONFIG = Symbol('SMTP_IN_CONFIG');

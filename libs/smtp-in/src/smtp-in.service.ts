@@ -1,0 +1,103 @@
+import type { AddressInfo } from 'node:net';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { Bus, CachedRequester } from '@mail/bus';
+import { DirectoryChanged, ResolveRecipient } from '@mail/contracts';
+import { BlobStore } from '@mail/blob';
+import { createLogger, type Logger } from '@mail/telemetry';
+import { SMTP_IN_CONFIG, type SmtpInConfig } from './smtp-in.config.js';
+import { honourExplicitEnhancedCodes } from './smtp-reply.js';
+import { SmtpSessionPolicy, type ListenerKind } from './smtp-session.js';
+
+export interface SmtpPorts {
+  mx: number;
+  submission: number;
+  submissions?: number;
+}
+
+/** The SMTP listeners: MX (no AUTH), submission (AUTH after STARTTLS) and optional implicit-TLS submission. */
+@Injectable()
+export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger: Logger;
+  private readonly policy: SmtpSessionPolicy;
+  private readonly recipients: CachedRequester<typeof ResolveRecipient>;
+  private servers = new Map<ListenerKind, SMTPServer>();
+  private bound: Partial<Record<ListenerKind, number>> = {};
+
+  constructor(
+    @Inject(SMTP_IN_CONFIG) private readonly config: SmtpInConfig,
+    bus: Bus,
+    blobs: BlobStore,
+  ) {
+    this.logger = createLogger('smtp-in');
+    this.recipients = new CachedRequester(bus, ResolveRecipient, { ttlMs: config.recipientCacheTtlMs ?? 30_000, maxEntries: 50_000, invalidatedBy: DirectoryChanged });
+    this.policy = new SmtpSessionPolicy(config, bus, blobs, this.recipients, this.logger);
+    honourExplicitEnhancedCodes();
+  }
+
+  /** The ports actually bound (useful when configured as 0). */
+  ports(): SmtpPorts {
+    if (this.bound.mx === undefined || this.bound.submission === undefined) throw new Error('SMTP listeners are not started');
+    return { mx: this.bound.mx, submission: this.bound.submission, ...(this.bound.submissions !== undefined ? { submissions: this.bound.submissions } : {}) };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  async start(): Promise<SmtpPorts> {
+    const c = this.config;
+    await this.recipients.start();
+    await this.listen('mx', c.mxPort, { disabledCommands: ['AUTH'], authOptional: true });
+    await this.listen('submission', c.submissionPort, { authMethods: ['PLAIN', 'LOGIN'], allowInsecureAuth: c.allowPlaintextAuth });
+    if (c.submissionsPort !== undefined) await this.listen('submissions', c.submissionsPort, { secure: true, authMethods: ['PLAIN', 'LOGIN'] });
+    return this.ports();
+  }
+
+  /** Stops accepting sessions; open ones get `closeTimeoutMs` to finish, then a 421. */
+  async stop(): Promise<void> {
+    const servers = [...this.servers.values()];
+    this.servers.clear();
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    await this.recipients.stop();
+  }
+
+  private async listen(kind: ListenerKind, port: number, extra: SMTPServerOptions): Promise<void> {
+    const c = this.config;
+    const server = new SMTPServer({
+      name: c.hostname,
+      banner: 'ESMTP ready',
+      key: c.tls.key,
+      cert: c.tls.cert,
+      minVersion: 'TLSv1.2',
+      size: c.maxMessageSize,
+      maxClients: c.maxConnections,
+      hideENHANCEDSTATUSCODES: false,
+      hidePIPELINING: false,
+      hide8BITMIME: false,
+      hideSMTPUTF8: false,
+      // reverse DNS would stall every greeting on a host without a resolver; the IP literal is enough
+      disableReverseLookup: true,
+      closeTimeout: c.closeTimeoutMs ?? 10_000,
+      logger: false,
+      ...extra,
+      ...this.policy.handlers(kind),
+    });
+    server.on('error', (err) => this.logger.warn({ listener: kind, err: err.message }, 'smtp listener error'));
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      server.server.once('error', onError);
+      server.listen(port, c.host, () => {
+        server.server.off('error', onError);
+        resolve();
+      });
+    });
+    this.servers.set(kind, server);
+    this.bound[kind] = (server.server.address() as AddressInfo).port;
+    this.logger.info({ listener: kind, port: this.bound[kind] }, 'smtp listener started');
+  }
+}

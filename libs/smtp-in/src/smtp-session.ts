@@ -1,0 +1,267 @@
+import { Readable } from 'node:stream';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
+import { Bus, type CachedRequester } from '@mail/bus';
+import { BlobStore, newBlobKey } from '@mail/blob';
+import { CheckSender, EmailAddress, EnqueueMessage, ResolveRecipient, VerifyLogin } from '@mail/contracts';
+import type { Logger } from '@mail/telemetry';
+import { receiveIntoBlob } from './message-intake.js';
+import { receivedHeader } from './received-header.js';
+import type { SmtpInConfig } from './smtp-in.config.js';
+import { smtpMetrics } from './smtp-in-metrics.js';
+import { smtpError } from './smtp-reply.js';
+import { cachingResolver } from './caching-resolver.js';
+import { spfAuthenticationResults, systemResolver } from './spf-check.js';
+import type { DnsResolver } from './smtp-in.config.js';
+
+export type ListenerKind = 'mx' | 'submission' | 'submissions';
+
+/** What onAuth stores in `session.user`. */
+export interface SessionUser {
+  accountId: string;
+  address: string;
+}
+
+type Handlers = Pick<SMTPServerOptions, 'onConnect' | 'onAuth' | 'onMailFrom' | 'onRcptTo' | 'onData'>;
+
+const tracer = trace.getTracer('smtp-in');
+
+const TEMPFAIL = '4.3.0 temporary failure, try again later';
+
+/**
+ * The decisions of an SMTP session, for any listener: who may log in, who may send, which
+ * recipients are accepted, and what happens to DATA. Everything that can fail on our side answers
+ * 4xx, so that the client retries instead of the message being lost.
+ */
+export class SmtpSessionPolicy {
+  private readonly spfByEnvelope = new WeakMap<object, Promise<string>>();
+  private readonly dns: DnsResolver;
+
+  constructor(
+    private readonly config: SmtpInConfig,
+    private readonly bus: Bus,
+    private readonly blobs: BlobStore,
+    private readonly recipients: CachedRequester<typeof ResolveRecipient>,
+    private readonly logger: Logger,
+  ) {
+    const ttlMs = config.spf?.cacheTtlMs ?? 60_000;
+    const resolver = config.spf?.resolver ?? systemResolver;
+    this.dns = ttlMs > 0 ? cachingResolver(resolver, { ttlMs, maxEntries: 10_000 }) : resolver;
+  }
+
+  handlers(listener: ListenerKind): Handlers {
+    return {
+      onConnect: (session, cb) => {
+        smtpMetrics.session(listener);
+        this.logger.debug({ listener, session: session.id, remote: session.remoteAddress }, 'smtp session opened');
+        cb();
+      },
+      onAuth: (auth, session, cb) => void this.auth(auth, session).then((user) => cb(null, { user }), (err) => cb(err)),
+      onMailFrom: (address, session, cb) => void this.mailFrom(listener, address, session).then(() => cb(), (err) => cb(err)),
+      onRcptTo: (address, session, cb) => void this.rcptTo(listener, address, session).then(() => cb(), (err) => cb(err)),
+      onData: (stream, session, cb) => void this.data(listener, stream, session).then((reply) => cb(null, reply), (err) => cb(err)),
+    };
+  }
+
+  private async auth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
+    const username = auth.username ?? '';
+    const password = auth.password ?? '';
+    if (!username || username.length > 320 || password.length > 1024) {
+      smtpMetrics.rejected('auth_failed');
+      throw smtpError(535, '5.7.8 authentication failed');
+    }
+    let result;
+    try {
+      result = await this.bus.request(VerifyLogin, { username, password, protocol: 'smtp', remoteAddress: session.remoteAddress });
+    } catch (err) {
+      this.logger.warn({ err: describe(err), session: session.id }, 'login check unavailable');
+      throw smtpError(454, '4.7.0 temporary authentication failure, try again later');
+    }
+    if (!result.ok) {
+      smtpMetrics.rejected('auth_failed');
+      this.logger.info({ session: session.id, username, reason: result.reason, remote: session.remoteAddress }, 'smtp login refused');
+      throw smtpError(535, '5.7.8 authentication failed');
+    }
+    return { accountId: result.accountId, address: result.address };
+  }
+
+  private async mailFrom(listener: ListenerKind, address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
+    const from = address.address;
+    if (from !== '' && !EmailAddress.safeParse(from).success) {
+      smtpMetrics.rejected('bad_address');
+      throw smtpError(553, '5.1.7 bad sender address syntax');
+    }
+    const user = session.user as SessionUser | undefined;
+    if (listener !== 'mx' && user && from !== '') {
+      // the null path stays open to authenticated users (auto-replies); the header From is checked after DATA
+      if (!(await this.mayUse(user, from))) {
+        smtpMetrics.rejected('sender_not_owned');
+        throw smtpError(553, '5.7.1 sender not owned by the authenticated user');
+      }
+    }
+    if (listener === 'mx' && this.config.spf?.enabled !== false) {
+      // started now so the DNS work overlaps RCPT; DATA waits for it (bounded by its timeout)
+      const check = spfAuthenticationResults(
+        { ip: session.remoteAddress, helo: session.hostNameAppearsAs || '', sender: from, hostname: this.config.hostname },
+        { resolver: this.dns, timeoutMs: this.config.spf?.timeoutMs },
+      );
+      this.spfByEnvelope.set(session.envelope, check);
+    }
+  }
+
+  private async rcptTo(listener: ListenerKind, address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
+    const rcpt = address.address;
+    const repeated = session.envelope.rcptTo.some((r) => r.address.toLowerCase() === rcpt.toLowerCase());
+    if (!repeated && session.envelope.rcptTo.length >= this.config.maxRecipients) {
+      smtpMetrics.rejected('too_many_recipients');
+      throw smtpError(452, '4.5.3 too many recipients');
+    }
+    if (!EmailAddress.safeParse(rcpt).success) {
+      smtpMetrics.rejected('bad_address');
+      throw smtpError(553, '5.1.3 bad recipient address syntax');
+    }
+    let resolution;
+    try {
+      resolution = await this.recipients.request({ address: rcpt });
+    } catch (err) {
+      this.logger.warn({ err: describe(err), session: session.id }, 'recipient lookup unavailable');
+      throw smtpError(451, TEMPFAIL);
+    }
+    if (resolution.kind === 'local') return;
+    if (resolution.kind === 'unknown') {
+      smtpMetrics.rejected('unknown_recipient');
+      throw smtpError(550, `5.1.1 <${rcpt}>: recipient not found`);
+    }
+    if (listener !== 'mx' && session.user) return;
+    smtpMetrics.rejected('relay_denied');
+    throw smtpError(554, '5.7.1 relay access denied');
+  }
+
+  private async data(listener: ListenerKind, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
+    return tracer.startActiveSpan('smtp.message', { attributes: { 'smtp.listener': listener, 'smtp.session': session.id } }, async (span) => {
+      try {
+        const reply = await this.receive(listener, stream, session);
+        span.setAttribute('mail.queue_id', reply.queueId);
+        return reply.text;
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async receive(listener: ListenerKind, stream: SMTPServerDataStream, session: SMTPServerSession): Promise<{ queueId: string; text: string }> {
+    const envelope = session.envelope;
+    const mailFrom = envelope.mailFrom ? envelope.mailFrom.address : '';
+    const recipients = envelope.rcptTo.map((r) => r.address);
+    const user = session.user as SessionUser | undefined;
+    const receivedAt = new Date();
+    const localId = `${session.id}.${session.transaction ?? 0}`;
+
+    const spf = this.spfByEnvelope.get(envelope);
+    // Our Received: goes on top, the Authentication-Results we add sits right under it (as the
+    // receiving MTAs of the big providers do): the newest trace header always comes first.
+    const prefix =
+      receivedHeader({
+        helo: session.hostNameAppearsAs || 'unknown',
+        clientHostname: session.clientHostname,
+        remoteAddress: session.remoteAddress,
+        hostname: this.config.hostname,
+        protocol: transmissionType(session),
+        id: localId,
+        recipients,
+        date: receivedAt,
+      }) + (spf ? await spf : '');
+
+    const key = newBlobKey();
+    const intake = await receiveIntoBlob(stream as unknown as Readable, {
+      blobs: this.blobs,
+      key,
+      prefix: Buffer.from(prefix, 'utf8'),
+      maxBytes: this.config.maxMessageSize,
+    });
+    if (!intake.ok) {
+      if (intake.reason === 'too-large') {
+        smtpMetrics.rejected('too_large');
+        throw smtpError(552, `5.3.4 message exceeds fixed maximum message size ${this.config.maxMessageSize}`);
+      }
+      this.logger.error({ err: describe(intake.error), session: session.id }, 'could not store message');
+      smtpMetrics.rejected('temporary_failure');
+      throw smtpError(451, TEMPFAIL);
+    }
+
+    const dropBlob = () => this.blobs.delete(key).catch((err) => this.logger.warn({ err: describe(err), key }, 'could not delete refused blob'));
+
+    if (listener !== 'mx' && user) {
+      let owned: boolean;
+      try {
+        owned = (await Promise.all(intake.headers.from.map((a) => this.mayUse(user, a)))).every(Boolean);
+      } catch {
+        await dropBlob();
+        smtpMetrics.rejected('temporary_failure');
+        throw smtpError(451, TEMPFAIL);
+      }
+      if (!owned) {
+        await dropBlob();
+        smtpMetrics.rejected('sender_not_owned');
+        throw smtpError(550, '5.7.1 header From not owned by the authenticated user');
+      }
+    }
+
+    try {
+      const { queueId } = await this.bus.request(
+        EnqueueMessage,
+        {
+          blobKey: key,
+          size: intake.size,
+          mailFrom,
+          recipients,
+          receivedAt: receivedAt.toISOString(),
+          messageId: intake.headers.messageId,
+          subject: intake.headers.subject,
+          source: {
+            protocol: listener === 'mx' ? 'smtp' : 'submission',
+            remoteAddress: session.remoteAddress.slice(0, 64),
+            heloName: (session.hostNameAppearsAs || '').slice(0, 255) || undefined,
+            authenticatedAs: user?.address,
+          },
+        },
+        { timeoutMs: this.config.enqueueTimeoutMs ?? 30_000 },
+      );
+      smtpMetrics.accepted();
+      this.logger.info(
+        { session: session.id, queueId, size: intake.size, rcpts: recipients.length, messageId: intake.headers.messageId },
+        'message queued',
+      );
+      return { queueId, text: `2.0.0 OK queued as ${queueId}` };
+    } catch (err) {
+      this.logger.error({ err: describe(err), session: session.id }, 'enqueue failed');
+      await dropBlob();
+      smtpMetrics.rejected('temporary_failure');
+      throw smtpError(451, TEMPFAIL);
+    }
+  }
+
+  /** CheckSender errors propagate: the caller answers 4xx rather than refusing a legitimate sender. */
+  private async mayUse(user: SessionUser, address: string): Promise<boolean> {
+    if (address.toLowerCase() === user.address.toLowerCase()) return true;
+    try {
+      return (await this.bus.request(CheckSender, { accountId: user.accountId, address })).allowed;
+    } catch (err) {
+      this.logger.warn({ err: describe(err) }, 'sender check unavailable');
+      throw smtpError(451, TEMPFAIL);
+    }
+  }
+}
+
+/** RFC 3848 protocol names for the Received header. */
+function transmissionType(session: SMTPServerSession): string {
+  const esmtp = (session.openingCommand || '').toUpperCase() !== 'HELO';
+  return `${esmtp ? 'ESMTP' : 'SMTP'}${session.secure ? 'S' : ''}${session.user ? 'A' : ''}`;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

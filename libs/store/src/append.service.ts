@@ -1,0 +1,168 @@
+import { BlobNotFoundError, type BlobStore } from '@mail/blob';
+import { ContractError, type AppendMessage, type AppendMessages, type ParsedRequestOf, type ResponseOf } from '@mail/contracts';
+import type { Database } from '@mail/db';
+import type { ChangePublisher, MailboxChange } from './change-publisher.js';
+import { SEEN, normalizeFlags } from './flags.js';
+import { toIndexRecord, type IndexRecord } from './index-record.js';
+import type { MessageIndexerPort } from './message-indexer.port.js';
+import type { MailboxRepository } from './mailbox.repository.js';
+import { change, isUniqueViolation } from './mailbox.service.js';
+import { normalizeMailboxName } from './mailbox-name.js';
+import type { AppendRepository, AppendResultRow } from './append.repository.js';
+import type { StoreSettings } from './store.config.js';
+import { recordAppend } from './store-metrics.js';
+
+type AppendRequest = ParsedRequestOf<typeof AppendMessage>;
+type AppendResult = ResponseOf<typeof AppendMessage>;
+
+/** mailboxes of one batch appended to at the same time (each holds a pooled connection) */
+const BATCH_LANES = 4;
+
+/**
+ * Records a message that is already in the blob store. The blob is parsed before any transaction
+ * opens (a row lock is never held while parsing), and only when no earlier append indexed the same
+ * blob: a message to 50 local recipients is parsed once.
+ */
+export class AppendService {
+  constructor(
+    private readonly db: Database,
+    private readonly mailboxes: MailboxRepository,
+    private readonly appends: AppendRepository,
+    private readonly blobs: BlobStore,
+    private readonly indexer: MessageIndexerPort,
+    private readonly events: ChangePublisher,
+    private readonly settings: StoreSettings,
+  ) {}
+
+  async append(p: AppendRequest): Promise<AppendResult> {
+    const { result, change } = await this.measured(p);
+    if (change) await this.events.publish([change]);
+    return result;
+  }
+
+  /**
+   * The items of one delivery batch. Items for the same mailbox run in order (their UIDs ascend in
+   * item order); different mailboxes run side by side, a few at a time. One change event per
+   * mailbox carries all the UIDs the batch appended there.
+   */
+  async appendBatch(items: AppendRequest[]): Promise<ResponseOf<typeof AppendMessages>> {
+    const results: ResponseOf<typeof AppendMessages>['results'] = new Array(items.length);
+    const changes = new Map<string, MailboxChange>();
+    const byMailbox = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      const k = `${item.accountId}/${normalizeMailboxName(item.mailbox)}`;
+      byMailbox.set(k, [...(byMailbox.get(k) ?? []), i]);
+    });
+    const queues = [...byMailbox.values()];
+    const lane = async () => {
+      for (let q = queues.shift(); q; q = queues.shift()) {
+        for (const i of q) {
+          try {
+            const { result, change } = await this.measured(items[i]);
+            results[i] = { ok: true, result };
+            if (change) {
+              const seen = changes.get(change.mailboxId);
+              changes.set(change.mailboxId, seen ? { ...seen, uids: [...seen.uids, ...change.uids], modseq: Math.max(seen.modseq, change.modseq) } : change);
+            }
+          } catch (err) {
+            results[i] = err instanceof ContractError ? { ok: false, code: err.code, message: err.message.slice(0, 2000) } : { ok: false, code: 'INTERNAL', message: 'internal error' };
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_LANES, queues.length) }, lane));
+    if (changes.size) await this.events.publish([...changes.values()]);
+    return { results };
+  }
+
+  private async measured(p: AppendRequest): Promise<{ result: AppendResult; change?: MailboxChange }> {
+    const started = performance.now();
+    try {
+      const out = await this.run(p);
+      recordAppend(out.result.duplicate ? 'duplicate' : 'ok', (performance.now() - started) / 1000);
+      return out;
+    } catch (err) {
+      recordAppend('error', (performance.now() - started) / 1000);
+      throw err;
+    }
+  }
+
+  private async run(p: AppendRequest): Promise<{ result: AppendResult; change?: MailboxChange }> {
+    const name = normalizeMailboxName(p.mailbox);
+    const key = p.idempotencyKey ?? null;
+    let ctx = await this.appends.context(this.db, p.accountId, name, p.blobKey, key);
+    if (!ctx.mailbox && !ctx.earlier) {
+      // the first message of a new account: its default mailboxes come into being on first use
+      await this.mailboxes.ensureAccount(this.db, p.accountId);
+      ctx = await this.appends.context(this.db, p.accountId, name, p.blobKey, key);
+    }
+    if (ctx.earlier) return { result: duplicateOf(ctx.earlier) };
+    const mailbox = ctx.mailbox;
+    if (!mailbox) throw new ContractError('NOT_FOUND', `no mailbox "${name}"`);
+    const flags = normalizeFlags(p.flags);
+    const internalDate = p.internalDate ? new Date(p.internalDate).toISOString() : new Date().toISOString();
+
+    let existing = ctx.index;
+    let record: IndexRecord | null = null;
+    let size: number;
+    if (existing) size = existing.size;
+    else {
+      record = await this.parse(p.blobKey);
+      size = record.size;
+    }
+    // Checked before the write: concurrent appends may overshoot by a message, as with most quota systems.
+    const quota = ctx.quota ?? this.settings.defaultQuotaBytes;
+    if (quota != null && ctx.used + size > quota) {
+      throw new ContractError('OVER_QUOTA', `mailbox full: ${ctx.used} of ${quota} bytes used, message is ${size}`);
+    }
+
+    for (let attempt = 0; ; attempt++) {
+      let outcome;
+      try {
+        outcome = await this.appends.append(this.db, {
+          accountId: p.accountId,
+          mailboxId: mailbox.id,
+          flags,
+          internalDate,
+          blobKey: p.blobKey,
+          unseen: flags.includes(SEEN) ? 0 : 1,
+          idempotencyKey: key,
+          index: existing ? { existingId: existing.id } : { record: record as IndexRecord },
+        });
+      } catch (err) {
+        // another append with the same key committed while ours ran: answer with its result
+        if (!key || !isUniqueViolation(err)) throw err;
+        const earlier = await this.appends.findAppend(this.db, p.accountId, key);
+        if (earlier) return { result: duplicateOf(earlier) };
+        throw new ContractError('UNAVAILABLE', 'a concurrent append with the same idempotency key is in flight; retry');
+      }
+      if (outcome.ok) {
+        const r = outcome.row;
+        return {
+          result: { mailboxId: r.mailbox_id, uid: r.uid, uidValidity: r.uid_validity, modseq: r.modseq, duplicate: false, flags },
+          change: change(mailbox, 'appended', [r.uid], r.modseq),
+        };
+      }
+      if (outcome.why === 'mailbox-gone') throw new ContractError('NOT_FOUND', `mailbox "${mailbox.name}" was deleted`);
+      // the index row we meant to share was collected between our read and our write
+      if (attempt > 0) throw new ContractError('UNAVAILABLE', 'the message index changed under the append; retry');
+      existing = null;
+      record = await this.parse(p.blobKey);
+    }
+  }
+
+  private async parse(blobKey: string): Promise<IndexRecord> {
+    let stream;
+    try {
+      stream = await this.blobs.get(blobKey);
+    } catch (err) {
+      if (err instanceof BlobNotFoundError) throw new ContractError('NOT_FOUND', `blob ${blobKey} not found`);
+      throw err;
+    }
+    return toIndexRecord(await this.indexer.index(stream));
+  }
+}
+
+function duplicateOf(r: AppendResultRow): AppendResult {
+  return { mailboxId: r.mailbox_id, uid: Number(r.uid), uidValidity: Number(r.uid_validity), modseq: Number(r.modseq), duplicate: true };
+}

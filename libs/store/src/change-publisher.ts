@@ -1,0 +1,27 @@
+import { Bus } from '@mail/bus';
+import { MailboxChanged, type EventOf } from '@mail/contracts';
+import type { Logger } from '@mail/telemetry';
+
+export type MailboxChange = EventOf<typeof MailboxChanged>;
+
+/**
+ * Publishes committed changes on `store.mailbox.changed.v1.<accountId>`. Called only after the
+ * transaction committed; a failed publish is logged, never turned into a failed request, because
+ * the change itself is durable and sessions catch up through MailboxChanges.
+ */
+export class ChangePublisher {
+  constructor(
+    private readonly bus: Bus,
+    private readonly logger: Logger,
+  ) {}
+
+  async publish(changes: MailboxChange[]): Promise<void> {
+    for (const change of changes) {
+      try {
+        await this.bus.publish(MailboxChanged, change, change.accountId);
+      } catch (err) {
+        this.logger.warn({ err, mailboxId: change.mailboxId, kind: change.kind }, 'mailbox change event not published');
+      }
+    }
+  }
+}

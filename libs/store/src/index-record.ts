@@ -1,0 +1,58 @@
+import type { Envelope, MessageIndex } from '@mail/contracts';
+import { serializeEnvelope } from '@mail/imap-protocol';
+
+/**
+ * The columns of one mail.message_indexes row, derived from what libs/mime computed. The search
+ * columns (hdr_*, headers, body_text) are lowercased here with toLowerCase(), as search-sql.ts
+ * lowers its patterns: JavaScript's lowering is the same on every replica whatever the database's
+ * locale, and ~10× cheaper than PostgreSQL's lower() on a body's text.
+ */
+export interface IndexRecord {
+  size: number;
+  headerSize: number;
+  envelopeJson: string;
+  /** the same envelope in IMAP syntax, what FETCH ENVELOPE sends */
+  envelopeImap: string;
+  bodyJson: string;
+  sentDate: string | null;
+  hdrFrom: string;
+  hdrTo: string;
+  hdrCc: string;
+  hdrBcc: string;
+  hdrSubject: string;
+  headers: string[];
+  bodyText: string;
+}
+
+/** PostgreSQL text and jsonb cannot hold U+0000; a hostile message must not make the append fail. */
+function clean(s: string): string {
+  return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
+}
+
+const jsonClean = (_key: string, value: unknown) => (typeof value === 'string' ? clean(value) : value);
+
+export function toIndexRecord(index: MessageIndex): IndexRecord {
+  const byName = (name: string) =>
+    index.headers
+      .filter(([n]) => n === name)
+      .map(([, v]) => clean(v))
+      .join('\n')
+      .toLowerCase();
+  const envelopeJson = JSON.stringify(index.envelope, jsonClean);
+  return {
+    size: index.size,
+    headerSize: index.headerSize,
+    envelopeJson,
+    envelopeImap: serializeEnvelope(JSON.parse(envelopeJson) as Envelope),
+    bodyJson: JSON.stringify(index.body, jsonClean),
+    sentDate: index.sentDate,
+    hdrFrom: byName('from'),
+    hdrTo: byName('to'),
+    hdrCc: byName('cc'),
+    hdrBcc: byName('bcc'),
+    hdrSubject: byName('subject'),
+    // unfolded so that a HEADER match never spans two fields
+    headers: index.headers.map(([n, v]) => clean(`${n}: ${v.replace(/\r?\n[ \t]*/g, ' ')}`).toLowerCase()),
+    bodyText: clean(index.text).toLowerCase(),
+  };
+}

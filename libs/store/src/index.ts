@@ -1,0 +1,6 @@
+export { StoreModule } from './store.module.js';
+export type { StoreConfig } from './store.config.js';
+export { MailboxService } from './mailbox.service.js';
+export { MessageService } from './message.service.js';
+export { AppendService } from './append.service.js';
+export { mailMigrations } from './migrations/mail-migrations.js';

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '@mail/db';
+import { childrenPattern } from './mailbox-name.js';
+import { DEFAULT_MAILBOXES, MAILBOX_COLUMNS, type MailboxRow } from './store.records.js';
+
+/** SQL over mail.accounts and mail.mailboxes. Every lookup is scoped by account. */
+export class MailboxRepository {
+  /** Creates the account's row and default mailboxes once; a no-op (no write) afterwards. */
+  async ensureAccount(q: Queryable, accountId: string): Promise<void> {
+    const ids = DEFAULT_MAILBOXES.map(() => randomUUID());
+    await q.query(
+      `WITH a AS (
+         INSERT INTO mail.accounts (account_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING account_id
+       )
+       INSERT INTO mail.mailboxes (id, account_id, name, special_use)
+       SELECT d.id, a.account_id, d.name, d.special_use
+       FROM a CROSS JOIN unnest($2::uuid[], $3::text[], $4::text[]) AS d(id, name, special_use)`,
+      [accountId, ids, DEFAULT_MAILBOXES.map((m) => m.name), DEFAULT_MAILBOXES.map((m) => m.specialUse)],
+    );
+  }
+
+  async byName(q: Queryable, accountId: string, name: string): Promise<MailboxRow | null> {
+    const { rows } = await q.query<MailboxRow>(`SELECT ${MAILBOX_COLUMNS} FROM mail.mailboxes WHERE account_id = $1 AND name = $2`, [accountId, name]);
+    return rows[0] ?? null;
+  }
+
+  async byId(q: Queryable, accountId: string, id: string, lock = false): Promise<MailboxRow | null> {
+    const { rows } = await q.query<MailboxRow>(
+      `SELECT ${MAILBOX_COLUMNS} FROM mail.mailboxes WHERE id = $1 AND account_id = $2${lock ? ' FOR UPDATE' : ''}`,
+      [id, accountId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Locks several mailboxes in a fixed (id) order, so two COPYs in opposite directions cannot deadlock. */
+  async lockMany(q: Queryable, accountId: string, ids: string[]): Promise<MailboxRow[]> {
+    const { rows } = await q.query<MailboxRow>(
+      `SELECT ${MAILBOX_COLUMNS} FROM mail.mailboxes WHERE id = ANY($1::uuid[]) AND account_id = $2 ORDER BY id FOR UPDATE`,
+      [ids, accountId],
+    );
+    return rows;
+  }
+
+  async list(q: Queryable, accountId: string): Promise<MailboxRow[]> {
+    const { rows } = await q.query<MailboxRow>(
+      `SELECT ${MAILBOX_COLUMNS} FROM mail.mailboxes WHERE account_id = $1 ORDER BY name <> 'INBOX', name`,
+      [accountId],
+    );
+    return rows;
+  }
+
+  /** Null when the name exists already. */
+  async create(q: Queryable, accountId: string, name: string, specialUse: string | null): Promise<MailboxRow | null> {
+    const { rows } = await q.query<MailboxRow>(
+      `INSERT INTO mail.mailboxes (id, account_id, name, special_use) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (account_id, name) DO NOTHING RETURNING ${MAILBOX_COLUMNS}`,
+      [randomUUID(), accountId, name, specialUse],
+    );
+    return rows[0] ?? null;
+  }
+
+  async hasChildren(q: Queryable, accountId: string, name: string): Promise<boolean> {
+    const { rows } = await q.query(`SELECT 1 FROM mail.mailboxes WHERE account_id = $1 AND name LIKE $2 LIMIT 1`, [accountId, childrenPattern(name)]);
+    return rows.length > 0;
+  }
+
+  /** Renames a mailbox and all its inferiors; returns the renamed rows. */
+  async renameTree(q: Queryable, accountId: string, from: string, to: string): Promise<MailboxRow[]> {
+    const { rows } = await q.query<MailboxRow>(
+      `UPDATE mail.mailboxes SET name = $4 || substr(name, $5)
+       WHERE account_id = $1 AND (name = $2 OR name LIKE $3)
+       RETURNING ${MAILBOX_COLUMNS}`,
+      [accountId, from, childrenPattern(from), to, [...from].length + 1],
+    );
+    return rows;
+  }
+
+  async delete(q: Queryable, id: string): Promise<void> {
+    await q.query('DELETE FROM mail.mailboxes WHERE id = $1', [id]);
+  }
+
+  async setSubscribed(q: Queryable, accountId: string, name: string, subscribed: boolean): Promise<boolean> {
+    const res = await q.query('UPDATE mail.mailboxes SET subscribed = $3 WHERE account_id = $1 AND name = $2', [accountId, name, subscribed]);
+    return res.rowCount > 0;
+  }
+
+  /** Bytes used by the account and its own quota (null: the default applies). */
+  async usage(q: Queryable, accountId: string): Promise<{ used: number; quota: number | null }> {
+    const { rows } = await q.query<{ used: number; quota: number | null }>(
+      `SELECT (SELECT coalesce(sum(size_bytes), 0)::bigint FROM mail.mailboxes WHERE account_id = $1) AS used,
+              (SELECT quota_bytes FROM mail.accounts WHERE account_id = $1) AS quota`,
+      [accountId],
+    );
+    return { used: Number(rows[0]?.used ?? 0), quota: rows[0]?.quota == null ? null : Number(rows[0].quota) };
+  }
+
+  /** Applies the counter deltas of one change and, when given, its new modseq. */
+  async applyDelta(
+    q: Queryable,
+    id: string,
+    d: { messages?: number; unseen?: number; bytes?: number; uidNext?: number; modseq?: number },
+  ): Promise<void> {
+    await q.query(
+      `UPDATE mail.mailboxes SET
+         message_count = message_count + $2,
+         unseen_count = unseen_count + $3,
+         size_bytes = size_bytes + $4,
+         uid_next = GREATEST(uid_next, $5),
+         highest_modseq = GREATEST(highest_modseq, $6)
+       WHERE id = $1`,
+      [id, d.messages ?? 0, d.unseen ?? 0, d.bytes ?? 0, d.uidNext ?? 0, d.modseq ?? 0],
+    );
+  }
+
+  async deleteAccount(q: Queryable, accountId: string): Promise<void> {
+    await q.query('DELETE FROM mail.append_results WHERE account_id = $1', [accountId]);
+    await q.query('DELETE FROM mail.accounts WHERE account_id = $1', [accountId]);
+  }
+}

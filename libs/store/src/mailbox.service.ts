@@ -1,0 +1,205 @@
+import { ContractError, type MailboxInfo, type MessageState } from '@mail/contracts';
+import type { Database, Queryable } from '@mail/db';
+import type { BlobCollector } from './blob-collector.js';
+import type { ChangePublisher, MailboxChange } from './change-publisher.js';
+import type { IndexRepository } from './index.repository.js';
+import { DELIMITER, isInbox, normalizeMailboxName, parentNames } from './mailbox-name.js';
+import type { MailboxRepository } from './mailbox.repository.js';
+import type { MessageRepository } from './message.repository.js';
+import { toMailboxInfo, type MailboxRow } from './store.records.js';
+import type { StoreSettings } from './store.config.js';
+
+/** Replies stay under the bus payload limit (NATS: 1 MiB by default), whatever `limit` says. */
+export const REPLY_BUDGET_BYTES = 800_000;
+
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '23505';
+}
+
+/** Mailboxes of an account: hierarchy, subscriptions, status, and reading a mailbox's message list. */
+export class MailboxService {
+  constructor(
+    private readonly db: Database,
+    private readonly mailboxes: MailboxRepository,
+    private readonly messages: MessageRepository,
+    private readonly indexes: IndexRepository,
+    private readonly collector: BlobCollector,
+    private readonly events: ChangePublisher,
+    private readonly settings: StoreSettings,
+  ) {}
+
+  /** By name, creating the account's default mailboxes the first time the account is seen. */
+  async resolve(q: Queryable, accountId: string, rawName: string): Promise<MailboxRow> {
+    const name = normalizeMailboxName(rawName);
+    let row = await this.mailboxes.byName(q, accountId, name);
+    if (!row) {
+      await this.mailboxes.ensureAccount(q, accountId);
+      row = await this.mailboxes.byName(q, accountId, name);
+    }
+    if (!row) throw new ContractError('NOT_FOUND', `no mailbox "${name}"`);
+    return row;
+  }
+
+  /** By id, scoped to the account: another account's mailbox id is NOT_FOUND, never someone else's data. */
+  async byId(q: Queryable, accountId: string, mailboxId: string, lock = false): Promise<MailboxRow> {
+    const row = await this.mailboxes.byId(q, accountId, mailboxId, lock);
+    if (!row) throw new ContractError('NOT_FOUND', 'no such mailbox');
+    return row;
+  }
+
+  async list(accountId: string): Promise<{ mailboxes: MailboxInfo[] }> {
+    let rows = await this.mailboxes.list(this.db, accountId);
+    if (!rows.some((r) => isInbox(r.name))) {
+      await this.mailboxes.ensureAccount(this.db, accountId);
+      rows = await this.mailboxes.list(this.db, accountId);
+    }
+    return { mailboxes: rows.map(toMailboxInfo) };
+  }
+
+  async status(accountId: string, name: string): Promise<MailboxInfo> {
+    return toMailboxInfo(await this.resolve(this.db, accountId, name));
+  }
+
+  /** Superior names are created too (RFC 3501 CREATE "SHOULD create any superior hierarchical names"). */
+  async create(accountId: string, rawName: string, specialUse: string | null): Promise<MailboxInfo> {
+    const name = normalizeMailboxName(rawName);
+    await this.mailboxes.ensureAccount(this.db, accountId);
+    const created = await this.db.transaction(async (tx) => {
+      const rows: MailboxRow[] = [];
+      for (const parent of parentNames(name)) {
+        const row = await this.mailboxes.create(tx, accountId, parent, null);
+        if (row) rows.push(row);
+      }
+      const row = await this.mailboxes.create(tx, accountId, name, specialUse);
+      if (!row) throw new ContractError('CONFLICT', `mailbox "${name}" exists`);
+      rows.push(row);
+      return rows;
+    });
+    await this.events.publish(created.map((r) => change(r, 'created')));
+    return toMailboxInfo(created[created.length - 1]);
+  }
+
+  /**
+   * Deletes a mailbox and its messages. Simplification of RFC 3501: a mailbox with inferiors is
+   * refused (INVALID) instead of becoming \Noselect, since this store has no \Noselect mailboxes.
+   */
+  async delete(accountId: string, rawName: string): Promise<{ deleted: true }> {
+    const name = normalizeMailboxName(rawName);
+    if (isInbox(name)) throw new ContractError('INVALID', 'INBOX cannot be deleted');
+    const { row, blobKeys } = await this.db.transaction(async (tx) => {
+      const found = await this.mailboxes.byName(tx, accountId, name);
+      if (!found) throw new ContractError('NOT_FOUND', `no mailbox "${name}"`);
+      // lock first: appends and copies into it wait, then find it gone
+      const row = await this.byId(tx, accountId, found.id, true);
+      if (await this.mailboxes.hasChildren(tx, accountId, name)) {
+        throw new ContractError('INVALID', `mailbox "${name}" has inferior mailboxes; delete them first`);
+      }
+      const freed = await this.indexes.releaseMailbox(tx, row.id);
+      await this.mailboxes.delete(tx, row.id);
+      return { row, blobKeys: await this.indexes.collect(tx, freed, this.settings.blobGraceSeconds) };
+    });
+    await this.collector.deleteBlobs(blobKeys);
+    await this.events.publish([change(row, 'deleted')]);
+    return { deleted: true };
+  }
+
+  /**
+   * Renames a mailbox with its inferiors; UIDVALIDITY is kept. Simplification of RFC 3501: renaming
+   * INBOX (which would move its messages to the new name) is refused with INVALID.
+   */
+  async rename(accountId: string, rawName: string, rawNewName: string): Promise<MailboxInfo> {
+    const from = normalizeMailboxName(rawName);
+    const to = normalizeMailboxName(rawNewName);
+    if (isInbox(from)) throw new ContractError('INVALID', 'renaming INBOX is not supported');
+    if (to === from) return this.status(accountId, from);
+    if (to.startsWith(from + DELIMITER)) throw new ContractError('INVALID', 'a mailbox cannot be renamed under itself');
+    const renamed = await this.db
+      .transaction(async (tx) => {
+        const found = await this.mailboxes.byName(tx, accountId, from);
+        if (!found) throw new ContractError('NOT_FOUND', `no mailbox "${from}"`);
+        await this.byId(tx, accountId, found.id, true);
+        if (await this.mailboxes.byName(tx, accountId, to)) throw new ContractError('CONFLICT', `mailbox "${to}" exists`);
+        const created: MailboxRow[] = [];
+        for (const parent of parentNames(to)) {
+          const row = await this.mailboxes.create(tx, accountId, parent, null);
+          if (row) created.push(row);
+        }
+        return { created, renamed: await this.mailboxes.renameTree(tx, accountId, from, to) };
+      })
+      .catch((err) => {
+        if (isUniqueViolation(err)) throw new ContractError('CONFLICT', `a mailbox under "${to}" exists`);
+        throw err;
+      });
+    await this.events.publish([...renamed.created.map((r) => change(r, 'created')), ...renamed.renamed.map((r) => change(r, 'renamed'))]);
+    const top = renamed.renamed.find((r) => r.name === to);
+    if (!top) throw new ContractError('INTERNAL', 'renamed mailbox vanished');
+    return toMailboxInfo(top);
+  }
+
+  async subscribe(accountId: string, rawName: string, subscribed: boolean): Promise<{ subscribed: boolean }> {
+    const row = await this.resolve(this.db, accountId, rawName);
+    if (!(await this.mailboxes.setSubscribed(this.db, accountId, row.name, subscribed))) throw new ContractError('NOT_FOUND', `no mailbox "${row.name}"`);
+    return { subscribed };
+  }
+
+  /**
+   * The mailbox and one page of its messages. The mailbox row is read first: anything that changes
+   * after it has a higher modseq, so MailboxChanges(since its highestModseq) after the last page
+   * catches up on whatever happened while paging.
+   */
+  async open(accountId: string, rawName: string, afterUid: number, limit: number): Promise<{ mailbox: MailboxInfo; messages: MessageState[]; more: boolean }> {
+    const row = await this.resolve(this.db, accountId, rawName);
+    const rows = await this.messages.states(this.db, row.id, afterUid, limit + 1);
+    let more = rows.length > limit;
+    if (more) rows.length = limit;
+    let bytes = 0;
+    for (let i = 0; i < rows.length; i++) {
+      bytes += stateBytes(rows[i]);
+      if (bytes > REPLY_BUDGET_BYTES && i > 0) {
+        rows.length = i;
+        more = true;
+        break;
+      }
+    }
+    return { mailbox: toMailboxInfo(row), messages: rows, more };
+  }
+
+  async changes(accountId: string, mailboxId: string, sinceModseq: number) {
+    const row = await this.byId(this.db, accountId, mailboxId);
+    const [changed, expunged] = await Promise.all([
+      this.messages.changedSince(this.db, row.id, sinceModseq),
+      this.messages.expungedSince(this.db, row.id, sinceModseq),
+    ]);
+    return { changed, expunged, highestModseq: Number(row.highest_modseq), uidNext: Number(row.uid_next) };
+  }
+
+  /** Deletes everything the account has; blobs nobody else references go too. */
+  async purge(accountId: string): Promise<{ messages: number }> {
+    const { rows, count, blobKeys } = await this.db.transaction(async (tx) => {
+      const rows = await this.mailboxes.list(tx, accountId);
+      const freed: number[] = [];
+      let count = 0;
+      for (const row of rows) {
+        const locked = await this.mailboxes.byId(tx, accountId, row.id, true);
+        if (!locked) continue;
+        count += Number(locked.message_count);
+        freed.push(...(await this.indexes.releaseMailbox(tx, row.id)));
+      }
+      await this.mailboxes.deleteAccount(tx, accountId);
+      return { rows, count, blobKeys: await this.indexes.collect(tx, freed, this.settings.blobGraceSeconds) };
+    });
+    await this.collector.deleteBlobs(blobKeys);
+    await this.events.publish(rows.map((r) => change(r, 'deleted')));
+    return { messages: count };
+  }
+}
+
+export function change(row: MailboxRow, kind: MailboxChange['kind'], uids: number[] = [], modseq = Number(row.highest_modseq)): MailboxChange {
+  return { accountId: row.account_id, mailboxId: row.id, mailbox: row.name, kind, uids, modseq };
+}
+
+function stateBytes(s: MessageState): number {
+  let n = 32;
+  for (const f of s.flags) n += f.length + 4;
+  return n;
+}

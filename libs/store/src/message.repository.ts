@@ -1,0 +1,287 @@
+import type { MessageState } from '@mail/contracts';
+import type { Queryable } from '@mail/db';
+import type { CompiledSearch } from './search-sql.js';
+import { DELETED, SEEN } from './flags.js';
+import { SqlParams, uidScope } from './sql-params.js';
+import { numbers } from './store.records.js';
+
+export interface NewMessage {
+  mailboxId: string;
+  uid: number;
+  modseq: number;
+  flags: string[];
+  internalDate: string;
+  size: number;
+  blobKey: string;
+  headerSize: number;
+  indexId: number;
+}
+
+export interface FetchedRow {
+  uid: number;
+  modseq: number;
+  flags: string[];
+  internal_date: Date | string;
+  size: number;
+  blob_key: string;
+  header_size: number;
+  /** the jsonb columns as text: the service measures the reply by their length before parsing */
+  envelope?: string | null;
+  body?: string;
+  /** the envelope in IMAP syntax; when asked for, null only for rows indexed before it was kept (see `envelope`) */
+  envelope_imap?: string | null;
+}
+
+export interface FlagChange {
+  updated: Array<MessageState & { wasSeen: boolean; nowSeen: boolean }>;
+  conflicts: number[];
+}
+
+export interface Removed {
+  uids: number[];
+  bytes: number;
+  unseen: number;
+  /** index rows whose last reference went away */
+  freed: number[];
+}
+
+export interface Copied {
+  mapping: [number, number][];
+  bytes: number;
+  unseen: number;
+}
+
+type FlagMode = 'add' | 'remove' | 'replace';
+
+/**
+ * The index row of each message, looked up by primary key, with only the columns needed. OFFSET 0
+ * keeps the planner from turning this into a hash join over the whole (all accounts)
+ * message_indexes table, which it prefers for selective-looking LIKE filters; reading only the
+ * needed columns keeps a SUBJECT search from decompressing every body text.
+ */
+function indexLateral(columns: string[]): string {
+  const list = columns.length ? columns.map((c) => `x.${c}`).join(', ') : 'x.id';
+  return `CROSS JOIN LATERAL (SELECT ${list} FROM mail.message_indexes x WHERE x.id = m.index_id OFFSET 0) i`;
+}
+
+/** New flag array and "would it change" test per STORE mode, over the current flags `c.flags` and `$f`. */
+const FLAG_SQL: Record<FlagMode, (f: string) => { next: string; changes: string }> = {
+  add: (f) => ({
+    next: `c.flags || ARRAY(SELECT x FROM unnest(${f}::text[]) WITH ORDINALITY AS t(x, n) WHERE NOT x = ANY(c.flags) ORDER BY n)`,
+    changes: `NOT c.flags @> ${f}::text[]`,
+  }),
+  remove: (f) => ({
+    next: `ARRAY(SELECT x FROM unnest(c.flags) WITH ORDINALITY AS t(x, n) WHERE NOT x = ANY(${f}::text[]) ORDER BY n)`,
+    changes: `c.flags && ${f}::text[]`,
+  }),
+  replace: (f) => ({ next: `${f}::text[]`, changes: `NOT (c.flags @> ${f}::text[] AND c.flags <@ ${f}::text[])` }),
+};
+
+/** SQL over mail.messages, mail.expunged and mail.append_results, always within one mailbox. */
+export class MessageRepository {
+  async states(q: Queryable, mailboxId: string, afterUid: number, limit: number): Promise<MessageState[]> {
+    const { rows } = await q.query<MessageState>(
+      'SELECT uid, modseq, flags FROM mail.messages WHERE mailbox_id = $1 AND uid > $2 ORDER BY uid LIMIT $3',
+      [mailboxId, afterUid, limit],
+    );
+    return rows.map(toState);
+  }
+
+  async changedSince(q: Queryable, mailboxId: string, modseq: number): Promise<MessageState[]> {
+    const { rows } = await q.query<MessageState>(
+      'SELECT uid, modseq, flags FROM mail.messages WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid',
+      [mailboxId, modseq],
+    );
+    return rows.map(toState);
+  }
+
+  async expungedSince(q: Queryable, mailboxId: string, modseq: number): Promise<number[]> {
+    const { rows } = await q.query<{ uid: number }>('SELECT uid FROM mail.expunged WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid', [
+      mailboxId,
+      modseq,
+    ]);
+    return rows.map((r) => Number(r.uid));
+  }
+
+  /** Up to `limit` messages in uid order; the index row is joined only when an envelope or the body is asked for. */
+  async fetch(
+    q: Queryable,
+    mailboxId: string,
+    ranges: [number, number][],
+    limit: number,
+    want: { envelope: boolean; imapEnvelope: boolean; body: boolean },
+  ): Promise<FetchedRow[]> {
+    const params = new SqlParams([mailboxId]);
+    const scope = uidScope(ranges, params);
+    const lim = params.add(limit);
+    // The IMAP envelope comes with the JSON one only for rows indexed before envelope_imap existed:
+    // the service renders those.
+    const envelopeJson = want.envelope ? 'i.envelope::text' : want.imapEnvelope ? 'CASE WHEN i.envelope_imap IS NULL THEN i.envelope::text END' : null;
+    const selected: Array<[column: string, expression: string | null]> = [
+      ['envelope_imap', want.imapEnvelope ? 'i.envelope_imap' : null],
+      ['envelope', envelopeJson],
+      ['body', want.body ? 'i.body::text' : null],
+    ];
+    const columns = selected.filter(([, e]) => e).map(([c]) => c);
+    const extra = selected.map(([c, e]) => (e ? `, ${e} AS ${c}` : '')).join('');
+    // The page is cut first (primary key order, LIMIT), then the wide jsonb columns are read for
+    // that page alone, one index lookup per row.
+    const { rows } = await q.query<FetchedRow>(
+      `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size, m.blob_key, m.header_size${extra}
+       FROM (SELECT m.* FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} ORDER BY m.uid LIMIT ${lim}) m
+       ${columns.length ? indexLateral(columns) : ''}
+       ORDER BY m.uid`,
+      params.values,
+    );
+    return rows;
+  }
+
+  async search(q: Queryable, mailboxId: string, compiled: CompiledSearch): Promise<number[]> {
+    const { rows } = await q.query<{ uid: number }>(
+      `SELECT m.uid FROM mail.messages m
+       ${compiled.needsIndex ? indexLateral(compiled.indexColumns) : ''}
+       WHERE m.mailbox_id = $1 AND ${compiled.where}
+       ORDER BY m.uid`,
+      [mailboxId, ...compiled.params],
+    );
+    return rows.map((r) => Number(r.uid));
+  }
+
+  /**
+   * One statement for the whole STORE: rows that would change get `modseq`; with UNCHANGEDSINCE,
+   * rows modified after it are left alone and reported as conflicts (RFC 7162 MODIFIED).
+   */
+  async updateFlags(
+    q: Queryable,
+    mailboxId: string,
+    ranges: [number, number][],
+    mode: FlagMode,
+    flags: string[],
+    modseq: number,
+    unchangedSince: number | null,
+  ): Promise<FlagChange> {
+    const params = new SqlParams([mailboxId]);
+    const scope = uidScope(ranges, params);
+    const f = params.add(flags);
+    const mod = params.add(modseq);
+    const since = params.add(unchangedSince);
+    const seen = params.add([SEEN]);
+    const sql = FLAG_SQL[mode](f);
+    const { rows } = await q.query<{ kind: string; uid: number; flags: string[] | null; modseq: number | null; was_seen: boolean; now_seen: boolean }>(
+      `WITH c AS (
+         SELECT m.uid, m.flags, m.modseq FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} FOR UPDATE OF m
+       ), upd AS (
+         UPDATE mail.messages t SET flags = ${sql.next}, modseq = ${mod}::bigint
+         FROM c
+         WHERE t.mailbox_id = $1 AND t.uid = c.uid AND ${sql.changes} AND (${since}::bigint IS NULL OR c.modseq <= ${since}::bigint)
+         RETURNING t.uid, t.flags, t.modseq, c.flags @> ${seen}::text[] AS was_seen, t.flags @> ${seen}::text[] AS now_seen
+       )
+       SELECT 'u' AS kind, uid, flags, modseq, was_seen, now_seen FROM upd
+       UNION ALL
+       SELECT 'c', uid, NULL, NULL, NULL, NULL FROM c WHERE ${since}::bigint IS NOT NULL AND c.modseq > ${since}::bigint`,
+      params.values,
+    );
+    const out: FlagChange = { updated: [], conflicts: [] };
+    for (const r of rows) {
+      if (r.kind === 'c') out.conflicts.push(Number(r.uid));
+      else out.updated.push({ uid: Number(r.uid), modseq: Number(r.modseq), flags: r.flags ?? [], wasSeen: r.was_seen, nowSeen: r.now_seen });
+    }
+    out.updated.sort((a, b) => a.uid - b.uid);
+    out.conflicts.sort((a, b) => a - b);
+    return out;
+  }
+
+  /**
+   * Removes messages (only \Deleted ones when asked), leaves a tombstone with `modseq` for each and
+   * drops their index references, all in one statement.
+   */
+  async remove(q: Queryable, mailboxId: string, ranges: [number, number][], onlyDeleted: boolean, modseq: number): Promise<Removed> {
+    const params = new SqlParams([mailboxId]);
+    const scope = uidScope(ranges, params);
+    const deleted = params.add([DELETED]);
+    const only = params.add(onlyDeleted);
+    const mod = params.add(modseq);
+    const seen = params.add([SEEN]);
+    const { rows } = await q.query<{ uids: unknown; bytes: number; unseen: number; freed: unknown }>(
+      `WITH target AS (
+         SELECT m.uid FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} AND (NOT ${only}::boolean OR m.flags @> ${deleted}::text[])
+       ), del AS (
+         DELETE FROM mail.messages m USING target
+         WHERE m.mailbox_id = $1 AND m.uid = target.uid
+         RETURNING m.uid, m.size, m.index_id, m.flags @> ${seen}::text[] AS seen
+       ), tomb AS (
+         INSERT INTO mail.expunged (mailbox_id, uid, modseq) SELECT $1::uuid, uid, ${mod}::bigint FROM del
+         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq
+       ), refs AS (
+         UPDATE mail.message_indexes x
+         SET ref_count = x.ref_count - d.n,
+             unreferenced_since = CASE WHEN x.ref_count - d.n <= 0 THEN now() ELSE x.unreferenced_since END
+         FROM (SELECT index_id, count(*)::int AS n FROM del GROUP BY index_id) d
+         WHERE x.id = d.index_id
+         RETURNING x.id, x.ref_count
+       )
+       SELECT (SELECT coalesce(array_agg(uid ORDER BY uid), '{}') FROM del) AS uids,
+              (SELECT coalesce(sum(size), 0)::bigint FROM del) AS bytes,
+              (SELECT count(*) FROM del WHERE NOT seen) AS unseen,
+              (SELECT coalesce(array_agg(id), '{}') FROM refs WHERE ref_count <= 0) AS freed`,
+      params.values,
+    );
+    const r = rows[0];
+    return { uids: numbers(r.uids), bytes: Number(r.bytes), unseen: Number(r.unseen), freed: numbers(r.freed) };
+  }
+
+  /** Copies messages into `targetId` as uids firstUid, firstUid+1, ... in source uid order. */
+  async copy(q: Queryable, sourceId: string, ranges: [number, number][], targetId: string, firstUid: number, modseq: number): Promise<Copied> {
+    const params = new SqlParams([sourceId]);
+    const scope = uidScope(ranges, params);
+    const target = params.add(targetId);
+    const base = params.add(firstUid);
+    const mod = params.add(modseq);
+    const seen = params.add([SEEN]);
+    const { rows } = await q.query<{ uid: number; new_uid: number; size: number; seen: boolean }>(
+      `WITH src AS (
+         SELECT m.uid, m.flags, m.internal_date, m.size, m.blob_key, m.header_size, m.index_id,
+                row_number() OVER (ORDER BY m.uid) AS rn
+         FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where}
+       ), ins AS (
+         INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id)
+         SELECT ${target}::uuid, ${base}::bigint + rn - 1, ${mod}::bigint, flags, internal_date, size, blob_key, header_size, index_id FROM src
+       ), refs AS (
+         UPDATE mail.message_indexes x SET ref_count = x.ref_count + d.n, unreferenced_since = NULL
+         FROM (SELECT index_id, count(*)::int AS n FROM src GROUP BY index_id) d
+         WHERE x.id = d.index_id
+       )
+       SELECT uid, ${base}::bigint + rn - 1 AS new_uid, size, flags @> ${seen}::text[] AS seen FROM src ORDER BY uid`,
+      params.values,
+    );
+    let bytes = 0;
+    let unseen = 0;
+    const mapping: [number, number][] = [];
+    for (const r of rows) {
+      mapping.push([Number(r.uid), Number(r.new_uid)]);
+      bytes += Number(r.size);
+      if (!r.seen) unseen++;
+    }
+    return { mapping, bytes, unseen };
+  }
+
+  /** Total size of the messages in the ranges (the quota check of COPY). */
+  async sizeOf(q: Queryable, mailboxId: string, ranges: [number, number][]): Promise<number> {
+    const params = new SqlParams([mailboxId]);
+    const scope = uidScope(ranges, params);
+    const { rows } = await q.query<{ bytes: number }>(
+      `SELECT coalesce(sum(m.size), 0)::bigint AS bytes FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where}`,
+      params.values,
+    );
+    return Number(rows[0]?.bytes ?? 0);
+  }
+
+  async countInMailbox(q: Queryable, mailboxId: string): Promise<number> {
+    const { rows } = await q.query<{ n: number }>('SELECT message_count AS n FROM mail.mailboxes WHERE id = $1', [mailboxId]);
+    return Number(rows[0]?.n ?? 0);
+  }
+}
+
+function toState(r: { uid: number; modseq: number; flags: string[] }): MessageState {
+  return { uid: Number(r.uid), modseq: Number(r.modseq), flags: r.flags };
+}

@@ -1,0 +1,189 @@
+import {
+  ContractError,
+  type CopyMessages,
+  type ExpungeMessages,
+  type Envelope,
+  type FetchedMessage,
+  type FetchMessages,
+  type ParsedRequestOf,
+  type ResponseOf,
+  type SearchMessages,
+  type UpdateFlags,
+} from '@mail/contracts';
+import type { Database, Queryable } from '@mail/db';
+import { serializeEnvelope } from '@mail/imap-protocol';
+import type { BlobCollector } from './blob-collector.js';
+import type { ChangePublisher, MailboxChange } from './change-publisher.js';
+import { normalizeFlags } from './flags.js';
+import type { IndexRepository } from './index.repository.js';
+import type { MailboxRepository } from './mailbox.repository.js';
+import { change, REPLY_BUDGET_BYTES, type MailboxService } from './mailbox.service.js';
+import type { FetchedRow, MessageRepository } from './message.repository.js';
+import { compileSearch } from './search-sql.js';
+import type { StoreSettings } from './store.config.js';
+import { MAX_UID, mergeRanges } from './uid-ranges.js';
+
+
+/** Messages inside a mailbox: FETCH, SEARCH, STORE, EXPUNGE, COPY/MOVE. */
+export class MessageService {
+  constructor(
+    private readonly db: Database,
+    private readonly mailboxService: MailboxService,
+    private readonly mailboxes: MailboxRepository,
+    private readonly messages: MessageRepository,
+    private readonly indexes: IndexRepository,
+    private readonly collector: BlobCollector,
+    private readonly events: ChangePublisher,
+    private readonly settings: StoreSettings,
+  ) {}
+
+  /**
+   * One page in uid order. `more` means the caller should ask again for the uids above the last
+   * one returned: the page stops at `limit` or earlier when the reply would outgrow the bus.
+   */
+  async fetch(p: ParsedRequestOf<typeof FetchMessages>): Promise<ResponseOf<typeof FetchMessages>> {
+    const mailbox = await this.mailboxService.byId(this.db, p.accountId, p.mailboxId);
+    const ranges = mergeRanges(p.uids);
+    if (!ranges.length) return { messages: [], more: false };
+    // With envelopes or body structures a page fills the reply budget long before `limit` rows
+    // (~2,000 envelopes): reading `limit` rows from the database would mostly be thrown away.
+    const wide = p.envelope || p.imapEnvelope || p.bodyStructure;
+    const limit = wide ? Math.min(p.limit, WIDE_PAGE_ROWS) : p.limit;
+    const rows = await this.messages.fetch(this.db, mailbox.id, ranges, limit + 1, { envelope: p.envelope, imapEnvelope: p.imapEnvelope, body: p.bodyStructure });
+    let more = rows.length > limit;
+    if (more) rows.length = limit;
+    const out: FetchedMessage[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      // measured from the database's own JSON text, not by serialising every message twice
+      bytes +=
+        ROW_OVERHEAD_BYTES +
+        row.blob_key.length +
+        (row.envelope?.length ?? 0) +
+        (row.envelope_imap?.length ?? 0) +
+        (row.body?.length ?? 0) +
+        row.flags.reduce((n, f) => n + f.length + 3, 0);
+      if (bytes > REPLY_BUDGET_BYTES && out.length > 0) {
+        more = true;
+        break;
+      }
+      out.push(toFetched(row, p));
+    }
+    return { messages: out, more };
+  }
+
+  async search(p: ParsedRequestOf<typeof SearchMessages>): Promise<ResponseOf<typeof SearchMessages>> {
+    const mailbox = await this.mailboxService.byId(this.db, p.accountId, p.mailboxId);
+    const compiled = compileSearch(p.criteria, 2);
+    const uids = await this.messages.search(this.db, mailbox.id, compiled);
+    return { uids, highestModseq: Number(mailbox.highest_modseq) };
+  }
+
+  /** One new modseq for the whole command; only rows whose flags really change get it. */
+  async updateFlags(p: ParsedRequestOf<typeof UpdateFlags>): Promise<ResponseOf<typeof UpdateFlags>> {
+    const ranges = mergeRanges(p.uids);
+    const flags = normalizeFlags(p.flags);
+    const { mailbox, result } = await this.db.transaction(async (tx) => {
+      const mailbox = await this.mailboxService.byId(tx, p.accountId, p.mailboxId, true);
+      if (!ranges.length) return { mailbox, result: { updated: [], conflicts: [] } };
+      const modseq = Number(mailbox.highest_modseq) + 1;
+      const result = await this.messages.updateFlags(tx, mailbox.id, ranges, p.mode, flags, modseq, p.unchangedSince ?? null);
+      if (result.updated.length) {
+        let unseen = 0;
+        for (const u of result.updated) unseen += u.wasSeen === u.nowSeen ? 0 : u.nowSeen ? -1 : 1;
+        await this.mailboxes.applyDelta(tx, mailbox.id, { unseen, modseq });
+      }
+      return { mailbox, result };
+    });
+    const updated = result.updated.map((u) => ({ uid: u.uid, modseq: u.modseq, flags: u.flags }));
+    if (updated.length) await this.events.publish([change(mailbox, 'flags', updated.map((u) => u.uid), updated[0].modseq)]);
+    return { updated, conflicts: result.conflicts };
+  }
+
+  async expunge(p: ParsedRequestOf<typeof ExpungeMessages>): Promise<ResponseOf<typeof ExpungeMessages>> {
+    const ranges = p.uids ? mergeRanges(p.uids) : [[1, MAX_UID] as [number, number]];
+    const { mailbox, removed, modseq, blobKeys } = await this.db.transaction(async (tx) => {
+      const mailbox = await this.mailboxService.byId(tx, p.accountId, p.mailboxId, true);
+      const modseq = Number(mailbox.highest_modseq) + 1;
+      if (!ranges.length) return { mailbox, removed: [], modseq: modseq - 1, blobKeys: [] };
+      const r = await this.messages.remove(tx, mailbox.id, ranges, p.onlyDeleted, modseq);
+      if (!r.uids.length) return { mailbox, removed: [], modseq: modseq - 1, blobKeys: [] };
+      await this.mailboxes.applyDelta(tx, mailbox.id, { messages: -r.uids.length, unseen: -r.unseen, bytes: -r.bytes, modseq });
+      return { mailbox, removed: r.uids, modseq, blobKeys: await this.indexes.collect(tx, r.freed, this.settings.blobGraceSeconds) };
+    });
+    await this.collector.deleteBlobs(blobKeys);
+    if (removed.length) await this.events.publish([change(mailbox, 'expunged', removed, modseq)]);
+    return { expunged: removed, highestModseq: modseq };
+  }
+
+  /**
+   * COPY and MOVE (RFC 6851): new uids in the target in source uid order, one new modseq there;
+   * the copies share the source's index row (one more reference each, no new blob). MOVE expunges
+   * the sources in the same transaction, so no client ever sees the message twice or nowhere.
+   */
+  async copy(p: ParsedRequestOf<typeof CopyMessages>): Promise<ResponseOf<typeof CopyMessages>> {
+    const ranges = mergeRanges(p.uids);
+    const targetRef = await this.mailboxService.resolve(this.db, p.accountId, p.target);
+    const outcome = await this.db.transaction(async (tx) => {
+      const locked = await this.mailboxes.lockMany(tx, p.accountId, [p.mailboxId, targetRef.id]);
+      const source = locked.find((r) => r.id === p.mailboxId);
+      const target = locked.find((r) => r.id === targetRef.id);
+      if (!source) throw new ContractError('NOT_FOUND', 'no such mailbox');
+      if (!target) throw new ContractError('NOT_FOUND', `no mailbox "${targetRef.name}"`);
+      if (!ranges.length) return { source, target, mapping: [] as [number, number][], targetModseq: 0, sourceModseq: 0, blobKeys: [] as string[] };
+      if (!p.move) await this.checkQuota(tx, p.accountId, source.id, ranges);
+
+      const firstUid = Number(target.uid_next);
+      const targetModseq = Number(target.highest_modseq) + 1;
+      const copied = await this.messages.copy(tx, source.id, ranges, target.id, firstUid, targetModseq);
+      const n = copied.mapping.length;
+      if (!n) return { source, target, mapping: [], targetModseq: 0, sourceModseq: 0, blobKeys: [] };
+      await this.mailboxes.applyDelta(tx, target.id, { messages: n, unseen: copied.unseen, bytes: copied.bytes, uidNext: firstUid + n, modseq: targetModseq });
+      if (!p.move) return { source, target, mapping: copied.mapping, targetModseq, sourceModseq: 0, blobKeys: [] };
+
+      // MOVE within one mailbox: the expunge must come after the copy's modseq
+      const sourceModseq = source.id === target.id ? targetModseq + 1 : Number(source.highest_modseq) + 1;
+      const moved = mergeRanges(copied.mapping.map(([uid]) => [uid, uid]));
+      const r = await this.messages.remove(tx, source.id, moved, false, sourceModseq);
+      await this.mailboxes.applyDelta(tx, source.id, { messages: -r.uids.length, unseen: -r.unseen, bytes: -r.bytes, modseq: sourceModseq });
+      return { source, target, mapping: copied.mapping, targetModseq, sourceModseq, blobKeys: await this.indexes.collect(tx, r.freed, this.settings.blobGraceSeconds) };
+    });
+    await this.collector.deleteBlobs(outcome.blobKeys);
+    if (outcome.mapping.length) {
+      const events: MailboxChange[] = [change(outcome.target, 'appended', outcome.mapping.map((m) => m[1]), outcome.targetModseq)];
+      if (p.move) events.push(change(outcome.source, 'expunged', outcome.mapping.map((m) => m[0]), outcome.sourceModseq));
+      await this.events.publish(events);
+    }
+    return { targetUidValidity: Number(outcome.target.uid_validity), mapping: outcome.mapping };
+  }
+
+  private async checkQuota(tx: Queryable, accountId: string, sourceId: string, ranges: [number, number][]) {
+    const usage = await this.mailboxes.usage(tx, accountId);
+    const quota = usage.quota ?? this.settings.defaultQuotaBytes;
+    if (quota == null) return;
+    const bytes = await this.messages.sizeOf(tx, sourceId, ranges);
+    if (usage.used + bytes > quota) throw new ContractError('OVER_QUOTA', `mailbox full: ${usage.used} of ${quota} bytes used, copy needs ${bytes}`);
+  }
+}
+
+/** rows read per page when the wide jsonb columns are asked for */
+const WIDE_PAGE_ROWS = 2500;
+/** a message's JSON besides its envelope, body, blob key and flags: uid, modseq, sizes, date, names */
+const ROW_OVERHEAD_BYTES = 160;
+
+function toFetched(row: FetchedRow, want: { envelope: boolean; imapEnvelope: boolean }): FetchedMessage {
+  const m: FetchedMessage = {
+    uid: Number(row.uid),
+    modseq: Number(row.modseq),
+    flags: row.flags,
+    size: Number(row.size),
+    internalDate: new Date(row.internal_date).toISOString(),
+    blobKey: row.blob_key,
+    headerSize: Number(row.header_size),
+  };
+  const envelope = row.envelope != null ? (JSON.parse(row.envelope) as Envelope) : undefined;
+  if (want.envelope) m.envelope = envelope;
+  if (want.imapEnvelope) m.imapEnvelope = row.envelope_imap ?? (envelope && serializeEnvelope(envelope));
+  if (row.body != null) m.body = JSON.parse(row.body) as FetchedMessage['body'];
+  return m;
+}

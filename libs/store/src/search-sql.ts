@@ -1,0 +1,118 @@
+import { ContractError, type SearchCriterion } from '@mail/contracts';
+import { canonicalFlag, RECENT } from './flags.js';
+import { escapeLike } from './mailbox-name.js';
+import { mergeRanges } from './uid-ranges.js';
+
+/** Header fields with a column of their own in message_indexes (the ones IMAP names as keys). */
+const HEADER_COLUMNS: Record<string, string> = {
+  from: 'hdr_from',
+  to: 'hdr_to',
+  cc: 'hdr_cc',
+  bcc: 'hdr_bcc',
+  subject: 'hdr_subject',
+};
+
+/** Below this many ranges an OR of BETWEENs lets the planner use the primary key; above, an array join. */
+const INLINE_RANGES = 16;
+const MAX_DEPTH = 64;
+
+export interface CompiledSearch {
+  /** boolean SQL over `m` (mail.messages) and, when `needsIndex`, `i` (mail.message_indexes) */
+  where: string;
+  params: unknown[];
+  needsIndex: boolean;
+  /** the message_indexes columns the clause reads, so the join fetches (and detoasts) only those */
+  indexColumns: string[];
+}
+
+/**
+ * Translates a SEARCH tree into one parameterised WHERE clause. Values only ever travel as
+ * parameters; the SQL text is built from fixed fragments. `firstParam` is the number of the first
+ * placeholder to use, so the caller can put its own parameters (mailbox id...) before.
+ */
+export function compileSearch(criterion: SearchCriterion, firstParam: number): CompiledSearch {
+  const params: unknown[] = [];
+  const columns = new Set<string>();
+  const use = (column: string): string => {
+    columns.add(column);
+    return `i.${column}`;
+  };
+  const p = (value: unknown): string => {
+    params.push(value);
+    return `$${firstParam + params.length - 1}`;
+  };
+  // The search columns are stored lowercased by index-record.ts with the same toLowerCase() as
+  // here (not PostgreSQL's lower(), which follows the database's locale): LIKE is much cheaper than ILIKE.
+  const contains = (value: string) => p(`%${escapeLike(value.toLowerCase())}%`);
+
+  const walk = (c: SearchCriterion, depth: number): string => {
+    if (depth > MAX_DEPTH) throw new ContractError('INVALID', 'search criteria nested too deeply');
+    switch (c.op) {
+      case 'all':
+        return 'TRUE';
+      case 'and':
+        return c.of.length ? `(${c.of.map((x) => walk(x, depth + 1)).join(' AND ')})` : 'TRUE';
+      case 'or':
+        return `(${walk(c.of[0], depth + 1)} OR ${walk(c.of[1], depth + 1)})`;
+      case 'not':
+        return `NOT ${walk(c.of, depth + 1)}`;
+      case 'uid': {
+        const ranges = mergeRanges(c.ranges);
+        if (!ranges.length) return 'FALSE';
+        if (ranges.length <= INLINE_RANGES) {
+          return `(${ranges.map(([lo, hi]) => (lo === hi ? `m.uid = ${p(lo)}` : `m.uid BETWEEN ${p(lo)} AND ${p(hi)}`)).join(' OR ')})`;
+        }
+        return `EXISTS (SELECT 1 FROM unnest(${p(ranges.map((r) => r[0]))}::bigint[], ${p(ranges.map((r) => r[1]))}::bigint[]) r(lo, hi) WHERE m.uid BETWEEN r.lo AND r.hi)`;
+      }
+      case 'flag': {
+        const flag = canonicalFlag(c.flag);
+        // \Recent is never set here (see flags.ts), so RECENT matches nothing and UNRECENT everything
+        if (flag === RECENT) return c.set ? 'FALSE' : 'TRUE';
+        const has = `m.flags @> ARRAY[${p(flag)}::text]`;
+        return c.set ? has : `NOT ${has}`;
+      }
+      case 'header': {
+        const field = c.field.toLowerCase();
+        const column = HEADER_COLUMNS[field];
+        // An empty value means "has this header", which the concatenated column cannot tell
+        if (column && c.value !== '') return `${use(column)} LIKE ${contains(c.value)}`;
+        return `EXISTS (SELECT 1 FROM unnest(${use('headers')}) h WHERE h LIKE ${p(`${escapeLike(field)}:%${escapeLike(c.value.toLowerCase())}%`)})`;
+      }
+      case 'body':
+        return `${use('body_text')} LIKE ${contains(c.value)}`;
+      case 'text': {
+        const pattern = contains(c.value);
+        return `(${use('body_text')} LIKE ${pattern} OR array_to_string(${use('headers')}, E'\\n') LIKE ${pattern})`;
+      }
+      case 'internaldate':
+        return dateCompare('m.internal_date', c.cmp, c.date);
+      case 'sentdate':
+        // RFC 3501 compares the Date: header; a message without one falls back to its internal date
+        return dateCompare(`COALESCE(${use('sent_date')}, m.internal_date)`, c.cmp, c.date);
+      case 'size':
+        return c.cmp === 'larger' ? `m.size > ${p(c.value)}` : `m.size < ${p(c.value)}`;
+      case 'modseq':
+        return `m.modseq >= ${p(c.value)}`;
+      default:
+        throw new ContractError('INVALID', `unknown search criterion ${(c as { op: string }).op}`);
+    }
+  };
+
+  /** Dates are days (RFC 3501 ignores time); we take the day in UTC. */
+  const dateCompare = (column: string, cmp: 'before' | 'on' | 'since', date: string): string => {
+    const start = dayStart(date);
+    const next = new Date(Date.parse(start) + 86_400_000).toISOString();
+    if (cmp === 'before') return `${column} < ${p(start)}::timestamptz`;
+    if (cmp === 'since') return `${column} >= ${p(start)}::timestamptz`;
+    return `(${column} >= ${p(start)}::timestamptz AND ${column} < ${p(next)}::timestamptz)`;
+  };
+
+  const where = walk(criterion, 0);
+  return { where, params, needsIndex: columns.size > 0, indexColumns: [...columns].sort() };
+}
+
+function dayStart(date: string): string {
+  const t = Date.parse(`${date}T00:00:00Z`);
+  if (Number.isNaN(t)) throw new ContractError('INVALID', `invalid date ${date}`);
+  return new Date(t).toISOString();
+}

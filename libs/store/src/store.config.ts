@@ -1,0 +1,27 @@
+export interface StoreConfig {
+  /** bytes an account may hold when it has no quota of its own; unset = unlimited */
+  defaultQuotaBytes?: number;
+  /**
+   * An unreferenced blob younger than this is kept (and left to the sweep): it may still be on its
+   * way to other recipients of the same delivery. Default 1 hour; tests set 0.
+   */
+  blobGraceSeconds?: number;
+  /** how often the sweep of unreferenced blobs runs; 0 disables it (default 10 minutes) */
+  gcIntervalMs?: number;
+}
+
+export interface StoreSettings {
+  defaultQuotaBytes: number | null;
+  blobGraceSeconds: number;
+  gcIntervalMs: number;
+}
+
+export function storeSettings(config: StoreConfig): StoreSettings {
+  return {
+    defaultQuotaBytes: config.defaultQuotaBytes ?? null,
+    blobGraceSeconds: config.blobGraceSeconds ?? 3600,
+    gcIntervalMs: config.gcIntervalMs ?? 10 * 60_000,
+  };
+}
+
+export const STORE_SETTINGS = Symbol('STORE_SETTINGS');

@@ -1,0 +1,515 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  AppendMessage,
+  AppendMessages,
+  ContractError,
+  CopyMessages,
+  CreateMailbox,
+  DeleteMailbox,
+  ExpungeMessages,
+  FetchMessages,
+  ListMailboxes,
+  MailboxChanged,
+  MailboxChanges,
+  MailboxStatus,
+  OpenMailbox,
+  PurgeAccount,
+  RenameMailbox,
+  SearchMessages,
+  StorePing,
+  SubscribeMailbox,
+  UpdateFlags,
+  type EventOf,
+  type SearchCriterion,
+} from '@mail/contracts';
+import { freshPostgres, inMemoryPglite, rawMessage, startStore, type OpenedDatabase, type StoreHarness } from './store-test-harness.js';
+
+const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (err: unknown) => err instanceof ContractError && err.code === code);
+const QUOTA = 200_000;
+
+function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
+  describe(`store over the bus (${name})`, () => {
+    let h: StoreHarness;
+    before(async () => {
+      h = await startStore(await open(), { defaultQuotaBytes: QUOTA });
+    });
+    after(async () => h?.close());
+
+    const append = async (accountId: string, raw: string, extra: Partial<Parameters<typeof h.bus.request<typeof AppendMessage>>[1]> = {}) => {
+      const blobKey = await h.put(raw);
+      return h.bus.request(AppendMessage, { accountId, blobKey, size: Buffer.byteLength(raw), ...extra });
+    };
+    const inbox = async (accountId: string) => h.bus.request(MailboxStatus, { accountId, name: 'INBOX' });
+    const search = async (accountId: string, mailboxId: string, criteria: SearchCriterion) =>
+      (await h.bus.request(SearchMessages, { accountId, mailboxId, criteria })).uids;
+
+    it('answers ping and creates INBOX and the special-use set on first use', async () => {
+      assert.deepEqual(await h.bus.request(StorePing, {}), { ok: true });
+      const accountId = randomUUID();
+      const { mailboxes } = await h.bus.request(ListMailboxes, { accountId });
+      assert.deepEqual(
+        mailboxes.map((m) => [m.name, m.specialUse]),
+        [
+          ['INBOX', null],
+          ['Archive', '\\Archive'],
+          ['Drafts', '\\Drafts'],
+          ['Junk', '\\Junk'],
+          ['Sent', '\\Sent'],
+          ['Trash', '\\Trash'],
+        ],
+      );
+      const again = await h.bus.request(ListMailboxes, { accountId });
+      assert.equal(again.mailboxes.length, 6);
+      assert.equal(new Set(mailboxes.map((m) => m.uidValidity)).size, 6, 'UIDVALIDITY differs per mailbox');
+      // INBOX is case-insensitive
+      assert.equal((await h.bus.request(MailboxStatus, { accountId, name: 'inbox' })).name, 'INBOX');
+    });
+
+    it('appends with increasing uid and modseq, keeps counters, and is idempotent per key', async () => {
+      const accountId = randomUUID();
+      const a = await append(accountId, rawMessage({ subject: 'first' }));
+      const b = await append(accountId, rawMessage({ subject: 'second' }), { flags: ['\\seen'], idempotencyKey: 'q1:bob' });
+      assert.equal(a.uid, 1);
+      assert.equal(b.uid, 2);
+      assert.equal(b.modseq, a.modseq + 1, 'each change takes the next modseq (IMAP sessions rely on it)');
+      assert.equal(b.duplicate, false);
+      assert.deepEqual(b.flags, ['\\Seen'], 'the flags as stored');
+      // a retry with the same key (even with a new blob) returns the first result
+      const retry = await append(accountId, rawMessage({ subject: 'second' }), { flags: ['\\Seen'], idempotencyKey: 'q1:bob' });
+      const { flags: _stored, ...first } = b;
+      assert.deepEqual(retry, { ...first, duplicate: true });
+      // the key is per account
+      const other = await append(randomUUID(), rawMessage(), { idempotencyKey: 'q1:bob' });
+      assert.equal(other.duplicate, false);
+
+      const status = await inbox(accountId);
+      assert.equal(status.messages, 2);
+      assert.equal(status.unseen, 1);
+      assert.equal(status.uidNext, 3);
+      assert.equal(status.highestModseq, b.modseq);
+      assert.ok(status.sizeBytes > 0);
+    });
+
+    it('indexes a blob once when it is appended for several accounts', async () => {
+      const blobKey = await h.put(rawMessage({ subject: 'to many' }));
+      const [x, y] = [randomUUID(), randomUUID()];
+      await h.bus.request(AppendMessage, { accountId: x, blobKey, size: 1 });
+      await h.bus.request(AppendMessage, { accountId: y, blobKey, size: 1 });
+      const { rows } = await h.db.query<{ n: number; refs: number }>('SELECT count(*)::int AS n, max(ref_count) AS refs FROM mail.message_indexes WHERE blob_key = $1', [blobKey]);
+      assert.deepEqual(rows[0], { n: 1, refs: 2 });
+      const status = await inbox(y);
+      assert.equal(status.messages, 1);
+    });
+
+    it('refuses an append to a missing blob or mailbox', async () => {
+      const accountId = randomUUID();
+      await rejectsWith(h.bus.request(AppendMessage, { accountId, blobKey: 'msg/none/there', size: 1 }), 'NOT_FOUND');
+      await rejectsWith(append(accountId, rawMessage(), { mailbox: 'Nope' }), 'NOT_FOUND');
+    });
+
+    it('serialises concurrent appends: distinct ascending uids, one message per idempotency key', async () => {
+      const accountId = randomUUID();
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => append(accountId, rawMessage({ subject: `c${i}` }))));
+      assert.deepEqual(results.map((r) => r.uid).sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i + 1));
+      const blobKey = await h.put(rawMessage());
+      const same = await Promise.all(
+        Array.from({ length: 5 }, () => h.bus.request(AppendMessage, { accountId, blobKey, size: 1, idempotencyKey: 'same-key' }).catch((e: ContractError) => e.code)),
+      );
+      const ok = same.filter((r) => typeof r !== 'string');
+      assert.equal(new Set(ok.map((r) => (r as { uid: number }).uid)).size, 1, JSON.stringify(same));
+      const status = await inbox(accountId);
+      assert.equal(status.messages, 13);
+    });
+
+    it('appends a batch: item by item results in order, ascending uids per mailbox, one change event per mailbox', async () => {
+      const [x, y] = [randomUUID(), randomUUID()];
+      await h.bus.request(ListMailboxes, { accountId: x });
+      await h.bus.request(ListMailboxes, { accountId: y });
+      const events: Array<EventOf<typeof MailboxChanged>> = [];
+      const subs = await Promise.all([x, y].map((a) => h.bus.subscribe(MailboxChanged, (e) => void events.push(e), a)));
+      try {
+        const keys = await Promise.all([1, 2, 3].map((i) => h.put(rawMessage({ subject: `batch ${i}` }))));
+        const { results } = await h.bus.request(AppendMessages, {
+          items: [
+            { accountId: x, blobKey: keys[0], size: 1, idempotencyKey: 'b1' },
+            { accountId: y, blobKey: keys[0], size: 1, idempotencyKey: 'b2' },
+            { accountId: x, blobKey: 'msg/none/there', size: 1 },
+            { accountId: x, blobKey: keys[1], size: 1, idempotencyKey: 'b3' },
+            { accountId: x, blobKey: keys[2], size: 1, mailbox: 'Nope' },
+            { accountId: x, blobKey: keys[0], size: 1, idempotencyKey: 'b1' },
+          ],
+        });
+        assert.deepEqual(
+          results.map((r) => (r.ok ? [r.result.uid, r.result.duplicate] : r.code)),
+          [[1, false], [1, false], 'NOT_FOUND', [2, false], 'NOT_FOUND', [1, true]],
+        );
+        for (let i = 0; i < 50 && events.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual(events.map((e) => [e.accountId === x ? 'x' : 'y', e.kind, e.uids]).sort(), [['x', 'appended', [1, 2]], ['y', 'appended', [1]]]);
+      } finally {
+        await Promise.all(subs.map((s) => s.unsubscribe()));
+      }
+    });
+
+    it('pages OpenMailbox in uid order', async () => {
+      const accountId = randomUUID();
+      for (let i = 0; i < 5; i++) await append(accountId, rawMessage({ subject: `m${i}` }), { flags: i % 2 ? ['\\Flagged'] : [] });
+      const p1 = await h.bus.request(OpenMailbox, { accountId, name: 'INBOX', limit: 2 });
+      assert.deepEqual(p1.messages.map((m) => m.uid), [1, 2]);
+      assert.equal(p1.more, true);
+      assert.deepEqual(p1.messages[1].flags, ['\\Flagged']);
+      assert.equal(p1.mailbox.messages, 5);
+      const p2 = await h.bus.request(OpenMailbox, { accountId, name: 'INBOX', afterUid: 2, limit: 2 });
+      assert.deepEqual(p2.messages.map((m) => m.uid), [3, 4]);
+      const p3 = await h.bus.request(OpenMailbox, { accountId, name: 'INBOX', afterUid: 4, limit: 2 });
+      assert.deepEqual(p3.messages.map((m) => m.uid), [5]);
+      assert.equal(p3.more, false);
+    });
+
+    it('fetches metadata, and envelope and body structure only when asked', async () => {
+      const accountId = randomUUID();
+      for (let i = 0; i < 4; i++) await append(accountId, rawMessage({ subject: `fetch ${i}` }), { internalDate: '2024-05-06T07:08:09.000Z' });
+      const { id: mailboxId } = await inbox(accountId);
+      const plain = await h.bus.request(FetchMessages, { accountId, mailboxId, uids: [[1, 1], [3, 10]] });
+      assert.deepEqual(plain.messages.map((m) => m.uid), [1, 3, 4]);
+      assert.equal(plain.messages[0].envelope, undefined);
+      assert.equal(plain.messages[0].internalDate, '2024-05-06T07:08:09.000Z');
+      assert.ok(plain.messages[0].headerSize > 0 && plain.messages[0].headerSize < plain.messages[0].size);
+
+      const full = await h.bus.request(FetchMessages, { accountId, mailboxId, uids: [[2, 4]], envelope: true, bodyStructure: true, limit: 2 });
+      assert.deepEqual(full.messages.map((m) => m.uid), [2, 3]);
+      assert.equal(full.more, true);
+      assert.equal(full.messages[0].envelope?.subject, 'fetch 1');
+      assert.equal(full.messages[0].envelope?.from?.[0].host, 'example.org');
+      assert.equal(full.messages[0].body?.type.toLowerCase(), 'text');
+      assert.equal(full.messages[0].body?.subtype.toLowerCase(), 'plain');
+      assert.equal(full.messages[0].imapEnvelope, undefined);
+    });
+
+    it('serves the envelope in IMAP syntax as indexed, and renders it for rows indexed before it was kept', async () => {
+      const accountId = randomUUID();
+      for (let i = 0; i < 2; i++) await append(accountId, rawMessage({ subject: `imap "${i}"` }));
+      const { id: mailboxId } = await inbox(accountId);
+      const asIndexed = await h.bus.request(FetchMessages, { accountId, mailboxId, uids: [[1, 2]], imapEnvelope: true });
+      assert.equal(asIndexed.messages[0].envelope, undefined);
+      const rendered = asIndexed.messages.map((m) => m.imapEnvelope);
+      assert.match(rendered[0] ?? '', /^\(".*" "imap \\"0\\"" \(\(.*"example\.org"\)\) /);
+
+      // an index row from before migration 002 has no envelope_imap
+      await h.db.query('UPDATE mail.message_indexes SET envelope_imap = NULL WHERE id IN (SELECT index_id FROM mail.messages WHERE mailbox_id = $1 AND uid = 2)', [mailboxId]);
+      const legacy = await h.bus.request(FetchMessages, { accountId, mailboxId, uids: [[1, 2]], imapEnvelope: true });
+      assert.deepEqual(legacy.messages.map((m) => m.imapEnvelope), rendered);
+      assert.equal(legacy.messages[1].envelope, undefined);
+    });
+
+    it('searches headers, text, flags, uids, dates and sizes in SQL', async () => {
+      const accountId = randomUUID();
+      await append(accountId, rawMessage({ subject: 'Quarterly report', from: 'Carol <carol@corp.example>', body: 'The numbers are in.', date: 'Tue, 10 Jan 2023 09:00:00 +0000' }), {
+        internalDate: '2023-01-10T09:00:00Z',
+      });
+      await append(accountId, rawMessage({ subject: 'Lunch?', body: 'Pizza at noon 100% sure_thing, été à Paris', extraHeaders: ['X-Priority: 1'] }), {
+        flags: ['\\Seen', '$Important'],
+        internalDate: '2023-02-01T23:59:59Z',
+      });
+      await append(accountId, rawMessage({ subject: 'big one', body: 'x'.repeat(5000) }), { flags: ['\\Seen'], internalDate: '2023-03-01T00:00:00Z' });
+      const { id: mailboxId } = await inbox(accountId);
+      const s = (c: SearchCriterion) => search(accountId, mailboxId, c);
+
+      assert.deepEqual(await s({ op: 'all' }), [1, 2, 3]);
+      assert.deepEqual(await s({ op: 'header', field: 'subject', value: 'REPORT' }), [1]);
+      assert.deepEqual(await s({ op: 'header', field: 'from', value: 'carol@corp' }), [1]);
+      assert.deepEqual(await s({ op: 'header', field: 'X-Priority', value: '1' }), [2]);
+      assert.deepEqual(await s({ op: 'header', field: 'x-priority', value: '' }), [2]);
+      assert.deepEqual(await s({ op: 'body', value: 'numbers' }), [1]);
+      // non-ASCII letters match across case too (stored and searched text lowered the same way)
+      assert.deepEqual(await s({ op: 'body', value: 'ÉTÉ À PARIS' }), [2]);
+      assert.deepEqual(await s({ op: 'header', field: 'subject', value: 'lunch?' }), [2]);
+      assert.deepEqual(await s({ op: 'body', value: 'quarterly' }), [], 'BODY does not look at headers');
+      assert.deepEqual(await s({ op: 'text', value: 'quarterly' }), [1]);
+      // LIKE metacharacters in the value are literal
+      assert.deepEqual(await s({ op: 'body', value: '100% sure_thing' }), [2]);
+      assert.deepEqual(await s({ op: 'body', value: '%' }), [2]);
+      assert.deepEqual(await s({ op: 'flag', flag: '\\seen', set: true }), [2, 3]);
+      assert.deepEqual(await s({ op: 'flag', flag: '\\Seen', set: false }), [1]);
+      assert.deepEqual(await s({ op: 'flag', flag: '$Important', set: true }), [2]);
+      assert.deepEqual(await s({ op: 'flag', flag: '\\Recent', set: true }), []);
+      assert.deepEqual(await s({ op: 'uid', ranges: [[2, 9]] }), [2, 3]);
+      assert.deepEqual(await s({ op: 'not', of: { op: 'uid', ranges: [[2, 2]] } }), [1, 3]);
+      assert.deepEqual(await s({ op: 'or', of: [{ op: 'uid', ranges: [[1, 1]] }, { op: 'flag', flag: '$Important', set: true }] }), [1, 2]);
+      assert.deepEqual(
+        await s({ op: 'and', of: [{ op: 'flag', flag: '\\Seen', set: true }, { op: 'not', of: { op: 'header', field: 'subject', value: 'lunch' } }] }),
+        [3],
+      );
+      const many = Array.from({ length: 40 }, (_, i): [number, number] => [i * 2 + 1, i * 2 + 1]);
+      assert.deepEqual(await s({ op: 'uid', ranges: many }), [1, 3]);
+      assert.deepEqual(await s({ op: 'internaldate', cmp: 'on', date: '2023-02-01' }), [2]);
+      assert.deepEqual(await s({ op: 'internaldate', cmp: 'before', date: '2023-02-01' }), [1]);
+      assert.deepEqual(await s({ op: 'internaldate', cmp: 'since', date: '2023-02-01' }), [2, 3]);
+      assert.deepEqual(await s({ op: 'sentdate', cmp: 'on', date: '2023-01-10' }), [1]);
+      assert.deepEqual(await s({ op: 'size', cmp: 'larger', value: 4000 }), [3]);
+      assert.deepEqual(await s({ op: 'size', cmp: 'smaller', value: 4000 }), [1, 2]);
+      const r = await h.bus.request(SearchMessages, { accountId, mailboxId, criteria: { op: 'modseq', value: 0 } });
+      assert.deepEqual(r.uids, [1, 2, 3]);
+      assert.equal(r.highestModseq, (await inbox(accountId)).highestModseq);
+    });
+
+    it('updates flags with one modseq per command and honours UNCHANGEDSINCE', async () => {
+      const accountId = randomUUID();
+      for (let i = 0; i < 3; i++) await append(accountId, rawMessage());
+      const box = await inbox(accountId);
+      assert.equal(box.unseen, 3);
+      const r1 = await h.bus.request(UpdateFlags, { accountId, mailboxId: box.id, uids: [[1, 2]], mode: 'add', flags: ['\\Seen', 'Work'] });
+      assert.deepEqual(r1.updated.map((u) => [u.uid, u.flags]), [
+        [1, ['\\Seen', 'Work']],
+        [2, ['\\Seen', 'Work']],
+      ]);
+      const m1 = r1.updated[0].modseq;
+      assert.equal(r1.updated[1].modseq, m1);
+      assert.equal(m1, box.highestModseq + 1);
+      let status = await inbox(accountId);
+      assert.equal(status.unseen, 1);
+      assert.equal(status.highestModseq, m1);
+
+      // nothing to change: no new modseq
+      const noop = await h.bus.request(UpdateFlags, { accountId, mailboxId: box.id, uids: [[1, 1]], mode: 'add', flags: ['\\Seen'] });
+      assert.deepEqual(noop.updated, []);
+      assert.equal((await inbox(accountId)).highestModseq, m1);
+
+      // message 1 and 2 were modified at m1; with UNCHANGEDSINCE below that they conflict, 3 goes through
+      const r2 = await h.bus.request(UpdateFlags, { accountId, mailboxId: box.id, uids: [[1, 3]], mode: 'replace', flags: ['\\Flagged'], unchangedSince: m1 - 1 });
+      assert.deepEqual(r2.conflicts, [1, 2]);
+      assert.deepEqual(r2.updated.map((u) => [u.uid, u.flags]), [[3, ['\\Flagged']]]);
+      const r3 = await h.bus.request(UpdateFlags, { accountId, mailboxId: box.id, uids: [[1, 3]], mode: 'remove', flags: ['\\Seen'] });
+      assert.deepEqual(r3.updated.map((u) => [u.uid, u.flags]), [
+        [1, ['Work']],
+        [2, ['Work']],
+      ]);
+      status = await inbox(accountId);
+      assert.equal(status.unseen, 3);
+    });
+
+    it('reports changes since a modseq, including expunged uids, and collects unreferenced blobs', async () => {
+      const accountId = randomUUID();
+      const keys: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const raw = rawMessage({ subject: `c${i}` });
+        const blobKey = await h.put(raw);
+        keys.push(blobKey);
+        await h.bus.request(AppendMessage, { accountId, blobKey, size: raw.length });
+      }
+      // blob of uid 2 is also in another account: it must survive the expunge
+      await h.bus.request(AppendMessage, { accountId: randomUUID(), blobKey: keys[1], size: 1 });
+      const box = await inbox(accountId);
+      const since = box.highestModseq;
+      await h.bus.request(UpdateFlags, { accountId, mailboxId: box.id, uids: [[1, 3]], mode: 'add', flags: ['\\Deleted'] });
+      await h.bus.request(UpdateFlags, { accountId, mailboxId: box.id, uids: [[4, 4]], mode: 'add', flags: ['\\Answered'] });
+
+      // POP3 style: exact uids, regardless of \Deleted
+      const pop = await h.bus.request(ExpungeMessages, { accountId, mailboxId: box.id, uids: [[4, 4]], onlyDeleted: false });
+      assert.deepEqual(pop.expunged, [4]);
+      const ex = await h.bus.request(ExpungeMessages, { accountId, mailboxId: box.id, uids: [[1, 2]] });
+      assert.deepEqual(ex.expunged, [1, 2]);
+      assert.ok(ex.highestModseq > pop.highestModseq);
+
+      const changes = await h.bus.request(MailboxChanges, { accountId, mailboxId: box.id, sinceModseq: since });
+      assert.deepEqual(changes.changed.map((c) => [c.uid, c.flags]), [[3, ['\\Deleted']]]);
+      assert.deepEqual(changes.expunged, [1, 2, 4]);
+      assert.equal(changes.highestModseq, ex.highestModseq);
+      assert.equal(changes.uidNext, 5);
+      const later = await h.bus.request(MailboxChanges, { accountId, mailboxId: box.id, sinceModseq: pop.highestModseq });
+      assert.deepEqual(later.expunged, [1, 2]);
+
+      const status = await inbox(accountId);
+      assert.equal(status.messages, 1);
+      assert.equal(status.unseen, 1);
+      assert.equal(await h.blobs.stat(keys[0]), null, 'last reference gone: blob deleted');
+      assert.equal(await h.blobs.stat(keys[3]), null);
+      assert.notEqual(await h.blobs.stat(keys[1]), null, 'still referenced by the other account');
+      assert.notEqual(await h.blobs.stat(keys[2]), null, 'not expunged');
+      const { rows } = await h.db.query('SELECT 1 FROM mail.message_indexes WHERE blob_key = $1', [keys[0]]);
+      assert.equal(rows.length, 0);
+    });
+
+    it('copies and moves with a uid mapping, sharing the index row', async () => {
+      const accountId = randomUUID();
+      for (let i = 0; i < 3; i++) await append(accountId, rawMessage({ subject: `cp${i}` }), { flags: i === 0 ? ['\\Seen'] : [] });
+      const box = await inbox(accountId);
+      const work = await h.bus.request(CreateMailbox, { accountId, name: 'Work' });
+      const copy = await h.bus.request(CopyMessages, { accountId, mailboxId: box.id, uids: [[1, 2]], target: 'Work' });
+      assert.equal(copy.targetUidValidity, work.uidValidity);
+      assert.deepEqual(copy.mapping, [
+        [1, 1],
+        [2, 2],
+      ]);
+      let w = await h.bus.request(MailboxStatus, { accountId, name: 'Work' });
+      assert.deepEqual([w.messages, w.unseen, w.uidNext], [2, 1, 3]);
+      const fetched = await h.bus.request(FetchMessages, { accountId, mailboxId: work.id, uids: [[1, 2]], envelope: true });
+      assert.equal(fetched.messages[0].envelope?.subject, 'cp0');
+      assert.deepEqual(fetched.messages[0].flags, ['\\Seen']);
+
+      const move = await h.bus.request(CopyMessages, { accountId, mailboxId: box.id, uids: [[2, 3]], target: 'Work', move: true });
+      assert.deepEqual(move.mapping, [
+        [2, 3],
+        [3, 4],
+      ]);
+      const i = await inbox(accountId);
+      assert.deepEqual([i.messages, i.unseen], [1, 0]);
+      w = await h.bus.request(MailboxStatus, { accountId, name: 'Work' });
+      assert.deepEqual([w.messages, w.unseen], [4, 3]);
+      const changes = await h.bus.request(MailboxChanges, { accountId, mailboxId: box.id, sinceModseq: box.highestModseq });
+      assert.deepEqual(changes.expunged, [2, 3]);
+
+      // the blob is referenced from INBOX (uid 1) and Work (1, 2 from copy; 3, 4 moved)
+      const { rows } = await h.db.query<{ refs: number }>(
+        `SELECT sum(i.ref_count)::int AS refs FROM mail.message_indexes i WHERE i.id IN (SELECT index_id FROM mail.messages WHERE mailbox_id = ANY($1::uuid[]))`,
+        [[box.id, work.id]],
+      );
+      assert.equal(rows[0].refs, 5);
+      await rejectsWith(h.bus.request(CopyMessages, { accountId, mailboxId: box.id, uids: [[1, 1]], target: 'Missing' }), 'NOT_FOUND');
+    });
+
+    it('enforces the quota on append and copy', async () => {
+      const accountId = randomUUID();
+      const big = rawMessage({ body: 'y'.repeat(QUOTA / 2 + 10) });
+      await append(accountId, big);
+      await rejectsWith(append(accountId, big), 'OVER_QUOTA');
+      const box = await inbox(accountId);
+      await rejectsWith(h.bus.request(CopyMessages, { accountId, mailboxId: box.id, uids: [[1, 1]], target: 'Archive' }), 'OVER_QUOTA');
+      // a move does not grow the account
+      const moved = await h.bus.request(CopyMessages, { accountId, mailboxId: box.id, uids: [[1, 1]], target: 'Archive', move: true });
+      assert.deepEqual(moved.mapping, [[1, 1]]);
+      await append(accountId, rawMessage({ body: 'small' }));
+    });
+
+    it('creates, lists, subscribes, renames and deletes mailboxes', async () => {
+      const accountId = randomUUID();
+      const created = await h.bus.request(CreateMailbox, { accountId, name: 'Projects/2024/Q1' });
+      assert.equal(created.name, 'Projects/2024/Q1');
+      let names = (await h.bus.request(ListMailboxes, { accountId })).mailboxes.map((m) => m.name);
+      assert.ok(names.includes('Projects') && names.includes('Projects/2024'));
+      await rejectsWith(h.bus.request(CreateMailbox, { accountId, name: 'Projects' }), 'CONFLICT');
+      await rejectsWith(h.bus.request(CreateMailbox, { accountId, name: 'inbox' }), 'CONFLICT');
+      await rejectsWith(h.bus.request(CreateMailbox, { accountId, name: 'bad//name' }), 'INVALID');
+      await rejectsWith(h.bus.request(CreateMailbox, { accountId, name: 'wild*' }), 'INVALID');
+      const child = await h.bus.request(CreateMailbox, { accountId, name: 'inbox/Child' });
+      assert.equal(child.name, 'INBOX/Child');
+
+      assert.deepEqual(await h.bus.request(SubscribeMailbox, { accountId, name: 'Projects', subscribed: false }), { subscribed: false });
+      assert.equal((await h.bus.request(MailboxStatus, { accountId, name: 'Projects' })).subscribed, false);
+
+      await append(accountId, rawMessage(), { mailbox: 'Projects/2024' });
+      const before = await h.bus.request(MailboxStatus, { accountId, name: 'Projects/2024' });
+      const renamed = await h.bus.request(RenameMailbox, { accountId, name: 'Projects', newName: 'Old/Projects' });
+      assert.equal(renamed.name, 'Old/Projects');
+      names = (await h.bus.request(ListMailboxes, { accountId })).mailboxes.map((m) => m.name);
+      assert.ok(['Old', 'Old/Projects', 'Old/Projects/2024', 'Old/Projects/2024/Q1'].every((n) => names.includes(n)));
+      assert.ok(!names.some((n) => n.startsWith('Projects')));
+      const after2024 = await h.bus.request(MailboxStatus, { accountId, name: 'Old/Projects/2024' });
+      assert.deepEqual([after2024.id, after2024.uidValidity, after2024.messages], [before.id, before.uidValidity, 1]);
+      await rejectsWith(h.bus.request(RenameMailbox, { accountId, name: 'INBOX', newName: 'Elsewhere' }), 'INVALID');
+      await rejectsWith(h.bus.request(RenameMailbox, { accountId, name: 'Sent', newName: 'Drafts' }), 'CONFLICT');
+      await rejectsWith(h.bus.request(RenameMailbox, { accountId, name: 'Nope', newName: 'Other' }), 'NOT_FOUND');
+      await rejectsWith(h.bus.request(RenameMailbox, { accountId, name: 'Old', newName: 'Old/Sub' }), 'INVALID');
+
+      await rejectsWith(h.bus.request(DeleteMailbox, { accountId, name: 'Old/Projects' }), 'INVALID');
+      await rejectsWith(h.bus.request(DeleteMailbox, { accountId, name: 'INBOX' }), 'INVALID');
+      await h.bus.request(DeleteMailbox, { accountId, name: 'Old/Projects/2024/Q1' });
+      const key = (await h.db.query<{ blob_key: string }>('SELECT blob_key FROM mail.messages WHERE mailbox_id = $1', [before.id])).rows[0].blob_key;
+      await h.bus.request(DeleteMailbox, { accountId, name: 'Old/Projects/2024' });
+      assert.equal(await h.blobs.stat(key), null, 'its messages went with it');
+      await rejectsWith(h.bus.request(MailboxStatus, { accountId, name: 'Old/Projects/2024' }), 'NOT_FOUND');
+      // a recreated mailbox gets a new UIDVALIDITY
+      const again = await h.bus.request(CreateMailbox, { accountId, name: 'Old/Projects/2024' });
+      assert.ok(again.uidValidity > before.uidValidity);
+    });
+
+    it('never lets one account reach another account’s mailboxes', async () => {
+      const [a, b] = [randomUUID(), randomUUID()];
+      await append(b, rawMessage({ subject: 'secret' }));
+      const bBox = await inbox(b);
+      const mailboxId = bBox.id;
+      await rejectsWith(h.bus.request(FetchMessages, { accountId: a, mailboxId, uids: [[1, 10]] }), 'NOT_FOUND');
+      await rejectsWith(h.bus.request(SearchMessages, { accountId: a, mailboxId, criteria: { op: 'all' } }), 'NOT_FOUND');
+      await rejectsWith(h.bus.request(MailboxChanges, { accountId: a, mailboxId, sinceModseq: 0 }), 'NOT_FOUND');
+      await rejectsWith(h.bus.request(UpdateFlags, { accountId: a, mailboxId, uids: [[1, 10]], mode: 'add', flags: ['\\Deleted'] }), 'NOT_FOUND');
+      await rejectsWith(h.bus.request(ExpungeMessages, { accountId: a, mailboxId, onlyDeleted: false }), 'NOT_FOUND');
+      await rejectsWith(h.bus.request(CopyMessages, { accountId: a, mailboxId, uids: [[1, 10]], target: 'INBOX' }), 'NOT_FOUND');
+      const aBox = await inbox(a);
+      // nor copy into B's mailbox by naming it: names resolve within A
+      await rejectsWith(h.bus.request(CopyMessages, { accountId: b, mailboxId: aBox.id, uids: [[1, 10]], target: 'INBOX' }), 'NOT_FOUND');
+      const after = await inbox(b);
+      assert.deepEqual([after.messages, after.highestModseq], [1, bBox.highestModseq]);
+    });
+
+    it('publishes change events after the change committed, to the account only', async () => {
+      const accountId = randomUUID();
+      await h.bus.request(ListMailboxes, { accountId });
+      const seen: Array<{ event: EventOf<typeof MailboxChanged>; visible: number }> = [];
+      let wake: () => void = () => undefined;
+      const sub = await h.bus.subscribe(
+        MailboxChanged,
+        async (event) => {
+          // what a session does on an event: look at the change; it must be committed already
+          const { rows } = await h.db.query<{ n: number }>('SELECT count(*)::int AS n FROM mail.messages WHERE mailbox_id = $1', [event.mailboxId]);
+          seen.push({ event, visible: rows[0].n });
+          wake();
+        },
+        accountId,
+      );
+      let foreign = 0;
+      const other = await h.bus.subscribe(MailboxChanged, () => void foreign++, randomUUID());
+      const events = (n: number) =>
+        new Promise<void>((resolve) => {
+          wake = () => seen.length >= n && resolve();
+          wake();
+        });
+      try {
+        const r = await append(accountId, rawMessage());
+        await events(1);
+        await h.bus.request(UpdateFlags, { accountId, mailboxId: r.mailboxId, uids: [[1, 1]], mode: 'add', flags: ['\\Deleted'] });
+        await events(2);
+        await h.bus.request(ExpungeMessages, { accountId, mailboxId: r.mailboxId });
+        await events(3);
+        await h.bus.request(CreateMailbox, { accountId, name: 'Evented' });
+        await events(4);
+        assert.deepEqual(
+          seen.map((s) => [s.event.kind, s.event.mailbox, s.event.uids]),
+          [
+            ['appended', 'INBOX', [1]],
+            ['flags', 'INBOX', [1]],
+            ['expunged', 'INBOX', [1]],
+            ['created', 'Evented', []],
+          ],
+        );
+        assert.equal(seen[0].visible, 1, 'the appended message was visible when the event arrived');
+        assert.equal(seen[0].event.modseq, r.modseq);
+        assert.equal(seen[2].visible, 0);
+        assert.equal(foreign, 0);
+      } finally {
+        await sub.unsubscribe();
+        await other.unsubscribe();
+      }
+    });
+
+    it('purges an account', async () => {
+      const accountId = randomUUID();
+      const raw = rawMessage();
+      const blobKey = await h.put(raw);
+      await h.bus.request(AppendMessage, { accountId, blobKey, size: raw.length });
+      await append(accountId, rawMessage());
+      await h.bus.request(CreateMailbox, { accountId, name: 'Keep' });
+      assert.deepEqual(await h.bus.request(PurgeAccount, { accountId }), { messages: 2 });
+      assert.equal(await h.blobs.stat(blobKey), null);
+      const { rows } = await h.db.query('SELECT 1 FROM mail.mailboxes WHERE account_id = $1', [accountId]);
+      assert.equal(rows.length, 0);
+      // a purged account starts afresh if mail arrives again
+      assert.equal((await h.bus.request(ListMailboxes, { accountId })).mailboxes.length, 6);
+    });
+  });
+}
+
+storeSuite('PGlite', inMemoryPglite);
+const adminUrl = process.env.TEST_DATABASE_URL;
+if (adminUrl) storeSuite('PostgreSQL', () => freshPostgres(adminUrl));

@@ -1,0 +1,84 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Bus, type Subscription } from '@mail/bus';
+import {
+  AppendMessage,
+  AppendMessages,
+  CopyMessages,
+  CreateMailbox,
+  DeleteMailbox,
+  ExpungeMessages,
+  FetchMessages,
+  ListMailboxes,
+  MailboxChanges,
+  MailboxStatus,
+  OpenMailbox,
+  PurgeAccount,
+  RenameMailbox,
+  SearchMessages,
+  StorePing,
+  SubscribeMailbox,
+  UpdateFlags,
+} from '@mail/contracts';
+import { Database, runMigrations } from '@mail/db';
+import { AppendService } from './append.service.js';
+import { BlobCollector } from './blob-collector.js';
+import { MailboxService } from './mailbox.service.js';
+import { MessageService } from './message.service.js';
+import { mailMigrations } from './migrations/mail-migrations.js';
+import { STORE_SETTINGS, type StoreSettings } from './store.config.js';
+
+/** Brings schema `mail` up to date, then answers the store's contracts on the bus. */
+@Injectable()
+export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
+  private subscriptions: Subscription[] = [];
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly db: Database,
+    private readonly mailboxes: MailboxService,
+    private readonly messages: MessageService,
+    private readonly appends: AppendService,
+    private readonly collector: BlobCollector,
+    @Inject(STORE_SETTINGS) private readonly settings: StoreSettings,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await runMigrations(this.db, 'mail', mailMigrations);
+    const mb = this.mailboxes;
+    const msg = this.messages;
+    this.subscriptions = await Promise.all([
+      this.bus.handle(ListMailboxes, (p) => mb.list(p.accountId)),
+      this.bus.handle(CreateMailbox, (p) => mb.create(p.accountId, p.name, p.specialUse ?? null)),
+      this.bus.handle(DeleteMailbox, (p) => mb.delete(p.accountId, p.name)),
+      this.bus.handle(RenameMailbox, (p) => mb.rename(p.accountId, p.name, p.newName)),
+      this.bus.handle(SubscribeMailbox, (p) => mb.subscribe(p.accountId, p.name, p.subscribed)),
+      this.bus.handle(MailboxStatus, (p) => mb.status(p.accountId, p.name)),
+      this.bus.handle(OpenMailbox, (p) => mb.open(p.accountId, p.name, p.afterUid, p.limit)),
+      this.bus.handle(MailboxChanges, (p) => mb.changes(p.accountId, p.mailboxId, p.sinceModseq)),
+      this.bus.handle(PurgeAccount, (p) => mb.purge(p.accountId)),
+      this.bus.handle(FetchMessages, (p) => msg.fetch(p)),
+      this.bus.handle(SearchMessages, (p) => msg.search(p)),
+      this.bus.handle(UpdateFlags, (p) => msg.updateFlags(p)),
+      this.bus.handle(ExpungeMessages, (p) => msg.expunge(p)),
+      this.bus.handle(CopyMessages, (p) => msg.copy(p)),
+      this.bus.handle(AppendMessage, (p) => this.appends.append(p)),
+      this.bus.handle(AppendMessages, (p) => this.appends.appendBatch(p.items)),
+      this.bus.handle(StorePing, async () => {
+        await this.db.query('SELECT 1');
+        return { ok: true as const };
+      }),
+    ]);
+    this.collector.start(this.settings.gcIntervalMs);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const subs = this.subscriptions;
+    this.subscriptions = [];
+    await Promise.all(subs.map((s) => s.unsubscribe()));
+    await this.collector.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.collector.stop();
+  }
+}

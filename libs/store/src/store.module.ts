@@ -1,0 +1,65 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { BlobStore } from '@mail/blob';
+import { Bus } from '@mail/bus';
+import { Database } from '@mail/db';
+import { createLogger, type Logger } from '@mail/telemetry';
+import { AppendRepository } from './append.repository.js';
+import { AppendService } from './append.service.js';
+import { BlobCollector } from './blob-collector.js';
+import { ChangePublisher } from './change-publisher.js';
+import { IndexRepository } from './index.repository.js';
+import { MailboxRepository } from './mailbox.repository.js';
+import { MailboxService } from './mailbox.service.js';
+import { MessageIndexerPort, MimeMessageIndexer } from './message-indexer.port.js';
+import { MessageRepository } from './message.repository.js';
+import { MessageService } from './message.service.js';
+import { STORE_SETTINGS, storeSettings, type StoreConfig, type StoreSettings } from './store.config.js';
+import { StoreHandlers } from './store.handlers.js';
+
+const STORE_LOGGER = Symbol('STORE_LOGGER');
+
+/** The mail store: mailboxes, messages, flags, quotas, MIME index. Needs `Bus`, `Database` and `BlobStore` provided globally. */
+@Module({})
+export class StoreModule {
+  static forRoot(config: StoreConfig = {}): DynamicModule {
+    const settings = storeSettings(config);
+    return {
+      module: StoreModule,
+      providers: [
+        { provide: STORE_SETTINGS, useValue: settings },
+        { provide: STORE_LOGGER, useFactory: () => createLogger('store') },
+        { provide: MailboxRepository, useValue: new MailboxRepository() },
+        { provide: MessageRepository, useValue: new MessageRepository() },
+        { provide: IndexRepository, useValue: new IndexRepository() },
+        { provide: MessageIndexerPort, useClass: MimeMessageIndexer },
+        { provide: ChangePublisher, useFactory: (bus: Bus, logger: Logger) => new ChangePublisher(bus, logger), inject: [Bus, STORE_LOGGER] },
+        {
+          provide: BlobCollector,
+          useFactory: (db: Database, indexes: IndexRepository, blobs: BlobStore, logger: Logger) =>
+            new BlobCollector(db, indexes, blobs, settings.blobGraceSeconds, logger),
+          inject: [Database, IndexRepository, BlobStore, STORE_LOGGER],
+        },
+        {
+          provide: MailboxService,
+          useFactory: (db: Database, mb: MailboxRepository, msg: MessageRepository, idx: IndexRepository, gc: BlobCollector, ev: ChangePublisher, s: StoreSettings) =>
+            new MailboxService(db, mb, msg, idx, gc, ev, s),
+          inject: [Database, MailboxRepository, MessageRepository, IndexRepository, BlobCollector, ChangePublisher, STORE_SETTINGS],
+        },
+        {
+          provide: MessageService,
+          useFactory: (db: Database, svc: MailboxService, mb: MailboxRepository, msg: MessageRepository, idx: IndexRepository, gc: BlobCollector, ev: ChangePublisher, s: StoreSettings) =>
+            new MessageService(db, svc, mb, msg, idx, gc, ev, s),
+          inject: [Database, MailboxService, MailboxRepository, MessageRepository, IndexRepository, BlobCollector, ChangePublisher, STORE_SETTINGS],
+        },
+        {
+          provide: AppendService,
+          useFactory: (db: Database, mb: MailboxRepository, blobs: BlobStore, indexer: MessageIndexerPort, ev: ChangePublisher, s: StoreSettings) =>
+            new AppendService(db, mb, new AppendRepository(), blobs, indexer, ev, s),
+          inject: [Database, MailboxRepository, BlobStore, MessageIndexerPort, ChangePublisher, STORE_SETTINGS],
+        },
+        StoreHandlers,
+      ],
+      exports: [MailboxService, MessageService, AppendService],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import type { MailboxInfo } from '@mail/contracts';
+
+/** A row of mail.mailboxes as the repositories return it. */
+export interface MailboxRow {
+  id: string;
+  account_id: string;
+  name: string;
+  special_use: string | null;
+  subscribed: boolean;
+  uid_validity: number;
+  uid_next: number;
+  highest_modseq: number;
+  message_count: number;
+  unseen_count: number;
+  size_bytes: number;
+}
+
+export const MAILBOX_COLUMNS =
+  'id, account_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq, message_count, unseen_count, size_bytes';
+
+export function toMailboxInfo(row: MailboxRow): MailboxInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    specialUse: (row.special_use as MailboxInfo['specialUse']) ?? null,
+    subscribed: row.subscribed,
+    uidValidity: Number(row.uid_validity),
+    uidNext: Number(row.uid_next),
+    highestModseq: Number(row.highest_modseq),
+    messages: Number(row.message_count),
+    unseen: Number(row.unseen_count),
+    sizeBytes: Number(row.size_bytes),
+  };
+}
+
+/** int8[] comes back as strings from some drivers: normalise to numbers. */
+export function numbers(values: unknown): number[] {
+  return Array.isArray(values) ? values.map((v) => Number(v)) : [];
+}
+
+/** The default mailboxes every account gets on first use (RFC 6154 special-use). */
+export const DEFAULT_MAILBOXES: ReadonlyArray<{ name: string; specialUse: string | null }> = [
+  { name: 'INBOX', specialUse: null },
+  { name: 'Drafts', specialUse: '\\Drafts' },
+  { name: 'Sent', specialUse: '\\Sent' },
+  { name: 'Trash', specialUse: '\\Trash' },
+  { name: 'Junk', specialUse: '\\Junk' },
+  { name: 'Archive', specialUse: '\\Archive' },
+];

@@ -1,0 +1,3 @@
+export * from './logger.js';
+export * from './telemetry.js';
+export * from './ops-server.js';

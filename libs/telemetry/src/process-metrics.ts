@@ -1,0 +1,18 @@
+import type { Meter } from '@opentelemetry/api';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/** The few runtime figures an operator looks at first: memory, CPU, event-loop delay. */
+export function registerProcessMetrics(meter: Meter): void {
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
+  meter.createObservableGauge('process_resident_memory_bytes', { unit: 'By' }).addCallback((r) => r.observe(process.memoryUsage.rss()));
+  meter.createObservableGauge('nodejs_heap_used_bytes', { unit: 'By' }).addCallback((r) => r.observe(process.memoryUsage().heapUsed));
+  meter.createObservableCounter('process_cpu_seconds_total', { unit: 's' }).addCallback((r) => {
+    const u = process.cpuUsage();
+    r.observe((u.user + u.system) / 1e6);
+  });
+  meter.createObservableGauge('nodejs_eventloop_delay_p99_seconds', { unit: 's' }).addCallback((r) => {
+    r.observe(loop.percentile(99) / 1e9);
+    loop.reset();
+  });
+}

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, it } from 'node:test';
+import { metrics, trace } from '@opentelemetry/api';
+import { createLogger } from './logger.js';
+import { startOpsServer } from './ops-server.js';
+import { startTelemetry } from './telemetry.js';
+
+const telemetry = startTelemetry({ service: 'telemetry-test' });
+after(() => telemetry.shutdown());
+
+it('serves liveness, readiness with per-dependency results, and Prometheus metrics', async () => {
+  let dbUp = false;
+  const ops = await startOpsServer({ host: '127.0.0.1', port: 0, telemetry, checks: { database: async () => { if (!dbUp) throw new Error('connection refused'); } } });
+  try {
+    const base = `http://127.0.0.1:${ops.port}`;
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    const notReady = await fetch(`${base}/readyz`);
+    assert.equal(notReady.status, 503);
+    assert.match(JSON.stringify(await notReady.json()), /connection refused/);
+    dbUp = true;
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    metrics.getMeter('t').createCounter('mail_test_things_total').add(3);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    assert.match(text, /^mail_test_things_total\{.*\} 3$/m);
+    assert.match(text, /^process_resident_memory_bytes/m);
+    assert.equal((await fetch(`${base}/nope`)).status, 404);
+  } finally {
+    await ops.close();
+  }
+});
+
+it('logs JSON with the trace ID and never the password', async () => {
+  const lines: string[] = [];
+  const sink = new Writable({ write: (c, _e, cb) => (lines.push(c.toString()), cb()) });
+  const testLogger = createLogger('t', 'info', sink);
+  trace.getTracer('t').startActiveSpan('op', (span) => {
+    testLogger.info({ user: 'alice', password: 'hunter2', nested: { token: 'abc' } }, 'login');
+    span.end();
+  });
+  const entry = JSON.parse(lines.at(-1)!);
+  assert.equal(entry.password, '[redacted]');
+  assert.equal(entry.nested.token, '[redacted]');
+  assert.match(entry.trace_id, /^[0-9a-f]{32}$/);
+  assert.ok(!lines.join('').includes('hunter2'));
+});

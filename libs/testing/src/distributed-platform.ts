@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
+import { loadOrCreateTls } from '@mail/config';
+import { ChildService } from './child-service.js';
+import { freePort } from './free-port.js';
+import type { PlatformUnderTest } from './platform-under-test.js';
+import { startTestS3, startTestS3InChild, type TestS3 } from './s3-server.js';
+import { createTestDatabase } from './test-database.js';
+
+export const SERVICES = ['auth', 'store', 'delivery', 'smtp-in', 'access', 'admin-api'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export interface DistributedPlatform extends PlatformUnderTest {
+  services: ChildService[];
+  s3: TestS3;
+  /** start one more replica of a service (same database, bus and blobs) */
+  addReplica(name: ServiceName): Promise<ChildService>;
+  logs(): string;
+}
+
+/**
+ * The distributed mode as production runs it: every service its own process, talking only over
+ * NATS (a subject prefix of its own), PostgreSQL (a fresh database) and S3 (s3rver).
+ */
+export async function startDistributedPlatform(opts: {
+  databaseAdminUrl: string;
+  natsUrl: string;
+  env?: NodeJS.ProcessEnv;
+  /** run the S3 server as a process of its own rather than inside this one (the benchmark does) */
+  s3InChild?: boolean;
+}): Promise<DistributedPlatform> {
+  const db = await createTestDatabase(opts.databaseAdminUrl);
+  const s3 = opts.s3InChild ? await startTestS3InChild() : await startTestS3();
+  const dataDir = await mkdtemp(join(tmpdir(), 'mail-dist-'));
+  const prefix = `t${randomBytes(5).toString('hex')}`;
+  const adminToken = randomBytes(24).toString('base64url');
+  // One certificate for every service, made before they start so they don't race to create it.
+  await loadOrCreateTls({ dataDir, hostname: 'localhost' });
+  const ports = { smtp: await freePort(), submission: await freePort(), imap: await freePort(), pop3: await freePort(), admin: await freePort() };
+
+  const baseEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    DATA_DIR: dataDir,
+    BIND_HOST: '127.0.0.1',
+    HOSTNAME_FQDN: 'localhost',
+    NATS_URL: opts.natsUrl,
+    BUS_PREFIX: prefix,
+    DATABASE_URL: db.url,
+    DATABASE_POOL_SIZE: '5',
+    S3_ENDPOINT: s3.endpoint,
+    S3_ACCESS_KEY: s3.accessKey,
+    S3_SECRET_KEY: s3.secretKey,
+    S3_BUCKET: 'mail',
+    ADMIN_TOKEN: adminToken,
+    ADMIN_PORT: String(ports.admin),
+    SMTP_PORT: String(ports.smtp),
+    SUBMISSION_PORT: String(ports.submission),
+    IMAP_PORT: String(ports.imap),
+    POP3_PORT: String(ports.pop3),
+    AUTH_LOGIN_DELAY_MS: '100',
+    SHUTDOWN_GRACE_MS: '3000',
+    ...opts.env,
+  };
+
+  const services: ChildService[] = [];
+  const spawnService = async (name: ServiceName, replica = false): Promise<ChildService> => {
+    const httpPort = name === 'admin-api' ? ports.admin : await freePort();
+    const env = { ...baseEnv, HTTP_PORT: String(httpPort), OTEL_SERVICE_NAME: name };
+    if (replica) {
+      // a second replica of a listener gets its own ports; it shares everything else
+      if (name === 'smtp-in') Object.assign(env, { SMTP_PORT: String(await freePort()), SUBMISSION_PORT: String(await freePort()) });
+      if (name === 'access') Object.assign(env, { IMAP_PORT: String(await freePort()), POP3_PORT: String(await freePort()) });
+      if (name === 'admin-api') throw new Error('start admin-api replicas on other ports yourself');
+    }
+    const svc = new ChildService(name, env, httpPort);
+    services.push(svc);
+    return svc;
+  };
+
+  const cleanup = async () => {
+    await Promise.all(services.map((s) => s.stop()));
+    await s3.close().catch(() => undefined);
+    await db.drop().catch(() => undefined);
+    await dropLeaseBucket(opts.natsUrl, `${prefix}_leases`).catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    // auth and store first: the others call them as soon as they are ready
+    const core = await Promise.all([spawnService('auth'), spawnService('store')]);
+    await Promise.all(core.map((s) => s.waitReady()));
+    const rest = await Promise.all((['delivery', 'smtp-in', 'access', 'admin-api'] as const).map((n) => spawnService(n)));
+    await Promise.all(rest.map((s) => s.waitReady()));
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+
+  return {
+    mode: 'distributed',
+    host: '127.0.0.1',
+    ports,
+    adminUrl: `http://127.0.0.1:${ports.admin}`,
+    adminToken,
+    services,
+    s3,
+    addReplica: async (name) => {
+      const svc = await spawnService(name, true);
+      await svc.waitReady();
+      return svc;
+    },
+    logs: () => services.map((s) => `--- ${s.name} ---\n${s.log}`).join('\n'),
+    close: cleanup,
+  };
+}
+
+async function dropLeaseBucket(natsUrl: string, bucket: string): Promise<void> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const kv = await new Kvm(nc).open(bucket);
+    await kv.destroy();
+  } finally {
+    await nc.close();
+  }
+}

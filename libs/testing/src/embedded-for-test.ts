@@ -1,0 +1,42 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startEmbeddedPlatform } from '@mail/platform';
+import type { Telemetry } from '@mail/telemetry';
+import type { PlatformUnderTest } from './platform-under-test.js';
+
+/** The embedded platform on ephemeral loopback ports with its data in a temporary directory. */
+export async function startEmbeddedForTest(opts: { env?: NodeJS.ProcessEnv; telemetry?: Telemetry; dataDir?: string } = {}): Promise<PlatformUnderTest & { dataDir: string }> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'mail-embedded-')));
+  const adminToken = randomBytes(24).toString('base64url');
+  const platform = await startEmbeddedPlatform(
+    {
+      DATA_DIR: dataDir,
+      BIND_HOST: '127.0.0.1',
+      HOSTNAME_FQDN: 'localhost',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      SMTP_PORT: '0',
+      SUBMISSION_PORT: '0',
+      IMAP_PORT: '0',
+      POP3_PORT: '0',
+      ADMIN_PORT: '0',
+      ADMIN_TOKEN: adminToken,
+      AUTH_LOGIN_DELAY_MS: '100',
+      ...opts.env,
+    },
+    { telemetry: opts.telemetry },
+  );
+  return {
+    mode: 'embedded',
+    host: '127.0.0.1',
+    dataDir,
+    ports: platform.ports,
+    adminUrl: `http://127.0.0.1:${platform.ports.admin}`,
+    adminToken,
+    close: async () => {
+      await platform.close();
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

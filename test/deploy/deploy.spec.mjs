@@ -1,0 +1,166 @@
+// The deployment files pass scripts/validate-deploy.mjs, and the validator really catches the
+// mistakes it claims to (otherwise a green run would mean nothing).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateDeploy } from '../../scripts/validate-deploy.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function tempDir(t) {
+  const dir = mkdtempSync(join(tmpdir(), 'validate-deploy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+// A copy of the repository's deployment files (and the app manifests the compose file points at).
+function copyOfRepo(t) {
+  const dir = tempDir(t);
+  for (const p of ['docker-compose.yml', 'Dockerfile', '.dockerignore', 'deploy']) cpSync(join(root, p), join(dir, p), { recursive: true });
+  for (const app of ['smtp-in', 'delivery', 'access', 'auth', 'store', 'admin-api', 'standalone', 'mailctl']) {
+    mkdirSync(join(dir, 'apps', app), { recursive: true });
+    writeFileSync(join(dir, 'apps', app, 'package.json'), '{}');
+  }
+  return dir;
+}
+
+const edit = (dir, file, fn) => writeFileSync(join(dir, file), fn(readFileSync(join(dir, file), 'utf8')));
+const hasFailure = (failures, re) => failures.some((f) => re.test(f));
+
+test('the repository deployment files pass', () => {
+  const { passed, failures } = validateDeploy(root);
+  assert.deepEqual(failures, []);
+  assert.ok(passed > 500, `only ${passed} checks ran`);
+});
+
+test('an untouched copy passes without kubectl, so the fixtures below isolate one mistake each', (t) => {
+  const dir = copyOfRepo(t);
+  assert.deepEqual(validateDeploy(dir, { kubectl: false }).failures, []);
+});
+
+test('a broken compose file is reported service by service', (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'docker-compose.yml'), [
+    'version: "3.9"',
+    'services:',
+    '  web:',
+    '    environment:',
+    '      "BAD-KEY": x',
+    '      OK: ${UNCLOSED',
+    '    ports: ["99999:80", "8080:80"]',
+    '    depends_on:',
+    '      ghost:',
+    '        condition: service_healthy',
+    '      db:',
+    '        condition: service_healthy',
+    '    volumes: ["undeclared:/data", "./missing-dir:/x"]',
+    '    depend_on: [db]',
+    '  db:',
+    '    image: postgres',
+    '  other:',
+    '    image: nginx:latest',
+    '    ports: ["8080:80"]',
+    '    healthcheck:',
+    '      test: ["CMD", "true"]',
+    '      interval: 5 seconds',
+  ].join('\n'));
+  const { failures } = validateDeploy(dir, { kubectl: false });
+  const expected = [
+    /"version" is obsolete/,
+    /services\.web: needs "image" or "build"/,
+    /services\.web: unknown key "depend_on"/,
+    /services\.web\.environment: invalid variable name "BAD-KEY"/,
+    /malformed interpolation/,
+    /ports: "99999:80" has a port outside 1-65535/,
+    /services\.web\.depends_on: no service named "ghost"/,
+    /depends_on\.db: waits for service_healthy but "db" has no healthcheck/,
+    /named volume "undeclared" is not declared/,
+    /bind source "\.\/missing-dir" does not exist/,
+    /services\.db: no healthcheck/,
+    /services\.db\.image "postgres" must pin a tag/,
+    /services\.other\.image "nginx:latest" must pin a tag/,
+    /host port \*:8080\/tcp already published by web/,
+    /healthcheck\.interval "5 seconds" is not a duration/,
+    /services\.smtp-in: the platform needs this service/,
+  ];
+  for (const re of expected) assert.ok(hasFailure(failures, re), `expected a failure matching ${re}\n${failures.join('\n')}`);
+});
+
+test('a depends_on cycle is reported', (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'docker-compose.yml'), 'services:\n  a:\n    image: x:1\n    depends_on: [b]\n  b:\n    image: x:1\n    depends_on: [a]\n');
+  assert.ok(hasFailure(validateDeploy(dir, { kubectl: false }).failures, /depends_on cycle: a -> b -> a/));
+});
+
+test('Dockerfile lint: unpinned base, root user, ADD of a URL, no healthcheck', (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'Dockerfile'), [
+    'FROM node:latest',
+    'ADD https://example.com/tool.tar.gz /opt/',
+    'RUN apt-get install curl',
+    'ENV API_TOKEN=abc',
+    'CMD ["node", "main.js"]',
+  ].join('\n'));
+  const { failures } = validateDeploy(dir, { kubectl: false });
+  for (const re of [/FROM node:latest must not use the latest tag/, /ADD of a URL/, /never sets USER/, /no HEALTHCHECK/,
+    /apt-get install without apt-get update/, /--no-install-recommends/, /secrets must not be baked into ENV/,
+    /multi-stage/, /\.dockerignore: missing/]) {
+    assert.ok(hasFailure(failures, re), `expected a failure matching ${re}\n${failures.join('\n')}`);
+  }
+});
+
+test('a Deployment without a readiness probe, limits or read-only root is caught', (t) => {
+  const dir = copyOfRepo(t);
+  edit(dir, 'deploy/k8s/base/deployments/store.yaml', (s) => s
+    .replace(/ {10}readinessProbe:\n(?: {12}.*\n)+/, '')
+    .replace(/ {12}limits:\n(?: {14}.*\n)+/, '')
+    .replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'));
+  const { failures } = validateDeploy(dir, { kubectl: false });
+  for (const re of [/Deployment\/store container store: readinessProbe \(httpGet \/readyz\) missing/,
+    /Deployment\/store container store: resources\.limits\.cpu missing/,
+    /Deployment\/store container store: securityContext\.readOnlyRootFilesystem must be true/]) {
+    assert.ok(hasFailure(failures, re), `expected a failure matching ${re}\n${failures.join('\n')}`);
+  }
+});
+
+test('kustomization entries must exist and every manifest must be referenced', (t) => {
+  const dir = copyOfRepo(t);
+  edit(dir, 'deploy/k8s/base/kustomization.yaml', (s) => s.replace('  - pdb.yaml\n', '  - pbd.yaml\n'));
+  const { failures } = validateDeploy(dir, { kubectl: false });
+  assert.ok(hasFailure(failures, /resources: "pbd\.yaml" does not exist/), failures.join('\n'));
+  assert.ok(hasFailure(failures, /pdb\.yaml: not referenced by any kustomization/), failures.join('\n'));
+});
+
+test('dashboards must use a provisioned datasource and known metrics; rules need expr', (t) => {
+  const dir = copyOfRepo(t);
+  edit(dir, 'deploy/grafana/dashboards/platform-overview.json', (s) => s
+    .replace('"uid": "prometheus"', '"uid": "prom-typo"')
+    .replace('mail_queue_depth', 'mail_queue_dept'));
+  edit(dir, 'deploy/prometheus/alerts.yml', (s) => s.replace(/ +expr: up\{job=~"[^"]+"\} == 0\n/, ''));
+  const { failures } = validateDeploy(dir, { kubectl: false });
+  for (const re of [/datasource uid "prom-typo" is not provisioned/, /unknown metric mail_queue_dept/,
+    /MailServiceDown: no expr/, /prometheusrule\.yaml: differs from deploy\/prometheus\/alerts\.yml/]) {
+    assert.ok(hasFailure(failures, re), `expected a failure matching ${re}\n${failures.join('\n')}`);
+  }
+});
+
+test('an overlay that kubectl cannot render is reported (when kubectl is installed)', (t) => {
+  const probe = validateDeploy(root);
+  if (probe.notes.some((n) => n.includes('kubectl not used'))) return t.skip('kubectl not on PATH');
+  const dir = copyOfRepo(t);
+  edit(dir, 'deploy/k8s/overlays/dev/hpa-patch.yaml', (s) => s.replace('/spec/minReplicas', '/spec/noSuchField/minReplicas'));
+  const { failures } = validateDeploy(dir, { kubectl: true });
+  assert.ok(hasFailure(failures, /overlays\/dev: kubectl kustomize failed/), failures.join('\n'));
+});
+
+test('drain time longer than the stop grace period is caught in compose and Kubernetes', (t) => {
+  const dir = copyOfRepo(t);
+  edit(dir, 'docker-compose.yml', (s) => s.replace('SHUTDOWN_GRACE_MS: "50000"', 'SHUTDOWN_GRACE_MS: "90000"'));
+  edit(dir, 'deploy/k8s/base/deployments/auth.yaml', (s) => s.replace('value: "20000"', 'value: "60000"'));
+  const { failures } = validateDeploy(dir, { kubectl: false });
+  assert.ok(hasFailure(failures, /services\.\S+: stop_grace_period 60s is shorter than SHUTDOWN_GRACE_MS 90000/), failures.join('\n'));
+  assert.ok(hasFailure(failures, /Deployment\/auth container auth: terminationGracePeriodSeconds 30 < preStop 5s \+ SHUTDOWN_GRACE_MS 60000ms/), failures.join('\n'));
+});
