@@ -1,16 +1,9 @@
 // Small socket helpers shared by the load clients.
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
+import { createRequire } from 'node:module';
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// one way to pick ports for both systems: outside the ephemeral range (see libs/testing free-port.ts)
+export const { freePort } = createRequire(import.meta.url)('@mail/testing');
 
 export async function waitPort(port, host = '127.0.0.1', timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
