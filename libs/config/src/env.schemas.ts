@@ -71,4 +71,6 @@ export const DeliveryEnv = z.object({
   OUTBOUND_PORT: Port.default(25),
   QUEUE_LEASE_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
   MESSAGE_EXPIRY_HOURS: z.coerce.number().min(0.001).default(120),
+  /** finished messages (and what they carried) leave the queue this long after they arrived */
+  QUEUE_RETENTION_HOURS: z.coerce.number().min(0.001).default(168),
 });

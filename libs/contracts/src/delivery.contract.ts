@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from './contract.js';
 import { BlobKey, EmailAddress, Id, IsoDate } from './common.schemas.js';
+import { CarriedIndex } from './message-index.schemas.js';
 
 export const MessageSource = z.object({
   protocol: z.enum(['smtp', 'submission', 'local']),
@@ -24,6 +25,8 @@ export const EnqueueMessage = defineRequest(
     messageId: z.string().max(998).optional(),
     subject: z.string().max(998).optional(),
     source: MessageSource,
+    /** the blob's MessageIndex, computed while it was received (see CarriedIndex) */
+    index: CarriedIndex.optional(),
   }),
   z.object({ queueId: Id }),
 );

@@ -95,3 +95,31 @@ export const MessageIndex = z.object({
   sentDate: z.string().nullable(),
 });
 export type MessageIndex = z.infer<typeof MessageIndex>;
+
+/**
+ * Whoever writes a blob while reading it from a client (smtp-in) can index it on the way and hand
+ * the index along with the message, so that the store need not read the blob back and parse it
+ * again (ADR 0007). It travels as one JSON string: validated once where it is used, opaque on the
+ * way. Optional everywhere: absent, oversized or unusable, the store reads and parses the blob as
+ * it always could.
+ */
+export const CARRIED_INDEX_MAX_CHARS = 64 * 1024;
+export const CarriedIndex = z.string().max(CARRIED_INDEX_MAX_CHARS);
+
+/** The index as carried, or undefined when it is too large to carry (the store then parses the blob). */
+export function encodeCarriedIndex(index: MessageIndex): string | undefined {
+  const json = JSON.stringify(index);
+  return json.length <= CARRIED_INDEX_MAX_CHARS ? json : undefined;
+}
+
+/** The carried index if it is well-formed and describes a blob of `size` bytes; null otherwise. */
+export function decodeCarriedIndex(carried: string, size: number): MessageIndex | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(carried);
+  } catch {
+    return null;
+  }
+  const parsed = MessageIndex.safeParse(value);
+  return parsed.success && parsed.data.size === size ? parsed.data : null;
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, defineEvent, defineRequest } from './contract.js';
 import { BlobKey, Id, IsoDate } from './common.schemas.js';
-import { Envelope, MimePart } from './message-index.schemas.js';
+import { CarriedIndex, Envelope, MimePart } from './message-index.schemas.js';
 
 /** Inclusive UID ranges, [[1, 10], [15, 15]]; the highest uid of a mailbox is `uidNext - 1`. */
 export const UidRanges = z.array(z.tuple([z.number().int().min(1), z.number().int().min(1)])).max(10_000);
@@ -176,6 +176,11 @@ export const AppendMessage = defineRequest(
     internalDate: IsoDate.optional(),
     flags: z.array(Flag).max(100).default([]),
     idempotencyKey: z.string().max(200).optional(),
+    /**
+     * The blob's MessageIndex (see CarriedIndex). In a batch it need come only once per blob: the
+     * store uses it for every item with that blob key.
+     */
+    index: CarriedIndex.optional(),
   }),
   z.object({
     mailboxId: Id,

@@ -3,3 +3,4 @@ export * from './pg-database.js';
 export * from './pglite-database.js';
 export * from './migrations.js';
 export * from './open-database.js';
+export * from './periodic-job.js';

@@ -19,6 +19,10 @@ export interface DeliveryConfig {
   recipientCacheTtlMs?: number;
   /** recipients claimed per worker round (default 50) */
   batchSize?: number;
+  /** how long a finished message stays in the queue for tracing, from its arrival (default 168 h) */
+  retentionHours?: number;
+  /** how often the retention sweep runs (default 10 min; 0 turns it off) */
+  retentionSweepIntervalMs?: number;
   /** outbound SMTP timeouts in ms (default 30 s to connect, 5 min idle) */
   smtpTimeouts?: { connectMs?: number; socketMs?: number };
   /** MX lookup, injectable because the resolver may have no network */

@@ -1,11 +1,12 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Bus, CachedRequester, type Subscription } from '@mail/bus';
 import { DeliveryPing, EnqueueMessage, ListQueue, type ResolveRecipient } from '@mail/contracts';
-import { RECIPIENT_CACHE } from './delivery.config.js';
+import { DELIVERY_CONFIG, RECIPIENT_CACHE, type DeliveryConfig } from './delivery.config.js';
 import { Database, runMigrations } from '@mail/db';
 import { registerQueueDepthGauge } from './delivery-metrics.js';
-import { queueMigrations } from './migrations/001-queue.js';
+import { queueMigrations } from './migrations/queue-migrations.js';
 import { QueueRepository } from './queue.repository.js';
+import { QueueRetention } from './queue-retention.js';
 import { QueueService } from './queue.service.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -22,6 +23,8 @@ export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, B
     private readonly queue: QueueService,
     @Inject(WorkerPool) private readonly pool: WorkerPool,
     @Inject(RECIPIENT_CACHE) private readonly recipients: CachedRequester<typeof ResolveRecipient>,
+    @Inject(QueueRetention) private readonly retention: QueueRetention,
+    @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -40,11 +43,13 @@ export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, B
 
   onApplicationBootstrap(): void {
     this.pool.start();
+    this.retention.start(this.config.retentionSweepIntervalMs ?? 10 * 60_000);
   }
 
   /** Stop taking work, finish or hand back what is in hand. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.unsubscribe();
+    await this.retention.stop();
     await this.pool.stop();
     await this.recipients.stop();
   }

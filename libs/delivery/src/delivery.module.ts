@@ -12,6 +12,7 @@ import { QueueRepository } from './queue.repository.js';
 import { QueueService } from './queue.service.js';
 import { QueueSignal } from './queue-signal.js';
 import { Tracker } from './tracking.js';
+import { QueueRetention } from './queue-retention.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** The queue and its workers. Needs `Bus`, `Database` and `BlobStore` provided globally. */
@@ -70,6 +71,11 @@ export class DeliveryModule {
               logger,
             ),
           inject: [QueueRepository, MessageProcessor, QueueSignal],
+        },
+        {
+          provide: QueueRetention,
+          useFactory: (repo: QueueRepository) => new QueueRetention(repo, config.retentionHours ?? 168, logger),
+          inject: [QueueRepository],
         },
         DeliveryHandlers,
       ],

@@ -14,9 +14,11 @@ import { Bus, InProcessBus } from '@mail/bus';
 import { BlobStore, FsBlobStore, newBlobKey, readAll } from '@mail/blob';
 import { AppendMessage, AppendMessages, ContractError, DeliveryPing, EnqueueMessage, ListQueue, MessageTracked, ResolveRecipient, type EventOf, type RequestOf } from '@mail/contracts';
 import { Database, PgDatabase, PgliteDatabase, runMigrations } from '@mail/db';
+import { createLogger } from '@mail/telemetry';
 import type { DeliveryConfig } from './delivery.config.js';
 import { DeliveryModule } from './delivery.module.js';
-import { queueMigrations } from './migrations/001-queue.js';
+import { queueMigrations } from './migrations/queue-migrations.js';
+import { QueueRetention } from './queue-retention.js';
 import { QueueRepository } from './queue.repository.js';
 
 const ALICE = { accountId: randomUUID(), address: 'alice@example.com' };
@@ -116,7 +118,7 @@ interface Harness {
   events: Array<EventOf<typeof MessageTracked>>;
   start(overrides?: Partial<DeliveryConfig>): Promise<INestApplicationContext>;
   put(body: string): Promise<{ key: string; size: number }>;
-  enqueue(body: string, mailFrom: string, recipients: string[]): Promise<{ queueId: string; key: string }>;
+  enqueue(body: string, mailFrom: string, recipients: string[], index?: string): Promise<{ queueId: string; key: string }>;
   entry(queueId: string): Promise<RequestOf<typeof EnqueueMessage> | any>;
   close(): Promise<void>;
 }
@@ -179,7 +181,7 @@ async function harness(openDb: DbOpener): Promise<Harness> {
       const { size } = await blobs.put(key, Buffer.from(body));
       return { key, size };
     },
-    async enqueue(body, mailFrom, recipients) {
+    async enqueue(body, mailFrom, recipients, index) {
       const { key, size } = await h.put(body);
       const { queueId } = await bus.request(EnqueueMessage, {
         blobKey: key,
@@ -190,6 +192,7 @@ async function harness(openDb: DbOpener): Promise<Harness> {
         messageId: '<m@test>',
         subject: 'hello',
         source: { protocol: 'smtp', remoteAddress: '192.0.2.1' },
+        index,
       });
       return { queueId, key };
     },
@@ -236,6 +239,38 @@ function suite(name: string, openDb: DbOpener) {
       for (const a of mine) assert.match(a.idempotencyKey!, new RegExp(`^${queueId}:[0-9a-f-]{36}:${a.accountId}$`));
       assert.ok(h.events.some((e) => e.event === 'queued' && e.queueId === queueId));
       await waitFor('delivered event', () => h.events.some((e) => e.event === 'delivered' && e.queueId === queueId));
+    });
+
+    it('keeps the index smtp-in carried with the message and hands it to the store once per blob', async () => {
+      const index = JSON.stringify({ stands: 'for a MessageIndex', the: 'store validates it' });
+      const { queueId, key } = await h.enqueue(message('carried'), 'sender@remote.test', ['team@example.com'], index);
+      await waitFor('local delivery', async () => allFinal(await h.entry(queueId)));
+      const mine = h.services.appends.filter((a) => a.blobKey === key);
+      assert.equal(mine.length, 2);
+      assert.deepEqual(mine.map((a) => a.index).sort(), [index, undefined].sort());
+      const { rows } = await h.db.query<{ message_index: string }>('SELECT message_index FROM queue.messages WHERE id = $1', [queueId]);
+      assert.equal(rows[0].message_index, index);
+    });
+
+    it('removes finished messages after the retention period, never one a recipient still waits on', async () => {
+      const repo = new QueueRepository(h.db);
+      const hoursAgo = (n: number) => new Date(Date.now() - n * 3_600_000);
+      const add = async (receivedAt: Date, statuses: string[]) => {
+        const id = randomUUID();
+        const addresses = statuses.map((_, i) => `r${i}@retention.test`);
+        await repo.insert({ id, blobKey: `msg/retention/${id}`, size: 1, mailFrom: '', messageId: null, subject: null, receivedAt, source: { protocol: 'smtp' }, traceparent: null, index: '{}' }, addresses);
+        for (const [i, status] of statuses.entries()) await h.db.query('UPDATE queue.recipients SET status = $1 WHERE message_id = $2 AND address = $3', [status, id, addresses[i]]);
+        return id;
+      };
+      const oldDone = await add(hoursAgo(200), ['delivered', 'bounced']);
+      const oldWaiting = await add(hoursAgo(200), ['delivered', 'deferred']);
+      const recentDone = await add(hoursAgo(1), ['failed']);
+      const retention = new QueueRetention(repo, 168, createLogger('test'));
+      assert.ok((await retention.sweep()) >= 1);
+      const left = async (id: string) => (await h.db.query('SELECT 1 FROM queue.messages WHERE id = $1', [id])).rows.length === 1;
+      assert.deepEqual([await left(oldDone), await left(oldWaiting), await left(recentDone)], [false, true, true]);
+      const { rows } = await h.db.query('SELECT 1 FROM queue.recipients WHERE message_id = $1', [oldDone]);
+      assert.equal(rows.length, 0, 'its recipients went with it');
     });
 
     it('retries a store whose reply was lost with the same idempotency key', async () => {
@@ -329,7 +364,7 @@ function suite(name: string, openDb: DbOpener) {
         const { key, size } = await h.put(message('crash'));
         const queueId = randomUUID();
         await repo.insert(
-          { id: queueId, blobKey: key, size, mailFrom: 'x@remote.test', messageId: null, subject: null, receivedAt: new Date(), source: { protocol: 'smtp' }, traceparent: null },
+          { id: queueId, blobKey: key, size, mailFrom: 'x@remote.test', messageId: null, subject: null, receivedAt: new Date(), source: { protocol: 'smtp' }, traceparent: null, index: null },
           ['alice@example.com'],
         );
         const [claimed] = await repo.claim('dead-worker', 10, 300);

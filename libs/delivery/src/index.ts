@@ -1,4 +1,4 @@
 export { DeliveryModule } from './delivery.module.js';
 export type { DeliveryConfig } from './delivery.config.js';
 export { QueueService } from './queue.service.js';
-export { queueMigrations } from './migrations/001-queue.js';
+export { queueMigrations } from './migrations/queue-migrations.js';

@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import { Bus, type CachedRequester } from '@mail/bus';
 import { BlobNotFoundError, BlobStore, newBlobKey } from '@mail/blob';
-import { AppendMessages, ContractError, isTransientCode, type ResolveRecipient } from '@mail/contracts';
+import { AppendMessages, ContractError, isTransientCode, type AppendMessage, type RequestOf, type ResolveRecipient } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
 import type { DeliveryConfig } from './delivery.config.js';
 import { deliveryMetrics } from './delivery-metrics.js';
@@ -22,6 +22,13 @@ const tracer = trace.getTracer('delivery');
 
 /** appends per store request: the store's batch contract allows up to 100 */
 const APPEND_BATCH = 100;
+/**
+ * Carried indexes per store request, in characters: keeps a batch far below NATS's payload limit
+ * (1 MiB by default). Items past the budget go without; the store then reads their blob.
+ */
+const CARRIED_INDEX_BUDGET = 384 * 1024;
+
+type AppendItem = RequestOf<typeof AppendMessage>;
 
 /** A recipient that resolved to local accounts: one append per account, then forwarding. */
 interface LocalDelivery {
@@ -124,7 +131,7 @@ export class MessageProcessor {
       const chunk = items.slice(i, i + APPEND_BATCH);
       let results;
       try {
-        ({ results } = await this.bus.request(AppendMessages, { items: chunk.map((c) => c.item) }));
+        ({ results } = await this.bus.request(AppendMessages, { items: withCarriedIndexes(chunk) }));
       } catch (err) {
         for (const c of chunk) failures.set(c.delivery, { kind: 'transient', detail: `4.2.0 mailbox store unavailable: ${describe(err)}` });
         continue;
@@ -259,4 +266,20 @@ function groupByDomain(recipients: ClaimedRecipient[]): Map<string, ClaimedRecip
     groups.set(domain, [...(groups.get(domain) ?? []), r]);
   }
   return groups;
+}
+
+/**
+ * The items of one store request, each blob's carried index on the first item with that blob (the
+ * store shares it between them) until the budget is spent.
+ */
+function withCarriedIndexes(chunk: Array<{ delivery: LocalDelivery; item: AppendItem }>): AppendItem[] {
+  const carried = new Set<string>();
+  let budget = CARRIED_INDEX_BUDGET;
+  return chunk.map(({ delivery, item }) => {
+    const index = delivery.message.index;
+    if (!index || carried.has(item.blobKey) || index.length > budget) return item;
+    carried.add(item.blobKey);
+    budget -= index.length;
+    return { ...item, index };
+  });
 }

@@ -17,6 +17,8 @@ export interface NewMessage {
   receivedAt: Date;
   source: MessageSourceRecord;
   traceparent: string | null;
+  /** the blob's MessageIndex as smtp-in computed it (contracts CarriedIndex), for the store */
+  index: string | null;
 }
 
 export type QueuedMessage = NewMessage;

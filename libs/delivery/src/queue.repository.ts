@@ -12,6 +12,7 @@ interface MessageRow {
   received_at: Date | string;
   source: unknown;
   traceparent: string | null;
+  message_index: string | null;
 }
 
 const toMessage = (r: MessageRow): QueuedMessage => ({
@@ -24,6 +25,7 @@ const toMessage = (r: MessageRow): QueuedMessage => ({
   receivedAt: new Date(r.received_at),
   source: (typeof r.source === 'string' ? JSON.parse(r.source) : r.source) as QueuedMessage['source'],
   traceparent: r.traceparent,
+  index: r.message_index,
 });
 
 const ms = (v: number) => Math.max(0, Math.round(v));
@@ -40,8 +42,8 @@ export class QueueRepository {
   async insert(message: NewMessage, recipients: string[]): Promise<void> {
     await this.db.query(
       `WITH m AS (
-         INSERT INTO queue.messages (id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)
+         INSERT INTO queue.messages (id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $12)
          RETURNING id
        )
        INSERT INTO queue.recipients (id, message_id, address)
@@ -59,6 +61,7 @@ export class QueueRepository {
         message.traceparent,
         recipients.map(() => randomUUID()),
         recipients,
+        message.index,
       ],
     );
   }
@@ -187,6 +190,25 @@ export class QueueRepository {
           lastError: x.last_error,
         })),
     }));
+  }
+
+  /**
+   * Deletes up to `limit` messages received before `cutoff` that no recipient waits on any more
+   * (their recipients go with them), oldest first; returns how many. SKIP LOCKED: replicas sweeping
+   * at the same time share the work instead of waiting on each other.
+   */
+  async deleteFinished(cutoff: Date, limit: number): Promise<number> {
+    const res = await this.db.query(
+      `DELETE FROM queue.messages WHERE id IN (
+         SELECT m.id FROM queue.messages m
+          WHERE m.received_at < $1
+            AND NOT EXISTS (SELECT 1 FROM queue.recipients r WHERE r.message_id = m.id AND r.status IN ('queued', 'deferred'))
+          ORDER BY m.received_at
+          LIMIT $2
+          FOR UPDATE SKIP LOCKED)`,
+      [cutoff.toISOString(), limit],
+    );
+    return res.rowCount;
   }
 
   /** Recipients still waiting (queued or deferred): the queue depth. */

@@ -36,6 +36,7 @@ export class QueueService {
         receivedAt: new Date(p.receivedAt),
         source: p.source,
         traceparent: carrier.traceparent ?? null,
+        index: p.index ?? null,
       },
       recipients,
     );

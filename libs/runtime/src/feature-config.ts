@@ -10,6 +10,7 @@ export function deliveryConfig(env: CommonEnv & z.output<typeof DeliveryEnv>) {
     workers: env.DELIVERY_WORKERS,
     leaseMs: env.QUEUE_LEASE_MS,
     expiryHours: env.MESSAGE_EXPIRY_HOURS,
+    retentionHours: env.QUEUE_RETENTION_HOURS,
     hostname: env.HOSTNAME_FQDN,
     relayHost: env.RELAY_HOST,
     outboundPort: env.OUTBOUND_PORT,

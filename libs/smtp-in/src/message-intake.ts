@@ -1,9 +1,12 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { BlobStore } from '@mail/blob';
+import type { MessageIndex } from '@mail/contracts';
+import { MimeScanner } from '@mail/mime';
 import { HeaderScanner, type ScannedHeaders } from './header-scanner.js';
 
 export type IntakeResult =
-  | { ok: true; size: number; headers: ScannedHeaders }
+  /** index: the stored blob's MessageIndex, computed on the way (undefined if the scanner failed) */
+  | { ok: true; size: number; headers: ScannedHeaders; index?: MessageIndex }
   | { ok: false; reason: 'too-large'; headers: ScannedHeaders }
   | { ok: false; reason: 'store-failed'; error: unknown; headers: ScannedHeaders };
 
@@ -15,11 +18,14 @@ class TooLarge extends Error {
 
 /**
  * Streams a DATA body into the blob store under `key`, behind `prefix` (our trace headers),
- * watching the header block and the size on the way. The source is always read to its end, even
+ * watching the header block and the size on the way, and indexing the stored bytes (prefix
+ * included) as the store would, so that it need not read the blob back (ADR 0007). The source is always read to its end, even
  * after a failure, so the SMTP session can answer; on failure the partial blob is deleted.
  */
 export async function receiveIntoBlob(source: Readable, opts: { blobs: BlobStore; key: string; prefix: Buffer; maxBytes: number }): Promise<IntakeResult> {
   const scanner = new HeaderScanner();
+  const indexer = new BlobIndexer();
+  indexer.feed(opts.prefix);
   const sink = new PassThrough({ highWaterMark: 256 * 1024 });
   // The sink is destroyed on purpose when the message is too large or the client goes away, maybe
   // before the blob store has attached its own listeners (it may still be opening its file or
@@ -53,6 +59,7 @@ export async function receiveIntoBlob(source: Readable, opts: { blobs: BlobStore
       bodyBytes += chunk.length;
       if (bodyBytes > opts.maxBytes) return fail('too-large');
       scanner.feed(chunk);
+      indexer.feed(chunk);
       if (!sink.write(chunk)) source.pause();
     });
     let ended = false;
@@ -84,5 +91,30 @@ export async function receiveIntoBlob(source: Readable, opts: { blobs: BlobStore
     await opts.blobs.delete(opts.key).catch(() => undefined);
     return failure === 'too-large' ? { ok: false, reason: 'too-large', headers } : { ok: false, reason: 'store-failed', error: storeError, headers };
   }
-  return { ok: true, size: put.size, headers };
+  return { ok: true, size: put.size, headers, index: indexer.end() };
+}
+
+/**
+ * The MIME scanner with its failures contained: indexing is an optimisation here, a message that
+ * trips the scanner is still accepted and the store parses it from the blob.
+ */
+class BlobIndexer {
+  private scanner: MimeScanner | null = new MimeScanner();
+
+  feed(chunk: Buffer): void {
+    if (!this.scanner) return;
+    try {
+      this.scanner.write(chunk);
+    } catch {
+      this.scanner = null;
+    }
+  }
+
+  end(): MessageIndex | undefined {
+    try {
+      return this.scanner?.end();
+    } catch {
+      return undefined;
+    }
+  }
 }

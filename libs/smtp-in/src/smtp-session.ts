@@ -3,7 +3,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { Bus, type CachedRequester } from '@mail/bus';
 import { BlobStore, newBlobKey } from '@mail/blob';
-import { CheckSender, EmailAddress, EnqueueMessage, ResolveRecipient, VerifyLogin } from '@mail/contracts';
+import { CheckSender, EmailAddress, EnqueueMessage, ResolveRecipient, VerifyLogin, encodeCarriedIndex } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
 import { receiveIntoBlob } from './message-intake.js';
 import { receivedHeader } from './received-header.js';
@@ -227,6 +227,7 @@ export class SmtpSessionPolicy {
             heloName: (session.hostNameAppearsAs || '').slice(0, 255) || undefined,
             authenticatedAs: user?.address,
           },
+          index: intake.index && encodeCarriedIndex(intake.index),
         },
         { timeoutMs: this.config.enqueueTimeoutMs ?? 30_000 },
       );

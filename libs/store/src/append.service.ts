@@ -1,5 +1,5 @@
 import { BlobNotFoundError, type BlobStore } from '@mail/blob';
-import { ContractError, type AppendMessage, type AppendMessages, type ParsedRequestOf, type ResponseOf } from '@mail/contracts';
+import { ContractError, decodeCarriedIndex, type AppendMessage, type AppendMessages, type ParsedRequestOf, type ResponseOf } from '@mail/contracts';
 import type { Database } from '@mail/db';
 import type { ChangePublisher, MailboxChange } from './change-publisher.js';
 import { SEEN, normalizeFlags } from './flags.js';
@@ -10,7 +10,7 @@ import { change, isUniqueViolation } from './mailbox.service.js';
 import { normalizeMailboxName } from './mailbox-name.js';
 import type { AppendRepository, AppendResultRow } from './append.repository.js';
 import type { StoreSettings } from './store.config.js';
-import { recordAppend } from './store-metrics.js';
+import { recordAppend, recordIndexSource } from './store-metrics.js';
 
 type AppendRequest = ParsedRequestOf<typeof AppendMessage>;
 type AppendResult = ResponseOf<typeof AppendMessage>;
@@ -35,7 +35,7 @@ export class AppendService {
   ) {}
 
   async append(p: AppendRequest): Promise<AppendResult> {
-    const { result, change } = await this.measured(p);
+    const { result, change } = await this.measured(p, p.index);
     if (change) await this.events.publish([change]);
     return result;
   }
@@ -49,7 +49,10 @@ export class AppendService {
     const results: ResponseOf<typeof AppendMessages>['results'] = new Array(items.length);
     const changes = new Map<string, MailboxChange>();
     const byMailbox = new Map<string, number[]>();
+    // a blob's carried index comes once per batch; every item with that blob may use it
+    const carried = new Map<string, string>();
     items.forEach((item, i) => {
+      if (item.index) carried.set(item.blobKey, item.index);
       const k = `${item.accountId}/${normalizeMailboxName(item.mailbox)}`;
       byMailbox.set(k, [...(byMailbox.get(k) ?? []), i]);
     });
@@ -58,7 +61,7 @@ export class AppendService {
       for (let q = queues.shift(); q; q = queues.shift()) {
         for (const i of q) {
           try {
-            const { result, change } = await this.measured(items[i]);
+            const { result, change } = await this.measured(items[i], carried.get(items[i].blobKey));
             results[i] = { ok: true, result };
             if (change) {
               const seen = changes.get(change.mailboxId);
@@ -75,10 +78,10 @@ export class AppendService {
     return { results };
   }
 
-  private async measured(p: AppendRequest): Promise<{ result: AppendResult; change?: MailboxChange }> {
+  private async measured(p: AppendRequest, carried: string | undefined): Promise<{ result: AppendResult; change?: MailboxChange }> {
     const started = performance.now();
     try {
-      const out = await this.run(p);
+      const out = await this.run(p, carried);
       recordAppend(out.result.duplicate ? 'duplicate' : 'ok', (performance.now() - started) / 1000);
       return out;
     } catch (err) {
@@ -87,7 +90,7 @@ export class AppendService {
     }
   }
 
-  private async run(p: AppendRequest): Promise<{ result: AppendResult; change?: MailboxChange }> {
+  private async run(p: AppendRequest, carried: string | undefined): Promise<{ result: AppendResult; change?: MailboxChange }> {
     const name = normalizeMailboxName(p.mailbox);
     const key = p.idempotencyKey ?? null;
     let ctx = await this.appends.context(this.db, p.accountId, name, p.blobKey, key);
@@ -107,7 +110,7 @@ export class AppendService {
     let size: number;
     if (existing) size = existing.size;
     else {
-      record = await this.parse(p.blobKey);
+      record = await this.indexRecord(p, carried);
       size = record.size;
     }
     // Checked before the write: concurrent appends may overshoot by a message, as with most quota systems.
@@ -147,8 +150,15 @@ export class AppendService {
       // the index row we meant to share was collected between our read and our write
       if (attempt > 0) throw new ContractError('UNAVAILABLE', 'the message index changed under the append; retry');
       existing = null;
-      record = await this.parse(p.blobKey);
+      record = await this.indexRecord(p, carried);
     }
+  }
+
+  /** The index carried with the message when it is usable, else the blob read back and parsed. */
+  private async indexRecord(p: AppendRequest, carried: string | undefined): Promise<IndexRecord> {
+    const index = carried ? decodeCarriedIndex(carried, p.size) : null;
+    recordIndexSource(index ? 'carried' : 'parsed');
+    return index ? toIndexRecord(index) : this.parse(p.blobKey);
   }
 
   private async parse(blobKey: string): Promise<IndexRecord> {

@@ -1,5 +1,5 @@
 import { BlobStore } from '@mail/blob';
-import type { Database } from '@mail/db';
+import { PeriodicJob, type Database } from '@mail/db';
 import type { Logger } from '@mail/telemetry';
 import type { IndexRepository } from './index.repository.js';
 
@@ -11,8 +11,13 @@ const SWEEP_BATCH = 500;
  * orphan (wasted space, never a dangling reference) and is logged with its key.
  */
 export class BlobCollector {
-  private timer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<void> | null = null;
+  private readonly job = new PeriodicJob(
+    async () => {
+      const n = await this.sweep();
+      if (n) this.logger.info({ blobs: n }, 'swept unreferenced blobs');
+    },
+    (err) => this.logger.warn({ err }, 'blob sweep failed'),
+  );
 
   constructor(
     private readonly db: Database,
@@ -44,21 +49,10 @@ export class BlobCollector {
   }
 
   start(intervalMs: number): void {
-    if (intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.sweeping) return;
-      this.sweeping = this.sweep()
-        .then((n) => void (n && this.logger.info({ blobs: n }, 'swept unreferenced blobs')))
-        .catch((err) => this.logger.warn({ err }, 'blob sweep failed'))
-        .finally(() => (this.sweeping = null));
-    }, intervalMs);
-    // the sweep is housekeeping: it never keeps a process alive
-    this.timer.unref();
+    this.job.start(intervalMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.sweeping;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 }

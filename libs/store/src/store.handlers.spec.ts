@@ -21,9 +21,11 @@ import {
   StorePing,
   SubscribeMailbox,
   UpdateFlags,
+  encodeCarriedIndex,
   type EventOf,
   type SearchCriterion,
 } from '@mail/contracts';
+import { indexMessageBuffer } from '@mail/mime';
 import { freshPostgres, inMemoryPglite, rawMessage, startStore, type OpenedDatabase, type StoreHarness } from './store-test-harness.js';
 
 const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (err: unknown) => err instanceof ContractError && err.code === code);
@@ -101,6 +103,41 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.deepEqual(rows[0], { n: 1, refs: 2 });
       const status = await inbox(y);
       assert.equal(status.messages, 1);
+    });
+
+    it('uses the index carried with a message instead of reading its blob back, and reads the blob when the carried one is unusable', async () => {
+      const accountId = randomUUID();
+      const carry = (raw: string) => encodeCarriedIndex(indexMessageBuffer(Buffer.from(raw)));
+      const subjects = async () => {
+        const { id: mailboxId } = await inbox(accountId);
+        const { messages } = await h.bus.request(FetchMessages, { accountId, mailboxId, uids: [[1, 100]], envelope: true });
+        return messages.map((m) => m.envelope?.subject);
+      };
+
+      // carried: the blob is gone before the append, so reading it would fail
+      const raw = rawMessage({ subject: 'carried' });
+      const gone = await h.put(raw);
+      await h.blobs.delete(gone);
+      await h.bus.request(AppendMessage, { accountId, blobKey: gone, size: Buffer.byteLength(raw), index: carry(raw) });
+
+      // in a batch, once per blob serves every item with that blob, whichever item carries it
+      const batchRaw = rawMessage({ subject: 'batch carried' });
+      const batchGone = await h.put(batchRaw);
+      await h.blobs.delete(batchGone);
+      const other = randomUUID();
+      const { results } = await h.bus.request(AppendMessages, {
+        items: [
+          { accountId: other, blobKey: batchGone, size: Buffer.byteLength(batchRaw) },
+          { accountId, blobKey: batchGone, size: Buffer.byteLength(batchRaw), index: carry(batchRaw) },
+        ],
+      });
+      assert.deepEqual(results.map((r) => r.ok), [true, true]);
+
+      // unusable: not JSON, not a MessageIndex, or describing other bytes: the blob is parsed
+      await append(accountId, rawMessage({ subject: 'garbled' }), { index: '{"size": 1' });
+      await append(accountId, rawMessage({ subject: 'not an index' }), { index: '{"size": 3}' });
+      await append(accountId, rawMessage({ subject: 'mismatched' }), { index: carry(rawMessage({ subject: 'a much longer subject than the real one' })) });
+      assert.deepEqual(await subjects(), ['carried', 'batch carried', 'garbled', 'not an index', 'mismatched']);
     });
 
     it('refuses an append to a missing blob or mailbox', async () => {

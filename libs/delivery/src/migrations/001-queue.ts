@@ -11,8 +11,7 @@ import type { Migration } from '@mail/db';
  * referenced by the store, which ref-counts and collects blobs. Blobs only the queue ever used
  * (remote-only or bounced messages) are left for a blob GC that knows every referencing service.
  */
-export const queueMigrations: Migration[] = [
-  {
+export const m001Queue: Migration = {
     id: '001-queue',
     sql: `
       CREATE TABLE queue.messages (
@@ -43,5 +42,4 @@ export const queueMigrations: Migration[] = [
       CREATE INDEX recipients_due ON queue.recipients (status, next_attempt_at);
       CREATE INDEX recipients_message ON queue.recipients (message_id);
     `,
-  },
-];
+};
