@@ -4,3 +4,4 @@ export * from './pglite-database.js';
 export * from './migrations.js';
 export * from './open-database.js';
 export * from './periodic-job.js';
+export * from './group-commit.js';

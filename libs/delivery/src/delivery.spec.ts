@@ -258,7 +258,7 @@ function suite(name: string, openDb: DbOpener) {
       const add = async (receivedAt: Date, statuses: string[]) => {
         const id = randomUUID();
         const addresses = statuses.map((_, i) => `r${i}@retention.test`);
-        await repo.insert({ id, blobKey: `msg/retention/${id}`, size: 1, mailFrom: '', messageId: null, subject: null, receivedAt, source: { protocol: 'smtp' }, traceparent: null, index: '{}' }, addresses);
+        await repo.insert([{ message: { id, blobKey: `msg/retention/${id}`, size: 1, mailFrom: '', messageId: null, subject: null, receivedAt, source: { protocol: 'smtp' }, traceparent: null, index: '{}' }, recipients: addresses }]);
         for (const [i, status] of statuses.entries()) await h.db.query('UPDATE queue.recipients SET status = $1 WHERE message_id = $2 AND address = $3', [status, id, addresses[i]]);
         return id;
       };
@@ -363,10 +363,12 @@ function suite(name: string, openDb: DbOpener) {
         const repo = new QueueRepository(h.db);
         const { key, size } = await h.put(message('crash'));
         const queueId = randomUUID();
-        await repo.insert(
-          { id: queueId, blobKey: key, size, mailFrom: 'x@remote.test', messageId: null, subject: null, receivedAt: new Date(), source: { protocol: 'smtp' }, traceparent: null, index: null },
-          ['alice@example.com'],
-        );
+        await repo.insert([
+          {
+            message: { id: queueId, blobKey: key, size, mailFrom: 'x@remote.test', messageId: null, subject: null, receivedAt: new Date(), source: { protocol: 'smtp' }, traceparent: null, index: null },
+            recipients: ['alice@example.com'],
+          },
+        ]);
         const [claimed] = await repo.claim('dead-worker', 10, 300);
         assert.equal(claimed.messageId, queueId);
         // the dead worker got as far as the store, then crashed

@@ -35,33 +35,38 @@ export class QueueRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * One statement, so one round trip and one commit: once it returns the message is safe and
-   * smtp-in may answer 250. A message without recipients is never queued (smtp-in refuses DATA
-   * before RCPT), so the join over the recipients always inserts.
+   * Messages with their recipients in one statement, so one round trip and one commit for all of
+   * them: once it returns they are safe and smtp-in may answer 250 for each. A message without
+   * recipients is never queued (smtp-in refuses DATA before RCPT).
    */
-  async insert(message: NewMessage, recipients: string[]): Promise<void> {
+  async insert(batch: Array<{ message: NewMessage; recipients: string[] }>): Promise<void> {
+    const m = batch.map((b) => b.message);
+    const r = batch.flatMap((b) => b.recipients.map((address) => ({ id: randomUUID(), messageId: b.message.id, address })));
     await this.db.query(
       `WITH m AS (
          INSERT INTO queue.messages (id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $12)
+         SELECT id, blob_key, size, mail_from, message_id, subject, received_at, source::jsonb, traceparent, message_index
+           FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
+             AS t(id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index)
          RETURNING id
        )
        INSERT INTO queue.recipients (id, message_id, address)
-       SELECT t.id, m.id, t.address FROM m, unnest($10::uuid[], $11::text[]) AS t(id, address)
+       SELECT t.id, m.id, t.address FROM unnest($11::uuid[], $12::uuid[], $13::text[]) AS t(id, message_id, address) JOIN m ON m.id = t.message_id
        ON CONFLICT (message_id, address) DO NOTHING`,
       [
-        message.id,
-        message.blobKey,
-        message.size,
-        message.mailFrom,
-        message.messageId,
-        message.subject,
-        message.receivedAt.toISOString(),
-        JSON.stringify(message.source),
-        message.traceparent,
-        recipients.map(() => randomUUID()),
-        recipients,
-        message.index,
+        m.map((x) => x.id),
+        m.map((x) => x.blobKey),
+        m.map((x) => x.size),
+        m.map((x) => x.mailFrom),
+        m.map((x) => x.messageId),
+        m.map((x) => x.subject),
+        m.map((x) => x.receivedAt.toISOString()),
+        m.map((x) => JSON.stringify(x.source)),
+        m.map((x) => x.traceparent),
+        m.map((x) => x.index),
+        r.map((x) => x.id),
+        r.map((x) => x.messageId),
+        r.map((x) => x.address),
       ],
     );
   }

@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { context, propagation } from '@opentelemetry/api';
 import type { EnqueueMessage, ListQueue, ParsedRequestOf, ResponseOf } from '@mail/contracts';
+import { GroupCommit } from '@mail/db';
+import type { NewMessage } from './queue.records.js';
 import type { QueueRepository } from './queue.repository.js';
 import type { QueueSignal } from './queue-signal.js';
 import type { Tracker } from './tracking.js';
 
 /** Entry into the queue (from smtp-in over the bus, and from our own bounces) and the admin listing. */
 export class QueueService {
+  /** concurrent enqueues (smtp-in's connections) share one INSERT and one commit */
+  private readonly inserts: GroupCommit<{ message: NewMessage; recipients: string[] }>;
+
   constructor(
     private readonly repo: QueueRepository,
     private readonly signal: QueueSignal,
     private readonly tracker: Tracker,
-  ) {}
+  ) {
+    this.inserts = new GroupCommit((batch) => this.repo.insert(batch));
+  }
 
   async enqueue(p: ParsedRequestOf<typeof EnqueueMessage>): Promise<ResponseOf<typeof EnqueueMessage>> {
     const id = randomUUID();
@@ -25,8 +32,8 @@ export class QueueService {
       seen.add(k);
       return true;
     });
-    await this.repo.insert(
-      {
+    await this.inserts.add({
+      message: {
         id,
         blobKey: p.blobKey,
         size: p.size,
@@ -39,7 +46,7 @@ export class QueueService {
         index: p.index ?? null,
       },
       recipients,
-    );
+    });
     this.signal.notify();
     for (const r of recipients) this.tracker.track('queued', { queueId: id, messageId: p.messageId ?? null, sender: p.mailFrom }, r);
     return { queueId: id };
