@@ -1,5 +1,6 @@
 export { MessageIndexer, indexMessage, indexMessageBuffer } from './message-indexer.js';
 export { MimeScanner } from './mime-scanner.js';
+export { TolerantIndexer } from './tolerant-indexer.js';
 export type { IndexOptions } from './limits.js';
 export { findPart } from './find-part.js';
 export { headerFieldsFilter } from './header-fields-filter.js';

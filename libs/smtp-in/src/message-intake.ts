@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { BlobStore } from '@mail/blob';
 import type { MessageIndex } from '@mail/contracts';
-import { MimeScanner } from '@mail/mime';
+import { TolerantIndexer } from '@mail/mime';
 import { HeaderScanner, type ScannedHeaders } from './header-scanner.js';
 
 export type IntakeResult =
@@ -24,7 +24,7 @@ class TooLarge extends Error {
  */
 export async function receiveIntoBlob(source: Readable, opts: { blobs: BlobStore; key: string; prefix: Buffer; maxBytes: number }): Promise<IntakeResult> {
   const scanner = new HeaderScanner();
-  const indexer = new BlobIndexer();
+  const indexer = new TolerantIndexer();
   indexer.feed(opts.prefix);
   const sink = new PassThrough({ highWaterMark: 256 * 1024 });
   // The sink is destroyed on purpose when the message is too large or the client goes away, maybe
@@ -94,27 +94,3 @@ export async function receiveIntoBlob(source: Readable, opts: { blobs: BlobStore
   return { ok: true, size: put.size, headers, index: indexer.end() };
 }
 
-/**
- * The MIME scanner with its failures contained: indexing is an optimisation here, a message that
- * trips the scanner is still accepted and the store parses it from the blob.
- */
-class BlobIndexer {
-  private scanner: MimeScanner | null = new MimeScanner();
-
-  feed(chunk: Buffer): void {
-    if (!this.scanner) return;
-    try {
-      this.scanner.write(chunk);
-    } catch {
-      this.scanner = null;
-    }
-  }
-
-  end(): MessageIndex | undefined {
-    try {
-      return this.scanner?.end();
-    } catch {
-      return undefined;
-    }
-  }
-}

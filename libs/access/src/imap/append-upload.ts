@@ -1,17 +1,21 @@
 import { PassThrough } from 'node:stream';
 import { newBlobKey, type BlobStore } from '@mail/blob';
+import { encodeCarriedIndex } from '@mail/contracts';
 import type { AppendHeader } from '@mail/imap-protocol';
+import { TolerantIndexer } from '@mail/mime';
 
 /**
  * One APPEND literal on its way into the blob store. Bytes are written as they arrive, with
  * backpressure (the session stops reading the socket while the store is slower), so a 64 MiB
- * message never sits in memory whole.
+ * message never sits in memory whole. They are indexed on the way, so that the store need not read
+ * the blob back (ADR 0007).
  */
 export class AppendUpload {
   readonly key = newBlobKey();
   private readonly pass = new PassThrough({ highWaterMark: 256 * 1024 });
   private readonly put: Promise<{ size: number }>;
   private failure: unknown = null;
+  private readonly indexer = new TolerantIndexer();
   received = 0;
 
   constructor(
@@ -29,6 +33,7 @@ export class AppendUpload {
   async write(data: Buffer): Promise<void> {
     this.received += data.length;
     if (this.failure || this.pass.destroyed) return;
+    this.indexer.feed(data);
     if (this.pass.write(data)) return;
     await new Promise<void>((resolve) => {
       const done = () => {
@@ -45,11 +50,12 @@ export class AppendUpload {
     });
   }
 
-  /** resolves when the blob is durable; rejects if the store failed */
-  async finish(): Promise<{ key: string; size: number }> {
+  /** resolves when the blob is durable (with its index, when it could be carried); rejects if the store failed */
+  async finish(): Promise<{ key: string; size: number; index?: string }> {
     this.pass.end();
     const { size } = await this.put;
-    return { key: this.key, size };
+    const index = this.indexer.end();
+    return { key: this.key, size, index: index && encodeCarriedIndex(index) };
   }
 
   /** gives up: the blob (or what exists of it) is removed */

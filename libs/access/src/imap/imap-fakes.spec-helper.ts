@@ -127,6 +127,8 @@ export class FakeMailStore extends MailStorePort {
   private readonly accounts = new Map<string, Map<string, FakeMailbox>>();
   private modseq = 1;
   readonly calls: string[] = [];
+  /** the index each append carried (ADR 0007), by blob key */
+  readonly carried = new Map<string, string | undefined>();
 
   constructor(
     private readonly blobs: BlobStore,
@@ -338,6 +340,7 @@ export class FakeMailStore extends MailStorePort {
   }
   async appendMessage(req: RequestOf<typeof C.AppendMessage>): Promise<ResponseOf<typeof C.AppendMessage>> {
     this.calls.push('append');
+    this.carried.set(req.blobKey, req.index);
     const box = this.byName(req.accountId, req.mailbox ?? 'INBOX');
     const raw = await readAll(await this.blobs.get(req.blobKey));
     if (raw.length !== req.size) throw new ContractError('INVALID', 'size mismatch');

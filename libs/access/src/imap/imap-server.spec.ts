@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FsBlobStore } from '@mail/blob';
+import { decodeCarriedIndex } from '@mail/contracts';
+import { indexMessageBuffer } from '@mail/mime';
 import { createLogger } from '@mail/telemetry';
 import { ImapFlow } from 'imapflow';
 import { ImapServer, type ImapServerOptions } from './imap-server.js';
@@ -284,6 +286,13 @@ describe('IMAP server with imapflow', () => {
     assert.equal(msg.source?.toString(), raw);
     assert.deepEqual([...(msg.flags ?? [])].sort(), ['\\Draft', '\\Seen']);
     assert.equal((msg.internalDate as Date).toISOString(), '2023-05-06T07:08:09.000Z');
+    // indexed on the way in: the store gets the index of exactly these bytes and need not read them
+    // back, unless the index is too large to carry (this one: 200 KB of text)
+    assert.equal([...env.store.carried.values()].at(-1), undefined);
+    const small = 'From: me@example.com\r\nSubject: small\r\n\r\nhello\r\n';
+    await client.append('Sent', small);
+    const carried = [...env.store.carried.values()].at(-1);
+    assert.deepEqual(carried && decodeCarriedIndex(carried, small.length), indexMessageBuffer(Buffer.from(small)));
     await assert.rejects(client.append('Nowhere', 'Subject: x\r\n\r\nx\r\n'));
     await client.logout();
   });

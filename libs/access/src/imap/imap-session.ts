@@ -718,7 +718,7 @@ export class ImapSession {
     }
     let reply: Reply;
     try {
-      const { key, size } = await upload.finish();
+      const { key, size, index } = await upload.finish();
       try {
         const res = await this.ctx.store.appendMessage({
           accountId: this.user.accountId,
@@ -727,6 +727,7 @@ export class ImapSession {
           size,
           flags: upload.header.flags,
           internalDate: upload.header.date?.toISOString(),
+          index,
         });
         if (this.view && res.mailboxId === this.view.mailboxId) await this.appendedToSelected(res);
         reply = ok('APPEND completed', `APPENDUID ${res.uidValidity} ${res.uid}`);
