@@ -229,5 +229,11 @@ export const MailboxChanged = defineEvent(
     kind: z.enum(['appended', 'flags', 'expunged', 'created', 'deleted', 'renamed']),
     uids: z.array(z.number().int().positive()),
     modseq: z.number().int().nonnegative(),
+    /**
+     * For `appended` by an append: each message as stored, in modseq order. A session whose view is
+     * at the first one's modseq − 1 adds them without asking the store (MailboxChanges); any gap
+     * (another change in between, an event lost or overtaken) and it asks as before.
+     */
+    appended: z.array(z.object({ uid: z.number().int().positive(), modseq: z.number().int().positive(), flags: z.array(z.string()) })).max(1000).optional(),
   }),
 );

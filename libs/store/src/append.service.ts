@@ -65,7 +65,7 @@ export class AppendService {
             results[i] = { ok: true, result };
             if (change) {
               const seen = changes.get(change.mailboxId);
-              changes.set(change.mailboxId, seen ? { ...seen, uids: [...seen.uids, ...change.uids], modseq: Math.max(seen.modseq, change.modseq) } : change);
+              changes.set(change.mailboxId, seen ? mergeAppended(seen, change) : change);
             }
           } catch (err) {
             results[i] = err instanceof ContractError ? { ok: false, code: err.code, message: err.message.slice(0, 2000) } : { ok: false, code: 'INTERNAL', message: 'internal error' };
@@ -143,7 +143,7 @@ export class AppendService {
         const r = outcome.row;
         return {
           result: { mailboxId: r.mailbox_id, uid: r.uid, uidValidity: r.uid_validity, modseq: r.modseq, duplicate: false, flags },
-          change: change(mailbox, 'appended', [r.uid], r.modseq),
+          change: { ...change(mailbox, 'appended', [r.uid], r.modseq), appended: [{ uid: r.uid, modseq: r.modseq, flags }] },
         };
       }
       if (outcome.why === 'mailbox-gone') throw new ContractError('NOT_FOUND', `mailbox "${mailbox.name}" was deleted`);
@@ -175,4 +175,10 @@ export class AppendService {
 
 function duplicateOf(r: AppendResultRow): AppendResult {
   return { mailboxId: r.mailbox_id, uid: Number(r.uid), uidValidity: Number(r.uid_validity), modseq: Number(r.modseq), duplicate: true };
+}
+
+/** One event for the appends of a batch to one mailbox (they ran in order, so modseqs ascend). */
+function mergeAppended(a: MailboxChange, b: MailboxChange): MailboxChange {
+  const appended = a.appended && b.appended && a.appended.length + b.appended.length <= 1000 ? [...a.appended, ...b.appended] : undefined;
+  return { ...a, uids: [...a.uids, ...b.uids], modseq: Math.max(a.modseq, b.modseq), appended };
 }

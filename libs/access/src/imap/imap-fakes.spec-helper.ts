@@ -177,8 +177,8 @@ export class FakeMailStore extends MailStorePort {
     return { ...box.info };
   }
 
-  private publish(accountId: string, box: FakeMailbox, kind: MailboxChangedEvent['kind'], uids: number[], modseq: number): void {
-    this.feed.emit({ accountId, mailboxId: box.info.id, mailbox: box.info.name, kind, uids, modseq });
+  private publish(accountId: string, box: FakeMailbox, kind: MailboxChangedEvent['kind'], uids: number[], modseq: number, appended?: MailboxChangedEvent['appended']): void {
+    this.feed.emit({ accountId, mailboxId: box.info.id, mailbox: box.info.name, kind, uids, modseq, appended });
   }
 
   private inRanges(uid: number, ranges: [number, number][]): boolean {
@@ -358,7 +358,8 @@ export class FakeMailStore extends MailStorePort {
       index: indexTestMessage(raw),
     });
     box.info.highestModseq = modseq;
-    this.publish(req.accountId, box, 'appended', [uid], modseq);
+    // as the real store: an append's event lists the message as stored
+    this.publish(req.accountId, box, 'appended', [uid], modseq, [{ uid, modseq, flags: [...(req.flags ?? [])] }]);
     return { mailboxId: box.info.id, uid, uidValidity: box.info.uidValidity, modseq, duplicate: false, flags: [...(req.flags ?? [])] };
   }
 

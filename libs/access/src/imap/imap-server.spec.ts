@@ -325,9 +325,12 @@ describe('IMAP server with imapflow', () => {
     const before = client.mailbox ? client.mailbox.exists : 0;
     const exists = once(client, 'exists');
     const idling = client.idle();
+    const mark = env.store.calls.length;
     await env.store.deliver(ALICE.accountId, 'Subject: new\r\n\r\nnew mail\r\n');
     const [ev] = (await exists) as [{ count: number; prevCount: number }];
     assert.equal(ev.count, before + 1);
+    // the event listed the new message: no round trip to the store for it
+    assert.deepEqual(env.store.calls.slice(mark), ['append']);
 
     const other = await env.client();
     await other.mailboxOpen('INBOX');

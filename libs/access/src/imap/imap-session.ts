@@ -541,7 +541,21 @@ export class ImapSession {
     this.announcedModseq = Math.max(this.announcedModseq, ev.modseq);
     if (ev.modseq <= this.view.modseq && ev.kind !== 'expunged') return;
     this.pending = true;
-    if (this.idleTag) void this.exclusive(() => (this.idleTag && this.pending ? this.refresh() : Promise.resolve())).catch(() => this.socket.destroy());
+    if (this.idleTag) void this.exclusive(() => (this.idleTag && this.pending ? this.catchUp(ev) : Promise.resolve())).catch(() => this.socket.destroy());
+  }
+
+  /**
+   * In IDLE: new messages that an `appended` event lists are added to the view from the event when
+   * they directly follow it (no store round trip per delivery for every idling client); anything
+   * else, or anything announced beyond them, is asked of the store.
+   */
+  private async catchUp(ev: MailboxChangedEvent): Promise<void> {
+    const view = this.view;
+    const update = view && ev.mailboxId === view.mailboxId && ev.appended ? view.appendedHere(ev.appended) : null;
+    if (!view || !update) return this.refresh();
+    this.pending = this.announcedModseq > view.modseq;
+    await this.out.send(untagged(`${update.exists} EXISTS`));
+    if (this.pending) await this.refresh();
   }
 
   /** Asks the store what changed since the view's MODSEQ and tells the client. */
@@ -755,7 +769,7 @@ export class ImapSession {
     const view = this.view;
     if (!view) return;
     const wasPending = this.pending;
-    const update = res.flags ? view.appendedHere(res.uid, res.modseq, res.flags) : null;
+    const update = res.flags ? view.appendedHere([{ uid: res.uid, modseq: res.modseq, flags: res.flags }]) : null;
     if (!update) {
       this.pending = true;
       return;

@@ -23,16 +23,31 @@ describe('MailboxView', () => {
 
   it("takes the session's own append only when its modseq directly follows the view's", () => {
     const v = view([3, 5]);
-    assert.deepEqual(v.appendedHere(100, 11, ['\\Seen']), { expunged: [], exists: 3, flagChanges: [] });
+    assert.deepEqual(v.appendedHere([{ uid: 100, modseq: 11, flags: ['\\Seen'] }]), { expunged: [], exists: 3, flagChanges: [] });
     assert.equal(v.modseq, 11);
     assert.equal(v.uidNext, 101);
     assert.deepEqual(v.flagsOf(100), ['\\Seen']);
     // something else took modseq 12: the caller must ask the store
-    assert.equal(v.appendedHere(101, 13, []), null);
+    assert.equal(v.appendedHere([{ uid: 101, modseq: 13, flags: [] }]), null);
     assert.equal(v.exists, 3);
     assert.equal(v.modseq, 11);
     // a uid the view has seen or passed is never taken as new
-    assert.equal(v.appendedHere(100, 12, []), null);
+    assert.equal(v.appendedHere([{ uid: 100, modseq: 12, flags: [] }]), null);
+  });
+
+  it('takes the appends an event lists only when they all follow each other from the view, or none of them', () => {
+    const v = view([3, 5]);
+    // a gap inside the list (modseq 13 missing): nothing is applied
+    assert.equal(v.appendedHere([{ uid: 106, modseq: 11, flags: [] }, { uid: 107, modseq: 12, flags: [] }, { uid: 108, modseq: 14, flags: [] }]), null);
+    assert.equal(v.exists, 2);
+    // UIDs must ascend, and be new (below UIDNEXT they are not)
+    assert.equal(v.appendedHere([{ uid: 99, modseq: 11, flags: [] }]), null);
+    assert.equal(v.appendedHere([{ uid: 107, modseq: 11, flags: [] }, { uid: 106, modseq: 12, flags: [] }]), null);
+    assert.equal(v.appendedHere([]), null);
+    assert.deepEqual(v.appendedHere([{ uid: 106, modseq: 11, flags: [] }, { uid: 109, modseq: 12, flags: ['$Junk'] }]), { expunged: [], exists: 4, flagChanges: [] });
+    assert.equal(v.seqOf(109), 4);
+    assert.equal(v.modseq, 12);
+    assert.equal(v.uidNext, 110);
   });
 
   it('numbers EXPUNGE responses as the client will apply them', () => {

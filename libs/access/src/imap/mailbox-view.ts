@@ -140,13 +140,22 @@ export class MailboxView {
   }
 
   /**
-   * The session's own APPEND to this mailbox, applied without asking the store what changed: only
-   * when its modseq directly follows the view's, i.e. nothing else changed in between (every change
-   * takes the next modseq). Otherwise null, and the caller refreshes from the store.
+   * Appends applied without asking the store what changed (our own APPEND, or an `appended` event
+   * that lists its messages): only when their modseqs directly follow the view's, one after the
+   * other, i.e. nothing else changed in between (every change takes the next modseq), and their
+   * UIDs are new and ascending. Otherwise null, nothing is applied, and the caller refreshes from
+   * the store.
    */
-  appendedHere(uid: number, modseq: number, flags: string[]): ViewUpdate | null {
-    if (modseq !== this.modseq + 1 || uid < this.uidNext || uid <= this.maxUid) return null;
-    this.load([{ uid, modseq, flags }]);
+  appendedHere(messages: ReadonlyArray<{ uid: number; modseq: number; flags: string[] }>): ViewUpdate | null {
+    let modseq = this.modseq;
+    let uid = Math.max(this.uidNext - 1, this.maxUid);
+    for (const m of messages) {
+      if (m.modseq !== modseq + 1 || m.uid <= uid) return null;
+      modseq = m.modseq;
+      uid = m.uid;
+    }
+    if (!messages.length) return null;
+    this.load(messages.map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags })));
     this.modseq = modseq;
     this.uidNext = uid + 1;
     return { expunged: [], exists: this.exists, flagChanges: [] };
