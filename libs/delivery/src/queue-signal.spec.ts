@@ -31,6 +31,21 @@ describe('QueueSignal', () => {
     await later;
   });
 
+  it('lets a woken worker gather: enqueues meanwhile wake nobody else, afterwards they do', async () => {
+    const s = new QueueSignal(30);
+    const a = s.wait(10_000);
+    const b = s.wait(10_000);
+    s.notify();
+    assert.equal(await settled(a), false, 'the woken worker waits out the gathering window');
+    s.notify();
+    s.notify();
+    await a;
+    assert.equal(await settled(b), false, 'the notifies during the window went to the gatherer');
+    s.notify();
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(await settled(b), true);
+  });
+
   it('ends a wait after its timeout', async () => {
     const s = new QueueSignal();
     const t0 = Date.now();

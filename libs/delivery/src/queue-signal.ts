@@ -1,8 +1,19 @@
-/** Wakes idle workers of this replica when it enqueues, so local mail does not wait for the next poll. */
+/**
+ * Wakes idle workers of this replica when it enqueues, so local mail does not wait for the next poll,
+ * and lets the woken worker gather: for `gatherMs` after its wake-up, further enqueues wake nobody
+ * else, so the one claim that follows takes them all. Under load that turns a claim, a message read,
+ * a store request and a delivered-mark per message into one per batch (measured: ~2 messages per
+ * claim without gathering at ~200 msg/s over 16 SMTP connections); when the queue is quiet it costs
+ * one message `gatherMs` of latency.
+ */
 export class QueueSignal {
   private waiters: Array<() => void> = [];
   /** a notify that found nobody waiting: the next wait returns at once, so it is not lost */
   private pending = false;
+  /** a woken worker is gathering: its claim will take what is enqueued meanwhile */
+  private gathering = false;
+
+  constructor(private readonly gatherMs = 0) {}
 
   /**
    * New work for one worker: waking every idle worker for every message would send them all to
@@ -10,6 +21,7 @@ export class QueueSignal {
    * under load). A worker that finds work keeps claiming until the queue is empty.
    */
   notify(): void {
+    if (this.gathering) return;
     const next = this.waiters.shift();
     if (next) next();
     else this.pending = true;
@@ -22,21 +34,33 @@ export class QueueSignal {
     for (const w of all) w();
   }
 
-  /** Resolves on a notify that picks this waiter, or after `ms`, whichever is first. */
+  /**
+   * Resolves after `ms`, or on a notify that picks this waiter (then after the gathering window),
+   * whichever is first.
+   */
   wait(ms: number): Promise<void> {
     if (this.pending) {
       this.pending = false;
-      return Promise.resolve();
+      return this.gather();
     }
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (woken: boolean) => {
         clearTimeout(timer);
-        const i = this.waiters.indexOf(done);
+        const i = this.waiters.indexOf(wake);
         if (i >= 0) this.waiters.splice(i, 1);
-        resolve();
+        if (woken) void this.gather().then(resolve);
+        else resolve();
       };
-      const timer = setTimeout(done, ms);
-      this.waiters.push(done);
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      this.waiters.push(wake);
     });
+  }
+
+  private async gather(): Promise<void> {
+    if (this.gatherMs <= 0 || this.gathering) return;
+    this.gathering = true;
+    await new Promise((r) => setTimeout(r, this.gatherMs));
+    this.gathering = false;
   }
 }
