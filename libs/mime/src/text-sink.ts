@@ -54,8 +54,9 @@ export class TextSink {
   private keep(buf: Buffer): void {
     const room = this.limit - this.size;
     if (room <= 0 || buf.length === 0) return;
+    // the decoder's output is its own memory (TransferDecoder): kept without a copy
     const piece = buf.length > room ? buf.subarray(0, room) : buf;
-    this.chunks.push(Buffer.from(piece));
+    this.chunks.push(piece);
     this.size += piece.length;
   }
 

@@ -1,4 +1,7 @@
-/** Incremental Content-Transfer-Encoding decoder: bytes in, decoded bytes out, any split. */
+/**
+ * Incremental Content-Transfer-Encoding decoder: bytes in, decoded bytes out, any split. What it
+ * returns is its own memory, never a view of the input, so callers may keep it as it is.
+ */
 export interface TransferDecoder {
   write(chunk: Uint8Array): Buffer;
   end(): Buffer;
@@ -61,10 +64,13 @@ export class QuotedPrintableDecoder implements TransferDecoder {
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i];
       switch (this.state) {
-        case 'text':
-          if (c === 0x3d) this.state = 'eq';
-          else out[n++] = c;
+        case 'text': {
+          // the bulk of a QP body is plain bytes: a tight copy loop up to the next "=" (lines are
+          // short: Buffer.indexOf's call into C++ costs more than the scan)
+          while (i < chunk.length && chunk[i] !== 0x3d) out[n++] = chunk[i++];
+          if (i < chunk.length) this.state = 'eq';
           break;
+        }
         case 'eq':
           if (hexValue(c) >= 0) {
             this.hex = c;
