@@ -34,13 +34,18 @@ it('logs JSON with the trace ID and never the password', async () => {
   const lines: string[] = [];
   const sink = new Writable({ write: (c, _e, cb) => (lines.push(c.toString()), cb()) });
   const testLogger = createLogger('t', 'info', sink);
+  let recording = true;
   trace.getTracer('t').startActiveSpan('op', (span) => {
     testLogger.info({ user: 'alice', password: 'hunter2', nested: { token: 'abc' } }, 'login');
+    recording = span.isRecording();
     span.end();
   });
+  // no exporter configured: spans are not recorded, yet they have IDs for the logs and the bus
+  assert.equal(recording, false);
   const entry = JSON.parse(lines.at(-1)!);
   assert.equal(entry.password, '[redacted]');
   assert.equal(entry.nested.token, '[redacted]');
   assert.match(entry.trace_id, /^[0-9a-f]{32}$/);
+  assert.notEqual(entry.trace_id, '0'.repeat(32));
   assert.ok(!lines.join('').includes('hunter2'));
 });

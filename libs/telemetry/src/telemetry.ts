@@ -5,7 +5,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationType, MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { registerProcessMetrics } from './process-metrics.js';
 
@@ -42,7 +42,10 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
 
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  const tracerProvider = new TracerProvider({ resource, spanProcessors: processors });
+  // Nothing to export to: spans are not recorded (no attributes, events or timings kept for nobody),
+  // but still have IDs, so logs carry trace IDs and the traceparent still crosses the bus.
+  const sampler = processors.length ? undefined : new AlwaysOffSampler();
+  const tracerProvider = new TracerProvider({ resource, spanProcessors: processors, ...(sampler ? { sampler } : {}) });
   trace.setGlobalTracerProvider(tracerProvider);
 
   // The exporter never opens its own port: /metrics is served by the service's ops server.
