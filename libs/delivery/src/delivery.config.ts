@@ -13,7 +13,7 @@ export interface DeliveryConfig {
   outboundPort: number;
   /** how often an idle worker looks for due work (default 500 ms); enqueues in this replica wake it at once */
   pollIntervalMs?: number;
-  /** how long a woken worker lets enqueues gather before it claims them together (default 20 ms; see QueueSignal) */
+  /** how long a woken worker lets enqueues gather before it claims them together (default 50 ms; see QueueSignal) */
   gatherMs?: number;
   /** delays between attempts in ms; the last one repeats (default 1m, 5m, 15m, 1h, 4h) */
   retrySchedule?: number[];

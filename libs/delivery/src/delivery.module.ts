@@ -24,7 +24,7 @@ export class DeliveryModule {
       module: DeliveryModule,
       providers: [
         { provide: DELIVERY_CONFIG, useValue: config },
-        { provide: QueueSignal, useValue: new QueueSignal(config.gatherMs ?? 20) },
+        { provide: QueueSignal, useValue: new QueueSignal(config.gatherMs ?? 50) },
         {
           provide: RECIPIENT_CACHE,
           useFactory: (bus: Bus) => new CachedRequester(bus, ResolveRecipient, { ttlMs: config.recipientCacheTtlMs ?? 30_000, maxEntries: 50_000, invalidatedBy: DirectoryChanged }),
