@@ -99,10 +99,21 @@ export class MimeScanner {
   private openBoundaries = 0;
   private readonly texts: string[] = [];
   private textChars = 0;
+  private cut = false;
   private headers: [string, string][] = [];
   private envelope: Envelope = NO_ENVELOPE;
   private sentDate: string | null = null;
   private result: MessageIndex | null = null;
+
+  /**
+   * Whether the header bytes or the decoded text kept for this index were cut by their limits
+   * (maxHeaderBytes, maxTextChars). When they were not, scanners with larger content limits (and
+   * the same structure limits) produce the same index: that is what lets a sender scan with small
+   * limits and hand the index on only when nothing was cut (ADR 0007).
+   */
+  get cutByLimits(): boolean {
+    return this.cut;
+  }
 
   constructor(opts?: IndexOptions) {
     this.limits = resolveLimits(opts);
@@ -156,7 +167,10 @@ export class MimeScanner {
     if (this.lineLen > 0) this.endLine(this.pos, 0);
     for (let f = this.stack.pop(); f; f = this.stack.pop()) this.closeFrame(f, false);
     let text = this.texts.join('\n');
-    if (text.length > this.limits.maxTextChars) text = text.slice(0, this.limits.maxTextChars);
+    if (text.length > this.limits.maxTextChars) {
+      text = text.slice(0, this.limits.maxTextChars);
+      this.cut = true;
+    }
     this.result = {
       size: this.pos,
       headerSize: this.root.part.bodyStart,
@@ -234,6 +248,7 @@ export class MimeScanner {
     const top = this.top();
     if (!top.headersDone) {
       const room = this.limits.maxHeaderBytes - top.headerLen;
+      if (buf.length > room) this.cut = true;
       if (room <= 0) return;
       const piece = Buffer.from(buf.length > room ? buf.subarray(0, room) : buf);
       top.headerChunks.push(piece);
@@ -365,6 +380,8 @@ export class MimeScanner {
       if (room > 0) {
         const html = subtype === 'html';
         f.text = new TextSink(part.encoding, paramValue(part.params, 'charset'), html, html ? room * 4 : room);
+      } else {
+        this.cut = true;
       }
     }
   }
@@ -405,6 +422,7 @@ export class MimeScanner {
     if (f.text) {
       if (!atBoundary && f.termPending) f.text.write(f.termPending);
       const text = f.text.finish();
+      if (f.text.full) this.cut = true;
       f.text = null;
       if (text) {
         this.texts.push(text);
