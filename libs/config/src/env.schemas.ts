@@ -73,4 +73,6 @@ export const DeliveryEnv = z.object({
   MESSAGE_EXPIRY_HOURS: z.coerce.number().min(0.001).default(120),
   /** finished messages (and what they carried) leave the queue this long after they arrived */
   QUEUE_RETENTION_HOURS: z.coerce.number().min(0.001).default(168),
+  /** recipients a replica may hand to its own workers in memory after enqueueing them (ADR 0008); 0 turns it off */
+  DELIVERY_HANDOFF_RECIPIENTS: z.coerce.number().int().min(0).max(100_000).default(1000),
 });

@@ -19,6 +19,8 @@ export interface DeliveryConfig {
   retrySchedule?: number[];
   /** how long a directory answer for an address is reused (default 30 s; 0 asks every time) */
   recipientCacheTtlMs?: number;
+  /** recipients this replica may hold in memory for its own workers after enqueueing them (default 1,000; 0 turns the hand-off off). See handoff.ts */
+  handoffRecipients?: number;
   /** recipients claimed per worker round (default 50) */
   batchSize?: number;
   /** how long a finished message stays in the queue for tracing, from its arrival (default 168 h) */

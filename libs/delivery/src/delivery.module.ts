@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Bus, CachedRequester } from '@mail/bus';
 import { DirectoryChanged, ResolveRecipient } from '@mail/contracts';
@@ -6,6 +8,7 @@ import { Database } from '@mail/db';
 import { createLogger } from '@mail/telemetry';
 import { DELIVERY_CONFIG, RECIPIENT_CACHE, type DeliveryConfig } from './delivery.config.js';
 import { DeliveryHandlers } from './delivery.handlers.js';
+import { Handoff } from './handoff.js';
 import { MessageProcessor } from './message-processor.js';
 import { OutboundSmtp } from './outbound-smtp.js';
 import { QueueRepository } from './queue.repository.js';
@@ -25,6 +28,7 @@ export class DeliveryModule {
       providers: [
         { provide: DELIVERY_CONFIG, useValue: config },
         { provide: QueueSignal, useValue: new QueueSignal(config.gatherMs ?? 50) },
+        { provide: Handoff, useValue: new Handoff(`${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}:handoff`, config.leaseMs, config.handoffRecipients ?? 1000) },
         {
           provide: RECIPIENT_CACHE,
           useFactory: (bus: Bus) => new CachedRequester(bus, ResolveRecipient, { ttlMs: config.recipientCacheTtlMs ?? 30_000, maxEntries: 50_000, invalidatedBy: DirectoryChanged }),
@@ -34,8 +38,8 @@ export class DeliveryModule {
         { provide: QueueRepository, useFactory: (db: Database) => new QueueRepository(db), inject: [Database] },
         {
           provide: QueueService,
-          useFactory: (repo: QueueRepository, signal: QueueSignal, tracker: Tracker) => new QueueService(repo, signal, tracker),
-          inject: [QueueRepository, QueueSignal, Tracker],
+          useFactory: (repo: QueueRepository, signal: QueueSignal, tracker: Tracker, handoff: Handoff) => new QueueService(repo, signal, tracker, handoff),
+          inject: [QueueRepository, QueueSignal, Tracker, Handoff],
         },
         {
           provide: OutboundSmtp,
@@ -56,11 +60,12 @@ export class DeliveryModule {
         },
         {
           provide: WorkerPool,
-          useFactory: (repo: QueueRepository, processor: MessageProcessor, signal: QueueSignal) =>
+          useFactory: (repo: QueueRepository, processor: MessageProcessor, signal: QueueSignal, handoff: Handoff) =>
             new WorkerPool(
               repo,
               processor,
               signal,
+              handoff,
               {
                 workers: config.workers,
                 leaseMs: config.leaseMs,
@@ -70,7 +75,7 @@ export class DeliveryModule {
               },
               logger,
             ),
-          inject: [QueueRepository, MessageProcessor, QueueSignal],
+          inject: [QueueRepository, MessageProcessor, QueueSignal, Handoff],
         },
         {
           provide: QueueRetention,

@@ -20,6 +20,7 @@ import { DeliveryModule } from './delivery.module.js';
 import { queueMigrations } from './migrations/queue-migrations.js';
 import { QueueRetention } from './queue-retention.js';
 import { QueueRepository } from './queue.repository.js';
+import { WorkerPool } from './worker-pool.js';
 
 const ALICE = { accountId: randomUUID(), address: 'alice@example.com' };
 const BOB = { accountId: randomUUID(), address: 'bob@example.com' };
@@ -241,15 +242,16 @@ function suite(name: string, openDb: DbOpener) {
       await waitFor('delivered event', () => h.events.some((e) => e.event === 'delivered' && e.queueId === queueId));
     });
 
-    it('keeps the index smtp-in carried with the message and hands it to the store once per blob', async () => {
+    it('hands the index smtp-in carried to the store once per blob, without writing it to the queue row', async () => {
       const index = JSON.stringify({ stands: 'for a MessageIndex', the: 'store validates it' });
       const { queueId, key } = await h.enqueue(message('carried'), 'sender@remote.test', ['team@example.com'], index);
       await waitFor('local delivery', async () => allFinal(await h.entry(queueId)));
       const mine = h.services.appends.filter((a) => a.blobKey === key);
       assert.equal(mine.length, 2);
       assert.deepEqual(mine.map((a) => a.index).sort(), [index, undefined].sort());
-      const { rows } = await h.db.query<{ message_index: string }>('SELECT message_index FROM queue.messages WHERE id = $1', [queueId]);
-      assert.equal(rows[0].message_index, index);
+      // handed off to this replica's workers, which had it in hand
+      const { rows } = await h.db.query<{ message_index: string | null }>('SELECT message_index FROM queue.messages WHERE id = $1', [queueId]);
+      assert.equal(rows[0].message_index, null);
     });
 
     it('removes finished messages after the retention period, never one a recipient still waits on', async () => {
@@ -258,7 +260,7 @@ function suite(name: string, openDb: DbOpener) {
       const add = async (receivedAt: Date, statuses: string[]) => {
         const id = randomUUID();
         const addresses = statuses.map((_, i) => `r${i}@retention.test`);
-        await repo.insert([{ message: { id, blobKey: `msg/retention/${id}`, size: 1, mailFrom: '', messageId: null, subject: null, receivedAt, source: { protocol: 'smtp' }, traceparent: null, index: '{}' }, recipients: addresses }]);
+        await repo.insert([{ message: { id, blobKey: `msg/retention/${id}`, size: 1, mailFrom: '', messageId: null, subject: null, receivedAt, source: { protocol: 'smtp' }, traceparent: null, index: '{}' }, recipients: addresses.map((address) => ({ id: randomUUID(), address })), leasedBy: null }], 1000);
         for (const [i, status] of statuses.entries()) await h.db.query('UPDATE queue.recipients SET status = $1 WHERE message_id = $2 AND address = $3', [status, id, addresses[i]]);
         return id;
       };
@@ -366,9 +368,10 @@ function suite(name: string, openDb: DbOpener) {
         await repo.insert([
           {
             message: { id: queueId, blobKey: key, size, mailFrom: 'x@remote.test', messageId: null, subject: null, receivedAt: new Date(), source: { protocol: 'smtp' }, traceparent: null, index: null },
-            recipients: ['alice@example.com'],
+            recipients: [{ id: randomUUID(), address: 'alice@example.com' }],
+            leasedBy: null,
           },
-        ]);
+        ], 1000);
         const [claimed] = await repo.claim('dead-worker', 10, 300);
         assert.equal(claimed.messageId, queueId);
         // the dead worker got as far as the store, then crashed
@@ -379,6 +382,63 @@ function suite(name: string, openDb: DbOpener) {
         assert.equal(mine.length, 2);
         assert.equal(mine[0].idempotencyKey, mine[1].idempotencyKey);
         assert.equal(h.services.mailbox(ALICE.accountId).filter((s) => s.blobKey === key).length, 1);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('a replica that dies with work handed off: its lease expires and another worker delivers it', async () => {
+      const h = await harness(openDb);
+      try {
+        await runMigrations(h.db, 'queue', queueMigrations);
+        const repo = new QueueRepository(h.db);
+        const { key, size } = await h.put(message('handed to the dead'));
+        const queueId = randomUUID();
+        const index = JSON.stringify({ carried: 'only in the dead replica' });
+        const msg = { id: queueId, blobKey: key, size, mailFrom: 'x@remote.test', messageId: null, subject: null, receivedAt: new Date(), source: { protocol: 'smtp' as const }, traceparent: null, index };
+        await repo.insert([{ message: msg, recipients: [{ id: randomUUID(), address: 'alice@example.com' }], leasedBy: 'dead-replica:handoff' }], 400);
+        const { rows } = await h.db.query<{ leased_by: string; attempts: number; message_index: string | null }>(
+          'SELECT r.leased_by, r.attempts, m.message_index FROM queue.recipients r JOIN queue.messages m ON m.id = r.message_id WHERE m.id = $1',
+          [queueId],
+        );
+        assert.deepEqual({ ...rows[0], attempts: Number(rows[0].attempts) }, { leased_by: 'dead-replica:handoff', attempts: 1, message_index: null }, 'leased as a claim would leave it; the index stays in memory');
+        assert.deepEqual(await repo.claim('other', 10, 1000), [], 'nobody claims it while the lease runs');
+        await h.start();
+        await waitFor('takeover', async () => allFinal(await h.entry(queueId)));
+        const [append] = h.services.appends.filter((a) => a.blobKey === key);
+        assert.equal(append.index, undefined, 'the store parses the blob: the carried index died with the replica');
+        const entry = await h.entry(queueId);
+        assert.equal(entry.recipients[0].attempts, 2);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('without the hand-off, the carried index goes through the queue row', async () => {
+      const h = await harness(openDb);
+      try {
+        await h.start({ handoffRecipients: 0 });
+        const index = JSON.stringify({ stands: 'for a MessageIndex' });
+        const { queueId, key } = await h.enqueue(message('through the row'), 'sender@remote.test', ['alice@example.com'], index);
+        await waitFor('local delivery', async () => allFinal(await h.entry(queueId)));
+        assert.deepEqual(h.services.appends.filter((a) => a.blobKey === key).map((a) => a.index), [index]);
+        const { rows } = await h.db.query<{ message_index: string }>('SELECT message_index FROM queue.messages WHERE id = $1', [queueId]);
+        assert.equal(rows[0].message_index, index);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('stopping hands back what was handed off but not yet delivered', async () => {
+      const h = await harness(openDb);
+      try {
+        const app = await h.start({ gatherMs: 60_000 });
+        const { queueId } = await h.enqueue(message('handed back'), 'sender@remote.test', ['alice@example.com']);
+        const held = await h.db.query<{ leased_by: string | null }>('SELECT leased_by FROM queue.recipients WHERE message_id = $1', [queueId]);
+        assert.match(held.rows[0].leased_by ?? '', /:handoff$/);
+        await app.get(WorkerPool, { strict: false }).stop();
+        const { rows } = await h.db.query<{ leased_by: string | null; attempts: number; status: string }>('SELECT leased_by, attempts, status FROM queue.recipients WHERE message_id = $1', [queueId]);
+        assert.deepEqual({ ...rows[0], attempts: Number(rows[0].attempts) }, { leased_by: null, attempts: 0, status: 'queued' });
       } finally {
         await h.close();
       }

@@ -27,11 +27,15 @@ export class QueueSignal {
     else this.pending = true;
   }
 
-  /** Shutdown: every waiting worker must see that it is time to stop. */
+  /** a gathering worker's early wake-up */
+  private endGathering?: () => void;
+
+  /** Shutdown: every waiting worker, gathering ones included, must see that it is time to stop. */
   notifyAll(): void {
     const all = this.waiters;
     this.waiters = [];
     for (const w of all) w();
+    this.endGathering?.();
   }
 
   /**
@@ -60,7 +64,14 @@ export class QueueSignal {
   private async gather(): Promise<void> {
     if (this.gatherMs <= 0 || this.gathering) return;
     this.gathering = true;
-    await new Promise((r) => setTimeout(r, this.gatherMs));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.endGathering?.(), this.gatherMs);
+      this.endGathering = () => {
+        clearTimeout(timer);
+        this.endGathering = undefined;
+        resolve();
+      };
+    });
     this.gathering = false;
   }
 }

@@ -2,6 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Database } from '@mail/db';
 import type { ClaimedRecipient, NewMessage, QueueListing, QueuedMessage, RecipientStatus } from './queue.records.js';
 
+/** One message to insert; `leasedBy` hands it off to that owner (see `insert`). */
+export interface NewQueueEntry {
+  message: NewMessage;
+  recipients: Array<{ id: string; address: string }>;
+  leasedBy: string | null;
+}
+
 interface MessageRow {
   id: string;
   blob_key: string;
@@ -41,10 +48,15 @@ export class QueueRepository {
    * Messages with their recipients in one statement, so one round trip and one commit for all of
    * them: once it returns they are safe and smtp-in may answer 250 for each. A message without
    * recipients is never queued (smtp-in refuses DATA before RCPT).
+   *
+   * A message with `leasedBy` is handed off (handoff.ts): its recipients start leased to that owner
+   * for `leaseMs`, with this attempt counted, exactly as a claim would leave them, and its carried
+   * index is not written (the owner has it in hand; whoever claims the rows after an expired lease
+   * parses the blob instead).
    */
-  async insert(batch: Array<{ message: NewMessage; recipients: string[] }>): Promise<void> {
+  async insert(batch: NewQueueEntry[], leaseMs: number): Promise<void> {
     const m = batch.map((b) => b.message);
-    const r = batch.flatMap((b) => b.recipients.map((address) => ({ id: randomUUID(), messageId: b.message.id, address })));
+    const r = batch.flatMap((b) => b.recipients.map((x) => ({ id: x.id, messageId: b.message.id, address: x.address, leasedBy: b.leasedBy })));
     await this.db.query(
       `WITH m AS (
          INSERT INTO queue.messages (id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index)
@@ -53,8 +65,11 @@ export class QueueRepository {
              AS t(id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index)
          RETURNING id
        )
-       INSERT INTO queue.recipients (id, message_id, address)
-       SELECT t.id, m.id, t.address FROM unnest($11::uuid[], $12::uuid[], $13::text[]) AS t(id, message_id, address) JOIN m ON m.id = t.message_id
+       INSERT INTO queue.recipients (id, message_id, address, leased_by, lease_until, attempts)
+       SELECT t.id, m.id, t.address, t.leased_by,
+              CASE WHEN t.leased_by IS NULL THEN NULL ELSE now() + $15::double precision * interval '1 millisecond' END,
+              CASE WHEN t.leased_by IS NULL THEN 0 ELSE 1 END
+         FROM unnest($11::uuid[], $12::uuid[], $13::text[], $14::text[]) AS t(id, message_id, address, leased_by) JOIN m ON m.id = t.message_id
        ON CONFLICT (message_id, address) DO NOTHING`,
       [
         m.map((x) => x.id),
@@ -66,10 +81,12 @@ export class QueueRepository {
         m.map((x) => x.receivedAt.toISOString()),
         m.map((x) => JSON.stringify(x.source)),
         m.map((x) => x.traceparent),
-        m.map((x) => x.index),
+        batch.map((b) => (b.leasedBy ? null : b.message.index)),
         r.map((x) => x.id),
         r.map((x) => x.messageId),
         r.map((x) => x.address),
+        r.map((x) => x.leasedBy),
+        ms(leaseMs),
       ],
     );
   }

@@ -2,22 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { context, propagation } from '@opentelemetry/api';
 import type { EnqueueMessage, ListQueue, ParsedRequestOf, ResponseOf } from '@mail/contracts';
 import { GroupCommit } from '@mail/db';
-import type { NewMessage } from './queue.records.js';
-import type { QueueRepository } from './queue.repository.js';
+import type { Handoff } from './handoff.js';
+import type { QueuedMessage } from './queue.records.js';
+import type { NewQueueEntry, QueueRepository } from './queue.repository.js';
 import type { QueueSignal } from './queue-signal.js';
 import type { Tracker } from './tracking.js';
 
 /** Entry into the queue (from smtp-in over the bus, and from our own bounces) and the admin listing. */
 export class QueueService {
   /** concurrent enqueues (smtp-in's connections) share one INSERT and one commit */
-  private readonly inserts: GroupCommit<{ message: NewMessage; recipients: string[] }>;
+  private readonly inserts: GroupCommit<NewQueueEntry>;
 
   constructor(
     private readonly repo: QueueRepository,
     private readonly signal: QueueSignal,
     private readonly tracker: Tracker,
+    private readonly handoff: Handoff,
   ) {
-    this.inserts = new GroupCommit((batch) => this.repo.insert(batch));
+    this.inserts = new GroupCommit((batch) => this.repo.insert(batch, this.handoff.leaseMs));
   }
 
   async enqueue(p: ParsedRequestOf<typeof EnqueueMessage>): Promise<ResponseOf<typeof EnqueueMessage>> {
@@ -32,21 +34,32 @@ export class QueueService {
       seen.add(k);
       return true;
     });
-    await this.inserts.add({
-      message: {
-        id,
-        blobKey: p.blobKey,
-        size: p.size,
-        mailFrom: p.mailFrom,
-        messageId: p.messageId ?? null,
-        subject: p.subject ?? null,
-        receivedAt: new Date(p.receivedAt),
-        source: p.source,
-        traceparent: carrier.traceparent ?? null,
-        index: p.index ?? null,
-      },
-      recipients,
-    });
+    const message: QueuedMessage = {
+      id,
+      blobKey: p.blobKey,
+      size: p.size,
+      mailFrom: p.mailFrom,
+      messageId: p.messageId ?? null,
+      subject: p.subject ?? null,
+      receivedAt: new Date(p.receivedAt),
+      source: p.source,
+      traceparent: carrier.traceparent ?? null,
+      index: p.index ?? null,
+    };
+    const rows = recipients.map((address) => ({ id: randomUUID(), address }));
+    const handed = this.handoff.reserve(rows.length);
+    const startedAt = performance.now();
+    try {
+      await this.inserts.add({ message, recipients: rows, leasedBy: handed ? this.handoff.ownerId : null });
+    } catch (err) {
+      if (handed) this.handoff.cancel(rows.length);
+      throw err;
+    }
+    if (handed) {
+      const claimed = rows.map((r) => ({ id: r.id, messageId: id, address: r.address, attempts: 1 }));
+      // the workers stopped while the row was written: let any replica claim it now rather than after the lease
+      if (!this.handoff.push({ message, recipients: claimed }, startedAt)) await this.repo.release(this.handoff.ownerId, rows.map((r) => r.id)).catch(() => undefined);
+    }
     this.signal.notify();
     for (const r of recipients) this.tracker.track('queued', { queueId: id, messageId: p.messageId ?? null, sender: p.mailFrom }, r);
     return { queueId: id };

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '@mail/telemetry';
+import type { Handoff, HandedOff } from './handoff.js';
 import type { MessageProcessor } from './message-processor.js';
-import type { ClaimedRecipient, QueuedMessage } from './queue.records.js';
+import type { ClaimedRecipient } from './queue.records.js';
 import type { QueueRepository } from './queue.repository.js';
 import type { QueueSignal } from './queue-signal.js';
 import { retryDelayMs } from './retry-policy.js';
@@ -17,7 +18,9 @@ export interface WorkerPoolOptions {
 
 /**
  * N claim-and-deliver loops. Idle loops sleep `pollIntervalMs` or until this replica enqueues.
- * Stopping lets each loop finish the message in hand and hands the rest of its batch back.
+ * What this replica enqueued and leased to itself (the hand-off) goes first, without a claim;
+ * then what the database holds. Stopping lets each loop finish the message in hand and hands the
+ * rest of its batch, and the hand-off, back.
  */
 export class WorkerPool {
   private stopping = false;
@@ -28,6 +31,7 @@ export class WorkerPool {
     private readonly repo: QueueRepository,
     private readonly processor: MessageProcessor,
     private readonly signal: QueueSignal,
+    private readonly handoff: Handoff,
     private readonly opts: WorkerPoolOptions,
     private readonly logger: Logger,
   ) {}
@@ -35,6 +39,7 @@ export class WorkerPool {
   start(): void {
     if (this.loops.length) return;
     this.stopping = false;
+    this.handoff.open();
     for (let i = 0; i < this.opts.workers; i++) this.loops.push(this.loop(`${this.id}:${i}`));
   }
 
@@ -43,10 +48,17 @@ export class WorkerPool {
     this.signal.notifyAll();
     await Promise.all(this.loops);
     this.loops = [];
+    const left = this.handoff.close().flatMap((h) => h.recipients.map((r) => r.id));
+    if (left.length) await this.repo.release(this.handoff.ownerId, left).catch(() => undefined);
   }
 
   private async loop(workerId: string): Promise<void> {
     while (!this.stopping) {
+      const handed = this.handoff.take(this.opts.batchSize);
+      if (handed.length) {
+        await this.deliver(this.handoff.ownerId, handed);
+        continue;
+      }
       let claimed: ClaimedRecipient[] = [];
       try {
         claimed = await this.repo.claim(workerId, this.opts.batchSize, this.opts.leaseMs);
@@ -65,7 +77,7 @@ export class WorkerPool {
     const byMessage = new Map<string, ClaimedRecipient[]>();
     for (const c of claimed) byMessage.set(c.messageId, [...(byMessage.get(c.messageId) ?? []), c]);
     const messages = new Map((await this.repo.messages([...byMessage.keys()]).catch(() => [])).map((m) => [m.id, m]));
-    const batch: Array<{ message: QueuedMessage; recipients: ClaimedRecipient[] }> = [];
+    const batch: HandedOff[] = [];
     const orphans: string[] = [];
     for (const [messageId, recipients] of byMessage) {
       const message = messages.get(messageId);
@@ -78,6 +90,11 @@ export class WorkerPool {
       return;
     }
     if (!batch.length) return;
+    await this.deliver(workerId, batch);
+  }
+
+  /** One attempt for a batch this worker holds the lease of, renewing it while the attempt lasts. */
+  private async deliver(workerId: string, batch: HandedOff[]): Promise<void> {
     const ids = batch.flatMap((b) => b.recipients.map((r) => r.id));
     // long transfers (150 MB to a slow MX) must not lose the lease half way
     const heartbeat = setInterval(() => void this.repo.renew(workerId, ids, this.opts.leaseMs).catch(() => undefined), Math.max(50, this.opts.leaseMs / 3));

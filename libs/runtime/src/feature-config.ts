@@ -15,6 +15,7 @@ export function deliveryConfig(env: CommonEnv & z.output<typeof DeliveryEnv>) {
     relayHost: env.RELAY_HOST,
     outboundPort: env.OUTBOUND_PORT,
     recipientCacheTtlMs: env.RECIPIENT_CACHE_TTL_MS,
+    handoffRecipients: env.DELIVERY_HANDOFF_RECIPIENTS,
   };
 }
 
