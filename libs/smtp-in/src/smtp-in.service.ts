@@ -6,7 +6,7 @@ import { DirectoryChanged, ResolveRecipient } from '@mail/contracts';
 import { BlobStore } from '@mail/blob';
 import { createLogger, type Logger } from '@mail/telemetry';
 import { SMTP_IN_CONFIG, type SmtpInConfig } from './smtp-in.config.js';
-import { honourExplicitEnhancedCodes } from './smtp-reply.js';
+import { coalescePipelinedReplies, honourExplicitEnhancedCodes } from './smtp-reply.js';
 import { SmtpSessionPolicy, type ListenerKind } from './smtp-session.js';
 
 export interface SmtpPorts {
@@ -33,6 +33,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
     this.recipients = new CachedRequester(bus, ResolveRecipient, { ttlMs: config.recipientCacheTtlMs ?? 30_000, maxEntries: 50_000, invalidatedBy: DirectoryChanged });
     this.policy = new SmtpSessionPolicy(config, bus, blobs, this.recipients, this.logger);
     honourExplicitEnhancedCodes();
+    coalescePipelinedReplies();
   }
 
   /** The ports actually bound (useful when configured as 0). */

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
+import tls from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -120,6 +122,44 @@ describe('smtp-in over real sockets', () => {
     const prefix = text.slice(0, text.length - message.length);
     assert.match(prefix, /^Received: from \S+ \(\[127\.0\.0\.1\]\)\r\n\tby mx\.test with ESMTPS id \S+\r\n\tfor <alice@example\.com>;\r\n\t\w{3}, \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d \+0000\r\n/);
     assert.match(prefix, /\r\nAuthentication-Results: mx\.test;\r\n\tspf=temperror .*smtp\.mailfrom=sender@remote\.test.*\r\n$/);
+  });
+
+  it('answers a pipelined MAIL, RCPT and DATA in one write, in order, and still upgrades after a pipelined STARTTLS', async () => {
+    const { client } = await RawSmtpClient.connect(ports.mx);
+    await client.cmd('EHLO client.test');
+    // the server's writes to this client's socket, as the kernel sees them (a corked socket flushes with one _writev)
+    const writes: string[] = [];
+    const proto = net.Socket.prototype as unknown as Record<'_write' | '_writev', (this: net.Socket, ...a: unknown[]) => void>;
+    const original = { _write: proto._write, _writev: proto._writev };
+    const ours = (s: net.Socket) => s.remotePort === client.socket.localPort;
+    proto._write = function (...a) {
+      if (ours(this)) writes.push('write');
+      return original._write.apply(this, a);
+    };
+    proto._writev = function (...a) {
+      if (ours(this)) writes.push('writev');
+      return original._writev.apply(this, a);
+    };
+    try {
+      client.write('MAIL FROM:<x@remote.test>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\n');
+      assert.match(await client.read(), /^250/);
+      assert.match(await client.read(), /^250/);
+      assert.match(await client.read(), /^354/);
+    } finally {
+      Object.assign(proto, original);
+    }
+    assert.deepEqual(writes, ['writev'], 'one write for the three replies');
+    client.write('Subject: pipelined\r\n\r\nbody\r\n.\r\n');
+    assert.match(await client.read(), /^250 2\.0\.0 OK queued/);
+    client.write('RSET\r\nSTARTTLS\r\n');
+    assert.match(await client.read(), /^250/);
+    assert.match(await client.read(), /^220/);
+    const secure = tls.connect({ socket: client.socket, rejectUnauthorized: false, servername: 'mx.test' });
+    await new Promise<void>((resolve, reject) => secure.once('secureConnect', resolve).once('error', reject));
+    secure.write('EHLO client.test\r\n');
+    const reply = await new Promise<string>((resolve) => secure.once('data', (d: Buffer) => resolve(d.toString())));
+    assert.match(reply, /^250[ -]/);
+    secure.destroy();
   });
 
   it('refuses unknown local recipients and relaying on MX', async () => {

@@ -24,3 +24,37 @@ export function honourExplicitEnhancedCodes(): void {
     return original.call(this, code, data, context);
   };
 }
+
+let coalescing = false;
+
+/**
+ * smtp-server writes every reply with its own `write`, so a pipelined MAIL, RCPT and DATA (RFC 2920)
+ * costs three writes and three wake-ups of the client. Replies are gathered per turn of the event
+ * loop instead (cork, then uncork once everything this turn produced is written), as Postfix flushes
+ * its replies only when it has no more input to process. The 220s are never held: the greeting, and
+ * the STARTTLS go-ahead, after which the socket is handed to TLS.
+ */
+export function coalescePipelinedReplies(): void {
+  if (coalescing) return;
+  coalescing = true;
+  type Socket = { cork(): void; uncork(): void; destroyed: boolean };
+  const corked = new WeakSet<Socket>();
+  const flush = (socket: Socket) => {
+    if (!corked.delete(socket)) return;
+    socket.uncork();
+  };
+  const proto = SMTPConnection.prototype as unknown as { send(this: { _socket?: Socket }, code: number, data: unknown, context?: unknown): void };
+  const original = proto.send;
+  proto.send = function (code, data, context) {
+    const socket = this._socket;
+    if (socket && !socket.destroyed) {
+      if (code === 220) flush(socket);
+      else if (!corked.has(socket)) {
+        corked.add(socket);
+        socket.cork();
+        setImmediate(flush, socket);
+      }
+    }
+    return original.call(this, code, data, context);
+  };
+}
