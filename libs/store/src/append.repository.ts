@@ -44,25 +44,32 @@ export type AppendOutcome =
 /** The append's SQL: one read, then one statement that writes everything (its own transaction). */
 export class AppendRepository {
   async context(q: Queryable, accountId: string, mailbox: string, blobKey: string, key: string | null): Promise<AppendContext> {
-    const { rows } = await q.query<{ mailbox: MailboxRow | null; earlier: AppendResultRow | null; index_id: number | null; size: number | null; header_size: number | null; used: number; quota: number | null }>(
-      `SELECT
-         (SELECT to_jsonb(m) FROM (SELECT ${MAILBOX_COLUMNS} FROM mail.mailboxes WHERE account_id = $1 AND name = $4) m) AS mailbox,
+    const [ctx] = await this.contexts(q, [{ accountId, mailbox, blobKey, key }]);
+    return ctx;
+  }
+
+  /** The contexts of several appends in one round trip (a delivery batch), in their order. */
+  async contexts(q: Queryable, items: Array<{ accountId: string; mailbox: string; blobKey: string; key: string | null }>): Promise<AppendContext[]> {
+    const { rows } = await q.query<{ i: number; mailbox: MailboxRow | null; earlier: AppendResultRow | null; index_id: number | null; size: number | null; header_size: number | null; used: number; quota: number | null }>(
+      `SELECT t.i,
+         (SELECT to_jsonb(m) FROM (SELECT ${MAILBOX_COLUMNS} FROM mail.mailboxes WHERE account_id = t.account_id AND name = t.mailbox) m) AS mailbox,
          (SELECT to_jsonb(r) FROM (SELECT mailbox_id, uid, uid_validity, modseq FROM mail.append_results
-            WHERE account_id = $1 AND idempotency_key = $3 AND uid IS NOT NULL) r) AS earlier,
+            WHERE account_id = t.account_id AND idempotency_key = t.key AND uid IS NOT NULL) r) AS earlier,
          x.id AS index_id, x.size, x.header_size,
-         (SELECT coalesce(sum(size_bytes), 0)::bigint FROM mail.mailboxes WHERE account_id = $1) AS used,
-         (SELECT quota_bytes FROM mail.accounts WHERE account_id = $1) AS quota
-       FROM (SELECT 1) one LEFT JOIN mail.message_indexes x ON x.blob_key = $2`,
-      [accountId, blobKey, key, mailbox],
+         (SELECT coalesce(sum(size_bytes), 0)::bigint FROM mail.mailboxes WHERE account_id = t.account_id) AS used,
+         (SELECT quota_bytes FROM mail.accounts WHERE account_id = t.account_id) AS quota
+       FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::text[]) AS t(i, account_id, mailbox, blob_key, key)
+       LEFT JOIN mail.message_indexes x ON x.blob_key = t.blob_key
+       ORDER BY t.i`,
+      [items.map((_, i) => i), items.map((x) => x.accountId), items.map((x) => x.mailbox), items.map((x) => x.blobKey), items.map((x) => x.key)],
     );
-    const r = rows[0];
-    return {
+    return rows.map((r) => ({
       mailbox: r.mailbox,
       earlier: r.earlier,
       index: r.index_id == null ? null : { id: Number(r.index_id), size: Number(r.size), headerSize: Number(r.header_size) },
       used: Number(r.used),
       quota: r.quota == null ? null : Number(r.quota),
-    };
+    }));
   }
 
   async findAppend(q: Queryable, accountId: string, key: string): Promise<AppendResultRow | null> {

@@ -8,7 +8,7 @@ import type { MessageIndexerPort } from './message-indexer.port.js';
 import type { MailboxRepository } from './mailbox.repository.js';
 import { change, isUniqueViolation } from './mailbox.service.js';
 import { normalizeMailboxName } from './mailbox-name.js';
-import type { AppendRepository, AppendResultRow } from './append.repository.js';
+import type { AppendContext, AppendRepository, AppendResultRow } from './append.repository.js';
 import type { StoreSettings } from './store.config.js';
 import { recordAppend, recordIndexSource } from './store-metrics.js';
 
@@ -56,12 +56,13 @@ export class AppendService {
       const k = `${item.accountId}/${normalizeMailboxName(item.mailbox)}`;
       byMailbox.set(k, [...(byMailbox.get(k) ?? []), i]);
     });
+    const contexts = await this.batchContexts(items);
     const queues = [...byMailbox.values()];
     const lane = async () => {
       for (let q = queues.shift(); q; q = queues.shift()) {
         for (const i of q) {
           try {
-            const { result, change } = await this.measured(items[i], carried.get(items[i].blobKey));
+            const { result, change } = await this.measured(items[i], carried.get(items[i].blobKey), contexts.get(i));
             results[i] = { ok: true, result };
             if (change) {
               const seen = changes.get(change.mailboxId);
@@ -78,10 +79,37 @@ export class AppendService {
     return { results };
   }
 
-  private async measured(p: AppendRequest, carried: string | undefined): Promise<{ result: AppendResult; change?: MailboxChange }> {
+  /**
+   * The contexts of a batch's items read in one round trip instead of one each, for the items
+   * whose context no earlier item of the batch can change: the first of each account (its quota
+   * use grows with every append) and of each blob (the first append indexes it). The others, and
+   * every item when the read fails, read their own just before they run.
+   */
+  private async batchContexts(items: AppendRequest[]): Promise<Map<number, AppendContext>> {
+    const accounts = new Set<string>();
+    const blobs = new Set<string>();
+    const first: number[] = [];
+    items.forEach((item, i) => {
+      if (!accounts.has(item.accountId) && !blobs.has(item.blobKey)) first.push(i);
+      accounts.add(item.accountId);
+      blobs.add(item.blobKey);
+    });
+    if (first.length < 2) return new Map();
+    try {
+      const read = await this.appends.contexts(
+        this.db,
+        first.map((i) => ({ accountId: items[i].accountId, mailbox: normalizeMailboxName(items[i].mailbox), blobKey: items[i].blobKey, key: items[i].idempotencyKey ?? null })),
+      );
+      return new Map(first.map((i, k) => [i, read[k]]));
+    } catch {
+      return new Map();
+    }
+  }
+
+  private async measured(p: AppendRequest, carried: string | undefined, context?: AppendContext): Promise<{ result: AppendResult; change?: MailboxChange }> {
     const started = performance.now();
     try {
-      const out = await this.run(p, carried);
+      const out = await this.run(p, carried, context);
       recordAppend(out.result.duplicate ? 'duplicate' : 'ok', (performance.now() - started) / 1000);
       return out;
     } catch (err) {
@@ -90,10 +118,10 @@ export class AppendService {
     }
   }
 
-  private async run(p: AppendRequest, carried: string | undefined): Promise<{ result: AppendResult; change?: MailboxChange }> {
+  private async run(p: AppendRequest, carried: string | undefined, context?: AppendContext): Promise<{ result: AppendResult; change?: MailboxChange }> {
     const name = normalizeMailboxName(p.mailbox);
     const key = p.idempotencyKey ?? null;
-    let ctx = await this.appends.context(this.db, p.accountId, name, p.blobKey, key);
+    let ctx = context ?? (await this.appends.context(this.db, p.accountId, name, p.blobKey, key));
     if (!ctx.mailbox && !ctx.earlier) {
       // the first message of a new account: its default mailboxes come into being on first use
       await this.mailboxes.ensureAccount(this.db, p.accountId);

@@ -190,6 +190,35 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       }
     });
 
+    it('reads the contexts of a batch together and still decides each item as if alone', async () => {
+      const [fresh, dup, shared, full, plain] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      // dup: the key was used by an earlier delivery; shared: its blob is indexed already (another account); full: over quota
+      const earlier = await append(dup, rawMessage({ subject: 'earlier' }), { idempotencyKey: 'k-dup' });
+      const sharedBlob = await h.put(rawMessage({ subject: 'shared' }));
+      await h.bus.request(AppendMessage, { accountId: randomUUID(), blobKey: sharedBlob, size: 1 });
+      await append(full, rawMessage({ body: 'y'.repeat(QUOTA / 2 + 10) }));
+      const keys = await Promise.all(['fresh', 'dup retry', 'too big', 'plain'].map((subject) => h.put(rawMessage({ subject, body: subject === 'too big' ? 'y'.repeat(QUOTA / 2 + 10) : 'b' }))));
+      const { results } = await h.bus.request(AppendMessages, {
+        items: [
+          { accountId: fresh, blobKey: keys[0], size: 1, idempotencyKey: 'k-fresh' },
+          { accountId: dup, blobKey: keys[1], size: 1, idempotencyKey: 'k-dup' },
+          { accountId: shared, blobKey: sharedBlob, size: 1, idempotencyKey: 'k-shared' },
+          { accountId: full, blobKey: keys[2], size: 1, idempotencyKey: 'k-full' },
+          { accountId: plain, blobKey: keys[3], size: 1 },
+          // a second item of an account already in the batch reads its own context, after the first one's append
+          { accountId: plain, blobKey: keys[0], size: 1 },
+        ],
+      });
+      assert.deepEqual(
+        results.map((r) => (r.ok ? [r.result.uid, r.result.duplicate] : r.code)),
+        [[1, false], [earlier.uid, true], [1, false], 'OVER_QUOTA', [1, false], [2, false]],
+      );
+      const { rows } = await h.db.query<{ refs: number }>('SELECT ref_count AS refs FROM mail.message_indexes WHERE blob_key = $1', [sharedBlob]);
+      assert.equal(Number(rows[0].refs), 2, 'the existing index row was shared');
+      assert.equal((await inbox(fresh)).messages, 1, 'a new account got its mailboxes on the way');
+      assert.equal((await inbox(plain)).messages, 2);
+    });
+
     it('pages OpenMailbox in uid order', async () => {
       const accountId = randomUUID();
       for (let i = 0; i < 5; i++) await append(accountId, rawMessage({ subject: `m${i}` }), { flags: i % 2 ? ['\\Flagged'] : [] });
