@@ -2,13 +2,16 @@ import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
 
 export type AttemptResult = 'delivered' | 'relayed' | 'deferred' | 'bounced' | 'failed';
 
-let instruments: { attempts: Counter; latency: Histogram } | undefined;
+let instruments: { attempts: Counter; latency: Histogram; taken: Counter } | undefined;
 
 function get() {
   if (!instruments) {
     const meter = metrics.getMeter('delivery');
     instruments = {
       attempts: meter.createCounter('mail_delivery_attempts_total', { description: 'Delivery attempts per recipient, by result' }),
+      taken: meter.createCounter('mail_delivery_recipients_taken_total', {
+        description: 'Recipients workers took to attempt, by how: handed off by the enqueuing replica, or claimed from the queue (retries, other replicas, expired leases)',
+      }),
       latency: meter.createHistogram('mail_delivery_latency_seconds', {
         description: 'Time from reception to final delivery',
         unit: 's',
@@ -22,6 +25,7 @@ function get() {
 export const deliveryMetrics = {
   attempt: (result: AttemptResult) => get().attempts.add(1, { result }),
   delivered: (receivedAt: Date) => get().latency.record(Math.max(0, (Date.now() - receivedAt.getTime()) / 1000)),
+  taken: (how: 'handoff' | 'claim', recipients: number) => get().taken.add(recipients, { how }),
 };
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '@mail/telemetry';
+import { deliveryMetrics } from './delivery-metrics.js';
 import type { Handoff, HandedOff } from './handoff.js';
 import type { MessageProcessor } from './message-processor.js';
 import type { ClaimedRecipient } from './queue.records.js';
@@ -56,6 +57,7 @@ export class WorkerPool {
     while (!this.stopping) {
       const handed = this.handoff.take(this.opts.batchSize);
       if (handed.length) {
+        deliveryMetrics.taken('handoff', handed.reduce((n, h) => n + h.recipients.length, 0));
         await this.deliver(this.handoff.ownerId, handed);
         continue;
       }
@@ -69,6 +71,7 @@ export class WorkerPool {
         if (!this.stopping) await this.signal.wait(this.opts.pollIntervalMs);
         continue;
       }
+      deliveryMetrics.taken('claim', claimed.length);
       await this.work(workerId, claimed);
     }
   }
