@@ -40,7 +40,7 @@ const LB_SERVICES = { 'smtp-in': [25, 587, 465], access: [143, 993, 110, 995] };
 const HPA_APPS = ['smtp-in', 'delivery', 'access', 'store', 'auth'];
 const KNOWN_METRICS = new Set([
   'mail_smtp_sessions_total', 'mail_smtp_messages_accepted_total', 'mail_smtp_messages_rejected_total',
-  'mail_queue_depth', 'mail_delivery_attempts_total', 'mail_delivery_latency_seconds', 'mail_imap_connections',
+  'mail_queue_depth', 'mail_delivery_attempts_total', 'mail_delivery_recipients_taken_total', 'mail_delivery_latency_seconds', 'mail_imap_connections',
   'mail_pop3_connections', 'mail_store_appends_total', 'mail_auth_logins_total', 'mail_bus_request_duration_seconds',
 ]);
 const ALERTS_REQUIRED = [
