@@ -8,6 +8,8 @@ export interface AccessConfig {
   tls: { key: string; cert: string };
   allowPlaintextAuth: boolean;
   maxAppendSize: number;
+  /** bytes of recently read bodies kept in memory (CachingBlobStore); 0 or unset: none */
+  bodyCacheBytes?: number;
 }
 
 export const ACCESS_CONFIG = Symbol('ACCESS_CONFIG');

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { BlobStore } from '@mail/blob';
+import { BlobStore, CachingBlobStore } from '@mail/blob';
 import { Bus, LeaseStore } from '@mail/bus';
 import { createLogger } from '@mail/telemetry';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
@@ -16,13 +16,19 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = createLogger('access');
   private pop3?: Pop3Server;
   private imap?: RunningImap;
+  /** the blob store, behind the body cache when one is configured */
+  private readonly blobs: BlobStore;
 
   constructor(
     @Inject(ACCESS_CONFIG) private readonly config: AccessConfig,
     private readonly bus: Bus,
-    private readonly blobs: BlobStore,
+    blobs: BlobStore,
     private readonly leases: LeaseStore,
-  ) {}
+  ) {
+    const cache = config.bodyCacheBytes ?? 0;
+    // bodies up to 1 MiB (nearly all mail); larger ones stream through untouched
+    this.blobs = cache > 0 ? new CachingBlobStore(blobs, { maxBytes: cache, maxEntryBytes: Math.min(cache, 1024 * 1024) }) : blobs;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const c = this.config;

@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import S3rver from 's3rver';
 import { newBlobKey } from './blob-key.js';
 import { BlobNotFoundError, type BlobStore } from './blob-store.port.js';
+import { CachingBlobStore } from './caching-blob-store.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { readAll } from './read-all.js';
 import { S3BlobStore } from './s3-blob-store.js';
@@ -72,4 +73,85 @@ blobContract('S3 (s3rver)', async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
+});
+
+blobContract('cache in front of the filesystem', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'blob-cache-'));
+  return { store: new CachingBlobStore(new FsBlobStore(dir), { maxBytes: 4 * 1024 * 1024, maxEntryBytes: 2 * 1024 * 1024 }), close: () => rm(dir, { recursive: true, force: true }) };
+});
+
+describe('CachingBlobStore', () => {
+  let dir: string;
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  /** the inner store's reads, counted */
+  async function counted(opts = { maxBytes: 100, maxEntryBytes: 40 }) {
+    dir ??= await mkdtemp(join(tmpdir(), 'blob-cache-count-'));
+    const inner = new FsBlobStore(dir);
+    const reads: string[] = [];
+    const spy = Object.assign(Object.create(inner) as FsBlobStore, {
+      get: (k: string) => (reads.push(`get ${k}`), inner.get(k)),
+      getRange: (k: string, s: number, e: number) => (reads.push(`range ${k} ${s}-${e}`), inner.getRange(k, s, e)),
+    });
+    return { cache: new CachingBlobStore(spy, opts), inner, reads };
+  }
+  const text = async (s: Promise<Readable>) => (await readAll(await s)).toString();
+
+  it('serves a second read of a body, whole or any range of it, from memory', async () => {
+    const { cache, inner, reads } = await counted();
+    const key = newBlobKey();
+    await inner.put(key, Buffer.from('0123456789'));
+    assert.equal(await text(cache.get(key)), '0123456789');
+    assert.equal(await text(cache.get(key)), '0123456789');
+    assert.equal(await text(cache.getRange(key, 2, 5)), '234');
+    assert.equal(await text(cache.getRange(key, 8, 50)), '89', 'a range past the end stops at the end');
+    assert.deepEqual(await cache.stat(key), { size: 10 });
+    assert.deepEqual(reads, [`get ${key}`]);
+  });
+
+  it('holds a range from byte 0 as a prefix: ranges inside it hit, a whole read does not', async () => {
+    const { cache, inner, reads } = await counted();
+    const key = newBlobKey();
+    await inner.put(key, Buffer.from('abcdefghij'));
+    assert.equal(await text(cache.getRange(key, 0, 4)), 'abcd');
+    assert.equal(await text(cache.getRange(key, 1, 3)), 'bc');
+    assert.equal(await text(cache.get(key)), 'abcdefghij');
+    assert.equal(await text(cache.getRange(key, 5, 10)), 'fghij');
+    assert.equal(await text(cache.getRange(key, 0, 20)), 'abcdefghij', 'a range from 0 that came back short was the whole blob');
+    assert.deepEqual(reads, [`range ${key} 0-4`, `get ${key}`]);
+  });
+
+  it('passes large bodies through, evicts the least recently used past its budget, forgets deleted blobs', async () => {
+    const { cache, inner, reads } = await counted({ maxBytes: 30, maxEntryBytes: 12 });
+    const [a, b, c, big] = [newBlobKey(), newBlobKey(), newBlobKey(), newBlobKey()];
+    for (const k of [a, b, c]) await inner.put(k, Buffer.from('x'.repeat(12)));
+    await inner.put(big, Buffer.from('y'.repeat(13)));
+    await text(cache.get(big));
+    await text(cache.get(big));
+    assert.equal(reads.filter((r) => r.includes(big)).length, 2, 'over the entry limit: never held');
+    await text(cache.get(a));
+    await text(cache.get(b));
+    await text(cache.get(a)); // a is now the most recent
+    await text(cache.get(c)); // 36 bytes > 30: b goes
+    assert.equal(cache.size, 24);
+    reads.length = 0;
+    await text(cache.get(a));
+    await text(cache.get(b));
+    assert.deepEqual(reads, [`get ${b}`]);
+    await cache.delete(a);
+    await assert.rejects(cache.get(a), BlobNotFoundError);
+  });
+
+  it('keeps nothing of a read its caller abandons', async () => {
+    const { cache, inner, reads } = await counted({ maxBytes: 10_000_000, maxEntryBytes: 10_000_000 });
+    const key = newBlobKey();
+    await inner.put(key, Buffer.alloc(3_000_000, 1));
+    const stream = await cache.get(key);
+    await new Promise<void>((resolve) => stream.once('data', () => resolve()));
+    stream.destroy();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(cache.size, 0);
+    assert.equal((await readAll(await cache.get(key))).length, 3_000_000);
+    assert.equal(reads.length, 2);
+  });
 });

@@ -3,3 +3,4 @@ export * from './blob-key.js';
 export * from './read-all.js';
 export * from './fs-blob-store.js';
 export * from './s3-blob-store.js';
+export * from './caching-blob-store.js';

@@ -56,6 +56,8 @@ export const AccessEnv = z.object({
   POP3_PORT: Port.default(2110),
   POP3S_PORT: Port.default(0),
   MAX_APPEND_SIZE: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+  /** message bodies recently read, kept in memory per access process (MiB; 0 turns the cache off) */
+  ACCESS_BODY_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(64),
 });
 
 export const AdminEnv = z.object({

@@ -45,6 +45,7 @@ export function accessConfig(env: CommonEnv & z.output<typeof AccessEnv>, tls: T
     tls,
     allowPlaintextAuth: env.ALLOW_PLAINTEXT_AUTH,
     maxAppendSize: env.MAX_APPEND_SIZE,
+    bodyCacheBytes: env.ACCESS_BODY_CACHE_MB * 1024 * 1024,
   };
 }
 
