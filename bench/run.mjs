@@ -3,6 +3,7 @@
 // one side at a time on the same machine, printed side by side and written to bench/results/.
 // Exit 0 when the harness worked (whatever the figures say); 1 when it did not (a side failed to start,
 // messages were lost, a mailbox did not fill).
+import { execFile } from 'node:child_process';
 import { cpus, totalmem, release, platform as osPlatform } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,13 +44,13 @@ const meta = {
 };
 const results = {};
 
-async function runTarget(name, start, plan) {
+/** Starts a side and provisions it; null (and a recorded failure) when it cannot serve SMTP. */
+async function openTarget(name, start) {
   log(`\n== ${name} ==`);
-  const into = (results[name] = {});
-  let target;
-  const t0 = performance.now();
+  const side = { name, into: (results[name] = {}), target: null, t0: performance.now() };
   try {
-    target = await start();
+    side.target = await start();
+    const target = side.target;
     Object.assign(meta.versions, target.versions);
     target.can = await probe(target);
     const down = Object.entries(target.can).filter(([, up]) => !up).map(([k]) => k.toUpperCase());
@@ -62,22 +63,50 @@ async function runTarget(name, start, plan) {
       await target.provision();
       log(`  provisioned ${allUsers.length} accounts through the admin API`);
     }
-    await plan(target, into);
+    return side;
   } catch (err) {
-    meta.failures.push(`${name}: ${err.message}`);
-    console.error(`\n!! ${name} FAILED: ${err.stack ?? err}`);
-    if (target?.logs) console.error(`--- last server output ---\n${target.logs().slice(-4000)}`);
-  } finally {
-    await target?.close().catch((e) => console.error(`closing ${name}: ${e.message}`));
-    log(`  ${name} done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    failed(side, err);
+    await closeTarget(side);
+    return null;
   }
 }
 
-async function fullPlan(target, into) {
+function failed(side, err) {
+  meta.failures.push(`${side.name}: ${err.message}`);
+  console.error(`\n!! ${side.name} FAILED: ${err.stack ?? err}`);
+  if (side.target?.logs) console.error(`--- last server output ---\n${side.target.logs().slice(-4000)}`);
+}
+
+async function closeTarget(side) {
+  await side.target?.close().catch((e) => console.error(`closing ${side.name}: ${e.message}`));
+  log(`  ${side.name} done in ${((performance.now() - side.t0) / 1000).toFixed(0)} s`);
+}
+
+/** Runs `plan` on a side; a failure is recorded and the side is closed either way. */
+async function runPlan(side, plan) {
+  try {
+    await plan(side.target, side.into);
+  } catch (err) {
+    failed(side, err);
+  } finally {
+    await closeTarget(side);
+  }
+}
+
+async function runTarget(name, start, plan) {
+  const side = await openTarget(name, start);
+  if (side) await runPlan(side, plan);
+}
+
+const ingestReps = async (target, into) => {
+  for (let rep = 0; rep < opts.reps; rep++) await ingestPhase({ target, users: users.ingest, opts, rep, into, log });
+};
+
+async function fullPlan(target, into, { ingest = true } = {}) {
   if (opts.idleConnections > 0) {
     for (let rep = 0; rep < opts.reps; rep++) await memoryPhase({ target, users: users.idle, connections: opts.idleConnections, into, log, notes: meta.notes });
   }
-  for (let rep = 0; rep < opts.reps; rep++) await ingestPhase({ target, users: users.ingest, opts, rep, into, log });
+  if (ingest) await ingestReps(target, into);
   for (const size of target.can.imap ? opts.mailbox : []) {
     const { uids, fill } = await prepareMailbox({ target, user: users.mailbox[size], count: size, log });
     meta.fills[`${target.name}.${size}`] = { ms: Math.round(fill.ms), method: fill.method };
@@ -89,8 +118,36 @@ async function fullPlan(target, into) {
   }
 }
 
+/**
+ * Both sides up, their SMTP ingest repetitions alternating (ours, the anchor's, ours, …), then the
+ * rest of each side's plan one side after the other. This machine's speed drifts by up to ~1.6×
+ * within minutes; alternating puts both sides of the ingest ratio in the same stretch of time.
+ */
+async function interleavedRun(startPlatform, startAnchor) {
+  const sides = [await openTarget('platform', startPlatform), await openTarget('anchor', startAnchor)].filter(Boolean);
+  const ingestFailed = new Set();
+  for (let rep = 0; rep < opts.reps; rep++) {
+    for (const side of sides) {
+      if (ingestFailed.has(side)) continue;
+      log(`  -- ${side.name} ingest rep ${rep + 1}`);
+      try {
+        await ingestPhase({ target: side.target, users: users.ingest, opts, rep, into: side.into, log });
+      } catch (err) {
+        ingestFailed.add(side);
+        failed(side, err);
+      }
+      await settleWrites();
+    }
+  }
+  const [platform, anchor] = [sides.find((s) => s.name === 'platform'), sides.find((s) => s.name === 'anchor')];
+  if (anchor) log('\n== anchor: waits while the platform finishes ==');
+  if (platform) await runPlan(platform, (t, into) => fullPlan(t, into, { ingest: false }));
+  if (opts.embedded) await runTarget('embedded', () => embeddedTarget({ users: allUsers, profileDir: opts.profile }), embeddedPlan);
+  if (anchor) await runPlan(anchor, (t, into) => fullPlan(t, into, { ingest: false }));
+}
+
 async function embeddedPlan(target, into) {
-  for (let rep = 0; rep < opts.reps; rep++) await ingestPhase({ target, users: users.ingest, opts, rep, into, log });
+  await ingestReps(target, into);
   const size = opts.mailbox[0];
   if (!size || !target.can.imap) return;
   const { uids } = await prepareMailbox({ target, user: users.mailbox[size], count: size, log });
@@ -98,19 +155,29 @@ async function embeddedPlan(target, into) {
 }
 
 const wants = (side) => !opts.only || opts.only === side;
+const startPlatform = () => distributedTarget({ users: allUsers, databaseAdminUrl: opts.databaseUrl, natsUrl: opts.natsUrl, profileDir: opts.profile });
+const startAnchor = () => anchorTarget({ users: allUsers, maxConnections: Math.max(opts.idleConnections, 100) + 100, log });
 if (wants('platform')) {
   const note = await postgresNote(opts.databaseUrl);
   if (note) {
     meta.notes.push(note);
     log(`  note: ${note}`);
   }
-  await runTarget('platform', () => distributedTarget({ users: allUsers, databaseAdminUrl: opts.databaseUrl, natsUrl: opts.natsUrl, profileDir: opts.profile }), fullPlan);
-  if (opts.embedded) await runTarget('embedded', () => embeddedTarget({ users: allUsers, profileDir: opts.profile }), embeddedPlan);
 }
-if (wants('anchor')) await runTarget('anchor', () => anchorTarget({ users: allUsers, maxConnections: Math.max(opts.idleConnections, 100) + 100, log }), fullPlan);
+const interleaved = opts.interleave && wants('platform') && wants('anchor');
+if (interleaved) await interleavedRun(startPlatform, startAnchor);
+else {
+  if (wants('platform')) {
+    await runTarget('platform', startPlatform, fullPlan);
+    if (opts.embedded) await runTarget('embedded', () => embeddedTarget({ users: allUsers, profileDir: opts.profile }), embeddedPlan);
+  }
+  if (wants('anchor')) await runTarget('anchor', startAnchor, fullPlan);
+}
 
 meta.notes.push(
-  'Sides run one after the other, never at once; each is started fresh and stopped by the bench.',
+  interleaved
+    ? 'Both sides were up during the SMTP ingest repetitions, which alternated between them (one side under load at a time); every other figure ran one side after the other. Each side is started fresh and stopped by the bench.'
+    : 'Sides run one after the other, never at once; each is started fresh and stopped by the bench.',
   'Fill of the IMAP mailboxes: ' + Object.entries(meta.fills).map(([k, v]) => `${k}: ${v.method}, ${(v.ms / 1000).toFixed(1)} s`).join('; '),
   'Memory counts every process of the platform\'s services and its S3 server (not PostgreSQL or NATS) and every Dovecot process (not Postfix).',
 );
@@ -130,6 +197,25 @@ process.exit(0);
  * (measured: the delivered-mark and queue-read statements cost ~2× more per call by the third
  * repetition).
  */
+/**
+ * What a side wrote but the kernel or PostgreSQL would write back later (a checkpoint of our WAL,
+ * dirty pages of Postfix's queue and Dovecot's maildirs) is written now, between repetitions, so
+ * that it does not land in the next side's measured window.
+ */
+async function settleWrites() {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: opts.databaseUrl });
+  try {
+    await client.connect();
+    await client.query('CHECKPOINT');
+  } catch {
+    // not a superuser, or no PostgreSQL: the sync below still flushes the files
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  await new Promise((resolve) => execFile('sync', () => resolve()));
+}
+
 async function postgresNote(url) {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });

@@ -9,6 +9,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --idle=N              idle IMAP connections for the memory figure (default 2000; 0 skips it)
   --no-embedded         skip the embedded-mode figures
   --no-pop3             skip the POP3 figure
+  --no-interleave       run the SMTP ingest repetitions side after side instead of alternating them
   --profile=DIR         our service processes write V8 CPU profiles under DIR (summarise: node bench/profile-summary.mjs DIR)
   --skip-imap           skip the IMAP mailbox figures (profiling the SMTP path)
   --database-url=URL    PostgreSQL admin URL (default $BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres)
@@ -24,6 +25,7 @@ export function parseOptions(argv) {
     idleConnections: 2000,
     embedded: true,
     pop3: true,
+    interleave: true,
     pop3Messages: 1000,
     only: null,
     stallMs: 30_000,
@@ -52,6 +54,7 @@ export function parseOptions(argv) {
       case 'idle': explicit.idleConnections = num(); break;
       case 'no-embedded': o.embedded = false; break;
       case 'no-pop3': o.pop3 = false; break;
+      case 'no-interleave': o.interleave = false; break;
       case 'database-url': o.databaseUrl = v; break;
       case 'nats-url': o.natsUrl = v; break;
       case 'results-dir': o.resultsDir = v; break;
