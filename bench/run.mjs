@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: this platform and Postfix + Dovecot under the same load from the same client code,
-// one side at a time on the same machine, printed side by side and written to bench/results/.
+// one side under load at a time on the same machine (ingest repetitions alternate between the sides),
+// printed side by side and written to bench/results/.
 // Exit 0 when the harness worked (whatever the figures say); 1 when it did not (a side failed to start,
 // messages were lost, a mailbox did not fill).
 import { execFile } from 'node:child_process';
