@@ -193,40 +193,37 @@ if (meta.failures.length) {
 process.exit(0);
 
 /**
- * PostgreSQL settings that change our side's figures and that no production server would run with:
- * CI machines turn autovacuum off, so the queue tables are neither analysed nor vacuumed during a run
- * (measured: the delivered-mark and queue-read statements cost ~2× more per call by the third
- * repetition).
- */
-/**
  * What a side wrote but the kernel or PostgreSQL would write back later (a checkpoint of our WAL,
  * dirty pages of Postfix's queue and Dovecot's maildirs) is written now, between repetitions, so
  * that it does not land in the next side's measured window.
  */
 async function settleWrites() {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: opts.databaseUrl });
-  try {
-    await client.connect();
-    await client.query('CHECKPOINT');
-  } catch {
-    // not a superuser, or no PostgreSQL: the sync below still flushes the files
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  // not a superuser, or no PostgreSQL: the sync below still flushes the files
+  await queryPostgres(opts.databaseUrl, 'CHECKPOINT');
   await new Promise((resolve) => execFile('sync', () => resolve()));
 }
 
-async function postgresNote(url) {
+/** One statement on the bench's PostgreSQL; its rows, or null when it could not run. */
+async function queryPostgres(url, sql) {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
   try {
     await client.connect();
-    const { rows } = await client.query('SHOW autovacuum');
-    return rows[0]?.autovacuum === 'off' ? 'PostgreSQL runs with autovacuum off here: the queue tables are neither analysed nor vacuumed while the platform runs, which a production server would do.' : null;
+    return (await client.query(sql)).rows;
   } catch {
     return null;
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * PostgreSQL settings that change our side's figures and that no production server would run with:
+ * CI machines turn autovacuum off, so the queue tables are neither analysed nor vacuumed during a run
+ * (measured: the delivered-mark and queue-read statements cost ~2× more per call by the third
+ * repetition).
+ */
+async function postgresNote(url) {
+  const rows = await queryPostgres(url, 'SHOW autovacuum');
+  return rows?.[0]?.autovacuum === 'off' ? 'PostgreSQL runs with autovacuum off here: the queue tables are neither analysed nor vacuumed while the platform runs, which a production server would do.' : null;
 }

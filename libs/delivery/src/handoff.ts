@@ -77,10 +77,6 @@ export class Handoff {
     return out;
   }
 
-  get size(): number {
-    return this.held.length;
-  }
-
   /** The workers stop: nothing more is accepted, and what is held is returned, for release. */
   close(): HandedOff[] {
     this.closed = true;
