@@ -262,7 +262,9 @@ export class MimeScanner {
     if (termLen > 0) this.lfCount++;
     const lineEnd = termStart + termLen;
     if (!this.decided) {
-      const match = this.matchBoundary(Buffer.concat(this.held));
+      // most undecided lines are empty or a single piece: no copy for those
+      const held = this.held;
+      const match = held.length === 0 ? null : this.matchBoundary(held.length === 1 ? held[0] : Buffer.concat(held));
       if (match && this.onBoundary(match.frame, match.close, lineEnd)) {
         this.nextLine(termStart, termLen);
         return;

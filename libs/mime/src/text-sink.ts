@@ -1,6 +1,8 @@
 import libmime from 'libmime';
 import { htmlToText } from './html-text.js';
-import { createTransferDecoder, type TransferDecoder } from './transfer-decoder.js';
+import { createTransferDecoder, DECODE_SLACK, type TransferDecoder } from './transfer-decoder.js';
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Decodes a charset name the way mail needs: WHATWG labels first (TextDecoder covers the legacy
@@ -26,11 +28,12 @@ export function decodeCharset(bytes: Buffer, charset: string | null): string {
 
 /**
  * Collects the decoded text of one text/* part for search, keeping at most `limit` decoded bytes
- * so a huge body costs no memory.
+ * so a huge body costs no memory. The part arrives line by line: each is decoded straight into one
+ * buffer that grows as needed, not into an allocation of its own.
  */
 export class TextSink {
   private readonly decoder: TransferDecoder;
-  private readonly chunks: Buffer[] = [];
+  private buf: Buffer = EMPTY;
   private size = 0;
 
   constructor(
@@ -48,21 +51,28 @@ export class TextSink {
 
   write(bytes: Uint8Array): void {
     if (this.full || bytes.length === 0) return;
-    this.keep(this.decoder.write(bytes));
+    this.reserve(bytes.length + DECODE_SLACK);
+    this.size = Math.min(this.decoder.decodeInto(bytes, this.buf, this.size), this.limit);
   }
 
-  private keep(buf: Buffer): void {
-    const room = this.limit - this.size;
-    if (room <= 0 || buf.length === 0) return;
-    // the decoder's output is its own memory (TransferDecoder): kept without a copy
-    const piece = buf.length > room ? buf.subarray(0, room) : buf;
-    this.chunks.push(piece);
-    this.size += piece.length;
+  private reserve(more: number): void {
+    const needed = this.size + more;
+    if (needed <= this.buf.length) return;
+    // doubling keeps the copies linear; a part's text rarely outgrows the first few KiB
+    const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(this.buf.length * 2 || 4096, this.limit + DECODE_SLACK)));
+    this.buf.copy(grown, 0, 0, this.size);
+    this.buf = grown;
   }
 
   finish(): string {
-    if (!this.full) this.keep(this.decoder.end());
-    const text = decodeCharset(Buffer.concat(this.chunks), this.charset);
+    if (!this.full) {
+      const rest = this.decoder.end();
+      const keep = Math.min(rest.length, this.limit - this.size);
+      this.reserve(keep);
+      rest.copy(this.buf, this.size, 0, keep);
+      this.size += keep;
+    }
+    const text = decodeCharset(this.buf.subarray(0, this.size), this.charset);
     return this.html ? htmlToText(text) : text;
   }
 }

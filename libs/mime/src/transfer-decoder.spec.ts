@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTransferDecoder } from './transfer-decoder.js';
+import { createTransferDecoder, decodeChunk } from './transfer-decoder.js';
 
 function decodeIn(encoding: string, input: string, size: number): string {
   const d = createTransferDecoder(encoding);
   const bytes = Buffer.from(input, 'latin1');
   const out: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += size) out.push(d.write(bytes.subarray(i, i + size)));
+  for (let i = 0; i < bytes.length; i += size) out.push(decodeChunk(d, bytes.subarray(i, i + size)));
   out.push(d.end());
   return Buffer.concat(out).toString('latin1');
 }

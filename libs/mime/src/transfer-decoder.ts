@@ -1,10 +1,22 @@
 /**
- * Incremental Content-Transfer-Encoding decoder: bytes in, decoded bytes out, any split. What it
- * returns is its own memory, never a view of the input, so callers may keep it as it is.
+ * Incremental Content-Transfer-Encoding decoder: bytes in, decoded bytes out, any split.
+ * decodeInto() writes into the caller's buffer, which must have DECODE_SLACK bytes of room beyond
+ * the chunk's length (carried-over state is flushed with it): a text sink decodes a body line by
+ * line into one growing buffer instead of allocating for every line.
  */
 export interface TransferDecoder {
-  write(chunk: Uint8Array): Buffer;
+  /** decodes `chunk` into `out` from `at`; returns the new end */
+  decodeInto(chunk: Uint8Array, out: Buffer, at: number): number;
   end(): Buffer;
+}
+
+/** room beyond a chunk's length that decodeInto may need ("=", a hex digit or up to 100 blanks) */
+export const DECODE_SLACK = 104;
+
+/** decodes one chunk into memory of its own (never a view of the input) */
+export function decodeChunk(decoder: TransferDecoder, chunk: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(chunk.length + DECODE_SLACK);
+  return out.subarray(0, decoder.decodeInto(chunk, out, 0));
 }
 
 const B64 = new Int16Array(256).fill(-1);
@@ -20,9 +32,8 @@ export class Base64Decoder implements TransferDecoder {
   private acc = 0;
   private bits = 0;
 
-  write(chunk: Uint8Array): Buffer {
-    const out = Buffer.allocUnsafe(Math.ceil((chunk.length * 3) / 4) + 3);
-    let n = 0;
+  decodeInto(chunk: Uint8Array, out: Buffer, at: number): number {
+    let n = at;
     for (let i = 0; i < chunk.length; i++) {
       const v = B64[chunk[i]];
       if (v < 0) continue;
@@ -33,7 +44,7 @@ export class Base64Decoder implements TransferDecoder {
         out[n++] = (this.acc >> this.bits) & 0xff;
       }
     }
-    return out.subarray(0, n);
+    return n;
   }
 
   end(): Buffer {
@@ -57,10 +68,9 @@ export class QuotedPrintableDecoder implements TransferDecoder {
   private hex = 0;
   private blanks: number[] = [];
 
-  write(chunk: Uint8Array): Buffer {
+  decodeInto(chunk: Uint8Array, out: Buffer, at: number): number {
     // carried-over state ("=", a hex digit or up to 100 blanks) may be flushed literally
-    const out = Buffer.allocUnsafe(chunk.length + 104);
-    let n = 0;
+    let n = at;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i];
       switch (this.state) {
@@ -115,7 +125,7 @@ export class QuotedPrintableDecoder implements TransferDecoder {
           break;
       }
     }
-    return out.subarray(0, n);
+    return n;
   }
 
   end(): Buffer {
@@ -128,8 +138,9 @@ export class QuotedPrintableDecoder implements TransferDecoder {
 }
 
 class IdentityDecoder implements TransferDecoder {
-  write(chunk: Uint8Array): Buffer {
-    return Buffer.from(chunk);
+  decodeInto(chunk: Uint8Array, out: Buffer, at: number): number {
+    out.set(chunk, at);
+    return at + chunk.length;
   }
   end(): Buffer {
     return Buffer.alloc(0);
