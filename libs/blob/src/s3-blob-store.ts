@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { assertSafeKey } from './blob-key.js';
 import { uploadStream } from './chunked-upload.js';
 import { BlobNotFoundError, BlobStore } from './blob-store.port.js';
+import { installSigningKeyCache } from './sigv4-cache.js';
 
 export interface S3Options {
   /** e.g. http://minio:9000 */
@@ -20,6 +21,7 @@ export class S3BlobStore extends BlobStore {
 
   constructor(private readonly opts: S3Options) {
     super();
+    installSigningKeyCache();
     const url = new URL(opts.endpoint);
     this.client = new Client({
       endPoint: url.hostname,
