@@ -12,7 +12,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { Bus, InProcessBus } from '@mail/bus';
 import { BlobStore, FsBlobStore, newBlobKey, readAll } from '@mail/blob';
-import { AppendMessage, AppendMessages, ContractError, DeliveryPing, EnqueueMessage, ListQueue, MessageTracked, ResolveRecipient, type EventOf, type RequestOf } from '@mail/contracts';
+import { AppendMessage, AppendMessages, ContractError, DeliveryPing, EnqueueMessage, ListQueue, MessageTracked, ResolveRecipient, type RequestOf, type TrackedStep } from '@mail/contracts';
 import { Database, PgDatabase, PgliteDatabase, runMigrations } from '@mail/db';
 import { createLogger } from '@mail/telemetry';
 import type { DeliveryConfig } from './delivery.config.js';
@@ -116,7 +116,7 @@ interface Harness {
   db: Database;
   services: ReturnType<typeof fakeServices>;
   mx: Awaited<ReturnType<typeof fakeMx>>;
-  events: Array<EventOf<typeof MessageTracked>>;
+  events: TrackedStep[];
   start(overrides?: Partial<DeliveryConfig>): Promise<INestApplicationContext>;
   put(body: string): Promise<{ key: string; size: number }>;
   enqueue(body: string, mailFrom: string, recipients: string[], index?: string): Promise<{ queueId: string; key: string }>;
@@ -134,8 +134,8 @@ async function harness(openDb: DbOpener): Promise<Harness> {
   const services = fakeServices(bus, blobs);
   await services.ready;
   const mx = await fakeMx();
-  const events: Array<EventOf<typeof MessageTracked>> = [];
-  await bus.subscribe(MessageTracked, (e) => void events.push(e));
+  const events: TrackedStep[] = [];
+  await bus.subscribe(MessageTracked, (e) => void events.push(...e.steps));
   const apps: INestApplicationContext[] = [];
   const h: Harness = {
     bus,
