@@ -10,7 +10,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE } from './lib/options.mjs';
 import { figureRows, buildTable, renderText, writeResults } from './lib/report.mjs';
-import { ingestPhase, prepareMailbox, imapPhase, pop3Phase, memoryPhase } from './lib/phases.mjs';
+import { ingestPhase, warmupPhase, prepareMailbox, imapPhase, pop3Phase, memoryPhase } from './lib/phases.mjs';
 import { probe } from './lib/probe.mjs';
 import { anchorTarget } from './targets/anchor.mjs';
 import { distributedTarget, embeddedTarget } from './targets/platform.mjs';
@@ -100,6 +100,10 @@ async function runTarget(name, start, plan) {
 }
 
 const ingestReps = async (target, into) => {
+  if (opts.warmup) {
+    await warmupPhase({ target, users: users.ingest, opts, log });
+    await settleWrites();
+  }
   for (let rep = 0; rep < opts.reps; rep++) await ingestPhase({ target, users: users.ingest, opts, rep, into, log });
 };
 
@@ -127,6 +131,15 @@ async function fullPlan(target, into, { ingest = true } = {}) {
 async function interleavedRun(startPlatform, startAnchor) {
   const sides = [await openTarget('platform', startPlatform), await openTarget('anchor', startAnchor)].filter(Boolean);
   const ingestFailed = new Set();
+  for (const side of opts.warmup ? sides : []) {
+    try {
+      await warmupPhase({ target: side.target, users: users.ingest, opts, log });
+    } catch (err) {
+      ingestFailed.add(side);
+      failed(side, err);
+    }
+    await settleWrites();
+  }
   for (let rep = 0; rep < opts.reps; rep++) {
     for (const side of sides) {
       if (ingestFailed.has(side)) continue;

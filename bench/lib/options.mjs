@@ -1,10 +1,11 @@
 // Command-line options of bench/run.mjs.
 export const USAGE = `usage: npm run bench -- [options]
-  --quick               small run for CI (300 messages, 4 connections, mailbox 1,000, POP3 maildrop 200, 1 repetition, 100 idle connections)
+  --quick               small run for CI (300 messages, 4 connections, no warm-up, mailbox 1,000, POP3 maildrop 200, 1 repetition, 100 idle connections)
   --only=platform|anchor  one side only
   --reps=N              repetitions of every figure (default 3)
   --messages=N          SMTP ingest messages per repetition (default 5000)
   --connections=C       concurrent SMTP connections (default 16)
+  --warmup=N            unmeasured SMTP messages each side takes (and delivers) before its ingest repetitions (default 1000; 0 skips)
   --mailbox=10000,100000  IMAP mailbox sizes (default 10000; add 100000 for the growth figure)
   --idle=N              idle IMAP connections for the memory figure (default 2000; 0 skips it)
   --no-embedded         skip the embedded-mode figures
@@ -20,6 +21,7 @@ export function parseOptions(argv) {
     reps: 3,
     messages: 5000,
     connections: 16,
+    warmup: 1000,
     recipients: 16,
     mailbox: [10000],
     idleConnections: 2000,
@@ -50,6 +52,7 @@ export function parseOptions(argv) {
       case 'reps': explicit.reps = Math.max(1, num()); break;
       case 'messages': explicit.messages = Math.max(1, num()); break;
       case 'connections': explicit.connections = Math.max(1, num()); break;
+      case 'warmup': explicit.warmup = num(); break;
       case 'mailbox': explicit.mailbox = v.split(',').filter(Boolean).map(Number).filter((n) => Number.isInteger(n) && n >= 1000); break;
       case 'idle': explicit.idleConnections = num(); break;
       case 'no-embedded': o.embedded = false; break;
@@ -63,6 +66,6 @@ export function parseOptions(argv) {
       default: throw new Error(`unknown option ${arg}\n${USAGE}`);
     }
   }
-  if (o.quick) Object.assign(o, { reps: 1, messages: 300, connections: 4, recipients: 4, mailbox: [1000], idleConnections: 100, pop3Messages: 200, stallMs: 20_000 });
+  if (o.quick) Object.assign(o, { reps: 1, messages: 300, connections: 4, warmup: 0, recipients: 4, mailbox: [1000], idleConnections: 100, pop3Messages: 200, stallMs: 20_000 });
   return Object.assign(o, explicit);
 }
