@@ -107,10 +107,12 @@ const ingestReps = async (target, into) => {
   for (let rep = 0; rep < opts.reps; rep++) await ingestPhase({ target, users: users.ingest, opts, rep, into, log });
 };
 
-async function fullPlan(target, into, { ingest = true } = {}) {
-  if (opts.idleConnections > 0) {
-    for (let rep = 0; rep < opts.reps; rep++) await memoryPhase({ target, users: users.idle, connections: opts.idleConnections, into, log, notes: meta.notes });
-  }
+const memoryReps = async (target, into) => {
+  for (let rep = 0; rep < opts.reps; rep++) await memoryPhase({ target, users: users.idle, connections: opts.idleConnections, into, log, notes: meta.notes });
+};
+
+async function fullPlan(target, into, { ingest = true, memory = true } = {}) {
+  if (memory && opts.idleConnections > 0) await memoryReps(target, into);
   if (ingest) await ingestReps(target, into);
   for (const size of target.can.imap ? opts.mailbox : []) {
     const { uids, fill } = await prepareMailbox({ target, user: users.mailbox[size], count: size, log });
@@ -131,6 +133,16 @@ async function fullPlan(target, into, { ingest = true } = {}) {
 async function interleavedRun(startPlatform, startAnchor) {
   const sides = [await openTarget('platform', startPlatform), await openTarget('anchor', startAnchor)].filter(Boolean);
   const ingestFailed = new Set();
+  // The memory figure first, as in a side-after-side run: after an ingest our services' heaps are
+  // hundreds of MiB that V8 shrinks whenever it likes, which drowns 2,000 connections' worth
+  // (a full run read −176 KiB per connection that way).
+  for (const side of opts.idleConnections > 0 ? sides : []) {
+    try {
+      await memoryReps(side.target, side.into);
+    } catch (err) {
+      failed(side, err);
+    }
+  }
   for (const side of opts.warmup ? sides : []) {
     try {
       await warmupPhase({ target: side.target, users: users.ingest, opts, log });
@@ -155,9 +167,9 @@ async function interleavedRun(startPlatform, startAnchor) {
   }
   const [platform, anchor] = [sides.find((s) => s.name === 'platform'), sides.find((s) => s.name === 'anchor')];
   if (anchor) log('\n== anchor: waits while the platform finishes ==');
-  if (platform) await runPlan(platform, (t, into) => fullPlan(t, into, { ingest: false }));
+  if (platform) await runPlan(platform, (t, into) => fullPlan(t, into, { ingest: false, memory: false }));
   if (opts.embedded) await runTarget('embedded', () => embeddedTarget({ users: allUsers, profileDir: opts.profile }), embeddedPlan);
-  if (anchor) await runPlan(anchor, (t, into) => fullPlan(t, into, { ingest: false }));
+  if (anchor) await runPlan(anchor, (t, into) => fullPlan(t, into, { ingest: false, memory: false }));
 }
 
 async function embeddedPlan(target, into) {
