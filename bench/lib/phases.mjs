@@ -25,7 +25,6 @@ export class HarnessError extends Error {}
  * for delivery keeps the warm-up's queue (the anchor's LMTP lags by seconds) out of the measured window.
  */
 export async function warmupPhase({ target, users, opts, log }) {
-  if (!opts.warmup) return;
   await ingestPhase({ target, users, opts: { ...opts, messages: opts.warmup }, rep: 'warm-up', into: {}, log });
 }
 

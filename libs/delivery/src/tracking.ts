@@ -33,8 +33,8 @@ export class Tracker {
     }
   }
 
-  /** publishes what is pending now (also called when the turn ends) */
-  flush(): void {
+  /** publishes what is pending: when the turn ends, or at once when a full event's worth waits */
+  private flush(): void {
     this.scheduled = false;
     const steps = this.pending;
     if (!steps.length) return;

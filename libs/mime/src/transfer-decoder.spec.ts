@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTransferDecoder, decodeChunk } from './transfer-decoder.js';
+import { createTransferDecoder, DECODE_SLACK, type TransferDecoder } from './transfer-decoder.js';
+
+/** one chunk decoded into memory of its own */
+function decodeChunk(decoder: TransferDecoder, chunk: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(chunk.length + DECODE_SLACK);
+  return out.subarray(0, decoder.decodeInto(chunk, out, 0));
+}
 
 function decodeIn(encoding: string, input: string, size: number): string {
   const d = createTransferDecoder(encoding);

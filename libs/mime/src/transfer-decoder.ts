@@ -13,12 +13,6 @@ export interface TransferDecoder {
 /** room beyond a chunk's length that decodeInto may need ("=", a hex digit or up to 100 blanks) */
 export const DECODE_SLACK = 104;
 
-/** decodes one chunk into memory of its own (never a view of the input) */
-export function decodeChunk(decoder: TransferDecoder, chunk: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(chunk.length + DECODE_SLACK);
-  return out.subarray(0, decoder.decodeInto(chunk, out, 0));
-}
-
 const B64 = new Int16Array(256).fill(-1);
 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => {
   B64[c.charCodeAt(0)] = i;
