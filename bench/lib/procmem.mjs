@@ -73,6 +73,25 @@ export function cpuOf(named) {
   return out;
 }
 
+/**
+ * Read and write system calls so far (/proc/PID/io syscr + syscw) per process, keyed like cpuOf.
+ * Counts, unlike CPU time, do not drift with the machine's speed: they show whether a change
+ * really sends fewer, larger writes (each loopback write costs TCP work on both of its ends).
+ */
+export function ioCallsOf(named) {
+  const out = {};
+  for (const { name, pid } of named) {
+    try {
+      const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+      const field = (key) => Number(io.match(new RegExp(`^${key}: (\\d+)`, 'm'))?.[1] ?? 0);
+      out[name] = (out[name] ?? 0) + field('syscr') + field('syscw');
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return out;
+}
+
 export function commOf(pid) {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();

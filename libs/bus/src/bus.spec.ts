@@ -61,6 +61,34 @@ function busContract(name: string, make: (service: string) => Promise<Bus>) {
       await assert.rejects(bus.request(Nobody, {}, { timeoutMs: 2000 }), (e: ContractError) => e.transient);
     });
 
+    it('answers many requests made in one turn, each with its own result', async () => {
+      const bus = await open();
+      // a subject of its own: the buses of the tests before still answer Echo
+      const Shout = defineRequest(`test.shout.${Date.now()}.v1`, z.object({ text: z.string() }), z.object({ text: z.string() }));
+      await bus.handle(Shout, async (p) => ({ text: `${p.text}!` }));
+      await bus.ping();
+      const texts = Array.from({ length: 200 }, (_, i) => `m${i}`);
+      assert.deepEqual(
+        (await Promise.all(texts.map((text) => bus.request(Shout, { text })))).map((r) => r.text),
+        texts.map((t) => `${t}!`),
+      );
+    });
+
+    it('delivers the events of one publisher in the order they were published', async () => {
+      const bus = await open();
+      const got: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        void bus.subscribe(Happened, (e) => {
+          got.push(e.id);
+          if (got.length === 50) resolve();
+        }, 'ordered');
+      });
+      await bus.ping();
+      for (let i = 0; i < 50; i++) void bus.publish(Happened, { id: String(i) }, 'ordered');
+      await done;
+      assert.deepEqual(got, Array.from({ length: 50 }, (_, i) => String(i)));
+    });
+
     it('delivers events to every subscriber, with wildcard suffixes', async () => {
       const bus = await open();
       const got: string[] = [];
