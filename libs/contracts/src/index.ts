@@ -5,3 +5,4 @@ export * from './auth.contract.js';
 export * from './delivery.contract.js';
 export * from './store.contract.js';
 export * from './tracking.contract.js';
+export * from './search-text.js';

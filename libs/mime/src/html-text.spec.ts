@@ -9,7 +9,11 @@ describe('htmlToText', () => {
       '<h1>Quarterly&nbsp;report</h1><!-- hidden --><p>Hello <b>Bob</b>,</p>' +
       '<div class="x">see <a href="https://x.example/">the link</a><br>and&#32;the&#x20;table:</div>' +
       '<table><tr><td>a &lt; b &amp; c</td></tr></table><script>var secret = 1;</script>&bogus; &euro;5</body></html>';
-    assert.equal(htmlToText(html), 'Quarterly report\nHello Bob ,\nsee the link\nand the table:\na < b & c\n&bogus; €5');
+    assert.equal(htmlToText(html), 'Quarterly report\nHello Bob,\nsee the link\nand the table:\na < b & c\n&bogus; €5');
+  });
+
+  it('puts no blank where inline formatting opens or closes, as a browser does not', () => {
+    assert.equal(htmlToText('Hel<b>lo</b> <span style="x">wor</span><i>ld</i><td>cell</td>'), 'Hello world cell');
   });
 
   it('treats an unterminated comment, script or tag as running to the end', () => {

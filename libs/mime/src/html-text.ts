@@ -15,6 +15,8 @@ function decodeEntity(whole: string, body: string): string {
 }
 
 const BLOCK_TAGS = new Set(['p', 'div', 'br', 'tr', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'blockquote']);
+/** formatting inside a line: a browser puts no space where they open or close (`Hel<b>lo</b>` reads "Hello") */
+const INLINE_TAGS = new Set(['a', 'abbr', 'b', 'big', 'code', 'em', 'font', 'i', 'mark', 's', 'small', 'span', 'strike', 'strong', 'sub', 'sup', 'u']);
 /** elements dropped with their content */
 const OPAQUE_END: Record<string, RegExp> = { script: /<\/script\s*>/gi, style: /<\/style\s*>/gi, head: /<\/head\s*>/gi };
 const TAG_NAME = /\/?([a-zA-Z][a-zA-Z0-9_]*)/y;
@@ -23,8 +25,8 @@ const ENTITY = /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});?/g;
 /**
  * Markup out, in one left-to-right scan with indexOf (a regex pass per kind of markup was a fifth of
  * the indexing time of an ordinary HTML mail): a comment, a script/style/head element with its
- * content, and any tag become a blank; a block tag becomes a line break. Unterminated markup runs
- * to the end. Linear whatever the input.
+ * content, and any tag become a blank; a block tag becomes a line break and an inline formatting
+ * tag nothing. Unterminated markup runs to the end. Linear whatever the input.
  */
 function stripMarkup(html: string): string {
   const out: string[] = [];
@@ -57,7 +59,7 @@ function stripMarkup(html: string): string {
       i = close ? close.index + close[0].length : n;
       continue;
     }
-    out.push(gt >= 0 && BLOCK_TAGS.has(name) ? '\n' : ' ');
+    if (gt < 0 || !INLINE_TAGS.has(name)) out.push(gt >= 0 && BLOCK_TAGS.has(name) ? '\n' : ' ');
     i = tagEnd;
   }
   return out.join('');

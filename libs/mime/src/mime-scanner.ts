@@ -1,4 +1,4 @@
-import type { Envelope, MessageIndex, MimePart } from '@mail/contracts';
+import { collapseWhitespace, type Envelope, type MessageIndex, type MimePart } from '@mail/contracts';
 import libmime from 'libmime';
 import { parseMailDate } from './date-header.js';
 import { buildEnvelope } from './envelope.js';
@@ -423,10 +423,13 @@ export class MimeScanner {
 
     if (f.text) {
       if (!atBoundary && f.termPending) f.text.write(f.termPending);
-      const text = f.text.finish();
+      const text = collapseWhitespace(f.text.finish()).trim();
       if (f.text.full) this.cut = true;
       f.text = null;
-      if (text) {
+      // a text that an earlier part already gave (the HTML alternative of a text/plain part,
+      // nearly always) adds nothing a search could find: parts are joined by line breaks, which a
+      // search never contains, so no match spans two parts
+      if (text && !this.texts.includes(text)) {
         this.texts.push(text);
         this.textChars += text.length + 1;
       }

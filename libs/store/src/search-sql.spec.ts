@@ -31,6 +31,13 @@ describe('compileSearch', () => {
     assert.deepEqual(out.indexColumns, ['body_text']);
   });
 
+  it('collapses white space in a body phrase, as in the stored text, but not in a header one', () => {
+    assert.deepEqual(compileSearch({ op: 'body', value: 'Two\r\n  words' }, 1).params, ['%two words%']);
+    const text = compileSearch({ op: 'text', value: 'a  b' }, 1);
+    assert.equal(text.where, "(i.body_text LIKE $1 OR array_to_string(i.headers, E'\\n') LIKE $2)");
+    assert.deepEqual(text.params, ['%a b%', '%a  b%']);
+  });
+
   it('joins the index only when a criterion needs it, and only its columns', () => {
     assert.equal(compileSearch({ op: 'flag', flag: '\\seen', set: false }, 2).needsIndex, false);
     assert.deepEqual(compileSearch({ op: 'flag', flag: '\\seen', set: false }, 2).params, [['\\Seen'][0]]);

@@ -1,4 +1,4 @@
-import { ContractError, type SearchCriterion } from '@mail/contracts';
+import { collapseWhitespace, ContractError, type SearchCriterion } from '@mail/contracts';
 import { canonicalFlag, RECENT } from './flags.js';
 import { escapeLike } from './mailbox-name.js';
 import { mergeRanges } from './uid-ranges.js';
@@ -78,12 +78,11 @@ export function compileSearch(criterion: SearchCriterion, firstParam: number): C
         if (column && c.value !== '') return `${use(column)} LIKE ${contains(c.value)}`;
         return `EXISTS (SELECT 1 FROM unnest(${use('headers')}) h WHERE h LIKE ${p(`${escapeLike(field)}:%${escapeLike(c.value.toLowerCase())}%`)})`;
       }
+      // the body's text is kept with its white space collapsed (collapseWhitespace): so is the phrase
       case 'body':
-        return `${use('body_text')} LIKE ${contains(c.value)}`;
-      case 'text': {
-        const pattern = contains(c.value);
-        return `(${use('body_text')} LIKE ${pattern} OR array_to_string(${use('headers')}, E'\\n') LIKE ${pattern})`;
-      }
+        return `${use('body_text')} LIKE ${contains(collapseWhitespace(c.value))}`;
+      case 'text':
+        return `(${use('body_text')} LIKE ${contains(collapseWhitespace(c.value))} OR array_to_string(${use('headers')}, E'\\n') LIKE ${contains(c.value)})`;
       case 'internaldate':
         return dateCompare('m.internal_date', c.cmp, c.date);
       case 'sentdate':

@@ -272,7 +272,7 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
 
     it('searches headers, text, flags, uids, dates and sizes in SQL', async () => {
       const accountId = randomUUID();
-      await append(accountId, rawMessage({ subject: 'Quarterly report', from: 'Carol <carol@corp.example>', body: 'The numbers are in.', date: 'Tue, 10 Jan 2023 09:00:00 +0000' }), {
+      await append(accountId, rawMessage({ subject: 'Quarterly report', from: 'Carol <carol@corp.example>', body: 'The numbers\r\nare in.', date: 'Tue, 10 Jan 2023 09:00:00 +0000' }), {
         internalDate: '2023-01-10T09:00:00Z',
       });
       await append(accountId, rawMessage({ subject: 'Lunch?', body: 'Pizza at noon 100% sure_thing, été à Paris', extraHeaders: ['X-Priority: 1'] }), {
@@ -289,6 +289,9 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.deepEqual(await s({ op: 'header', field: 'X-Priority', value: '1' }), [2]);
       assert.deepEqual(await s({ op: 'header', field: 'x-priority', value: '' }), [2]);
       assert.deepEqual(await s({ op: 'body', value: 'numbers' }), [1]);
+      // a phrase matches across a line wrap, however the client spaced it
+      assert.deepEqual(await s({ op: 'body', value: 'numbers are' }), [1]);
+      assert.deepEqual(await s({ op: 'text', value: 'numbers \t are' }), [1]);
       // non-ASCII letters match across case too (stored and searched text lowered the same way)
       assert.deepEqual(await s({ op: 'body', value: 'ÉTÉ À PARIS' }), [2]);
       assert.deepEqual(await s({ op: 'header', field: 'subject', value: 'lunch?' }), [2]);
