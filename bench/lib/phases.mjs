@@ -7,7 +7,7 @@ import { imapPass, mailboxUids } from './imap-load.mjs';
 import { pop3Pass } from './pop3-load.mjs';
 import { idleMemory } from './memory.mjs';
 import { pop3Count } from './probe.mjs';
-import { cpuOf, commOf, ioCallsOf, pidsByComm } from './procmem.mjs';
+import { cpuOf, commOf, ioCallsOf, machineCpuMs, pidsByComm } from './procmem.mjs';
 
 export const SENDER = 'sender@remote.example';
 
@@ -42,6 +42,7 @@ export async function ingestPhase({ target, users, opts, rep, into, log }) {
   const expected = new Map();
   const cpu0 = cpuOf(cpuProcesses(target));
   const io0 = ioCallsOf(cpuProcesses(target));
+  const machine0 = machineCpuMs();
   const t0 = performance.now();
   const smtp = await smtpLoad({
     port: target.ports.smtp,
@@ -56,6 +57,7 @@ export async function ingestPhase({ target, users, opts, rep, into, log }) {
   // listed again: PostgreSQL backends and Postfix workers may have started during the run
   const cpu1 = cpuOf(cpuProcesses(target));
   const io1 = ioCallsOf(cpuProcesses(target));
+  const machinePerMessage = (machineCpuMs() - machine0) / Math.max(1, smtp.accepted);
   const perMessage = (after, before) => Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] - (before[k] ?? 0)) / Math.max(1, smtp.accepted)]));
   const cpuPerMessage = perMessage(cpu1, cpu0);
   const ioCallsPerMessage = perMessage(io1, io0);
@@ -71,6 +73,9 @@ export async function ingestPhase({ target, users, opts, rep, into, log }) {
     (watchers ? `end to end ${e2eRate.toFixed(0)} msg/s (p50 ${e2e.p50.toFixed(0)} ms, p99 ${e2e.p99.toFixed(0)} ms), ` : 'end to end not measured (no IMAP; delivery checked by POP3 STAT), ') +
     `${e2e.delivered}/${smtp.accepted} delivered`);
   log(`    CPU ms per accepted message during SMTP (delivery may lag behind): ${Object.entries(cpuPerMessage).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  const listed = Object.values(cpuPerMessage).reduce((a, b) => a + b, 0);
+  log(`    machine CPU ms per accepted message: ${machinePerMessage.toFixed(2)} (the processes above: ${listed.toFixed(2)}; the rest is the kernel's own threads and whatever else ran)`);
+  push(into, 'cpu.smtp.machine', machinePerMessage);
   log(`    read/write system calls per accepted message: ${Object.entries(ioCallsPerMessage).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
   for (const [k, v] of Object.entries(cpuPerMessage)) push(into, `cpu.smtp.${k}`, v);
   for (const [k, v] of Object.entries(ioCallsPerMessage)) push(into, `io.smtp.${k}`, v);

@@ -74,6 +74,17 @@ export function cpuOf(named) {
 }
 
 /**
+ * Busy CPU time of the whole machine so far (ms, from /proc/stat: everything but idle and iowait).
+ * Against the sum over the listed processes it shows the work no process is charged with: the
+ * kernel's journal commits behind fsync, softirqs, writeback.
+ */
+export function machineCpuMs() {
+  const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = f.map(Number);
+  return (user + nice + system + irq + softirq + steal) * TICK_MS;
+}
+
+/**
  * Read and write system calls so far (/proc/PID/io syscr + syscw) per process, keyed like cpuOf.
  * Counts, unlike CPU time, do not drift with the machine's speed: they show whether a change
  * really sends fewer, larger writes (each loopback write costs TCP work on both of its ends).
