@@ -6,7 +6,6 @@ import { decodeJson, encodeJson, unwrapReply } from './envelope.js';
 import { runHandler, traceHeaders } from './handler-runner.js';
 import { withRequestSpan } from './request-span.js';
 import { eventSubject } from './subject-match.js';
-import { TurnBatch } from './turn-batch.js';
 
 export interface NatsBusOptions {
   url: string;
@@ -20,8 +19,6 @@ export interface NatsBusOptions {
 /** The distributed bus: NATS request/reply with queue groups, plain subscriptions for events. */
 export class NatsBus extends Bus {
   private readonly subs = new Set<NatsSub>();
-  /** requests, replies and events of one event-loop turn leave in one socket write */
-  private readonly turn = new TurnBatch();
 
   private constructor(
     readonly nc: NatsConnection,
@@ -50,14 +47,9 @@ export class NatsBus extends Bus {
   async request<C extends RequestContract>(contract: C, payload: RequestOf<C>, opts: RequestOptions = {}): Promise<ResponseOf<C>> {
     const subject = this.prefix + contract.subject;
     return withRequestSpan(contract.subject, async () => {
-      const data = encodeJson(payload ?? {});
-      // taken now: the trace context is the caller's, which the end of the turn no longer has
-      const headers = toNatsHeaders(traceHeaders());
       let msg: Msg;
       try {
-        msg = await new Promise<Msg>((resolve, reject) => {
-          this.turn.add(() => void this.nc.request(subject, data, { timeout: opts.timeoutMs ?? 10_000, headers }).then(resolve, reject), reject);
-        });
+        msg = await this.nc.request(subject, encodeJson(payload ?? {}), { timeout: opts.timeoutMs ?? 10_000, headers: toNatsHeaders(traceHeaders()) });
       } catch (err) {
         throw mapRequestError(err, contract.subject);
       }
@@ -83,34 +75,17 @@ export class NatsBus extends Bus {
     } catch {
       raw = undefined; // fails validation below with a clear INVALID reply
     }
-    const result = await runHandler(contract, handler, raw, fromNatsHeaders(msg.headers), this.opts.logger);
-    const failed = (err: unknown) => {
-      this.opts.logger?.error({ err, subject: contract.subject }, 'could not send reply (too large or connection closed)');
-      try {
-        msg.respond(encodeJson({ ok: false, error: { code: 'INTERNAL', message: 'reply could not be sent' } }));
-      } catch {
-        // the connection is gone: the caller times out
-      }
-    };
-    let reply: Uint8Array;
+    const reply = await runHandler(contract, handler, raw, fromNatsHeaders(msg.headers), this.opts.logger);
     try {
-      reply = encodeJson(result);
+      msg.respond(encodeJson(reply));
     } catch (err) {
-      return failed(err);
+      this.opts.logger?.error({ err, subject: contract.subject }, 'could not send reply (too large or connection closed)');
+      msg.respond(encodeJson({ ok: false, error: { code: 'INTERNAL', message: 'reply could not be sent' } }));
     }
-    this.turn.add(() => msg.respond(reply), failed);
   }
 
   async publish<C extends EventContract>(contract: C, payload: EventOf<C>, suffix?: string): Promise<void> {
-    const subject = this.prefix + eventSubject(contract.subject, suffix);
-    const data = encodeJson(payload);
-    const headers = toNatsHeaders(traceHeaders());
-    return new Promise<void>((resolve, reject) => {
-      this.turn.add(() => {
-        this.nc.publish(subject, data, { headers });
-        resolve();
-      }, reject);
-    });
+    this.nc.publish(this.prefix + eventSubject(contract.subject, suffix), encodeJson(payload), { headers: toNatsHeaders(traceHeaders()) });
   }
 
   async subscribe<C extends EventContract>(contract: C, handler: EventHandler<C>, suffix?: string): Promise<Subscription> {
@@ -153,7 +128,6 @@ export class NatsBus extends Bus {
   /** Drain: stop taking requests, let the in-flight handlers answer, then close. */
   async close(): Promise<void> {
     if (this.nc.isClosed()) return;
-    this.turn.flush();
     try {
       await this.nc.drain();
     } catch {
