@@ -40,8 +40,9 @@ export async function ingestPhase({ target, users, opts, rep, into, log }) {
   const before = watchers ? null : await countAll(target, users);
   const sentAt = new Map();
   const expected = new Map();
-  const cpu0 = cpuOf(cpuProcesses(target));
-  const io0 = ioCallsOf(cpuProcesses(target));
+  const listedBefore = cpuProcesses(target);
+  const cpu0 = cpuOf(listedBefore);
+  const io0 = ioCallsOf(listedBefore);
   const machine0 = machineCpuMs();
   const t0 = performance.now();
   const smtp = await smtpLoad({
@@ -55,10 +56,12 @@ export async function ingestPhase({ target, users, opts, rep, into, log }) {
     },
   });
   // listed again: PostgreSQL backends and Postfix workers may have started during the run
-  const cpu1 = cpuOf(cpuProcesses(target));
-  const io1 = ioCallsOf(cpuProcesses(target));
-  const machinePerMessage = (machineCpuMs() - machine0) / Math.max(1, smtp.accepted);
-  const perMessage = (after, before) => Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] - (before[k] ?? 0)) / Math.max(1, smtp.accepted)]));
+  const listedAfter = cpuProcesses(target);
+  const cpu1 = cpuOf(listedAfter);
+  const io1 = ioCallsOf(listedAfter);
+  const accepted = Math.max(1, smtp.accepted);
+  const machinePerMessage = (machineCpuMs() - machine0) / accepted;
+  const perMessage = (after, before) => Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] - (before[k] ?? 0)) / accepted]));
   const cpuPerMessage = perMessage(cpu1, cpu0);
   const ioCallsPerMessage = perMessage(io1, io0);
   let e2e;

@@ -59,7 +59,8 @@ function stripMarkup(html: string): string {
       i = close ? close.index + close[0].length : n;
       continue;
     }
-    if (gt < 0 || !INLINE_TAGS.has(name)) out.push(gt >= 0 && BLOCK_TAGS.has(name) ? '\n' : ' ');
+    const blank = gt < 0 ? ' ' : BLOCK_TAGS.has(name) ? '\n' : INLINE_TAGS.has(name) ? '' : ' ';
+    if (blank) out.push(blank);
     i = tagEnd;
   }
   return out.join('');
