@@ -76,8 +76,9 @@ export const FetchedMessage = z.object({
   flags: z.array(Flag),
   size: z.number().int().nonnegative(),
   internalDate: IsoDate,
-  blobKey: BlobKey,
-  headerSize: z.number().int().nonnegative(),
+  /** where the body is, and where its header ends: present unless the request said `bodyRefs: false` */
+  blobKey: BlobKey.optional(),
+  headerSize: z.number().int().nonnegative().optional(),
   envelope: Envelope.optional(),
   /** the ENVELOPE in IMAP syntax (RFC 3501 §7.4.2), rendered once when the message was indexed */
   imapEnvelope: z.string().optional(),
@@ -95,6 +96,11 @@ export const FetchMessages = defineRequest(
     /** the envelope as IMAP text, ready to send: what an IMAP server wants, without JSON to parse and render per message */
     imapEnvelope: z.boolean().default(false),
     bodyStructure: z.boolean().default(false),
+    /**
+     * the blob key and header size, to read body sections with; a FETCH that reads no bodies
+     * (ENVELOPE, FLAGS, sizes, dates) leaves them out: a sixth of the bytes of an envelope page
+     */
+    bodyRefs: z.boolean().default(true),
     limit: z.number().int().min(1).max(5000).default(5000),
   }),
   z.object({ messages: z.array(FetchedMessage), more: z.boolean() }),

@@ -23,8 +23,9 @@ export interface FetchedRow {
   flags: string[];
   internal_date: Date | string;
   size: number;
-  blob_key: string;
-  header_size: number;
+  /** with `bodyRefs` only */
+  blob_key?: string;
+  header_size?: number;
   /** the jsonb columns as text: the service measures the reply by their length before parsing */
   envelope?: string | null;
   body?: string;
@@ -109,7 +110,7 @@ export class MessageRepository {
     mailboxId: string,
     ranges: [number, number][],
     limit: number,
-    want: { envelope: boolean; imapEnvelope: boolean; body: boolean },
+    want: { envelope: boolean; imapEnvelope: boolean; body: boolean; bodyRefs: boolean },
   ): Promise<FetchedRow[]> {
     const params = new SqlParams([mailboxId]);
     const scope = uidScope(ranges, params);
@@ -127,7 +128,7 @@ export class MessageRepository {
     // The page is cut first (primary key order, LIMIT), then the wide jsonb columns are read for
     // that page alone, one index lookup per row.
     const { rows } = await q.query<FetchedRow>(
-      `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size, m.blob_key, m.header_size${extra}
+      `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size${want.bodyRefs ? ', m.blob_key, m.header_size' : ''}${extra}
        FROM (SELECT m.* FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} ORDER BY m.uid LIMIT ${lim}) m
        ${columns.length ? indexLateral(columns) : ''}
        ORDER BY m.uid`,

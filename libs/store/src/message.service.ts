@@ -49,7 +49,7 @@ export class MessageService {
     // (~2,000 envelopes): reading `limit` rows from the database would mostly be thrown away.
     const wide = p.envelope || p.imapEnvelope || p.bodyStructure;
     const limit = wide ? Math.min(p.limit, WIDE_PAGE_ROWS) : p.limit;
-    const rows = await this.messages.fetch(this.db, mailbox.id, ranges, limit + 1, { envelope: p.envelope, imapEnvelope: p.imapEnvelope, body: p.bodyStructure });
+    const rows = await this.messages.fetch(this.db, mailbox.id, ranges, limit + 1, { envelope: p.envelope, imapEnvelope: p.imapEnvelope, body: p.bodyStructure, bodyRefs: p.bodyRefs });
     let more = rows.length > limit;
     if (more) rows.length = limit;
     const out: FetchedMessage[] = [];
@@ -58,7 +58,7 @@ export class MessageService {
       // measured from the database's own JSON text, not by serialising every message twice
       bytes +=
         ROW_OVERHEAD_BYTES +
-        row.blob_key.length +
+        (row.blob_key?.length ?? 0) +
         (row.envelope?.length ?? 0) +
         (row.envelope_imap?.length ?? 0) +
         (row.body?.length ?? 0) +
@@ -178,9 +178,11 @@ function toFetched(row: FetchedRow, want: { envelope: boolean; imapEnvelope: boo
     flags: row.flags,
     size: Number(row.size),
     internalDate: new Date(row.internal_date).toISOString(),
-    blobKey: row.blob_key,
-    headerSize: Number(row.header_size),
   };
+  if (row.blob_key !== undefined) {
+    m.blobKey = row.blob_key;
+    m.headerSize = Number(row.header_size);
+  }
   const envelope = row.envelope != null ? (JSON.parse(row.envelope) as Envelope) : undefined;
   if (want.envelope) m.envelope = envelope;
   if (want.imapEnvelope) m.imapEnvelope = row.envelope_imap ?? (envelope && serializeEnvelope(envelope));

@@ -242,7 +242,16 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.deepEqual(plain.messages.map((m) => m.uid), [1, 3, 4]);
       assert.equal(plain.messages[0].envelope, undefined);
       assert.equal(plain.messages[0].internalDate, '2024-05-06T07:08:09.000Z');
-      assert.ok(plain.messages[0].headerSize > 0 && plain.messages[0].headerSize < plain.messages[0].size);
+      const { headerSize = 0, size, blobKey } = plain.messages[0];
+      assert.ok(headerSize > 0 && headerSize < size);
+      assert.ok(blobKey);
+
+      // a FETCH that reads no bodies does without the blob key and header size
+      const light = await h.bus.request(FetchMessages, { accountId, mailboxId, uids: [[1, 4]], imapEnvelope: true, bodyRefs: false });
+      assert.deepEqual(light.messages.map((m) => m.uid), [1, 2, 3, 4]);
+      assert.deepEqual(light.messages.map((m) => [m.blobKey, m.headerSize]), [[undefined, undefined], [undefined, undefined], [undefined, undefined], [undefined, undefined]]);
+      assert.equal(light.messages[0].size, size);
+      assert.ok(light.messages[0].imapEnvelope?.includes('"fetch 0"'));
 
       const full = await h.bus.request(FetchMessages, { accountId, mailboxId, uids: [[2, 4]], envelope: true, bodyStructure: true, limit: 2 });
       assert.deepEqual(full.messages.map((m) => m.uid), [2, 3]);

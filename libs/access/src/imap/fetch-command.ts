@@ -78,6 +78,12 @@ function asBodyItem(item: FetchItem): { body: BodyItem; label: string } | null {
   }
 }
 
+/** Where a message's body is: the store sends it whenever a FETCH reads bodies (`bodyRefs`). */
+function refsOf(msg: FetchedMessage): { blobKey: string; headerSize: number } {
+  if (msg.blobKey === undefined || msg.headerSize === undefined) throw new Error(`message ${msg.uid} came without its blob key`);
+  return { blobKey: msg.blobKey, headerSize: msg.headerSize };
+}
+
 /**
  * FETCH: flags-only requests are answered from memory; everything else costs one store request
  * per page of messages, and bodies stream from the blob store with ranged reads.
@@ -123,7 +129,8 @@ export class FetchCommand {
     bodyStructure: boolean,
     pageSize: number,
   ): Promise<void> {
-    const pageOf = (i: number) => this.load(req.targets.slice(i, i + pageSize).map(([, uid]) => uid), envelope, bodyStructure);
+    const readsBodies = bodies.some((b) => b !== null);
+    const pageOf = (i: number) => this.load(req.targets.slice(i, i + pageSize).map(([, uid]) => uid), envelope, bodyStructure, readsBodies);
     // the next page is asked for while this one is written
     let next: Promise<FetchedMessage[]> | null = pageOf(0);
     for (let i = 0; next; i += pageSize) {
@@ -139,6 +146,15 @@ export class FetchCommand {
 
   /** Writes a page in order, the small sections of the next messages read meanwhile. */
   private async writePage(messages: FetchedMessage[], items: FetchItem[], bodies: ({ body: BodyItem; label: string } | null)[], setsSeen: boolean): Promise<void> {
+    if (!bodies.some((b) => b !== null)) {
+      // nothing to read from the blob store (ENVELOPE, FLAGS, sizes…): each line is written as it
+      // is built, with no reads ahead to manage and no promise per line
+      for (const msg of messages) {
+        const written = this.ctx.out.queue(metadataLine(this.ctx.view.seqOf(msg.uid), msg, items));
+        if (written) await written;
+      }
+      return;
+    }
     const ahead = new ReadAhead<Map<number, SectionData>>({
       depth: READ_AHEAD,
       maxBytes: READ_AHEAD_BYTES,
@@ -186,7 +202,7 @@ export class FetchCommand {
     return new Map(await Promise.all(reads));
   }
 
-  private async load(uids: number[], envelope: boolean, bodyStructure: boolean): Promise<FetchedMessage[]> {
+  private async load(uids: number[], envelope: boolean, bodyStructure: boolean, bodyRefs: boolean): Promise<FetchedMessage[]> {
     const out: FetchedMessage[] = [];
     let rest = uids;
     while (rest.length) {
@@ -196,6 +212,7 @@ export class FetchCommand {
         uids: toRanges(rest),
         imapEnvelope: envelope,
         bodyStructure,
+        bodyRefs,
         limit: Math.min(5000, rest.length),
       });
       out.push(...res.messages);
@@ -251,48 +268,25 @@ export class FetchCommand {
     };
     if (setsSeen && !items.some((i) => i.kind === 'FLAGS')) add(`FLAGS ${flagList(msg.flags)}`);
     for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
       const body = bodies[i];
-      if (body) {
-        const chunk = readAlready?.get(i) ?? (await this.section(msg, body.body));
-        if (chunk.kind === 'buffer' && !chunk.data.length) {
-          add(`${body.label} ""`);
-        } else if (chunk.kind === 'buffer') {
-          add(`${body.label} ${literalHeader(chunk.data.length)}`);
-          await out.send(text);
-          await out.send(chunk.data);
-          text = '';
-        } else {
-          add(`${body.label} ${literalHeader(chunk.size)}`);
-          await out.send(text);
-          text = '';
-          await this.pipe(chunk.stream, chunk.size);
-        }
+      if (!body) {
+        const attribute = metadataAttribute(items[i]!, msg);
+        if (attribute !== null) add(attribute);
         continue;
       }
-      switch (item.kind) {
-        case 'UID':
-          add(`UID ${msg.uid}`);
-          break;
-        case 'FLAGS':
-          add(`FLAGS ${flagList(msg.flags)}`);
-          break;
-        case 'MODSEQ':
-          add(`MODSEQ (${msg.modseq})`);
-          break;
-        case 'RFC822.SIZE':
-          add(`RFC822.SIZE ${msg.size}`);
-          break;
-        case 'INTERNALDATE':
-          add(`INTERNALDATE "${formatDateTime(new Date(msg.internalDate))}"`);
-          break;
-        case 'ENVELOPE':
-          if (msg.imapEnvelope) add(`ENVELOPE ${msg.imapEnvelope}`);
-          break;
-        case 'BODYSTRUCTURE':
-        case 'BODY':
-          if (msg.body) add(`${item.kind} ${serializeBodyStructure(msg.body, item.kind === 'BODYSTRUCTURE')}`);
-          break;
+      const chunk = readAlready?.get(i) ?? (await this.section(msg, body.body));
+      if (chunk.kind === 'buffer' && !chunk.data.length) {
+        add(`${body.label} ""`);
+      } else if (chunk.kind === 'buffer') {
+        add(`${body.label} ${literalHeader(chunk.data.length)}`);
+        await out.send(text);
+        await out.send(chunk.data);
+        text = '';
+      } else {
+        add(`${body.label} ${literalHeader(chunk.size)}`);
+        await out.send(text);
+        text = '';
+        await this.pipe(chunk.stream, chunk.size);
       }
     }
     await out.send(text + ')\r\n');
@@ -300,7 +294,7 @@ export class FetchCommand {
 
   /** Bytes section() reads for this item when it answers with a buffer (read whole); null when it streams it. */
   private inlineSize(msg: FetchedMessage, item: BodyItem): number | null {
-    const plan = planSection(item.section, { size: msg.size, headerSize: msg.headerSize, body: msg.body });
+    const plan = planSection(item.section, { size: msg.size, headerSize: refsOf(msg).headerSize, body: msg.body });
     if (plan.kind === 'empty') return 0;
     if (plan.kind === 'header-fields') return Math.max(0, Math.min(plan.end, plan.start + MAX_HEADER_READ) - plan.start);
     const { start, end } = applyPartial(plan.start, Math.min(plan.end, msg.size), item.partial);
@@ -309,12 +303,13 @@ export class FetchCommand {
 
   /** `signal` aborts a read started ahead (small sections only: large ones stream when their turn comes). */
   private async section(msg: FetchedMessage, item: BodyItem, signal?: AbortSignal): Promise<SectionData> {
-    const plan = planSection(item.section, { size: msg.size, headerSize: msg.headerSize, body: msg.body });
+    const { blobKey, headerSize } = refsOf(msg);
+    const plan = planSection(item.section, { size: msg.size, headerSize, body: msg.body });
     if (plan.kind === 'empty') return { kind: 'buffer', data: Buffer.alloc(0) };
     const blobs = this.ctx.blobs;
     if (plan.kind === 'header-fields') {
       const end = Math.min(plan.end, plan.start + MAX_HEADER_READ);
-      const header = end > plan.start ? await readWhole(blobs.getRange(msg.blobKey, plan.start, end), signal) : Buffer.alloc(0);
+      const header = end > plan.start ? await readWhole(blobs.getRange(blobKey, plan.start, end), signal) : Buffer.alloc(0);
       const filtered = filterHeaderFields(header, plan.fields, plan.not);
       const { start, end: stop } = applyPartial(0, filtered.length, item.partial);
       return { kind: 'buffer', data: filtered.subarray(start, stop) };
@@ -322,10 +317,10 @@ export class FetchCommand {
     const { start, end } = applyPartial(plan.start, Math.min(plan.end, msg.size), item.partial);
     if (end <= start) return { kind: 'buffer', data: Buffer.alloc(0) };
     if (end - start <= INLINE_LIMIT) {
-      const data = await readWhole(blobs.getRange(msg.blobKey, start, end), signal);
+      const data = await readWhole(blobs.getRange(blobKey, start, end), signal);
       return { kind: 'buffer', data: data.length > end - start ? data.subarray(0, end - start) : data };
     }
-    return { kind: 'stream', stream: await blobs.getRange(msg.blobKey, start, end), size: end - start };
+    return { kind: 'stream', stream: await blobs.getRange(blobKey, start, end), size: end - start };
   }
 
   /** Streams exactly `size` bytes; once a literal is announced nothing else may be said, so a short blob ends the connection. */
@@ -347,4 +342,40 @@ export class FetchCommand {
       throw new ConnectionClosedError();
     }
   }
+}
+
+/** A FETCH attribute answered from the store's metadata (not a body section); null when the message has none. */
+function metadataAttribute(item: FetchItem, msg: FetchedMessage): string | null {
+  switch (item.kind) {
+    case 'UID':
+      return `UID ${msg.uid}`;
+    case 'FLAGS':
+      return `FLAGS ${flagList(msg.flags)}`;
+    case 'MODSEQ':
+      return `MODSEQ (${msg.modseq})`;
+    case 'RFC822.SIZE':
+      return `RFC822.SIZE ${msg.size}`;
+    case 'INTERNALDATE':
+      return `INTERNALDATE "${formatDateTime(new Date(msg.internalDate))}"`;
+    case 'ENVELOPE':
+      return msg.imapEnvelope ? `ENVELOPE ${msg.imapEnvelope}` : null;
+    case 'BODYSTRUCTURE':
+    case 'BODY':
+      return msg.body ? `${item.kind} ${serializeBodyStructure(msg.body, item.kind === 'BODYSTRUCTURE')}` : null;
+    default:
+      return null;
+  }
+}
+
+/** The response line of a message when the FETCH reads no body section (so it sets no \Seen either). */
+function metadataLine(seq: number, msg: FetchedMessage, items: FetchItem[]): string {
+  let text = `* ${seq} FETCH (`;
+  let separator = '';
+  for (const item of items) {
+    const attribute = metadataAttribute(item, msg);
+    if (attribute === null) continue;
+    text += separator + attribute;
+    separator = ' ';
+  }
+  return text + ')\r\n';
 }

@@ -32,4 +32,26 @@ describe('SocketOutput batches', () => {
       p.close();
     }
   });
+
+  it('keeps text gathered in a batch in order with the literal bytes sent between it, and gives no promise for a gathered line', async () => {
+    const p = await pair();
+    try {
+      const out = new SocketOutput(p.server);
+      const received: Buffer[] = [];
+      p.client.on('data', (d) => received.push(d));
+      out.startBatch();
+      assert.equal(out.queue('* 1 FETCH (UID 1)\r\n'), undefined);
+      await out.send('* 2 FETCH (UID 2 BODY[] {5}\r\n');
+      await out.send(Buffer.from('hello'));
+      await out.send(')\r\n');
+      const many = Array.from({ length: 3000 }, (_, i) => `* ${i + 3} FETCH (UID ${i + 3})\r\n`);
+      for (const line of many) await out.queue(line);
+      out.endBatch();
+      const expected = '* 1 FETCH (UID 1)\r\n* 2 FETCH (UID 2 BODY[] {5}\r\nhello)\r\n' + many.join('');
+      for (let i = 0; i < 200 && Buffer.concat(received).length < expected.length; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(Buffer.concat(received).toString(), expected);
+    } finally {
+      p.close();
+    }
+  });
 });

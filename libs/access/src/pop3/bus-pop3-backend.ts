@@ -33,6 +33,7 @@ export class BusPop3Backend extends Pop3Backend {
     while (from <= lastUid) {
       const page = await this.bus.request(FetchMessages, { accountId, mailboxId: inbox.id, uids: [[from, lastUid]] });
       for (const m of page.messages) {
+        if (!m.blobKey) throw new Error(`message ${m.uid} came without its blob key`);
         messages.push({ uid: m.uid, size: m.size, blobKey: m.blobKey, uidl: `${inbox.uidValidity}.${m.uid}` });
       }
       const last = page.messages.at(-1);

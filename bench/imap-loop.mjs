@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// One IMAP command, timed over and over on a filled mailbox of our distributed platform: for profiling
+// a single IMAP figure without the rest of the run (the V8 profiles then hold little else).
+//   node bench/imap-loop.mjs [--mailbox=10000] [--times=20] [--profile=DIR] [--command='UID FETCH 1:* (...)'] [--hold] [--each]
+// --each prints every command's time and CPU per process; --hold keeps the platform up afterwards (until Ctrl-C), to look at its database by hand.
+import { ImapClient } from './lib/imap-client.mjs';
+import { prepareMailbox } from './lib/phases.mjs';
+import { cpuOf, pidsByComm } from './lib/procmem.mjs';
+import { distributedTarget } from './targets/platform.mjs';
+
+const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const size = Number(arg('mailbox', '10000'));
+const times = Number(arg('times', '20'));
+const command = arg('command', 'UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)');
+const profileDir = arg('profile', undefined);
+const user = { address: `loop${size}@bench.test`, password: 'bench-Passw0rd-1' };
+
+const target = await distributedTarget({
+  users: [user],
+  databaseAdminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  natsUrl: process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222',
+  profileDir,
+});
+// interrupted: stop the services and drop the test database all the same
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => target.close().finally(() => process.exit(130)));
+try {
+  await target.provision();
+  target.can = { imap: true };
+  await prepareMailbox({ target, user, count: size, log: console.log });
+  const c = await ImapClient.connect(target.ports.imap, target.host);
+  await c.login(user.address, user.password);
+  await c.command('SELECT INBOX');
+  const ms = [];
+  // CPU per command of each service, the S3 server, PostgreSQL, NATS and this client
+  const named = () => [...target.processes(), ...['postgres', 'nats-server'].flatMap((comm) => pidsByComm(comm).map((pid) => ({ name: comm, pid })))];
+  const before = cpuOf(named());
+  const client0 = process.cpuUsage();
+  const each = process.argv.includes('--each');
+  for (let i = 0; i < times; i++) {
+    const at = each ? cpuOf(named()) : null;
+    const r = await c.command(command, { keep: false });
+    ms.push(r.ms);
+    if (at) {
+      const now = cpuOf(named());
+      console.log(`#${i + 1} ${r.ms.toFixed(0)} ms; CPU ms: ${Object.entries(now).map(([n, v]) => [n, v - (at[n] ?? 0)]).filter(([, v]) => v > 0).map(([n, v]) => `${n} ${v}`).join(', ')}`);
+    }
+  }
+  const after = cpuOf(named());
+  const client = process.cpuUsage(client0);
+  const perCommand = Object.entries(after).map(([name, v]) => [name, (v - (before[name] ?? 0)) / times]).filter(([, v]) => v > 0);
+  perCommand.push(['client', (client.user + client.system) / 1000 / times]);
+  console.log(`CPU ms per command: ${perCommand.map(([n, v]) => `${n} ${v.toFixed(1)}`).join(', ')}`);
+  await c.logout();
+  const sorted = [...ms].sort((a, b) => a - b);
+  console.log(`${command}: ${times}× on ${size}: min ${sorted[0].toFixed(1)} median ${sorted[Math.floor(times / 2)].toFixed(1)} max ${sorted.at(-1).toFixed(1)} ms`);
+  console.log(ms.map((x) => x.toFixed(0)).join(' '));
+  if (process.argv.includes('--hold')) {
+    console.log('holding; Ctrl-C stops the platform');
+    await new Promise(() => undefined);
+  }
+} finally {
+  await target.close();
+}
