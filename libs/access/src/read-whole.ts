@@ -1,5 +1,5 @@
 import { addAbortSignal, type Readable } from 'node:stream';
-import { readAll } from '@mail/blob';
+import { readAll, type BlobStore } from '@mail/blob';
 
 /**
  * Reads a blob stream into memory (small bodies only). With a signal, an abort ends the read at
@@ -11,6 +11,18 @@ export async function readWhole(open: Promise<Readable>, signal?: AbortSignal, m
   const stream = await untilAborted(open, signal);
   addAbortSignal(signal, stream);
   return readAll(stream, maxBytes);
+}
+
+/** Bytes [start, end) of a blob (small ranges only), from memory when the blob store holds them (a cache hit). */
+export function readRange(blobs: BlobStore, key: string, start: number, end: number, signal?: AbortSignal): Promise<Buffer> {
+  const held = blobs.fromMemory(key, start, end);
+  return held ? Promise.resolve(held) : readWhole(blobs.getRange(key, start, end), signal);
+}
+
+/** A whole blob (small ones only), from memory when the blob store holds it. */
+export function readBlob(blobs: BlobStore, key: string, signal?: AbortSignal): Promise<Buffer> {
+  const held = blobs.fromMemory(key);
+  return held ? Promise.resolve(held) : readWhole(blobs.get(key), signal);
 }
 
 /** the stream, or a rejection as soon as `signal` aborts; a stream that arrives after that is destroyed */

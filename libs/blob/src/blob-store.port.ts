@@ -18,6 +18,14 @@ export abstract class BlobStore {
   /** bytes [start, end) */
   abstract getRange(key: string, start: number, end: number): Promise<Readable>;
   abstract stat(key: string): Promise<{ size: number } | null>;
+  /**
+   * Bytes [start, end) (to the blob's end if shorter; `end` omitted: the whole blob) when this store
+   * holds them in memory already, else null: a cache answers a hit without building a stream that
+   * its reader would only collect back into a buffer.
+   */
+  fromMemory(_key: string, _start = 0, _end?: number): Buffer | null {
+    return null;
+  }
   abstract delete(key: string): Promise<void>;
   abstract ping(): Promise<void>;
 }

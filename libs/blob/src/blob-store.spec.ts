@@ -121,6 +121,24 @@ describe('CachingBlobStore', () => {
     assert.deepEqual(reads, [`range ${key} 0-4`, `get ${key}`]);
   });
 
+  it('hands what it holds over as bytes, without a stream, and says null for what it does not hold', async () => {
+    const { cache, inner, reads } = await counted();
+    const [whole, prefix] = [newBlobKey(), newBlobKey()];
+    await inner.put(whole, Buffer.from('0123456789'));
+    await inner.put(prefix, Buffer.from('abcdefghij'));
+    assert.equal(cache.fromMemory(whole), null, 'not read yet');
+    await text(cache.get(whole));
+    await text(cache.getRange(prefix, 0, 4));
+    assert.equal(cache.fromMemory(whole)?.toString(), '0123456789');
+    assert.equal(cache.fromMemory(whole, 3, 6)?.toString(), '345');
+    assert.equal(cache.fromMemory(whole, 8, 50)?.toString(), '89');
+    assert.equal(cache.fromMemory(prefix, 1, 3)?.toString(), 'bc', 'a range inside the prefix');
+    assert.equal(cache.fromMemory(prefix, 2, 8), null, 'past the prefix: not held');
+    assert.equal(cache.fromMemory(prefix), null, 'the whole of a blob held as a prefix: not held');
+    assert.deepEqual(reads, [`get ${whole}`, `range ${prefix} 0-4`]);
+    assert.equal(inner.fromMemory(whole), null, 'a store that keeps nothing in memory');
+  });
+
   it('passes large bodies through, evicts the least recently used past its budget, forgets deleted blobs', async () => {
     const { cache, inner, reads } = await counted({ maxBytes: 30, maxEntryBytes: 12 });
     const [a, b, c, big] = [newBlobKey(), newBlobKey(), newBlobKey(), newBlobKey()];

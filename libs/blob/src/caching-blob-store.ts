@@ -46,19 +46,25 @@ export class CachingBlobStore extends BlobStore {
   }
 
   async get(key: string): Promise<Readable> {
-    const hit = this.lookup(key);
-    if (hit?.complete) return bytesStream(hit.bytes);
+    const hit = this.fromMemory(key);
+    if (hit) return bytesStream(hit);
     return this.recording(key, await this.inner.get(key), undefined);
   }
 
   async getRange(key: string, start: number, end: number): Promise<Readable> {
-    const hit = this.lookup(key);
-    if (hit && (hit.complete || end <= hit.bytes.length)) {
-      const len = hit.bytes.length;
-      return bytesStream(hit.bytes.subarray(Math.min(start, len), Math.max(Math.min(start, len), Math.min(end, len))));
-    }
+    const hit = this.fromMemory(key, start, end);
+    if (hit) return bytesStream(hit);
     const stream = await this.inner.getRange(key, start, end);
     return start === 0 ? this.recording(key, stream, end) : stream;
+  }
+
+  override fromMemory(key: string, start = 0, end?: number): Buffer | null {
+    const hit = this.lookup(key);
+    // a prefix answers only the ranges that end inside it
+    if (!hit || !(hit.complete || (end !== undefined && end <= hit.bytes.length))) return null;
+    const len = hit.bytes.length;
+    const from = Math.min(start, len);
+    return hit.bytes.subarray(from, Math.max(from, Math.min(end ?? len, len)));
   }
 
   stat(key: string): Promise<{ size: number } | null> {

@@ -18,7 +18,7 @@ import type { MailStorePort } from '../ports/mail-store.port.js';
 import type { MailboxView } from './mailbox-view.js';
 import { ConnectionClosedError, type SocketOutput } from './socket-output.js';
 import { ReadAhead } from '../read-ahead.js';
-import { readWhole } from '../read-whole.js';
+import { readRange } from '../read-whole.js';
 
 export interface FetchContext {
   store: MailStorePort;
@@ -309,7 +309,7 @@ export class FetchCommand {
     const blobs = this.ctx.blobs;
     if (plan.kind === 'header-fields') {
       const end = Math.min(plan.end, plan.start + MAX_HEADER_READ);
-      const header = end > plan.start ? await readWhole(blobs.getRange(blobKey, plan.start, end), signal) : Buffer.alloc(0);
+      const header = end > plan.start ? await readRange(blobs, blobKey, plan.start, end, signal) : Buffer.alloc(0);
       const filtered = filterHeaderFields(header, plan.fields, plan.not);
       const { start, end: stop } = applyPartial(0, filtered.length, item.partial);
       return { kind: 'buffer', data: filtered.subarray(start, stop) };
@@ -317,7 +317,7 @@ export class FetchCommand {
     const { start, end } = applyPartial(plan.start, Math.min(plan.end, msg.size), item.partial);
     if (end <= start) return { kind: 'buffer', data: Buffer.alloc(0) };
     if (end - start <= INLINE_LIMIT) {
-      const data = await readWhole(blobs.getRange(blobKey, start, end), signal);
+      const data = await readRange(blobs, blobKey, start, end, signal);
       return { kind: 'buffer', data: data.length > end - start ? data.subarray(0, end - start) : data };
     }
     return { kind: 'stream', stream: await blobs.getRange(blobKey, start, end), size: end - start };

@@ -26,7 +26,7 @@ import { Pop3MaildropView } from './pop3-maildrop-view.js';
 import type { Pop3Backend, Pop3Identity } from './pop3-maildrop.port.js';
 import { waitForDrain, writeWithBackpressure } from './socket-write.js';
 import { ReadAhead } from '../read-ahead.js';
-import { readWhole } from '../read-whole.js';
+import { readBlob } from '../read-whole.js';
 
 /**
  * Clients retrieve their maildrop in order, one RETR after the other: the next messages are read
@@ -468,7 +468,7 @@ export class Pop3Session {
         const m = view.get(n);
         return m && m.size <= RETR_READ_AHEAD_MAX_BYTES ? m.size : null;
       },
-      read: (n, signal) => readWhole(this.ctx.blobs.get(view.get(n)!.blobKey), signal),
+      read: (n, signal) => readBlob(this.ctx.blobs, view.get(n)!.blobKey, signal),
     });
   }
 
