@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { BlobNotFoundError } from '@mail/blob';
 import type { FetchItem } from '@mail/imap-protocol';
@@ -92,6 +93,29 @@ describe('FetchCommand reads bodies ahead', () => {
       assert.ok(!t.server.destroyed, 'the connection stays up: the session answers NO, as for any failed read');
       await t.blobs.settled();
       assert.ok(t.blobs.reads <= 10 + 15, 'reads after the failure stop at the window');
+    } finally {
+      t.close();
+    }
+  });
+
+  it('ends the connection when a streamed body fails after its literal was announced', async () => {
+    const t = await setup(8);
+    try {
+      // message 7 is past the inline limit: it streams, and this stream breaks after its first bytes
+      const broken = t.blobKeys[6]!;
+      const getRange = t.blobs.getRange.bind(t.blobs);
+      t.blobs.getRange = async (key, start, end) => {
+        if (key !== broken) return getRange(key, start, end);
+        return Readable.from(
+          (async function* () {
+            yield Buffer.from('Subject: m7');
+            throw new Error('S3 connection reset');
+          })(),
+        );
+      };
+      await assert.rejects(t.fetch(), /S3 connection reset/);
+      assert.ok(t.server.destroyed, 'no tagged reply can follow a literal cut short');
+      await t.until(() => t.client.destroyed || t.client.readableEnded);
     } finally {
       t.close();
     }

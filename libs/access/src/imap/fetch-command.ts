@@ -334,6 +334,10 @@ export class FetchCommand {
         sent += part.length;
         if (sent >= size) break;
       }
+    } catch (err) {
+      // the literal is announced and cut short: nothing else may be said on this connection
+      this.ctx.out.socket.destroy();
+      throw err;
     } finally {
       stream.destroy();
     }
