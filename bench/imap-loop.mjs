@@ -4,8 +4,9 @@
 //   node bench/imap-loop.mjs [--mailbox=10000] [--times=20] [--profile=DIR] [--command='UID FETCH 1:* (...)'] [--hold] [--each]
 // --each prints every command's time and CPU per process; --hold keeps the platform up afterwards (until Ctrl-C), to look at its database by hand.
 import { ImapClient } from './lib/imap-client.mjs';
-import { prepareMailbox } from './lib/phases.mjs';
-import { cpuOf, pidsByComm } from './lib/procmem.mjs';
+import { cpuProcesses, prepareMailbox } from './lib/phases.mjs';
+import { cpuOf } from './lib/procmem.mjs';
+import { spread } from './lib/stats.mjs';
 import { distributedTarget } from './targets/platform.mjs';
 
 const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -31,28 +32,25 @@ try {
   await c.login(user.address, user.password);
   await c.command('SELECT INBOX');
   const ms = [];
-  // CPU per command of each service, the S3 server, PostgreSQL, NATS and this client
-  const named = () => [...target.processes(), ...['postgres', 'nats-server'].flatMap((comm) => pidsByComm(comm).map((pid) => ({ name: comm, pid })))];
-  const before = cpuOf(named());
-  const client0 = process.cpuUsage();
+  // CPU of each service, the S3 server, PostgreSQL, NATS and this client, from a reading on
+  const cpuSince = (reading, commands = 1) =>
+    Object.entries(cpuOf(cpuProcesses(target)))
+      .map(([name, v]) => [name, (v - (reading[name] ?? 0)) / commands])
+      .filter(([, v]) => v > 0)
+      .map(([name, v]) => `${name} ${v.toFixed(1)}`)
+      .join(', ');
+  const start = cpuOf(cpuProcesses(target));
   const each = process.argv.includes('--each');
   for (let i = 0; i < times; i++) {
-    const at = each ? cpuOf(named()) : null;
+    const at = each ? cpuOf(cpuProcesses(target)) : null;
     const r = await c.command(command, { keep: false });
     ms.push(r.ms);
-    if (at) {
-      const now = cpuOf(named());
-      console.log(`#${i + 1} ${r.ms.toFixed(0)} ms; CPU ms: ${Object.entries(now).map(([n, v]) => [n, v - (at[n] ?? 0)]).filter(([, v]) => v > 0).map(([n, v]) => `${n} ${v}`).join(', ')}`);
-    }
+    if (at) console.log(`#${i + 1} ${r.ms.toFixed(0)} ms; CPU ms: ${cpuSince(at)}`);
   }
-  const after = cpuOf(named());
-  const client = process.cpuUsage(client0);
-  const perCommand = Object.entries(after).map(([name, v]) => [name, (v - (before[name] ?? 0)) / times]).filter(([, v]) => v > 0);
-  perCommand.push(['client', (client.user + client.system) / 1000 / times]);
-  console.log(`CPU ms per command: ${perCommand.map(([n, v]) => `${n} ${v.toFixed(1)}`).join(', ')}`);
+  console.log(`CPU ms per command: ${cpuSince(start, times)}`);
   await c.logout();
-  const sorted = [...ms].sort((a, b) => a - b);
-  console.log(`${command}: ${times}× on ${size}: min ${sorted[0].toFixed(1)} median ${sorted[Math.floor(times / 2)].toFixed(1)} max ${sorted.at(-1).toFixed(1)} ms`);
+  const { min, median, max } = spread(ms);
+  console.log(`${command}: ${times}× on ${size}: min ${min.toFixed(1)} median ${median.toFixed(1)} max ${max.toFixed(1)} ms`);
   console.log(ms.map((x) => x.toFixed(0)).join(' '));
   if (process.argv.includes('--hold')) {
     console.log('holding; Ctrl-C stops the platform');

@@ -95,7 +95,7 @@ export async function ingestPhase({ target, users, opts, rep, into, log }) {
 }
 
 /** Processes whose CPU an ingest run costs: the side's servers (with our S3 server), and this process (the client). */
-function cpuProcesses(target) {
+export function cpuProcesses(target) {
   const own = { name: 'bench client', pid: process.pid };
   const servers = target.processes ? target.processes() : target.serverPids().map((pid) => ({ name: commOf(pid), pid }));
   // the infrastructure a side needs counts too (PostgreSQL and NATS for ours), or a cost moved

@@ -140,21 +140,24 @@ export class FetchCommand {
       if (setsSeen) await this.markSeen(page);
       // what will not be answered is left out first, so that nothing is read ahead for it
       const messages = page.filter((m) => (changedSince === null || m.modseq > changedSince) && this.ctx.view.seqOf(m.uid) > 0);
-      await this.writePage(messages, items, bodies, setsSeen);
+      if (readsBodies) await this.writePage(messages, items, bodies, setsSeen);
+      else await this.writeMetadataPage(messages, items);
+    }
+  }
+
+  /**
+   * A page of a FETCH that reads nothing from the blob store (ENVELOPE, FLAGS, sizes…): each line is
+   * written as it is built, with no reads ahead to manage and no promise per line.
+   */
+  private async writeMetadataPage(messages: FetchedMessage[], items: FetchItem[]): Promise<void> {
+    for (const msg of messages) {
+      const written = this.ctx.out.queue(metadataLine(this.ctx.view.seqOf(msg.uid), msg, items));
+      if (written) await written;
     }
   }
 
   /** Writes a page in order, the small sections of the next messages read meanwhile. */
   private async writePage(messages: FetchedMessage[], items: FetchItem[], bodies: ({ body: BodyItem; label: string } | null)[], setsSeen: boolean): Promise<void> {
-    if (!bodies.some((b) => b !== null)) {
-      // nothing to read from the blob store (ENVELOPE, FLAGS, sizes…): each line is written as it
-      // is built, with no reads ahead to manage and no promise per line
-      for (const msg of messages) {
-        const written = this.ctx.out.queue(metadataLine(this.ctx.view.seqOf(msg.uid), msg, items));
-        if (written) await written;
-      }
-      return;
-    }
     const ahead = new ReadAhead<Map<number, SectionData>>({
       depth: READ_AHEAD,
       maxBytes: READ_AHEAD_BYTES,
