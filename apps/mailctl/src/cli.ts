@@ -29,7 +29,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
 
   const settings = await loadSettings(env);
   if (!settings.token) {
-    io.err(`mailctl: no admin token: set MAILCTL_TOKEN, or run on the server where ${settings.tokenSource} exists\n`);
+    io.err(`mailctl: no admin token: set MAILCTL_TOKEN (or ADMIN_TOKEN), or run on the server where ${settings.tokenSource} exists\n`);
     return EXIT_API;
   }
   try {
