@@ -32,6 +32,20 @@ export default [
     },
   },
   {
+    // No regular expression is built at run time (issue 11): a pattern made from input can take a
+    // backtracking engine exponential time and freeze the process. Match such input with code of
+    // known cost (e.g. ListPattern); a fixed expression is a literal /.../.
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.spec-helper.ts', 'test/**', 'bench/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='RegExp']", message: 'no regular expressions built at run time (ReDoS); see docs/security.md' },
+        { selector: "CallExpression[callee.name='RegExp']", message: 'no regular expressions built at run time (ReDoS); see docs/security.md' },
+      ],
+    },
+  },
+  {
     // Protocol libraries are pure: no NestJS, no sockets, no storage.
     files: ['libs/imap-protocol/src/**/*.ts', 'libs/pop3-protocol/src/**/*.ts', 'libs/mime/src/**/*.ts', 'libs/contracts/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],

@@ -44,7 +44,11 @@ export function buildDsn(input: DsnInput): Buffer {
       `Diagnostic-Code: ${r.remote ? 'smtp' : 'x-local'}; ${oneLine(r.diagnostic)}`,
     ]),
   );
-  const headers = input.originalHeaders.toString('utf8').replace(/\r?\n/g, '\r\n').replace(/(\r\n)*$/, '\r\n');
+  const lines = input.originalHeaders.toString('utf8').replace(/\r?\n/g, '\r\n');
+  // a loop, not /(\r\n)*$/: that expression is quadratic on many line breaks before the end
+  let end = lines.length;
+  while (end >= 2 && lines.startsWith('\r\n', end - 2)) end -= 2;
+  const headers = lines.slice(0, end) + '\r\n';
   return Buffer.from(
     crlf([
       `From: Mail Delivery System <MAILER-DAEMON@${input.hostname}>`,

@@ -11,3 +11,4 @@ export { encodeMailboxName, decodeMailboxName } from './mailbox-name.js';
 export * from './response.js';
 export * from './body-structure.js';
 export * from './sections.js';
+export { ListPattern } from './list-pattern.js';

@@ -1,3 +1,5 @@
+import { trimBlanks } from './trim-blanks.js';
+
 /** One header field: lowercased name, the name as spelled, and the unfolded raw value. */
 export interface HeaderField {
   name: string;
@@ -102,7 +104,7 @@ export function parseHeaderBlock(block: Buffer): HeaderField[] {
   return splitRawFields(block).map(({ name, raw }) => {
     const colon = raw.indexOf(0x3a);
     const valueBytes = raw.subarray(colon + 1);
-    const value = decodeHeaderBytes(valueBytes).replace(/\r?\n/g, '').replace(/^[ \t]+|[ \t\r]+$/g, '');
+    const value = trimBlanks(decodeHeaderBytes(valueBytes).replace(/\r?\n/g, ''));
     return { name: name.toLowerCase(), rawName: name, value };
   });
 }

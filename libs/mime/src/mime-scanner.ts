@@ -6,6 +6,7 @@ import { firstField, parseHeaderBlock } from './header-block.js';
 import { MAX_BOUNDARY_LENGTH, MAX_BOUNDARY_LINE, resolveLimits, type IndexOptions, type Limits } from './limits.js';
 import { describePart, paramValue, type DefaultType } from './part-headers.js';
 import { TextSink } from './text-sink.js';
+import { trimBlanks } from './trim-blanks.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -362,7 +363,8 @@ export class MimeScanner {
     const deepEnough = f.depth + 1 >= this.limits.maxDepth;
     if (type === 'multipart') {
       // RFC 2046 forbids a trailing blank in a boundary; transport padding covers lines that carry one
-      const boundary = paramValue(part.params, 'boundary')?.replace(/[ \t]+$/, '');
+      const raw = paramValue(part.params, 'boundary');
+      const boundary = raw === null || raw === undefined ? raw : trimBlanks(raw, false);
       if (!boundary || boundary.length > MAX_BOUNDARY_LENGTH || deepEnough) return this.makeOpaque(f);
       f.kind = 'multipart';
       f.boundary = Buffer.from('--' + boundary, 'utf8');

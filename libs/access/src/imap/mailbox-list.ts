@@ -1,5 +1,5 @@
 import type { MailboxInfo } from '@mail/contracts';
-import { mailboxName, untagged } from '@mail/imap-protocol';
+import { ListPattern, mailboxName, untagged } from '@mail/imap-protocol';
 
 export const DELIMITER = '/';
 
@@ -12,25 +12,16 @@ export function normalizeMailboxName(name: string): string {
   return n;
 }
 
-function patternRegex(pattern: string): RegExp {
-  let re = '';
-  for (const ch of pattern) {
-    if (ch === '*') re += '.*';
-    else if (ch === '%') re += '[^/]*';
-    else re += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's');
-}
-
 /**
  * LIST/LSUB lines for the mailboxes matching `reference` + `pattern`. Parents that are not
  * mailboxes themselves but have matching-level children are listed \Noselect, so `%` walks work.
  */
 export function listLines(mailboxes: MailboxInfo[], reference: string, pattern: string, lsub: boolean): string[] {
   const full = normalizeMailboxName(reference + pattern);
-  const re = patternRegex(full);
-  const reInbox = /^inbox/i.test(full) ? patternRegex('INBOX' + full.slice(5)) : null;
-  const matches = (name: string) => re.test(name) || (reInbox !== null && reInbox.test(name));
+  // never a regular expression: see ListPattern
+  const matcher = new ListPattern(full, DELIMITER);
+  const inboxPattern = /^inbox/i.test(full) ? new ListPattern('INBOX' + full.slice(5), DELIMITER) : null;
+  const matches = (name: string) => matcher.matches(name) || (inboxPattern !== null && inboxPattern.matches(name));
 
   const real = new Map(mailboxes.map((m) => [m.name, m]));
   const withChildren = new Set<string>();
