@@ -8,7 +8,7 @@
 // `kubectl kustomize` (offline) and the rendered output is checked as well.
 //
 //   node scripts/validate-deploy.mjs            # exit 1 and list failures, or print the count
-//   node scripts/validate-deploy.mjs --write-prometheusrule   # regenerate the k8s PrometheusRule
+//   node scripts/render-alerts.mjs          # regenerate alerts.yml and the k8s PrometheusRule from deploy/prometheus/rules
 //
 // Importable: `validateDeploy(rootDir, { kubectl })` returns { passed, failures, notes }.
 
@@ -18,6 +18,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import YAML from 'yaml';
+import { staleAlertFiles } from './render-alerts.mjs';
+import { promtoolProblems } from './promtool.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // What the platform is: the facts the files must agree with.
@@ -51,6 +53,10 @@ const ALERTS_REQUIRED = [
   ['bus p99 latency', /histogram_quantile\(\s*0\.99[\s\S]*mail_bus_request_duration_seconds_bucket/],
 ];
 
+// Functions Prometheus (2.x and 3.x) defines for alert templates, besides Go's own.
+const PROM_TEMPLATE_FUNCS = new Set(`query first label value strvalue args reReplaceAll safeHtml match title toUpper toLower
+  graphLink tableLink sortByLabel humanize humanize1024 humanizeDuration humanizePercentage humanizeTimestamp toTime
+  pathPrefix externalURL parseDuration stripPort stripDomain printf print len index html js urlquery`.split(/\s+/));
 const COMPOSE_TOP_KEYS = new Set(['version', 'name', 'services', 'networks', 'volumes', 'configs', 'secrets', 'include', 'models']);
 const COMPOSE_SERVICE_KEYS = new Set(`annotations attach blkio_config build cap_add cap_drop cgroup cgroup_parent command configs
   container_name cpu_count cpu_percent cpu_period cpu_quota cpu_rt_period cpu_rt_runtime cpu_shares cpus cpuset credential_spec
@@ -192,6 +198,7 @@ function checkCompose(report, root, ctx) {
     report.ok(COMPOSE_TOP_KEYS.has(key) || key.startsWith('x-'), file, `unknown top-level key "${key}"`);
   }
   report.ok(doc.version === undefined, file, '"version" is obsolete in the Compose spec; remove it');
+  report.ok(doc.name === undefined, file, 'top-level "name" is refused by docker-compose v1; use COMPOSE_PROJECT_NAME');
   checkInterpolation(report, file, doc, '');
   const services = doc.services;
   if (!report.ok(isMap(services) && Object.keys(services).length > 0, file, '"services" must be a non-empty mapping')) return;
@@ -349,6 +356,10 @@ function checkCompose(report, root, ctx) {
     const published = new Set(asArray(svc.ports).map(parsePort).filter(Boolean).filter((p) => p.published).map((p) => `${p.published}->${p.target[0]}`));
     for (const port of PUBLISHED_MAIL_PORTS[app] ?? []) {
       report.ok(published.has(`${port}->${port}`), file, `services.${app}.ports: port ${port} must be published`);
+      if (app === 'admin-api') {
+        const spec = asArray(svc.ports).map(parsePort).find((p) => p?.published === String(port));
+        report.ok(spec && ['127.0.0.1', '::1', '[::1]'].includes(spec.hostIp), file, `services.admin-api.ports: the admin API must be published on 127.0.0.1 only`);
+      }
     }
   }
 }
@@ -843,6 +854,12 @@ function checkRuleGroups(report, file, doc) {
         report.ok(/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(r.alert), file, `${g.name}/${id}: invalid alert name`);
         report.ok(r.labels?.severity, file, `${g.name}/${id}: labels.severity missing`);
         report.ok(r.annotations?.summary, file, `${g.name}/${id}: annotations.summary missing`);
+        report.ok(r.annotations?.runbook_url, file, `${g.name}/${id}: annotations.runbook_url missing`);
+        for (const [k, v] of Object.entries(r.annotations ?? {})) {
+          for (const m of String(v).matchAll(/\|\s*([A-Za-z_]\w*)/g)) {
+            report.ok(PROM_TEMPLATE_FUNCS.has(m[1]), file, `${g.name}/${id}: annotation ${k} uses "${m[1]}", not a Prometheus template function`);
+          }
+        }
         alerts.push(r);
       }
     }
@@ -895,12 +912,21 @@ function checkPrometheus(report, root, ctx) {
     for (const [what, re] of ALERTS_REQUIRED) report.ok(alerts.some((a) => re.test(a.expr)), rulesFile, `no alert for ${what}`);
     ctx.alerts = doc;
   }
-  // The Kubernetes PrometheusRule carries the same rules; they must not drift apart.
-  const prFile = join(root, 'deploy', 'k8s', 'components', 'monitoring', 'prometheusrule.yaml');
-  if (existsSync(prFile) && ctx.alerts) {
-    const pr = parseYamlFile(report, prFile)?.[0];
-    report.ok(pr?.kind === 'PrometheusRule' && isDeepStrictEqual(pr.spec, ctx.alerts), prFile,
-      'differs from deploy/prometheus/alerts.yml; run node scripts/validate-deploy.mjs --write-prometheusrule');
+  // The compose file and the Kubernetes PrometheusRule are rendered from deploy/prometheus/rules.
+  if (existsSync(join(root, 'deploy', 'prometheus', 'rules'))) {
+    let stale;
+    try { stale = staleAlertFiles(root); } catch (err) { stale = [`deploy/prometheus/rules: ${err.message}`]; }
+    for (const p of ['deploy/prometheus/alerts.yml', 'deploy/k8s/components/monitoring/prometheusrule.yaml']) {
+      report.ok(!stale.includes(p), p, 'differs from deploy/prometheus/rules/*.yml; run node scripts/render-alerts.mjs');
+    }
+  } else {
+    report.fail(join(root, 'deploy', 'prometheus', 'rules'), 'missing: the alert rules source');
+  }
+  // What Prometheus itself would refuse (template functions, PromQL syntax): promtool when installed.
+  if (ctx.promtool) {
+    const problems = promtoolProblems(root);
+    if (problems === null) report.note('promtool not installed: rules and config were not checked by Prometheus itself');
+    else for (const { file, message } of problems.length ? problems : [{ file: null }]) report.ok(file === null, file ?? rulesFile, message);
   }
 }
 
@@ -1015,11 +1041,12 @@ function checkYamlParses(report, root) {
   for (const f of files) parseYamlFile(report, f);
 }
 
-// opts.kubectl: false skips rendering the overlays even when kubectl is installed.
+// opts.kubectl: false skips rendering the overlays even when kubectl is installed; opts.promtool: false
+// skips promtool (the fixtures of the validator's own tests).
 export function validateDeploy(rootDir, opts = {}) {
   const root = resolve(rootDir);
   const report = new Report(root);
-  const ctx = { kubectl: opts.kubectl ?? !process.env.VALIDATE_DEPLOY_NO_KUBECTL };
+  const ctx = { kubectl: opts.kubectl ?? !process.env.VALIDATE_DEPLOY_NO_KUBECTL, promtool: opts.promtool ?? true };
   checkYamlParses(report, root);
   checkCompose(report, root, ctx);
   checkDockerfile(report, root);
@@ -1030,16 +1057,8 @@ export function validateDeploy(rootDir, opts = {}) {
   return { passed: report.passed, failures: report.failures, notes: report.notes };
 }
 
-function writePrometheusRule(root) {
-  const rules = YAML.parse(readFileSync(join(root, 'deploy', 'prometheus', 'alerts.yml'), 'utf8'));
-  const doc = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'mail-platform' }, spec: rules };
-  const header = '# Same groups as deploy/prometheus/alerts.yml (scripts/validate-deploy.mjs fails when they differ).\n# Regenerate: node scripts/validate-deploy.mjs --write-prometheusrule\n';
-  writeFileSync(join(root, 'deploy', 'k8s', 'components', 'monitoring', 'prometheusrule.yaml'), header + YAML.stringify(doc, { lineWidth: 0 }));
-}
-
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  if (process.argv.includes('--write-prometheusrule')) writePrometheusRule(root);
   const { passed, failures, notes } = validateDeploy(root);
   for (const n of notes) console.log(`validate-deploy: note: ${n}`);
   if (failures.length) {

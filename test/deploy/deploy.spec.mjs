@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateDeploy } from '../../scripts/validate-deploy.mjs';
+import { renderAlerts } from '../../scripts/render-alerts.mjs';
+import { findPromtool } from '../../scripts/promtool.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -142,7 +144,7 @@ test('dashboards must use a provisioned datasource and known metrics; rules need
   edit(dir, 'deploy/prometheus/alerts.yml', (s) => s.replace(/ +expr: up\{job=~"[^"]+"\} == 0\n/, ''));
   const { failures } = validateDeploy(dir, { kubectl: false });
   for (const re of [/datasource uid "prom-typo" is not provisioned/, /unknown metric mail_queue_dept/,
-    /MailServiceDown: no expr/, /prometheusrule\.yaml: differs from deploy\/prometheus\/alerts\.yml/]) {
+    /MailServiceDown: no expr/, /alerts\.yml: differs from deploy\/prometheus\/rules/]) {
     assert.ok(hasFailure(failures, re), `expected a failure matching ${re}\n${failures.join('\n')}`);
   }
 });
@@ -163,4 +165,47 @@ test('drain time longer than the stop grace period is caught in compose and Kube
   const { failures } = validateDeploy(dir, { kubectl: false });
   assert.ok(hasFailure(failures, /services\.\S+: stop_grace_period 60s is shorter than SHUTDOWN_GRACE_MS 90000/), failures.join('\n'));
   assert.ok(hasFailure(failures, /Deployment\/auth container auth: terminationGracePeriodSeconds 30 < preStop 5s \+ SHUTDOWN_GRACE_MS 60000ms/), failures.join('\n'));
+});
+
+test('the deployed alert files are exactly what the rules source renders', () => {
+  const { files, groups } = renderAlerts(root);
+  for (const [p, text] of Object.entries(files)) assert.equal(readFileSync(join(root, p), 'utf8'), text, `${p} is stale: node scripts/render-alerts.mjs`);
+  assert.ok(groups.flatMap((g) => g.rules).every((r) => !r.alert || r.annotations.runbook_url.startsWith('docs/operations.md#')));
+  // and every runbook anchor exists in docs/operations.md
+  const headings = new Set([...readFileSync(join(root, 'docs/operations.md'), 'utf8').matchAll(/^#+ +(.+)$/gm)].map((m) => m[1].trim().toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+  for (const r of groups.flatMap((g) => g.rules).filter((x) => x.alert)) assert.ok(headings.has(r.alert.toLowerCase()), `docs/operations.md has no section "${r.alert}"`);
+});
+
+test('a template function Prometheus lacks is caught without promtool, and by promtool when installed', (t) => {
+  const dir = copyOfRepo(t);
+  edit(dir, 'deploy/prometheus/rules/resources.yml', (s) => s.replace('humanizePercentage', 'humanizeBytes'));
+  // render the broken source into both deployed copies, as a developer would
+  for (const [p, text] of Object.entries(renderAlerts(dir).files)) writeFileSync(join(dir, p), text);
+  const staticOnly = validateDeploy(dir, { kubectl: false, promtool: false }).failures;
+  assert.ok(hasFailure(staticOnly, /alerts\.yml: .*MailProcessMemoryNearLimit: annotation summary uses "humanizeBytes"/), staticOnly.join('\n'));
+  if (!findPromtool()) return t.skip('promtool not installed (.ci/run installs it)');
+  const withPromtool = validateDeploy(dir, { kubectl: false }).failures;
+  assert.ok(hasFailure(withPromtool, /alerts\.yml: promtool check rules: .*function "humanizeBytes" not defined/), withPromtool.join('\n'));
+  assert.ok(hasFailure(withPromtool, /prometheusrule\.yaml: promtool check rules: .*humanizeBytes/), withPromtool.join('\n'));
+});
+
+test('promtool unit tests catch an alert that no longer fires, and an alert without a test', (t) => {
+  if (!findPromtool()) return t.skip('promtool not installed (.ci/run installs it)');
+  const dir = copyOfRepo(t);
+  edit(dir, 'deploy/prometheus/rules/queue.yml', (s) => s.replace('> 500', '> 5000'));
+  edit(dir, 'deploy/prometheus/rules/security.yml', (s) => s + [
+    '  - alert: MailUntested', '    expr: vector(1) == 0', '    labels: { severity: info }',
+    '    annotations: { summary: never }', ''].join('\n'));
+  for (const [p, text] of Object.entries(renderAlerts(dir).files)) writeFileSync(join(dir, p), text);
+  const { failures } = validateDeploy(dir, { kubectl: false });
+  assert.ok(hasFailure(failures, /tests\/queue\.test\.yml: promtool test rules: .*MailQueueDepthGrowing/), failures.join('\n'));
+  assert.ok(hasFailure(failures, /alert MailUntested has no promtool unit test/), failures.join('\n'));
+});
+
+test('compose: a top-level name (refused by docker-compose v1) and an admin API on every interface are caught', (t) => {
+  const dir = copyOfRepo(t);
+  edit(dir, 'docker-compose.yml', (s) => `name: mail-platform\n${s.replace('"127.0.0.1:8080:8080"', '"8080:8080"')}`);
+  const { failures } = validateDeploy(dir, { kubectl: false, promtool: false });
+  assert.ok(hasFailure(failures, /top-level "name" is refused by docker-compose v1/), failures.join('\n'));
+  assert.ok(hasFailure(failures, /admin API must be published on 127\.0\.0\.1 only/), failures.join('\n'));
 });

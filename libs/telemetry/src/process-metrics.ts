@@ -6,6 +6,10 @@ export function registerProcessMetrics(meter: Meter): void {
   const loop = monitorEventLoopDelay({ resolution: 20 });
   loop.enable();
   meter.createObservableGauge('process_resident_memory_bytes', { unit: 'By' }).addCallback((r) => r.observe(process.memoryUsage.rss()));
+  // The container's memory limit (cgroup memory.max), so alerts compare memory with the limit of
+  // this very container rather than with a fixed number. No series when there is no limit.
+  const limit = memoryLimitBytes();
+  if (limit !== undefined) meter.createObservableGauge('process_memory_limit_bytes', { unit: 'By' }).addCallback((r) => r.observe(limit));
   meter.createObservableGauge('nodejs_heap_used_bytes', { unit: 'By' }).addCallback((r) => r.observe(process.memoryUsage().heapUsed));
   meter.createObservableCounter('process_cpu_seconds_total', { unit: 's' }).addCallback((r) => {
     const u = process.cpuUsage();
@@ -15,4 +19,10 @@ export function registerProcessMetrics(meter: Meter): void {
     r.observe(loop.percentile(99) / 1e9);
     loop.reset();
   });
+}
+
+/** Node reads the cgroup limit (v1 or v2); without one it answers 0 or a number near 2^64. */
+export function memoryLimitBytes(constrained: number | undefined = process.constrainedMemory()): number | undefined {
+  if (!constrained || !Number.isFinite(constrained) || constrained >= 2 ** 60) return undefined;
+  return constrained;
 }

@@ -5,6 +5,7 @@ import { metrics, trace } from '@opentelemetry/api';
 import { createLogger } from './logger.js';
 import { startOpsServer } from './ops-server.js';
 import { startTelemetry } from './telemetry.js';
+import { memoryLimitBytes } from './process-metrics.js';
 
 const telemetry = startTelemetry({ service: 'telemetry-test' });
 after(() => telemetry.shutdown());
@@ -24,6 +25,9 @@ it('serves liveness, readiness with per-dependency results, and Prometheus metri
     const text = await (await fetch(`${base}/metrics`)).text();
     assert.match(text, /^mail_test_things_total\{.*\} 3$/m);
     assert.match(text, /^process_resident_memory_bytes/m);
+    // A gauge whose name ends in _seconds stays a gauge (the seconds buckets are for histograms).
+    assert.match(text, /^nodejs_eventloop_delay_p99_seconds\{[^}]*\} [\d.e+-]+$/m);
+    assert.doesNotMatch(text, /nodejs_eventloop_delay_p99_seconds_bucket/);
     assert.equal((await fetch(`${base}/nope`)).status, 404);
   } finally {
     await ops.close();
@@ -48,4 +52,12 @@ it('logs JSON with the trace ID and never the password', async () => {
   assert.match(entry.trace_id, /^[0-9a-f]{32}$/);
   assert.notEqual(entry.trace_id, '0'.repeat(32));
   assert.ok(!lines.join('').includes('hunter2'));
+});
+
+it('reads a container memory limit, and none when the cgroup has no limit', () => {
+  assert.equal(memoryLimitBytes(805306368), 805306368);
+  assert.equal(memoryLimitBytes(0), undefined);
+  assert.equal(memoryLimitBytes(undefined), undefined);
+  assert.equal(memoryLimitBytes(18446744073709552000), undefined);
+  assert.equal(memoryLimitBytes(Number.NaN), undefined);
 });

@@ -4,7 +4,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationType, MeterProvider } from '@opentelemetry/sdk-metrics';
+import { AggregationType, InstrumentType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { AlwaysOffSampler, BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { registerProcessMetrics } from './process-metrics.js';
@@ -53,8 +53,9 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const meterProvider = new MeterProvider({
     resource,
     readers: [prometheus],
-    // Durations here are in seconds; the SDK's default buckets assume milliseconds.
-    views: [{ instrumentName: '*_seconds', aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: SECONDS_BUCKETS } } }],
+    // Durations here are in seconds; the SDK's default buckets assume milliseconds. Histograms only:
+    // a gauge named *_seconds (event-loop delay) stays a gauge.
+    views: [{ instrumentName: '*_seconds', instrumentType: InstrumentType.HISTOGRAM, aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: SECONDS_BUCKETS } } }],
   });
   metrics.setGlobalMeterProvider(meterProvider);
   registerProcessMetrics(metrics.getMeter('process'));
