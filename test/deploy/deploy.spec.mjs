@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateDeploy } from '../../scripts/validate-deploy.mjs';
@@ -208,4 +209,24 @@ test('compose: a top-level name (refused by docker-compose v1) and an admin API 
   const { failures } = validateDeploy(dir, { kubectl: false, promtool: false });
   assert.ok(hasFailure(failures, /top-level "name" is refused by docker-compose v1/), failures.join('\n'));
   assert.ok(hasFailure(failures, /admin API must be published on 127\.0\.0\.1 only/), failures.join('\n'));
+});
+
+// docker-compose v1 (Debian's 1.29) and the v2 plugin both parse and interpolate the file without
+// an engine; run whichever is installed (.ci/run installs docker-compose from Debian).
+test('docker-compose config accepts the compose file (v1 and/or v2, whichever is installed)', (t) => {
+  const runners = [];
+  try { execFileSync('docker-compose', ['version'], { stdio: 'ignore' }); runners.push(['docker-compose']); } catch { /* not installed */ }
+  try { execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' }); runners.push(['docker', 'compose']); } catch { /* no v2 plugin */ }
+  if (!runners.length) return t.skip('neither docker-compose nor the docker compose plugin is installed');
+  const dir = tempDir(t);
+  const envFile = join(dir, 'compose.env');
+  writeFileSync(envFile, `${readFileSync(join(root, 'deploy/compose.env.example'), 'utf8').replace(/^ADMIN_TOKEN=$/m, 'ADMIN_TOKEN=ci-only-token')}\n`);
+  for (const [cmd, ...pre] of runners) {
+    const out = execFileSync(cmd, [...pre, '--env-file', envFile, '-f', join(root, 'docker-compose.yml'), 'config'], { cwd: root, encoding: 'utf8' });
+    assert.match(out, /127\.0\.0\.1:8080|host_ip: 127\.0\.0\.1[\s\S]*published: "?8080/, `${cmd}: admin API not on loopback`);
+    // without ADMIN_TOKEN compose must refuse to start (the :? interpolation)
+    const bare = join(dir, 'bare.env');
+    writeFileSync(bare, 'POSTGRES_PASSWORD=x\n');
+    assert.throws(() => execFileSync(cmd, [...pre, '--env-file', bare, '-f', join(root, 'docker-compose.yml'), 'config', '-q'], { cwd: root, stdio: 'pipe', env: { ...process.env, ADMIN_TOKEN: '' } }), `${cmd} accepted a compose file without ADMIN_TOKEN`);
+  }
 });
