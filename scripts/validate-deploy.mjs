@@ -12,11 +12,10 @@
 //
 // Importable: `validateDeploy(rootDir, { kubectl })` returns { passed, failures, notes }.
 
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname, isAbsolute, sep } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
 import YAML from 'yaml';
 import { staleAlertFiles } from './render-alerts.mjs';
 import { promtoolProblems } from './promtool.mjs';
