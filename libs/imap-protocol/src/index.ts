@@ -9,6 +9,7 @@ export { formatSection } from './fetch-parser.js';
 export { parseDateTime, parseSearchDate, formatDateTime } from './date-time.js';
 export { encodeMailboxName, decodeMailboxName } from './mailbox-name.js';
 export * from './response.js';
+export * from './responses.js';
 export * from './body-structure.js';
 export * from './sections.js';
 export { ListPattern } from './list-pattern.js';

@@ -1,0 +1,37 @@
+import { copyUidCode, okResponse } from '@mail/imap-protocol';
+import { mailboxArgument } from '../mailbox-argument.js';
+import { no, ok } from '../reply.js';
+import type { Command, CommandSpec } from '../session-handle.js';
+import { uidRangeBatches } from '../uid-batches.js';
+
+type Copy = Command<'COPY' | 'MOVE'>;
+
+/**
+ * COPY (RFC 3501 6.4.7) and MOVE (RFC 6851), with COPYUID (RFC 4315). MOVE announces COPYUID in an
+ * untagged OK before its EXPUNGE responses.
+ */
+export const copy: CommandSpec<Copy> = {
+  state: 'selected',
+  async run(s, cmd, user, mailbox) {
+    const move = cmd.name === 'MOVE';
+    if (move && mailbox.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
+    const target = mailboxArgument(cmd.mailbox);
+    const uids = mailbox.select(cmd.sequence, cmd.uid).map(([, uid]) => uid);
+    const label = `${cmd.uid ? 'UID ' : ''}${cmd.name}`;
+    if (!uids.length) return ok(`${label} completed (no messages)`);
+    const mapping: [number, number][] = [];
+    let validity = 0;
+    for (const ranges of uidRangeBatches(uids)) {
+      const res = await s.ctx.store.copyMessages({ accountId: user.accountId, mailboxId: mailbox.mailboxId, uids: ranges, target, move });
+      validity = res.targetUidValidity;
+      mapping.push(...res.mapping);
+    }
+    if (target === mailbox.name) mailbox.markPending();
+    const code = mapping.length ? copyUidCode(validity, mapping) : null;
+    if (!move) return ok(`${label} completed`, code);
+    if (code) await s.out.send(okResponse('Moved', code));
+    const text = mailbox.expunged(mapping.length ? mapping.map(([src]) => src) : uids);
+    if (text) await s.out.send(text);
+    return ok(`${label} completed`);
+  },
+};

@@ -1,0 +1,16 @@
+import { mailboxArgument } from '../mailbox-argument.js';
+import { no, ok } from '../reply.js';
+import type { Command, CommandSpec } from '../session-handle.js';
+
+type Create = Command<'CREATE'>;
+
+/** CREATE (RFC 3501 6.3.3). */
+export const create: CommandSpec<Create> = {
+  state: 'authenticated',
+  async run(s, cmd, user) {
+    const name = mailboxArgument(cmd.mailbox);
+    if (name === 'INBOX') return no('INBOX always exists', 'ALREADYEXISTS');
+    await s.ctx.store.createMailbox({ accountId: user.accountId, name });
+    return ok('CREATE completed');
+  },
+};

@@ -1,0 +1,24 @@
+import { no, ok } from '../reply.js';
+import type { Command, CommandSpec } from '../session-handle.js';
+import { uidRangeBatches } from '../uid-batches.js';
+
+type Expunge = Command<'EXPUNGE'>;
+
+/** EXPUNGE (RFC 3501 6.4.3) and UID EXPUNGE (RFC 4315 2.1): removes \Deleted messages, announcing each. */
+export const expunge: CommandSpec<Expunge> = {
+  state: 'selected',
+  async run(s, cmd, user, mailbox) {
+    if (mailbox.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
+    const base = { accountId: user.accountId, mailboxId: mailbox.mailboxId, onlyDeleted: true };
+    const expunged: number[] = [];
+    if (!cmd.sequence) {
+      expunged.push(...(await s.ctx.store.expungeMessages(base)).expunged);
+    } else {
+      const uids = mailbox.select(cmd.sequence, true).map(([, uid]) => uid);
+      for (const ranges of uidRangeBatches(uids)) expunged.push(...(await s.ctx.store.expungeMessages({ ...base, uids: ranges })).expunged);
+    }
+    const text = mailbox.expunged(expunged);
+    if (text) await s.out.send(text);
+    return ok('EXPUNGE completed');
+  },
+};

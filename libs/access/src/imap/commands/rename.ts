@@ -1,0 +1,16 @@
+import { mailboxArgument } from '../mailbox-argument.js';
+import { no, ok } from '../reply.js';
+import type { Command, CommandSpec } from '../session-handle.js';
+
+type Rename = Command<'RENAME'>;
+
+/** RENAME (RFC 3501 6.3.5). */
+export const rename: CommandSpec<Rename> = {
+  state: 'authenticated',
+  async run(s, cmd, user) {
+    const target = mailboxArgument(cmd.newName);
+    if (target === 'INBOX') return no('Cannot rename to INBOX', 'ALREADYEXISTS');
+    await s.ctx.store.renameMailbox({ accountId: user.accountId, name: mailboxArgument(cmd.mailbox), newName: target });
+    return ok('RENAME completed');
+  },
+};

@@ -1,0 +1,25 @@
+import { searchResponse } from '@mail/imap-protocol';
+import { no, ok } from '../reply.js';
+import { toSearchCriterion } from '../search-translate.js';
+import type { Command, CommandSpec } from '../session-handle.js';
+
+type Search = Command<'SEARCH'>;
+
+/** SEARCH and UID SEARCH (RFC 3501 6.4.4): the store evaluates; numbers come from the session's view. */
+export const search: CommandSpec<Search> = {
+  state: 'selected',
+  async run(s, cmd, user, mailbox) {
+    if (cmd.charset && cmd.charset !== 'UTF-8' && cmd.charset !== 'US-ASCII') return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
+    const view = mailbox.view;
+    const criteria = toSearchCriterion(cmd.criteria, view);
+    const res = await s.ctx.store.searchMessages({ accountId: user.accountId, mailboxId: mailbox.mailboxId, criteria });
+    const numbers: number[] = [];
+    for (const uid of res.uids) {
+      const seq = view.seqOf(uid);
+      if (seq) numbers.push(cmd.uid ? uid : seq);
+    }
+    numbers.sort((a, b) => a - b);
+    await s.out.send(searchResponse(numbers));
+    return ok(`${cmd.uid ? 'UID ' : ''}SEARCH completed`);
+  },
+};

@@ -1,0 +1,20 @@
+import { mailboxArgument } from '../mailbox-argument.js';
+import { ok } from '../reply.js';
+import { SelectedMailbox } from '../selected-mailbox.js';
+import type { Command, CommandSpec } from '../session-handle.js';
+
+type Select = Command<'SELECT' | 'EXAMINE'>;
+
+/** SELECT and EXAMINE (RFC 3501 6.3.1-2). */
+export const select: CommandSpec<Select> = {
+  state: 'authenticated',
+  async run(s, cmd, user) {
+    const readOnly = cmd.name === 'EXAMINE';
+    // a failed SELECT leaves no mailbox selected (RFC 3501 6.3.1)
+    if (s.selected) await s.deselect(true);
+    const mailbox = await SelectedMailbox.open(s.ctx.store, user.accountId, mailboxArgument(cmd.mailbox), readOnly, s.logger);
+    s.select(mailbox);
+    await s.out.send(mailbox.selectResponses());
+    return ok(`${cmd.name} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
+  },
+};

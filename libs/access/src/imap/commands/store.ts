@@ -1,0 +1,51 @@
+import { fetchFlagsResponse, modifiedCode } from '@mail/imap-protocol';
+import { checkFlags } from '../flag-arguments.js';
+import { no, ok } from '../reply.js';
+import type { Command, CommandSpec } from '../session-handle.js';
+import { uidRangeBatches } from '../uid-batches.js';
+
+type Store = Command<'STORE'>;
+
+/** a STORE's FETCH responses go out in writes of about this many characters */
+const WRITE_CHARS = 64 * 1024;
+
+/** STORE and UID STORE (RFC 3501 6.4.6), with UNCHANGEDSINCE (RFC 7162 3.1.3). */
+export const store: CommandSpec<Store> = {
+  state: 'selected',
+  async run(s, cmd, user, mailbox) {
+    if (mailbox.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
+    const flags = checkFlags(cmd.flags);
+    const view = mailbox.view;
+    const targets = view.select(cmd.sequence, cmd.uid);
+    const conflicts: number[] = [];
+    for (const ranges of uidRangeBatches(targets.map(([, uid]) => uid))) {
+      const res = await s.ctx.store.updateFlags({
+        accountId: user.accountId,
+        mailboxId: mailbox.mailboxId,
+        uids: ranges,
+        mode: cmd.mode,
+        flags,
+        unchangedSince: cmd.unchangedSince ?? undefined,
+      });
+      for (const state of res.updated) view.setFlags(state.uid, state.flags);
+      conflicts.push(...res.conflicts);
+    }
+    if (!cmd.silent) {
+      let text = '';
+      for (const [seq, uid] of targets) {
+        if (!view.seqOf(uid)) continue;
+        text += fetchFlagsResponse({ seq, uid: cmd.uid ? uid : undefined, flags: view.flagsOf(uid) });
+        if (text.length > WRITE_CHARS) {
+          await s.out.send(text);
+          text = '';
+        }
+      }
+      if (text) await s.out.send(text);
+    }
+    if (conflicts.length) {
+      const named = cmd.uid ? conflicts : conflicts.map((u) => view.seqOf(u)).filter((n) => n > 0);
+      return ok('Conditional STORE failed for some messages', modifiedCode(named));
+    }
+    return ok(`${cmd.uid ? 'UID ' : ''}STORE completed`);
+  },
+};

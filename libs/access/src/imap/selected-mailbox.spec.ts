@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { MailboxChanges, OpenMailbox, RequestOf, ResponseOf } from '@mail/contracts';
+import { createLogger } from '@mail/telemetry';
+import type { MailboxChangedEvent } from '../ports/change-feed.port.js';
+import { SelectedMailbox, type MailboxSource } from './selected-mailbox.js';
+
+const MAILBOX_ID = '11111111-1111-4111-8111-111111111111';
+const ACCOUNT_ID = '22222222-2222-4222-8222-222222222222';
+const logger = createLogger('selected-mailbox-spec', 'silent');
+
+type Changes = ResponseOf<typeof MailboxChanges>;
+
+/** A store holding one mailbox in pages of `pageSize`, and a queue of answers to MailboxChanges. */
+function source(uids: number[], pageSize = 1000, highestModseq = 10) {
+  const answers: (Changes | Error)[] = [];
+  const asked: RequestOf<typeof MailboxChanges>[] = [];
+  const opened: number[] = [];
+  const src: MailboxSource = {
+    async openMailbox(req: RequestOf<typeof OpenMailbox>): Promise<ResponseOf<typeof OpenMailbox>> {
+      opened.push(req.afterUid ?? 0);
+      const rest = uids.filter((u) => u > (req.afterUid ?? 0));
+      const page = rest.slice(0, pageSize);
+      return {
+        mailbox: { id: MAILBOX_ID, name: 'INBOX', specialUse: null, subscribed: true, uidValidity: 7, uidNext: 100, highestModseq, messages: uids.length, unseen: 0, sizeBytes: 0 },
+        messages: page.map((uid) => ({ uid, modseq: 1, flags: uid === 5 ? ['\\Seen', 'work'] : [] })),
+        more: rest.length > page.length,
+      };
+    },
+    async mailboxChanges(req) {
+      asked.push(req);
+      const next = answers.shift();
+      if (!next) throw new Error('unexpected MailboxChanges');
+      if (next instanceof Error) throw next;
+      return next;
+    },
+  };
+  return { src, answers, asked, opened };
+}
+
+function event(over: Partial<MailboxChangedEvent>): MailboxChangedEvent {
+  return { accountId: ACCOUNT_ID, mailboxId: MAILBOX_ID, mailbox: 'INBOX', kind: 'flags', uids: [], modseq: 11, ...over };
+}
+
+describe('SelectedMailbox', () => {
+  it('opens page by page and describes the mailbox for SELECT', async () => {
+    const s = source([3, 5, 9], 2);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    assert.deepEqual(s.opened, [0, 5]);
+    assert.equal(m.view.exists, 3);
+    assert.equal(
+      m.selectResponses(),
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work)\r\n' +
+        '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work \\*)] Flags permitted\r\n' +
+        '* 3 EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 7] UIDs valid\r\n* OK [UIDNEXT 100] Predicted next UID\r\n* OK [HIGHESTMODSEQ 10] Highest\r\n',
+    );
+  });
+
+  it('notes only changes of its own mailbox that the view has not seen; an expunge always counts', async () => {
+    const m = await SelectedMailbox.open(source([3, 5]).src, ACCOUNT_ID, 'INBOX', false, logger);
+    assert.equal(m.noteChange(event({ mailboxId: '33333333-3333-4333-8333-333333333333' })), false);
+    assert.equal(m.noteChange(event({ modseq: 9 })), false);
+    assert.equal(m.hasPending, false);
+    assert.equal(m.noteChange(event({ modseq: 9, kind: 'expunged' })), true);
+    assert.equal(m.hasPending, true);
+  });
+
+  it('turns the store changes into EXPUNGE, EXISTS and FETCH FLAGS, in that order, sequence numbers counting earlier expunges', async () => {
+    const s = source([3, 5, 9, 20]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    m.noteChange(event({ modseq: 12 }));
+    s.answers.push({ changed: [{ uid: 20, modseq: 12, flags: ['\\Flagged'] }, { uid: 30, modseq: 12, flags: [] }], expunged: [3, 9], highestModseq: 12, uidNext: 31 });
+    assert.equal(await m.refresh(), '* 1 EXPUNGE\r\n* 2 EXPUNGE\r\n* 3 EXISTS\r\n* 2 FETCH (UID 20 FLAGS (\\Flagged))\r\n');
+    assert.deepEqual(s.asked, [{ accountId: ACCOUNT_ID, mailboxId: MAILBOX_ID, sinceModseq: 10 }]);
+    assert.equal(m.hasPending, false);
+    assert.equal(m.view.modseq, 12);
+    assert.deepEqual(m.select([{ start: 1, end: '*' }], false), [[1, 5], [2, 20], [3, 30]]);
+  });
+
+  it('a store that cannot answer leaves the client as it was', async () => {
+    const s = source([3]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    m.markPending();
+    s.answers.push(new Error('store down'));
+    assert.equal(await m.refresh(), '');
+    assert.equal(m.view.exists, 1);
+  });
+
+  it('in IDLE takes arrivals from the event when they follow the view, and asks the store for the rest', async () => {
+    const s = source([3]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    const first = event({ kind: 'appended', modseq: 11, uids: [100], appended: [{ uid: 100, modseq: 11, flags: [] }] });
+    m.noteChange(first);
+    assert.equal(await m.catchUp(first), '* 2 EXISTS\r\n');
+    assert.equal(s.asked.length, 0);
+    // a flag change (modseq 12) was announced after the next arrival's event was built
+    m.noteChange(event({ modseq: 12, uids: [3] }));
+    const second = event({ kind: 'appended', modseq: 13, uids: [101], appended: [{ uid: 101, modseq: 13, flags: [] }] });
+    m.noteChange(second);
+    s.answers.push({ changed: [{ uid: 3, modseq: 12, flags: ['\\Seen'] }, { uid: 101, modseq: 13, flags: [] }], expunged: [], highestModseq: 13, uidNext: 102 });
+    assert.equal(await m.catchUp(second), '* 3 EXISTS\r\n* 1 FETCH (UID 3 FLAGS (\\Seen))\r\n');
+  });
+
+  it("takes its session's own APPEND without the store unless more was announced beyond it", async () => {
+    const s = source([3]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    // our own event arrived before the APPEND's reply
+    m.noteChange(event({ kind: 'appended', modseq: 11 }));
+    assert.equal(m.ownAppend({ uid: 100, modseq: 11, flags: [] }), '* 2 EXISTS\r\n');
+    assert.equal(m.hasPending, false);
+    m.noteChange(event({ kind: 'appended', modseq: 13 }));
+    assert.equal(m.ownAppend({ uid: 101, modseq: 12, flags: [] }), '* 3 EXISTS\r\n');
+    assert.equal(m.hasPending, true);
+    // an append the view cannot place (a gap) is left to the store
+    assert.equal(m.ownAppend({ uid: 105, modseq: 20, flags: [] }), '');
+    assert.equal(m.hasPending, true);
+  });
+
+  it('announces its own expunges with decreasing-safe sequence numbers', async () => {
+    const m = await SelectedMailbox.open(source([3, 5, 9, 20]).src, ACCOUNT_ID, 'INBOX', false, logger);
+    assert.equal(m.expunged([5, 9, 77]), '* 2 EXPUNGE\r\n* 2 EXPUNGE\r\n');
+    assert.equal(m.expunged([5]), '');
+    assert.equal(m.view.exists, 2);
+  });
+});

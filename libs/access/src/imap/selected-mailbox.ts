@@ -1,0 +1,160 @@
+import type { MailboxChanges, RequestOf, ResponseOf } from '@mail/contracts';
+import type { Logger } from '@mail/telemetry';
+import { existsResponse, expungeResponse, fetchFlagsResponse, selectResponses, type SequenceSet } from '@mail/imap-protocol';
+import type { MailboxChangedEvent } from '../ports/change-feed.port.js';
+import type { MailStorePort } from '../ports/mail-store.port.js';
+import { MailboxView } from './mailbox-view.js';
+
+/** The store calls the synchronisation needs: opening a mailbox and asking what changed since a MODSEQ. */
+export type MailboxSource = Pick<MailStorePort, 'openMailbox' | 'mailboxChanges'>;
+
+/**
+ * The selected mailbox of one session and its synchronisation with everyone else's changes: the
+ * UID↔sequence map and flags (MailboxView), whether changes are waiting to be announced, and the
+ * untagged responses (EXISTS, EXPUNGE, FETCH FLAGS) that bring the client up to date.
+ *
+ * Nothing here writes to the socket: every method returns the response text for the session to
+ * send, so the session decides when (RFC 3501 7.4.1: no EXPUNGE while sequence numbers are in
+ * flight) and this unit is tested with no connection.
+ */
+export class SelectedMailbox {
+  /** changes were announced (or made by us) that the client has not been told about yet */
+  private pending = false;
+  /** the highest modseq a change event announced for this mailbox */
+  private announcedModseq = 0;
+
+  private constructor(
+    readonly view: MailboxView,
+    private readonly source: MailboxSource,
+    private readonly accountId: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Loads the mailbox's UIDs and flags, page by page. */
+  static async open(source: MailboxSource, accountId: string, name: string, readOnly: boolean, logger: Logger): Promise<SelectedMailbox> {
+    let view: MailboxView | null = null;
+    let afterUid = 0;
+    for (;;) {
+      const page = await source.openMailbox({ accountId, name, afterUid });
+      view ??= new MailboxView(page.mailbox, readOnly);
+      view.load(page.messages);
+      if (!page.more || !page.messages.length) break;
+      afterUid = page.messages[page.messages.length - 1]!.uid;
+    }
+    return new SelectedMailbox(view, source, accountId, logger);
+  }
+
+  get mailboxId(): string {
+    return this.view.mailboxId;
+  }
+
+  get name(): string {
+    return this.view.name;
+  }
+
+  get readOnly(): boolean {
+    return this.view.readOnly;
+  }
+
+  get hasPending(): boolean {
+    return this.pending;
+  }
+
+  /** Something changed that only the store knows the details of (e.g. our own COPY into this mailbox). */
+  markPending(): void {
+    this.pending = true;
+  }
+
+  /** The untagged block of SELECT/EXAMINE. */
+  selectResponses(): string {
+    const v = this.view;
+    return selectResponses({
+      keywords: [...v.keywords()],
+      readOnly: v.readOnly,
+      exists: v.exists,
+      recent: 0,
+      uidValidity: v.uidValidity,
+      uidNext: v.uidNext,
+      highestModseq: v.modseq,
+    });
+  }
+
+  /** [seq, uid] pairs a command names */
+  select(set: SequenceSet, byUid: boolean): [number, number][] {
+    return this.view.select(set, byUid);
+  }
+
+  /**
+   * A change event of the account. Returns true when it concerns this mailbox and brings something
+   * the view has not seen (the session then owes its client an update).
+   */
+  noteChange(ev: MailboxChangedEvent): boolean {
+    if (ev.mailboxId !== this.view.mailboxId) return false;
+    this.announcedModseq = Math.max(this.announcedModseq, ev.modseq);
+    if (ev.modseq <= this.view.modseq && ev.kind !== 'expunged') return false;
+    this.pending = true;
+    return true;
+  }
+
+  /**
+   * Asks the store what changed since the view's MODSEQ; the responses that tell the client. A store
+   * that cannot answer leaves the client as it was (logged): the next change event asks again.
+   */
+  async refresh(): Promise<string> {
+    this.pending = false;
+    let changes: ResponseOf<typeof MailboxChanges>;
+    try {
+      changes = await this.source.mailboxChanges(this.changesRequest());
+    } catch (err) {
+      this.logger.warn({ err }, 'could not load mailbox changes');
+      return '';
+    }
+    const update = this.view.apply(changes);
+    let text = '';
+    for (const seq of update.expunged) text += expungeResponse(seq);
+    if (update.exists !== null) text += existsResponse(update.exists);
+    for (const [seq, uid, flags] of update.flagChanges) text += fetchFlagsResponse({ seq, uid, flags });
+    return text;
+  }
+
+  /**
+   * While the client IDLEs: new messages an `appended` event lists are added from the event when
+   * they directly follow the view (no store round trip per delivery for every idling client);
+   * anything else, or anything announced beyond them, is asked of the store.
+   */
+  async catchUp(ev: MailboxChangedEvent): Promise<string> {
+    const update = ev.mailboxId === this.view.mailboxId && ev.appended ? this.view.appendedHere(ev.appended) : null;
+    if (!update) return this.refresh();
+    this.pending = this.announcedModseq > this.view.modseq;
+    const text = existsResponse(update.exists!);
+    return this.pending ? text + (await this.refresh()) : text;
+  }
+
+  /**
+   * EXISTS for our own APPEND to this mailbox, without a store round trip when nothing else changed
+   * meanwhile. Our own change event may have arrived first and asked for a refresh: once the view
+   * holds the append, only announcements beyond it still need one (anything at or below the new
+   * modseq is in the view: the append took the modseq right after the view's).
+   */
+  ownAppend(res: { uid: number; modseq: number; flags?: string[] }): string {
+    const wasPending = this.pending;
+    const update = res.flags ? this.view.appendedHere([{ uid: res.uid, modseq: res.modseq, flags: res.flags }]) : null;
+    if (!update) {
+      this.pending = true;
+      return '';
+    }
+    this.pending = wasPending && this.announcedModseq > this.view.modseq;
+    return existsResponse(update.exists!);
+  }
+
+  /** EXPUNGE responses for messages this session removed (EXPUNGE, MOVE), each number counting the earlier ones. */
+  expunged(uids: Iterable<number>): string {
+    let text = '';
+    for (const seq of this.view.remove(uids)) text += expungeResponse(seq);
+    return text;
+  }
+
+  private changesRequest(): RequestOf<typeof MailboxChanges> {
+    return { accountId: this.accountId, mailboxId: this.view.mailboxId, sinceModseq: this.view.modseq };
+  }
+}

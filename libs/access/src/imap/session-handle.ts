@@ -1,0 +1,60 @@
+import type { Logger } from '@mail/telemetry';
+import type { CommandReader, ImapCommand } from '@mail/imap-protocol';
+import type { AppendUpload } from './append-upload.js';
+import type { ImapSessionContext } from './imap-session.js';
+import type { Reply } from './reply.js';
+import type { SelectedMailbox } from './selected-mailbox.js';
+import type { SocketOutput } from './socket-output.js';
+
+export interface ImapUser {
+  accountId: string;
+  address: string;
+}
+
+/**
+ * What a command module sees of its session: the connection's output and reader, who is logged in,
+ * the selected mailbox, and the few state changes a command may make. The session implements it;
+ * commands never reach the socket or the session's other internals.
+ */
+export interface SessionHandle {
+  readonly ctx: ImapSessionContext;
+  readonly out: SocketOutput;
+  readonly reader: CommandReader;
+  readonly logger: Logger;
+  readonly secure: boolean;
+  readonly remoteAddress: string | undefined;
+  readonly user: ImapUser | null;
+  readonly selected: SelectedMailbox | null;
+  /** the APPEND literal on its way in, if any */
+  upload: AppendUpload | null;
+  authFailures: number;
+  /** CAPABILITY for the connection's current state */
+  capabilities(): string;
+  /** binds the session to an account once its credentials were accepted */
+  loggedIn(user: ImapUser): Promise<void>;
+  select(mailbox: SelectedMailbox): void;
+  /** leaves the selected state; `closedCode` sends `OK [CLOSED]` (RFC 7162 3.2.11) */
+  deselect(closedCode: boolean): Promise<void>;
+  /** sends `BYE text` when given and ends the connection */
+  end(bye?: string): Promise<void>;
+  /** swaps the transport for TLS; called after STARTTLS's tagged OK went out */
+  upgradeToTls(): void;
+  /** the client's next line goes to `handler` (IDLE's DONE, an AUTHENTICATE response) */
+  awaitLine(handler: (text: string) => Promise<void>, idling: boolean): void;
+  /** tells the client what changed in the selected mailbox, if anything did */
+  synchronise(): Promise<void>;
+}
+
+/** What a command completes with: a tagged reply, or null when it answers later (IDLE, AUTHENTICATE). */
+export type Outcome = Promise<Reply | null> | Reply | null;
+
+/** the command of that name (or names), as the parser gives it */
+export type Command<N extends ImapCommand['name']> = ImapCommand & { name: N };
+
+/** A command module: the state it needs (RFC 3501 3) and what it does. */
+export type CommandSpec<C> =
+  | { state: 'any'; run(s: SessionHandle, cmd: C): Outcome }
+  | { state: 'authenticated'; run(s: SessionHandle, cmd: C, user: ImapUser): Outcome }
+  | { state: 'selected'; run(s: SessionHandle, cmd: C, user: ImapUser, mailbox: SelectedMailbox): Outcome };
+
+export type CommandTable = { [N in ImapCommand['name']]: CommandSpec<Command<N>> };

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  appendUidCode,
+  byeResponse,
+  capabilityResponse,
+  copyUidCode,
+  enabledResponse,
+  existsResponse,
+  expungeResponse,
+  fetchFlagsResponse,
+  flagsResponse,
+  idResponse,
+  listResponse,
+  modifiedCode,
+  namespaceResponse,
+  okResponse,
+  permanentFlagsResponse,
+  recentResponse,
+  searchResponse,
+  selectResponses,
+  statusResponse,
+} from './responses.js';
+
+describe('response builders, byte for byte', () => {
+  it('message counts and expunges', () => {
+    assert.equal(existsResponse(23), '* 23 EXISTS\r\n');
+    assert.equal(recentResponse(0), '* 0 RECENT\r\n');
+    assert.equal(expungeResponse(3), '* 3 EXPUNGE\r\n');
+  });
+
+  it('FETCH flag updates with and without UID and MODSEQ', () => {
+    assert.equal(fetchFlagsResponse({ seq: 4, flags: ['\\Seen', '$Junk'] }), '* 4 FETCH (FLAGS (\\Seen $Junk))\r\n');
+    assert.equal(fetchFlagsResponse({ seq: 4, uid: 17, flags: [] }), '* 4 FETCH (UID 17 FLAGS ())\r\n');
+    assert.equal(fetchFlagsResponse({ seq: 1, uid: 2, flags: ['\\Deleted'], modseq: 99 }), '* 1 FETCH (UID 2 FLAGS (\\Deleted) MODSEQ (99))\r\n');
+  });
+
+  it('FLAGS and PERMANENTFLAGS with keywords, and read-only', () => {
+    assert.equal(flagsResponse([]), '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n');
+    assert.equal(flagsResponse(['$Forwarded', 'work']), '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Forwarded work)\r\n');
+    assert.equal(permanentFlagsResponse(['work'], false), '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work \\*)] Flags permitted\r\n');
+    assert.equal(permanentFlagsResponse(['work'], true), '* OK [PERMANENTFLAGS ()] Flags permitted\r\n');
+  });
+
+  it('the SELECT block in RFC order', () => {
+    assert.equal(
+      selectResponses({ keywords: [], readOnly: false, exists: 172, recent: 1, uidValidity: 3857529045, uidNext: 4392, highestModseq: 715 }),
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n' +
+        '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted\r\n' +
+        '* 172 EXISTS\r\n' +
+        '* 1 RECENT\r\n' +
+        '* OK [UIDVALIDITY 3857529045] UIDs valid\r\n' +
+        '* OK [UIDNEXT 4392] Predicted next UID\r\n' +
+        '* OK [HIGHESTMODSEQ 715] Highest\r\n',
+    );
+  });
+
+  it('STATUS, LIST, LSUB with names that need encoding', () => {
+    assert.equal(statusResponse('blurdybloop', [['MESSAGES', 231], ['UIDNEXT', 44292]]), '* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)\r\n');
+    assert.equal(statusResponse('Entwürfe', []), '* STATUS Entw&APw-rfe ()\r\n');
+    assert.equal(listResponse('LIST', ['\\Noselect'], '/', ''), '* LIST (\\Noselect) "/" ""\r\n');
+    assert.equal(listResponse('LIST', ['\\Sent', '\\HasNoChildren'], '/', 'Sent Items'), '* LIST (\\Sent \\HasNoChildren) "/" "Sent Items"\r\n');
+    assert.equal(listResponse('LSUB', [], '/', 'INBOX/a'), '* LSUB () "/" INBOX/a\r\n');
+  });
+
+  it('SEARCH, CAPABILITY, BYE, OK, ENABLED, NAMESPACE, ID', () => {
+    assert.equal(searchResponse([]), '* SEARCH\r\n');
+    assert.equal(searchResponse([2, 84, 882]), '* SEARCH 2 84 882\r\n');
+    assert.equal(capabilityResponse('IMAP4rev1 IDLE'), '* CAPABILITY IMAP4rev1 IDLE\r\n');
+    assert.equal(byeResponse('Logging\r\nout'), '* BYE Logging out\r\n');
+    assert.equal(okResponse('Moved', 'COPYUID 1 2 3'), '* OK [COPYUID 1 2 3] Moved\r\n');
+    assert.equal(okResponse('Previous mailbox closed', 'CLOSED'), '* OK [CLOSED] Previous mailbox closed\r\n');
+    assert.equal(enabledResponse([]), '* ENABLED\r\n');
+    assert.equal(enabledResponse(['CONDSTORE']), '* ENABLED CONDSTORE\r\n');
+    assert.equal(namespaceResponse('/'), '* NAMESPACE (("" "/")) NIL NIL\r\n');
+    assert.equal(idResponse([['name', 'mail-platform']]), '* ID ("name" "mail-platform")\r\n');
+    assert.equal(idResponse([['a"b', 'c\\d']]), '* ID ("a\\"b" "c\\\\d")\r\n');
+    assert.equal(idResponse([]), '* ID NIL\r\n');
+  });
+
+  it('UIDPLUS and CONDSTORE response codes', () => {
+    assert.equal(appendUidCode(38505, 3955), 'APPENDUID 38505 3955');
+    // RFC 4315 example: source and target sets keep their pairing order
+    assert.equal(copyUidCode(38505, [[304, 3956], [319, 3957], [320, 3958]]), 'COPYUID 38505 304,319:320 3956:3958');
+    assert.equal(copyUidCode(1, [[5, 2], [4, 1]]), 'COPYUID 1 5,4 2,1');
+    assert.equal(modifiedCode([7, 9, 8]), 'MODIFIED 7:9');
+  });
+});

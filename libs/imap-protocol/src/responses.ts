@@ -1,0 +1,140 @@
+import { compressSequenceSet } from './sequence-set.js';
+import { flagList, mailboxName, untagged } from './response.js';
+
+/**
+ * Typed builders for the untagged responses and response codes the server sends (RFC 3501 7,
+ * RFC 9051 7). Pure: values in, wire text out (CRLF included for whole responses), so each shape is
+ * tested byte for byte and sessions never assemble response strings by hand.
+ */
+
+/** The system flags every mailbox permits (RFC 3501 2.3.2), in the order FLAGS announces them. */
+export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'] as const;
+
+export function existsResponse(count: number): string {
+  return untagged(`${count} EXISTS`);
+}
+
+export function recentResponse(count: number): string {
+  return untagged(`${count} RECENT`);
+}
+
+export function expungeResponse(seq: number): string {
+  return untagged(`${seq} EXPUNGE`);
+}
+
+export interface FlagsUpdate {
+  seq: number;
+  /** included when the command was a UID command, or always for unsolicited updates */
+  uid?: number;
+  flags: readonly string[];
+  /** CONDSTORE: the message's MODSEQ */
+  modseq?: number;
+}
+
+/** `* seq FETCH (UID u FLAGS (...))`, the flags part of a FETCH response (RFC 3501 7.4.2). */
+export function fetchFlagsResponse(u: FlagsUpdate): string {
+  const parts: string[] = [];
+  if (u.uid !== undefined) parts.push(`UID ${u.uid}`);
+  parts.push(`FLAGS ${flagList(u.flags)}`);
+  if (u.modseq !== undefined) parts.push(`MODSEQ (${u.modseq})`);
+  return untagged(`${u.seq} FETCH (${parts.join(' ')})`);
+}
+
+/** The system flags followed by the mailbox's keywords, as a parenthesised list. */
+function allFlags(keywords: Iterable<string>): string[] {
+  return [...SYSTEM_FLAGS, ...keywords];
+}
+
+/** `* FLAGS (...)`: the flags and keywords defined in the mailbox. */
+export function flagsResponse(keywords: Iterable<string>): string {
+  return untagged(`FLAGS ${flagList(allFlags(keywords))}`);
+}
+
+/** `* OK [PERMANENTFLAGS (...)]`: empty for a read-only mailbox; `\*` when new keywords may be created. */
+export function permanentFlagsResponse(keywords: Iterable<string>, readOnly: boolean): string {
+  const list = readOnly ? '()' : flagList([...allFlags(keywords), '\\*']);
+  return untagged(`OK [PERMANENTFLAGS ${list}] Flags permitted`);
+}
+
+export interface SelectSummary {
+  keywords: readonly string[];
+  readOnly: boolean;
+  exists: number;
+  recent: number;
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: number;
+}
+
+/** The untagged responses SELECT and EXAMINE send before their tagged OK (RFC 3501 6.3.1). */
+export function selectResponses(s: SelectSummary): string {
+  return (
+    flagsResponse(s.keywords) +
+    permanentFlagsResponse(s.keywords, s.readOnly) +
+    existsResponse(s.exists) +
+    recentResponse(s.recent) +
+    untagged(`OK [UIDVALIDITY ${s.uidValidity}] UIDs valid`) +
+    untagged(`OK [UIDNEXT ${s.uidNext}] Predicted next UID`) +
+    untagged(`OK [HIGHESTMODSEQ ${s.highestModseq}] Highest`)
+  );
+}
+
+/** `* STATUS name (ITEM n ...)` with the items in the order given. */
+export function statusResponse(name: string, items: ReadonlyArray<readonly [string, number]>): string {
+  return untagged(`STATUS ${mailboxName(name)} (${items.map(([k, v]) => `${k} ${v}`).join(' ')})`);
+}
+
+/** `* LIST (attrs) "/" name` or the LSUB equivalent. */
+export function listResponse(kind: 'LIST' | 'LSUB', attributes: readonly string[], delimiter: string, name: string): string {
+  return untagged(`${kind} (${attributes.join(' ')}) "${delimiter}" ${name === '' ? '""' : mailboxName(name)}`);
+}
+
+/** `* SEARCH n n n`, the numbers in the order given. */
+export function searchResponse(numbers: readonly number[]): string {
+  return untagged(numbers.length ? `SEARCH ${numbers.join(' ')}` : 'SEARCH');
+}
+
+export function capabilityResponse(capabilities: string): string {
+  return untagged(`CAPABILITY ${capabilities}`);
+}
+
+export function byeResponse(text: string): string {
+  return untagged(`BYE ${text.replace(/[\r\n]+/g, ' ')}`);
+}
+
+/** An untagged OK, with an optional response code: `* OK [CODE] text`. */
+export function okResponse(text: string, code?: string | null): string {
+  return untagged(`OK ${code ? `[${code}] ` : ''}${text.replace(/[\r\n]+/g, ' ')}`);
+}
+
+/** `* ENABLED name...` (RFC 5161): only the names this command newly enabled. */
+export function enabledResponse(names: readonly string[]): string {
+  return untagged(names.length ? `ENABLED ${names.join(' ')}` : 'ENABLED');
+}
+
+/** The personal namespace only, "" with "/" as delimiter (RFC 2342). */
+export function namespaceResponse(delimiter: string): string {
+  return untagged(`NAMESPACE (("" "${delimiter}")) NIL NIL`);
+}
+
+/** `* ID (...)` (RFC 2971) with quoted field names and values. */
+export function idResponse(fields: ReadonlyArray<readonly [string, string]>): string {
+  if (!fields.length) return untagged('ID NIL');
+  const quote = (s: string) => '"' + s.replace(/[\\"]/g, (ch) => '\\' + ch) + '"';
+  return untagged(`ID (${fields.map(([k, v]) => `${quote(k)} ${quote(v)}`).join(' ')})`);
+}
+
+/** `APPENDUID validity uid` (RFC 4315). */
+export function appendUidCode(uidValidity: number, uid: number): string {
+  return `APPENDUID ${uidValidity} ${uid}`;
+}
+
+/** `COPYUID validity source-uids target-uids` (RFC 4315): both sets in the order of the pairs. */
+export function copyUidCode(uidValidity: number, pairs: ReadonlyArray<readonly [number, number]>): string {
+  return `COPYUID ${uidValidity} ${compressSequenceSet(pairs.map(([s]) => s), true)} ${compressSequenceSet(pairs.map(([, d]) => d), true)}`;
+}
+
+/** `MODIFIED set` (RFC 7162 3.1.3): the messages a conditional STORE left alone. */
+export function modifiedCode(numbers: readonly number[]): string {
+  return `MODIFIED ${compressSequenceSet([...numbers])}`;
+}
