@@ -19,8 +19,23 @@ export interface SmtpInConfig {
   maxRecipients: number;
   /** per listener */
   maxConnections: number;
-  /** inbound SPF on MX (default on); the DNS resolver is injectable because it may have no network */
-  spf?: { enabled?: boolean; resolver?: DnsResolver; timeoutMs?: number; /** reuse of DNS answers (default 60 s; 0: none) */ cacheTtlMs?: number };
+  /**
+   * SPF, DKIM, ARC and DMARC of mail from the internet (MX, default on); the DNS resolver is
+   * injectable because it may have no network
+   */
+  inboundAuth?: {
+    enabled?: boolean;
+    resolver?: DnsResolver;
+    /** per DNS lookup (default 2 s) */
+    timeoutMs?: number;
+    /** all the checks' DNS work once the body is in (default 10 s) */
+    verifyTimeoutMs?: number;
+    /** reuse of DNS answers (default 60 s; 0: none) */
+    cacheTtlMs?: number;
+    /** bodies up to this size are held in memory while verified, larger ones spooled to the blob store (default 256 KiB) */
+    holdBytes?: number;
+    bimi?: boolean;
+  };
   /** how long shutdown waits for open sessions before closing them (default 10 s) */
   closeTimeoutMs?: number;
   /** how long a RCPT answer of the directory is reused (default 30 s; 0 asks every time) */

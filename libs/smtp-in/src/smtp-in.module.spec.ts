@@ -64,7 +64,7 @@ describe('SmtpInModule in a Nest application', () => {
           maxRecipients: 10,
           maxConnections: 10,
           closeTimeoutMs: 100,
-          spf: { enabled: false },
+          inboundAuth: { enabled: false },
         }),
       ],
     })

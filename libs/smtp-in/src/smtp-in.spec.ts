@@ -69,7 +69,7 @@ describe('smtp-in over real sockets', () => {
       maxRecipients: 3,
       maxConnections: 50,
       closeTimeoutMs: 200,
-      spf: { resolver: async () => Promise.reject(Object.assign(new Error('no network'), { code: 'ECONNREFUSED' })), timeoutMs: 200 },
+      inboundAuth: { resolver: async () => Promise.reject(Object.assign(new Error('no network'), { code: 'ECONNREFUSED' })), timeoutMs: 200 },
     };
     service = new SmtpInService(config, bus, new FsBlobStore(blobsDir()));
     ports = await service.start();
@@ -121,7 +121,24 @@ describe('smtp-in over real sockets', () => {
     assert.ok(text.endsWith(message), 'the message follows our headers unchanged');
     const prefix = text.slice(0, text.length - message.length);
     assert.match(prefix, /^Received: from \S+ \(\[127\.0\.0\.1\]\)\r\n\tby mx\.test with ESMTPS id \S+\r\n\tfor <alice@example\.com>;\r\n\t\w{3}, \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d \+0000\r\n/);
-    assert.match(prefix, /\r\nAuthentication-Results: mx\.test;\r\n\tspf=temperror .*smtp\.mailfrom=sender@remote\.test.*\r\n$/);
+    assert.match(prefix, /\r\nAuthentication-Results: mx\.test;\r\n dkim=none .*;\r\n spf=temperror .*smtp\.mailfrom=sender@remote\.test.*;\r\n dmarc=temperror header\.from=remote\.test\r\n$/);
+  });
+
+  it('removes Authentication-Results claiming our name, on MX and on submission, and keeps the others', async () => {
+    const forged = 'Authentication-Results: MX.TEST; dmarc=pass header.from=bank.test\r\nAuthentication-Results: other.test; spf=pass\r\n';
+    await mx().sendMail({ envelope: { from: 'sender@remote.test', to: ['alice@example.com'] }, raw: raw('sender@remote.test', forged) });
+    await submission({ user: ALICE.address, pass: PASSWORD }).sendMail({ envelope: { from: ALICE.address, to: ['bob@example.com'] }, raw: raw(ALICE.address, forged) });
+    assert.equal(enqueued.length, 2);
+    for (const e of enqueued) {
+      const stored = (await readFile(join(blobsDir(), e.blobKey))).toString('utf8');
+      assert.doesNotMatch(stored, /dmarc=pass header\.from=bank\.test/);
+      assert.match(stored, /\r\nAuthentication-Results: other\.test; spf=pass\r\n/);
+      assert.equal(e.size, Buffer.byteLength(stored));
+    }
+    // ours is the only one claiming mx.test, and only on MX
+    const [fromMx, fromSubmission] = await Promise.all(enqueued.map((e) => readFile(join(blobsDir(), e.blobKey), 'utf8')));
+    assert.equal(fromMx.match(/Authentication-Results: mx\.test;/gi)?.length, 1);
+    assert.equal(fromSubmission.match(/Authentication-Results: mx\.test;/gi), null);
   });
 
   it('answers a pipelined MAIL, RCPT and DATA in one write, in order, and still upgrades after a pipelined STARTTLS', async () => {

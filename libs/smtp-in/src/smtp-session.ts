@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { Bus, type CachedRequester } from '@mail/bus';
@@ -11,9 +11,12 @@ import type { SmtpInConfig } from './smtp-in.config.js';
 import { smtpMetrics } from './smtp-in-metrics.js';
 import { smtpError } from './smtp-reply.js';
 import { cachingResolver } from './caching-resolver.js';
-import { spfAuthenticationResults, systemResolver, type SpfInput } from './spf-check.js';
-import { memoizeWithTtl } from './ttl-memo.js';
+import { boundedResolver, systemResolver } from './bounded-resolver.js';
 import type { DnsResolver } from './smtp-in.config.js';
+import { ClaimedAuthResultsFilter } from './auth-results-filter.js';
+import { inboundTrust } from './inbound-trust.js';
+import { authenticateMessage } from './message-authentication.js';
+import { holdWhileVerifying, type HeldBody } from './verified-intake.js';
 
 export type ListenerKind = 'mx' | 'submission' | 'submissions';
 
@@ -35,10 +38,8 @@ const TEMPFAIL = '4.3.0 temporary failure, try again later';
  * 4xx, so that the client retries instead of the message being lost.
  */
 export class SmtpSessionPolicy {
-  private readonly spfByEnvelope = new WeakMap<object, Promise<string>>();
+  /** every lookup of the checks: bounded in time, answers reused for a while (mail from one domain comes in bursts) */
   private readonly dns: DnsResolver;
-  /** the SPF verdict as an Authentication-Results header, reused per (IP, HELO, MAIL FROM) while the DNS answers are */
-  private readonly spf: (input: SpfInput) => Promise<string>;
 
   constructor(
     private readonly config: SmtpInConfig,
@@ -47,17 +48,10 @@ export class SmtpSessionPolicy {
     private readonly recipients: CachedRequester<typeof ResolveRecipient>,
     private readonly logger: Logger,
   ) {
-    const ttlMs = config.spf?.cacheTtlMs ?? 60_000;
-    const resolver = config.spf?.resolver ?? systemResolver;
+    const auth = config.inboundAuth;
+    const ttlMs = auth?.cacheTtlMs ?? 60_000;
+    const resolver = boundedResolver(auth?.resolver ?? systemResolver, auth?.timeoutMs ?? 2000);
     this.dns = ttlMs > 0 ? cachingResolver(resolver, { ttlMs, maxEntries: 10_000 }) : resolver;
-    const check = (input: SpfInput) => spfAuthenticationResults(input, { resolver: this.dns, timeoutMs: this.config.spf?.timeoutMs });
-    // A result depends only on the client IP, HELO, MAIL FROM and the DNS, whose answers are reused
-    // for the same TTL: evaluating the record again for every message of a burst from one sender
-    // showed in profiles (~0.2 ms each). Temporary errors are asked again.
-    this.spf =
-      ttlMs > 0
-        ? memoizeWithTtl(check, { key: (i) => `${i.ip} ${i.helo} ${i.sender}`, ttlMs, maxEntries: 10_000, keepValue: (header) => !header.includes('spf=temperror') })
-        : check;
   }
 
   handlers(listener: ListenerKind): Handlers {
@@ -109,11 +103,6 @@ export class SmtpSessionPolicy {
         smtpMetrics.rejected('sender_not_owned');
         throw smtpError(553, '5.7.1 sender not owned by the authenticated user');
       }
-    }
-    if (listener === 'mx' && this.config.spf?.enabled !== false) {
-      // started now so the DNS work overlaps RCPT; DATA waits for it (bounded by its timeout)
-      const check = this.spf({ ip: session.remoteAddress, helo: session.hostNameAppearsAs || '', sender: from, hostname: this.config.hostname });
-      this.spfByEnvelope.set(session.envelope, check);
     }
   }
 
@@ -168,37 +157,59 @@ export class SmtpSessionPolicy {
     const receivedAt = new Date();
     const localId = `${session.id}.${session.transaction ?? 0}`;
 
-    const spf = this.spfByEnvelope.get(envelope);
     // Our Received: goes on top, the Authentication-Results we add sits right under it (as the
     // receiving MTAs of the big providers do): the newest trace header always comes first.
-    const prefix =
-      receivedHeader({
-        helo: session.hostNameAppearsAs || 'unknown',
-        clientHostname: session.clientHostname,
-        remoteAddress: session.remoteAddress,
-        hostname: this.config.hostname,
-        protocol: transmissionType(session),
-        id: localId,
-        recipients,
-        date: receivedAt,
-      }) + (spf ? await spf : '');
+    const received = receivedHeader({
+      helo: session.hostNameAppearsAs || 'unknown',
+      clientHostname: session.clientHostname,
+      remoteAddress: session.remoteAddress,
+      hostname: this.config.hostname,
+      protocol: transmissionType(session),
+      id: localId,
+      recipients,
+      date: receivedAt,
+    });
 
     const key = newBlobKey();
-    const intake = await receiveIntoBlob(stream as unknown as Readable, {
+    const trust = inboundTrust(listener, session);
+    let body: Readable = stream as unknown as Readable;
+    let held: HeldBody | undefined;
+    let authResults = '';
+    if (trust.verify && this.config.inboundAuth?.enabled !== false) {
+      const hold = await holdWhileVerifying(body, {
+        blobs: this.blobs,
+        spoolKey: `${key}.spool`,
+        holdBytes: this.config.inboundAuth?.holdBytes,
+        maxBytes: this.config.maxMessageSize,
+        verify: (message) =>
+          authenticateMessage(
+            message,
+            { ip: trust.ip, helo: session.hostNameAppearsAs || '', sender: mailFrom, hostname: this.config.hostname },
+            { resolver: this.dns, timeoutMs: this.config.inboundAuth?.verifyTimeoutMs, bimi: this.config.inboundAuth?.bimi },
+          ),
+      });
+      if (!hold.ok) throw this.intakeFailed(hold.reason === 'too-large' ? hold : { reason: 'store-failed', error: hold.error }, session);
+      held = hold.body;
+      authResults = hold.verdict.header;
+      try {
+        body = await held.read();
+      } catch (error) {
+        await held.release();
+        throw this.intakeFailed({ reason: 'store-failed', error }, session);
+      }
+    }
+
+    // forged verdicts of ours come out of every message, whichever listener it came in on
+    const filter = new ClaimedAuthResultsFilter(this.config.hostname);
+    pipeline(body, filter, () => undefined);
+    const intake = await receiveIntoBlob(filter, {
       blobs: this.blobs,
       key,
-      prefix: Buffer.from(prefix, 'utf8'),
+      prefix: Buffer.from(received + authResults, 'utf8'),
       maxBytes: this.config.maxMessageSize,
-    });
-    if (!intake.ok) {
-      if (intake.reason === 'too-large') {
-        smtpMetrics.rejected('too_large');
-        throw smtpError(552, `5.3.4 message exceeds fixed maximum message size ${this.config.maxMessageSize}`);
-      }
-      this.logger.error({ err: describe(intake.error), session: session.id }, 'could not store message');
-      smtpMetrics.rejected('temporary_failure');
-      throw smtpError(451, TEMPFAIL);
-    }
+    }).finally(() => held?.release());
+    if (!intake.ok) throw this.intakeFailed(intake, session);
+    if (filter.removed) this.logger.info({ session: session.id, removed: filter.removed }, 'removed Authentication-Results claiming our name');
 
     const dropBlob = () => this.blobs.delete(key).catch((err) => this.logger.warn({ err: describe(err), key }, 'could not delete refused blob'));
 
@@ -251,6 +262,16 @@ export class SmtpSessionPolicy {
       smtpMetrics.rejected('temporary_failure');
       throw smtpError(451, TEMPFAIL);
     }
+  }
+
+  private intakeFailed(f: { reason: 'too-large' } | { reason: 'store-failed'; error: unknown }, session: SMTPServerSession): Error {
+    if (f.reason === 'too-large') {
+      smtpMetrics.rejected('too_large');
+      return smtpError(552, `5.3.4 message exceeds fixed maximum message size ${this.config.maxMessageSize}`);
+    }
+    this.logger.error({ err: describe(f.error), session: session.id }, 'could not store message');
+    smtpMetrics.rejected('temporary_failure');
+    return smtpError(451, TEMPFAIL);
   }
 
   /** CheckSender errors propagate: the caller answers 4xx rather than refusing a legitimate sender. */
