@@ -1,10 +1,19 @@
+import { Module } from '@nestjs/common';
 import { runService } from '@mail/runtime';
 import { AuthModule } from '@mail/auth';
+import { ConnectorsModule } from '@mail/connectors';
 import { z } from 'zod';
+
+/** The directory and the connectors (ADR 0011: two libraries, one process, each its own schema). */
+@Module({})
+class AuthServiceModule {}
 
 void runService({
   name: 'auth',
   env: z.object({ AUTH_LOGIN_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000) }),
   needs: { db: true },
-  module: (config) => AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS }),
+  module: (config) => ({
+    module: AuthServiceModule,
+    imports: [AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS }), ConnectorsModule.forRoot({})],
+  }),
 });

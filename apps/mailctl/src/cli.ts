@@ -40,8 +40,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
         io.err('mailctl: empty password\n');
         return EXIT_USAGE;
       }
-      plan.call.body = { ...plan.call.body, password };
+      plan.call.body = { ...plan.call.body, [plan.passwordField ?? 'password']: password };
     }
+    await plan.prepare?.();
     const response = await new AdminClient(settings.url, settings.token).send(plan.call);
     io.out(parsed.json ? `${JSON.stringify(response, null, 2)}\n` : plan.render(response));
     return EXIT_OK;

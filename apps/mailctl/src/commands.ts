@@ -1,8 +1,9 @@
+import { CONNECTOR_COMMANDS } from './connector-commands.js';
 import { formatSize, parseSize } from './quota.js';
 import { clean, table } from './table.js';
 
 export interface ApiCall {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   body?: Record<string, unknown>;
 }
@@ -12,6 +13,10 @@ export interface Plan {
   call: ApiCall;
   /** the password was not on the command line: read it (prompt or stdin) into body.password */
   needsPassword?: boolean;
+  /** the body field the read password goes into (default `password`) */
+  passwordField?: string;
+  /** work before the call (read a file named on the command line) */
+  prepare?(): Promise<void>;
   render(response: unknown): string;
 }
 
@@ -233,6 +238,7 @@ export const COMMANDS: CommandSpec[] = [
       };
     },
   },
+  ...CONNECTOR_COMMANDS,
 ];
 
 export function helpText(): string {

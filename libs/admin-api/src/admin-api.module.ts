@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AccountsController } from './accounts.controller.js';
 import { ADMIN_API_CONFIG, type AdminApiConfig } from './admin-api.config.js';
 import { AliasesController } from './aliases.controller.js';
+import { ConnectorsController } from './connectors.controller.js';
 import { BearerGuard } from './bearer.guard.js';
 import { DomainsController } from './domains.controller.js';
 import { OpenApiController } from './openapi.controller.js';
@@ -14,7 +15,7 @@ export class AdminApiModule {
     if (!config.token) throw new Error('AdminApiModule needs a non-empty token');
     return {
       module: AdminApiModule,
-      controllers: [DomainsController, AccountsController, AliasesController, QueueController, OpenApiController],
+      controllers: [DomainsController, AccountsController, AliasesController, QueueController, ConnectorsController, OpenApiController],
       providers: [{ provide: ADMIN_API_CONFIG, useValue: config }, BearerGuard],
     };
   }

@@ -14,8 +14,9 @@ import {
   SetPassword,
 } from '@mail/contracts';
 import { z } from 'zod';
+import { CONNECTOR_ROUTES } from './connectors.routes.js';
 
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 interface Param {
   name: string;
   in: 'path' | 'query';
@@ -160,6 +161,7 @@ export const ROUTES: RouteDoc[] = [
     response: ListQueue.response,
     errors: [400, 503],
   },
+  ...CONNECTOR_ROUTES,
 ];
 
 const ERROR_TEXT: Record<number, string> = {
@@ -206,7 +208,7 @@ export function buildOpenApiDocument(opts: { version?: string; serverUrl?: strin
     },
     ...(opts.serverUrl ? { servers: [{ url: opts.serverUrl }] } : {}),
     security: [{ bearer: [] }],
-    tags: [{ name: 'domains' }, { name: 'accounts' }, { name: 'aliases' }, { name: 'queue' }],
+    tags: [{ name: 'domains' }, { name: 'accounts' }, { name: 'aliases' }, { name: 'queue' }, { name: 'connectors' }],
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN, or the token in $DATA_DIR/admin.token' } },

@@ -44,7 +44,8 @@ export const SmtpEnv = z.object({
   SUBMISSION_PORT: Port.default(2587),
   /** implicit TLS submission (465); 0 disables it */
   SUBMISSIONS_PORT: Port.default(0),
-  MAX_MESSAGE_SIZE: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  /** 150 MB, the limit Exchange Online documents (and the default of a connector's maxMessageSize) */
+  MAX_MESSAGE_SIZE: z.coerce.number().int().min(1024).default(150 * 1024 * 1024),
   MAX_RECIPIENTS: z.coerce.number().int().min(1).max(1000).default(100),
   SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1000),
 });

@@ -6,3 +6,4 @@ export * from './delivery.contract.js';
 export * from './store.contract.js';
 export * from './tracking.contract.js';
 export * from './search-text.js';
+export * from './connector.contract.js';

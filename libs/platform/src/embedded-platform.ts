@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { AccessModule, AccessService } from '@mail/access';
 import { AdminApiModule, configureAdminApp } from '@mail/admin-api';
 import { AuthModule } from '@mail/auth';
+import { ConnectorsModule } from '@mail/connectors';
 import { loadConfig, resolveAdminToken } from '@mail/config';
 import { DeliveryModule } from '@mail/delivery';
 import { InfraModule, PinoNestLogger, accessConfig, deliveryConfig, infraChecks, openEmbeddedInfra, serverTls, smtpInConfig } from '@mail/runtime';
@@ -39,6 +40,7 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
     imports: [
       InfraModule.forRoot(infra),
       AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS }),
+      ConnectorsModule.forRoot({}),
       StoreModule.forRoot({}),
       DeliveryModule.forRoot(deliveryConfig(config)),
       SmtpInModule.forRoot(smtpInConfig(config, tls)),

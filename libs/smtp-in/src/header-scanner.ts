@@ -10,6 +10,8 @@ export interface ScannedHeaders {
   subject?: string;
   /** addresses of the From: header(s), lowercased as given; empty if there is none */
   from: string[];
+  /** the Received: header values, newest (topmost) first, at most 50: the chain a filter connector reads */
+  received: string[];
   /** true when the end of the header block was seen (false for header-only or oversized blocks) */
   complete: boolean;
 }
@@ -75,6 +77,10 @@ export class HeaderScanner {
       messageId: messageId ? messageId.slice(0, MAX_VALUE) : undefined,
       subject: subject !== undefined ? decodeSubject(subject).slice(0, MAX_VALUE) : undefined,
       from,
+      received: fields
+        .filter((f) => f.name === 'received')
+        .slice(0, 50)
+        .map((f) => f.value.slice(0, MAX_VALUE)),
       complete: this.complete,
     };
   }

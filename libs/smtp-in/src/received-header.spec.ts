@@ -21,7 +21,7 @@ describe('header scanner', () => {
     const msg = 'From: "A, B" <a@x.test>, c@y.test\r\nSubject: one\r\n two\r\nMessage-ID: <id@x>\r\n\r\nFrom: body@z.test\r\n';
     for (const ch of msg) s.feed(Buffer.from(ch));
     const r = s.result();
-    assert.deepEqual(r, { messageId: '<id@x>', subject: 'one two', from: ['a@x.test', 'c@y.test'], complete: true });
+    assert.deepEqual(r, { messageId: '<id@x>', subject: 'one two', from: ['a@x.test', 'c@y.test'], received: [], complete: true });
   });
   it('treats a message opening with a blank line as headerless', () => {
     const s = new HeaderScanner();

@@ -1,0 +1,54 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { Bus } from '@mail/bus';
+import { ContractError, CreateConnector, DeleteConnector, ExportConnectors, GetConnector, ImportConnectors, ListConnectors, UpdateConnector } from '@mail/contracts';
+import { BearerGuard } from './bearer.guard.js';
+import { AdminErrorFilter } from './error.filter.js';
+import { parseInput } from './validate.js';
+
+/** Connectors (Exchange's inbound and outbound connectors): CRUD, and the YAML file of all of them. */
+@Controller('api/v1/connectors')
+@UseGuards(BearerGuard)
+@UseFilters(AdminErrorFilter)
+export class ConnectorsController {
+  constructor(private readonly bus: Bus) {}
+
+  @Get()
+  list(@Query('direction') direction?: string) {
+    return this.bus.request(ListConnectors, parseInput(ListConnectors.request, { direction: direction || undefined }));
+  }
+
+  @Post()
+  create(@Body() body: unknown) {
+    return this.bus.request(CreateConnector, parseInput(CreateConnector.request, body));
+  }
+
+  // before ':name': these words are reserved connector names
+  @Get('export')
+  export() {
+    return this.bus.request(ExportConnectors, {});
+  }
+
+  /** A file with problems is a 400 listing each with its line; nothing is applied. */
+  @Post('import')
+  @HttpCode(200)
+  async import(@Body() body: unknown) {
+    const result = await this.bus.request(ImportConnectors, parseInput(ImportConnectors.request, body));
+    if (!result.ok) throw new ContractError('INVALID', `nothing imported:\n${result.problems.map((p) => `  line ${p.line}: ${p.message}`).join('\n')}`);
+    return result;
+  }
+
+  @Get(':name')
+  get(@Param('name') name: string) {
+    return this.bus.request(GetConnector, parseInput(GetConnector.request, { name }));
+  }
+
+  @Patch(':name')
+  update(@Param('name') name: string, @Body() body: unknown) {
+    return this.bus.request(UpdateConnector, parseInput(UpdateConnector.request, { name, patch: body ?? {} }));
+  }
+
+  @Delete(':name')
+  remove(@Param('name') name: string) {
+    return this.bus.request(DeleteConnector, parseInput(DeleteConnector.request, { name }));
+  }
+}
