@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { validateDeploy } from '../../scripts/validate-deploy.mjs';
 import { renderAlerts } from '../../scripts/render-alerts.mjs';
 import { findPromtool } from '../../scripts/promtool.mjs';
+import { schemaProblems, validateK8sSchemas } from '../../scripts/k8s-schemas.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -229,4 +230,25 @@ test('docker-compose config accepts the compose file (v1 and/or v2, whichever is
     writeFileSync(bare, 'POSTGRES_PASSWORD=x\n');
     assert.throws(() => execFileSync(cmd, [...pre, '--env-file', bare, '-f', join(root, 'docker-compose.yml'), 'config', '-q'], { cwd: root, stdio: 'pipe', env: { ...process.env, ADMIN_TOKEN: '' } }), `${cmd} accepted a compose file without ADMIN_TOKEN`);
   }
+});
+
+// Every overlay rendered by `kubectl kustomize`, every object checked against the Kubernetes API schemas.
+test('every rendered overlay and the monitoring component match the Kubernetes API schemas', async (t) => {
+  const { kubectl, checked, problems } = await validateK8sSchemas(root);
+  assert.deepEqual(problems, []);
+  if (!kubectl) return t.skip(`kubectl not installed: only ${checked} component objects were checked, the overlays were not rendered`);
+  assert.ok(checked >= 60, `only ${checked} objects checked`);
+});
+
+test('the schema check catches a wrong type, a missing required field and an unknown kind', async (t) => {
+  const dir = copyOfRepo(t);
+  edit(dir, 'deploy/k8s/base/deployments/store.yaml', (s) => s.replace(/containerPort: (\d+)/, 'containerPort: "$1"'));
+  edit(dir, 'deploy/k8s/components/monitoring/prometheusrule.yaml', (s) => s.replace('for: 2m', 'for: 2 minutes'));
+  edit(dir, 'deploy/k8s/components/monitoring/podmonitor.yaml', (s) => s.replace('kind: PodMonitor', 'kind: PodMonitr'));
+  const { kubectl, problems } = await validateK8sSchemas(dir);
+  const text = problems.map((p) => `${p.where}: ${p.message}`).join('\n');
+  assert.match(text, /prometheusrule\.yaml PrometheusRule\/mail-platform: .*for/);
+  assert.match(text, /podmonitor\.yaml PodMonitr\/mail-platform: .*no such kind/);
+  if (kubectl) assert.match(text, /overlays\/dev \(rendered\) Deployment\/store: .*containerPort must be integer/);
+  assert.deepEqual(await schemaProblems({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: { ports: [{ protocol: 'TCP' }] } }).then((p) => p.length > 0), true);
 });
