@@ -1,4 +1,5 @@
 import { CONNECTOR_COMMANDS } from './connector-commands.js';
+import { GROUP_COMMANDS } from './group-commands.js';
 import { formatSize, parseSize } from './quota.js';
 import { clean, table } from './table.js';
 
@@ -239,6 +240,7 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   ...CONNECTOR_COMMANDS,
+  ...GROUP_COMMANDS,
 ];
 
 export function helpText(): string {

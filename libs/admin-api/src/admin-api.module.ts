@@ -5,6 +5,7 @@ import { AliasesController } from './aliases.controller.js';
 import { ConnectorsController } from './connectors.controller.js';
 import { BearerGuard } from './bearer.guard.js';
 import { DomainsController } from './domains.controller.js';
+import { GroupsController } from './groups.controller.js';
 import { OpenApiController } from './openapi.controller.js';
 import { QueueController } from './queue.controller.js';
 
@@ -15,7 +16,7 @@ export class AdminApiModule {
     if (!config.token) throw new Error('AdminApiModule needs a non-empty token');
     return {
       module: AdminApiModule,
-      controllers: [DomainsController, AccountsController, AliasesController, QueueController, ConnectorsController, OpenApiController],
+      controllers: [DomainsController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, OpenApiController],
       providers: [{ provide: ADMIN_API_CONFIG, useValue: config }, BearerGuard],
     };
   }

@@ -15,6 +15,7 @@ import {
 } from '@mail/contracts';
 import { z } from 'zod';
 import { CONNECTOR_ROUTES } from './connectors.routes.js';
+import { GROUP_ROUTES } from './groups.openapi.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 interface Param {
@@ -162,6 +163,7 @@ export const ROUTES: RouteDoc[] = [
     errors: [400, 503],
   },
   ...CONNECTOR_ROUTES,
+  ...GROUP_ROUTES,
 ];
 
 const ERROR_TEXT: Record<number, string> = {
@@ -204,11 +206,11 @@ export function buildOpenApiDocument(opts: { version?: string; serverUrl?: strin
     info: {
       title: 'Mail platform admin API',
       version: opts.version ?? '1.0.0',
-      description: 'Domains, accounts, aliases and the delivery queue. Every /api/v1 route needs `Authorization: Bearer <token>`.',
+      description: 'Domains, accounts, aliases, groups and the delivery queue. Every /api/v1 route needs `Authorization: Bearer <token>`.',
     },
     ...(opts.serverUrl ? { servers: [{ url: opts.serverUrl }] } : {}),
     security: [{ bearer: [] }],
-    tags: [{ name: 'domains' }, { name: 'accounts' }, { name: 'aliases' }, { name: 'queue' }, { name: 'connectors' }],
+    tags: [...new Set(ROUTES.map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN, or the token in $DATA_DIR/admin.token' } },

@@ -13,15 +13,20 @@ import {
   CreateAccount,
   CreateAlias,
   CreateDomain,
+  CreateGroup,
   DeleteAccount,
   DeleteAlias,
   DeleteDomain,
+  DeleteGroup,
   GetAccount,
+  GetGroup,
   ListAccounts,
   ListAliases,
   ListDomains,
+  ListGroups,
   ResolveRecipient,
   SetPassword,
+  UpdateGroupMembers,
   VerifyLogin,
 } from '@mail/contracts';
 import { Database, PgDatabase, PgliteDatabase } from '@mail/db';
@@ -123,6 +128,24 @@ function handlerSuite(name: string, open: () => Promise<{ db: Database; drop(): 
         assert.deepEqual(team.deliverTo.map((x) => x.address).sort(), ['alice@example.org', 'bob@other.test']);
         assert.deepEqual(team.forwardTo, ['ext@remote.test']);
       }
+    });
+
+    it('keeps groups in SQL: nested with a loop, members updated, restricted, gone with the group', async () => {
+      const created = await bus.request(CreateGroup, { address: 'staff@example.org', displayName: 'Staff', members: ['alice@example.org', 'inner@example.org'] });
+      assert.deepEqual(created.members, ['alice@example.org', 'inner@example.org']);
+      await bus.request(CreateGroup, { address: 'inner@example.org', hostedSendersOnly: true, members: ['staff@example.org', 'bob@other.test'] });
+      await rejectsWith(bus.request(CreateAlias, { address: 'staff@example.org', targets: ['x@remote.test'] }), 'CONFLICT', /already a group/);
+      const r = await bus.request(ResolveRecipient, { address: 'staff@example.org' });
+      assert.ok(r.kind === 'local');
+      assert.deepEqual(r.deliverTo.map((x) => x.address).sort(), ['alice@example.org', 'bob@other.test']);
+      assert.equal(r.hostedSendersOnly, true);
+      const updated = await bus.request(UpdateGroupMembers, { address: 'inner@example.org', add: ['ext@remote.test', 'bob@other.test'], remove: ['staff@example.org'] });
+      assert.deepEqual(updated.members, ['bob@other.test', 'ext@remote.test']);
+      assert.deepEqual((await bus.request(GetGroup, { address: 'inner@example.org' })).hostedSendersOnly, true);
+      assert.deepEqual((await bus.request(ListGroups, { domain: 'example.org' })).groups.map((g) => g.address), ['inner@example.org', 'staff@example.org']);
+      assert.deepEqual(await bus.request(DeleteGroup, { address: 'inner@example.org' }), { deleted: true });
+      assert.deepEqual(await bus.request(DeleteGroup, { address: 'staff@example.org' }), { deleted: true });
+      assert.deepEqual((await bus.request(ListGroups, {})).groups, []);
     });
 
     it('checks senders', async () => {

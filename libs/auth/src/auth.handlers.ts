@@ -6,20 +6,26 @@ import {
   CreateAccount,
   CreateAlias,
   CreateDomain,
+  CreateGroup,
   DeleteAccount,
   DeleteAlias,
   DeleteDomain,
+  DeleteGroup,
   DirectoryChanged,
   GetAccount,
+  GetGroup,
   ListAccounts,
   ListAliases,
   ListDomains,
+  ListGroups,
   ResolveRecipient,
   SetPassword,
+  UpdateGroupMembers,
   VerifyLogin,
 } from '@mail/contracts';
 import { Database, runMigrations } from '@mail/db';
 import { DirectoryService } from './directory.service.js';
+import { GroupService } from './group.service.js';
 import { LoginService } from './login.service.js';
 import { directoryMigrations } from './migrations/001-directory.js';
 import { RecipientService } from './recipient.service.js';
@@ -35,6 +41,7 @@ export class AuthHandlers implements OnModuleInit, OnModuleDestroy {
     private readonly directory: DirectoryService,
     private readonly recipients: RecipientService,
     private readonly login: LoginService,
+    private readonly groups: GroupService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -56,6 +63,11 @@ export class AuthHandlers implements OnModuleInit, OnModuleDestroy {
       this.bus.handle(CreateAlias, (p) => this.announcing('alias', d.createAlias(p))),
       this.bus.handle(ListAliases, (p) => d.listAliases(p.domain)),
       this.bus.handle(DeleteAlias, (p) => this.announcing('alias', d.deleteAlias(p.address))),
+      this.bus.handle(CreateGroup, (p) => this.announcing('group', this.groups.create(p))),
+      this.bus.handle(ListGroups, (p) => this.groups.list(p.domain)),
+      this.bus.handle(GetGroup, (p) => this.groups.get(p.address)),
+      this.bus.handle(DeleteGroup, (p) => this.announcing('group', this.groups.remove(p.address))),
+      this.bus.handle(UpdateGroupMembers, (p) => this.announcing('group', this.groups.updateMembers(p))),
       this.bus.handle(AuthPing, async () => {
         await this.db.query('SELECT 1');
         return { ok: true as const };
@@ -67,7 +79,7 @@ export class AuthHandlers implements OnModuleInit, OnModuleDestroy {
    * Tells the recipient caches of smtp-in and delivery that answers may have changed, after the
    * change committed. A lost event costs at most their TTL of staleness, so it is not retried.
    */
-  private async announcing<T>(change: 'domain' | 'account' | 'alias', done: Promise<T>): Promise<T> {
+  private async announcing<T>(change: 'domain' | 'account' | 'alias' | 'group', done: Promise<T>): Promise<T> {
     const result = await done;
     await this.bus.publish(DirectoryChanged, { change, at: new Date().toISOString() }).catch(() => undefined);
     return result;

@@ -5,12 +5,13 @@ import { AUTH_CONFIG, loginSettings, type AuthConfig } from './auth.config.js';
 import { AuthHandlers } from './auth.handlers.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { DirectoryService } from './directory.service.js';
+import { GroupService } from './group.service.js';
 import { LoginService } from './login.service.js';
 import { Argon2PasswordHasher, ARGON2_OPTIONS, PasswordHasher } from './password-hasher.js';
 import { PgDirectoryRepository } from './pg-directory.repository.js';
 import { RecipientService } from './recipient.service.js';
 
-/** The directory service: domains, accounts, aliases, logins. Needs `Bus` and `Database` provided globally. */
+/** The directory service: domains, accounts, aliases, groups, logins. Needs `Bus` and `Database` provided globally. */
 @Module({})
 export class AuthModule {
   static forRoot(config: AuthConfig = {}): DynamicModule {
@@ -29,7 +30,7 @@ export class AuthModule {
         {
           provide: RecipientService,
           useFactory: (repo: DirectoryRepository) =>
-            new RecipientService(repo, undefined, (address, why) => logger.warn({ address, why }, 'alias expansion truncated')),
+            new RecipientService(repo, undefined, (address, why) => logger.warn({ address, why }, 'alias or group expansion truncated')),
           inject: [DirectoryRepository],
         },
         {
@@ -37,6 +38,7 @@ export class AuthModule {
           useFactory: (repo: DirectoryRepository, hasher: PasswordHasher) => new LoginService(repo, hasher, loginSettings(config), { logger }),
           inject: [DirectoryRepository, PasswordHasher],
         },
+        { provide: GroupService, useFactory: (repo: DirectoryRepository) => new GroupService(repo), inject: [DirectoryRepository] },
         AuthHandlers,
       ],
       exports: [DirectoryService, RecipientService, LoginService],

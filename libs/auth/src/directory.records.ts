@@ -26,8 +26,20 @@ export interface AliasRecord {
   createdAt: Date;
 }
 
+export interface GroupRecord {
+  id: string;
+  address: string;
+  domainId: string;
+  displayName: string | null;
+  hostedSendersOnly: boolean;
+  /** sorted */
+  members: string[];
+  createdAt: Date;
+}
+
 export type NewAccount = Omit<AccountRecord, 'domain' | 'createdAt'>;
 export type NewAlias = Omit<AliasRecord, 'createdAt'>;
+export type NewGroup = Omit<GroupRecord, 'createdAt'>;
 
 /** What already holds an address when an insert is refused. */
-export type AddressHolder = 'account' | 'alias' | null;
+export type AddressHolder = 'account' | 'alias' | 'group' | null;

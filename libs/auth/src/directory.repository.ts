@@ -1,4 +1,4 @@
-import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, NewAccount, NewAlias } from './directory.records.js';
+import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
 
 /**
  * Storage port of the directory. The SQL adapter is PgDirectoryRepository; service tests use an
@@ -12,7 +12,7 @@ export abstract class DirectoryRepository {
   abstract hostedDomains(names: string[]): Promise<string[]>;
   /** null if the name exists already */
   abstract insertDomain(domain: { id: string; name: string }): Promise<DomainRecord | null>;
-  /** refuses (and reports how many) while accounts remain; aliases go with the domain */
+  /** refuses (and reports how many) while accounts remain; aliases and groups go with the domain */
   abstract deleteDomain(id: string): Promise<{ deleted: boolean; accounts: number }>;
 
   abstract findAccounts(addresses: string[]): Promise<AccountRecord[]>;
@@ -26,6 +26,14 @@ export abstract class DirectoryRepository {
   abstract listAliases(domainId?: string): Promise<AliasRecord[]>;
   abstract insertAlias(alias: NewAlias): Promise<{ taken: AddressHolder; alias?: AliasRecord }>;
   abstract deleteAlias(address: string): Promise<boolean>;
+
+  /** groups with their members */
+  abstract findGroups(addresses: string[]): Promise<GroupRecord[]>;
+  abstract listGroups(domainId?: string): Promise<GroupRecord[]>;
+  abstract insertGroup(group: NewGroup): Promise<{ taken: AddressHolder; group?: GroupRecord }>;
+  abstract deleteGroup(address: string): Promise<boolean>;
+  /** null if there is no such group */
+  abstract updateGroupMembers(address: string, add: string[], remove: string[]): Promise<GroupRecord | null>;
 
   /** failed logins for this login name from this remote address since `since` */
   abstract countLoginFailures(login: string, remote: string, since: Date): Promise<number>;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ContractError, type Account, type Alias, type Domain } from '@mail/contracts';
-import { localPartProblem, normalizeDomain, parseAddress, type ParsedAddress } from './address.js';
-import type { AddressHolder, DomainRecord } from './directory.records.js';
+import { normalizeDomain } from './address.js';
+import type { DomainRecord } from './directory.records.js';
+import { addressTaken, requireAddress, requireDomain, requireProvisionable } from './directory-rules.js';
 import type { DirectoryRepository } from './directory.repository.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { accountView, aliasView, domainView } from './records-to-contract.js';
@@ -105,26 +106,7 @@ export class DirectoryService {
     return { deleted: true };
   }
 
-  private async requireDomain(name: string): Promise<DomainRecord> {
-    const domain = await this.repo.findDomain(name);
-    if (!domain) throw new ContractError('NOT_FOUND', `domain ${name} is not hosted here`);
-    return domain;
+  private requireDomain(name: string): Promise<DomainRecord> {
+    return requireDomain(this.repo, name);
   }
-}
-
-function requireAddress(raw: string, what = 'address'): ParsedAddress {
-  const parsed = parseAddress(raw);
-  if (!parsed) throw new ContractError('INVALID', `${what} ${JSON.stringify(raw)} is not of the form local@domain`);
-  return parsed;
-}
-
-function requireProvisionable(raw: string): ParsedAddress {
-  const parsed = requireAddress(raw);
-  const problem = localPartProblem(parsed.localPart);
-  if (problem) throw new ContractError('INVALID', `${parsed.address}: ${problem}`);
-  return parsed;
-}
-
-function addressTaken(address: string, holder: AddressHolder): ContractError {
-  return new ContractError('CONFLICT', holder === 'alias' ? `${address} is already an alias` : `${address} is already an account`);
 }

@@ -1,4 +1,4 @@
-import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, NewAccount, NewAlias } from './directory.records.js';
+import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
 import { DirectoryRepository } from './directory.repository.js';
 
 /** The directory in maps, for tests of the service rules. */
@@ -6,6 +6,7 @@ export class InMemoryDirectoryRepository extends DirectoryRepository {
   readonly domains = new Map<string, DomainRecord>();
   readonly accounts = new Map<string, AccountRecord>();
   readonly aliases = new Map<string, AliasRecord>();
+  readonly groups = new Map<string, GroupRecord>();
   readonly failures: Array<{ login: string; remote: string; at: Date }> = [];
 
   async listDomains() {
@@ -30,6 +31,7 @@ export class InMemoryDirectoryRepository extends DirectoryRepository {
     if (accounts) return { deleted: false, accounts };
     this.domains.delete(id);
     for (const [k, a] of this.aliases) if (a.domainId === id) this.aliases.delete(k);
+    for (const [k, g] of this.groups) if (g.domainId === id) this.groups.delete(k);
     return { deleted: true, accounts: 0 };
   }
 
@@ -77,6 +79,30 @@ export class InMemoryDirectoryRepository extends DirectoryRepository {
     return this.aliases.delete(address);
   }
 
+  async findGroups(addresses: string[]) {
+    return addresses.flatMap((a) => this.groups.get(a) ?? []).map((g) => ({ ...g, members: [...g.members] }));
+  }
+  async listGroups(domainId?: string) {
+    return [...this.groups.values()].filter((g) => !domainId || g.domainId === domainId).sort((a, b) => a.address.localeCompare(b.address));
+  }
+  async insertGroup(g: NewGroup): Promise<{ taken: AddressHolder; group?: GroupRecord }> {
+    const taken = this.holder(g.address);
+    if (taken) return { taken };
+    const rec = { ...g, members: [...new Set(g.members)].sort(), createdAt: new Date() };
+    this.groups.set(g.address, rec);
+    return { taken: null, group: rec };
+  }
+  async deleteGroup(address: string) {
+    return this.groups.delete(address);
+  }
+  async updateGroupMembers(address: string, add: string[], remove: string[]) {
+    const g = this.groups.get(address);
+    if (!g) return null;
+    const gone = new Set(remove);
+    g.members = [...new Set([...g.members.filter((m) => !gone.has(m)), ...add])].sort();
+    return { ...g, members: [...g.members] };
+  }
+
   async countLoginFailures(login: string, remote: string, since: Date) {
     return this.failures.filter((f) => f.login === login && f.remote === remote && f.at >= since).length;
   }
@@ -89,6 +115,6 @@ export class InMemoryDirectoryRepository extends DirectoryRepository {
   }
 
   private holder(address: string): AddressHolder {
-    return this.accounts.has(address) ? 'account' : this.aliases.has(address) ? 'alias' : null;
+    return this.accounts.has(address) ? 'account' : this.aliases.has(address) ? 'alias' : this.groups.has(address) ? 'group' : null;
   }
 }

@@ -1,5 +1,5 @@
 import type { Database, Queryable } from '@mail/db';
-import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, NewAccount, NewAlias } from './directory.records.js';
+import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
 import { DirectoryRepository } from './directory.repository.js';
 
 interface DomainRow {
@@ -27,6 +27,20 @@ interface AliasRow {
   created_at: Date | string;
 }
 
+interface GroupRow {
+  id: string;
+  address: string;
+  domain_id: string;
+  display_name: string | null;
+  hosted_senders_only: boolean;
+  members: string[] | null;
+  created_at: Date | string;
+}
+
+const GROUP_SELECT = `SELECT g.id, g.address, g.domain_id, g.display_name, g.hosted_senders_only, g.created_at,
+  ARRAY(SELECT m.member FROM directory.group_members m WHERE m.group_id = g.id ORDER BY m.member) AS members
+  FROM directory.groups g`;
+
 const ACCOUNT_COLUMNS = `a.id, a.address, a.local_part, a.domain_id, d.name AS domain, a.password_hash, a.display_name,
   a.disabled, a.quota_bytes, a.created_at`;
 const ACCOUNT_FROM = 'directory.accounts a JOIN directory.domains d ON d.id = a.domain_id';
@@ -46,6 +60,16 @@ const toAccount = (r: AccountRow): AccountRecord => ({
   createdAt: toDate(r.created_at),
 });
 const toAlias = (r: AliasRow): AliasRecord => ({ id: r.id, address: r.address, domainId: r.domain_id, targets: r.targets, createdAt: toDate(r.created_at) });
+
+const toGroup = (r: GroupRow): GroupRecord => ({
+  id: r.id,
+  address: r.address,
+  domainId: r.domain_id,
+  displayName: r.display_name,
+  hostedSendersOnly: r.hosted_senders_only,
+  members: r.members ?? [],
+  createdAt: toDate(r.created_at),
+});
 
 /** The directory in the `directory` schema; the same SQL on PostgreSQL and PGlite. */
 export class PgDirectoryRepository extends DirectoryRepository {
@@ -169,6 +193,53 @@ export class PgDirectoryRepository extends DirectoryRepository {
     return res.rowCount > 0;
   }
 
+  async findGroups(addresses: string[]): Promise<GroupRecord[]> {
+    if (!addresses.length) return [];
+    const { rows } = await this.db.query<GroupRow>(`${GROUP_SELECT} WHERE g.address = ANY($1::text[])`, [addresses]);
+    return rows.map(toGroup);
+  }
+
+  async listGroups(domainId?: string): Promise<GroupRecord[]> {
+    const { rows } = domainId
+      ? await this.db.query<GroupRow>(`${GROUP_SELECT} WHERE g.domain_id = $1 ORDER BY g.address`, [domainId])
+      : await this.db.query<GroupRow>(`${GROUP_SELECT} ORDER BY g.address`);
+    return rows.map(toGroup);
+  }
+
+  async insertGroup(group: NewGroup): Promise<{ taken: AddressHolder; group?: GroupRecord }> {
+    return this.db.transaction(async (tx) => {
+      const taken = await lockAddress(tx, group.address);
+      if (taken) return { taken };
+      await tx.query('INSERT INTO directory.groups (id, address, domain_id, display_name, hosted_senders_only) VALUES ($1, $2, $3, $4, $5)', [
+        group.id,
+        group.address,
+        group.domainId,
+        group.displayName,
+        group.hostedSendersOnly,
+      ]);
+      await addMembers(tx, group.id, group.members);
+      const { rows } = await tx.query<GroupRow>(`${GROUP_SELECT} WHERE g.id = $1`, [group.id]);
+      return { taken: null, group: toGroup(rows[0]) };
+    });
+  }
+
+  async deleteGroup(address: string): Promise<boolean> {
+    const res = await this.db.query('DELETE FROM directory.groups WHERE address = $1', [address]);
+    return res.rowCount > 0;
+  }
+
+  async updateGroupMembers(address: string, add: string[], remove: string[]): Promise<GroupRecord | null> {
+    return this.db.transaction(async (tx) => {
+      const { rows: found } = await tx.query<{ id: string }>('SELECT id FROM directory.groups WHERE address = $1 FOR UPDATE', [address]);
+      if (!found[0]) return null;
+      const id = found[0].id;
+      if (remove.length) await tx.query('DELETE FROM directory.group_members WHERE group_id = $1 AND member = ANY($2::text[])', [id, remove]);
+      await addMembers(tx, id, add);
+      const { rows } = await tx.query<GroupRow>(`${GROUP_SELECT} WHERE g.id = $1`, [id]);
+      return toGroup(rows[0]);
+    });
+  }
+
   async countLoginFailures(login: string, remote: string, since: Date): Promise<number> {
     const { rows } = await this.db.query<{ n: number | string }>(
       'SELECT count(*) AS n FROM directory.login_failures WHERE login = $1 AND remote_address = $2 AND failed_at >= $3',
@@ -187,15 +258,21 @@ export class PgDirectoryRepository extends DirectoryRepository {
   }
 }
 
+async function addMembers(tx: Queryable, groupId: string, members: string[]): Promise<void> {
+  if (!members.length) return;
+  await tx.query('INSERT INTO directory.group_members (group_id, member) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [groupId, members]);
+}
+
 /**
- * Serialises writers of one address (accounts and aliases live in two tables, so no single unique
- * index can keep them apart) and says who holds it already.
+ * Serialises writers of one address (accounts, aliases and groups live in three tables, so no
+ * single unique index can keep them apart) and says who holds it already.
  */
 async function lockAddress(tx: Queryable, address: string): Promise<AddressHolder> {
   await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`directory.address:${address}`]);
-  const { rows } = await tx.query<{ kind: 'account' | 'alias' }>(
+  const { rows } = await tx.query<{ kind: 'account' | 'alias' | 'group' }>(
     `SELECT 'account' AS kind FROM directory.accounts WHERE address = $1
-     UNION ALL SELECT 'alias' AS kind FROM directory.aliases WHERE address = $1`,
+     UNION ALL SELECT 'alias' AS kind FROM directory.aliases WHERE address = $1
+     UNION ALL SELECT 'group' AS kind FROM directory.groups WHERE address = $1`,
     [address],
   );
   return rows[0]?.kind ?? null;

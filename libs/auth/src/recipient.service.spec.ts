@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { DirectoryService } from './directory.service.js';
 import { FakePasswordHasher } from './fake-password-hasher.js';
+import { GroupService } from './group.service.js';
 import { InMemoryDirectoryRepository } from './in-memory-directory.repository.js';
 import { RecipientService } from './recipient.service.js';
 
 describe('RecipientService', () => {
   let repo: InMemoryDirectoryRepository;
   let dir: DirectoryService;
+  let groups: GroupService;
   let svc: RecipientService;
   let truncated: string[];
   const ids: Record<string, string> = {};
@@ -15,6 +17,7 @@ describe('RecipientService', () => {
   beforeEach(async () => {
     repo = new InMemoryDirectoryRepository();
     dir = new DirectoryService(repo, new FakePasswordHasher());
+    groups = new GroupService(repo);
     truncated = [];
     svc = new RecipientService(repo, { maxDepth: 3, maxAddresses: 50 }, (_a, why) => truncated.push(why));
     await dir.createDomain('example.org');
@@ -81,5 +84,48 @@ describe('RecipientService', () => {
     assert.equal(await svc.maySendAs('00000000-0000-4000-8000-000000000000', 'alice@example.org'), false);
     repo.accounts.get('alice@example.org')!.disabled = true;
     assert.equal(await svc.maySendAs(alice, 'alice@example.org'), false);
+  });
+
+  describe('groups', () => {
+    const addressesOf = (r: Awaited<ReturnType<RecipientService['resolve']>>) => (r.kind === 'local' ? r.deliverTo.map((d) => d.address).sort() : r.kind);
+
+    it('expands nested groups with a loop once, each member once', async () => {
+      // staff → (alice, devs, ops); devs → (bob, staff: the loop, alice again); ops → (carol, devs again, a remote pager)
+      await groups.create({ address: 'staff@example.org', members: ['alice@example.org', 'devs@example.org', 'ops@other.test'] });
+      await groups.create({ address: 'devs@example.org', members: ['bob@example.org', 'staff@example.org', 'alice@example.org'] });
+      await groups.create({ address: 'ops@other.test', members: ['carol@other.test', 'devs@example.org', 'pager@remote.test'] });
+      const r = await svc.resolve('staff@example.org');
+      assert.deepEqual(addressesOf(r), ['alice@example.org', 'bob@example.org', 'carol@other.test']);
+      assert.ok(r.kind === 'local' && r.deliverTo.length === 3);
+      assert.deepEqual(r.kind === 'local' && r.forwardTo, ['pager@remote.test']);
+      assert.equal(r.kind === 'local' && r.hostedSendersOnly, undefined);
+      // entering the loop elsewhere gives the same people
+      assert.deepEqual(addressesOf(await svc.resolve('devs@example.org')), ['alice@example.org', 'bob@example.org', 'carol@other.test']);
+      assert.deepEqual(truncated, []);
+    });
+
+    it('marks a resolution that passes a hosted-senders-only group, however deep', async () => {
+      await groups.create({ address: 'board@example.org', hostedSendersOnly: true, members: ['alice@example.org'] });
+      await groups.create({ address: 'open@example.org', members: ['board@example.org', 'bob@example.org'] });
+      await dir.createAlias({ address: 'directors@example.org', targets: ['board@example.org'] });
+      for (const a of ['board@example.org', 'open@example.org', 'directors@example.org', 'board+x@example.org']) {
+        const r = await svc.resolve(a);
+        assert.equal(r.kind === 'local' && r.hostedSendersOnly, true, a);
+      }
+      assert.equal((await svc.resolve('alice@example.org')).kind === 'local', true);
+    });
+
+    it('is unknown when empty, and stops at a removed member', async () => {
+      await groups.create({ address: 'empty@example.org' });
+      assert.deepEqual(await svc.resolve('empty@example.org'), { kind: 'unknown' });
+      await groups.create({ address: 'g@example.org', members: ['alice@example.org', 'bob@example.org'] });
+      await groups.updateMembers({ address: 'g@example.org', remove: ['BOB@example.org'], add: ['carol@other.test', 'alice@example.org'] });
+      assert.deepEqual(addressesOf(await svc.resolve('g@example.org')), ['alice@example.org', 'carol@other.test']);
+    });
+
+    it('does not let a member send as the group', async () => {
+      await groups.create({ address: 'all@example.org', members: ['alice@example.org'] });
+      assert.equal(await svc.maySendAs(ids['alice@example.org'], 'all@example.org'), false);
+    });
   });
 });

@@ -1,10 +1,10 @@
 import { ContractError } from '@mail/contracts';
 import { parseAddress, stripSubaddress, type ParsedAddress } from './address.js';
-import type { AccountRecord, AliasRecord } from './directory.records.js';
+import type { AccountRecord, AliasRecord, GroupRecord } from './directory.records.js';
 import type { DirectoryRepository } from './directory.repository.js';
 
 export type Resolution =
-  | { kind: 'local'; deliverTo: Array<{ accountId: string; address: string }>; forwardTo: string[] }
+  | { kind: 'local'; deliverTo: Array<{ accountId: string; address: string }>; forwardTo: string[]; hostedSendersOnly?: boolean }
   | { kind: 'unknown' }
   | { kind: 'remote' };
 
@@ -17,9 +17,13 @@ export interface ResolveLimits {
 
 const DEFAULT_LIMITS: ResolveLimits = { maxDepth: 8, maxAddresses: 1000 };
 
+type Hit = { kind: 'account'; account: AccountRecord } | { kind: 'alias'; alias: AliasRecord } | { kind: 'group'; group: GroupRecord };
+
 /**
- * Where mail goes and who may send as whom. Aliases expand level by level (one round of queries
- * per level, not per address), with a visited set against loops and caps against explosions.
+ * Where mail goes and who may send as whom. Aliases and groups expand level by level (one round
+ * of queries per level, not per address), with a visited set against loops (a group that contains
+ * itself, directly or through others, is expanded once) and caps against explosions. Accounts are
+ * collected by id, so a member reached twice gets one copy.
  */
 export class RecipientService {
   constructor(
@@ -29,6 +33,10 @@ export class RecipientService {
   ) {}
 
   async resolve(raw: string): Promise<Resolution> {
+    return this.expand(raw, { groups: true });
+  }
+
+  private async expand(raw: string, opts: { groups: boolean }): Promise<Resolution> {
     const start = parseAddress(raw);
     if (!start) throw new ContractError('INVALID', `${JSON.stringify(raw)} is not of the form local@domain`);
     if (!(await this.repo.hostedDomains([start.domain])).length) return { kind: 'remote' };
@@ -36,6 +44,7 @@ export class RecipientService {
     const deliverTo = new Map<string, string>();
     const forwardTo = new Set<string>();
     const visited = new Set<string>([start.address]);
+    let hostedSendersOnly = false;
     let level: ParsedAddress[] = [start];
 
     for (let depth = 0; level.length; depth++) {
@@ -43,7 +52,7 @@ export class RecipientService {
         this.onTruncated?.(start.address, `alias nesting deeper than ${this.limits.maxDepth}`);
         break;
       }
-      const found = await this.lookupLevel(level);
+      const found = await this.lookupLevel(level, opts.groups);
       const next: ParsedAddress[] = [];
       for (const addr of level) {
         if (!found.hosted.has(addr.domain)) {
@@ -56,7 +65,8 @@ export class RecipientService {
           deliverTo.set(hit.account.id, hit.account.address);
           continue;
         }
-        for (const target of hit.alias.targets) {
+        if (hit.kind === 'group' && hit.group.hostedSendersOnly) hostedSendersOnly = true;
+        for (const target of hit.kind === 'alias' ? hit.alias.targets : hit.group.members) {
           const t = parseAddress(target);
           if (!t || visited.has(t.address)) continue;
           if (visited.size >= this.limits.maxAddresses) {
@@ -75,20 +85,24 @@ export class RecipientService {
       kind: 'local',
       deliverTo: [...deliverTo].map(([accountId, address]) => ({ accountId, address })),
       forwardTo: [...forwardTo],
+      ...(hostedSendersOnly ? { hostedSendersOnly } : {}),
     };
   }
 
-  /** Own address (with or without a +tag), or an alias that expands to the account. */
+  /**
+   * Own address (with or without a +tag), or an alias that expands to the account. Not a group it
+   * is a member of: being on a list does not make one its voice.
+   */
   async maySendAs(accountId: string, raw: string): Promise<boolean> {
     const account = await this.repo.findAccountById(accountId);
     const addr = parseAddress(raw);
     if (!account || account.disabled || !addr) return false;
     if (addr.address === account.address || stripSubaddress(addr)?.address === account.address) return true;
-    const resolution = await this.resolve(addr.address);
+    const resolution = await this.expand(addr.address, { groups: false });
     return resolution.kind === 'local' && resolution.deliverTo.some((d) => d.accountId === accountId);
   }
 
-  private async lookupLevel(level: ParsedAddress[]) {
+  private async lookupLevel(level: ParsedAddress[], withGroups: boolean) {
     const hosted = new Set(await this.repo.hostedDomains([...new Set(level.map((a) => a.domain))]));
     const candidates = new Set<string>();
     for (const a of level) {
@@ -98,8 +112,9 @@ export class RecipientService {
       if (stripped) candidates.add(stripped.address);
     }
     const list = [...candidates];
-    const [accounts, aliases] = await Promise.all([this.repo.findAccounts(list), this.repo.findAliases(list)]);
-    const byAddress = new Map<string, { kind: 'account'; account: AccountRecord } | { kind: 'alias'; alias: AliasRecord }>();
+    const [accounts, aliases, groups] = await Promise.all([this.repo.findAccounts(list), this.repo.findAliases(list), withGroups ? this.repo.findGroups(list) : []]);
+    const byAddress = new Map<string, Hit>();
+    for (const group of groups) byAddress.set(group.address, { kind: 'group', group });
     for (const alias of aliases) byAddress.set(alias.address, { kind: 'alias', alias });
     for (const account of accounts) byAddress.set(account.address, { kind: 'account', account });
     return { hosted, byAddress };

@@ -32,6 +32,8 @@ export const ResolveRecipient = defineRequest(
       kind: z.literal('local'),
       deliverTo: z.array(z.object({ accountId: Id, address: EmailAddress })),
       forwardTo: z.array(EmailAddress),
+      /** a group on the way accepts only senders of this platform (authenticated or local) */
+      hostedSendersOnly: z.boolean().optional(),
     }),
     z.object({ kind: z.literal('unknown') }),
     z.object({ kind: z.literal('remote') }),
@@ -40,11 +42,11 @@ export const ResolveRecipient = defineRequest(
 
 /**
  * Published by auth after every change that can alter how an address resolves (domains, accounts,
- * aliases): whoever caches ResolveRecipient answers drops them.
+ * aliases, groups): whoever caches ResolveRecipient answers drops them.
  */
 export const DirectoryChanged = defineEvent(
   'auth.directory.changed.v1',
-  z.object({ change: z.enum(['domain', 'account', 'alias']), at: IsoDate }),
+  z.object({ change: z.enum(['domain', 'account', 'alias', 'group']), at: IsoDate }),
 );
 
 /** May this authenticated account send with this envelope/header From address? */

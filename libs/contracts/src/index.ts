@@ -2,6 +2,7 @@ export * from './contract.js';
 export * from './common.schemas.js';
 export * from './message-index.schemas.js';
 export * from './auth.contract.js';
+export * from './group.contract.js';
 export * from './delivery.contract.js';
 export * from './store.contract.js';
 export * from './tracking.contract.js';

@@ -237,9 +237,20 @@ function suite(name: string, openDb: DbOpener) {
       assert.equal(entry.recipients[0].status, 'delivered');
       const mine = h.services.appends.filter((a) => a.blobKey === key);
       assert.deepEqual(mine.map((a) => a.accountId).sort(), [ALICE.accountId, BOB.accountId].sort());
-      for (const a of mine) assert.match(a.idempotencyKey!, new RegExp(`^${queueId}:[0-9a-f-]{36}:${a.accountId}$`));
+      for (const a of mine) assert.match(a.idempotencyKey!, new RegExp(`^${queueId}:${a.accountId}$`));
       assert.ok(h.events.some((e) => e.event === 'queued' && e.queueId === queueId));
       await waitFor('delivered event', () => h.events.some((e) => e.event === 'delivered' && e.queueId === queueId));
+    });
+
+    it('appends once per account when several recipients of a message reach it (a user and a group they are in)', async () => {
+      const { queueId, key } = await h.enqueue(message('member twice'), 'sender@remote.test', ['alice@example.com', 'team@example.com']);
+      const entry = await waitFor('local delivery', async () => {
+        const e = await h.entry(queueId);
+        return allFinal(e) && e;
+      });
+      assert.deepEqual(entry.recipients.map((r: { status: string }) => r.status), ['delivered', 'delivered']);
+      const mine = h.services.appends.filter((a) => a.blobKey === key);
+      assert.deepEqual(mine.map((a) => a.accountId).sort(), [ALICE.accountId, BOB.accountId].sort());
     });
 
     it('hands the index smtp-in carried to the store once per blob, without writing it to the queue row', async () => {
@@ -375,7 +386,7 @@ function suite(name: string, openDb: DbOpener) {
         const [claimed] = await repo.claim('dead-worker', 10, 300);
         assert.equal(claimed.messageId, queueId);
         // the dead worker got as far as the store, then crashed
-        await h.bus.request(AppendMessage, { accountId: ALICE.accountId, blobKey: key, size, idempotencyKey: `${queueId}:${claimed.id}:${ALICE.accountId}` });
+        await h.bus.request(AppendMessage, { accountId: ALICE.accountId, blobKey: key, size, idempotencyKey: `${queueId}:${ALICE.accountId}` });
         await h.start();
         await waitFor('takeover', async () => allFinal(await h.entry(queueId)));
         const mine = h.services.appends.filter((a) => a.blobKey === key);

@@ -109,23 +109,39 @@ export class MessageProcessor {
     }
   }
 
-  /** Appends every local copy of the batch, then turns each recipient's appends into one outcome. */
+  /**
+   * Appends every local copy of the batch, then turns each recipient's appends into one outcome.
+   * One copy per message and account: an account reached through several recipients of the same
+   * message (itself and a group it is in, two groups) gets a single append, shared by all of them.
+   */
   private async appendAll(local: LocalDelivery[]): Promise<void> {
-    const items = local.flatMap((d) =>
-      d.accounts.map((account) => ({
-        delivery: d,
-        account,
-        item: {
-          accountId: account.accountId,
-          mailbox: 'INBOX',
-          blobKey: d.message.blobKey,
-          size: d.message.size,
-          internalDate: d.message.receivedAt.toISOString(),
-          // the same key on every retry: a crash after the store committed never delivers twice
-          idempotencyKey: `${d.message.id}:${d.recipient.id}:${account.accountId}`,
-        },
-      })),
-    );
+    const byKey = new Map<string, { deliveries: LocalDelivery[]; account: { accountId: string; address: string }; item: AppendItem; delivery: LocalDelivery }>();
+    for (const d of local) {
+      for (const account of d.accounts) {
+        // the same key on every retry and for every recipient: a crash after the store committed,
+        // or a second recipient that reaches the same account, never delivers twice
+        const idempotencyKey = `${d.message.id}:${account.accountId}`;
+        const seen = byKey.get(idempotencyKey);
+        if (seen) {
+          if (!seen.deliveries.includes(d)) seen.deliveries.push(d);
+          continue;
+        }
+        byKey.set(idempotencyKey, {
+          deliveries: [d],
+          delivery: d,
+          account,
+          item: {
+            accountId: account.accountId,
+            mailbox: 'INBOX',
+            blobKey: d.message.blobKey,
+            size: d.message.size,
+            internalDate: d.message.receivedAt.toISOString(),
+            idempotencyKey,
+          },
+        });
+      }
+    }
+    const items = [...byKey.values()];
     const failures = new Map<LocalDelivery, Outcome>();
     for (let i = 0; i < items.length; i += APPEND_BATCH) {
       const chunk = items.slice(i, i + APPEND_BATCH);
@@ -133,19 +149,17 @@ export class MessageProcessor {
       try {
         ({ results } = await this.bus.request(AppendMessages, { items: withCarriedIndexes(chunk) }));
       } catch (err) {
-        for (const c of chunk) failures.set(c.delivery, { kind: 'transient', detail: `4.2.0 mailbox store unavailable: ${describe(err)}` });
+        for (const c of chunk) for (const d of c.deliveries) failures.set(d, { kind: 'transient', detail: `4.2.0 mailbox store unavailable: ${describe(err)}` });
         continue;
       }
       chunk.forEach((c, k) => {
         const r = results[k];
-        if (!r || r.ok || failures.has(c.delivery)) return;
+        if (!r || r.ok) return;
         const permanent = r.code !== 'OVER_QUOTA' && !isTransientCode(r.code);
-        failures.set(
-          c.delivery,
-          permanent
-            ? { kind: 'permanent', detail: `5.2.0 mailbox of <${c.account.address}> refused the message: ${r.code}: ${r.message}`, remote: false }
-            : { kind: 'transient', detail: `4.2.0 mailbox of <${c.account.address}> unavailable: ${r.code}: ${r.message}` },
-        );
+        const outcome: Outcome = permanent
+          ? { kind: 'permanent', detail: `5.2.0 mailbox of <${c.account.address}> refused the message: ${r.code}: ${r.message}`, remote: false }
+          : { kind: 'transient', detail: `4.2.0 mailbox of <${c.account.address}> unavailable: ${r.code}: ${r.message}` };
+        for (const d of c.deliveries) if (!failures.has(d)) failures.set(d, outcome);
       });
     }
     for (const d of local) {

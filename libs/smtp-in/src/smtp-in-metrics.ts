@@ -8,7 +8,9 @@ export type RejectReason =
   | 'sender_not_owned'
   | 'too_large'
   | 'temporary_failure'
-  | 'auth_failed';
+  | 'auth_failed'
+  | 'group_restricted'
+  | 'over_quota';
 
 let counters: { sessions: Counter; accepted: Counter; rejected: Counter } | undefined;
 

@@ -12,6 +12,7 @@ import { smtpMetrics } from './smtp-in-metrics.js';
 import { smtpError } from './smtp-reply.js';
 import { cachingResolver } from './caching-resolver.js';
 import { boundedResolver, systemResolver } from './bounded-resolver.js';
+import { LocalRecipientPolicy } from './local-recipient-policy.js';
 import type { DnsResolver } from './smtp-in.config.js';
 import { ClaimedAuthResultsFilter } from './auth-results-filter.js';
 import { inboundTrust } from './inbound-trust.js';
@@ -40,6 +41,7 @@ const TEMPFAIL = '4.3.0 temporary failure, try again later';
 export class SmtpSessionPolicy {
   /** every lookup of the checks: bounded in time, answers reused for a while (mail from one domain comes in bursts) */
   private readonly dns: DnsResolver;
+  private readonly localRecipients = new LocalRecipientPolicy();
 
   constructor(
     private readonly config: SmtpInConfig,
@@ -124,7 +126,7 @@ export class SmtpSessionPolicy {
       this.logger.warn({ err: describe(err), session: session.id }, 'recipient lookup unavailable');
       throw smtpError(451, TEMPFAIL);
     }
-    if (resolution.kind === 'local') return;
+    if (resolution.kind === 'local') return this.localRecipients.check(rcpt, resolution, { hostedSender: listener !== 'mx' && !!session.user });
     if (resolution.kind === 'unknown') {
       smtpMetrics.rejected('unknown_recipient');
       throw smtpError(550, `5.1.1 <${rcpt}>: recipient not found`);

@@ -1,4 +1,5 @@
 import type { Migration } from '@mail/db';
+import { m002Groups } from './002-groups.js';
 
 export const m001Directory: Migration = {
   id: '001-directory',
@@ -44,4 +45,4 @@ CREATE INDEX login_failures_age ON directory.login_failures (failed_at);
 `,
 };
 
-export const directoryMigrations: Migration[] = [m001Directory];
+export const directoryMigrations: Migration[] = [m001Directory, m002Groups];

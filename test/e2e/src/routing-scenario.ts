@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import nodemailer from 'nodemailer';
+import { mailctl, type PlatformUnderTest } from '@mail/testing';
+import { sampleMessage } from './messages.js';
+import { imapClient } from './scenario.js';
+
+const DOMAIN = 'routing.test';
+const PASSWORD = 'correct horse battery';
+const at = (local: string) => `${local}@${DOMAIN}`;
+
+type SmtpFailure = { responseCode?: number; response?: string };
+
+function mx(p: PlatformUnderTest) {
+  return nodemailer.createTransport({ host: p.host, port: p.ports.smtp, secure: false, tls: { rejectUnauthorized: false } });
+}
+
+function submission(p: PlatformUnderTest, user: string) {
+  return nodemailer.createTransport({ host: p.host, port: p.ports.submission, secure: false, requireTLS: true, auth: { user, pass: PASSWORD }, tls: { rejectUnauthorized: false } });
+}
+
+async function ok(p: PlatformUnderTest, args: string[]): Promise<string> {
+  const r = await mailctl(p, args);
+  assert.equal(r.code, 0, `mailctl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Subjects in a user's INBOX, once it holds at least `count` messages (delivery is asynchronous). */
+async function inboxSubjects(p: PlatformUnderTest, user: string, count: number): Promise<string[]> {
+  const client = imapClient(p, user, PASSWORD);
+  await client.connect();
+  try {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const status = (await client.status('INBOX', { messages: true })) as { messages?: number };
+      if ((status.messages ?? 0) >= count) break;
+      if (Date.now() > deadline) throw new Error(`${user}: INBOX has ${status.messages} messages, expected ${count}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const lock = await client.getMailboxLock('INBOX');
+    try {
+      const subjects: string[] = [];
+      for await (const m of client.fetch('1:*', { envelope: true })) subjects.push(m.envelope?.subject ?? '');
+      return subjects.sort();
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout();
+  }
+}
+
+/**
+ * Local routing as an administrator sets it up with mailctl and as senders meet it over SMTP:
+ * distribution groups (nested, with a loop, closed to the outside). Runs against either mode.
+ */
+export function localRouting(name: string, start: () => Promise<PlatformUnderTest>): void {
+  describe(`local routing (${name})`, { timeout: 180_000 }, () => {
+    let p: PlatformUnderTest;
+    before(async () => {
+      p = await start();
+      await ok(p, ['domain', 'add', DOMAIN]);
+      for (const u of ['ann', 'ben', 'cat']) await ok(p, ['user', 'add', at(u), '--password', PASSWORD]);
+    });
+    after(async () => {
+      await p?.close();
+    });
+
+    it('manages groups with mailctl', async () => {
+      // staff → ann, devs; devs → ben, staff (a loop), ann (reached twice)
+      assert.match(await ok(p, ['group', 'add', at('staff'), at('ann'), at('devs'), '--name', 'All staff']), /group staff@routing\.test added \(2 members, senders: anyone\)/);
+      await ok(p, ['group', 'add', at('devs'), at('ben'), at('staff'), at('ann')]);
+      assert.match(await ok(p, ['group', 'add', at('board'), at('cat'), '--hosted-only']), /senders: hosted only/);
+      assert.match(await ok(p, ['group', 'members', 'add', at('staff'), at('cat')]), /now has 3 members/);
+      await ok(p, ['group', 'add', at('tmp')]);
+      assert.match(await ok(p, ['group', 'remove', at('tmp')]), /removed/);
+
+      const list = await ok(p, ['group', 'list', '--domain', DOMAIN]);
+      assert.match(list, /^GROUP\s+NAME\s+SENDERS\s+MEMBERS/);
+      assert.match(list, /board@routing\.test\s+-\s+hosted only\s+cat@routing\.test/);
+      assert.doesNotMatch(list, /tmp@/);
+      const show = await ok(p, ['group', 'show', at('staff')]);
+      assert.match(show, /name:\s+All staff/);
+      assert.match(show, /\n {2}cat@routing\.test\n/);
+      const json = JSON.parse(await ok(p, ['group', 'show', at('devs'), '--json']));
+      assert.deepEqual(json.members, [at('ann'), at('ben'), at('staff')]);
+
+      let r = await mailctl(p, ['group', 'add', at('ann')]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /already an account/);
+      r = await mailctl(p, ['group', 'members', 'drop', at('staff'), at('ann')]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /add or remove/);
+    });
+
+    it('delivers to a group with a nested group and a loop once to each member', async () => {
+      const msg = sampleMessage({ from: 'someone@remote.test', to: at('staff'), subject: 'to staff' });
+      // the group and a member of it in one envelope: still one copy each
+      const info = await mx(p).sendMail({ envelope: { from: 'someone@remote.test', to: [at('staff'), at('ben')] }, raw: msg.raw });
+      assert.match(info.response, /^250/);
+      for (const u of ['ann', 'ben', 'cat']) assert.deepEqual(await inboxSubjects(p, at(u), 1), ['to staff'], u);
+    });
+
+    it('refuses a hosted-senders-only group to the internet at RCPT, and accepts it from a hosted user', async () => {
+      const msg = sampleMessage({ from: 'someone@remote.test', to: at('board'), subject: 'to the board' });
+      await assert.rejects(
+        mx(p).sendMail({ envelope: { from: 'someone@remote.test', to: [at('board')] }, raw: msg.raw }),
+        (err: SmtpFailure) => err.responseCode === 550 && /5\.7\.1 .*only senders of this organisation/.test(err.response ?? ''),
+      );
+      const inside = sampleMessage({ from: at('ann'), to: at('board'), subject: 'board from ann' });
+      assert.match((await submission(p, at('ann')).sendMail({ envelope: { from: at('ann'), to: [at('board')] }, raw: inside.raw })).response, /^250/);
+      assert.deepEqual(await inboxSubjects(p, at('cat'), 2), ['board from ann', 'to staff']);
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { startEmbeddedForTest } from '@mail/testing';
+import { localRouting } from './routing-scenario.js';
+
+localRouting('embedded mode', () => startEmbeddedForTest());
