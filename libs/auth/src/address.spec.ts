@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { localPartProblem, parseAddress, stripSubaddress } from './address.js';
+import { localPartProblem, parseAddress, separatorsProblem, splitSubaddress, stripSubaddress } from './address.js';
 
 describe('address rules', () => {
   it('lowercases and splits at the last @', () => {
@@ -14,6 +14,20 @@ describe('address rules', () => {
     assert.equal(stripSubaddress(parseAddress('bob+a+b@x.test')!)?.address, 'bob@x.test');
     assert.equal(stripSubaddress(parseAddress('bob@x.test')!), null);
     assert.equal(stripSubaddress(parseAddress('+bob@x.test')!), null);
+  });
+
+  it('splits at the first of several separators, keeps the tag, and does nothing when off', () => {
+    const p = parseAddress('ann-news+x@x.test')!;
+    assert.deepEqual(splitSubaddress(p, '+-'), { base: { address: 'ann@x.test', localPart: 'ann', domain: 'x.test' }, tag: 'news+x' });
+    assert.deepEqual(splitSubaddress(p, '+')?.tag, 'x');
+    assert.equal(splitSubaddress(p, ''), null);
+    assert.deepEqual(splitSubaddress(parseAddress('ann+@x.test')!)?.tag, '');
+    assert.equal(splitSubaddress(parseAddress('-ann@x.test')!, '-'), null);
+  });
+
+  it('accepts only sensible separators', () => {
+    for (const ok of ['', '+', '+-', '_=~#']) assert.equal(separatorsProblem(ok), null, ok);
+    for (const bad of ['a', '.', '@', ' ', '+++', '+-_=~', '\u0000']) assert.ok(separatorsProblem(bad), bad);
   });
 
   it('refuses local parts that would be trouble', () => {

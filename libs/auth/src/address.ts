@@ -30,12 +30,35 @@ export function parseAddress(raw: string): ParsedAddress | null {
   return { address: `${localPart}@${domain}`, localPart, domain };
 }
 
+/**
+ * user+tag@domain → user@domain and the tag; null when there is no tag to strip. Every character
+ * of `separators` separates (Postfix's recipient_delimiter), the first one in the local part wins;
+ * '' turns subaddressing off.
+ */
+export function splitSubaddress(p: ParsedAddress, separators = '+'): { base: ParsedAddress; tag: string } | null {
+  let cut = -1;
+  for (const sep of separators) {
+    const i = p.localPart.indexOf(sep);
+    if (i > 0 && (cut < 0 || i < cut)) cut = i;
+  }
+  if (cut <= 0) return null;
+  const localPart = p.localPart.slice(0, cut);
+  return { base: { address: `${localPart}@${p.domain}`, localPart, domain: p.domain }, tag: p.localPart.slice(cut + 1) };
+}
+
 /** user+tag@domain → user@domain; null when there is no tag to strip. */
-export function stripSubaddress(p: ParsedAddress): ParsedAddress | null {
-  const plus = p.localPart.indexOf('+');
-  if (plus <= 0) return null;
-  const localPart = p.localPart.slice(0, plus);
-  return { address: `${localPart}@${p.domain}`, localPart, domain: p.domain };
+export function stripSubaddress(p: ParsedAddress, separators = '+'): ParsedAddress | null {
+  return splitSubaddress(p, separators)?.base ?? null;
+}
+
+/** characters that may separate subaddress tags: atext that is neither a letter, a digit nor a dot */
+const SEPARATOR_CHARS = /^[!#$%&'*/=?^_`{|}~+-]{0,4}$/;
+
+/** Why a domain's subaddress separators can't be used, or null ('' = off). */
+export function separatorsProblem(separators: string): string | null {
+  if (!SEPARATOR_CHARS.test(separators)) return "subaddress separators are up to 4 of the characters + - _ = ~ # ! $ % & ' * / ? ^ ` { | } (or off)";
+  if (new Set(separators).size !== separators.length) return 'subaddress separators repeat a character';
+  return null;
 }
 
 /**

@@ -5,6 +5,17 @@ export interface DomainRecord {
   createdAt: Date;
 }
 
+/** How a hosted domain routes addresses nobody holds exactly, and answers for full mailboxes. */
+export interface DomainRouting {
+  name: string;
+  /** where mail for unknown addresses of the domain goes; null: refused (5.1.1) */
+  catchAll: string | null;
+  /** each character separates a subaddress tag (user+tag); '' turns subaddressing off */
+  subaddressSeparators: string;
+  /** over quota: 'defer' answers 452 4.2.2 (the sender retries), 'reject' 552 5.2.2 */
+  overQuota: 'defer' | 'reject';
+}
+
 export interface AccountRecord {
   id: string;
   address: string;

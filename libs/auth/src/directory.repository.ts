@@ -1,4 +1,4 @@
-import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
+import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, DomainRouting, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
 
 /**
  * Storage port of the directory. The SQL adapter is PgDirectoryRepository; service tests use an
@@ -10,6 +10,10 @@ export abstract class DirectoryRepository {
   abstract findDomain(name: string): Promise<DomainRecord | null>;
   /** the subset of `names` that are hosted here */
   abstract hostedDomains(names: string[]): Promise<string[]>;
+  /** the routing settings of those of `names` that are hosted here */
+  abstract domainRouting(names: string[]): Promise<DomainRouting[]>;
+  /** null if the domain is not hosted; fields left out keep their value */
+  abstract setDomainRouting(name: string, change: Partial<Omit<DomainRouting, 'name'>>): Promise<DomainRouting | null>;
   /** null if the name exists already */
   abstract insertDomain(domain: { id: string; name: string }): Promise<DomainRecord | null>;
   /** refuses (and reports how many) while accounts remain; aliases and groups go with the domain */

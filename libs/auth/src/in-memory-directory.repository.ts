@@ -1,4 +1,4 @@
-import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
+import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, DomainRouting, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
 import { DirectoryRepository } from './directory.repository.js';
 
 /** The directory in maps, for tests of the service rules. */
@@ -7,6 +7,8 @@ export class InMemoryDirectoryRepository extends DirectoryRepository {
   readonly accounts = new Map<string, AccountRecord>();
   readonly aliases = new Map<string, AliasRecord>();
   readonly groups = new Map<string, GroupRecord>();
+  /** by domain name; a hosted domain without an entry has the defaults */
+  readonly routing = new Map<string, DomainRouting>();
   readonly failures: Array<{ login: string; remote: string; at: Date }> = [];
 
   async listDomains() {
@@ -18,6 +20,16 @@ export class InMemoryDirectoryRepository extends DirectoryRepository {
   async hostedDomains(names: string[]) {
     const hosted = new Set([...this.domains.values()].map((d) => d.name));
     return names.filter((n) => hosted.has(n));
+  }
+  async domainRouting(names: string[]) {
+    return (await this.hostedDomains(names)).map((name) => this.routing.get(name) ?? { name, catchAll: null, subaddressSeparators: '+', overQuota: 'defer' as const });
+  }
+  async setDomainRouting(name: string, change: Partial<Omit<DomainRouting, 'name'>>) {
+    const [current] = await this.domainRouting([name]);
+    if (!current) return null;
+    const next = { ...current, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) };
+    this.routing.set(name, next);
+    return next;
   }
   async insertDomain(d: { id: string; name: string }) {
     if (await this.findDomain(d.name)) return null;

@@ -1,5 +1,5 @@
 import type { Database, Queryable } from '@mail/db';
-import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
+import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, DomainRouting, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
 import { DirectoryRepository } from './directory.repository.js';
 
 interface DomainRow {
@@ -44,6 +44,15 @@ const GROUP_SELECT = `SELECT g.id, g.address, g.domain_id, g.display_name, g.hos
 const ACCOUNT_COLUMNS = `a.id, a.address, a.local_part, a.domain_id, d.name AS domain, a.password_hash, a.display_name,
   a.disabled, a.quota_bytes, a.created_at`;
 const ACCOUNT_FROM = 'directory.accounts a JOIN directory.domains d ON d.id = a.domain_id';
+
+interface RoutingRow {
+  name: string;
+  catch_all: string | null;
+  subaddress_separators: string;
+  over_quota: 'defer' | 'reject';
+}
+const ROUTING_COLUMNS = 'name, catch_all, subaddress_separators, over_quota';
+const toRouting = (r: RoutingRow): DomainRouting => ({ name: r.name, catchAll: r.catch_all, subaddressSeparators: r.subaddress_separators, overQuota: r.over_quota });
 
 const toDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
 const toDomain = (r: DomainRow): DomainRecord => ({ id: r.id, name: r.name, createdAt: toDate(r.created_at) });
@@ -91,6 +100,24 @@ export class PgDirectoryRepository extends DirectoryRepository {
     if (!names.length) return [];
     const { rows } = await this.db.query<{ name: string }>('SELECT name FROM directory.domains WHERE name = ANY($1::text[])', [names]);
     return rows.map((r) => r.name);
+  }
+
+  async domainRouting(names: string[]): Promise<DomainRouting[]> {
+    if (!names.length) return [];
+    const { rows } = await this.db.query<RoutingRow>(`SELECT ${ROUTING_COLUMNS} FROM directory.domains WHERE name = ANY($1::text[])`, [names]);
+    return rows.map(toRouting);
+  }
+
+  async setDomainRouting(name: string, change: Partial<Omit<DomainRouting, 'name'>>): Promise<DomainRouting | null> {
+    const { rows } = await this.db.query<RoutingRow>(
+      `UPDATE directory.domains SET
+         catch_all = CASE WHEN $2 THEN $3 ELSE catch_all END,
+         subaddress_separators = COALESCE($4, subaddress_separators),
+         over_quota = COALESCE($5, over_quota)
+       WHERE name = $1 RETURNING ${ROUTING_COLUMNS}`,
+      [name, change.catchAll !== undefined, change.catchAll ?? null, change.subaddressSeparators ?? null, change.overQuota ?? null],
+    );
+    return rows[0] ? toRouting(rows[0]) : null;
   }
 
   async insertDomain(domain: { id: string; name: string }): Promise<DomainRecord | null> {

@@ -33,7 +33,7 @@ describe('RecipientService', () => {
   it('finds accounts case-insensitively and through +tags', async () => {
     const expect = { kind: 'local', deliverTo: [{ accountId: ids['alice@example.org'], address: 'alice@example.org' }], forwardTo: [] };
     assert.deepEqual(await svc.resolve('ALICE@Example.Org'), expect);
-    assert.deepEqual(await svc.resolve('alice+News@example.org'), expect);
+    assert.deepEqual(await svc.resolve('alice+News@example.org'), { ...expect, deliverTo: [{ ...expect.deliverTo[0], detail: 'news' }] });
     assert.deepEqual(await svc.resolve('nobody+x@example.org'), { kind: 'unknown' });
   });
 
@@ -126,6 +126,52 @@ describe('RecipientService', () => {
     it('does not let a member send as the group', async () => {
       await groups.create({ address: 'all@example.org', members: ['alice@example.org'] });
       assert.equal(await svc.maySendAs(ids['alice@example.org'], 'all@example.org'), false);
+    });
+  });
+
+  describe('catch-all and subaddresses', () => {
+    it('sends what nobody holds to the catch-all, and only that', async () => {
+      await repo.setDomainRouting('example.org', { catchAll: 'bob@example.org' });
+      await dir.createAlias({ address: 'sales@example.org', targets: ['alice@example.org'] });
+      const to = async (a: string) => {
+        const r = await svc.resolve(a);
+        return r.kind === 'local' ? r.deliverTo.map((d) => d.address) : r.kind;
+      };
+      assert.deepEqual(await to('whoever@example.org'), ['bob@example.org']);
+      assert.deepEqual(await to('alice@example.org'), ['alice@example.org']);
+      assert.deepEqual(await to('sales+x@example.org'), ['alice@example.org']);
+      assert.deepEqual(await to('nobody@other.test'), 'unknown', 'the catch-all is per domain');
+      // an alias target nobody holds is caught as well; a catch-all that is itself unknown ends there
+      await dir.createAlias({ address: 'typo@other.test', targets: ['alicee@example.org'] });
+      assert.deepEqual(await to('typo@other.test'), ['bob@example.org']);
+      await repo.setDomainRouting('example.org', { catchAll: 'void@example.org' });
+      assert.deepEqual(await to('whoever@example.org'), 'unknown');
+      await repo.setDomainRouting('example.org', { catchAll: null });
+      assert.deepEqual(await to('whoever@example.org'), 'unknown');
+      // a catch-all never lets its owner send as every address
+      await repo.setDomainRouting('example.org', { catchAll: 'bob@example.org' });
+      assert.equal(await svc.maySendAs(ids['bob@example.org'], 'ceo@example.org'), false);
+    });
+
+    it('follows the separators of the domain, and none when off', async () => {
+      await repo.setDomainRouting('example.org', { subaddressSeparators: '-' });
+      const r = await svc.resolve('alice-lists@example.org');
+      assert.deepEqual(r.kind === 'local' && r.deliverTo, [{ accountId: ids['alice@example.org'], address: 'alice@example.org', detail: 'lists' }]);
+      assert.deepEqual(await svc.resolve('alice+lists@example.org'), { kind: 'unknown' });
+      assert.equal(await svc.maySendAs(ids['alice@example.org'], 'alice-x@example.org'), true);
+      assert.equal((await svc.resolve('carol+x@other.test')).kind, 'local', 'other domains keep +');
+      await repo.setDomainRouting('example.org', { subaddressSeparators: '' });
+      assert.deepEqual(await svc.resolve('alice-lists@example.org'), { kind: 'unknown' });
+      assert.equal(await svc.maySendAs(ids['alice@example.org'], 'alice-x@example.org'), false);
+    });
+
+    it('prefers an exact holder over a tag, and keeps a long tag within bounds', async () => {
+      await repo.setDomainRouting('example.org', { subaddressSeparators: '-' });
+      const exact = (await dir.createAccount({ address: 'alice-b@example.org', password: 'password1' })).id;
+      const r = await svc.resolve('alice-b@example.org');
+      assert.deepEqual(r.kind === 'local' && r.deliverTo, [{ accountId: exact, address: 'alice-b@example.org' }]);
+      const long = await svc.resolve(`alice-${'t'.repeat(200)}@example.org`);
+      assert.equal(long.kind === 'local' && long.deliverTo[0].detail?.length, 64);
     });
   });
 });

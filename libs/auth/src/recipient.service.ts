@@ -1,10 +1,17 @@
 import { ContractError } from '@mail/contracts';
-import { parseAddress, stripSubaddress, type ParsedAddress } from './address.js';
+import { parseAddress, splitSubaddress, type ParsedAddress } from './address.js';
 import type { AccountRecord, AliasRecord, GroupRecord } from './directory.records.js';
 import type { DirectoryRepository } from './directory.repository.js';
 
+/** One local mailbox to deliver to; `detail`: the subaddress tag the recipient address carried (kept for Sieve) */
+export interface Delivery {
+  accountId: string;
+  address: string;
+  detail?: string;
+}
+
 export type Resolution =
-  | { kind: 'local'; deliverTo: Array<{ accountId: string; address: string }>; forwardTo: string[]; hostedSendersOnly?: boolean }
+  | { kind: 'local'; deliverTo: Delivery[]; forwardTo: string[]; hostedSendersOnly?: boolean }
   | { kind: 'unknown' }
   | { kind: 'remote' };
 
@@ -33,19 +40,30 @@ export class RecipientService {
   ) {}
 
   async resolve(raw: string): Promise<Resolution> {
-    return this.expand(raw, { groups: true });
+    return this.expand(raw, { groups: true, catchAll: true });
   }
 
-  private async expand(raw: string, opts: { groups: boolean }): Promise<Resolution> {
+  private async expand(raw: string, opts: { groups: boolean; catchAll: boolean }): Promise<Resolution> {
     const start = parseAddress(raw);
     if (!start) throw new ContractError('INVALID', `${JSON.stringify(raw)} is not of the form local@domain`);
     if (!(await this.repo.hostedDomains([start.domain])).length) return { kind: 'remote' };
 
-    const deliverTo = new Map<string, string>();
+    const deliverTo = new Map<string, Delivery>();
     const forwardTo = new Set<string>();
     const visited = new Set<string>([start.address]);
     let hostedSendersOnly = false;
     let level: ParsedAddress[] = [start];
+    const follow = (target: string, next: ParsedAddress[]): boolean => {
+      const t = parseAddress(target);
+      if (!t || visited.has(t.address)) return true;
+      if (visited.size >= this.limits.maxAddresses) {
+        this.onTruncated?.(start.address, `more than ${this.limits.maxAddresses} addresses`);
+        return false;
+      }
+      visited.add(t.address);
+      next.push(t);
+      return true;
+    };
 
     for (let depth = 0; level.length; depth++) {
       if (depth > this.limits.maxDepth) {
@@ -55,27 +73,28 @@ export class RecipientService {
       const found = await this.lookupLevel(level, opts.groups);
       const next: ParsedAddress[] = [];
       for (const addr of level) {
-        if (!found.hosted.has(addr.domain)) {
+        const routing = found.routing.get(addr.domain);
+        if (!routing) {
           forwardTo.add(addr.address);
           continue;
         }
-        const hit = found.byAddress.get(addr.address) ?? found.byAddress.get(stripSubaddress(addr)?.address ?? '');
-        if (!hit) continue; // a dangling alias target in a hosted domain: nobody to deliver to
+        const sub = splitSubaddress(addr, routing.subaddressSeparators);
+        const hit = found.byAddress.get(addr.address) ?? (sub ? found.byAddress.get(sub.base.address) : undefined);
+        if (!hit) {
+          // nobody holds it: the domain's catch-all, if any (never for "may send as": it would make
+          // its owner the owner of every address of the domain)
+          if (opts.catchAll && routing.catchAll) follow(routing.catchAll, next);
+          continue;
+        }
         if (hit.kind === 'account') {
-          deliverTo.set(hit.account.id, hit.account.address);
+          if (!deliverTo.has(hit.account.id)) {
+            const tagged = sub && hit.account.address === sub.base.address && addr.address !== hit.account.address;
+            deliverTo.set(hit.account.id, { accountId: hit.account.id, address: hit.account.address, ...(tagged ? { detail: sub.tag.slice(0, 64) } : {}) });
+          }
           continue;
         }
         if (hit.kind === 'group' && hit.group.hostedSendersOnly) hostedSendersOnly = true;
-        for (const target of hit.kind === 'alias' ? hit.alias.targets : hit.group.members) {
-          const t = parseAddress(target);
-          if (!t || visited.has(t.address)) continue;
-          if (visited.size >= this.limits.maxAddresses) {
-            this.onTruncated?.(start.address, `more than ${this.limits.maxAddresses} addresses`);
-            break;
-          }
-          visited.add(t.address);
-          next.push(t);
-        }
+        for (const target of hit.kind === 'alias' ? hit.alias.targets : hit.group.members) if (!follow(target, next)) break;
       }
       level = next;
     }
@@ -83,7 +102,7 @@ export class RecipientService {
     if (!deliverTo.size && !forwardTo.size) return { kind: 'unknown' };
     return {
       kind: 'local',
-      deliverTo: [...deliverTo].map(([accountId, address]) => ({ accountId, address })),
+      deliverTo: [...deliverTo.values()],
       forwardTo: [...forwardTo],
       ...(hostedSendersOnly ? { hostedSendersOnly } : {}),
     };
@@ -97,19 +116,22 @@ export class RecipientService {
     const account = await this.repo.findAccountById(accountId);
     const addr = parseAddress(raw);
     if (!account || account.disabled || !addr) return false;
-    if (addr.address === account.address || stripSubaddress(addr)?.address === account.address) return true;
-    const resolution = await this.expand(addr.address, { groups: false });
+    if (addr.address === account.address) return true;
+    const [routing] = await this.repo.domainRouting([addr.domain]);
+    if (routing && splitSubaddress(addr, routing.subaddressSeparators)?.base.address === account.address) return true;
+    const resolution = await this.expand(addr.address, { groups: false, catchAll: false });
     return resolution.kind === 'local' && resolution.deliverTo.some((d) => d.accountId === accountId);
   }
 
   private async lookupLevel(level: ParsedAddress[], withGroups: boolean) {
-    const hosted = new Set(await this.repo.hostedDomains([...new Set(level.map((a) => a.domain))]));
+    const routing = new Map((await this.repo.domainRouting([...new Set(level.map((a) => a.domain))])).map((r) => [r.name, r]));
     const candidates = new Set<string>();
     for (const a of level) {
-      if (!hosted.has(a.domain)) continue;
+      const domain = routing.get(a.domain);
+      if (!domain) continue;
       candidates.add(a.address);
-      const stripped = stripSubaddress(a);
-      if (stripped) candidates.add(stripped.address);
+      const sub = splitSubaddress(a, domain.subaddressSeparators);
+      if (sub) candidates.add(sub.base.address);
     }
     const list = [...candidates];
     const [accounts, aliases, groups] = await Promise.all([this.repo.findAccounts(list), this.repo.findAliases(list), withGroups ? this.repo.findGroups(list) : []]);
@@ -117,6 +139,6 @@ export class RecipientService {
     for (const group of groups) byAddress.set(group.address, { kind: 'group', group });
     for (const alias of aliases) byAddress.set(alias.address, { kind: 'alias', alias });
     for (const account of accounts) byAddress.set(account.address, { kind: 'account', account });
-    return { hosted, byAddress };
+    return { routing, byAddress };
   }
 }

@@ -30,7 +30,14 @@ export const ResolveRecipient = defineRequest(
   z.discriminatedUnion('kind', [
     z.object({
       kind: z.literal('local'),
-      deliverTo: z.array(z.object({ accountId: Id, address: EmailAddress })),
+      deliverTo: z.array(
+        z.object({
+          accountId: Id,
+          address: EmailAddress,
+          /** the subaddress tag of the recipient address (user+tag), kept with the delivery for Sieve */
+          detail: z.string().max(64).optional(),
+        }),
+      ),
       forwardTo: z.array(EmailAddress),
       /** a group on the way accepts only senders of this platform (authenticated or local) */
       hostedSendersOnly: z.boolean().optional(),
