@@ -68,6 +68,8 @@ export async function embeddedTarget({ users, profileDir }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'mail-bench-embedded-'));
   const ports = { smtp: await freePort(), submission: await freePort(), imap: await freePort(), pop3: await freePort(), admin: await freePort() };
   const adminToken = randomBytes(24).toString('base64url');
+  // as in the distributed target (startDistributedPlatform): DNS answers come from loopback, never the machine's resolver
+  const dns = await require('@mail/testing').startDnsServer();
   const env = {
     PATH: process.env.PATH,
     ...serviceEnv(profileDir, 'embedded'),
@@ -81,6 +83,7 @@ export async function embeddedTarget({ users, profileDir }) {
     ADMIN_PORT: String(ports.admin),
     HTTP_PORT: String(await freePort()),
     ADMIN_TOKEN: adminToken,
+    DNS_SERVERS: dns.servers.join(','),
   };
   const child = spawn(process.execPath, [join(root, 'apps', 'standalone', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -109,6 +112,7 @@ export async function embeddedTarget({ users, profileDir }) {
       clearTimeout(t);
     }
     rmSync(dataDir, { recursive: true, force: true });
+    await dns.close();
   };
   const t = common({ name: 'embedded', label: 'this platform (embedded)', p: { ports, adminUrl, adminToken }, users, pids: () => [child.pid], closeFn });
   t.logs = () => log;

@@ -34,6 +34,15 @@ export const CommonEnv = z.object({
    * change made through the admin API reaches them at once by event, this only bounds a lost one
    */
   RECIPIENT_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * DNS servers for every lookup (SPF, DKIM, DMARC, MX, MTA-STS): `ip`, `ip:port` or `[ipv6]:port`,
+   * comma-separated; unset means the system's resolvers. Tests point it at a server on loopback.
+   */
+  DNS_SERVERS: z.string().optional(),
+  /** key sealing stored secrets (32 bytes, base64 or hex); the embedded mode generates one in DATA_DIR */
+  SECRETS_KEY: z.string().optional(),
+  /** older keys, comma-separated, still accepted to open secrets sealed before a rotation */
+  SECRETS_PREVIOUS_KEYS: z.string().optional(),
   /** drain time on SIGTERM before connections are cut */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });

@@ -29,7 +29,9 @@ export interface DeliveryConfig {
   retentionSweepIntervalMs?: number;
   /** outbound SMTP timeouts in ms (default 30 s to connect, 5 min idle) */
   smtpTimeouts?: { connectMs?: number; socketMs?: number };
-  /** MX lookup, injectable because the resolver may have no network */
+  /** DNS servers for every lookup (`DNS_SERVERS`); empty: the system's resolvers */
+  dnsServers?: string[];
+  /** MX lookup, injectable because the resolver may have no network (default: `dnsServers`) */
   resolveMx?: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>;
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Bus, CachedRequester } from '@mail/bus';
+import { createDnsResolver } from '@mail/dns';
 import { DirectoryChanged, ResolveRecipient } from '@mail/contracts';
 import { BlobStore } from '@mail/blob';
 import { Database } from '@mail/db';
@@ -10,6 +11,7 @@ import { DELIVERY_CONFIG, RECIPIENT_CACHE, type DeliveryConfig } from './deliver
 import { DeliveryHandlers } from './delivery.handlers.js';
 import { Handoff } from './handoff.js';
 import { MessageProcessor } from './message-processor.js';
+import { mxResolver } from './mx-route.js';
 import { OutboundSmtp } from './outbound-smtp.js';
 import { QueueRepository } from './queue.repository.js';
 import { QueueService } from './queue.service.js';
@@ -49,7 +51,7 @@ export class DeliveryModule {
             port: config.outboundPort,
             connectTimeoutMs: config.smtpTimeouts?.connectMs,
             socketTimeoutMs: config.smtpTimeouts?.socketMs,
-            resolveMx: config.resolveMx,
+            resolveMx: config.resolveMx ?? mxResolver(createDnsResolver({ servers: config.dnsServers })),
           }),
         },
         {

@@ -311,7 +311,8 @@ function suite(name: string, openDb: DbOpener) {
         assert.ok(g.body.equals(Buffer.from(body)));
       }
       assert.deepEqual(got.flatMap((g) => g.to).sort(), ['friend@remote.test', 'outside@remote.test']);
-      assert.ok(h.events.some((e) => e.event === 'relayed' && e.queueId === queueId));
+      // tracking events leave in a batch after the queue row is final: wait for it, don't race it
+      await waitFor('relayed event', () => h.events.some((e) => e.event === 'relayed' && e.queueId === queueId));
     });
 
     it('defers on 4xx and delivers on retry', async () => {
@@ -322,7 +323,7 @@ function suite(name: string, openDb: DbOpener) {
       });
       assert.equal(e.recipients[0].status, 'delivered');
       assert.equal(e.recipients[0].attempts, 2);
-      assert.ok(h.events.some((x) => x.event === 'deferred' && x.queueId === queueId));
+      await waitFor('deferred event', () => h.events.some((x) => x.event === 'deferred' && x.queueId === queueId));
     });
 
     it('bounces on 5xx with a DSN to the sender, and never bounces a bounce', async () => {

@@ -1,4 +1,5 @@
 import { promises as dns } from 'node:dns';
+import type { DnsResolver } from '@mail/dns';
 
 export interface SmtpTarget {
   host: string;
@@ -26,6 +27,11 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       timer = setTimeout(() => reject(Object.assign(new Error('DNS timeout'), { code: 'ETIMEOUT' })), ms);
     }),
   ]).finally(() => clearTimeout(timer));
+}
+
+/** MX records through the platform's resolver (`DNS_SERVERS`). */
+export function mxResolver(resolve: DnsResolver): (domain: string) => Promise<Array<{ exchange: string; priority: number }>> {
+  return async (domain) => (await resolve(domain, 'MX')) as Array<{ exchange: string; priority: number }>;
 }
 
 /** Where mail for `domain` goes: its MX hosts by preference, or the domain itself (RFC 5321 §5.1). */

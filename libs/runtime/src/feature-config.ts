@@ -1,4 +1,5 @@
 import { loadOrCreateTls, type AccessEnv, type CommonEnv, type DeliveryEnv, type SmtpEnv, type TlsMaterial } from '@mail/config';
+import { parseDnsServers } from '@mail/dns';
 import type { z } from 'zod';
 
 /**
@@ -16,6 +17,7 @@ export function deliveryConfig(env: CommonEnv & z.output<typeof DeliveryEnv>) {
     outboundPort: env.OUTBOUND_PORT,
     recipientCacheTtlMs: env.RECIPIENT_CACHE_TTL_MS,
     handoffRecipients: env.DELIVERY_HANDOFF_RECIPIENTS,
+    dnsServers: parseDnsServers(env.DNS_SERVERS),
   };
 }
 
@@ -32,6 +34,7 @@ export function smtpInConfig(env: CommonEnv & z.output<typeof SmtpEnv>, tls: Tls
     maxRecipients: env.MAX_RECIPIENTS,
     maxConnections: env.SMTP_MAX_CONNECTIONS,
     recipientCacheTtlMs: env.RECIPIENT_CACHE_TTL_MS,
+    dnsServers: parseDnsServers(env.DNS_SERVERS),
   };
 }
 

@@ -1,5 +1,6 @@
-/** A DNS lookup as `dns.promises.resolve` does it; mailauth's SPF check takes the same shape. */
-export type DnsResolver = (name: string, rrtype: string) => Promise<unknown>;
+import type { DnsResolver } from '@mail/dns';
+
+export type { DnsResolver };
 
 export interface SmtpInConfig {
   /** address every listener binds to */
@@ -19,6 +20,8 @@ export interface SmtpInConfig {
   maxRecipients: number;
   /** per listener */
   maxConnections: number;
+  /** DNS servers for every lookup (`DNS_SERVERS`); empty: the system's resolvers */
+  dnsServers?: string[];
   /**
    * SPF, DKIM, ARC and DMARC of mail from the internet (MX, default on); the DNS resolver is
    * injectable because it may have no network

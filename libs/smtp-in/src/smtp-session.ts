@@ -10,10 +10,8 @@ import { receivedHeader } from './received-header.js';
 import type { SmtpInConfig } from './smtp-in.config.js';
 import { smtpMetrics } from './smtp-in-metrics.js';
 import { smtpError } from './smtp-reply.js';
-import { cachingResolver } from './caching-resolver.js';
-import { boundedResolver, systemResolver } from './bounded-resolver.js';
+import { boundedResolver, cachingResolver, createDnsResolver, type DnsResolver } from '@mail/dns';
 import { LocalRecipientPolicy } from './local-recipient-policy.js';
-import type { DnsResolver } from './smtp-in.config.js';
 import { ClaimedAuthResultsFilter } from './auth-results-filter.js';
 import { inboundTrust } from './inbound-trust.js';
 import { authenticateMessage } from './message-authentication.js';
@@ -52,7 +50,8 @@ export class SmtpSessionPolicy {
   ) {
     const auth = config.inboundAuth;
     const ttlMs = auth?.cacheTtlMs ?? 60_000;
-    const resolver = boundedResolver(auth?.resolver ?? systemResolver, auth?.timeoutMs ?? 2000);
+    const lookupMs = auth?.timeoutMs ?? 2000;
+    const resolver = auth?.resolver ? boundedResolver(auth.resolver, lookupMs) : createDnsResolver({ servers: config.dnsServers, timeoutMs: lookupMs });
     this.dns = ttlMs > 0 ? cachingResolver(resolver, { ttlMs, maxEntries: 10_000 }) : resolver;
   }
 

@@ -10,6 +10,7 @@ import { freePort } from './free-port.js';
 import type { PlatformUnderTest } from './platform-under-test.js';
 import { startTestS3, startTestS3InChild, type TestS3 } from './s3-server.js';
 import { createTestDatabase } from './test-database.js';
+import { startDnsServer } from './dns-server.js';
 
 export const SERVICES = ['auth', 'store', 'delivery', 'smtp-in', 'access', 'admin-api'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -38,6 +39,7 @@ export async function startDistributedPlatform(opts: {
   const dataDir = await mkdtemp(join(tmpdir(), 'mail-dist-'));
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const adminToken = randomBytes(24).toString('base64url');
+  const dns = opts.env?.DNS_SERVERS ? undefined : await startDnsServer();
   // One certificate for every service, made before they start so they don't race to create it.
   await loadOrCreateTls({ dataDir, hostname: 'localhost' });
   const ports = { smtp: await freePort(), submission: await freePort(), imap: await freePort(), pop3: await freePort(), admin: await freePort() };
@@ -65,6 +67,8 @@ export async function startDistributedPlatform(opts: {
     POP3_PORT: String(ports.pop3),
     AUTH_LOGIN_DELAY_MS: '100',
     SHUTDOWN_GRACE_MS: '3000',
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+    ...(dns ? { DNS_SERVERS: dns.servers.join(',') } : {}),
     ...opts.env,
   };
 
@@ -89,6 +93,7 @@ export async function startDistributedPlatform(opts: {
     await db.drop().catch(() => undefined);
     await dropLeaseBucket(opts.natsUrl, `${prefix}_leases`).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
+    await dns?.close();
   };
 
   try {
@@ -108,6 +113,7 @@ export async function startDistributedPlatform(opts: {
     ports,
     adminUrl: `http://127.0.0.1:${ports.admin}`,
     adminToken,
+    dns,
     services,
     s3,
     addReplica: async (name) => {

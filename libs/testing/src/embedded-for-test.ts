@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startEmbeddedPlatform } from '@mail/platform';
 import type { Telemetry } from '@mail/telemetry';
+import { startDnsServer } from './dns-server.js';
 import type { PlatformUnderTest } from './platform-under-test.js';
 
 /** The embedded platform on ephemeral loopback ports with its data in a temporary directory. */
 export async function startEmbeddedForTest(opts: { env?: NodeJS.ProcessEnv; telemetry?: Telemetry; dataDir?: string } = {}): Promise<PlatformUnderTest & { dataDir: string }> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'mail-embedded-')));
   const adminToken = randomBytes(24).toString('base64url');
+  const dns = opts.env?.DNS_SERVERS ? undefined : await startDnsServer();
   const platform = await startEmbeddedPlatform(
     {
       DATA_DIR: dataDir,
@@ -23,6 +25,7 @@ export async function startEmbeddedForTest(opts: { env?: NodeJS.ProcessEnv; tele
       ADMIN_PORT: '0',
       ADMIN_TOKEN: adminToken,
       AUTH_LOGIN_DELAY_MS: '100',
+      ...(dns ? { DNS_SERVERS: dns.servers.join(',') } : {}),
       ...opts.env,
     },
     { telemetry: opts.telemetry },
@@ -34,8 +37,10 @@ export async function startEmbeddedForTest(opts: { env?: NodeJS.ProcessEnv; tele
     ports: platform.ports,
     adminUrl: `http://127.0.0.1:${platform.ports.admin}`,
     adminToken,
+    dns,
     close: async () => {
       await platform.close();
+      await dns?.close();
       if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -8,3 +8,4 @@ export * from './embedded-for-test.js';
 export * from './mailctl.js';
 export * from './pop3-client.js';
 export * from './app-paths.js';
+export * from './dns-server.js';
