@@ -9,3 +9,5 @@ export * from './mailctl.js';
 export * from './pop3-client.js';
 export * from './app-paths.js';
 export * from './dns-server.js';
+export * from './transcript.js';
+export * from './transcript-runner.js';
