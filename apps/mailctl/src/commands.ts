@@ -1,5 +1,6 @@
 import { CONNECTOR_COMMANDS } from './connector-commands.js';
 import { GROUP_COMMANDS } from './group-commands.js';
+import { DKIM_COMMANDS } from './dkim-commands.js';
 import { formatSize, parseSize } from './quota.js';
 import { clean, table } from './table.js';
 
@@ -241,6 +242,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   ...CONNECTOR_COMMANDS,
   ...GROUP_COMMANDS,
+  ...DKIM_COMMANDS,
 ];
 
 export function helpText(): string {

@@ -4,6 +4,7 @@ import { ADMIN_API_CONFIG, type AdminApiConfig } from './admin-api.config.js';
 import { AliasesController } from './aliases.controller.js';
 import { ConnectorsController } from './connectors.controller.js';
 import { BearerGuard } from './bearer.guard.js';
+import { DkimController } from './dkim.controller.js';
 import { DomainsController } from './domains.controller.js';
 import { GroupsController } from './groups.controller.js';
 import { OpenApiController } from './openapi.controller.js';
@@ -16,7 +17,7 @@ export class AdminApiModule {
     if (!config.token) throw new Error('AdminApiModule needs a non-empty token');
     return {
       module: AdminApiModule,
-      controllers: [DomainsController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, OpenApiController],
+      controllers: [DomainsController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, OpenApiController, DkimController],
       providers: [{ provide: ADMIN_API_CONFIG, useValue: config }, BearerGuard],
     };
   }

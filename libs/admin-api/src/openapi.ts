@@ -16,6 +16,7 @@ import {
 import { z } from 'zod';
 import { CONNECTOR_ROUTES } from './connectors.routes.js';
 import { GROUP_ROUTES } from './groups.openapi.js';
+import { DKIM_ROUTES } from './dkim.routes.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 interface Param {
@@ -164,6 +165,7 @@ export const ROUTES: RouteDoc[] = [
   },
   ...CONNECTOR_ROUTES,
   ...GROUP_ROUTES,
+  ...DKIM_ROUTES,
 ];
 
 const ERROR_TEXT: Record<number, string> = {

@@ -1,3 +1,5 @@
+import type { Sealer } from './dkim/dkim.service.js';
+
 export interface AuthConfig {
   /** extra wait before answering a failed login, to slow guessing (default 1000 ms; tests set it low) */
   loginDelayMs?: number;
@@ -9,6 +11,10 @@ export interface AuthConfig {
   };
   /** argon2id cost for new hashes; the defaults suit production, tests may lower them */
   argon2?: { memoryCost: number; timeCost: number; parallelism: number };
+  /** the platform's public name (HOSTNAME_FQDN): the MX and SPF host in `mailctl domain dns` */
+  hostname?: string;
+  /** seals DKIM private keys at rest (@mail/secrets' SecretBox) */
+  secrets?: Sealer;
 }
 
 export interface LoginSettings {

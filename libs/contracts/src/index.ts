@@ -8,3 +8,4 @@ export * from './store.contract.js';
 export * from './tracking.contract.js';
 export * from './search-text.js';
 export * from './connector.contract.js';
+export * from './dkim.contract.js';

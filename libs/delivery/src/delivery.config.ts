@@ -1,3 +1,5 @@
+import type { Opener } from './dkim/outbound-dkim-signer.js';
+
 export interface DeliveryConfig {
   /** concurrent worker loops in this replica */
   workers: number;
@@ -33,6 +35,10 @@ export interface DeliveryConfig {
   dnsServers?: string[];
   /** MX lookup, injectable because the resolver may have no network (default: `dnsServers`) */
   resolveMx?: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>;
+  /** opens the DKIM private keys auth sealed (@mail/secrets' SecretBox); without it, domains with keys defer */
+  secrets?: Opener;
+  /** how long a domain's DKIM signing keys are reused (default 60 s; a key change empties the cache at once) */
+  dkimKeyCacheTtlMs?: number;
 }
 
 export const DEFAULT_RETRY_SCHEDULE = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 4 * 60 * 60_000];
@@ -40,3 +46,5 @@ export const DEFAULT_RETRY_SCHEDULE = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_
 export const DELIVERY_CONFIG = Symbol('DELIVERY_CONFIG');
 /** the delivery's cache of directory answers (a CachedRequester of ResolveRecipient) */
 export const RECIPIENT_CACHE = Symbol('RECIPIENT_CACHE');
+/** the delivery's cache of DKIM signing keys (a CachedRequester of GetDkimSigningKeys) */
+export const DKIM_KEY_CACHE = Symbol('DKIM_KEY_CACHE');

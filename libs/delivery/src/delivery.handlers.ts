@@ -1,7 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Bus, CachedRequester, type Subscription } from '@mail/bus';
-import { DeliveryPing, EnqueueMessage, ListQueue, type ResolveRecipient } from '@mail/contracts';
-import { DELIVERY_CONFIG, RECIPIENT_CACHE, type DeliveryConfig } from './delivery.config.js';
+import { DeliveryPing, EnqueueMessage, ListQueue, type GetDkimSigningKeys, type ResolveRecipient } from '@mail/contracts';
+import { DELIVERY_CONFIG, DKIM_KEY_CACHE, RECIPIENT_CACHE, type DeliveryConfig } from './delivery.config.js';
 import { Database, runMigrations } from '@mail/db';
 import { registerQueueDepthGauge } from './delivery-metrics.js';
 import { queueMigrations } from './migrations/queue-migrations.js';
@@ -23,6 +23,7 @@ export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, B
     private readonly queue: QueueService,
     @Inject(WorkerPool) private readonly pool: WorkerPool,
     @Inject(RECIPIENT_CACHE) private readonly recipients: CachedRequester<typeof ResolveRecipient>,
+    @Inject(DKIM_KEY_CACHE) private readonly dkimKeys: CachedRequester<typeof GetDkimSigningKeys>,
     @Inject(QueueRetention) private readonly retention: QueueRetention,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
   ) {}
@@ -30,6 +31,7 @@ export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, B
   async onModuleInit(): Promise<void> {
     await runMigrations(this.db, 'queue', queueMigrations);
     await this.recipients.start();
+    await this.dkimKeys.start();
     this.subscriptions = await Promise.all([
       this.bus.handle(EnqueueMessage, (p) => this.queue.enqueue(p)),
       this.bus.handle(ListQueue, (p) => this.queue.list(p)),
@@ -52,6 +54,7 @@ export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, B
     await this.retention.stop();
     await this.pool.stop();
     await this.recipients.stop();
+    await this.dkimKeys.stop();
   }
 
   async onModuleDestroy(): Promise<void> {

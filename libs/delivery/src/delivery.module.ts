@@ -3,11 +3,12 @@ import { hostname } from 'node:os';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Bus, CachedRequester } from '@mail/bus';
 import { createDnsResolver } from '@mail/dns';
-import { DirectoryChanged, ResolveRecipient } from '@mail/contracts';
+import { DirectoryChanged, DkimKeysChanged, GetDkimSigningKeys, ResolveRecipient } from '@mail/contracts';
 import { BlobStore } from '@mail/blob';
 import { Database } from '@mail/db';
 import { createLogger } from '@mail/telemetry';
-import { DELIVERY_CONFIG, RECIPIENT_CACHE, type DeliveryConfig } from './delivery.config.js';
+import { DELIVERY_CONFIG, DKIM_KEY_CACHE, RECIPIENT_CACHE, type DeliveryConfig } from './delivery.config.js';
+import { OutboundDkimSigner } from './dkim/outbound-dkim-signer.js';
 import { DeliveryHandlers } from './delivery.handlers.js';
 import { Handoff } from './handoff.js';
 import { MessageProcessor } from './message-processor.js';
@@ -36,6 +37,11 @@ export class DeliveryModule {
           useFactory: (bus: Bus) => new CachedRequester(bus, ResolveRecipient, { ttlMs: config.recipientCacheTtlMs ?? 30_000, maxEntries: 50_000, invalidatedBy: DirectoryChanged }),
           inject: [Bus],
         },
+        {
+          provide: DKIM_KEY_CACHE,
+          useFactory: (bus: Bus) => new CachedRequester(bus, GetDkimSigningKeys, { ttlMs: config.dkimKeyCacheTtlMs ?? 60_000, maxEntries: 10_000, invalidatedBy: DkimKeysChanged }),
+          inject: [Bus],
+        },
         { provide: Tracker, useFactory: (bus: Bus) => new Tracker(bus, logger), inject: [Bus] },
         { provide: QueueRepository, useFactory: (db: Database) => new QueueRepository(db), inject: [Database] },
         {
@@ -56,9 +62,17 @@ export class DeliveryModule {
         },
         {
           provide: MessageProcessor,
-          useFactory: (repo: QueueRepository, bus: Bus, recipients: CachedRequester<typeof ResolveRecipient>, blobs: BlobStore, outbound: OutboundSmtp, queue: QueueService, tracker: Tracker) =>
-            new MessageProcessor(config, repo, bus, recipients, blobs, outbound, queue, tracker, logger),
-          inject: [QueueRepository, Bus, RECIPIENT_CACHE, BlobStore, OutboundSmtp, QueueService, Tracker],
+          useFactory: (
+            repo: QueueRepository,
+            bus: Bus,
+            recipients: CachedRequester<typeof ResolveRecipient>,
+            blobs: BlobStore,
+            outbound: OutboundSmtp,
+            queue: QueueService,
+            tracker: Tracker,
+            dkimKeys: CachedRequester<typeof GetDkimSigningKeys>,
+          ) => new MessageProcessor(config, repo, bus, recipients, blobs, outbound, queue, tracker, logger, new OutboundDkimSigner(dkimKeys, config.secrets)),
+          inject: [QueueRepository, Bus, RECIPIENT_CACHE, BlobStore, OutboundSmtp, QueueService, Tracker, DKIM_KEY_CACHE],
         },
         {
           provide: WorkerPool,

@@ -7,6 +7,7 @@ import type { DeliveryConfig } from './delivery.config.js';
 import { deliveryMetrics } from './delivery-metrics.js';
 import { buildDsn, readHeaderBlock, type FailedRecipient } from './dsn.js';
 import type { OutboundSmtp } from './outbound-smtp.js';
+import type { OutboundBody, OutboundDkimSigner } from './dkim/outbound-dkim-signer.js';
 import type { ClaimedRecipient, QueuedMessage } from './queue.records.js';
 import type { QueueRepository } from './queue.repository.js';
 import type { QueueService } from './queue.service.js';
@@ -57,6 +58,7 @@ export class MessageProcessor {
     private readonly queue: QueueService,
     private readonly tracker: Tracker,
     private readonly logger: Logger,
+    private readonly signer?: OutboundDkimSigner,
   ) {}
 
   /**
@@ -180,10 +182,13 @@ export class MessageProcessor {
   private async sendRemote(message: QueuedMessage, recipients: ClaimedRecipient[], outcomes: Map<string, Outcome>): Promise<void> {
     // local recipients have their outcome by now: what is left is remote
     const remote = recipients.filter((r) => !outcomes.has(r.id));
+    if (!remote.length) return;
+    const body = await this.outboundBody(message, remote, outcomes);
+    if (!body) return;
     for (const [domain, group] of groupByDomain(remote)) {
       let results;
       try {
-        results = await this.outbound.send(domain, message.mailFrom, group.map((g) => g.address), () => this.blobs.get(message.blobKey), message.size);
+        results = await this.outbound.send(domain, message.mailFrom, group.map((g) => g.address), body.open, body.size);
       } catch (err) {
         const lost = err instanceof BlobNotFoundError;
         for (const g of group) {
@@ -197,6 +202,22 @@ export class MessageProcessor {
         else if (res.result === 'permanent') outcomes.set(g.id, { kind: 'permanent', detail: res.detail, remote: true });
         else outcomes.set(g.id, { kind: 'delivered', detail: res.detail, relayed: true });
       }
+    }
+  }
+
+  /** The message as it leaves (DKIM-signed when it is ours to sign); on failure every remote recipient gets the outcome. */
+  private async outboundBody(message: QueuedMessage, remote: ClaimedRecipient[], outcomes: Map<string, Outcome>): Promise<OutboundBody | null> {
+    const read = () => this.blobs.get(message.blobKey);
+    if (!this.signer) return { open: read, size: message.size, signedBy: null };
+    try {
+      return await this.signer.bodyFor(message, read);
+    } catch (err) {
+      const lost = err instanceof BlobNotFoundError;
+      if (!lost) this.logger.error({ queueId: message.id, err: describe(err) }, 'DKIM signing failed; the message waits for a retry');
+      for (const r of remote) {
+        outcomes.set(r.id, lost ? { kind: 'permanent', detail: '5.3.0 message body lost', remote: false } : { kind: 'transient', detail: `4.7.0 DKIM signing failed: ${describe(err)}` });
+      }
+      return null;
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Migration } from '@mail/db';
 import { m002Groups } from './002-groups.js';
 import { m004DomainRouting } from './004-domain-routing.js';
+import { m005DkimKeys } from './005-dkim-keys.js';
 
 export const m001Directory: Migration = {
   id: '001-directory',
@@ -46,4 +47,4 @@ CREATE INDEX login_failures_age ON directory.login_failures (failed_at);
 `,
 };
 
-export const directoryMigrations: Migration[] = [m001Directory, m002Groups, m004DomainRouting];
+export const directoryMigrations: Migration[] = [m001Directory, m002Groups, m004DomainRouting, m005DkimKeys];
