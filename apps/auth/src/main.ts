@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { runService } from '@mail/runtime';
+import { platformSecrets, runService } from '@mail/runtime';
 import { AuthModule } from '@mail/auth';
 import { ConnectorsModule } from '@mail/connectors';
 import { z } from 'zod';
@@ -12,8 +12,11 @@ void runService({
   name: 'auth',
   env: z.object({ AUTH_LOGIN_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000) }),
   needs: { db: true },
-  module: (config) => ({
+  module: async (config) => ({
     module: AuthServiceModule,
-    imports: [AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS }), ConnectorsModule.forRoot({})],
+    imports: [
+      AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS, hostname: config.HOSTNAME_FQDN, secrets: await platformSecrets(config, 'distributed') }),
+      ConnectorsModule.forRoot({}),
+    ],
   }),
 });

@@ -9,7 +9,7 @@ import { AuthModule } from '@mail/auth';
 import { ConnectorsModule } from '@mail/connectors';
 import { loadConfig, resolveAdminToken } from '@mail/config';
 import { DeliveryModule } from '@mail/delivery';
-import { InfraModule, PinoNestLogger, accessConfig, deliveryConfig, infraChecks, openEmbeddedInfra, serverTls, smtpInConfig } from '@mail/runtime';
+import { InfraModule, PinoNestLogger, accessConfig, deliveryConfig, infraChecks, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig } from '@mail/runtime';
 import { SmtpInModule, SmtpInService } from '@mail/smtp-in';
 import { StoreModule } from '@mail/store';
 import { createLogger, opsHandler, startTelemetry, type Telemetry } from '@mail/telemetry';
@@ -35,14 +35,15 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
   const infra = await openEmbeddedInfra(config, logger);
   const tls = await serverTls(config);
   const admin = await resolveAdminToken({ envToken: config.ADMIN_TOKEN, dataDir: config.DATA_DIR });
+  const secrets = await platformSecrets(config, 'embedded');
 
   @Module({
     imports: [
       InfraModule.forRoot(infra),
-      AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS }),
+      AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS, hostname: config.HOSTNAME_FQDN, secrets }),
       ConnectorsModule.forRoot({}),
       StoreModule.forRoot({}),
-      DeliveryModule.forRoot(deliveryConfig(config)),
+      DeliveryModule.forRoot({ ...deliveryConfig(config), secrets }),
       SmtpInModule.forRoot(smtpInConfig(config, tls)),
       AccessModule.forRoot(accessConfig(config, tls)),
       AdminApiModule.forRoot({ token: admin.token }),

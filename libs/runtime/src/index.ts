@@ -4,3 +4,4 @@ export * from './readiness.js';
 export * from './nest-logger.js';
 export * from './run-service.js';
 export * from './feature-config.js';
+export * from './platform-secrets.js';
