@@ -55,6 +55,8 @@ export const SmtpEnv = z.object({
   SUBMISSIONS_PORT: Port.default(0),
   /** 150 MB, the limit Exchange Online documents (and the default of a connector's maxMessageSize) */
   MAX_MESSAGE_SIZE: z.coerce.number().int().min(1024).default(150 * 1024 * 1024),
+  /** CAs (PEM) a client certificate must chain to for an inbound connector's tlsSenderCertificateName; default: the system CAs */
+  TLS_CLIENT_CA_FILE: z.string().optional(),
   MAX_RECIPIENTS: z.coerce.number().int().min(1).max(1000).default(100),
   SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1000),
 });

@@ -26,6 +26,8 @@ export function identifyClient(connectors: readonly InboundConnector[], client: 
   let best: InboundConnector | undefined;
   for (const c of connectors) {
     if (!c.record.enabled) continue;
+    // a partner that lists senderDomains is about those domains: its IPs and certificate check them, they do not claim other senders
+    if (c.type === 'partner' && (c.record.senderDomains?.length ?? 0) > 0) continue;
     const byCert = !!c.record.tlsSenderCertificateName && client.tls && certificateNameMatches(c.record.tlsSenderCertificateName, client.certificateNames);
     if (!byCert && !c.ips.has(client.ip)) continue;
     if (!best || TYPE_ORDER[c.type] < TYPE_ORDER[best.type]) best = c;

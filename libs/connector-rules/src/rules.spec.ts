@@ -71,6 +71,12 @@ describe('decideInbound', () => {
     assert.deepEqual(d.kind === 'accept' && [d.connector.name, d.via], ['Contoso', 'senderDomain']);
     assert.equal(decideInbound(all, client('198.51.100.1'), 'fabrikam.com').kind, 'none');
     assert.equal(decideInbound(all, client('198.51.100.1'), '').kind, 'none');
+    // its IPs do not claim senders of other domains
+    assert.equal(decideInbound(all, client('203.0.113.5'), 'fabrikam.com').kind, 'none');
+    // a partner without senderDomains is identified by its IPs alone, and its TLS rule applies
+    const byIp = inbound('ByIp', { type: 'partner', senderIpAddresses: ['198.51.100.0/24'], requireTls: true });
+    assert.equal(decideInbound([byIp], client('198.51.100.9'), 'any.example').kind, 'refuse');
+    assert.equal(decideInbound([byIp], client('198.51.100.9', true), 'any.example').kind, 'accept');
   });
 
   it('clients recognised by IP: onPremises, filter, relay; a disabled connector is ignored', () => {

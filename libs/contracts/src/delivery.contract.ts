@@ -8,6 +8,8 @@ export const MessageSource = z.object({
   remoteAddress: z.string().max(64).optional(),
   heloName: z.string().max(255).optional(),
   authenticatedAs: EmailAddress.optional(),
+  /** the inbound connector that accepted the message (ADR 0011) */
+  connector: z.string().max(64).optional(),
 });
 
 /**

@@ -12,6 +12,8 @@ export const TrackedStep = z.object({
   recipient: z.string().optional(),
   detail: z.string().max(1000).optional(),
   service: z.string(),
+  /** the connector the step went through: the inbound one that accepted the message, the outbound one that relayed it */
+  connector: z.string().max(64).optional(),
 });
 export type TrackedStep = z.infer<typeof TrackedStep>;
 

@@ -61,7 +61,7 @@ export class QueueService {
       if (!this.handoff.push({ message, recipients: claimed }, startedAt)) await this.repo.release(this.handoff.ownerId, rows.map((r) => r.id)).catch(() => undefined);
     }
     this.signal.notify();
-    for (const r of recipients) this.tracker.track('queued', { queueId: id, messageId: p.messageId ?? null, sender: p.mailFrom }, r);
+    for (const r of recipients) this.tracker.track('queued', { queueId: id, messageId: p.messageId ?? null, sender: p.mailFrom }, r, undefined, p.source.connector);
     return { queueId: id };
   }
 

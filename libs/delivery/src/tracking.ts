@@ -15,7 +15,7 @@ export class Tracker {
     private readonly logger: Logger,
   ) {}
 
-  track(event: TrackedStep['event'], m: { queueId: string; messageId: string | null; sender: string }, recipient?: string, detail?: string): void {
+  track(event: TrackedStep['event'], m: { queueId: string; messageId: string | null; sender: string }, recipient?: string, detail?: string, connector?: string): void {
     this.pending.push({
       event,
       at: new Date().toISOString(),
@@ -25,6 +25,7 @@ export class Tracker {
       recipient,
       detail: detail?.slice(0, 1000),
       service: 'delivery',
+      ...(connector ? { connector } : {}),
     });
     if (this.pending.length >= MAX_TRACKED_STEPS) this.flush();
     else if (!this.scheduled) {

@@ -29,6 +29,7 @@ export function smtpInConfig(env: CommonEnv & z.output<typeof SmtpEnv>, tls: Tls
     submissionsPort: env.SUBMISSIONS_PORT || undefined,
     hostname: env.HOSTNAME_FQDN,
     tls,
+    tlsClientCaFile: env.TLS_CLIENT_CA_FILE,
     allowPlaintextAuth: env.ALLOW_PLAINTEXT_AUTH,
     maxMessageSize: env.MAX_MESSAGE_SIZE,
     maxRecipients: env.MAX_RECIPIENTS,

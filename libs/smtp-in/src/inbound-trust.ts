@@ -18,6 +18,11 @@ export interface InboundTrust {
   ip: string;
   /** where the mail is from, for logs and the skip decision */
   source: 'internet' | 'submission' | 'connector';
+  /**
+   * Behind a filtering connector: the address to evaluate comes from the message's own Received
+   * chain (newest first), known only once its header block has arrived; `ip` is the fallback.
+   */
+  ipFromReceived?: (received: string[]) => string;
 }
 
 const TRUST_KEY = 'inboundTrust';

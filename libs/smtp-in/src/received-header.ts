@@ -24,13 +24,16 @@ export interface ReceivedInfo {
   /** named only for a single recipient, so one message does not disclose its other recipients */
   recipients: string[];
   date: Date;
+  /** the inbound connector that took the message, named in a comment (Exchange marks it too) */
+  connector?: string;
 }
 
 /** The trace header of RFC 5321 §4.4, folded, ending in CRLF. */
 export function receivedHeader(info: ReceivedInfo): string {
   const ipLiteral = info.remoteAddress.includes(':') ? `[IPv6:${info.remoteAddress}]` : `[${info.remoteAddress}]`;
   const client = info.clientHostname && !info.clientHostname.startsWith('[') ? `${headerSafe(info.clientHostname)} ${ipLiteral}` : ipLiteral;
-  let header = `Received: from ${headerSafe(info.helo)} (${client})\r\n\tby ${info.hostname} with ${info.protocol} id ${info.id}`;
+  const via = info.connector ? ` (connector ${info.connector.slice(0, 64).replace(/[^A-Za-z0-9 ._-]/g, '?')})` : '';
+  let header = `Received: from ${headerSafe(info.helo)} (${client})\r\n\tby ${info.hostname}${via} with ${info.protocol} id ${info.id}`;
   if (info.recipients.length === 1) header += `\r\n\tfor <${headerSafe(info.recipients[0], 320)}>`;
   return `${header};\r\n\t${rfc5322Date(info.date)}\r\n`;
 }

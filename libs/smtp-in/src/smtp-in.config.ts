@@ -14,6 +14,8 @@ export interface SmtpInConfig {
   /** our name in the greeting and in Received headers */
   hostname: string;
   tls: { key: string; cert: string };
+  /** PEM file of the CAs a client certificate must chain to (inbound connectors' tlsSenderCertificateName); default: the system CAs */
+  tlsClientCaFile?: string;
   /** allow AUTH before STARTTLS on submission (development only) */
   allowPlaintextAuth: boolean;
   maxMessageSize: number;

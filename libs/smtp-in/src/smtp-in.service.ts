@@ -8,6 +8,9 @@ import { createLogger, type Logger } from '@mail/telemetry';
 import { SMTP_IN_CONFIG, type SmtpInConfig } from './smtp-in.config.js';
 import { coalescePipelinedReplies, honourExplicitEnhancedCodes } from './smtp-reply.js';
 import { SmtpSessionPolicy, type ListenerKind } from './smtp-session.js';
+import { ConnectorSet } from '@mail/connector-rules';
+import { InboundConnectors } from './inbound-connectors.js';
+import { inboundConnectorTls } from './inbound-connector-tls.js';
 
 export interface SmtpPorts {
   mx: number;
@@ -20,6 +23,7 @@ export interface SmtpPorts {
 export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger: Logger;
   private readonly policy: SmtpSessionPolicy;
+  private readonly connectors: InboundConnectors;
   private readonly recipients: CachedRequester<typeof ResolveRecipient>;
   private servers = new Map<ListenerKind, SMTPServer>();
   private bound: Partial<Record<ListenerKind, number>> = {};
@@ -31,7 +35,8 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
   ) {
     this.logger = createLogger('smtp-in');
     this.recipients = new CachedRequester(bus, ResolveRecipient, { ttlMs: config.recipientCacheTtlMs ?? 30_000, maxEntries: 50_000, invalidatedBy: DirectoryChanged });
-    this.policy = new SmtpSessionPolicy(config, bus, blobs, this.recipients, this.logger);
+    this.connectors = new InboundConnectors(new ConnectorSet(bus, this.logger), this.recipients, this.logger);
+    this.policy = new SmtpSessionPolicy(config, bus, blobs, this.recipients, this.logger, this.connectors);
     honourExplicitEnhancedCodes();
     coalescePipelinedReplies();
   }
@@ -53,7 +58,8 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
   async start(): Promise<SmtpPorts> {
     const c = this.config;
     await this.recipients.start();
-    await this.listen('mx', c.mxPort, { disabledCommands: ['AUTH'], authOptional: true });
+    await this.connectors.set.start();
+    await this.listen('mx', c.mxPort, { disabledCommands: ['AUTH'], authOptional: true, ...inboundConnectorTls(c, this.connectors) });
     await this.listen('submission', c.submissionPort, { authMethods: ['PLAIN', 'LOGIN'], allowInsecureAuth: c.allowPlaintextAuth });
     if (c.submissionsPort !== undefined) await this.listen('submissions', c.submissionsPort, { secure: true, authMethods: ['PLAIN', 'LOGIN'] });
     return this.ports();
@@ -65,6 +71,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
     this.servers.clear();
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     await this.recipients.stop();
+    await this.connectors.set.stop();
   }
 
   private async listen(kind: ListenerKind, port: number, extra: SMTPServerOptions): Promise<void> {

@@ -16,6 +16,8 @@ import { ClaimedAuthResultsFilter } from './auth-results-filter.js';
 import { inboundTrust } from './inbound-trust.js';
 import { authenticateMessage } from './message-authentication.js';
 import { holdWhileVerifying, type HeldBody } from './verified-intake.js';
+import type { InboundConnectors } from './inbound-connectors.js';
+import { evaluatedIp } from './trust-ip.js';
 
 export type ListenerKind = 'mx' | 'submission' | 'submissions';
 
@@ -47,6 +49,8 @@ export class SmtpSessionPolicy {
     private readonly blobs: BlobStore,
     private readonly recipients: CachedRequester<typeof ResolveRecipient>,
     private readonly logger: Logger,
+    /** inbound connectors (MX listener); absent in tests of the session alone */
+    private readonly connectors?: InboundConnectors,
   ) {
     const auth = config.inboundAuth;
     const ttlMs = auth?.cacheTtlMs ?? 60_000;
@@ -105,6 +109,7 @@ export class SmtpSessionPolicy {
         throw smtpError(553, '5.7.1 sender not owned by the authenticated user');
       }
     }
+    if (listener === 'mx' && this.connectors) await this.connectors.atMailFrom(session, from);
   }
 
   private async rcptTo(listener: ListenerKind, address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
@@ -131,6 +136,7 @@ export class SmtpSessionPolicy {
       throw smtpError(550, `5.1.1 <${rcpt}>: recipient not found`);
     }
     if (listener !== 'mx' && session.user) return;
+    if (listener === 'mx' && this.connectors?.mayRelay(session)) return;
     smtpMetrics.rejected('relay_denied');
     throw smtpError(554, '5.7.1 relay access denied');
   }
@@ -157,6 +163,8 @@ export class SmtpSessionPolicy {
     const user = session.user as SessionUser | undefined;
     const receivedAt = new Date();
     const localId = `${session.id}.${session.transaction ?? 0}`;
+    const connector = listener === 'mx' ? this.connectors?.attribution(session)?.connector.name : undefined;
+    const maxBytes = listener === 'mx' && this.connectors ? this.connectors.maxMessageSize(session, this.config.maxMessageSize) : this.config.maxMessageSize;
 
     // Our Received: goes on top, the Authentication-Results we add sits right under it (as the
     // receiving MTAs of the big providers do): the newest trace header always comes first.
@@ -169,6 +177,7 @@ export class SmtpSessionPolicy {
       id: localId,
       recipients,
       date: receivedAt,
+      connector,
     });
 
     const key = newBlobKey();
@@ -181,13 +190,15 @@ export class SmtpSessionPolicy {
         blobs: this.blobs,
         spoolKey: `${key}.spool`,
         holdBytes: this.config.inboundAuth?.holdBytes,
-        maxBytes: this.config.maxMessageSize,
-        verify: (message) =>
-          authenticateMessage(
+        maxBytes,
+        verify: async (received) => {
+          const { ip, message } = await evaluatedIp(trust, received);
+          return authenticateMessage(
             message,
-            { ip: trust.ip, helo: session.hostNameAppearsAs || '', sender: mailFrom, hostname: this.config.hostname },
+            { ip, helo: session.hostNameAppearsAs || '', sender: mailFrom, hostname: this.config.hostname },
             { resolver: this.dns, timeoutMs: this.config.inboundAuth?.verifyTimeoutMs, bimi: this.config.inboundAuth?.bimi },
-          ),
+          );
+        },
       });
       if (!hold.ok) throw this.intakeFailed(hold.reason === 'too-large' ? hold : { reason: 'store-failed', error: hold.error }, session);
       held = hold.body;
@@ -207,12 +218,21 @@ export class SmtpSessionPolicy {
       blobs: this.blobs,
       key,
       prefix: Buffer.from(received + authResults, 'utf8'),
-      maxBytes: this.config.maxMessageSize,
+      maxBytes,
     }).finally(() => held?.release());
     if (!intake.ok) throw this.intakeFailed(intake, session);
     if (filter.removed) this.logger.info({ session: session.id, removed: filter.removed }, 'removed Authentication-Results claiming our name');
 
     const dropBlob = () => this.blobs.delete(key).catch((err) => this.logger.warn({ err: describe(err), key }, 'could not delete refused blob'));
+
+    if (connector && this.connectors) {
+      try {
+        await this.connectors.checkHeaderFrom(session, intake.headers.from);
+      } catch (err) {
+        await dropBlob();
+        throw err;
+      }
+    }
 
     if (listener !== 'mx' && user) {
       let owned: boolean;
@@ -246,12 +266,14 @@ export class SmtpSessionPolicy {
             remoteAddress: session.remoteAddress.slice(0, 64),
             heloName: (session.hostNameAppearsAs || '').slice(0, 255) || undefined,
             authenticatedAs: user?.address,
+            ...(connector ? { connector } : {}),
           },
           index: intake.index && encodeCarriedIndex(intake.index),
         },
         { timeoutMs: this.config.enqueueTimeoutMs ?? 30_000 },
       );
       smtpMetrics.accepted();
+      if (connector) this.connectors?.accepted(session, intake.size);
       this.logger.info(
         { session: session.id, queueId, size: intake.size, rcpts: recipients.length, messageId: intake.headers.messageId },
         'message queued',
