@@ -43,6 +43,7 @@ const KNOWN_METRICS = new Set([
   'mail_smtp_sessions_total', 'mail_smtp_messages_accepted_total', 'mail_smtp_messages_rejected_total',
   'mail_queue_depth', 'mail_delivery_attempts_total', 'mail_delivery_recipients_taken_total', 'mail_delivery_latency_seconds', 'mail_imap_connections',
   'mail_pop3_connections', 'mail_store_appends_total', 'mail_auth_logins_total', 'mail_bus_request_duration_seconds',
+  'mail_store_append_duration_seconds', 'mail_store_message_index_total', 'mail_bus_handler_duration_seconds',
 ]);
 const ALERTS_REQUIRED = [
   ['queue depth', /mail_queue_depth/],
@@ -987,6 +988,7 @@ function checkGrafana(report, root, ctx) {
       ids.add(p.id);
       report.ok(p.gridPos && ['h', 'w', 'x', 'y'].every((k) => Number.isInteger(p.gridPos[k])) && p.gridPos.x + p.gridPos.w <= 24, f, `panel "${p.title}": bad gridPos`);
       if (p.type === 'row') continue;
+      report.ok(typeof p.description === 'string' && p.description.length > 10, f, `panel "${p.title}": no description`);
       checkDs(`panel "${p.title}"`, p.datasource);
       if (!report.ok(asArray(p.targets).length > 0, f, `panel "${p.title}": no queries`)) continue;
       for (const t of p.targets) {
@@ -1002,8 +1004,7 @@ function checkGrafana(report, root, ctx) {
   const wanted = [
     ['messages accepted', 'mail_smtp_messages_accepted_total'], ['messages rejected', 'mail_smtp_messages_rejected_total'],
     ['queue depth', 'mail_queue_depth'], ['delivery outcomes', 'mail_delivery_attempts_total'],
-    ['delivery latency', 'mail_delivery_latency_seconds_bucket'], ['IMAP connections', 'mail_imap_connections'],
-    ['POP3 connections', 'mail_pop3_connections'], ['logins', 'mail_auth_logins_total'],
+    ['delivery latency', 'mail_delivery_latency_seconds_bucket'], ['logins', 'mail_auth_logins_total'],
     ['bus latency per subject', 'mail_bus_request_duration_seconds_bucket'], ['process memory', 'process_resident_memory_bytes'],
     ['process CPU', 'process_cpu_seconds_total'],
   ];

@@ -9,6 +9,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateDeploy } from '../../scripts/validate-deploy.mjs';
 import { renderAlerts } from '../../scripts/render-alerts.mjs';
+import { staleDashboardFiles } from '../../scripts/render-dashboards.mjs';
 import { findPromtool } from '../../scripts/promtool.mjs';
 import { schemaProblems, validateK8sSchemas } from '../../scripts/k8s-schemas.mjs';
 
@@ -140,7 +141,7 @@ test('kustomization entries must exist and every manifest must be referenced', (
 
 test('dashboards must use a provisioned datasource and known metrics; rules need expr', (t) => {
   const dir = copyOfRepo(t);
-  edit(dir, 'deploy/grafana/dashboards/platform-overview.json', (s) => s
+  edit(dir, 'deploy/grafana/dashboards/overview.json', (s) => s
     .replace('"uid": "prometheus"', '"uid": "prom-typo"')
     .replace('mail_queue_depth', 'mail_queue_dept'));
   edit(dir, 'deploy/prometheus/alerts.yml', (s) => s.replace(/ +expr: up\{job=~"[^"]+"\} == 0\n/, ''));
@@ -251,4 +252,15 @@ test('the schema check catches a wrong type, a missing required field and an unk
   assert.match(text, /podmonitor\.yaml PodMonitr\/mail-platform: .*no such kind/);
   if (kubectl) assert.match(text, /overlays\/dev \(rendered\) Deployment\/store: .*containerPort must be integer/);
   assert.deepEqual(await schemaProblems({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' }, spec: { ports: [{ protocol: 'TCP' }] } }).then((p) => p.length > 0), true);
+});
+
+test('the dashboards (JSON for compose, ConfigMaps for the Grafana sidecar) are what deploy/grafana/src renders', async () => {
+  assert.deepEqual(await staleDashboardFiles(root), [], 'run node scripts/render-dashboards.mjs');
+});
+
+test('a dashboard panel without a description is caught', (t) => {
+  const dir = copyOfRepo(t);
+  edit(dir, 'deploy/grafana/dashboards/store.json', (s) => s.replace(/"description": "Messages written into mailboxes[^"]*",/, ''));
+  const { failures } = validateDeploy(dir, { kubectl: false, promtool: false });
+  assert.ok(hasFailure(failures, /store\.json: panel "Appends": no description/), failures.join('\n'));
 });

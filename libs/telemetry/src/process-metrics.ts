@@ -1,4 +1,5 @@
 import type { Meter } from '@opentelemetry/api';
+import { totalmem } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** The few runtime figures an operator looks at first: memory, CPU, event-loop delay. */
@@ -6,10 +7,10 @@ export function registerProcessMetrics(meter: Meter): void {
   const loop = monitorEventLoopDelay({ resolution: 20 });
   loop.enable();
   meter.createObservableGauge('process_resident_memory_bytes', { unit: 'By' }).addCallback((r) => r.observe(process.memoryUsage.rss()));
-  // The container's memory limit (cgroup memory.max), so alerts compare memory with the limit of
-  // this very container rather than with a fixed number. No series when there is no limit.
-  const limit = memoryLimitBytes();
-  if (limit !== undefined) meter.createObservableGauge('process_memory_limit_bytes', { unit: 'By' }).addCallback((r) => r.observe(limit));
+  // The memory this process may use: its container's limit (cgroup memory.max), or the machine's
+  // memory when there is none. Alerts compare RSS with it rather than with a fixed number.
+  const limit = memoryLimitBytes() ?? totalmem();
+  meter.createObservableGauge('process_memory_limit_bytes', { unit: 'By', description: 'cgroup memory limit, or the machine memory without one' }).addCallback((r) => r.observe(limit));
   meter.createObservableGauge('nodejs_heap_used_bytes', { unit: 'By' }).addCallback((r) => r.observe(process.memoryUsage().heapUsed));
   meter.createObservableCounter('process_cpu_seconds_total', { unit: 's' }).addCallback((r) => {
     const u = process.cpuUsage();

@@ -25,6 +25,7 @@ it('serves liveness, readiness with per-dependency results, and Prometheus metri
     const text = await (await fetch(`${base}/metrics`)).text();
     assert.match(text, /^mail_test_things_total\{.*\} 3$/m);
     assert.match(text, /^process_resident_memory_bytes/m);
+    assert.match(text, /^process_memory_limit_bytes\{[^}]*\} [1-9]\d*$/m);
     // A gauge whose name ends in _seconds stays a gauge (the seconds buckets are for histograms).
     assert.match(text, /^nodejs_eventloop_delay_p99_seconds\{[^}]*\} [\d.e+-]+$/m);
     assert.doesNotMatch(text, /nodejs_eventloop_delay_p99_seconds_bucket/);

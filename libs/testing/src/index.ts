@@ -11,3 +11,4 @@ export * from './app-paths.js';
 export * from './dns-server.js';
 export * from './transcript.js';
 export * from './transcript-runner.js';
+export * from './promql-metric-names.js';

@@ -1,0 +1,139 @@
+// Every metric a Grafana dashboard panel or an alert rule queries is exported by some service of the
+// running platform. Starts the distributed platform, drives the traffic that makes label-dependent
+// series appear (accepted and refused mail, good and bad logins, a delivery), scrapes every
+// service's /metrics and compares with the metric names parsed from the PromQL in
+// deploy/grafana/dashboards/*.json and deploy/prometheus/alerts.yml.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it, test } from 'node:test';
+import nodemailer from 'nodemailer';
+import YAML from 'yaml';
+import { Pop3TestClient, exposedMetricNames, mailctl, promqlMetricNames, startDistributedPlatform, type DistributedPlatform } from '@mail/testing';
+import { sampleMessage } from './messages.js';
+import { imapClient, waitForMessages } from './scenario.js';
+
+const databaseAdminUrl = process.env.TEST_DATABASE_URL;
+const natsUrl = process.env.TEST_NATS_URL;
+const root = resolve(__dirname, '..', '..', '..');
+
+// Series Prometheus makes itself for every target or rule, not scraped from a service.
+const SYNTHETIC = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_series_added', 'ALERTS', 'ALERTS_FOR_STATE']);
+// Dashboards of third-party exporters (NATS, PostgreSQL) query the exporter's metrics, not ours.
+const exporterDashboard = (dash: { tags?: string[] }) => (dash.tags ?? []).some((t) => t.startsWith('exporter:'));
+
+interface Query {
+  where: string;
+  expr: string;
+}
+
+function dashboardQueries(): Query[] {
+  const dir = join(root, 'deploy', 'grafana', 'dashboards');
+  const out: Query[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const dash = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    if (exporterDashboard(dash)) continue;
+    const walk = (panels: { title?: string; targets?: { expr?: string }[]; panels?: unknown[] }[] = []) => {
+      for (const p of panels) {
+        for (const t of p.targets ?? []) if (t.expr) out.push({ where: `${file} panel "${p.title}"`, expr: t.expr });
+        walk(p.panels as never);
+      }
+    };
+    walk(dash.panels);
+    for (const v of dash.templating?.list ?? []) {
+      const q = typeof v.query === 'string' ? v.query : v.query?.query;
+      if (v.type === 'query' && q) out.push({ where: `${file} variable ${v.name}`, expr: q.replace(/^label_values\((.*),\s*\w+\)$/, '$1') });
+    }
+  }
+  return out;
+}
+
+// Rules about PostgreSQL and NATS read their exporters' metrics (checked against the exporters'
+// documented names by promtool's unit tests, not against our services).
+const EXPORTER_RULE_GROUP = 'mail-infrastructure';
+const EXPORTER_METRIC = /^(up|pg_\w+|gnatsd_\w+)$/;
+
+function ruleQueries(): { queries: Query[]; recorded: Set<string> } {
+  const doc = YAML.parse(readFileSync(join(root, 'deploy', 'prometheus', 'alerts.yml'), 'utf8'));
+  const queries: Query[] = [];
+  const recorded = new Set<string>();
+  for (const g of doc.groups) {
+    for (const r of g.rules) {
+      if (r.record) recorded.add(r.record);
+      if (g.name === EXPORTER_RULE_GROUP) {
+        for (const n of promqlMetricNames(r.expr).names) assert.match(n, EXPORTER_METRIC, `${g.name}/${r.alert}: ${n} is not an exporter metric`);
+        continue;
+      }
+      queries.push({ where: `alerts.yml ${g.name}/${r.alert ?? r.record}`, expr: r.expr });
+    }
+  }
+  return { queries, recorded };
+}
+
+if (!databaseAdminUrl || !natsUrl) {
+  test('dashboard metrics (distributed mode) need TEST_DATABASE_URL and TEST_NATS_URL', { skip: process.env.CI !== 'true' }, () => {
+    throw new Error('CI=true: the distributed end-to-end tests are mandatory');
+  });
+} else {
+  describe('dashboards and alerts query only metrics the services export (distributed mode)', { timeout: 180_000 }, () => {
+    let p: DistributedPlatform;
+    const exported = new Map<string, Set<string>>(); // metric -> services exporting it
+
+    before(async () => {
+      p = await startDistributedPlatform({ databaseAdminUrl, natsUrl });
+      assert.equal((await mailctl(p, ['domain', 'add', 'metrics.test'])).code, 0);
+      assert.equal((await mailctl(p, ['user', 'add', 'mia@metrics.test', '--password', 'correct horse battery'])).code, 0);
+
+      const mx = nodemailer.createTransport({ host: p.host, port: p.ports.smtp, tls: { rejectUnauthorized: false } });
+      const msg = sampleMessage({ from: 'x@remote.test', to: 'mia@metrics.test', subject: 'metrics' });
+      await mx.sendMail({ envelope: { from: 'x@remote.test', to: ['mia@metrics.test'] }, raw: msg.raw });
+      await assert.rejects(mx.sendMail({ envelope: { from: 'x@remote.test', to: ['nobody@metrics.test'] }, raw: msg.raw }));
+
+      const bad = imapClient(p, 'mia@metrics.test', 'wrong password');
+      await assert.rejects(bad.connect());
+      const client = imapClient(p, 'mia@metrics.test', 'correct horse battery');
+      await client.connect();
+      try {
+        await waitForMessages(client, 1);
+      } finally {
+        await client.logout();
+      }
+      const pop = await Pop3TestClient.connect(p.host, p.ports.pop3);
+      await pop.client.stls();
+      await pop.client.command('USER mia@metrics.test');
+      assert.match(await pop.client.command('PASS correct horse battery'), /^\+OK/);
+      await pop.client.command('QUIT');
+
+      for (const svc of p.services) {
+        const text = await (await fetch(`http://127.0.0.1:${svc.httpPort}/metrics`)).text();
+        for (const name of exposedMetricNames(text)) exported.set(name, (exported.get(name) ?? new Set()).add(svc.name));
+      }
+    });
+    after(async () => {
+      await p?.close();
+    });
+
+    it('every service exports its own metrics and the process metrics', () => {
+      for (const svc of ['smtp-in', 'delivery', 'access', 'auth', 'store', 'admin-api']) {
+        assert.ok(exported.get('process_resident_memory_bytes')?.has(svc), `${svc} exports no process_resident_memory_bytes`);
+      }
+      assert.ok(exported.get('mail_smtp_messages_accepted_total')?.has('smtp-in'));
+      assert.ok(exported.get('mail_delivery_attempts_total')?.has('delivery'));
+      assert.ok(exported.get('mail_auth_logins_total')?.has('auth'));
+    });
+
+    it('every metric a dashboard panel or alert rule queries is exported by some service', () => {
+      const { queries, recorded } = ruleQueries();
+      const all = [...dashboardQueries(), ...queries];
+      assert.ok(all.length > 20, `only ${all.length} queries found`);
+      const missing: string[] = [];
+      for (const q of all) {
+        const { names, unresolved } = promqlMetricNames(q.expr);
+        assert.deepEqual(unresolved, [], `${q.where}: a __name__ regex cannot be checked`);
+        assert.ok(names.size > 0 || /^\s*(vector|time)\(/.test(q.expr), `${q.where}: no metric in "${q.expr}"`);
+        for (const n of names) if (!exported.has(n) && !SYNTHETIC.has(n) && !recorded.has(n)) missing.push(`${q.where}: ${n}`);
+      }
+      assert.deepEqual(missing, [], `queried but exported by no service (exported: ${[...exported.keys()].filter((k) => !k.endsWith('_bucket')).sort().join(', ')})`);
+    });
+  });
+}
