@@ -33,7 +33,8 @@ const MailboxName = z.string().min(1).max(512);
 export const ListMailboxes = defineRequest('store.mailbox.list.v1', z.object(AccountRef), z.object({ mailboxes: z.array(MailboxInfo) }));
 export const CreateMailbox = defineRequest(
   'store.mailbox.create.v1',
-  z.object({ ...AccountRef, name: MailboxName, specialUse: SpecialUse.optional() }),
+  /** `subscribed: false`: IMAP's CREATE leaves the subscription list to the client (RFC 3501 6.3.6); default true */
+  z.object({ ...AccountRef, name: MailboxName, specialUse: SpecialUse.optional(), subscribed: z.boolean().optional() }),
   MailboxInfo,
 );
 export const DeleteMailbox = defineRequest('store.mailbox.delete.v1', z.object({ ...AccountRef, name: MailboxName }), z.object({ deleted: z.literal(true) }));

@@ -10,6 +10,7 @@ import {
   expungeResponse,
   fetchFlagsResponse,
   flagsResponse,
+  keywordsResponses,
   idResponse,
   listResponse,
   modifiedCode,
@@ -44,14 +45,24 @@ describe('response builders, byte for byte', () => {
 
   it('the SELECT block in RFC order', () => {
     assert.equal(
-      selectResponses({ keywords: [], readOnly: false, exists: 172, recent: 1, uidValidity: 3857529045, uidNext: 4392, highestModseq: 715 }),
+      selectResponses({ keywords: [], readOnly: false, exists: 172, recent: 1, firstUnseen: 12, uidValidity: 3857529045, uidNext: 4392, highestModseq: 715 }),
       '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n' +
         '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted\r\n' +
         '* 172 EXISTS\r\n' +
         '* 1 RECENT\r\n' +
+        '* OK [UNSEEN 12] First unseen\r\n' +
         '* OK [UIDVALIDITY 3857529045] UIDs valid\r\n' +
         '* OK [UIDNEXT 4392] Predicted next UID\r\n' +
         '* OK [HIGHESTMODSEQ 715] Highest\r\n',
+    );
+    const none = selectResponses({ keywords: [], readOnly: true, exists: 0, recent: 0, firstUnseen: null, uidValidity: 1, uidNext: 1, highestModseq: 1 });
+    assert.ok(!none.includes('UNSEEN'));
+  });
+
+  it('the keyword announcement: FLAGS then PERMANENTFLAGS', () => {
+    assert.equal(
+      keywordsResponses(['$Work'], false),
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)\r\n* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted\r\n',
     );
   });
 

@@ -56,23 +56,34 @@ export function permanentFlagsResponse(keywords: Iterable<string>, readOnly: boo
   return untagged(`OK [PERMANENTFLAGS ${list}] Flags permitted`);
 }
 
+/**
+ * FLAGS and PERMANENTFLAGS together: how a selected mailbox's defined keywords are announced, at
+ * SELECT and again whenever a new keyword comes into use (before any FETCH that shows it).
+ */
+export function keywordsResponses(keywords: Iterable<string>, readOnly: boolean): string {
+  const list = [...keywords];
+  return flagsResponse(list) + permanentFlagsResponse(list, readOnly);
+}
+
 export interface SelectSummary {
   keywords: readonly string[];
   readOnly: boolean;
   exists: number;
   recent: number;
+  /** sequence number of the first message without \Seen, sent to IMAP4rev1 clients; null when none */
+  firstUnseen: number | null;
   uidValidity: number;
   uidNext: number;
   highestModseq: number;
 }
 
-/** The untagged responses SELECT and EXAMINE send before their tagged OK (RFC 3501 6.3.1). */
+/** The untagged responses SELECT and EXAMINE send before their tagged OK (RFC 3501 6.3.1), in its order. */
 export function selectResponses(s: SelectSummary): string {
   return (
-    flagsResponse(s.keywords) +
-    permanentFlagsResponse(s.keywords, s.readOnly) +
+    keywordsResponses(s.keywords, s.readOnly) +
     existsResponse(s.exists) +
     recentResponse(s.recent) +
+    (s.firstUnseen !== null ? okResponse(`First unseen`, `UNSEEN ${s.firstUnseen}`) : '') +
     untagged(`OK [UIDVALIDITY ${s.uidValidity}] UIDs valid`) +
     untagged(`OK [UIDNEXT ${s.uidNext}] Predicted next UID`) +
     untagged(`OK [HIGHESTMODSEQ ${s.highestModseq}] Highest`)

@@ -50,11 +50,11 @@ export class MailboxRepository {
   }
 
   /** Null when the name exists already. */
-  async create(q: Queryable, accountId: string, name: string, specialUse: string | null): Promise<MailboxRow | null> {
+  async create(q: Queryable, accountId: string, name: string, specialUse: string | null, subscribed = true): Promise<MailboxRow | null> {
     const { rows } = await q.query<MailboxRow>(
-      `INSERT INTO mail.mailboxes (id, account_id, name, special_use) VALUES ($1, $2, $3, $4)
+      `INSERT INTO mail.mailboxes (id, account_id, name, special_use, subscribed) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (account_id, name) DO NOTHING RETURNING ${MAILBOX_COLUMNS}`,
-      [randomUUID(), accountId, name, specialUse],
+      [randomUUID(), accountId, name, specialUse, subscribed],
     );
     return rows[0] ?? null;
   }

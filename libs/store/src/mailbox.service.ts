@@ -61,16 +61,16 @@ export class MailboxService {
   }
 
   /** Superior names are created too (RFC 3501 CREATE "SHOULD create any superior hierarchical names"). */
-  async create(accountId: string, rawName: string, specialUse: string | null): Promise<MailboxInfo> {
+  async create(accountId: string, rawName: string, specialUse: string | null, subscribed = true): Promise<MailboxInfo> {
     const name = normalizeMailboxName(rawName);
     await this.mailboxes.ensureAccount(this.db, accountId);
     const created = await this.db.transaction(async (tx) => {
       const rows: MailboxRow[] = [];
       for (const parent of parentNames(name)) {
-        const row = await this.mailboxes.create(tx, accountId, parent, null);
+        const row = await this.mailboxes.create(tx, accountId, parent, null, subscribed);
         if (row) rows.push(row);
       }
-      const row = await this.mailboxes.create(tx, accountId, name, specialUse);
+      const row = await this.mailboxes.create(tx, accountId, name, specialUse, subscribed);
       if (!row) throw new ContractError('CONFLICT', `mailbox "${name}" exists`);
       rows.push(row);
       return rows;

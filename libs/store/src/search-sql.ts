@@ -68,7 +68,8 @@ export function compileSearch(criterion: SearchCriterion, firstParam: number): C
         const flag = canonicalFlag(c.flag);
         // \Recent is never set here (see flags.ts), so RECENT matches nothing and UNRECENT everything
         if (flag === RECENT) return c.set ? 'FALSE' : 'TRUE';
-        const has = `m.flags @> ARRAY[${p(flag)}::text]`;
+        // keywords are case-insensitive (RFC 3501 2.3.2) and kept as each client spelled them
+        const has = flag.startsWith('\\') ? `m.flags @> ARRAY[${p(flag)}::text]` : `EXISTS (SELECT 1 FROM unnest(m.flags) f WHERE lower(f) = ${p(flag.toLowerCase())})`;
         return c.set ? has : `NOT ${has}`;
       }
       case 'header': {

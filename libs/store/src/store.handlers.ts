@@ -48,7 +48,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
     const msg = this.messages;
     this.subscriptions = await Promise.all([
       this.bus.handle(ListMailboxes, (p) => mb.list(p.accountId)),
-      this.bus.handle(CreateMailbox, (p) => mb.create(p.accountId, p.name, p.specialUse ?? null)),
+      this.bus.handle(CreateMailbox, (p) => mb.create(p.accountId, p.name, p.specialUse ?? null, p.subscribed ?? true)),
       this.bus.handle(DeleteMailbox, (p) => mb.delete(p.accountId, p.name)),
       this.bus.handle(RenameMailbox, (p) => mb.rename(p.accountId, p.name, p.newName)),
       this.bus.handle(SubscribeMailbox, (p) => mb.subscribe(p.accountId, p.name, p.subscribed)),

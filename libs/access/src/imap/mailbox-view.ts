@@ -81,6 +81,14 @@ export class MailboxView {
     return !sameFlags(old, flags);
   }
 
+  /** sequence number of the first message without \Seen (SELECT's UNSEEN), null when all are seen */
+  firstUnseen(): number | null {
+    for (let i = 0; i < this.uids.length; i++) {
+      if (!this.flags.get(this.uids[i]!)!.some((f) => f.toLowerCase() === '\\seen')) return i + 1;
+    }
+    return null;
+  }
+
   /** every flag in use, for the FLAGS response */
   keywords(): Set<string> {
     const all = new Set<string>();

@@ -52,7 +52,7 @@ describe('SelectedMailbox', () => {
       m.selectResponses(),
       '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work)\r\n' +
         '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work \\*)] Flags permitted\r\n' +
-        '* 3 EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 7] UIDs valid\r\n* OK [UIDNEXT 100] Predicted next UID\r\n* OK [HIGHESTMODSEQ 10] Highest\r\n',
+        '* 3 EXISTS\r\n* 0 RECENT\r\n* OK [UNSEEN 1] First unseen\r\n* OK [UIDVALIDITY 7] UIDs valid\r\n* OK [UIDNEXT 100] Predicted next UID\r\n* OK [HIGHESTMODSEQ 10] Highest\r\n',
     );
   });
 
@@ -75,6 +75,22 @@ describe('SelectedMailbox', () => {
     assert.equal(m.hasPending, false);
     assert.equal(m.view.modseq, 12);
     assert.deepEqual(m.select([{ start: 1, end: '*' }], false), [[1, 5], [2, 20], [3, 30]]);
+  });
+
+  it('announces a keyword in FLAGS and PERMANENTFLAGS before the first FETCH that shows it, once', async () => {
+    const s = source([3, 5]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    assert.equal(m.announceKeywords([['\\Seen', 'WORK']]), '', 'known at SELECT, whatever the case');
+    m.noteChange(event({ modseq: 11 }));
+    s.answers.push({ changed: [{ uid: 3, modseq: 11, flags: ['$Urgent'] }], expunged: [], highestModseq: 11, uidNext: 100 });
+    assert.equal(
+      await m.refresh(),
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work $Urgent)\r\n' +
+        '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work $Urgent \\*)] Flags permitted\r\n' +
+        '* 1 FETCH (UID 3 FLAGS ($Urgent))\r\n',
+    );
+    assert.equal(m.announceKeywords([['$urgent']]), '');
+    assert.match(m.ownAppend({ uid: 100, modseq: 12, flags: ['$Later'] }), /^\* FLAGS \(.*\$Later\)\r\n.*\r\n\* 3 EXISTS\r\n$/s);
   });
 
   it('a store that cannot answer leaves the client as it was', async () => {

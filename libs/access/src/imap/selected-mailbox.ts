@@ -1,6 +1,6 @@
 import type { MailboxChanges, RequestOf, ResponseOf } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
-import { existsResponse, expungeResponse, fetchFlagsResponse, selectResponses, type SequenceSet } from '@mail/imap-protocol';
+import { existsResponse, expungeResponse, fetchFlagsResponse, keywordsResponses, selectResponses, type SequenceSet } from '@mail/imap-protocol';
 import type { MailboxChangedEvent } from '../ports/change-feed.port.js';
 import type { MailStorePort } from '../ports/mail-store.port.js';
 import { MailboxView } from './mailbox-view.js';
@@ -22,13 +22,17 @@ export class SelectedMailbox {
   private pending = false;
   /** the highest modseq a change event announced for this mailbox */
   private announcedModseq = 0;
+  /** keywords the client was told about in FLAGS/PERMANENTFLAGS, by lower case */
+  private readonly keywords = new Map<string, string>();
 
   private constructor(
     readonly view: MailboxView,
     private readonly source: MailboxSource,
     private readonly accountId: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    for (const k of view.keywords()) this.keywords.set(k.toLowerCase(), k);
+  }
 
   /** Loads the mailbox's UIDs and flags, page by page. */
   static async open(source: MailboxSource, accountId: string, name: string, readOnly: boolean, logger: Logger): Promise<SelectedMailbox> {
@@ -69,14 +73,34 @@ export class SelectedMailbox {
   selectResponses(): string {
     const v = this.view;
     return selectResponses({
-      keywords: [...v.keywords()],
+      keywords: [...this.keywords.values()],
       readOnly: v.readOnly,
       exists: v.exists,
       recent: 0,
+      firstUnseen: v.firstUnseen(),
       uidValidity: v.uidValidity,
       uidNext: v.uidNext,
       highestModseq: v.modseq,
     });
+  }
+
+  /**
+   * FLAGS and PERMANENTFLAGS again when any of these flag lists holds a keyword the client has not
+   * been told about, so that no FETCH shows a keyword before the mailbox announced it (RFC 3501
+   * 7.2.6); '' when none is new. Call before sending the FETCH responses that carry the lists.
+   */
+  announceKeywords(flagLists: Iterable<readonly string[]>): string {
+    let added = false;
+    for (const flags of flagLists) {
+      for (const f of flags) {
+        if (f.startsWith('\\')) continue;
+        const key = f.toLowerCase();
+        if (this.keywords.has(key)) continue;
+        this.keywords.set(key, f);
+        added = true;
+      }
+    }
+    return added ? keywordsResponses(this.keywords.values(), this.view.readOnly) : '';
   }
 
   /** [seq, uid] pairs a command names */
@@ -110,7 +134,7 @@ export class SelectedMailbox {
       return '';
     }
     const update = this.view.apply(changes);
-    let text = '';
+    let text = this.announceKeywords(changes.changed.map((m) => m.flags));
     for (const seq of update.expunged) text += expungeResponse(seq);
     if (update.exists !== null) text += existsResponse(update.exists);
     for (const [seq, uid, flags] of update.flagChanges) text += fetchFlagsResponse({ seq, uid, flags });
@@ -126,7 +150,7 @@ export class SelectedMailbox {
     const update = ev.mailboxId === this.view.mailboxId && ev.appended ? this.view.appendedHere(ev.appended) : null;
     if (!update) return this.refresh();
     this.pending = this.announcedModseq > this.view.modseq;
-    const text = existsResponse(update.exists!);
+    const text = this.announceKeywords(ev.appended!.map((m) => m.flags)) + existsResponse(update.exists!);
     return this.pending ? text + (await this.refresh()) : text;
   }
 
@@ -144,7 +168,7 @@ export class SelectedMailbox {
       return '';
     }
     this.pending = wasPending && this.announcedModseq > this.view.modseq;
-    return existsResponse(update.exists!);
+    return this.announceKeywords([res.flags!]) + existsResponse(update.exists!);
   }
 
   /** EXPUNGE responses for messages this session removed (EXPUNGE, MOVE), each number counting the earlier ones. */

@@ -10,7 +10,8 @@ export const create: CommandSpec<Create> = {
   async run(s, cmd, user) {
     const name = mailboxArgument(cmd.mailbox);
     if (name === 'INBOX') return no('INBOX always exists', 'ALREADYEXISTS');
-    await s.ctx.store.createMailbox({ accountId: user.accountId, name });
+    // the subscription list is the client's: CREATE does not add to it (RFC 3501 6.3.6)
+    await s.ctx.store.createMailbox({ accountId: user.accountId, name, subscribed: false });
     return ok('CREATE completed');
   },
 };

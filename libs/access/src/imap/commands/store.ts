@@ -30,6 +30,9 @@ export const store: CommandSpec<Store> = {
       for (const state of res.updated) view.setFlags(state.uid, state.flags);
       conflicts.push(...res.conflicts);
     }
+    // a keyword new to the mailbox is announced before any FETCH shows it, also to a .SILENT STORE
+    const announcement = cmd.mode === 'remove' ? '' : mailbox.announceKeywords([flags]);
+    if (announcement) await s.out.send(announcement);
     if (!cmd.silent) {
       let text = '';
       for (const [seq, uid] of targets) {
