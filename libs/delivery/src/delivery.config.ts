@@ -35,6 +35,12 @@ export interface DeliveryConfig {
   dnsServers?: string[];
   /** MX lookup, injectable because the resolver may have no network (default: `dnsServers`) */
   resolveMx?: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>;
+  /** MTA-STS policies of recipient domains fetched and enforced (default on; ADR 0018) */
+  mtaSts?: boolean;
+  /** port of the MTA-STS policy hosts (443; tests serve policies elsewhere) */
+  mtaStsPort?: number;
+  /** PEM certificates trusted besides the system roots for MTA-STS (policy hosts and MX certificates) */
+  extraCa?: string[];
   /** opens the DKIM private keys auth sealed (@mail/secrets' SecretBox); without it, domains with keys defer */
   secrets?: Opener;
   /** how long a domain's DKIM signing keys are reused (default 60 s; a key change empties the cache at once) */

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { Bus, CachedRequester } from '@mail/bus';
-import { createDnsResolver } from '@mail/dns';
 import { DirectoryChanged, DkimKeysChanged, GetDkimSigningKeys, ResolveRecipient } from '@mail/contracts';
 import { BlobStore } from '@mail/blob';
 import { Database } from '@mail/db';
@@ -12,8 +11,8 @@ import { OutboundDkimSigner } from './dkim/outbound-dkim-signer.js';
 import { DeliveryHandlers } from './delivery.handlers.js';
 import { Handoff } from './handoff.js';
 import { MessageProcessor } from './message-processor.js';
-import { mxResolver } from './mx-route.js';
 import { OutboundSmtp } from './outbound-smtp.js';
+import { outboundSmtp } from './outbound-smtp.factory.js';
 import { QueueRepository } from './queue.repository.js';
 import { QueueService } from './queue.service.js';
 import { QueueSignal } from './queue-signal.js';
@@ -51,14 +50,7 @@ export class DeliveryModule {
         },
         {
           provide: OutboundSmtp,
-          useValue: new OutboundSmtp({
-            hostname: config.hostname,
-            relayHost: config.relayHost,
-            port: config.outboundPort,
-            connectTimeoutMs: config.smtpTimeouts?.connectMs,
-            socketTimeoutMs: config.smtpTimeouts?.socketMs,
-            resolveMx: config.resolveMx ?? mxResolver(createDnsResolver({ servers: config.dnsServers })),
-          }),
+          useValue: outboundSmtp(config, logger),
         },
         {
           provide: MessageProcessor,

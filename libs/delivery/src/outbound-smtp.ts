@@ -1,6 +1,12 @@
 import type { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import { PermanentRouteError, routeFor, parseRelayHost, type SmtpTarget } from './mx-route.js';
+import { validateMx } from 'mailauth/lib/mta-sts';
+import type { DnsResolver } from '@mail/dns';
+import { PermanentRouteError, parseRelayHost } from './mx-route.js';
+import { addressesOf, mxHostsFor, type MxHost } from './mx/mx-hosts.js';
+import type { MtaStsPolicies, StsPolicy } from './mta-sts/mta-sts-policies.js';
+import { tlsFailureType, type TlsResult } from './mta-sts/tls-report.js';
 
 export interface OutboundOutcome {
   address: string;
@@ -15,7 +21,24 @@ export interface OutboundOptions {
   port: number;
   connectTimeoutMs?: number;
   socketTimeoutMs?: number;
-  resolveMx?: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>;
+  resolveMx: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>;
+  /** A and AAAA of the MX hosts (the platform's resolver, DNS_SERVERS) */
+  resolve: DnsResolver;
+  /** MTA-STS policies; without it every destination gets opportunistic TLS */
+  mtaSts?: MtaStsPolicies;
+  /** PEM certificates trusted besides the system roots when a policy demands validated TLS */
+  extraCa?: string[];
+  /** where TLS outcomes go (TLS-RPT material) */
+  reportTls?: (r: TlsResult) => void;
+}
+
+/** One address to connect to: an MX host's IP, with the MX name for SNI and certificate checks. */
+interface Hop {
+  address: string;
+  port: number;
+  name: string;
+  /** MTA-STS enforce: STARTTLS with a certificate valid for `name`, or no delivery */
+  verify: boolean;
 }
 
 interface SmtpFailure extends Error {
@@ -31,53 +54,128 @@ const replyText = (e: SmtpFailure) => (e.response ?? e.message).replace(/\s+/g, 
 
 /**
  * Sends one message to the recipients of one domain over one connection: to the relay host, or to
- * the domain's MX hosts in preference order until one answers. STARTTLS is used when offered
- * (opportunistic: certificates are not verified, as is usual between MTAs without DANE/MTA-STS).
+ * the domain's MX hosts in preference order, each of their addresses (IPv6, then IPv4) in turn,
+ * until one takes the transaction. STARTTLS is used when offered (opportunistic, certificates not
+ * checked) unless the domain's MTA-STS policy is `enforce`: then only MX names the policy lists are
+ * tried, TLS is required and the certificate must be valid for the MX name, else the message waits
+ * (RFC 8461 §5.2). Every TLS outcome is reported (TLS-RPT, ADR 0018).
  */
 export class OutboundSmtp {
-  constructor(private readonly opts: OutboundOptions) {}
+  private readonly ca?: string[];
+
+  constructor(private readonly opts: OutboundOptions) {
+    this.ca = opts.extraCa?.length ? [...rootCertificates, ...opts.extraCa] : undefined;
+  }
 
   async send(domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number): Promise<OutboundOutcome[]> {
     const all = (result: OutboundOutcome['result'], detail: string) => recipients.map((address) => ({ address, result, detail }));
-    let targets: SmtpTarget[];
+    if (this.opts.relayHost) {
+      const relay = parseRelayHost(this.opts.relayHost, this.opts.port);
+      const hops = (await this.hopsOf({ name: relay.host, priority: 0, implicit: false }, relay.port, false).catch(() => null)) ?? [{ address: relay.host, port: relay.port, name: relay.host, verify: false }];
+      const sent = await this.tryHops(hops, domain, null, mailFrom, recipients, body, size);
+      return sent.outcomes ?? all('transient', sent.lastError);
+    }
+
+    let hosts: MxHost[];
     try {
-      targets = this.opts.relayHost ? [parseRelayHost(this.opts.relayHost, this.opts.port)] : await routeFor(domain, this.opts.port, this.opts.resolveMx);
+      hosts = await mxHostsFor(domain, this.opts.resolveMx);
     } catch (err) {
       if (err instanceof PermanentRouteError) return all('permanent', err.message);
       return all('transient', `4.4.3 MX lookup for ${domain} failed: ${(err as Error).message}`);
     }
-    let lastError = 'no MX host answered';
-    for (const target of targets) {
+    const sts = this.opts.mtaSts ? await this.opts.mtaSts.lookup(domain) : { policy: null };
+    if ('failure' in sts && sts.failure) this.report({ domain, policy: sts.policy ? 'sts' : 'no-policy-found', result: 'failure', resultType: sts.failure.resultType, detail: sts.failure.detail });
+    const policy = sts.policy && sts.policy.mode !== 'none' ? sts.policy : null;
+    const enforce = policy?.mode === 'enforce';
+    if (policy) {
+      const listed = hosts.filter((h) => !h.implicit && validateMx(h.name, policy).valid);
+      for (const h of hosts.filter((x) => !listed.includes(x))) this.report({ domain, policy: 'sts', result: 'failure', resultType: 'validation-failure', mx: h.name, detail: `MX ${h.name} is not in the MTA-STS policy` });
+      if (enforce) {
+        if (!listed.length) return all('transient', `4.7.5 no MX of ${domain} is allowed by its MTA-STS policy (mx: ${policy.mx.join(', ')})`);
+        hosts = listed;
+      }
+    }
+
+    let lastError = `4.4.1 no MX host of ${domain} answered`;
+    let anyAddress = false;
+    for (const host of hosts) {
+      let hops: Hop[];
+      try {
+        hops = await this.hopsOf(host, this.opts.port, enforce);
+      } catch (err) {
+        lastError = `4.4.3 address lookup for ${host.name} failed: ${(err as Error).message}`;
+        continue;
+      }
+      if (!hops.length) {
+        lastError = `4.4.4 ${host.name} has no address`;
+        continue;
+      }
+      anyAddress = true;
+      const sent = await this.tryHops(hops, domain, policy, mailFrom, recipients, body, size);
+      if (sent.outcomes) return sent.outcomes;
+      lastError = sent.lastError;
+    }
+    // no MX and no address of its own: nowhere to deliver, now or later (RFC 5321 §5.1)
+    if (!anyAddress && hosts.length === 1 && hosts[0].implicit && lastError.startsWith('4.4.4')) return all('permanent', `5.1.2 ${domain} has neither MX nor address records`);
+    return all('transient', lastError);
+  }
+
+  private async hopsOf(host: MxHost, port: number, verify: boolean): Promise<Hop[]> {
+    return (await addressesOf(host.name, this.opts.resolve)).map((address) => ({ address, port, name: host.name, verify }));
+  }
+
+  /** The first hop that answers takes the transaction; null outcomes when none did. */
+  private async tryHops(
+    hops: Hop[],
+    domain: string,
+    policy: StsPolicy | null,
+    mailFrom: string,
+    recipients: string[],
+    body: () => Promise<Readable>,
+    size: number,
+  ): Promise<{ outcomes: OutboundOutcome[] | null; lastError: string }> {
+    let lastError = 'no address answered';
+    for (const hop of hops) {
       let connection: SMTPConnection | undefined;
       try {
-        connection = await this.connect(target);
+        connection = await this.connect(hop);
       } catch (err) {
-        lastError = `4.4.1 ${target.host}:${target.port}: ${(err as Error).message}`;
+        const message = (err as Error).message;
+        lastError = `${hop.verify ? '4.7.5' : '4.4.1'} ${hop.name} [${hop.address}]:${hop.port}: ${message}`;
+        if ((err as SmtpFailure).code === 'ETLS' || /TLS|certificate/i.test(message)) {
+          this.report({ domain, policy: policy ? 'sts' : 'no-policy-found', result: 'failure', resultType: tlsFailureType(message), mx: hop.name, address: hop.address, detail: message });
+        }
         continue;
       }
       try {
-        return await this.transfer(connection, mailFrom, recipients, body, size);
+        this.report({ domain, policy: policy ? 'sts' : 'no-policy-found', result: connection.secure ? 'success' : 'failure', resultType: connection.secure ? undefined : 'starttls-not-supported', mx: hop.name, address: hop.address });
+        return { outcomes: await this.transfer(connection, mailFrom, recipients, body, size), lastError };
       } finally {
         connection.quit();
         connection.close();
       }
     }
-    return all('transient', lastError);
+    return { outcomes: null, lastError };
   }
 
-  private connect(target: SmtpTarget): Promise<SMTPConnection> {
+  private report(r: TlsResult): void {
+    this.opts.reportTls?.(r);
+  }
+
+  private connect(hop: Hop): Promise<SMTPConnection> {
     const connection = new SMTPConnection({
-      host: target.host,
-      port: target.port,
+      host: hop.address,
+      port: hop.port,
+      servername: hop.name,
       name: this.opts.hostname,
       secure: false,
-      opportunisticTLS: true,
-      tls: { rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+      ...(hop.verify ? { requireTLS: true } : { opportunisticTLS: true }),
+      tls: hop.verify ? { rejectUnauthorized: true, minVersion: 'TLSv1.2', servername: hop.name, ca: this.ca } : { rejectUnauthorized: false, minVersion: 'TLSv1.2', servername: hop.name },
       connectionTimeout: this.opts.connectTimeoutMs ?? 30_000,
       greetingTimeout: this.opts.connectTimeoutMs ?? 30_000,
       socketTimeout: this.opts.socketTimeoutMs ?? 5 * 60_000,
       logger: false,
-    });
+    } as SMTPConnection.Options);
     return new Promise((resolve, reject) => {
       let settled = false;
       connection.once('error', (err: Error) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { loadOrCreateTls, type AccessEnv, type CommonEnv, type DeliveryEnv, type SmtpEnv, type TlsMaterial } from '@mail/config';
 import { parseDnsServers } from '@mail/dns';
 import type { z } from 'zod';
@@ -18,6 +19,8 @@ export function deliveryConfig(env: CommonEnv & z.output<typeof DeliveryEnv>) {
     recipientCacheTtlMs: env.RECIPIENT_CACHE_TTL_MS,
     handoffRecipients: env.DELIVERY_HANDOFF_RECIPIENTS,
     dnsServers: parseDnsServers(env.DNS_SERVERS),
+    mtaStsPort: env.MTA_STS_PORT,
+    extraCa: env.OUTBOUND_TLS_CA_FILE ? [readFileSync(env.OUTBOUND_TLS_CA_FILE, 'utf8')] : undefined,
   };
 }
 
