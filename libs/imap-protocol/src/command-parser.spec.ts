@@ -21,6 +21,13 @@ describe('parseCommand', () => {
     assert.deepEqual(parse('t EXPUNGE'), { tag: 't', name: 'EXPUNGE', uid: false, sequence: null });
   });
 
+  it('reads CREATE with and without a special use (RFC 6154 3)', () => {
+    assert.deepEqual(parse('a1 CREATE Stuff'), { tag: 'a1', name: 'CREATE', mailbox: 'Stuff', use: [] });
+    assert.deepEqual(parse('a1 CREATE MySpecialArchive (USE (\\Archive))'), { tag: 'a1', name: 'CREATE', mailbox: 'MySpecialArchive', use: ['\\Archive'] });
+    bad('a1 CREATE x (FOO (\\Archive))');
+    bad('a1 CREATE x (USE \\Archive)');
+  });
+
   it('reads LOGIN with atoms, quoted strings and literals', () => {
     assert.deepEqual(parse('a1 LOGIN bob "p a\\"s\\\\s"'), { tag: 'a1', name: 'LOGIN', username: 'bob', password: 'p a"s\\s' });
     assert.deepEqual(parse('a1 LOGIN {3}\r\nbob {4+}\r\np\r\nw'), { tag: 'a1', name: 'LOGIN', username: 'bob', password: 'p\r\nw' });

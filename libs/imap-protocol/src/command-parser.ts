@@ -64,7 +64,21 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
       c.end();
       return { tag, name, mailbox, condstore };
     }
-    case 'CREATE':
+    case 'CREATE': {
+      c.sp();
+      const mailbox = c.astring();
+      // RFC 6154 3 (CREATE-SPECIAL-USE): CREATE name (USE (\Drafts))
+      let use: string[] = [];
+      if (c.optSp()) {
+        c.expect('(');
+        if (c.atom().toUpperCase() !== 'USE') c.fail('unknown CREATE parameter');
+        c.sp();
+        use = c.flagList();
+        c.expect(')');
+      }
+      c.end();
+      return { tag, name, mailbox, use };
+    }
     case 'DELETE':
     case 'SUBSCRIBE':
     case 'UNSUBSCRIBE': {

@@ -120,6 +120,10 @@ if (!databaseAdminUrl || !natsUrl) {
       assert.ok(exported.get('mail_smtp_messages_accepted_total')?.has('smtp-in'));
       assert.ok(exported.get('mail_delivery_attempts_total')?.has('delivery'));
       assert.ok(exported.get('mail_auth_logins_total')?.has('auth'));
+      // the access dashboard's gauges (issue 14), with the command counters and latency histograms
+      for (const m of ['mail_imap_connections', 'mail_pop3_connections', 'mail_imap_commands_total', 'mail_pop3_commands_total', 'mail_imap_command_duration_seconds_bucket', 'mail_pop3_command_duration_seconds_bucket']) {
+        assert.ok(exported.get(m)?.has('access'), `access exports no ${m}`);
+      }
     });
 
     it('every metric a dashboard panel or alert rule queries is exported by some service', () => {

@@ -12,6 +12,8 @@ import { TolerantIndexer } from '@mail/mime';
  */
 export class AppendUpload {
   readonly key = newBlobKey();
+  /** when the APPEND's header was read (performance.now()), for its latency */
+  readonly started = performance.now();
   private readonly pass = new PassThrough({ highWaterMark: 256 * 1024 });
   private readonly put: Promise<{ size: number }>;
   private failure: unknown = null;

@@ -6,6 +6,7 @@ import type { Logger } from '@mail/telemetry';
 import { byeResponse, CommandReader, continuation, okResponse, tagged, untagged, type ImapCommand, type ImapParseError, type ReaderEvent } from '@mail/imap-protocol';
 import type { AuthPort } from '../ports/auth.port.js';
 import type { ChangeFeedPort, ChangeSubscription, MailboxChangedEvent } from '../ports/change-feed.port.js';
+import { recordCommand, sessionClosed, sessionOpened } from '../access-metrics.js';
 import type { MailStorePort } from '../ports/mail-store.port.js';
 import type { AppendUpload } from './append-upload.js';
 import { capabilities } from './capabilities.js';
@@ -92,6 +93,7 @@ export class ImapSession implements SessionHandle {
     this.socket.setNoDelay(true);
     this.attach(this.socket);
     this.socket.once('close', () => void this.onClosed());
+    sessionOpened('imap');
     void this.out.send(okResponse('IMAP4rev1 server ready', `CAPABILITY ${this.capabilities()}`)).catch(() => undefined);
   }
 
@@ -262,6 +264,7 @@ export class ImapSession implements SessionHandle {
   }
 
   private async runCommand(cmd: ImapCommand): Promise<void> {
+    const started = performance.now();
     let reply: Reply | null;
     try {
       reply = await this.dispatch(cmd);
@@ -277,6 +280,7 @@ export class ImapSession implements SessionHandle {
     const selected = this.selected;
     if (selected && (selected.hasPending || cmd.name === 'NOOP' || cmd.name === 'CHECK') && expungeAllowedAfter(cmd)) await this.sendUpdates(selected);
     await this.out.send(tagged(cmd.tag, reply.status, reply.text, reply.code));
+    recordCommand('imap', cmd.name, reply.status.toLowerCase(), (performance.now() - started) / 1000);
     if (this.shuttingDown && this.state !== 'logout') await this.end('Server shutting down');
   }
 
@@ -319,6 +323,7 @@ export class ImapSession implements SessionHandle {
   }
 
   private async onClosed(): Promise<void> {
+    sessionClosed('imap');
     this.state = 'logout';
     if (this.upload) {
       const upload = this.upload;

@@ -27,6 +27,7 @@ import type { Pop3Backend, Pop3Identity } from './pop3-maildrop.port.js';
 import { waitForDrain, writeWithBackpressure } from './socket-write.js';
 import { ReadAhead } from '../read-ahead.js';
 import { readBlob } from '../read-whole.js';
+import { recordCommand, sessionClosed, sessionOpened } from '../access-metrics.js';
 
 /**
  * Clients retrieve their maildrop in order, one RETR after the other: the next messages are read
@@ -84,6 +85,8 @@ export class Pop3Session {
   private awaitingSasl = false;
   private authFailures = 0;
   private consecutiveErrors = 0;
+  /** 'ok' or 'err' once the running command answered, for its metric */
+  private commandResult: 'ok' | 'err' | null = null;
   private identity: Pop3Identity | undefined;
   private view: Pop3MaildropView | undefined;
   /** clients retrieve their maildrop in order: the next small messages are read while one is sent */
@@ -116,6 +119,7 @@ export class Pop3Session {
   }
 
   start(): void {
+    sessionOpened('pop3');
     this.attach(this.socket);
     this.socket.on('close', this.onClose);
     this.send(okResponse('POP3 server ready'));
@@ -164,6 +168,7 @@ export class Pop3Session {
     // reads started for RETRs that will never come
     this.ahead?.close();
     if (this.state === 'CLOSED') return;
+    sessionClosed('pop3');
     const release = this.state === 'UPDATE' && this.updateDone ? this.updateDone : this.releaseLease();
     this.state = 'CLOSED';
     this.queue = [];
@@ -198,6 +203,8 @@ export class Pop3Session {
   }
 
   private send(text: string): void {
+    // a command's result is its first status line (a RETR's +OK, then the message)
+    this.commandResult ??= text.startsWith('-ERR') ? 'err' : 'ok';
     if (this.ending || this.socket.destroyed) return;
     this.socket.write(text);
   }
@@ -223,7 +230,10 @@ export class Pop3Session {
     const parsed = parsePop3Command(event.line);
     if (!parsed.ok) return this.syntaxError(parsed.error.message);
     this.consecutiveErrors = 0;
+    const started = performance.now();
+    this.commandResult = null;
     await this.dispatch(parsed.command);
+    recordCommand('pop3', parsed.command.name, this.commandResult ?? 'ok', (performance.now() - started) / 1000);
   }
 
   private syntaxError(message: string): void {

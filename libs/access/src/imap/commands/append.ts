@@ -1,4 +1,5 @@
 import { appendUidCode, continuation, tagged, type AppendHeader, type ImapParseError } from '@mail/imap-protocol';
+import { recordCommand } from '../../access-metrics.js';
 import { AppendUpload } from '../append-upload.js';
 import { checkFlags } from '../flag-arguments.js';
 import { mailboxArgument } from '../mailbox-argument.js';
@@ -82,4 +83,5 @@ export async function appendEnd(s: SessionHandle, error: ImapParseError | null):
   }
   await s.synchronise();
   await s.out.send(tagged(tag, reply.status, reply.text, reply.code));
+  recordCommand('imap', 'APPEND', reply.status.toLowerCase(), (performance.now() - upload.started) / 1000);
 }
