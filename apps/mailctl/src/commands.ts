@@ -3,6 +3,7 @@ import { GROUP_COMMANDS } from './group-commands.js';
 import { DKIM_COMMANDS } from './dkim-commands.js';
 import { formatSize, parseSize } from './quota.js';
 import { clean, table } from './table.js';
+import { DOMAIN_POLICY_COMMANDS } from './domain-policy-commands.js';
 
 export interface ApiCall {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -110,6 +111,7 @@ export const COMMANDS: CommandSpec[] = [
     args: { min: 1, max: 1 },
     plan: ([name]) => ({ call: { method: 'DELETE', path: `/api/v1/domains/${enc(name)}` }, render: () => `domain ${clean(name)} removed\n` }),
   },
+  ...DOMAIN_POLICY_COMMANDS,
   {
     words: ['user', 'add'],
     usage: 'user add <address> --password <pw> [--name <display name>] [--quota <bytes>]',

@@ -7,6 +7,7 @@ import { BearerGuard } from './bearer.guard.js';
 import { DkimController } from './dkim.controller.js';
 import { DomainsController } from './domains.controller.js';
 import { GroupsController } from './groups.controller.js';
+import { DomainPolicyController } from './domain-policy.controller.js';
 import { OpenApiController } from './openapi.controller.js';
 import { QueueController } from './queue.controller.js';
 
@@ -17,7 +18,7 @@ export class AdminApiModule {
     if (!config.token) throw new Error('AdminApiModule needs a non-empty token');
     return {
       module: AdminApiModule,
-      controllers: [DomainsController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, OpenApiController, DkimController],
+      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, OpenApiController, DkimController],
       providers: [{ provide: ADMIN_API_CONFIG, useValue: config }, BearerGuard],
     };
   }

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { CONNECTOR_ROUTES } from './connectors.routes.js';
 import { GROUP_ROUTES } from './groups.openapi.js';
 import { DKIM_ROUTES } from './dkim.routes.js';
+import { DOMAIN_POLICY_ROUTES } from './domain-policy.controller.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 interface Param {
@@ -70,6 +71,7 @@ export const ROUTES: RouteDoc[] = [
     response: DeleteDomain.response,
     errors: [400, 404, 409],
   },
+  ...DOMAIN_POLICY_ROUTES,
   {
     method: 'get',
     path: '/api/v1/accounts',

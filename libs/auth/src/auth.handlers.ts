@@ -14,11 +14,13 @@ import {
   DirectoryChanged,
   GetAccount,
   GetGroup,
+  GetDomainPolicies,
   ListAccounts,
   ListAliases,
   ListDomains,
   ListGroups,
   ResolveRecipient,
+  SetDomainPolicy,
   SetPassword,
   UpdateGroupMembers,
   VerifyLogin,
@@ -26,6 +28,7 @@ import {
 import { Database, runMigrations } from '@mail/db';
 import { DirectoryService } from './directory.service.js';
 import { GroupService } from './group.service.js';
+import { DomainPolicyRepository } from './domain-policy.repository.js';
 import { LoginService } from './login.service.js';
 import { directoryMigrations } from './migrations/001-directory.js';
 import { RecipientService } from './recipient.service.js';
@@ -48,6 +51,7 @@ export class AuthHandlers implements OnModuleInit, OnModuleDestroy {
     await runMigrations(this.db, 'directory', directoryMigrations);
     await this.login.warmUp();
     const d = this.directory;
+    const policies = new DomainPolicyRepository(this.db);
     this.subscriptions = await Promise.all([
       this.bus.handle(VerifyLogin, (p) => this.login.verify(p)),
       this.bus.handle(ResolveRecipient, (p) => this.recipients.resolve(p.address)),
@@ -55,6 +59,8 @@ export class AuthHandlers implements OnModuleInit, OnModuleDestroy {
       this.bus.handle(CreateDomain, (p) => this.announcing('domain', d.createDomain(p.name))),
       this.bus.handle(ListDomains, () => d.listDomains()),
       this.bus.handle(DeleteDomain, (p) => this.announcing('domain', d.deleteDomain(p.name))),
+      this.bus.handle(SetDomainPolicy, (p) => this.announcing('domain', policies.set(p.name, p))),
+      this.bus.handle(GetDomainPolicies, (p) => policies.get(p.domains)),
       this.bus.handle(CreateAccount, (p) => this.announcing('account', d.createAccount(p))),
       this.bus.handle(ListAccounts, (p) => d.listAccounts(p.domain)),
       this.bus.handle(GetAccount, (p) => d.getAccount(p.address)),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineRequest } from './contract.js';
 import { BlobKey, EmailAddress, Id, IsoDate } from './common.schemas.js';
 import { CarriedIndex } from './message-index.schemas.js';
+import { EnvelopeParams } from './envelope-params.schemas.js';
 
 export const MessageSource = z.object({
   protocol: z.enum(['smtp', 'submission', 'local']),
@@ -29,6 +30,8 @@ export const EnqueueMessage = defineRequest(
     source: MessageSource,
     /** the blob's MessageIndex, computed while it was received (see CarriedIndex) */
     index: CarriedIndex.optional(),
+    /** DSN, REQUIRETLS, SMTPUTF8 and BODY parameters, and per-recipient decisions (see EnvelopeParams) */
+    envelope: EnvelopeParams.optional(),
   }),
   z.object({ queueId: Id }),
 );

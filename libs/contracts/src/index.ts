@@ -3,6 +3,8 @@ export * from './common.schemas.js';
 export * from './message-index.schemas.js';
 export * from './auth.contract.js';
 export * from './group.contract.js';
+export * from './domain-policy.contract.js';
+export * from './envelope-params.schemas.js';
 export * from './delivery.contract.js';
 export * from './store.contract.js';
 export * from './tracking.contract.js';

@@ -178,6 +178,12 @@ export const AppendMessage = defineRequest(
   z.object({
     ...AccountRef,
     mailbox: MailboxName.default('INBOX'),
+    /**
+     * Append to the account's mailbox with this special-use attribute instead (RFC 6154), whatever
+     * its name; when it has none, `mailbox` is created with the attribute (or, if a mailbox of that
+     * name exists, used as it is).
+     */
+    specialUse: SpecialUse.optional(),
     blobKey: BlobKey,
     size: z.number().int().nonnegative(),
     internalDate: IsoDate.optional(),

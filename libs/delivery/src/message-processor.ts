@@ -134,7 +134,8 @@ export class MessageProcessor {
           account,
           item: {
             accountId: account.accountId,
-            mailbox: 'INBOX',
+            // smtp-in's DMARC quarantine: the account's Junk mailbox, whatever it is called (created if it has none)
+            ...(d.message.envelope?.recipients?.[d.recipient.address]?.junk ? { mailbox: 'Junk', specialUse: '\\Junk' as const } : { mailbox: 'INBOX' }),
             blobKey: d.message.blobKey,
             size: d.message.size,
             internalDate: d.message.receivedAt.toISOString(),

@@ -1,3 +1,5 @@
+import type { EnvelopeParams } from '@mail/contracts';
+
 export type RecipientStatus = 'queued' | 'deferred' | 'delivered' | 'bounced' | 'failed';
 
 export interface MessageSourceRecord {
@@ -19,6 +21,8 @@ export interface NewMessage {
   traceparent: string | null;
   /** the blob's MessageIndex as smtp-in computed it (contracts CarriedIndex), for the store */
   index: string | null;
+  /** ESMTP parameters (DSN, REQUIRETLS, SMTPUTF8, BODY) and per-recipient decisions; null: none */
+  envelope?: EnvelopeParams | null;
 }
 
 export type QueuedMessage = NewMessage;

@@ -20,6 +20,7 @@ interface MessageRow {
   source: unknown;
   traceparent: string | null;
   message_index: string | null;
+  envelope?: unknown;
 }
 
 const toMessage = (r: MessageRow): QueuedMessage => ({
@@ -33,12 +34,13 @@ const toMessage = (r: MessageRow): QueuedMessage => ({
   source: (typeof r.source === 'string' ? JSON.parse(r.source) : r.source) as QueuedMessage['source'],
   traceparent: r.traceparent,
   index: r.message_index,
+  envelope: r.envelope ? ((typeof r.envelope === 'string' ? JSON.parse(r.envelope) : r.envelope) as QueuedMessage['envelope']) : null,
 });
 
 const ms = (v: number) => Math.max(0, Math.round(v));
 
 /** A message row without the carried index: what the queue listing needs (the index is ~11 KB a row). */
-const LISTED_COLUMNS = 'm.id, m.blob_key, m.size, m.mail_from, m.message_id, m.subject, m.received_at, m.source, m.traceparent, NULL::text AS message_index';
+const LISTED_COLUMNS = 'm.id, m.blob_key, m.size, m.mail_from, m.message_id, m.subject, m.received_at, m.source, m.traceparent, NULL::text AS message_index, m.envelope';
 
 /** The queue's SQL (schema `queue`). Every state change of a leased recipient checks the lease is still ours. */
 export class QueueRepository {
@@ -59,10 +61,10 @@ export class QueueRepository {
     const r = batch.flatMap((b) => b.recipients.map((x) => ({ id: x.id, messageId: b.message.id, address: x.address, leasedBy: b.leasedBy })));
     await this.db.query(
       `WITH m AS (
-         INSERT INTO queue.messages (id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index)
-         SELECT id, blob_key, size, mail_from, message_id, subject, received_at, source::jsonb, traceparent, message_index
-           FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[])
-             AS t(id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index)
+         INSERT INTO queue.messages (id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index, envelope)
+         SELECT id, blob_key, size, mail_from, message_id, subject, received_at, source::jsonb, traceparent, message_index, envelope::jsonb
+           FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $16::text[])
+             AS t(id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index, envelope)
          RETURNING id
        )
        INSERT INTO queue.recipients (id, message_id, address, leased_by, lease_until, attempts)
@@ -87,6 +89,7 @@ export class QueueRepository {
         r.map((x) => x.address),
         r.map((x) => x.leasedBy),
         ms(leaseMs),
+        m.map((x) => (x.envelope ? JSON.stringify(x.envelope) : null)),
       ],
     );
   }

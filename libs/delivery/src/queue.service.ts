@@ -45,6 +45,7 @@ export class QueueService {
       source: p.source,
       traceparent: carrier.traceparent ?? null,
       index: p.index ?? null,
+      envelope: p.envelope ?? null,
     };
     const rows = recipients.map((address) => ({ id: randomUUID(), address }));
     const handed = this.handoff.reserve(rows.length);

@@ -59,6 +59,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
     const c = this.config;
     await this.recipients.start();
     await this.connectors.set.start();
+    await this.policy.dmarc.start();
     await this.listen('mx', c.mxPort, { disabledCommands: ['AUTH'], authOptional: true, ...inboundConnectorTls(c, this.connectors) });
     await this.listen('submission', c.submissionPort, { authMethods: ['PLAIN', 'LOGIN'], allowInsecureAuth: c.allowPlaintextAuth });
     if (c.submissionsPort !== undefined) await this.listen('submissions', c.submissionsPort, { secure: true, authMethods: ['PLAIN', 'LOGIN'] });
@@ -72,6 +73,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     await this.recipients.stop();
     await this.connectors.set.stop();
+    await this.policy.dmarc.stop();
   }
 
   private async listen(kind: ListenerKind, port: number, extra: SMTPServerOptions): Promise<void> {

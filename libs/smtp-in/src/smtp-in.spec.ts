@@ -141,6 +141,26 @@ describe('smtp-in over real sockets', () => {
     assert.equal(fromSubmission.match(/Authentication-Results: mx\.test;/gi), null);
   });
 
+  it('accepts the DSN parameters of RFC 3461, carries them to the queue and refuses malformed ones', async () => {
+    const { client } = await RawSmtpClient.connect(ports.mx);
+    await client.cmd('EHLO client.test');
+    assert.match(await client.cmd('MAIL FROM:<sender@remote.test> ENVID=QQ+2B314159 RET=FULL'), /^250/);
+    assert.match(await client.cmd('RCPT TO:<alice@example.com> NOTIFY=NEVER ORCPT=rfc822;a+C3+A9@x'), /^501 5\.5\.4 ORCPT/);
+    assert.match(await client.cmd('RCPT TO:<alice@example.com> NOTIFY=SUCCESS,SUCCESS'), /^501 5\.5\.4 NOTIFY repeats/);
+    assert.match(await client.cmd('RCPT TO:<alice@example.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;Alice+2Bdsn@Example.COM'), /^250/);
+    assert.match(await client.cmd('RCPT TO:<bob@example.com>'), /^250/);
+    assert.match(await client.cmd('DATA'), /^354/);
+    assert.match(await client.cmd(`${raw('sender@remote.test')}.`), /^250 2\.0\.0/);
+    assert.match(await client.cmd('MAIL FROM:<sender@remote.test> ENVID=a+C3+A9b'), /^501 5\.5\.4 ENVID/);
+    assert.match(await client.cmd(`MAIL FROM:<sender@remote.test> ENVID=${'x'.repeat(101)}`), /^501 5\.5\.4 ENVID/);
+    client.close();
+    assert.deepEqual(enqueued[0].envelope, {
+      ret: 'FULL',
+      envid: 'QQ+314159',
+      recipients: { 'alice@example.com': { notify: ['SUCCESS', 'FAILURE'], orcpt: 'rfc822;Alice+dsn@Example.COM' } },
+    });
+  });
+
   it('answers a pipelined MAIL, RCPT and DATA in one write, in order, and still upgrades after a pipelined STARTTLS', async () => {
     const { client } = await RawSmtpClient.connect(ports.mx);
     await client.cmd('EHLO client.test');

@@ -18,6 +18,8 @@ import { authenticateMessage } from './message-authentication.js';
 import { holdWhileVerifying, type HeldBody } from './verified-intake.js';
 import type { InboundConnectors } from './inbound-connectors.js';
 import { evaluatedIp } from './trust-ip.js';
+import { DmarcEnforcer } from './dmarc-enforcer.js';
+import { checkDsnParams, envelopeParams } from './envelope-params.js';
 
 export type ListenerKind = 'mx' | 'submission' | 'submissions';
 
@@ -42,6 +44,7 @@ export class SmtpSessionPolicy {
   /** every lookup of the checks: bounded in time, answers reused for a while (mail from one domain comes in bursts) */
   private readonly dns: DnsResolver;
   private readonly localRecipients = new LocalRecipientPolicy();
+  readonly dmarc: DmarcEnforcer;
 
   constructor(
     private readonly config: SmtpInConfig,
@@ -57,6 +60,7 @@ export class SmtpSessionPolicy {
     const lookupMs = auth?.timeoutMs ?? 2000;
     const resolver = auth?.resolver ? boundedResolver(auth.resolver, lookupMs) : createDnsResolver({ servers: config.dnsServers, timeoutMs: lookupMs });
     this.dns = ttlMs > 0 ? cachingResolver(resolver, { ttlMs, maxEntries: 10_000 }) : resolver;
+    this.dmarc = new DmarcEnforcer(bus, config.recipientCacheTtlMs ?? 30_000);
   }
 
   handlers(listener: ListenerKind): Handlers {
@@ -97,6 +101,7 @@ export class SmtpSessionPolicy {
 
   private async mailFrom(listener: ListenerKind, address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
     const from = address.address;
+    checkDsnParams('mail', address);
     if (from !== '' && !EmailAddress.safeParse(from).success) {
       smtpMetrics.rejected('bad_address');
       throw smtpError(553, '5.1.7 bad sender address syntax');
@@ -114,6 +119,7 @@ export class SmtpSessionPolicy {
 
   private async rcptTo(listener: ListenerKind, address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
     const rcpt = address.address;
+    checkDsnParams('rcpt', address);
     const repeated = session.envelope.rcptTo.some((r) => r.address.toLowerCase() === rcpt.toLowerCase());
     if (!repeated && session.envelope.rcptTo.length >= this.config.maxRecipients) {
       smtpMetrics.rejected('too_many_recipients');
@@ -185,6 +191,7 @@ export class SmtpSessionPolicy {
     let body: Readable = stream as unknown as Readable;
     let held: HeldBody | undefined;
     let authResults = '';
+    let junk: string[] = [];
     if (trust.verify && this.config.inboundAuth?.enabled !== false) {
       const hold = await holdWhileVerifying(body, {
         blobs: this.blobs,
@@ -202,7 +209,25 @@ export class SmtpSessionPolicy {
       });
       if (!hold.ok) throw this.intakeFailed(hold.reason === 'too-large' ? hold : { reason: 'store-failed', error: hold.error }, session);
       held = hold.body;
-      authResults = hold.verdict.header;
+      let decision;
+      try {
+        decision = await this.dmarc.decide(hold.verdict, recipients);
+      } catch (err) {
+        await held.release();
+        this.logger.warn({ err: describe(err), session: session.id }, 'domain policy lookup unavailable');
+        smtpMetrics.rejected('temporary_failure');
+        throw smtpError(451, TEMPFAIL);
+      }
+      const { dmarc } = hold.verdict;
+      smtpMetrics.dmarc(dmarc.result, decision.refuse ? 'reject' : decision.junk.length ? 'junk' : 'deliver');
+      if (decision.refuse) {
+        await held.release();
+        smtpMetrics.rejected('dmarc_reject');
+        this.logger.info({ session: session.id, from: dmarc.fromDomain, remote: trust.ip }, 'refused by the sender domain DMARC policy');
+        throw smtpError(550, `5.7.1 message refused: DMARC policy of ${dmarc.fromDomain ?? 'the sender domain'} is reject and the message failed DMARC`);
+      }
+      junk = decision.junk;
+      authResults = hold.verdict.header + decision.marker;
       try {
         body = await held.read();
       } catch (error) {
@@ -269,6 +294,7 @@ export class SmtpSessionPolicy {
             ...(connector ? { connector } : {}),
           },
           index: intake.index && encodeCarriedIndex(intake.index),
+          envelope: envelopeParams(session, junk),
         },
         { timeoutMs: this.config.enqueueTimeoutMs ?? 30_000 },
       );

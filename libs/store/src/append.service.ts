@@ -34,7 +34,8 @@ export class AppendService {
     private readonly settings: StoreSettings,
   ) {}
 
-  async append(p: AppendRequest): Promise<AppendResult> {
+  async append(request: AppendRequest): Promise<AppendResult> {
+    const [p] = await this.bySpecialUse([request]);
     const { result, change } = await this.measured(p, p.index);
     if (change) await this.events.publish([change]);
     return result;
@@ -45,7 +46,8 @@ export class AppendService {
    * item order); different mailboxes run side by side, a few at a time. One change event per
    * mailbox carries all the UIDs the batch appended there.
    */
-  async appendBatch(items: AppendRequest[]): Promise<ResponseOf<typeof AppendMessages>> {
+  async appendBatch(requests: AppendRequest[]): Promise<ResponseOf<typeof AppendMessages>> {
+    const items = await this.bySpecialUse(requests);
     const results: ResponseOf<typeof AppendMessages>['results'] = new Array(items.length);
     const changes = new Map<string, MailboxChange>();
     const byMailbox = new Map<string, number[]>();
@@ -77,6 +79,35 @@ export class AppendService {
     await Promise.all(Array.from({ length: Math.min(BATCH_LANES, queues.length) }, lane));
     if (changes.size) await this.events.publish([...changes.values()]);
     return { results };
+  }
+
+  /**
+   * Items that name a special-use mailbox get the name of the account's mailbox with that
+   * attribute, which is created (under the item's `mailbox` name) when the account has none: a
+   * DMARC quarantine goes to Junk even after the user renamed or deleted it. Once per account and
+   * attribute per batch.
+   */
+  private async bySpecialUse(items: AppendRequest[]): Promise<AppendRequest[]> {
+    if (!items.some((i) => i.specialUse)) return items;
+    const names = new Map<string, Promise<string>>();
+    const nameOf = (accountId: string, specialUse: string, fallback: string) => {
+      const k = `${accountId} ${specialUse}`;
+      let name = names.get(k);
+      if (!name) {
+        name = (async () => {
+          await this.mailboxes.ensureAccount(this.db, accountId);
+          const found = await this.mailboxes.bySpecialUse(this.db, accountId, specialUse);
+          if (found) return found.name;
+          const wanted = normalizeMailboxName(fallback);
+          // null: a mailbox of that name exists (without the attribute, or created concurrently); it is used as it is
+          await this.mailboxes.create(this.db, accountId, wanted, specialUse);
+          return wanted;
+        })();
+        names.set(k, name);
+      }
+      return name;
+    };
+    return Promise.all(items.map(async (i) => (i.specialUse ? { ...i, mailbox: await nameOf(i.accountId, i.specialUse, i.mailbox) } : i)));
   }
 
   /**

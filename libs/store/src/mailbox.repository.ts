@@ -24,6 +24,15 @@ export class MailboxRepository {
     return rows[0] ?? null;
   }
 
+  /** The account's first mailbox (by name) with this special-use attribute. */
+  async bySpecialUse(q: Queryable, accountId: string, specialUse: string): Promise<MailboxRow | null> {
+    const { rows } = await q.query<MailboxRow>(
+      `SELECT ${MAILBOX_COLUMNS} FROM mail.mailboxes WHERE account_id = $1 AND special_use = $2 ORDER BY name LIMIT 1`,
+      [accountId, specialUse],
+    );
+    return rows[0] ?? null;
+  }
+
   async byId(q: Queryable, accountId: string, id: string, lock = false): Promise<MailboxRow | null> {
     const { rows } = await q.query<MailboxRow>(
       `SELECT ${MAILBOX_COLUMNS} FROM mail.mailboxes WHERE id = $1 AND account_id = $2${lock ? ' FOR UPDATE' : ''}`,

@@ -1,5 +1,6 @@
 import type { Migration } from '@mail/db';
 import { m002Groups } from './002-groups.js';
+import { m003DomainDmarcPolicy } from './003-domain-dmarc-policy.js';
 import { m004DomainRouting } from './004-domain-routing.js';
 import { m005DkimKeys } from './005-dkim-keys.js';
 
@@ -47,4 +48,4 @@ CREATE INDEX login_failures_age ON directory.login_failures (failed_at);
 `,
 };
 
-export const directoryMigrations: Migration[] = [m001Directory, m002Groups, m004DomainRouting, m005DkimKeys];
+export const directoryMigrations: Migration[] = [m001Directory, m002Groups, m003DomainDmarcPolicy, m004DomainRouting, m005DkimKeys];
