@@ -12,3 +12,4 @@ export * from './dns-server.js';
 export * from './transcript.js';
 export * from './transcript-runner.js';
 export * from './promql-metric-names.js';
+export * from './mail-auth-fixture.js';

@@ -23,12 +23,12 @@ function submission(p: PlatformUnderTest, user: string, pass = PASSWORD) {
 }
 
 /** Polls IMAP STATUS until the mailbox holds `count` messages (delivery is asynchronous). */
-export async function waitForMessages(client: ImapFlow, count: number, timeoutMs = 20_000): Promise<void> {
+export async function waitForMessages(client: ImapFlow, count: number, timeoutMs = 20_000, mailbox = 'INBOX'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = (await client.status('INBOX', { messages: true })) as { messages?: number };
+    const status = (await client.status(mailbox, { messages: true }).catch(() => ({ messages: 0 }))) as { messages?: number };
     if ((status.messages ?? 0) >= count) return;
-    if (Date.now() > deadline) throw new Error(`INBOX has ${status.messages} messages, expected ${count}`);
+    if (Date.now() > deadline) throw new Error(`${mailbox} has ${status.messages} messages, expected ${count}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
