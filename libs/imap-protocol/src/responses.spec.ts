@@ -77,6 +77,9 @@ describe('response builders, byte for byte', () => {
   it('SEARCH, CAPABILITY, BYE, OK, ENABLED, NAMESPACE, ID', () => {
     assert.equal(searchResponse([]), '* SEARCH\r\n');
     assert.equal(searchResponse([2, 84, 882]), '* SEARCH 2 84 882\r\n');
+    // RFC 7162 3.1.5 example
+    assert.equal(searchResponse([2, 5, 6, 7, 11, 12, 18, 19, 20, 23], 917162500), '* SEARCH 2 5 6 7 11 12 18 19 20 23 (MODSEQ 917162500)\r\n');
+    assert.equal(searchResponse([], 5), '* SEARCH\r\n');
     assert.equal(capabilityResponse('IMAP4rev1 IDLE'), '* CAPABILITY IMAP4rev1 IDLE\r\n');
     assert.equal(byeResponse('Logging\r\nout'), '* BYE Logging out\r\n');
     assert.equal(okResponse('Moved', 'COPYUID 1 2 3'), '* OK [COPYUID 1 2 3] Moved\r\n');

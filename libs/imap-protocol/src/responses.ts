@@ -100,9 +100,13 @@ export function listResponse(kind: 'LIST' | 'LSUB', attributes: readonly string[
   return untagged(`${kind} (${attributes.join(' ')}) "${delimiter}" ${name === '' ? '""' : mailboxName(name)}`);
 }
 
-/** `* SEARCH n n n`, the numbers in the order given. */
-export function searchResponse(numbers: readonly number[]): string {
-  return untagged(numbers.length ? `SEARCH ${numbers.join(' ')}` : 'SEARCH');
+/**
+ * `* SEARCH n n n`, the numbers in the order given; with `modseq` (RFC 7162 3.1.5, a search by
+ * MODSEQ that found something) followed by `(MODSEQ n)`.
+ */
+export function searchResponse(numbers: readonly number[], modseq?: number): string {
+  if (!numbers.length) return untagged('SEARCH');
+  return untagged(`SEARCH ${numbers.join(' ')}${modseq !== undefined ? ` (MODSEQ ${modseq})` : ''}`);
 }
 
 export function capabilityResponse(capabilities: string): string {

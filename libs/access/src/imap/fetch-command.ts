@@ -241,7 +241,8 @@ export class FetchCommand {
     for (const m of unseen) {
       const state = byUid.get(m.uid);
       m.flags = state ? state.flags : [...m.flags, '\\Seen'];
-      this.ctx.view.setFlags(m.uid, m.flags);
+      this.ctx.view.setFlags(m.uid, m.flags, state?.modseq);
+      if (state) m.modseq = state.modseq;
     }
   }
 

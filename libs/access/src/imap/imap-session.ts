@@ -11,6 +11,7 @@ import type { MailStorePort } from '../ports/mail-store.port.js';
 import type { AppendUpload } from './append-upload.js';
 import { capabilities } from './capabilities.js';
 import { appendData, appendEnd, appendStart, COMMANDS } from './commands/index.js';
+import { enablesCondstore } from './condstore.js';
 import { bad, no, replyForError, type Reply } from './reply.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
 import type { CommandSpec, ImapUser, SessionHandle } from './session-handle.js';
@@ -61,6 +62,7 @@ export class ImapSession implements SessionHandle {
   selected: SelectedMailbox | null = null;
   upload: AppendUpload | null = null;
   authFailures = 0;
+  condstore = false;
   private changeSub: ChangeSubscription | null = null;
   /** where the client's next raw line goes (IDLE's DONE, an AUTHENTICATE response) */
   private lineHandler: ((text: string) => Promise<void>) | null = null;
@@ -130,7 +132,13 @@ export class ImapSession implements SessionHandle {
     this.changeSub = await this.ctx.changes.subscribe(user.accountId, (ev) => this.onChange(ev));
   }
 
+  enableCondstore(): void {
+    this.condstore = true;
+    if (this.selected) this.selected.condstore = true;
+  }
+
   select(mailbox: SelectedMailbox): void {
+    mailbox.condstore = this.condstore;
     this.selected = mailbox;
     this.state = 'selected';
   }
@@ -290,6 +298,7 @@ export class ImapSession implements SessionHandle {
     if (spec.state === 'any') return spec.run(this, cmd);
     const user = this.user;
     if (!user) return bad('Log in first');
+    if (!this.condstore && enablesCondstore(cmd)) this.enableCondstore();
     if (spec.state === 'authenticated') return spec.run(this, cmd, user);
     const selected = this.selected;
     if (!selected) return bad('Select a mailbox first');

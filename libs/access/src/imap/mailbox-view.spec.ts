@@ -69,7 +69,9 @@ describe('MailboxView', () => {
       highestModseq: 12,
       uidNext: 8,
     });
-    assert.deepEqual(update, { expunged: [1], exists: 3, flagChanges: [[1, 2, ['\\Seen']]] });
+    assert.deepEqual(update, { expunged: [1], exists: 3, flagChanges: [[1, 2, ['\\Seen'], 11]] });
+    assert.equal(v.modseqOf(2), 11);
+    assert.equal(v.modseqOf(7), 12);
     assert.equal(v.modseq, 12);
     assert.deepEqual(v.flagsOf(7), ['\\Flagged']);
   });

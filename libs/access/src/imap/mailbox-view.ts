@@ -7,8 +7,8 @@ export interface ViewUpdate {
   expunged: number[];
   /** new EXISTS count, or null when no message arrived */
   exists: number | null;
-  /** messages whose flags changed: [seq, uid, flags] */
-  flagChanges: [number, number, string[]][];
+  /** messages whose flags changed: [seq, uid, flags, modseq] */
+  flagChanges: [number, number, string[], number][];
 }
 
 /**
@@ -18,6 +18,8 @@ export interface ViewUpdate {
 export class MailboxView {
   private uids: number[] = [];
   private readonly flags = new Map<number, string[]>();
+  /** each message's MODSEQ, for CONDSTORE's FETCH and SEARCH responses */
+  private readonly modseqs = new Map<number, number>();
   modseq: number;
   uidNext: number;
   readonly uidValidity: number;
@@ -41,6 +43,7 @@ export class MailboxView {
       if (this.uids.length && m.uid <= this.uids[this.uids.length - 1]!) continue;
       this.uids.push(m.uid);
       this.flags.set(m.uid, m.flags);
+      this.modseqs.set(m.uid, m.modseq);
     }
   }
 
@@ -74,10 +77,16 @@ export class MailboxView {
     return this.flags.get(uid) ?? [];
   }
 
-  setFlags(uid: number, flags: string[]): boolean {
+  modseqOf(uid: number): number {
+    return this.modseqs.get(uid) ?? 0;
+  }
+
+  /** `modseq`: the message's new MODSEQ when the caller knows it (a STORE's or the store's answer) */
+  setFlags(uid: number, flags: string[], modseq?: number): boolean {
     const old = this.flags.get(uid);
     if (!old) return false;
     this.flags.set(uid, flags);
+    if (modseq !== undefined) this.modseqs.set(uid, modseq);
     return !sameFlags(old, flags);
   }
 
@@ -123,6 +132,7 @@ export class MailboxView {
       if (gone.has(uid)) {
         seqs.push(i + 1 - seqs.length);
         this.flags.delete(uid);
+        this.modseqs.delete(uid);
       } else {
         kept.push(uid);
       }
@@ -134,11 +144,11 @@ export class MailboxView {
   /** Applies a changes reply (flags, new messages, expunges) and says what to tell the client. */
   apply(changes: { changed: MessageState[]; expunged: number[]; highestModseq: number; uidNext: number }): ViewUpdate {
     const expunged = this.remove(changes.expunged);
-    const flagChanges: [number, number, string[]][] = [];
+    const flagChanges: [number, number, string[], number][] = [];
     const gone = new Set(changes.expunged);
     const arrivals = changes.changed.filter((m) => !this.flags.has(m.uid) && m.uid > this.maxUid && !gone.has(m.uid));
     for (const m of changes.changed) {
-      if (this.flags.has(m.uid) && this.setFlags(m.uid, m.flags)) flagChanges.push([this.seqOf(m.uid), m.uid, m.flags]);
+      if (this.flags.has(m.uid) && this.setFlags(m.uid, m.flags, m.modseq)) flagChanges.push([this.seqOf(m.uid), m.uid, m.flags, m.modseq]);
     }
     arrivals.sort((a, b) => a.uid - b.uid);
     this.load(arrivals);

@@ -22,6 +22,8 @@ export class SelectedMailbox {
   private pending = false;
   /** the highest modseq a change event announced for this mailbox */
   private announcedModseq = 0;
+  /** CONDSTORE is on for the session (RFC 7162 3.1): unsolicited FETCH responses carry MODSEQ */
+  condstore = false;
   /** keywords the client was told about in FLAGS/PERMANENTFLAGS, by lower case */
   private readonly keywords = new Map<string, string>();
 
@@ -137,7 +139,7 @@ export class SelectedMailbox {
     let text = this.announceKeywords(changes.changed.map((m) => m.flags));
     for (const seq of update.expunged) text += expungeResponse(seq);
     if (update.exists !== null) text += existsResponse(update.exists);
-    for (const [seq, uid, flags] of update.flagChanges) text += fetchFlagsResponse({ seq, uid, flags });
+    for (const [seq, uid, flags, modseq] of update.flagChanges) text += fetchFlagsResponse({ seq, uid, flags, modseq: this.condstore ? modseq : undefined });
     return text;
   }
 

@@ -25,6 +25,9 @@ export interface SessionHandle {
   readonly remoteAddress: string | undefined;
   readonly user: ImapUser | null;
   readonly selected: SelectedMailbox | null;
+  /** CONDSTORE was enabled (RFC 7162 3.1): FETCH and STORE responses carry MODSEQ */
+  readonly condstore: boolean;
+  enableCondstore(): void;
   /** the APPEND literal on its way in, if any */
   upload: AppendUpload | null;
   authFailures: number;

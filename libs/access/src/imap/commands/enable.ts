@@ -1,12 +1,22 @@
 import { enabledResponse } from '@mail/imap-protocol';
 import { ok } from '../reply.js';
-import type { CommandSpec } from '../session-handle.js';
+import type { Command, CommandSpec } from '../session-handle.js';
 
-/** ENABLE (RFC 5161): nothing here needs enabling yet, and unknown names are ignored. */
-export const enable: CommandSpec<unknown> = {
+/**
+ * ENABLE (RFC 5161): CONDSTORE (RFC 7162 3.1) is the extension here that needs enabling; unknown
+ * names are ignored, and ENABLED lists only what this command newly enabled.
+ */
+export const enable: CommandSpec<Command<'ENABLE'>> = {
   state: 'authenticated',
-  async run(s) {
-    await s.out.send(enabledResponse([]));
+  async run(s, cmd) {
+    const enabled: string[] = [];
+    for (const name of cmd.capabilities.map((c) => c.toUpperCase())) {
+      if (name === 'CONDSTORE' && !s.condstore && !enabled.includes(name)) {
+        s.enableCondstore();
+        enabled.push(name);
+      }
+    }
+    await s.out.send(enabledResponse(enabled));
     return ok('ENABLE completed');
   },
 };

@@ -1,5 +1,6 @@
 import { searchResponse } from '@mail/imap-protocol';
 import { no, ok } from '../reply.js';
+import { searchesByModseq } from '../condstore.js';
 import { toSearchCriterion } from '../search-translate.js';
 import type { Command, CommandSpec } from '../session-handle.js';
 
@@ -14,12 +15,15 @@ export const search: CommandSpec<Search> = {
     const criteria = toSearchCriterion(cmd.criteria, view);
     const res = await s.ctx.store.searchMessages({ accountId: user.accountId, mailboxId: mailbox.mailboxId, criteria });
     const numbers: number[] = [];
+    let highest = 0;
     for (const uid of res.uids) {
       const seq = view.seqOf(uid);
-      if (seq) numbers.push(cmd.uid ? uid : seq);
+      if (!seq) continue;
+      numbers.push(cmd.uid ? uid : seq);
+      highest = Math.max(highest, view.modseqOf(uid));
     }
     numbers.sort((a, b) => a - b);
-    await s.out.send(searchResponse(numbers));
+    await s.out.send(searchResponse(numbers, searchesByModseq(cmd.criteria) ? highest : undefined));
     return ok(`${cmd.uid ? 'UID ' : ''}SEARCH completed`);
   },
 };

@@ -18,6 +18,7 @@ export const store: CommandSpec<Store> = {
     const view = mailbox.view;
     const targets = view.select(cmd.sequence, cmd.uid);
     const conflicts: number[] = [];
+    const updated = new Set<number>();
     for (const ranges of uidRangeBatches(targets.map(([, uid]) => uid))) {
       const res = await s.ctx.store.updateFlags({
         accountId: user.accountId,
@@ -27,17 +28,24 @@ export const store: CommandSpec<Store> = {
         flags,
         unchangedSince: cmd.unchangedSince ?? undefined,
       });
-      for (const state of res.updated) view.setFlags(state.uid, state.flags);
+      for (const state of res.updated) {
+        view.setFlags(state.uid, state.flags, state.modseq);
+        updated.add(state.uid);
+      }
       conflicts.push(...res.conflicts);
     }
     // a keyword new to the mailbox is announced before any FETCH shows it, also to a .SILENT STORE
     const announcement = cmd.mode === 'remove' ? '' : mailbox.announceKeywords([flags]);
     if (announcement) await s.out.send(announcement);
-    if (!cmd.silent) {
+    // with CONDSTORE even .SILENT tells what changed, MODSEQ included (RFC 7162 3.1.3)
+    const silentlyChanged = cmd.silent && mailbox.condstore;
+    if (!cmd.silent || silentlyChanged) {
       let text = '';
       for (const [seq, uid] of targets) {
-        if (!view.seqOf(uid)) continue;
-        text += fetchFlagsResponse({ seq, uid: cmd.uid ? uid : undefined, flags: view.flagsOf(uid) });
+        if (!view.seqOf(uid) || (silentlyChanged && !updated.has(uid))) continue;
+        // with CONDSTORE each FETCH carries the message's MODSEQ (RFC 7162 3.1.3)
+        const modseq = mailbox.condstore ? view.modseqOf(uid) : undefined;
+        text += fetchFlagsResponse({ seq, uid: cmd.uid ? uid : undefined, flags: view.flagsOf(uid), modseq });
         if (text.length > WRITE_CHARS) {
           await s.out.send(text);
           text = '';
