@@ -13,6 +13,10 @@ export default {
       timeseries('Failed login fraction', 'Failed logins as a fraction of all logins, per protocol.',
         [q('sum by (protocol) (rate(mail_auth_logins_total{result!="ok"}[$RATE])) / sum by (protocol) (rate(mail_auth_logins_total[$RATE]))', '{{protocol}}')], 'percentunit'),
     ]),
+    row('TLS', [
+      timeseries('Certificate expires in', 'Time left until the certificate access serves for IMAPS/POP3S and STARTTLS/STLS expires, per instance. Under 14 days fires MailCertificateExpiringSoon.',
+        [q('min by (instance) (mail_tls_certificate_not_after_seconds{job="access"}) - time()', '{{instance}}')], 's'),
+    ]),
     row('Duration', [
       timeseries('Calls from access, p95 by subject', 'How long IMAP/POP3 commands wait on auth and the store (mailbox listings, fetches, flag changes), per bus subject.',
         quantiles('mail_bus_request_duration_seconds', '{job="access"}', 'subject').slice(1, 2), 's'),

@@ -10,6 +10,8 @@ export default {
       stat('Delivered / s', 'Recipients delivered locally or relayed per second.', [q('sum(rate(mail_delivery_attempts_total{result=~"delivered|relayed"}[$RATE]))')], 'reqps'),
       stat('Deferred / s', 'Attempts that will be retried later, per second.', [q('sum(rate(mail_delivery_attempts_total{result="deferred"}[$RATE]))')], 'reqps'),
       timeseries('Queue depth', 'Recipients waiting, over time. Depth that only grows means workers or remote hosts cannot keep up.', [q('max(mail_queue_depth)', 'waiting')]),
+      timeseries('Oldest waiting recipient', 'How long the oldest queued or deferred recipient has waited since its message was received. Over 6 hours fires MailQueueOldestTooOld.',
+        [q('max(mail_queue_oldest_age_seconds)', 'oldest')], 's'),
       timeseries('Work taken by how', 'Recipients workers took per second: handoff (the enqueuing replica delivers at once) or claim (retries, other replicas, expired leases). A rise in claims means handoffs fail or replicas restart.',
         [q('sum by (how) (rate(mail_delivery_recipients_taken_total[$RATE]))', '{{how}}')], 'reqps'),
     ]),

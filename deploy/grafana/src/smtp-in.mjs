@@ -20,6 +20,12 @@ export default {
       timeseries('Refused fraction', 'Refusals per accepted-or-refused event. A jump with no traffic change is a misconfiguration (a domain removed, a connector rule).',
         [q('sum(rate(mail_smtp_messages_rejected_total[$RATE])) / (sum(rate(mail_smtp_messages_rejected_total[$RATE])) + sum(rate(mail_smtp_messages_accepted_total[$RATE])))', 'refused')], 'percentunit'),
     ]),
+    row('TLS', [
+      timeseries('Certificate expires in', 'Time left until the served certificate\'s notAfter, per instance. cert-manager renews 30 days ahead; under 14 days fires MailCertificateExpiringSoon.',
+        [q('min by (instance) (mail_tls_certificate_not_after_seconds{job="smtp-in"}) - time()', '{{instance}}')], 's'),
+      timeseries('Sessions on TLS listeners', 'Sessions per second on submissions (465, implicit TLS) against all sessions; STARTTLS on 25/587 happens inside the session.',
+        [q('sum(rate(mail_smtp_sessions_total{listener="submissions"}[$RATE]))', 'submissions (465)'), q('sum(rate(mail_smtp_sessions_total[$RATE]))', 'all')], 'reqps'),
+    ]),
     row('Duration', [
       timeseries('Calls from smtp-in, p95 by subject', 'How long smtp-in waits on recipient lookups, authentication, the store and the queue; each SMTP reply waits on these.',
         quantiles('mail_bus_request_duration_seconds', '{job="smtp-in"}', 'subject').slice(1, 2), 's'),

@@ -28,28 +28,48 @@ export const deliveryMetrics = {
   taken: (how: 'handoff' | 'claim', recipients: number) => get().taken.add(recipients, { how }),
 };
 
+export interface QueueStats {
+  /** recipients queued or deferred */
+  depth: number;
+  /** seconds since the oldest waiting recipient's message was received (0 when none waits) */
+  oldestAgeSeconds: number;
+}
+
 /**
- * mail_queue_depth as an observable gauge. The scrape reads a cached value and at most every
- * `maxAgeMs` triggers one cheap count in the background, so scrapes never wait on the database.
+ * mail_queue_depth and mail_queue_oldest_age_seconds as observable gauges. A scrape reads cached
+ * values and at most every `maxAgeMs` triggers one cheap query in the background, so scrapes never
+ * wait on the database. The age is extrapolated between queries (it grows while nothing moves).
  */
-export function registerQueueDepthGauge(count: () => Promise<number>, maxAgeMs = 5000): () => void {
-  let value = 0;
+export function registerQueueGauges(stats: () => Promise<QueueStats>, maxAgeMs = 5000): () => void {
+  let value: QueueStats = { depth: 0, oldestAgeSeconds: 0 };
   let fetchedAt = 0;
   let inFlight = false;
-  const gauge = metrics.getMeter('delivery').createObservableGauge('mail_queue_depth', { description: 'Recipients waiting in the queue (queued or deferred)' });
-  const callback = (result: { observe(v: number): void }) => {
-    if (!inFlight && Date.now() - fetchedAt >= maxAgeMs) {
-      inFlight = true;
-      count()
-        .then((n) => {
-          value = n;
-          fetchedAt = Date.now();
-        })
-        .catch(() => undefined)
-        .finally(() => (inFlight = false));
-    }
-    result.observe(value);
+  const meter = metrics.getMeter('delivery');
+  const depth = meter.createObservableGauge('mail_queue_depth', { description: 'Recipients waiting in the queue (queued or deferred)' });
+  const age = meter.createObservableGauge('mail_queue_oldest_age_seconds', { description: 'Age of the oldest waiting recipient, since its message was received', unit: 's' });
+  const refresh = () => {
+    if (inFlight || Date.now() - fetchedAt < maxAgeMs) return;
+    inFlight = true;
+    stats()
+      .then((v) => {
+        value = v;
+        fetchedAt = Date.now();
+      })
+      .catch(() => undefined)
+      .finally(() => (inFlight = false));
   };
-  gauge.addCallback(callback);
-  return () => gauge.removeCallback(callback);
+  const observeDepth = (r: { observe(v: number): void }) => {
+    refresh();
+    r.observe(value.depth);
+  };
+  const observeAge = (r: { observe(v: number): void }) => {
+    const since = fetchedAt && value.depth > 0 ? (Date.now() - fetchedAt) / 1000 : 0;
+    r.observe(value.oldestAgeSeconds + since);
+  };
+  depth.addCallback(observeDepth);
+  age.addCallback(observeAge);
+  return () => {
+    depth.removeCallback(observeDepth);
+    age.removeCallback(observeAge);
+  };
 }

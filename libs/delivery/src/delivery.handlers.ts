@@ -3,7 +3,7 @@ import { Bus, CachedRequester, type Subscription } from '@mail/bus';
 import { DeliveryPing, EnqueueMessage, ListQueue, type GetDkimSigningKeys, type ResolveRecipient } from '@mail/contracts';
 import { DELIVERY_CONFIG, DKIM_KEY_CACHE, RECIPIENT_CACHE, type DeliveryConfig } from './delivery.config.js';
 import { Database, runMigrations } from '@mail/db';
-import { registerQueueDepthGauge } from './delivery-metrics.js';
+import { registerQueueGauges } from './delivery-metrics.js';
 import { queueMigrations } from './migrations/queue-migrations.js';
 import { QueueRepository } from './queue.repository.js';
 import { QueueRetention } from './queue-retention.js';
@@ -40,7 +40,7 @@ export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, B
         return { ok: true as const };
       }),
     ]);
-    this.unregisterGauge = registerQueueDepthGauge(() => this.repo.depth());
+    this.unregisterGauge = registerQueueGauges(() => this.repo.waitingStats());
   }
 
   onApplicationBootstrap(): void {

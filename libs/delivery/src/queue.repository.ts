@@ -240,8 +240,13 @@ export class QueueRepository {
   }
 
   /** Recipients still waiting (queued or deferred): the queue depth. */
-  async depth(): Promise<number> {
-    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM queue.recipients WHERE status IN ('queued', 'deferred')`);
-    return Number(rows[0]?.n ?? 0);
+  /** How many recipients wait, and for how long the oldest has (the queue gauges). */
+  async waitingStats(): Promise<{ depth: number; oldestAgeSeconds: number }> {
+    const { rows } = await this.db.query<{ n: number; age: number | string | null }>(
+      `SELECT count(*)::int AS n, EXTRACT(EPOCH FROM now() - min(m.received_at))::float8 AS age
+         FROM queue.recipients r JOIN queue.messages m ON m.id = r.message_id
+        WHERE r.status IN ('queued', 'deferred')`,
+    );
+    return { depth: Number(rows[0]?.n ?? 0), oldestAgeSeconds: Math.max(0, Number(rows[0]?.age ?? 0)) };
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { registerCertificateExpiry } from '@mail/telemetry';
 import { loadOrCreateTls, type AccessEnv, type CommonEnv, type DeliveryEnv, type SmtpEnv, type TlsMaterial } from '@mail/config';
 import { parseDnsServers } from '@mail/dns';
 import type { z } from 'zod';
@@ -56,7 +57,9 @@ export function accessConfig(env: CommonEnv & z.output<typeof AccessEnv>, tls: T
   };
 }
 
-/** The server certificate: configured files or the self-signed one under DATA_DIR. */
+/** The server certificate: configured files or the self-signed one under DATA_DIR. Its expiry is exported as a metric. */
 export async function serverTls(env: CommonEnv) {
-  return loadOrCreateTls({ certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE, dataDir: env.DATA_DIR, hostname: env.HOSTNAME_FQDN });
+  const tls = await loadOrCreateTls({ certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE, dataDir: env.DATA_DIR, hostname: env.HOSTNAME_FQDN });
+  registerCertificateExpiry(() => tls);
+  return tls;
 }

@@ -1,3 +1,4 @@
 export * from './logger.js';
 export * from './telemetry.js';
 export * from './ops-server.js';
+export * from './certificate-metrics.js';

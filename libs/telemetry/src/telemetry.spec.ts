@@ -6,6 +6,7 @@ import { createLogger } from './logger.js';
 import { startOpsServer } from './ops-server.js';
 import { startTelemetry } from './telemetry.js';
 import { memoryLimitBytes } from './process-metrics.js';
+import { certificateNotAfter, registerCertificateExpiry } from './certificate-metrics.js';
 
 const telemetry = startTelemetry({ service: 'telemetry-test' });
 after(() => telemetry.shutdown());
@@ -61,4 +62,24 @@ it('reads a container memory limit, and none when the cgroup has no limit', () =
   assert.equal(memoryLimitBytes(undefined), undefined);
   assert.equal(memoryLimitBytes(18446744073709552000), undefined);
   assert.equal(memoryLimitBytes(Number.NaN), undefined);
+});
+
+it('exports the served certificate notAfter, and nothing for garbage', async () => {
+  const { generate } = await import('selfsigned');
+  const notAfter = new Date(Date.UTC(2031, 5, 1, 12, 0, 0));
+  const pems = await generate([{ name: 'commonName', value: 'mx.example.test' }], { keySize: 2048, notAfterDate: notAfter });
+  assert.equal(certificateNotAfter(pems.cert), notAfter.getTime() / 1000);
+  assert.equal(certificateNotAfter(`${pems.cert}\n${pems.cert}`), notAfter.getTime() / 1000); // chain: the leaf counts
+  assert.equal(certificateNotAfter('not a certificate'), undefined);
+  assert.equal(certificateNotAfter('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'), undefined);
+
+  const unregister = registerCertificateExpiry(() => ({ cert: pems.cert, selfSigned: true }));
+  const ops = await startOpsServer({ host: '127.0.0.1', port: 0, telemetry, checks: {} });
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${ops.port}/metrics`)).text();
+    assert.match(text, new RegExp(`^mail_tls_certificate_not_after_seconds\\{[^}]*self_signed="true"[^}]*\\} ${notAfter.getTime() / 1000}$`, 'm'));
+  } finally {
+    unregister();
+    await ops.close();
+  }
 });

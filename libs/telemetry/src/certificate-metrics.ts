@@ -1,0 +1,34 @@
+import { metrics } from '@opentelemetry/api';
+import { X509Certificate } from 'node:crypto';
+
+/**
+ * The served certificate's notAfter as a Unix timestamp, so an alert can fire weeks before it
+ * expires (MailCertificateExpiringSoon). `current` is read at every scrape, so a certificate
+ * reloaded from disk shows its new date. `selfSigned` marks the development fallback.
+ */
+export function registerCertificateExpiry(current: () => { cert: string; selfSigned: boolean } | undefined): () => void {
+  const gauge = metrics.getMeter('tls').createObservableGauge('mail_tls_certificate_not_after_seconds', {
+    description: 'notAfter of the served TLS certificate (leaf), Unix seconds',
+    unit: 's',
+  });
+  const callback = (r: { observe(v: number, attrs?: Record<string, string>): void }) => {
+    const tls = current();
+    const notAfter = tls ? certificateNotAfter(tls.cert) : undefined;
+    if (notAfter === undefined || !tls) return;
+    r.observe(notAfter, { self_signed: String(tls.selfSigned) });
+  };
+  gauge.addCallback(callback);
+  return () => gauge.removeCallback(callback);
+}
+
+/** notAfter of the first (leaf) certificate of a PEM chain in Unix seconds; undefined if unreadable. */
+export function certificateNotAfter(pem: string): number | undefined {
+  const first = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
+  if (!first) return undefined;
+  try {
+    const ms = Date.parse(new X509Certificate(first).validTo);
+    return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
+  } catch {
+    return undefined;
+  }
+}
