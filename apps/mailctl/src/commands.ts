@@ -4,6 +4,7 @@ import { DKIM_COMMANDS } from './dkim-commands.js';
 import { formatSize, parseSize } from './quota.js';
 import { clean, table } from './table.js';
 import { DOMAIN_POLICY_COMMANDS } from './domain-policy-commands.js';
+import { TRACE_COMMANDS } from './trace-commands.js';
 
 export interface ApiCall {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -245,6 +246,7 @@ export const COMMANDS: CommandSpec[] = [
   ...CONNECTOR_COMMANDS,
   ...GROUP_COMMANDS,
   ...DKIM_COMMANDS,
+  ...TRACE_COMMANDS,
 ];
 
 export function helpText(): string {
@@ -263,7 +265,7 @@ export function helpText(): string {
     '',
     'environment:',
     '  MAILCTL_URL    admin API base URL (default http://127.0.0.1:8080)',
-    '  MAILCTL_TOKEN  admin token (default: the file $DATA_DIR/admin.token, DATA_DIR default ./data)',
+    '  MAILCTL_TOKEN  admin token (else ADMIN_TOKEN, else the file $DATA_DIR/admin.token, DATA_DIR default ./data)',
     '',
   ].join('\n');
 }

@@ -10,6 +10,7 @@ import { GroupsController } from './groups.controller.js';
 import { DomainPolicyController } from './domain-policy.controller.js';
 import { OpenApiController } from './openapi.controller.js';
 import { QueueController } from './queue.controller.js';
+import { TraceController } from './trace.controller.js';
 
 /** The HTTP admin API. Needs `Bus` provided globally; talks to the services only through it. */
 @Module({})
@@ -18,7 +19,7 @@ export class AdminApiModule {
     if (!config.token) throw new Error('AdminApiModule needs a non-empty token');
     return {
       module: AdminApiModule,
-      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, OpenApiController, DkimController],
+      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, OpenApiController, DkimController, TraceController],
       providers: [{ provide: ADMIN_API_CONFIG, useValue: config }, BearerGuard],
     };
   }

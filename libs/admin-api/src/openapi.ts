@@ -18,6 +18,7 @@ import { CONNECTOR_ROUTES } from './connectors.routes.js';
 import { GROUP_ROUTES } from './groups.openapi.js';
 import { DKIM_ROUTES } from './dkim.routes.js';
 import { DOMAIN_POLICY_ROUTES } from './domain-policy.controller.js';
+import { TRACE_ROUTES } from './trace.openapi.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 interface Param {
@@ -168,6 +169,7 @@ export const ROUTES: RouteDoc[] = [
   ...CONNECTOR_ROUTES,
   ...GROUP_ROUTES,
   ...DKIM_ROUTES,
+  ...TRACE_ROUTES,
 ];
 
 const ERROR_TEXT: Record<number, string> = {
@@ -210,7 +212,7 @@ export function buildOpenApiDocument(opts: { version?: string; serverUrl?: strin
     info: {
       title: 'Mail platform admin API',
       version: opts.version ?? '1.0.0',
-      description: 'Domains, accounts, aliases, groups and the delivery queue. Every /api/v1 route needs `Authorization: Bearer <token>`.',
+      description: 'Domains, accounts, aliases, groups, the delivery queue and message trace. Every /api/v1 route needs `Authorization: Bearer <token>`.',
     },
     ...(opts.serverUrl ? { servers: [{ url: opts.serverUrl }] } : {}),
     security: [{ bearer: [] }],

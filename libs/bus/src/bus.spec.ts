@@ -107,6 +107,23 @@ function busContract(name: string, make: (service: string) => Promise<Bus>) {
       await done;
       assert.deepEqual(got.sort(), ['any:x', 'exact:x']);
     });
+
+    it('gives each event to one member of a queue group, and every event to a plain subscriber', async () => {
+      const bus = await open();
+      const members = { a: [] as string[], b: [] as string[], plain: [] as string[] };
+      let resolveAll!: () => void;
+      const done = new Promise<void>((r) => (resolveAll = r));
+      const check = () => members.a.length + members.b.length === 20 && members.plain.length === 20 && resolveAll();
+      await bus.subscribe(Happened, (e) => void (members.a.push(e.id), check()), undefined, { queue: 'recorders' });
+      await bus.subscribe(Happened, (e) => void (members.b.push(e.id), check()), undefined, { queue: 'recorders' });
+      await bus.subscribe(Happened, (e) => void (members.plain.push(e.id), check()));
+      await bus.ping();
+      for (let i = 0; i < 20; i++) await bus.publish(Happened, { id: String(i) });
+      await done;
+      const shared = [...members.a, ...members.b].sort((x, y) => Number(x) - Number(y));
+      assert.deepEqual(shared, Array.from({ length: 20 }, (_, i) => String(i)), 'each event once within the group');
+      assert.equal(members.plain.length, 20);
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 import { ContractError, type EventContract, type EventOf, type RequestContract, type RequestOf, type ResponseOf } from '@mail/contracts';
 import type { Logger } from 'pino';
-import { Bus, type EventHandler, type RequestHandler, type RequestOptions, type Subscription } from './bus.port.js';
+import { Bus, type EventHandler, type RequestHandler, type RequestOptions, type SubscribeOptions, type Subscription } from './bus.port.js';
 import { unwrapReply } from './envelope.js';
 import { runHandler, traceHeaders } from './handler-runner.js';
 import { withRequestSpan } from './request-span.js';
@@ -10,6 +10,7 @@ import { withTimeout } from './timeout.js';
 type AnyRequestHandler = (raw: unknown, headers: Record<string, string>) => Promise<unknown>;
 interface EventSub {
   pattern: string;
+  queue?: string;
   deliver: (raw: unknown) => void;
 }
 
@@ -57,15 +58,26 @@ export class InProcessBus extends Bus {
     if (this.closed) return;
     const subject = eventSubject(contract.subject, suffix);
     const wire = JSON.stringify(payload);
+    const groups = new Map<string, EventSub[]>();
     for (const sub of this.events) {
+      if (!subjectMatches(sub.pattern, subject)) continue;
+      if (sub.queue) groups.set(sub.queue, [...(groups.get(sub.queue) ?? []), sub]);
       // Delivered after the publisher's turn, as over a network: a slow subscriber never blocks it.
-      if (subjectMatches(sub.pattern, subject)) setImmediate(() => sub.deliver(JSON.parse(wire)));
+      else setImmediate(() => sub.deliver(JSON.parse(wire)));
+    }
+    // a queue group's event goes to one of its members, in turn, as NATS does
+    for (const [queue, members] of groups) {
+      const key = `event:${queue}:${subject}`;
+      const next = (this.roundRobin.get(key) ?? 0) % members.length;
+      this.roundRobin.set(key, next + 1);
+      setImmediate(() => members[next].deliver(JSON.parse(wire)));
     }
   }
 
-  async subscribe<C extends EventContract>(contract: C, handler: EventHandler<C>, suffix?: string): Promise<Subscription> {
+  async subscribe<C extends EventContract>(contract: C, handler: EventHandler<C>, suffix?: string, opts: SubscribeOptions = {}): Promise<Subscription> {
     const sub: EventSub = {
       pattern: eventSubject(contract.subject, suffix),
+      queue: opts.queue,
       deliver: (raw) => {
         const parsed = contract.payload.safeParse(raw);
         if (!parsed.success) {

@@ -7,3 +7,4 @@ export * from './nats-kv-lease-store.js';
 export * from './bus.module.js';
 export { subjectMatches } from './subject-match.js';
 export * from './cached-requester.js';
+export { TrackingPublisher, traceIdOf } from './tracking-publisher.js';

@@ -1,7 +1,7 @@
 import { ContractError, type EventContract, type EventOf, type RequestContract, type RequestOf, type ResponseOf } from '@mail/contracts';
 import { connect, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription as NatsSub } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { Bus, type EventHandler, type RequestHandler, type RequestOptions, type Subscription } from './bus.port.js';
+import { Bus, type EventHandler, type RequestHandler, type RequestOptions, type SubscribeOptions, type Subscription } from './bus.port.js';
 import { decodeJson, encodeJson, unwrapReply } from './envelope.js';
 import { runHandler, traceHeaders } from './handler-runner.js';
 import { withRequestSpan } from './request-span.js';
@@ -88,8 +88,9 @@ export class NatsBus extends Bus {
     this.nc.publish(this.prefix + eventSubject(contract.subject, suffix), encodeJson(payload), { headers: toNatsHeaders(traceHeaders()) });
   }
 
-  async subscribe<C extends EventContract>(contract: C, handler: EventHandler<C>, suffix?: string): Promise<Subscription> {
+  async subscribe<C extends EventContract>(contract: C, handler: EventHandler<C>, suffix?: string, opts: SubscribeOptions = {}): Promise<Subscription> {
     const sub = this.nc.subscribe(this.prefix + eventSubject(contract.subject, suffix), {
+      queue: opts.queue,
       callback: (err, msg) => {
         if (err) return;
         let parsed;

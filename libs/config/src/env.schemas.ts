@@ -75,6 +75,8 @@ export const AccessEnv = z.object({
 export const AdminEnv = z.object({
   ADMIN_PORT: Port.default(8080),
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  /** message trace is kept this many days (admin-api records it: ADR 0013) */
+  TRACE_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(90),
 });
 
 export const DeliveryEnv = z.object({

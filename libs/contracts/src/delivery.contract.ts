@@ -11,6 +11,12 @@ export const MessageSource = z.object({
   authenticatedAs: EmailAddress.optional(),
   /** the inbound connector that accepted the message (ADR 0011) */
   connector: z.string().max(64).optional(),
+  /** for message trace: smtp-in's transaction id (session id + transaction number), which its refusals carry too */
+  session: z.string().max(64).optional(),
+  /** the local port the message arrived on (25, 587, 465 or the configured ones) */
+  port: z.number().int().min(0).max(65535).optional(),
+  /** the TLS protocol version and cipher of the session, when it was encrypted */
+  tls: z.object({ version: z.string().max(32), cipher: z.string().max(128) }).optional(),
 });
 
 /**

@@ -11,3 +11,4 @@ export * from './tracking.contract.js';
 export * from './search-text.js';
 export * from './connector.contract.js';
 export * from './dkim.contract.js';
+export * from './trace.contract.js';

@@ -5,3 +5,4 @@ export * from './migrations.js';
 export * from './open-database.js';
 export * from './periodic-job.js';
 export * from './group-commit.js';
+export * from './scratch-database.js';

@@ -12,10 +12,11 @@ import type { ClaimedRecipient, QueuedMessage } from './queue.records.js';
 import type { QueueRepository } from './queue.repository.js';
 import type { QueueService } from './queue.service.js';
 import { isExpired, retryDelayMs } from './retry-policy.js';
-import type { Tracker } from './tracking.js';
+import { expansionOf } from './expansion.js';
+import { traceRef, type Tracker } from './tracking.js';
 
 type Outcome =
-  | { kind: 'delivered'; detail: string; relayed: boolean }
+  | { kind: 'delivered'; detail: string; relayed: boolean; remoteHost?: string; connector?: string }
   | { kind: 'transient'; detail: string }
   | { kind: 'permanent'; detail: string; remote: boolean };
 
@@ -107,6 +108,8 @@ export class MessageProcessor {
         outcomes.set(r.id, { kind: 'permanent', detail: `5.1.1 <${r.address}>: recipient not found`, remote: false });
         continue;
       }
+      const expansion = expansionOf(r.address, resolution);
+      if (expansion) this.tracker.track('expanded', traceRef(message), r.address, expansion);
       local.push({ message, recipient: r, accounts: resolution.deliverTo, forwardTo: resolution.forwardTo, outcomes });
     }
   }
@@ -201,7 +204,7 @@ export class MessageProcessor {
         const res = results.find((x) => x.address === g.address);
         if (!res || res.result === 'transient') outcomes.set(g.id, { kind: 'transient', detail: res?.detail ?? '4.4.0 no result' });
         else if (res.result === 'permanent') outcomes.set(g.id, { kind: 'permanent', detail: res.detail, remote: true });
-        else outcomes.set(g.id, { kind: 'delivered', detail: res.detail, relayed: true });
+        else outcomes.set(g.id, { kind: 'delivered', detail: res.detail, relayed: true, remoteHost: res.remoteHost, connector: res.connector });
       }
     }
   }
@@ -233,7 +236,7 @@ export class MessageProcessor {
     const kept = new Set(delivered.length ? await this.repo.markDeliveredMany(workerId, delivered) : []);
 
     for (const { message, recipients, outcomes } of attempts) {
-      const ref = { queueId: message.id, messageId: message.messageId, sender: message.mailFrom };
+      const ref = traceRef(message);
       const failed: FailedRecipient[] = [];
       for (const r of recipients) {
         let outcome = outcomes.get(r.id) ?? { kind: 'transient' as const, detail: '4.0.0 not attempted' };
@@ -245,17 +248,18 @@ export class MessageProcessor {
           ours = kept.has(r.id);
           deliveryMetrics.attempt(outcome.relayed ? 'relayed' : 'delivered');
           deliveryMetrics.delivered(message.receivedAt);
-          this.tracker.track(outcome.relayed ? 'relayed' : 'delivered', ref, r.address, outcome.detail);
+          this.tracker.track(outcome.relayed ? 'relayed' : 'delivered', ref, r.address, outcome.detail, { remoteHost: outcome.remoteHost, connector: outcome.connector });
         } else if (outcome.kind === 'transient') {
-          ours = await this.repo.markDeferred(workerId, r.id, outcome.detail, retryDelayMs(r.attempts, this.config.retrySchedule));
+          const delayMs = retryDelayMs(r.attempts, this.config.retrySchedule);
+          ours = await this.repo.markDeferred(workerId, r.id, outcome.detail, delayMs);
           deliveryMetrics.attempt('deferred');
-          this.tracker.track('deferred', ref, r.address, outcome.detail);
+          this.tracker.track('deferred', ref, r.address, outcome.detail, { nextAttemptAt: new Date(Date.now() + delayMs).toISOString() });
         } else {
           // never bounce a bounce: a failed DSN (null sender) just ends here
           const status = message.mailFrom === '' ? 'failed' : 'bounced';
           ours = await this.repo.markFinal(workerId, r.id, status, outcome.detail);
           deliveryMetrics.attempt(status);
-          this.tracker.track('bounced', ref, r.address, outcome.detail);
+          this.tracker.track(status, ref, r.address, status === 'bounced' ? `${outcome.detail}; DSN to <${message.mailFrom}>` : `${outcome.detail}; no DSN (null sender)`);
           if (ours && status === 'bounced') failed.push({ address: r.address, diagnostic: outcome.detail, remote: outcome.remote });
         }
         if (!ours) this.logger.warn({ queueId: message.id, recipient: r.address }, 'lease lost before recording the outcome; another worker owns the recipient now');

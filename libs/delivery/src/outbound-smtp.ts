@@ -13,6 +13,10 @@ export interface OutboundOutcome {
   result: 'sent' | 'transient' | 'permanent';
   /** the remote reply (or our reason) for logs, tracking and DSNs */
   detail: string;
+  /** the host:port that answered (message trace) */
+  remoteHost?: string;
+  /** the outbound connector the message went through, by name (message trace) */
+  connector?: string;
 }
 
 export interface OutboundOptions {
@@ -149,7 +153,8 @@ export class OutboundSmtp {
       }
       try {
         this.report({ domain, policy: policy ? 'sts' : 'no-policy-found', result: connection.secure ? 'success' : 'failure', resultType: connection.secure ? undefined : 'starttls-not-supported', mx: hop.name, address: hop.address });
-        return { outcomes: await this.transfer(connection, mailFrom, recipients, body, size), lastError };
+        const remoteHost = hop.name === hop.address ? `${hop.address}:${hop.port}` : `${hop.name} [${hop.address}]:${hop.port}`;
+        return { outcomes: (await this.transfer(connection, mailFrom, recipients, body, size)).map((o) => ({ ...o, remoteHost })), lastError };
       } finally {
         connection.quit();
         connection.close();

@@ -7,6 +7,11 @@ export interface MessageSourceRecord {
   remoteAddress?: string;
   heloName?: string;
   authenticatedAs?: string;
+  /** smtp-in's transaction id, the message's trace key (message trace) */
+  session?: string;
+  port?: number;
+  tls?: { version: string; cipher: string };
+  connector?: string;
 }
 
 export interface NewMessage {

@@ -7,6 +7,7 @@ import type { QueuedMessage } from './queue.records.js';
 import type { NewQueueEntry, QueueRepository } from './queue.repository.js';
 import type { QueueSignal } from './queue-signal.js';
 import type { Tracker } from './tracking.js';
+import { trackAccepted } from './track-accepted.js';
 
 /** Entry into the queue (from smtp-in over the bus, and from our own bounces) and the admin listing. */
 export class QueueService {
@@ -62,7 +63,7 @@ export class QueueService {
       if (!this.handoff.push({ message, recipients: claimed }, startedAt)) await this.repo.release(this.handoff.ownerId, rows.map((r) => r.id)).catch(() => undefined);
     }
     this.signal.notify();
-    for (const r of recipients) this.tracker.track('queued', { queueId: id, messageId: p.messageId ?? null, sender: p.mailFrom }, r, undefined, p.source.connector);
+    trackAccepted(this.tracker, message, recipients);
     return { queueId: id };
   }
 

@@ -1,45 +1,48 @@
-import { Bus } from '@mail/bus';
-import { MAX_TRACKED_STEPS, MessageTracked, type TrackedStep } from '@mail/contracts';
+import { TrackingPublisher, traceIdOf, type Bus } from '@mail/bus';
+import type { TrackedStep } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
+import type { QueuedMessage } from './queue.records.js';
 
-/**
- * Publishes message-trace steps; losing one never affects delivery. The steps of one event-loop
- * turn go out together, in one event (a batch delivered, a queue write's messages accepted).
- */
+/** Which message a step belongs to (see traceRef). */
+export interface TrackedMessage {
+  queueId: string;
+  messageId: string | null;
+  sender: string;
+  /** smtp-in's transaction id when the message came through smtp-in; else the queue id */
+  traceKey?: string;
+  traceId?: string;
+}
+
+/** What a step may say beyond its event, recipient and detail. */
+export type StepExtras = Pick<TrackedStep, 'connector' | 'remoteHost' | 'nextAttemptAt' | 'clientIp'> & { service?: string };
+
+/** The trace identity of a queued message: the steps smtp-in published before it was queued share it. */
+export function traceRef(m: QueuedMessage): TrackedMessage {
+  return { queueId: m.id, messageId: m.messageId, sender: m.mailFrom, traceKey: m.source.session, traceId: traceIdOf(m.traceparent) };
+}
+
+/** Publishes delivery's message-trace steps; losing one never affects delivery. */
 export class Tracker {
-  private pending: TrackedStep[] = [];
-  private scheduled = false;
+  private readonly publisher: TrackingPublisher;
 
-  constructor(
-    private readonly bus: Bus,
-    private readonly logger: Logger,
-  ) {}
+  constructor(bus: Bus, logger: Logger) {
+    this.publisher = new TrackingPublisher(bus, logger);
+  }
 
-  track(event: TrackedStep['event'], m: { queueId: string; messageId: string | null; sender: string }, recipient?: string, detail?: string, connector?: string): void {
-    this.pending.push({
+  track(event: TrackedStep['event'], m: TrackedMessage, recipient?: string, detail?: string, extras: StepExtras = {}): void {
+    const { service = 'delivery', ...rest } = extras;
+    this.publisher.add({
       event,
       at: new Date().toISOString(),
       queueId: m.queueId,
+      traceKey: m.traceKey,
+      traceId: m.traceId,
       messageId: m.messageId,
       sender: m.sender,
       recipient,
-      detail: detail?.slice(0, 1000),
-      service: 'delivery',
-      ...(connector ? { connector } : {}),
+      detail,
+      service,
+      ...rest,
     });
-    if (this.pending.length >= MAX_TRACKED_STEPS) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-
-  /** publishes what is pending: when the turn ends, or at once when a full event's worth waits */
-  private flush(): void {
-    this.scheduled = false;
-    const steps = this.pending;
-    if (!steps.length) return;
-    this.pending = [];
-    this.bus.publish(MessageTracked, { steps }).catch((err) => this.logger.warn({ err: String(err), steps: steps.length }, 'could not publish tracking steps'));
   }
 }

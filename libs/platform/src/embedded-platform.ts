@@ -9,9 +9,10 @@ import { AuthModule } from '@mail/auth';
 import { ConnectorsModule } from '@mail/connectors';
 import { loadConfig, resolveAdminToken } from '@mail/config';
 import { DeliveryModule } from '@mail/delivery';
-import { InfraModule, PinoNestLogger, accessConfig, deliveryConfig, infraChecks, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig } from '@mail/runtime';
+import { InfraModule, PinoNestLogger, accessConfig, deliveryConfig, infraChecks, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, traceConfig } from '@mail/runtime';
 import { SmtpInModule, SmtpInService } from '@mail/smtp-in';
 import { StoreModule } from '@mail/store';
+import { TraceModule } from '@mail/trace';
 import { createLogger, opsHandler, startTelemetry, type Telemetry } from '@mail/telemetry';
 import { EmbeddedEnv } from './embedded-env.js';
 
@@ -47,6 +48,7 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
       SmtpInModule.forRoot(smtpInConfig(config, tls)),
       AccessModule.forRoot(accessConfig(config, tls)),
       AdminApiModule.forRoot({ token: admin.token }),
+      TraceModule.forRoot(traceConfig(config)),
     ],
   })
   class EmbeddedRootModule {}

@@ -5,3 +5,4 @@ export * from './nest-logger.js';
 export * from './run-service.js';
 export * from './feature-config.js';
 export * from './platform-secrets.js';
+export * from './trace-config.js';

@@ -7,6 +7,7 @@ import { CheckSender, EmailAddress, EnqueueMessage, ResolveRecipient, VerifyLogi
 import type { Logger } from '@mail/telemetry';
 import { receiveIntoBlob } from './message-intake.js';
 import { receivedHeader } from './received-header.js';
+import { RefusalTrace, transactionId } from './refusal-trace.js';
 import type { SmtpInConfig } from './smtp-in.config.js';
 import { smtpMetrics } from './smtp-in-metrics.js';
 import { smtpError } from './smtp-reply.js';
@@ -45,6 +46,7 @@ export class SmtpSessionPolicy {
   private readonly dns: DnsResolver;
   private readonly localRecipients = new LocalRecipientPolicy();
   readonly dmarc: DmarcEnforcer;
+  private readonly refusals: RefusalTrace;
 
   constructor(
     private readonly config: SmtpInConfig,
@@ -55,6 +57,7 @@ export class SmtpSessionPolicy {
     /** inbound connectors (MX listener); absent in tests of the session alone */
     private readonly connectors?: InboundConnectors,
   ) {
+    this.refusals = new RefusalTrace(bus, logger);
     const auth = config.inboundAuth;
     const ttlMs = auth?.cacheTtlMs ?? 60_000;
     const lookupMs = auth?.timeoutMs ?? 2000;
@@ -72,8 +75,8 @@ export class SmtpSessionPolicy {
       },
       onAuth: (auth, session, cb) => void this.auth(auth, session).then((user) => cb(null, { user }), (err) => cb(err)),
       onMailFrom: (address, session, cb) => void this.mailFrom(listener, address, session).then(() => cb(), (err) => cb(err)),
-      onRcptTo: (address, session, cb) => void this.rcptTo(listener, address, session).then(() => cb(), (err) => cb(err)),
-      onData: (stream, session, cb) => void this.data(listener, stream, session).then((reply) => cb(null, reply), (err) => cb(err)),
+      onRcptTo: (address, session, cb) => void this.rcptTo(listener, address, session).then(() => cb(), (err) => (this.refusals.recipient(session, address.address, err, this.connectorName(listener, session)), cb(err))),
+      onData: (stream, session, cb) => void this.data(listener, stream, session).then((reply) => cb(null, reply), (err) => (this.refusals.message(session, err, this.connectorName(listener, session)), cb(err))),
     };
   }
 
@@ -168,8 +171,8 @@ export class SmtpSessionPolicy {
     const recipients = envelope.rcptTo.map((r) => r.address);
     const user = session.user as SessionUser | undefined;
     const receivedAt = new Date();
-    const localId = `${session.id}.${session.transaction ?? 0}`;
-    const connector = listener === 'mx' ? this.connectors?.attribution(session)?.connector.name : undefined;
+    const localId = transactionId(session);
+    const connector = this.connectorName(listener, session);
     const maxBytes = listener === 'mx' && this.connectors ? this.connectors.maxMessageSize(session, this.config.maxMessageSize) : this.config.maxMessageSize;
 
     // Our Received: goes on top, the Authentication-Results we add sits right under it (as the
@@ -292,6 +295,7 @@ export class SmtpSessionPolicy {
             heloName: (session.hostNameAppearsAs || '').slice(0, 255) || undefined,
             authenticatedAs: user?.address,
             ...(connector ? { connector } : {}),
+            ...traceSource(session, localId),
           },
           index: intake.index && encodeCarriedIndex(intake.index),
           envelope: envelopeParams(session, junk),
@@ -323,6 +327,11 @@ export class SmtpSessionPolicy {
     return smtpError(451, TEMPFAIL);
   }
 
+  /** the inbound connector a session on the MX listener is attributed to, if any */
+  private connectorName(listener: ListenerKind, session: SMTPServerSession): string | undefined {
+    return listener === 'mx' ? this.connectors?.attribution(session)?.connector.name : undefined;
+  }
+
   /** CheckSender errors propagate: the caller answers 4xx rather than refusing a legitimate sender. */
   private async mayUse(user: SessionUser, address: string): Promise<boolean> {
     if (address.toLowerCase() === user.address.toLowerCase()) return true;
@@ -333,6 +342,16 @@ export class SmtpSessionPolicy {
       throw smtpError(451, TEMPFAIL);
     }
   }
+}
+
+/** What message trace records of how the message arrived (ADR 0013). */
+function traceSource(session: SMTPServerSession, localId: string) {
+  const cipher = session.secure ? (session as { tlsOptions?: { name?: string; standardName?: string; version?: string } | false }).tlsOptions : undefined;
+  return {
+    session: localId,
+    port: (session as { localPort?: number }).localPort || undefined,
+    tls: cipher && cipher.version ? { version: cipher.version.slice(0, 32), cipher: (cipher.standardName || cipher.name || '').slice(0, 128) } : undefined,
+  };
 }
 
 /** RFC 3848 protocol names for the Received header. */
