@@ -44,7 +44,8 @@ const KNOWN_METRICS = new Set([
   'mail_queue_depth', 'mail_delivery_attempts_total', 'mail_delivery_recipients_taken_total', 'mail_delivery_latency_seconds', 'mail_imap_connections',
   'mail_pop3_connections', 'mail_store_appends_total', 'mail_auth_logins_total', 'mail_bus_request_duration_seconds',
   'mail_store_append_duration_seconds', 'mail_store_message_index_total', 'mail_bus_handler_duration_seconds',
-  'mail_queue_oldest_age_seconds', 'mail_tls_certificate_not_after_seconds',
+  'mail_queue_oldest_age_seconds', 'mail_tls_certificate_not_after_seconds', 'mail_imap_commands_total', 'mail_pop3_commands_total',
+  'mail_imap_command_duration_seconds', 'mail_pop3_command_duration_seconds',
 ]);
 const ALERTS_REQUIRED = [
   ['queue depth', /mail_queue_depth/],

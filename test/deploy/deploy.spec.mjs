@@ -222,7 +222,7 @@ test('docker-compose config accepts the compose file (v1 and/or v2, whichever is
   if (!runners.length) return t.skip('neither docker-compose nor the docker compose plugin is installed');
   const dir = tempDir(t);
   const envFile = join(dir, 'compose.env');
-  writeFileSync(envFile, `${readFileSync(join(root, 'deploy/compose.env.example'), 'utf8').replace(/^ADMIN_TOKEN=$/m, 'ADMIN_TOKEN=ci-only-token')}\n`);
+  writeFileSync(envFile, `${readFileSync(join(root, 'deploy/compose.env.example'), 'utf8').replace(/^ADMIN_TOKEN=$/m, 'ADMIN_TOKEN=ci-only-token').replace(/^SECRETS_KEY=$/m, 'SECRETS_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=')}\n`);
   for (const [cmd, ...pre] of runners) {
     const out = execFileSync(cmd, [...pre, '--env-file', envFile, '-f', join(root, 'docker-compose.yml'), 'config'], { cwd: root, encoding: 'utf8' });
     assert.match(out, /127\.0\.0\.1:8080|host_ip: 127\.0\.0\.1[\s\S]*published: "?8080/, `${cmd}: admin API not on loopback`);
