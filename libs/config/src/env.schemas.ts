@@ -95,4 +95,6 @@ export const DeliveryEnv = z.object({
   OUTBOUND_TLS_CA_FILE: z.string().optional(),
   /** for tests and closed networks: the port of MTA-STS policy hosts instead of 443 */
   MTA_STS_PORT: Port.default(443),
+  /** a delay notice (DSN, Action: delayed) to the sender once a recipient has waited this long; 0 turns it off */
+  DELAY_NOTICE_HOURS: z.coerce.number().min(0).default(4),
 });

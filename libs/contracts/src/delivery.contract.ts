@@ -42,7 +42,7 @@ export const EnqueueMessage = defineRequest(
   z.object({ queueId: Id }),
 );
 
-export const QueueEntryStatus = z.enum(['queued', 'deferred', 'delivered', 'bounced', 'failed']);
+export const QueueEntryStatus = z.enum(['queued', 'deferred', 'held', 'delivered', 'bounced', 'failed']);
 export const QueueEntry = z.object({
   queueId: Id,
   mailFrom: z.string(),

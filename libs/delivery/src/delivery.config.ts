@@ -35,6 +35,10 @@ export interface DeliveryConfig {
   dnsServers?: string[];
   /** MX lookup, injectable because the resolver may have no network (default: `dnsServers`) */
   resolveMx?: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>;
+  /** a delay notice (RFC 3464, Action: delayed) once a recipient has waited this long (default 4 h; 0: never) */
+  delayNoticeHours?: number;
+  /** RET=FULL returns messages up to this size whole; larger ones their headers (default 10 MiB) */
+  returnFullMaxBytes?: number;
   /** MTA-STS policies of recipient domains fetched and enforced (default on; ADR 0018) */
   mtaSts?: boolean;
   /** port of the MTA-STS policy hosts (443; tests serve policies elsewhere) */

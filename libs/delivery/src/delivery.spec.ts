@@ -382,6 +382,57 @@ function suite(name: string, openDb: DbOpener) {
       assert.equal(e.recipients[0].status, 'bounced');
       await waitFor('DSN to the remote sender', () => h.mx.received.find((r) => r.to.includes('sender@remote.test') && r.from === ''));
     });
+
+    /** The DSN appended to alice's mailbox whose text matches `re` (reports come back through the queue). */
+    const reportFor = (re: RegExp) =>
+      waitFor(`a report matching ${re}`, async () => {
+        for (const a of h.services.appends.filter((x) => x.accountId === ALICE.accountId)) {
+          const text = (await readAll(await h.blobs.get(a.blobKey))).toString('utf8');
+          if (re.test(text)) return text;
+        }
+        return undefined;
+      });
+
+    it('refuses to send a message that has looped (more than 25 Received) and reports it', async () => {
+      const received = Array.from({ length: 26 }, (_, i) => `Received: from hop${i}.test by hop${i + 1}.test; Mon, 7 Dec 2026 02:00:00 +0000\r\n`).join('');
+      const { queueId } = await h.enqueue(received + message('looping'), 'alice@example.com', ['looped@remote.test']);
+      const entry = await waitFor('the loop bounce', async () => {
+        const e = await h.entry(queueId);
+        return allFinal(e) && e;
+      });
+      assert.equal(entry.recipients[0].status, 'bounced');
+      assert.match(entry.recipients[0].lastError, /^5\.4\.6 mail loop/);
+      assert.ok(!h.mx.received.some((m) => m.to.includes('looped@remote.test')));
+      const dsn = await reportFor(/Final-Recipient: rfc822; looped@remote\.test/);
+      assert.match(dsn, /\r\nAction: failed\r\nStatus: 5\.4\.6\r\n/);
+    });
+
+    it('tells the sender once when a recipient has waited past the delay-notice time, and keeps trying', async () => {
+      const { key, size } = await h.put(message('slow'));
+      const { queueId } = await h.bus.request(EnqueueMessage, {
+        blobKey: key,
+        size,
+        mailFrom: 'alice@example.com',
+        recipients: ['tempslow@remote.test'],
+        // accepted five hours ago: past the default four-hour notice, within the 24 h expiry
+        receivedAt: new Date(Date.now() - 5 * 3_600_000).toISOString(),
+        source: { protocol: 'submission', authenticatedAs: 'alice@example.com' },
+      });
+      const dsn = await reportFor(/Final-Recipient: rfc822; tempslow@remote\.test/);
+      assert.match(dsn, /^Subject: Delayed Mail/m);
+      assert.match(dsn, /\r\nAction: delayed\r\nStatus: 4\.2\.0\r\n/);
+      assert.match(dsn, /\r\nWill-Retry-Until: /);
+      const entry = await waitFor('the retry to deliver', async () => {
+        const e = await h.entry(queueId);
+        return e?.recipients[0].status === 'delivered' && e;
+      });
+      assert.equal(entry.recipients[0].status, 'delivered');
+      const notices = [];
+      for (const a of h.services.appends.filter((x) => x.accountId === ALICE.accountId)) {
+        if (/Final-Recipient: rfc822; tempslow@/.test((await readAll(await h.blobs.get(a.blobKey))).toString('utf8'))) notices.push(a);
+      }
+      assert.equal(notices.length, 1, 'one notice, not one per attempt');
+    });
   });
 
   describe(`delivery crash recovery and competition (${name})`, () => {

@@ -1,11 +1,12 @@
 import { ROOT_CONTEXT, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import { Bus, type CachedRequester } from '@mail/bus';
-import { BlobNotFoundError, BlobStore, newBlobKey } from '@mail/blob';
+import { BlobNotFoundError, BlobStore } from '@mail/blob';
 import { AppendMessages, ContractError, isTransientCode, type AppendMessage, type RequestOf, type ResolveRecipient } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
 import type { DeliveryConfig } from './delivery.config.js';
 import { deliveryMetrics } from './delivery-metrics.js';
-import { buildDsn, readHeaderBlock, type FailedRecipient } from './dsn.js';
+import { DeliveryReports, type AttemptResult } from './dsn/delivery-reports.js';
+import { countReceived, readHeaderBlock } from './dsn.js';
 import type { OutboundSmtp } from './outbound-smtp.js';
 import type { OutboundBody, OutboundDkimSigner } from './dkim/outbound-dkim-signer.js';
 import type { ClaimedRecipient, QueuedMessage } from './queue.records.js';
@@ -21,6 +22,9 @@ type Outcome =
   | { kind: 'permanent'; detail: string; remote: boolean };
 
 const tracer = trace.getTracer('delivery');
+
+/** more Received fields than this is a loop (RFC 5321 §6.3 suggests 100 as the least; 25 is the platform's rule, issue 13) */
+const MAX_RECEIVED = 25;
 
 /** appends per store request: the store's batch contract allows up to 100 */
 const APPEND_BATCH = 100;
@@ -60,6 +64,13 @@ export class MessageProcessor {
     private readonly tracker: Tracker,
     private readonly logger: Logger,
     private readonly signer?: OutboundDkimSigner,
+    private readonly reports: DeliveryReports = new DeliveryReports(
+      { hostname: config.hostname, expiryHours: config.expiryHours, delayNoticeHours: config.delayNoticeHours ?? 4, returnFullMaxBytes: config.returnFullMaxBytes ?? 10 * 1024 * 1024 },
+      repo,
+      blobs,
+      queue,
+      logger,
+    ),
   ) {}
 
   /**
@@ -209,19 +220,26 @@ export class MessageProcessor {
     }
   }
 
-  /** The message as it leaves (DKIM-signed when it is ours to sign); on failure every remote recipient gets the outcome. */
+  /**
+   * The message as it leaves: refused when it has looped (more than 25 Received fields, RFC 5321
+   * §6.3), DKIM-signed when it is ours to sign. On failure every remote recipient gets the outcome.
+   */
   private async outboundBody(message: QueuedMessage, remote: ClaimedRecipient[], outcomes: Map<string, Outcome>): Promise<OutboundBody | null> {
     const read = () => this.blobs.get(message.blobKey);
-    if (!this.signer) return { open: read, size: message.size, signedBy: null };
-    try {
-      return await this.signer.bodyFor(message, read);
-    } catch (err) {
-      const lost = err instanceof BlobNotFoundError;
-      if (!lost) this.logger.error({ queueId: message.id, err: describe(err) }, 'DKIM signing failed; the message waits for a retry');
-      for (const r of remote) {
-        outcomes.set(r.id, lost ? { kind: 'permanent', detail: '5.3.0 message body lost', remote: false } : { kind: 'transient', detail: `4.7.0 DKIM signing failed: ${describe(err)}` });
-      }
+    const fail = (outcome: Outcome) => {
+      for (const r of remote) outcomes.set(r.id, outcome);
       return null;
+    };
+    try {
+      const headers = await readHeaderBlock(await read());
+      const hops = countReceived(headers);
+      if (hops > MAX_RECEIVED) return fail({ kind: 'permanent', detail: `5.4.6 mail loop: the message has passed ${hops} mail servers`, remote: false });
+      if (!this.signer) return { open: read, size: message.size, signedBy: null };
+      return await this.signer.bodyFor(message, read, headers);
+    } catch (err) {
+      if (err instanceof BlobNotFoundError) return fail({ kind: 'permanent', detail: '5.3.0 message body lost', remote: false });
+      this.logger.error({ queueId: message.id, err: describe(err) }, 'preparing the outbound message failed; it waits for a retry');
+      return fail({ kind: 'transient', detail: `4.7.0 DKIM signing failed: ${describe(err)}` });
     }
   }
 
@@ -237,7 +255,7 @@ export class MessageProcessor {
 
     for (const { message, recipients, outcomes } of attempts) {
       const ref = traceRef(message);
-      const failed: FailedRecipient[] = [];
+      const reported: AttemptResult[] = [];
       for (const r of recipients) {
         let outcome = outcomes.get(r.id) ?? { kind: 'transient' as const, detail: '4.0.0 not attempted' };
         if (outcome.kind === 'transient' && isExpired(message.receivedAt, this.config.expiryHours)) {
@@ -249,52 +267,25 @@ export class MessageProcessor {
           deliveryMetrics.attempt(outcome.relayed ? 'relayed' : 'delivered');
           deliveryMetrics.delivered(message.receivedAt);
           this.tracker.track(outcome.relayed ? 'relayed' : 'delivered', ref, r.address, outcome.detail, { remoteHost: outcome.remoteHost, connector: outcome.connector });
+          if (ours) reported.push({ id: r.id, address: r.address, kind: outcome.relayed ? 'relayed' : 'delivered', detail: outcome.detail, remote: outcome.relayed });
         } else if (outcome.kind === 'transient') {
           const delayMs = retryDelayMs(r.attempts, this.config.retrySchedule);
           ours = await this.repo.markDeferred(workerId, r.id, outcome.detail, delayMs);
           deliveryMetrics.attempt('deferred');
           this.tracker.track('deferred', ref, r.address, outcome.detail, { nextAttemptAt: new Date(Date.now() + delayMs).toISOString() });
+          if (ours) reported.push({ id: r.id, address: r.address, kind: 'deferred', detail: outcome.detail, remote: false });
         } else {
           // never bounce a bounce: a failed DSN (null sender) just ends here
           const status = message.mailFrom === '' ? 'failed' : 'bounced';
           ours = await this.repo.markFinal(workerId, r.id, status, outcome.detail);
           deliveryMetrics.attempt(status);
           this.tracker.track(status, ref, r.address, status === 'bounced' ? `${outcome.detail}; DSN to <${message.mailFrom}>` : `${outcome.detail}; no DSN (null sender)`);
-          if (ours && status === 'bounced') failed.push({ address: r.address, diagnostic: outcome.detail, remote: outcome.remote });
+          if (ours && status === 'bounced') reported.push({ id: r.id, address: r.address, kind: 'bounced', detail: outcome.detail, remote: outcome.remote });
         }
         if (!ours) this.logger.warn({ queueId: message.id, recipient: r.address }, 'lease lost before recording the outcome; another worker owns the recipient now');
         this.logger.info({ queueId: message.id, recipient: r.address, outcome: outcome.kind, detail: outcome.detail }, 'delivery attempt');
       }
-      if (failed.length) await this.bounce(message, failed);
-    }
-  }
-
-  /** The DSN goes through the queue like any message, from the null sender. */
-  private async bounce(message: QueuedMessage, failed: FailedRecipient[]): Promise<void> {
-    let headers: Buffer;
-    try {
-      headers = await readHeaderBlock(await this.blobs.get(message.blobKey));
-    } catch {
-      headers = Buffer.from(`Message-ID: ${message.messageId ?? '(unknown)'}\r\n`);
-    }
-    const dsn = buildDsn({ hostname: this.config.hostname, queueId: message.id, sender: message.mailFrom, arrivalDate: message.receivedAt, recipients: failed, originalHeaders: headers });
-    const key = newBlobKey();
-    try {
-      await this.blobs.put(key, dsn);
-      const { queueId } = await this.queue.enqueue({
-        blobKey: key,
-        size: dsn.length,
-        mailFrom: '',
-        recipients: [message.mailFrom],
-        receivedAt: new Date().toISOString(),
-        subject: 'Undelivered Mail Returned to Sender',
-        source: { protocol: 'local' },
-      });
-      this.logger.info({ queueId: message.id, dsnQueueId: queueId, recipients: failed.length }, 'bounce queued');
-    } catch (err) {
-      // the recipients are bounced already; a lost DSN is logged rather than retried forever
-      this.logger.error({ queueId: message.id, err: describe(err) }, 'could not queue the bounce');
-      await this.blobs.delete(key).catch(() => undefined);
+      await this.reports.afterAttempt(message, reported);
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { EnvelopeParams } from '@mail/contracts';
 
-export type RecipientStatus = 'queued' | 'deferred' | 'delivered' | 'bounced' | 'failed';
+export type RecipientStatus = 'queued' | 'deferred' | 'held' | 'delivered' | 'bounced' | 'failed';
 
 export interface MessageSourceRecord {
   protocol: 'smtp' | 'submission' | 'local';

@@ -239,6 +239,16 @@ export class QueueRepository {
     return res.rowCount;
   }
 
+  /** Marks recipients as told of their delay; answers those not marked before (one notice each, whoever asks). */
+  async markDelayNotified(ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const { rows } = await this.db.query<{ id: string }>(
+      `UPDATE queue.recipients SET delay_notified_at = now() WHERE id = ANY($1::uuid[]) AND delay_notified_at IS NULL RETURNING id`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Recipients still waiting (queued or deferred): the queue depth. */
   /** How many recipients wait, and for how long the oldest has (the queue gauges). */
   async waitingStats(): Promise<{ depth: number; oldestAgeSeconds: number }> {

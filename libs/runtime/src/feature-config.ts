@@ -21,6 +21,7 @@ export function deliveryConfig(env: CommonEnv & z.output<typeof DeliveryEnv>) {
     handoffRecipients: env.DELIVERY_HANDOFF_RECIPIENTS,
     dnsServers: parseDnsServers(env.DNS_SERVERS),
     mtaStsPort: env.MTA_STS_PORT,
+    delayNoticeHours: env.DELAY_NOTICE_HOURS,
     extraCa: env.OUTBOUND_TLS_CA_FILE ? [readFileSync(env.OUTBOUND_TLS_CA_FILE, 'utf8')] : undefined,
   };
 }

@@ -42,10 +42,11 @@ export class OutboundDkimSigner {
     private readonly secrets: Opener | undefined,
   ) {}
 
-  async bodyFor(message: { source: MessageSourceRecord; size: number }, read: () => Promise<Readable>): Promise<OutboundBody> {
+  /** `headers`: the message's header block when the caller has read it already */
+  async bodyFor(message: { source: MessageSourceRecord; size: number }, read: () => Promise<Readable>, headers?: Buffer): Promise<OutboundBody> {
     const unsigned: OutboundBody = { open: read, size: message.size, signedBy: null };
     if (!originatesHere(message.source)) return unsigned;
-    const domain = headerFromDomain(await readHeaderBlock(await read()));
+    const domain = headerFromDomain(headers ?? (await readHeaderBlock(await read())));
     if (!domain) return unsigned;
     const { keys } = await this.keys.request({ domain });
     if (!keys.length) return unsigned;

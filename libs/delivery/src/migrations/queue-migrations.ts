@@ -3,6 +3,7 @@ import { m001Queue } from './001-queue.js';
 import { m002CarriedIndex } from './002-carried-index.js';
 import { m003Retention } from './003-retention.js';
 import { m004EnvelopeParams } from './004-envelope-params.js';
+import { m005Outbound } from './005-outbound.js';
 
 /** The delivery queue's schema `queue`, in order; a released migration is never edited, only followed by a new one. */
-export const queueMigrations: Migration[] = [m001Queue, m002CarriedIndex, m003Retention, m004EnvelopeParams];
+export const queueMigrations: Migration[] = [m001Queue, m002CarriedIndex, m003Retention, m004EnvelopeParams, m005Outbound];
