@@ -12,6 +12,7 @@ import { parseOptions, USAGE } from './lib/options.mjs';
 import { figureRows, buildTable, renderText, writeResults } from './lib/report.mjs';
 import { ingestPhase, warmupPhase, prepareMailbox, imapPhase, pop3Phase, memoryPhase } from './lib/phases.mjs';
 import { probe } from './lib/probe.mjs';
+import { fillTrace, tracePhase } from './lib/trace-search.mjs';
 import { anchorTarget } from './targets/anchor.mjs';
 import { distributedTarget, embeddedTarget } from './targets/platform.mjs';
 
@@ -123,6 +124,12 @@ async function fullPlan(target, into, { ingest = true, memory = true } = {}) {
     await prepareMailbox({ target, user: users.pop3, count: opts.pop3Messages, log });
     await pop3Phase({ target, user: users.pop3, count: opts.pop3Messages, reps: opts.reps, into, log });
   }
+  // message trace exists on our side only (the anchor has no such store); filled with SQL, searched over HTTP
+  if (opts.traceMessages && target.databaseUrl) {
+    const fill = await fillTrace({ databaseUrl: target.databaseUrl, count: opts.traceMessages, log });
+    meta.fills[`${target.name}.trace`] = { ms: Math.round(fill.ms), method: 'SQL generate_series, indexes rebuilt' };
+    await tracePhase({ target, count: opts.traceMessages, reps: opts.reps, into, log });
+  }
 }
 
 /**
@@ -207,7 +214,7 @@ meta.notes.push(
   'Fill of the IMAP mailboxes: ' + Object.entries(meta.fills).map(([k, v]) => `${k}: ${v.method}, ${(v.ms / 1000).toFixed(1)} s`).join('; '),
   'Memory counts every process of the platform\'s services and its S3 server (not PostgreSQL or NATS) and every Dovecot process (not Postfix).',
 );
-const table = buildTable(figureRows(opts.mailbox, opts.pop3Messages), results);
+const table = buildTable(figureRows(opts.mailbox, opts.pop3Messages, opts.traceMessages), results);
 console.log(`\n${renderText(table)}\n`);
 const files = writeResults(opts.resultsDir ?? join(here, 'results'), meta, table, results);
 console.log(`written: ${files.json}\n         ${files.md}`);

@@ -13,6 +13,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --no-interleave       run the SMTP ingest repetitions side after side instead of alternating them
   --profile=DIR         our service processes write V8 CPU profiles under DIR (summarise: node bench/profile-summary.mjs DIR)
   --skip-imap           skip the IMAP mailbox figures (profiling the SMTP path)
+  --trace-messages=N    message trace search figures with N recorded messages (default 1000000; 0 skips)
   --database-url=URL    PostgreSQL admin URL (default $BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres)
   --nats-url=URL        NATS (default $BENCH_NATS_URL or nats://127.0.0.1:4222)`;
 
@@ -29,6 +30,7 @@ export function parseOptions(argv) {
     pop3: true,
     interleave: true,
     pop3Messages: 1000,
+    traceMessages: 1_000_000,
     only: null,
     stallMs: 30_000,
     databaseUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -63,9 +65,10 @@ export function parseOptions(argv) {
       case 'results-dir': o.resultsDir = v; break;
       case 'profile': o.profile = v || 'bench/results/profiles'; break;
       case 'skip-imap': explicit.mailbox = []; break;
+      case 'trace-messages': explicit.traceMessages = num(); break;
       default: throw new Error(`unknown option ${arg}\n${USAGE}`);
     }
   }
-  if (o.quick) Object.assign(o, { reps: 1, messages: 300, connections: 4, warmup: 0, recipients: 4, mailbox: [1000], idleConnections: 100, pop3Messages: 200, stallMs: 20_000 });
+  if (o.quick) Object.assign(o, { reps: 1, messages: 300, connections: 4, warmup: 0, recipients: 4, mailbox: [1000], idleConnections: 100, pop3Messages: 200, stallMs: 20_000, traceMessages: 20_000 });
   return Object.assign(o, explicit);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { spread } from './stats.mjs';
 
 /** Rows of the table: which figure, its unit, which direction is better, where each column comes from. */
-export function figureRows(mailboxSizes, pop3Messages = 1000) {
+export function figureRows(mailboxSizes, pop3Messages = 1000, traceMessages = 0) {
   const rows = [
     { key: 'smtp.rate', label: 'SMTP ingest', unit: 'msg/s', better: 'higher' },
     { key: 'smtp.p50', label: 'SMTP ingest latency p50', unit: 'ms', better: 'lower' },
@@ -28,6 +28,14 @@ export function figureRows(mailboxSizes, pop3Messages = 1000) {
   }
   rows.push(
     { key: 'pop3.listRetr', label: `POP3 LIST + RETR ×${pop3Messages.toLocaleString('en-US')}`, unit: 'ms', better: 'lower' },
+    ...(traceMessages
+      ? [
+          ['sender', 'by sender'],
+          ['messageId', 'by Message-ID'],
+          ['senderDomain', 'by sender domain (*@domain)'],
+          ['recipient', 'by recipient'],
+        ].map(([k, what]) => ({ key: `trace.${k}`, label: `Message trace ${traceMessages.toLocaleString('en-US')}: search ${what}`, unit: 'ms', better: 'lower' }))
+      : []),
     { key: 'mem.pssPerConnection', label: 'Memory per idle IMAP connection (PSS)', unit: 'KiB', better: 'lower', scale: 1 / 1024 },
   );
   const m0 = mailboxSizes[0];

@@ -44,6 +44,8 @@ function common({ name, label, p, pids, users, closeFn }) {
     host: '127.0.0.1',
     domain: DOMAIN,
     ports: { smtp: p.ports.smtp, imap: p.ports.imap, pop3: p.ports.pop3 },
+    adminUrl: p.adminUrl,
+    adminToken: p.adminToken,
     versions: { platform: versionOf() },
     imapServerPids: pids,
     serverPids: pids,
@@ -61,6 +63,7 @@ export async function distributedTarget({ users, databaseAdminUrl, natsUrl, prof
   t.logs = () => p.logs();
   t.processes = processes;
   t.infraProcesses = ['postgres', 'nats-server'];
+  t.databaseUrl = p.databaseUrl;
   return t;
 }
 

@@ -18,6 +18,8 @@ export type ServiceName = (typeof SERVICES)[number];
 export interface DistributedPlatform extends PlatformUnderTest {
   services: ChildService[];
   s3: TestS3;
+  /** the platform's own PostgreSQL database (the bench fills message trace into it) */
+  databaseUrl: string;
   /** start one more replica of a service (same database, bus and blobs) */
   addReplica(name: ServiceName): Promise<ChildService>;
   logs(): string;
@@ -116,6 +118,7 @@ export async function startDistributedPlatform(opts: {
     dns,
     services,
     s3,
+    databaseUrl: db.url,
     addReplica: async (name) => {
       const svc = await spawnService(name, true);
       await svc.waitReady();
