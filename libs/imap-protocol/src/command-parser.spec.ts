@@ -28,6 +28,15 @@ describe('parseCommand', () => {
     bad('a1 CREATE x (USE \\Archive)');
   });
 
+  it('reads SEARCH RETURN options (RFC 4731)', () => {
+    const all = { op: 'all' };
+    assert.deepEqual(parse('a SEARCH RETURN (MIN COUNT) ALL'), { tag: 'a', name: 'SEARCH', uid: false, charset: null, criteria: all, returning: ['MIN', 'COUNT'] });
+    assert.deepEqual(parse('a UID SEARCH RETURN () ALL'), { tag: 'a', name: 'SEARCH', uid: true, charset: null, criteria: all, returning: ['ALL'] });
+    assert.equal((parse('a SEARCH ALL') as { returning: unknown }).returning, null);
+    bad('a SEARCH RETURN (SAVE) ALL', 'a');
+    bad('a SEARCH RETURN MIN ALL', 'a');
+  });
+
   it('reads LOGIN with atoms, quoted strings and literals', () => {
     assert.deepEqual(parse('a1 LOGIN bob "p a\\"s\\\\s"'), { tag: 'a1', name: 'LOGIN', username: 'bob', password: 'p a"s\\s' });
     assert.deepEqual(parse('a1 LOGIN {3}\r\nbob {4+}\r\np\r\nw'), { tag: 'a1', name: 'LOGIN', username: 'bob', password: 'p\r\nw' });

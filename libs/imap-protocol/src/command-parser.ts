@@ -4,11 +4,12 @@ import { ImapParseError } from './errors.js';
 import { parseFetchItems } from './fetch-parser.js';
 import { parseSearchKeys } from './search-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
-import type { ImapCommand, StatusItem } from './types.js';
+import type { ImapCommand, SearchReturn, StatusItem } from './types.js';
 import { leadingTag } from './chars.js';
 
 const NO_ARGS = new Set(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE', 'NAMESPACE']);
 const STATUS_ITEMS = new Set<StatusItem>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'DELETED']);
+const SEARCH_RETURNS = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL']);
 const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE']);
 
 function modifier(c: Cursor, name: string): number {
@@ -155,6 +156,22 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
     }
     case 'SEARCH': {
       c.sp();
+      // RFC 4731 ESEARCH: SEARCH RETURN (MIN MAX COUNT ALL) ...; RETURN () means ALL
+      let returning: SearchReturn[] | null = null;
+      if (c.isKeyword('RETURN')) {
+        c.pos += 6;
+        c.sp();
+        c.expect('(');
+        returning = [];
+        while (!c.tryChar(')')) {
+          if (returning.length) c.sp();
+          const option = c.atom().toUpperCase() as SearchReturn;
+          if (!SEARCH_RETURNS.has(option)) c.fail('unknown SEARCH RETURN option');
+          if (!returning.includes(option)) returning.push(option);
+        }
+        if (!returning.length) returning.push('ALL');
+        c.sp();
+      }
       let charset: string | null = null;
       if (c.isKeyword('CHARSET')) {
         c.pos += 7;
@@ -163,7 +180,7 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
         c.sp();
       }
       const criteria = parseSearchKeys(c);
-      return { tag, name, uid, charset, criteria };
+      return { tag, name, uid, charset, criteria, returning };
     }
     case 'COPY':
     case 'MOVE': {

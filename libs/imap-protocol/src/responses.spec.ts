@@ -6,6 +6,7 @@ import {
   capabilityResponse,
   copyUidCode,
   enabledResponse,
+  esearchResponse,
   existsResponse,
   expungeResponse,
   fetchFlagsResponse,
@@ -90,6 +91,16 @@ describe('response builders, byte for byte', () => {
     assert.equal(idResponse([['name', 'mail-platform']]), '* ID ("name" "mail-platform")\r\n');
     assert.equal(idResponse([['a"b', 'c\\d']]), '* ID ("a\\"b" "c\\\\d")\r\n');
     assert.equal(idResponse([]), '* ID NIL\r\n');
+  });
+
+  it('ESEARCH as RFC 4731 shows it', () => {
+    assert.equal(esearchResponse({ tag: 'A282', uid: false, returning: ['MIN', 'COUNT'], numbers: [2, 10, 11] }), '* ESEARCH (TAG "A282") MIN 2 COUNT 3\r\n');
+    assert.equal(esearchResponse({ tag: 'A283', uid: false, returning: ['ALL'], numbers: [2, 10, 11] }), '* ESEARCH (TAG "A283") ALL 2,10:11\r\n');
+    assert.equal(esearchResponse({ tag: 'A284', uid: false, returning: ['MIN'], numbers: [] }), '* ESEARCH (TAG "A284")\r\n');
+    assert.equal(esearchResponse({ tag: 'A285', uid: true, returning: ['MIN', 'MAX'], numbers: [7, 3800] }), '* ESEARCH (TAG "A285") UID MIN 7 MAX 3800\r\n');
+    assert.equal(esearchResponse({ tag: 'A286', uid: false, returning: ['COUNT'], numbers: [] }), '* ESEARCH (TAG "A286") COUNT 0\r\n');
+    // RFC 7162 3.1.5
+    assert.equal(esearchResponse({ tag: 'a', uid: true, returning: ['MAX'], numbers: [5, 6], modseq: 9 }), '* ESEARCH (TAG "a") UID MAX 6 MODSEQ 9\r\n');
   });
 
   it('UIDPLUS and CONDSTORE response codes', () => {

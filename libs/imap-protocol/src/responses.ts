@@ -7,6 +7,11 @@ import { flagList, mailboxName, untagged } from './response.js';
  * tested byte for byte and sessions never assemble response strings by hand.
  */
 
+/** a quoted string, whatever its length (tags, ID fields: short 7-bit text) */
+function quoted(s: string): string {
+  return '"' + s.replace(/[\\"]/g, (ch) => '\\' + ch) + '"';
+}
+
 /** The system flags every mailbox permits (RFC 3501 2.3.2), in the order FLAGS announces them. */
 export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'] as const;
 
@@ -109,6 +114,32 @@ export function searchResponse(numbers: readonly number[], modseq?: number): str
   return untagged(`SEARCH ${numbers.join(' ')}${modseq !== undefined ? ` (MODSEQ ${modseq})` : ''}`);
 }
 
+export interface EsearchResult {
+  tag: string;
+  uid: boolean;
+  /** what RETURN asked for */
+  returning: readonly ('MIN' | 'MAX' | 'COUNT' | 'ALL')[];
+  /** the numbers found, ascending */
+  numbers: readonly number[];
+  /** RFC 7162 3.1.5: the highest MODSEQ of the messages found, when the search named MODSEQ */
+  modseq?: number;
+}
+
+/**
+ * `* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL set` (RFC 4731 3.1): MIN, MAX and ALL are left
+ * out when nothing was found, COUNT is always given when asked for.
+ */
+export function esearchResponse(r: EsearchResult): string {
+  let text = `ESEARCH (TAG ${quoted(r.tag)})${r.uid ? ' UID' : ''}`;
+  const found = r.numbers.length > 0;
+  if (found && r.returning.includes('MIN')) text += ` MIN ${r.numbers[0]}`;
+  if (found && r.returning.includes('MAX')) text += ` MAX ${r.numbers[r.numbers.length - 1]}`;
+  if (r.returning.includes('COUNT')) text += ` COUNT ${r.numbers.length}`;
+  if (found && r.returning.includes('ALL')) text += ` ALL ${compressSequenceSet(r.numbers)}`;
+  if (found && r.modseq !== undefined) text += ` MODSEQ ${r.modseq}`;
+  return untagged(text);
+}
+
 export function capabilityResponse(capabilities: string): string {
   return untagged(`CAPABILITY ${capabilities}`);
 }
@@ -135,8 +166,7 @@ export function namespaceResponse(delimiter: string): string {
 /** `* ID (...)` (RFC 2971) with quoted field names and values. */
 export function idResponse(fields: ReadonlyArray<readonly [string, string]>): string {
   if (!fields.length) return untagged('ID NIL');
-  const quote = (s: string) => '"' + s.replace(/[\\"]/g, (ch) => '\\' + ch) + '"';
-  return untagged(`ID (${fields.map(([k, v]) => `${quote(k)} ${quote(v)}`).join(' ')})`);
+  return untagged(`ID (${fields.map(([k, v]) => `${quoted(k)} ${quoted(v)}`).join(' ')})`);
 }
 
 /** `APPENDUID validity uid` (RFC 4315). */

@@ -49,6 +49,8 @@ export type SearchKey =
   | { op: 'size'; cmp: 'larger' | 'smaller'; value: number }
   | { op: 'modseq'; value: number };
 
+export type SearchReturn = 'MIN' | 'MAX' | 'COUNT' | 'ALL';
+
 export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'HIGHESTMODSEQ' | 'SIZE' | 'DELETED';
 
 interface Tagged {
@@ -76,7 +78,8 @@ export type ImapCommand =
       flags: string[];
       unchangedSince: number | null;
     })
-  | (Tagged & { name: 'SEARCH'; uid: boolean; charset: string | null; criteria: SearchKey })
+  /** `returning`: RFC 4731 RETURN options (answered with ESEARCH), null for a plain SEARCH */
+  | (Tagged & { name: 'SEARCH'; uid: boolean; charset: string | null; criteria: SearchKey; returning: SearchReturn[] | null })
   | (Tagged & { name: 'COPY' | 'MOVE'; uid: boolean; sequence: SequenceSet; mailbox: string })
   | (Tagged & { name: 'ENABLE'; capabilities: string[] })
   | (Tagged & { name: 'ID'; params: [string, string | null][] | null });

@@ -93,7 +93,8 @@ export class MailboxView {
   /** sequence number of the first message without \Seen (SELECT's UNSEEN), null when all are seen */
   firstUnseen(): number | null {
     for (let i = 0; i < this.uids.length; i++) {
-      if (!this.flags.get(this.uids[i]!)!.some((f) => f.toLowerCase() === '\\seen')) return i + 1;
+      // the store keeps system flags in their canonical case
+      if (!this.flags.get(this.uids[i]!)!.includes('\\Seen')) return i + 1;
     }
     return null;
   }

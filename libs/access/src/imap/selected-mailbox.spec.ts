@@ -22,7 +22,7 @@ function source(uids: number[], pageSize = 1000, highestModseq = 10) {
       const rest = uids.filter((u) => u > (req.afterUid ?? 0));
       const page = rest.slice(0, pageSize);
       return {
-        mailbox: { id: MAILBOX_ID, name: 'INBOX', specialUse: null, subscribed: true, uidValidity: 7, uidNext: 100, highestModseq, messages: uids.length, unseen: 0, sizeBytes: 0 },
+        mailbox: { id: MAILBOX_ID, name: 'INBOX', specialUse: null, subscribed: true, uidValidity: 7, uidNext: 100, highestModseq, messages: uids.length, unseen: uids.filter((u) => u !== 5).length, sizeBytes: 0 },
         messages: page.map((uid) => ({ uid, modseq: 1, flags: uid === 5 ? ['\\Seen', 'work'] : [] })),
         more: rest.length > page.length,
       };

@@ -22,6 +22,8 @@ export class SelectedMailbox {
   private pending = false;
   /** the highest modseq a change event announced for this mailbox */
   private announcedModseq = 0;
+  /** SELECT's UNSEEN, found once at open (undefined: not looked for yet) */
+  private firstUnseen: number | null | undefined;
   /** CONDSTORE is on for the session (RFC 7162 3.1): unsolicited FETCH responses carry MODSEQ */
   condstore = false;
   /** keywords the client was told about in FLAGS/PERMANENTFLAGS, by lower case */
@@ -40,14 +42,19 @@ export class SelectedMailbox {
   static async open(source: MailboxSource, accountId: string, name: string, readOnly: boolean, logger: Logger): Promise<SelectedMailbox> {
     let view: MailboxView | null = null;
     let afterUid = 0;
+    let unseen = 0;
     for (;;) {
       const page = await source.openMailbox({ accountId, name, afterUid });
+      unseen = page.mailbox.unseen;
       view ??= new MailboxView(page.mailbox, readOnly);
       view.load(page.messages);
       if (!page.more || !page.messages.length) break;
       afterUid = page.messages[page.messages.length - 1]!.uid;
     }
-    return new SelectedMailbox(view, source, accountId, logger);
+    const opened = new SelectedMailbox(view, source, accountId, logger);
+    // nothing unseen (most folders but INBOX): no need to walk the view for UNSEEN
+    if (unseen === 0) opened.firstUnseen = null;
+    return opened;
   }
 
   get mailboxId(): string {
@@ -79,7 +86,7 @@ export class SelectedMailbox {
       readOnly: v.readOnly,
       exists: v.exists,
       recent: 0,
-      firstUnseen: v.firstUnseen(),
+      firstUnseen: this.firstUnseen === undefined ? v.firstUnseen() : this.firstUnseen,
       uidValidity: v.uidValidity,
       uidNext: v.uidNext,
       highestModseq: v.modseq,

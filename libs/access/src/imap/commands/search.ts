@@ -1,4 +1,4 @@
-import { searchResponse } from '@mail/imap-protocol';
+import { esearchResponse, searchResponse } from '@mail/imap-protocol';
 import { no, ok } from '../reply.js';
 import { searchesByModseq } from '../condstore.js';
 import { toSearchCriterion } from '../search-translate.js';
@@ -6,7 +6,10 @@ import type { Command, CommandSpec } from '../session-handle.js';
 
 type Search = Command<'SEARCH'>;
 
-/** SEARCH and UID SEARCH (RFC 3501 6.4.4): the store evaluates; numbers come from the session's view. */
+/**
+ * SEARCH and UID SEARCH (RFC 3501 6.4.4), with RETURN options answered by ESEARCH (RFC 4731): the
+ * store evaluates; numbers come from the session's view.
+ */
 export const search: CommandSpec<Search> = {
   state: 'selected',
   async run(s, cmd, user, mailbox) {
@@ -23,7 +26,9 @@ export const search: CommandSpec<Search> = {
       highest = Math.max(highest, view.modseqOf(uid));
     }
     numbers.sort((a, b) => a - b);
-    await s.out.send(searchResponse(numbers, searchesByModseq(cmd.criteria) ? highest : undefined));
+    const modseq = searchesByModseq(cmd.criteria) ? highest : undefined;
+    if (cmd.returning) await s.out.send(esearchResponse({ tag: cmd.tag, uid: cmd.uid, returning: cmd.returning, numbers, modseq }));
+    else await s.out.send(searchResponse(numbers, modseq));
     return ok(`${cmd.uid ? 'UID ' : ''}SEARCH completed`);
   },
 };
