@@ -79,7 +79,7 @@ describe('mailctl against an HTTP server', () => {
   it('reads the token from $DATA_DIR/admin.token and prints tables or JSON', async () => {
     let r = await run(['user', 'list'], { MAILCTL_URL: url, DATA_DIR: dataDir });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^ADDRESS\s+NAME\s+QUOTA\s+STATUS\s+CREATED\nalice@example\.test\s+-\s+-\s+active/);
+    assert.match(r.stdout, /^ADDRESS\s+NAME\s+STORAGE\s+MESSAGES\s+STATUS\s+CREATED\nalice@example\.test\s+-\s+\?\s+\?\s+active/);
     r = await run(['user', 'list', '--json'], { MAILCTL_URL: url, DATA_DIR: dataDir });
     assert.equal(JSON.parse(r.stdout).accounts[0].address, 'alice@example.test');
   });

@@ -1,6 +1,7 @@
 import { CONNECTOR_COMMANDS } from './connector-commands.js';
 import { GROUP_COMMANDS } from './group-commands.js';
 import { DKIM_COMMANDS } from './dkim-commands.js';
+import { USER_QUOTA_COMMANDS, messageLimitOption, messagesCell, storageCell, type AccountView } from './user-quota-commands.js';
 import { formatSize, parseSize } from './quota.js';
 import { clean, table } from './table.js';
 import { DOMAIN_POLICY_COMMANDS } from './domain-policy-commands.js';
@@ -115,9 +116,9 @@ export const COMMANDS: CommandSpec[] = [
   ...DOMAIN_POLICY_COMMANDS,
   {
     words: ['user', 'add'],
-    usage: 'user add <address> --password <pw> [--name <display name>] [--quota <bytes>]',
+    usage: 'user add <address> --password <pw> [--name <display name>] [--quota <bytes>] [--quota-messages <n>]',
     summary: 'create an account (without --password: prompt, or read stdin)',
-    options: { password: { type: 'string' }, name: { type: 'string' }, quota: { type: 'string' } },
+    options: { password: { type: 'string' }, name: { type: 'string' }, quota: { type: 'string' }, 'quota-messages': { type: 'string' } },
     args: { min: 1, max: 1 },
     plan: ([address], opts) => {
       const pw = passwordFrom(opts);
@@ -125,6 +126,8 @@ export const COMMANDS: CommandSpec[] = [
       if (typeof opts.name === 'string') body.displayName = opts.name;
       const quota = quotaOption(opts.quota);
       if (quota !== undefined) body.quotaBytes = quota;
+      const messages = messageLimitOption('quota-messages', opts['quota-messages']);
+      if (messages != null) body.quotaMessages = messages;
       return { call: { method: 'POST', path: '/api/v1/accounts', body }, needsPassword: pw.needsPassword, render: (r) => `user ${clean((r as Account).address)} added\n` };
     },
   },
@@ -137,11 +140,11 @@ export const COMMANDS: CommandSpec[] = [
     plan: (_args, opts) => ({
       call: { method: 'GET', path: typeof opts.domain === 'string' ? `/api/v1/accounts?domain=${enc(opts.domain)}` : '/api/v1/accounts' },
       render: (r) => {
-        const { accounts } = r as { accounts: Account[] };
+        const { accounts } = r as { accounts: AccountView[] };
         if (!accounts.length) return 'no users\n';
         return table(
-          ['ADDRESS', 'NAME', 'QUOTA', 'STATUS', 'CREATED'],
-          accounts.map((a) => [clean(a.address), clean(a.displayName) || '-', formatSize(a.quotaBytes), a.disabled ? 'disabled' : 'active', day(a.createdAt)]),
+          ['ADDRESS', 'NAME', 'STORAGE', 'MESSAGES', 'STATUS', 'CREATED'],
+          accounts.map((a) => [clean(a.address), clean(a.displayName) || '-', storageCell(a), messagesCell(a), a.disabled ? 'disabled' : 'active', day(a.createdAt)]),
         );
       },
     }),
@@ -247,6 +250,7 @@ export const COMMANDS: CommandSpec[] = [
   ...GROUP_COMMANDS,
   ...DKIM_COMMANDS,
   ...TRACE_COMMANDS,
+  ...USER_QUOTA_COMMANDS,
 ];
 
 export function helpText(): string {

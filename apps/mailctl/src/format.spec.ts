@@ -31,16 +31,18 @@ describe('mailctl output', () => {
   it('renders lists as tables and empty lists as a sentence', () => {
     const users = render('user list', {
       accounts: [
-        { address: 'alice@example.org', displayName: 'Alice', quotaBytes: 1024 ** 3, disabled: false, createdAt: '2026-01-02T03:04:05.678Z' },
-        { address: 'b@example.org', displayName: null, quotaBytes: null, disabled: true, createdAt: '2026-01-02T03:04:05Z' },
+        { address: 'alice@example.org', displayName: 'Alice', quotaBytes: 1024 ** 3, quotaMessages: 500, usage: { bytes: 1536, messages: 3 }, disabled: false, createdAt: '2026-01-02T03:04:05.678Z' },
+        { address: 'b@example.org', displayName: null, quotaBytes: null, usage: { bytes: 0, messages: 0 }, disabled: true, createdAt: '2026-01-02T03:04:05Z' },
+        { address: 'c@example.org', displayName: null, quotaBytes: 2048, quotaMessages: null, usage: null, disabled: false, createdAt: '2026-01-02T03:04:05Z' },
       ],
     });
     assert.equal(
       users,
       [
-        'ADDRESS            NAME   QUOTA  STATUS    CREATED',
-        'alice@example.org  Alice  1 GiB  active    2026-01-02 03:04:05Z',
-        'b@example.org      -      -      disabled  2026-01-02 03:04:05Z',
+        'ADDRESS            NAME   STORAGE           MESSAGES  STATUS    CREATED',
+        'alice@example.org  Alice  1.5 KiB of 1 GiB  3 of 500  active    2026-01-02 03:04:05Z',
+        'b@example.org      -      0 B               0         disabled  2026-01-02 03:04:05Z',
+        'c@example.org      -      ? of 2 KiB        ?         active    2026-01-02 03:04:05Z',
         '',
       ].join('\n'),
     );

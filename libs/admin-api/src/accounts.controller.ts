@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { BearerGuard } from './bearer.guard.js';
 import { AdminErrorFilter } from './error.filter.js';
 import { parseInput } from './validate.js';
+import { withUsage } from './account-usage.js';
 
 const logger = createLogger('admin-api');
 
@@ -16,8 +17,9 @@ export class AccountsController {
   constructor(private readonly bus: Bus) {}
 
   @Get()
-  list(@Query('domain') domain?: string) {
-    return this.bus.request(ListAccounts, parseInput(ListAccounts.request, { domain: domain || undefined }));
+  async list(@Query('domain') domain?: string) {
+    const { accounts } = await this.bus.request(ListAccounts, parseInput(ListAccounts.request, { domain: domain || undefined }));
+    return { accounts: await withUsage(this.bus, accounts) };
   }
 
   @Post()
@@ -26,8 +28,8 @@ export class AccountsController {
   }
 
   @Get(':address')
-  get(@Param('address') address: string) {
-    return this.bus.request(GetAccount, parseInput(GetAccount.request, { address }));
+  async get(@Param('address') address: string) {
+    return (await withUsage(this.bus, [await this.bus.request(GetAccount, parseInput(GetAccount.request, { address }))]))[0];
   }
 
   /**

@@ -8,6 +8,7 @@ import { DkimController } from './dkim.controller.js';
 import { DomainsController } from './domains.controller.js';
 import { GroupsController } from './groups.controller.js';
 import { DomainPolicyController } from './domain-policy.controller.js';
+import { AccountQuotaController } from './account-quota.controller.js';
 import { OpenApiController } from './openapi.controller.js';
 import { QueueController } from './queue.controller.js';
 import { TraceController } from './trace.controller.js';
@@ -19,7 +20,7 @@ export class AdminApiModule {
     if (!config.token) throw new Error('AdminApiModule needs a non-empty token');
     return {
       module: AdminApiModule,
-      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, OpenApiController, DkimController, TraceController],
+      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, AccountQuotaController, OpenApiController, DkimController, TraceController],
       providers: [{ provide: ADMIN_API_CONFIG, useValue: config }, BearerGuard],
     };
   }

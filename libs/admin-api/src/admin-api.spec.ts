@@ -54,7 +54,7 @@ async function registerFakes(bus: Bus) {
   await bus.handle(CreateAccount, async (p) => {
     const domain = p.address.split('@')[1];
     if (!domains.has(domain)) throw new ContractError('NOT_FOUND', `domain ${domain} is not hosted here`);
-    const a: Account = { id: randomUUID(), address: p.address, domain, displayName: p.displayName ?? null, disabled: false, quotaBytes: p.quotaBytes ?? null, createdAt: now() };
+    const a: Account = { id: randomUUID(), address: p.address, domain, displayName: p.displayName ?? null, disabled: false, quotaBytes: p.quotaBytes ?? null, quotaMessages: p.quotaMessages ?? null, createdAt: now() };
     accounts.set(p.address, a);
     return a;
   });

@@ -5,8 +5,6 @@ import {
   DeleteAccount,
   DeleteAlias,
   DeleteDomain,
-  GetAccount,
-  ListAccounts,
   ListAliases,
   ListDomains,
   ListQueue,
@@ -19,6 +17,8 @@ import { GROUP_ROUTES } from './groups.openapi.js';
 import { DKIM_ROUTES } from './dkim.routes.js';
 import { DOMAIN_POLICY_ROUTES } from './domain-policy.controller.js';
 import { TRACE_ROUTES } from './trace.openapi.js';
+import { ACCOUNT_QUOTA_ROUTES } from './account-quota.controller.js';
+import { AccountWithUsage } from './account-usage.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 interface Param {
@@ -81,7 +81,7 @@ export const ROUTES: RouteDoc[] = [
     tag: 'accounts',
     params: [DomainFilter],
     status: 200,
-    response: ListAccounts.response,
+    response: z.object({ accounts: z.array(AccountWithUsage) }),
     errors: [400, 404],
   },
   {
@@ -95,7 +95,7 @@ export const ROUTES: RouteDoc[] = [
     response: CreateAccount.response,
     errors: [400, 404, 409],
   },
-  { method: 'get', path: '/api/v1/accounts/{address}', operationId: 'getAccount', summary: 'Show one account', tag: 'accounts', params: [Address], status: 200, response: GetAccount.response, errors: [400, 404] },
+  { method: 'get', path: '/api/v1/accounts/{address}', operationId: 'getAccount', summary: 'Show one account', tag: 'accounts', params: [Address], status: 200, response: AccountWithUsage, errors: [400, 404] },
   {
     method: 'delete',
     path: '/api/v1/accounts/{address}',
@@ -170,6 +170,7 @@ export const ROUTES: RouteDoc[] = [
   ...GROUP_ROUTES,
   ...DKIM_ROUTES,
   ...TRACE_ROUTES,
+  ...ACCOUNT_QUOTA_ROUTES,
 ];
 
 const ERROR_TEXT: Record<number, string> = {

@@ -26,6 +26,7 @@ export interface AccountRecord {
   displayName: string | null;
   disabled: boolean;
   quotaBytes: number | null;
+  quotaMessages: number | null;
   createdAt: Date;
 }
 

@@ -25,6 +25,8 @@ export abstract class DirectoryRepository {
   abstract insertAccount(account: NewAccount): Promise<{ taken: AddressHolder; account?: AccountRecord }>;
   abstract deleteAccount(address: string): Promise<AccountRecord | null>;
   abstract setPasswordHash(address: string, hash: string): Promise<boolean>;
+  /** null if there is no such account; fields left out keep their value, null removes the limit */
+  abstract setAccountQuota(address: string, change: { quotaBytes?: number | null; quotaMessages?: number | null }): Promise<AccountRecord | null>;
 
   abstract findAliases(addresses: string[]): Promise<AliasRecord[]>;
   abstract listAliases(domainId?: string): Promise<AliasRecord[]>;

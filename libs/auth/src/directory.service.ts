@@ -38,7 +38,7 @@ export class DirectoryService {
     return { deleted: true };
   }
 
-  async createAccount(req: { address: string; password: string; displayName?: string; quotaBytes?: number }): Promise<Account> {
+  async createAccount(req: { address: string; password: string; displayName?: string; quotaBytes?: number; quotaMessages?: number }): Promise<Account> {
     const addr = requireProvisionable(req.address);
     const domain = await this.requireDomain(addr.domain);
     const passwordHash = await this.hasher.hash(req.password);
@@ -52,6 +52,7 @@ export class DirectoryService {
       displayName,
       disabled: false,
       quotaBytes: req.quotaBytes ?? null,
+      quotaMessages: req.quotaMessages ?? null,
     });
     if (taken || !account) throw addressTaken(addr.address, taken);
     return accountView(account);
@@ -83,6 +84,13 @@ export class DirectoryService {
     const updated = await this.repo.setPasswordHash(address, await this.hasher.hash(password));
     if (!updated) throw new ContractError('NOT_FOUND', `no account ${address}`);
     return { updated: true };
+  }
+
+  async setAccountQuota(req: { address: string; quotaBytes?: number | null; quotaMessages?: number | null }): Promise<Account> {
+    const address = requireAddress(req.address).address;
+    const account = await this.repo.setAccountQuota(address, { quotaBytes: req.quotaBytes, quotaMessages: req.quotaMessages });
+    if (!account) throw new ContractError('NOT_FOUND', `no account ${address}`);
+    return accountView(account);
   }
 
   async createAlias(req: { address: string; targets: string[] }): Promise<Alias> {

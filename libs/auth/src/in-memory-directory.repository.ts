@@ -74,6 +74,14 @@ export class InMemoryDirectoryRepository extends DirectoryRepository {
     return !!rec;
   }
 
+  async setAccountQuota(address: string, change: { quotaBytes?: number | null; quotaMessages?: number | null }) {
+    const rec = this.accounts.get(address);
+    if (!rec) return null;
+    if (change.quotaBytes !== undefined) rec.quotaBytes = change.quotaBytes;
+    if (change.quotaMessages !== undefined) rec.quotaMessages = change.quotaMessages;
+    return { ...rec };
+  }
+
   async findAliases(addresses: string[]) {
     return addresses.flatMap((a) => this.aliases.get(a) ?? []);
   }

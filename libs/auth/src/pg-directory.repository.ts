@@ -17,6 +17,7 @@ interface AccountRow {
   display_name: string | null;
   disabled: boolean;
   quota_bytes: number | string | null;
+  quota_messages: number | string | null;
   created_at: Date | string;
 }
 interface AliasRow {
@@ -42,7 +43,7 @@ const GROUP_SELECT = `SELECT g.id, g.address, g.domain_id, g.display_name, g.hos
   FROM directory.groups g`;
 
 const ACCOUNT_COLUMNS = `a.id, a.address, a.local_part, a.domain_id, d.name AS domain, a.password_hash, a.display_name,
-  a.disabled, a.quota_bytes, a.created_at`;
+  a.disabled, a.quota_bytes, a.quota_messages, a.created_at`;
 const ACCOUNT_FROM = 'directory.accounts a JOIN directory.domains d ON d.id = a.domain_id';
 
 interface RoutingRow {
@@ -66,6 +67,7 @@ const toAccount = (r: AccountRow): AccountRecord => ({
   displayName: r.display_name,
   disabled: r.disabled,
   quotaBytes: r.quota_bytes === null ? null : Number(r.quota_bytes),
+  quotaMessages: r.quota_messages == null ? null : Number(r.quota_messages),
   createdAt: toDate(r.created_at),
 });
 const toAlias = (r: AliasRow): AliasRecord => ({ id: r.id, address: r.address, domainId: r.domain_id, targets: r.targets, createdAt: toDate(r.created_at) });
@@ -165,9 +167,9 @@ export class PgDirectoryRepository extends DirectoryRepository {
       const taken = await lockAddress(tx, account.address);
       if (taken) return { taken };
       await tx.query(
-        `INSERT INTO directory.accounts (id, address, local_part, domain_id, password_hash, display_name, disabled, quota_bytes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [account.id, account.address, account.localPart, account.domainId, account.passwordHash, account.displayName, account.disabled, account.quotaBytes],
+        `INSERT INTO directory.accounts (id, address, local_part, domain_id, password_hash, display_name, disabled, quota_bytes, quota_messages)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [account.id, account.address, account.localPart, account.domainId, account.passwordHash, account.displayName, account.disabled, account.quotaBytes, account.quotaMessages],
       );
       const { rows } = await tx.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.id = $1`, [account.id]);
       return { taken: null, account: toAccount(rows[0]) };
@@ -186,6 +188,17 @@ export class PgDirectoryRepository extends DirectoryRepository {
   async setPasswordHash(address: string, hash: string): Promise<boolean> {
     const res = await this.db.query('UPDATE directory.accounts SET password_hash = $2, password_changed_at = now() WHERE address = $1', [address, hash]);
     return res.rowCount > 0;
+  }
+
+  async setAccountQuota(address: string, change: { quotaBytes?: number | null; quotaMessages?: number | null }): Promise<AccountRecord | null> {
+    const res = await this.db.query(
+      `UPDATE directory.accounts SET
+         quota_bytes = CASE WHEN $2 THEN $3::bigint ELSE quota_bytes END,
+         quota_messages = CASE WHEN $4 THEN $5::bigint ELSE quota_messages END
+       WHERE address = $1`,
+      [address, change.quotaBytes !== undefined, change.quotaBytes ?? null, change.quotaMessages !== undefined, change.quotaMessages ?? null],
+    );
+    return res.rowCount ? ((await this.findAccounts([address]))[0] ?? null) : null;
   }
 
   async findAliases(addresses: string[]): Promise<AliasRecord[]> {

@@ -8,6 +8,8 @@ export interface Delivery {
   accountId: string;
   address: string;
   detail?: string;
+  /** present when the account has limits of its own */
+  quota?: { bytes: number | null; messages: number | null; overQuota: 'defer' | 'reject' };
 }
 
 export type Resolution =
@@ -89,7 +91,14 @@ export class RecipientService {
         if (hit.kind === 'account') {
           if (!deliverTo.has(hit.account.id)) {
             const tagged = sub && hit.account.address === sub.base.address && addr.address !== hit.account.address;
-            deliverTo.set(hit.account.id, { accountId: hit.account.id, address: hit.account.address, ...(tagged ? { detail: sub.tag.slice(0, 64) } : {}) });
+            const { quotaBytes: bytes, quotaMessages: messages } = hit.account;
+            deliverTo.set(hit.account.id, {
+              accountId: hit.account.id,
+              address: hit.account.address,
+              ...(tagged ? { detail: sub.tag.slice(0, 64) } : {}),
+              // the account's domain is the address's: an account is found only in its own domain
+              ...(bytes != null || messages != null ? { quota: { bytes, messages, overQuota: routing.overQuota } } : {}),
+            });
           }
           continue;
         }

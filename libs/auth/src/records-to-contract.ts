@@ -10,6 +10,7 @@ export const accountView = (a: AccountRecord): Account => ({
   displayName: a.displayName,
   disabled: a.disabled,
   quotaBytes: a.quotaBytes,
+  quotaMessages: a.quotaMessages,
   createdAt: a.createdAt.toISOString(),
 });
 

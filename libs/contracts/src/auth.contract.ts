@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent, defineRequest } from './contract.js';
 import { DomainName, EmailAddress, Id, IsoDate } from './common.schemas.js';
+import { AccountQuota, OverQuotaPolicy } from './quota.contract.js';
 
 export const LoginProtocol = z.enum(['imap', 'pop3', 'smtp', 'admin']);
 
@@ -36,6 +37,8 @@ export const ResolveRecipient = defineRequest(
           address: EmailAddress,
           /** the subaddress tag of the recipient address (user+tag), kept with the delivery for Sieve */
           detail: z.string().max(64).optional(),
+          /** the account's limits and its domain's answer when full; absent: no limit of its own */
+          quota: AccountQuota.extend({ overQuota: OverQuotaPolicy }).optional(),
         }),
       ),
       forwardTo: z.array(EmailAddress),
@@ -72,6 +75,7 @@ export const Account = z.object({
   displayName: z.string().nullable(),
   disabled: z.boolean(),
   quotaBytes: z.number().int().nonnegative().nullable(),
+  quotaMessages: z.number().int().nonnegative().nullable().default(null),
   createdAt: IsoDate,
 });
 export type Account = z.infer<typeof Account>;
@@ -91,6 +95,17 @@ export const CreateAccount = defineRequest(
     password: Password,
     displayName: z.string().max(200).optional(),
     quotaBytes: z.number().int().nonnegative().optional(),
+    quotaMessages: z.number().int().nonnegative().optional(),
+  }),
+  Account,
+);
+/** Sets or removes (null) an account's limits; fields left out keep their value. */
+export const SetAccountQuota = defineRequest(
+  'auth.account.quota.set.v1',
+  z.object({
+    address: EmailAddress,
+    quotaBytes: z.number().int().nonnegative().nullable().optional(),
+    quotaMessages: z.number().int().nonnegative().nullable().optional(),
   }),
   Account,
 );

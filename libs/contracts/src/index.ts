@@ -7,6 +7,7 @@ export * from './domain-policy.contract.js';
 export * from './envelope-params.schemas.js';
 export * from './delivery.contract.js';
 export * from './store.contract.js';
+export * from './quota.contract.js';
 export * from './tracking.contract.js';
 export * from './search-text.js';
 export * from './connector.contract.js';

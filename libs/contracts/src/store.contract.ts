@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, defineEvent, defineRequest } from './contract.js';
 import { BlobKey, Id, IsoDate } from './common.schemas.js';
+import { AccountQuota } from './quota.contract.js';
 import { CarriedIndex, Envelope, MimePart } from './message-index.schemas.js';
 
 /** Inclusive UID ranges, [[1, 10], [15, 15]]; the highest uid of a mailbox is `uidNext - 1`. */
@@ -194,6 +195,8 @@ export const AppendMessage = defineRequest(
      * store uses it for every item with that blob key.
      */
     index: CarriedIndex.optional(),
+    /** the directory's limits for the account (delivery passes them); without them the store's own apply */
+    quota: AccountQuota.optional(),
   }),
   z.object({
     mailboxId: Id,

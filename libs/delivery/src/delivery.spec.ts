@@ -92,6 +92,9 @@ function fakeServices(bus: Bus, blobs: BlobStore) {
       if (local === 'alice') return { kind: 'local' as const, deliverTo: [ALICE], forwardTo: [] };
       if (local === 'bob') return { kind: 'local' as const, deliverTo: [BOB], forwardTo: [] };
       if (local === 'team') return { kind: 'local' as const, deliverTo: [ALICE, BOB], forwardTo: [] };
+      // full mailboxes: the fake store refuses every append that carries a zero message limit
+      if (local === 'full') return { kind: 'local' as const, deliverTo: [{ ...BOB, quota: { bytes: null, messages: 0, overQuota: 'reject' as const } }], forwardTo: [] };
+      if (local === 'fullsoft') return { kind: 'local' as const, deliverTo: [{ ...ALICE, quota: { bytes: null, messages: 0, overQuota: 'defer' as const } }], forwardTo: [] };
       if (local === 'fwd') return { kind: 'local' as const, deliverTo: [ALICE], forwardTo: ['outside@remote.test'] };
       return { kind: 'unknown' as const };
     }),
@@ -101,7 +104,10 @@ function fakeServices(bus: Bus, blobs: BlobStore) {
     // what delivery uses: a lost reply loses the answer for the whole batch, after every item committed
     bus.handle(AppendMessages, async (p) => {
       const results = [];
-      for (const item of p.items) results.push({ ok: true as const, result: await appendOne(item, false) });
+      for (const item of p.items) {
+        if (item.quota?.messages === 0) results.push({ ok: false as const, code: 'OVER_QUOTA' as const, message: 'mailbox full: 0 of 0 messages' });
+        else results.push({ ok: true as const, result: await appendOne(item, false) });
+      }
       if (failNextAfterCommit) {
         failNextAfterCommit = false;
         throw new ContractError('UNAVAILABLE', 'reply lost after commit');
@@ -340,6 +346,20 @@ function suite(name: string, openDb: DbOpener) {
       assert.equal(e.recipients[0].status, 'delivered');
       assert.equal(e.recipients[0].attempts, 2);
       await waitFor('deferred event', () => h.events.some((x) => x.event === 'deferred' && x.queueId === queueId));
+    });
+
+    it('hands the account limits to the store; a full mailbox bounces with 5.2.2 or waits with 4.2.2, as its domain says', async () => {
+      const { queueId } = await h.enqueue(message('full'), 'sender@remote.test', ['full@example.com', 'fullsoft@example.com']);
+      const e = await waitFor('over quota outcomes', async () => {
+        const x = await h.entry(queueId);
+        return x && x.recipients.every((r: { status: string }) => r.status !== 'queued') && x;
+      });
+      const by = new Map(e.recipients.map((r: { address: string }) => [r.address, r]));
+      const hard = by.get('full@example.com') as { status: string; lastError: string };
+      const soft = by.get('fullsoft@example.com') as { status: string; lastError: string };
+      assert.deepEqual([hard.status, soft.status], ['bounced', 'deferred']);
+      assert.match(hard.lastError, /^5\.2\.2 <bob@example\.com>: mailbox full/);
+      assert.match(soft.lastError, /^4\.2\.2 <alice@example\.com>: mailbox full/);
     });
 
     it('bounces on 5xx with a DSN to the sender, and never bounces a bounce', async () => {

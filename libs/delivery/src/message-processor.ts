@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import { Bus, type CachedRequester } from '@mail/bus';
 import { BlobNotFoundError, BlobStore } from '@mail/blob';
-import { AppendMessages, ContractError, isTransientCode, type AppendMessage, type RequestOf, type ResolveRecipient } from '@mail/contracts';
+import { AppendMessages, ContractError, isTransientCode, type AppendMessage, type RequestOf, type ResolveRecipient, type ResponseOf } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
 import type { DeliveryConfig } from './delivery.config.js';
 import { deliveryMetrics } from './delivery-metrics.js';
@@ -36,11 +36,14 @@ const CARRIED_INDEX_BUDGET = 384 * 1024;
 
 type AppendItem = RequestOf<typeof AppendMessage>;
 
+/** One local mailbox of a resolution, with the account's limits when it has any. */
+type LocalAccount = Extract<ResponseOf<typeof ResolveRecipient>, { kind: 'local' }>['deliverTo'][number];
+
 /** A recipient that resolved to local accounts: one append per account, then forwarding. */
 interface LocalDelivery {
   message: QueuedMessage;
   recipient: ClaimedRecipient;
-  accounts: Array<{ accountId: string; address: string }>;
+  accounts: LocalAccount[];
   forwardTo: string[];
   outcomes: Map<string, Outcome>;
 }
@@ -131,7 +134,7 @@ export class MessageProcessor {
    * message (itself and a group it is in, two groups) gets a single append, shared by all of them.
    */
   private async appendAll(local: LocalDelivery[]): Promise<void> {
-    const byKey = new Map<string, { deliveries: LocalDelivery[]; account: { accountId: string; address: string }; item: AppendItem; delivery: LocalDelivery }>();
+    const byKey = new Map<string, { deliveries: LocalDelivery[]; account: LocalAccount; item: AppendItem; delivery: LocalDelivery }>();
     for (const d of local) {
       for (const account of d.accounts) {
         // the same key on every retry and for every recipient: a crash after the store committed,
@@ -154,6 +157,7 @@ export class MessageProcessor {
             size: d.message.size,
             internalDate: d.message.receivedAt.toISOString(),
             idempotencyKey,
+            ...(account.quota ? { quota: { bytes: account.quota.bytes, messages: account.quota.messages } } : {}),
           },
         });
       }
@@ -173,7 +177,9 @@ export class MessageProcessor {
         const r = results[k];
         if (!r || r.ok) return;
         const permanent = r.code !== 'OVER_QUOTA' && !isTransientCode(r.code);
-        const outcome: Outcome = permanent
+        const outcome: Outcome = r.code === 'OVER_QUOTA'
+          ? overQuotaOutcome(c.account, r.message)
+          : permanent
           ? { kind: 'permanent', detail: `5.2.0 mailbox of <${c.account.address}> refused the message: ${r.code}: ${r.message}`, remote: false }
           : { kind: 'transient', detail: `4.2.0 mailbox of <${c.account.address}> unavailable: ${r.code}: ${r.message}` };
         for (const d of c.deliveries) if (!failures.has(d)) failures.set(d, outcome);
@@ -288,6 +294,13 @@ export class MessageProcessor {
       await this.reports.afterAttempt(message, reported);
     }
   }
+}
+
+/** A full mailbox waits (4.2.2, retried until expiry) or bounces at once (5.2.2), as its domain says. */
+function overQuotaOutcome(account: LocalAccount, why: string): Outcome {
+  return account.quota?.overQuota === 'reject'
+    ? { kind: 'permanent', detail: `5.2.2 <${account.address}>: mailbox full: ${why}`, remote: false }
+    : { kind: 'transient', detail: `4.2.2 <${account.address}>: mailbox full: ${why}` };
 }
 
 function groupByDomain(recipients: ClaimedRecipient[]): Map<string, ClaimedRecipient[]> {

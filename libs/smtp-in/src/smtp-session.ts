@@ -44,7 +44,7 @@ const TEMPFAIL = '4.3.0 temporary failure, try again later';
 export class SmtpSessionPolicy {
   /** every lookup of the checks: bounded in time, answers reused for a while (mail from one domain comes in bursts) */
   private readonly dns: DnsResolver;
-  private readonly localRecipients = new LocalRecipientPolicy();
+  private readonly localRecipients: LocalRecipientPolicy;
   readonly dmarc: DmarcEnforcer;
   private readonly refusals: RefusalTrace;
 
@@ -58,6 +58,7 @@ export class SmtpSessionPolicy {
     private readonly connectors?: InboundConnectors,
   ) {
     this.refusals = new RefusalTrace(bus, logger);
+    this.localRecipients = new LocalRecipientPolicy(bus, logger);
     const auth = config.inboundAuth;
     const ttlMs = auth?.cacheTtlMs ?? 60_000;
     const lookupMs = auth?.timeoutMs ?? 2000;
@@ -139,7 +140,7 @@ export class SmtpSessionPolicy {
       this.logger.warn({ err: describe(err), session: session.id }, 'recipient lookup unavailable');
       throw smtpError(451, TEMPFAIL);
     }
-    if (resolution.kind === 'local') return this.localRecipients.check(rcpt, resolution, { hostedSender: listener !== 'mx' && !!session.user });
+    if (resolution.kind === 'local') return this.localRecipients.check(rcpt, resolution, { hostedSender: listener !== 'mx' && !!session.user, declaredSize: declaredSize(session) });
     if (resolution.kind === 'unknown') {
       smtpMetrics.rejected('unknown_recipient');
       throw smtpError(550, `5.1.1 <${rcpt}>: recipient not found`);
@@ -352,6 +353,13 @@ function traceSource(session: SMTPServerSession, localId: string) {
     port: (session as { localPort?: number }).localPort || undefined,
     tls: cipher && cipher.version ? { version: cipher.version.slice(0, 32), cipher: (cipher.standardName || cipher.name || '').slice(0, 128) } : undefined,
   };
+}
+
+/** The SIZE parameter of MAIL FROM (RFC 1870), when the client gave a sane one. */
+function declaredSize(session: SMTPServerSession): number | undefined {
+  const args = (session.envelope.mailFrom || undefined)?.args as Record<string, string> | false | undefined;
+  const size = args ? Number(args.SIZE) : NaN;
+  return Number.isSafeInteger(size) && size > 0 ? size : undefined;
 }
 
 /** RFC 3848 protocol names for the Received header. */

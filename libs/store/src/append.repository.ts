@@ -18,6 +18,8 @@ export interface AppendContext {
   /** the blob is indexed already (another recipient of the same message) */
   index: { id: number; size: number; headerSize: number } | null;
   used: number;
+  /** messages the account holds, all mailboxes */
+  messages: number;
   quota: number | null;
 }
 
@@ -50,16 +52,18 @@ export class AppendRepository {
 
   /** The contexts of several appends in one round trip (a delivery batch), in their order. */
   async contexts(q: Queryable, items: Array<{ accountId: string; mailbox: string; blobKey: string; key: string | null }>): Promise<AppendContext[]> {
-    const { rows } = await q.query<{ i: number; mailbox: MailboxRow | null; earlier: AppendResultRow | null; index_id: number | null; size: number | null; header_size: number | null; used: number; quota: number | null }>(
+    const { rows } = await q.query<{ i: number; mailbox: MailboxRow | null; earlier: AppendResultRow | null; index_id: number | null; size: number | null; header_size: number | null; used: number; messages: number; quota: number | null }>(
       `SELECT t.i,
          (SELECT to_jsonb(m) FROM (SELECT ${MAILBOX_COLUMNS} FROM mail.mailboxes WHERE account_id = t.account_id AND name = t.mailbox) m) AS mailbox,
          (SELECT to_jsonb(r) FROM (SELECT mailbox_id, uid, uid_validity, modseq FROM mail.append_results
             WHERE account_id = t.account_id AND idempotency_key = t.key AND uid IS NOT NULL) r) AS earlier,
          x.id AS index_id, x.size, x.header_size,
-         (SELECT coalesce(sum(size_bytes), 0)::bigint FROM mail.mailboxes WHERE account_id = t.account_id) AS used,
+         u.used, u.messages,
          (SELECT quota_bytes FROM mail.accounts WHERE account_id = t.account_id) AS quota
        FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::text[]) AS t(i, account_id, mailbox, blob_key, key)
        LEFT JOIN mail.message_indexes x ON x.blob_key = t.blob_key
+       CROSS JOIN LATERAL (SELECT coalesce(sum(size_bytes), 0)::bigint AS used, coalesce(sum(message_count), 0)::bigint AS messages
+                           FROM mail.mailboxes WHERE account_id = t.account_id) u
        ORDER BY t.i`,
       [items.map((_, i) => i), items.map((x) => x.accountId), items.map((x) => x.mailbox), items.map((x) => x.blobKey), items.map((x) => x.key)],
     );
@@ -68,6 +72,7 @@ export class AppendRepository {
       earlier: r.earlier,
       index: r.index_id == null ? null : { id: Number(r.index_id), size: Number(r.size), headerSize: Number(r.header_size) },
       used: Number(r.used),
+      messages: Number(r.messages),
       quota: r.quota == null ? null : Number(r.quota),
     }));
   }

@@ -173,10 +173,8 @@ export class AppendService {
       size = record.size;
     }
     // Checked before the write: concurrent appends may overshoot by a message, as with most quota systems.
-    const quota = ctx.quota ?? this.settings.defaultQuotaBytes;
-    if (quota != null && ctx.used + size > quota) {
-      throw new ContractError('OVER_QUOTA', `mailbox full: ${ctx.used} of ${quota} bytes used, message is ${size}`);
-    }
+    const problem = overQuota(ctx, size, { bytes: p.quota?.bytes ?? ctx.quota ?? this.settings.defaultQuotaBytes, messages: p.quota?.messages ?? null });
+    if (problem) throw new ContractError('OVER_QUOTA', problem);
 
     for (let attempt = 0; ; attempt++) {
       let outcome;
@@ -230,6 +228,13 @@ export class AppendService {
     }
     return toIndexRecord(await this.indexer.index(stream));
   }
+}
+
+/** Why one more message of `size` bytes does not fit, or null. */
+function overQuota(ctx: AppendContext, size: number, limits: { bytes: number | null; messages: number | null }): string | null {
+  if (limits.bytes != null && ctx.used + size > limits.bytes) return `mailbox full: ${ctx.used} of ${limits.bytes} bytes used, message is ${size}`;
+  if (limits.messages != null && ctx.messages + 1 > limits.messages) return `mailbox full: ${ctx.messages} of ${limits.messages} messages`;
+  return null;
 }
 
 function duplicateOf(r: AppendResultRow): AppendResult {

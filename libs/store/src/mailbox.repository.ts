@@ -103,6 +103,17 @@ export class MailboxRepository {
     return { used: Number(rows[0]?.used ?? 0), quota: rows[0]?.quota == null ? null : Number(rows[0].quota) };
   }
 
+  /** What each account holds across its mailboxes (kept counters, not row counts); unseen accounts hold nothing. */
+  async usages(q: Queryable, accountIds: string[]): Promise<Array<{ accountId: string; bytes: number; messages: number }>> {
+    const { rows } = await q.query<{ account_id: string; bytes: number | string; messages: number | string }>(
+      `SELECT t.account_id, coalesce(sum(m.size_bytes), 0)::bigint AS bytes, coalesce(sum(m.message_count), 0)::bigint AS messages
+       FROM unnest($1::uuid[]) AS t(account_id) LEFT JOIN mail.mailboxes m ON m.account_id = t.account_id
+       GROUP BY t.account_id`,
+      [[...new Set(accountIds)]],
+    );
+    return rows.map((r) => ({ accountId: r.account_id, bytes: Number(r.bytes), messages: Number(r.messages) }));
+  }
+
   /** Applies the counter deltas of one change and, when given, its new modseq. */
   async applyDelta(
     q: Queryable,

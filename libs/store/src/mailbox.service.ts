@@ -174,6 +174,11 @@ export class MailboxService {
   }
 
   /** Deletes everything the account has; blobs nobody else references go too. */
+  /** What the accounts hold across their mailboxes (GetAccountUsage). */
+  async usage(accountIds: string[]): Promise<{ accounts: Array<{ accountId: string; bytes: number; messages: number }> }> {
+    return { accounts: await this.mailboxes.usages(this.db, accountIds) };
+  }
+
   async purge(accountId: string): Promise<{ messages: number }> {
     const { rows, count, blobKeys } = await this.db.transaction(async (tx) => {
       const rows = await this.mailboxes.list(tx, accountId);

@@ -10,6 +10,7 @@ import {
   DeleteMailbox,
   ExpungeMessages,
   FetchMessages,
+  GetAccountUsage,
   ListMailboxes,
   MailboxChanged,
   MailboxChanges,
@@ -459,6 +460,36 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       const moved = await h.bus.request(CopyMessages, { accountId, mailboxId: box.id, uids: [[1, 1]], target: 'Archive', move: true });
       assert.deepEqual(moved.mapping, [[1, 1]]);
       await append(accountId, rawMessage({ body: 'small' }));
+    });
+
+    it('enforces the limits delivery passes (bytes and messages), and keeps usage through append, copy, move, expunge and mailbox deletion', async () => {
+      const accountId = randomUUID();
+      const usage = async () => (await h.bus.request(GetAccountUsage, { accountIds: [accountId] })).accounts[0];
+      assert.deepEqual(await usage(), { accountId, bytes: 0, messages: 0 }, 'an account never seen uses nothing');
+      const msg = rawMessage({ body: 'hello' });
+      const size = Buffer.byteLength(msg);
+      await append(accountId, msg, { quota: { bytes: null, messages: 2 } });
+      await append(accountId, msg, { quota: { bytes: null, messages: 2 } });
+      await rejectsWith(append(accountId, msg, { quota: { bytes: null, messages: 2 } }), 'OVER_QUOTA');
+      await rejectsWith(append(accountId, msg, { quota: { bytes: 2 * size + 10, messages: null } }), 'OVER_QUOTA');
+      assert.deepEqual(await usage(), { accountId, bytes: 2 * size, messages: 2 });
+      const box = await inbox(accountId);
+      await h.bus.request(CopyMessages, { accountId, mailboxId: box.id, uids: [[1, 1]], target: 'Archive' });
+      await h.bus.request(CopyMessages, { accountId, mailboxId: box.id, uids: [[2, 2]], target: 'Archive', move: true });
+      // the directory's limit replaces the store's default (QUOTA here) when given
+      await append(accountId, rawMessage({ body: 'y'.repeat(QUOTA) }), { quota: { bytes: 10 * QUOTA, messages: null } });
+      let u = await usage();
+      assert.equal(u.messages, 4);
+      await h.bus.request(UpdateFlags, { accountId, mailboxId: box.id, uids: [[3, 3]], mode: 'add', flags: ['\\Deleted'] });
+      await h.bus.request(ExpungeMessages, { accountId, mailboxId: box.id, uids: [[3, 3]] });
+      u = await usage();
+      assert.deepEqual([u.messages, u.bytes], [3, 3 * size]);
+      await h.bus.request(DeleteMailbox, { accountId, name: 'Archive' });
+      u = await usage();
+      assert.deepEqual([u.messages, u.bytes], [1, size]);
+      const other = randomUUID();
+      const both = await h.bus.request(GetAccountUsage, { accountIds: [accountId, other, accountId] });
+      assert.deepEqual(both.accounts.map((a) => [a.accountId, a.messages]).sort(), [[accountId, 1], [other, 0]].sort());
     });
 
     it('creates, lists, subscribes, renames and deletes mailboxes', async () => {

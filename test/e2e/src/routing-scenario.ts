@@ -52,7 +52,8 @@ async function inboxSubjects(p: PlatformUnderTest, user: string, count: number):
 
 /**
  * Local routing as an administrator sets it up with mailctl and as senders meet it over SMTP:
- * distribution groups (nested, with a loop, closed to the outside). Runs against either mode.
+ * distribution groups (nested, with a loop, closed to the outside), subaddresses, quotas. Runs
+ * against either mode.
  */
 export function localRouting(name: string, start: () => Promise<PlatformUnderTest>): void {
   describe(`local routing (${name})`, { timeout: 180_000 }, () => {
@@ -110,6 +111,48 @@ export function localRouting(name: string, start: () => Promise<PlatformUnderTes
       const inside = sampleMessage({ from: at('ann'), to: at('board'), subject: 'board from ann' });
       assert.match((await submission(p, at('ann')).sendMail({ envelope: { from: at('ann'), to: [at('board')] }, raw: inside.raw })).response, /^250/);
       assert.deepEqual(await inboxSubjects(p, at('cat'), 2), ['board from ann', 'to staff']);
+    });
+
+    it('delivers user+tag to the user', async () => {
+      const msg = sampleMessage({ from: 'someone@remote.test', to: at('ben+news'), subject: 'tagged for ben' });
+      assert.match((await mx(p).sendMail({ envelope: { from: 'someone@remote.test', to: [at('ben+news')] }, raw: msg.raw })).response, /^250/);
+      assert.deepEqual(await inboxSubjects(p, at('ben'), 2), ['tagged for ben', 'to staff']);
+    });
+
+    it('refuses new mail for a full mailbox at RCPT with 452 4.2.2, and shows usage and limits in mailctl', async () => {
+      await ok(p, ['user', 'add', at('dan'), '--password', PASSWORD, '--quota-messages', '1']);
+      const first = sampleMessage({ from: 'someone@remote.test', to: at('dan'), subject: 'fills dan' });
+      assert.match((await mx(p).sendMail({ envelope: { from: 'someone@remote.test', to: [at('dan')] }, raw: first.raw })).response, /^250/);
+      assert.deepEqual(await inboxSubjects(p, at('dan'), 1), ['fills dan']);
+
+      const second = sampleMessage({ from: 'someone@remote.test', to: at('dan'), subject: 'one too many' });
+      await assert.rejects(
+        mx(p).sendMail({ envelope: { from: 'someone@remote.test', to: [at('dan')] }, raw: second.raw }),
+        (err: SmtpFailure) => err.responseCode === 452 && /^452 4\.2\.2 <dan@routing\.test>: mailbox full/.test(err.response ?? ''),
+      );
+      const list = await ok(p, ['user', 'list', '--domain', DOMAIN]);
+      assert.match(list, /^ADDRESS\s+NAME\s+STORAGE\s+MESSAGES\s+STATUS/);
+      assert.match(list, /\ndan@routing\.test\s+-\s+\d+(\.\d)? (B|KiB)\s+1 of 1\s+active/);
+      assert.match(list, /\nben@routing\.test\s+-\s+\d+(\.\d)? (B|KiB)\s+2\s+active/);
+      const show = await ok(p, ['user', 'quota', at('dan'), '--bytes', '1M', '--messages', '5']);
+      assert.match(show, /storage:\s+\d+(\.\d)? (B|KiB) of 1 MiB\nmessages:\s+1 of 5\n/);
+      // the directory change reaches smtp-in's cache through the invalidation event
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        try {
+          assert.match((await mx(p).sendMail({ envelope: { from: 'someone@remote.test', to: [at('dan')] }, raw: second.raw })).response, /^250/);
+          break;
+        } catch (err) {
+          assert.equal((err as SmtpFailure).responseCode, 452);
+          assert.ok(Date.now() < deadline, 'the raised limit is not seen 5 s later');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      assert.deepEqual(await inboxSubjects(p, at('dan'), 2), ['fills dan', 'one too many']);
+      assert.match(await ok(p, ['user', 'show', at('dan')]), /messages:\s+2 of 5/);
+      const r = await mailctl(p, ['user', 'quota', at('dan')]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /nothing to set/);
     });
   });
 }
