@@ -2,7 +2,7 @@ import { CONNECTOR_COMMANDS } from './connector-commands.js';
 import { GROUP_COMMANDS } from './group-commands.js';
 import { DKIM_COMMANDS } from './dkim-commands.js';
 import { USER_QUOTA_COMMANDS, messageLimitOption, messagesCell, storageCell, type AccountView } from './user-quota-commands.js';
-import { formatSize, parseSize } from './quota.js';
+import { parseSize } from './quota.js';
 import { clean, table } from './table.js';
 import { DOMAIN_POLICY_COMMANDS } from './domain-policy-commands.js';
 import { TRACE_COMMANDS } from './trace-commands.js';

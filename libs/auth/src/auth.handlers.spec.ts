@@ -119,7 +119,7 @@ function handlerSuite(name: string, open: () => Promise<{ db: Database; drop(): 
       assert.deepEqual(await bus.request(ResolveRecipient, { address: 'nobody@example.org' }), { kind: 'unknown' });
       assert.deepEqual(await bus.request(ResolveRecipient, { address: 'ALICE+tag@example.org' }), {
         kind: 'local',
-        deliverTo: [{ accountId: aliceId, address: 'alice@example.org', detail: 'tag' }],
+        deliverTo: [{ accountId: aliceId, address: 'alice@example.org', detail: 'tag', quota: { bytes: 5_000_000_000, messages: null, overQuota: 'defer' } }],
         forwardTo: [],
       });
       const team = await bus.request(ResolveRecipient, { address: 'team@example.org' });

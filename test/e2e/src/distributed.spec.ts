@@ -4,6 +4,7 @@ import nodemailer from 'nodemailer';
 import { Pop3TestClient, mailctl, startDistributedPlatform, type DistributedPlatform } from '@mail/testing';
 import { sampleMessage } from './messages.js';
 import { imapClient, mailRoundTrip, waitForMessages } from './scenario.js';
+import { localRouting } from './routing-scenario.js';
 
 const databaseAdminUrl = process.env.TEST_DATABASE_URL;
 const natsUrl = process.env.TEST_NATS_URL;
@@ -16,6 +17,8 @@ if (!databaseAdminUrl || !natsUrl) {
   mailRoundTrip('distributed mode: every service its own process over NATS, PostgreSQL and S3', () =>
     startDistributedPlatform({ databaseAdminUrl, natsUrl }),
   );
+
+  localRouting('distributed mode: groups from auth, usage from the store, over NATS', () => startDistributedPlatform({ databaseAdminUrl, natsUrl }));
 
   describe('replicas (distributed mode)', { timeout: 180_000 }, () => {
     let p: DistributedPlatform;
