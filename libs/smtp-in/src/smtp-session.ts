@@ -140,7 +140,11 @@ export class SmtpSessionPolicy {
       this.logger.warn({ err: describe(err), session: session.id }, 'recipient lookup unavailable');
       throw smtpError(451, TEMPFAIL);
     }
-    if (resolution.kind === 'local') return this.localRecipients.check(rcpt, resolution, { hostedSender: listener !== 'mx' && !!session.user, declaredSize: declaredSize(session) });
+    if (resolution.kind === 'local') {
+      // hosted: an authenticated user, or the organisation's own servers behind an onPremises/relay connector
+      const hostedSender = (listener !== 'mx' && !!session.user) || (listener === 'mx' && !!this.connectors?.mayRelay(session));
+      return this.localRecipients.check(rcpt, resolution, { hostedSender, declaredSize: declaredSize(session) });
+    }
     if (resolution.kind === 'unknown') {
       smtpMetrics.rejected('unknown_recipient');
       throw smtpError(550, `5.1.1 <${rcpt}>: recipient not found`);
