@@ -12,11 +12,11 @@ void runService({
   name: 'auth',
   env: z.object({ AUTH_LOGIN_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000) }),
   needs: { db: true },
-  module: async (config) => ({
-    module: AuthServiceModule,
-    imports: [
-      AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS, hostname: config.HOSTNAME_FQDN, secrets: await platformSecrets(config, 'distributed') }),
-      ConnectorsModule.forRoot({}),
-    ],
-  }),
+  module: async (config) => {
+    const secrets = await platformSecrets(config, 'distributed');
+    return {
+      module: AuthServiceModule,
+      imports: [AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS, hostname: config.HOSTNAME_FQDN, secrets }), ConnectorsModule.forRoot({ sealer: secrets })],
+    };
+  },
 });

@@ -91,7 +91,7 @@ export const DeliveryEnv = z.object({
   QUEUE_RETENTION_HOURS: z.coerce.number().min(0.001).default(168),
   /** recipients a replica may hand to its own workers in memory after enqueueing them (ADR 0008); 0 turns it off */
   DELIVERY_HANDOFF_RECIPIENTS: z.coerce.number().int().min(0).max(100_000).default(1000),
-  /** PEM file of CA certificates trusted besides the system roots for MTA-STS (policy hosts, MX certificates) */
+  /** PEM file of CA certificates trusted besides the system roots for MTA-STS (policy hosts, MX certificates) and outbound connectors' certificate/domain validation */
   OUTBOUND_TLS_CA_FILE: z.string().optional(),
   /** for tests and closed networks: the port of MTA-STS policy hosts instead of 443 */
   MTA_STS_PORT: Port.default(443),

@@ -60,6 +60,19 @@ export class ConnectorSet {
     return [...this.inboundList.map((c) => c.record), ...this.outboundList.map((c) => c.record)];
   }
 
+  /** resolves true once a snapshot has been loaded, false if none came within `timeoutMs` */
+  whenLoaded(timeoutMs: number): Promise<boolean> {
+    if (this.loaded) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(this.loaded), timeoutMs);
+      timer.unref();
+      this.listeners.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
   /** called after each snapshot that changed something (delivery drops pooled connections) */
   onChange(listener: () => void): void {
     this.listeners.push(listener);

@@ -43,7 +43,7 @@ export interface DeliveryConfig {
   mtaSts?: boolean;
   /** port of the MTA-STS policy hosts (443; tests serve policies elsewhere) */
   mtaStsPort?: number;
-  /** PEM certificates trusted besides the system roots for MTA-STS (policy hosts and MX certificates) */
+  /** PEM certificates trusted besides the system roots for MTA-STS (policy hosts and MX certificates) and outbound connectors' validation */
   extraCa?: string[];
   /** opens the DKIM private keys auth sealed (@mail/secrets' SecretBox); without it, domains with keys defer */
   secrets?: Opener;

@@ -12,7 +12,12 @@ import { DeliveryHandlers } from './delivery.handlers.js';
 import { Handoff } from './handoff.js';
 import { MessageProcessor } from './message-processor.js';
 import { OutboundSmtp } from './outbound-smtp.js';
+import { mxResolver } from './mx-route.js';
+import { createDnsResolver } from '@mail/dns';
 import { outboundSmtp } from './outbound-smtp.factory.js';
+import { OutboundRouter } from './connectors/outbound-router.js';
+import { SmartHostSender } from './connectors/smart-host-sender.js';
+import { ConnectorSet } from '@mail/connector-rules';
 import { QueueRepository } from './queue.repository.js';
 import { QueueService } from './queue.service.js';
 import { QueueSignal } from './queue-signal.js';
@@ -53,18 +58,37 @@ export class DeliveryModule {
           useValue: outboundSmtp(config, logger),
         },
         {
+          provide: OutboundRouter,
+          useFactory: (bus: Bus, mx: OutboundSmtp) =>
+            new OutboundRouter(
+              new ConnectorSet(bus, logger),
+              new SmartHostSender({
+                hostname: config.hostname,
+                defaultPort: config.outboundPort,
+                connectTimeoutMs: config.smtpTimeouts?.connectMs,
+                socketTimeoutMs: config.smtpTimeouts?.socketMs,
+                secrets: config.secrets,
+                extraCa: config.extraCa,
+                resolveMx: config.resolveMx ?? mxResolver(createDnsResolver({ servers: config.dnsServers, cacheTtlMs: 60_000 })),
+              }),
+              mx,
+              config.relayHost,
+            ),
+          inject: [Bus, OutboundSmtp],
+        },
+        {
           provide: MessageProcessor,
           useFactory: (
             repo: QueueRepository,
             bus: Bus,
             recipients: CachedRequester<typeof ResolveRecipient>,
             blobs: BlobStore,
-            outbound: OutboundSmtp,
+            outbound: OutboundRouter,
             queue: QueueService,
             tracker: Tracker,
             dkimKeys: CachedRequester<typeof GetDkimSigningKeys>,
           ) => new MessageProcessor(config, repo, bus, recipients, blobs, outbound, queue, tracker, logger, new OutboundDkimSigner(dkimKeys, config.secrets)),
-          inject: [QueueRepository, Bus, RECIPIENT_CACHE, BlobStore, OutboundSmtp, QueueService, Tracker, DKIM_KEY_CACHE],
+          inject: [QueueRepository, Bus, RECIPIENT_CACHE, BlobStore, OutboundRouter, QueueService, Tracker, DKIM_KEY_CACHE],
         },
         {
           provide: WorkerPool,

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { Bus, InProcessBus } from '@mail/bus';
 import { BlobStore, FsBlobStore, newBlobKey, readAll } from '@mail/blob';
-import { AppendMessage, AppendMessages, ContractError, DeliveryPing, EnqueueMessage, GetDkimSigningKeys, ListQueue, MessageTracked, ResolveRecipient, type RequestOf, type TrackedStep } from '@mail/contracts';
+import { AppendMessage, AppendMessages, ConnectorSnapshot, ContractError, DeliveryPing, EnqueueMessage, GetDkimSigningKeys, ListQueue, MessageTracked, ResolveRecipient, type RequestOf, type TrackedStep } from '@mail/contracts';
 import { Database, PgDatabase, PgliteDatabase, runMigrations } from '@mail/db';
 import { createLogger } from '@mail/telemetry';
 import type { DeliveryConfig } from './delivery.config.js';
@@ -101,6 +101,8 @@ function fakeServices(bus: Bus, blobs: BlobStore) {
     bus.handle(AppendMessage, async (p) => appendOne(p)),
     // no domain of this directory has DKIM keys (dkim/*.spec.ts signs)
     bus.handle(GetDkimSigningKeys, async () => ({ keys: [] })),
+    // no outbound connectors: remote mail goes by MX (or RELAY_HOST)
+    bus.handle(ConnectorSnapshot, async () => ({ connectors: [], version: 'none' })),
     // what delivery uses: a lost reply loses the answer for the whole batch, after every item committed
     bus.handle(AppendMessages, async (p) => {
       const results = [];

@@ -16,10 +16,11 @@ import { isExpired, retryDelayMs } from './retry-policy.js';
 import { expansionOf } from './expansion.js';
 import { traceRef, type Tracker } from './tracking.js';
 
+/** `connector`: the outbound connector the attempt went through, for the trace */
 type Outcome =
   | { kind: 'delivered'; detail: string; relayed: boolean; remoteHost?: string; connector?: string }
-  | { kind: 'transient'; detail: string }
-  | { kind: 'permanent'; detail: string; remote: boolean };
+  | { kind: 'transient'; detail: string; connector?: string }
+  | { kind: 'permanent'; detail: string; remote: boolean; connector?: string };
 
 const tracer = trace.getTracer('delivery');
 
@@ -62,7 +63,7 @@ export class MessageProcessor {
     private readonly bus: Bus,
     private readonly recipients: CachedRequester<typeof ResolveRecipient>,
     private readonly blobs: BlobStore,
-    private readonly outbound: OutboundSmtp,
+    private readonly outbound: Pick<OutboundSmtp, 'send'>,
     private readonly queue: QueueService,
     private readonly tracker: Tracker,
     private readonly logger: Logger,
@@ -219,8 +220,8 @@ export class MessageProcessor {
       }
       for (const g of group) {
         const res = results.find((x) => x.address === g.address);
-        if (!res || res.result === 'transient') outcomes.set(g.id, { kind: 'transient', detail: res?.detail ?? '4.4.0 no result' });
-        else if (res.result === 'permanent') outcomes.set(g.id, { kind: 'permanent', detail: res.detail, remote: true });
+        if (!res || res.result === 'transient') outcomes.set(g.id, { kind: 'transient', detail: res?.detail ?? '4.4.0 no result', connector: res?.connector });
+        else if (res.result === 'permanent') outcomes.set(g.id, { kind: 'permanent', detail: res.detail, remote: true, connector: res.connector });
         else outcomes.set(g.id, { kind: 'delivered', detail: res.detail, relayed: true, remoteHost: res.remoteHost, connector: res.connector });
       }
     }
@@ -265,7 +266,7 @@ export class MessageProcessor {
       for (const r of recipients) {
         let outcome = outcomes.get(r.id) ?? { kind: 'transient' as const, detail: '4.0.0 not attempted' };
         if (outcome.kind === 'transient' && isExpired(message.receivedAt, this.config.expiryHours)) {
-          outcome = { kind: 'permanent', detail: `4.4.7 delivery time expired, last error: ${outcome.detail}`, remote: false };
+          outcome = { kind: 'permanent', detail: `4.4.7 delivery time expired, last error: ${outcome.detail}`, remote: false, connector: outcome.connector };
         }
         let ours: boolean;
         if (outcome.kind === 'delivered') {
@@ -278,14 +279,14 @@ export class MessageProcessor {
           const delayMs = retryDelayMs(r.attempts, this.config.retrySchedule);
           ours = await this.repo.markDeferred(workerId, r.id, outcome.detail, delayMs);
           deliveryMetrics.attempt('deferred');
-          this.tracker.track('deferred', ref, r.address, outcome.detail, { nextAttemptAt: new Date(Date.now() + delayMs).toISOString() });
+          this.tracker.track('deferred', ref, r.address, outcome.detail, { nextAttemptAt: new Date(Date.now() + delayMs).toISOString(), connector: outcome.connector });
           if (ours) reported.push({ id: r.id, address: r.address, kind: 'deferred', detail: outcome.detail, remote: false });
         } else {
           // never bounce a bounce: a failed DSN (null sender) just ends here
           const status = message.mailFrom === '' ? 'failed' : 'bounced';
           ours = await this.repo.markFinal(workerId, r.id, status, outcome.detail);
           deliveryMetrics.attempt(status);
-          this.tracker.track(status, ref, r.address, status === 'bounced' ? `${outcome.detail}; DSN to <${message.mailFrom}>` : `${outcome.detail}; no DSN (null sender)`);
+          this.tracker.track(status, ref, r.address, status === 'bounced' ? `${outcome.detail}; DSN to <${message.mailFrom}>` : `${outcome.detail}; no DSN (null sender)`, { connector: outcome.connector });
           if (ours && status === 'bounced') reported.push({ id: r.id, address: r.address, kind: 'bounced', detail: outcome.detail, remote: outcome.remote });
         }
         if (!ours) this.logger.warn({ queueId: message.id, recipient: r.address }, 'lease lost before recording the outcome; another worker owns the recipient now');

@@ -42,7 +42,7 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
     imports: [
       InfraModule.forRoot(infra),
       AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS, hostname: config.HOSTNAME_FQDN, secrets }),
-      ConnectorsModule.forRoot({}),
+      ConnectorsModule.forRoot({ sealer: secrets }),
       StoreModule.forRoot({}),
       DeliveryModule.forRoot({ ...deliveryConfig(config), secrets }),
       SmtpInModule.forRoot(smtpInConfig(config, tls)),

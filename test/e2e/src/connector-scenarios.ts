@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -50,6 +51,32 @@ async function ok(p: PlatformUnderTest, args: string[]): Promise<string> {
   return r.stdout;
 }
 
+/** through submission as alice: remote recipients go out through delivery */
+async function submit(p: PlatformUnderTest, to: string, subject: string): Promise<void> {
+  const t = nodemailer.createTransport({ host: p.host, port: p.ports.submission, secure: false, requireTLS: true, auth: { user: 'alice@fabrikam.test', pass: PASSWORD }, tls: { rejectUnauthorized: false } });
+  const msg = sampleMessage({ from: 'alice@fabrikam.test', to, subject });
+  await t.sendMail({ envelope: { from: 'alice@fabrikam.test', to: [to] }, raw: msg.raw });
+}
+
+/** the queue shows the recipient deferred with a last error matching `pattern` */
+async function deferredWith(p: PlatformUnderTest, address: string, pattern: RegExp): Promise<void> {
+  const { entries } = JSON.parse(await ok(p, ['queue', 'list', '--status', 'deferred', '--json'])) as { entries: Array<{ recipients: Array<{ address: string; lastError: string | null }> }> };
+  const r = entries.flatMap((e) => e.recipients).find((x) => x.address === address);
+  assert.ok(r, `${address} is deferred`);
+  assert.match(r.lastError ?? '', pattern);
+}
+
+/** a loopback port nobody listens on (a smart host that is down) */
+async function freePortNothingListens(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const comparable = ({ id: _i, createdAt: _c, updatedAt: _u, ...rest }: Record<string, unknown>) => rest;
+
 /**
  * The connector use cases of issue 12, driven as an administrator does (mailctl) and as other mail
  * systems do (SMTP over real sockets, from loopback aliases). Runs against either mode.
@@ -66,7 +93,7 @@ export function connectorScenarios(name: string, start: (env: NodeJS.ProcessEnv)
       pki = await makeTestPki(dir, 'mail.contoso.test');
       relayHost = await startFakeSmtp();
       // remote mail leaves through a smart host in the test (never the internet)
-      p = await start({ TLS_CLIENT_CA_FILE: pki.caFile, RELAY_HOST: `127.0.0.1:${relayHost.port}` });
+      p = await start({ TLS_CLIENT_CA_FILE: pki.caFile, OUTBOUND_TLS_CA_FILE: pki.caFile, RELAY_HOST: `127.0.0.1:${relayHost.port}` });
       await ok(p, ['domain', 'add', 'fabrikam.test']);
       await ok(p, ['user', 'add', 'alice@fabrikam.test', '--password', PASSWORD]);
     });
@@ -130,6 +157,93 @@ export function connectorScenarios(name: string, start: (env: NodeJS.ProcessEnv)
       assert.deepEqual(relayed.to, ['someone@partner.test']);
       assert.match(relayed.raw, /\(connector Printers\)/);
       await ok(p, ['connector', 'remove', 'Printers']);
+    });
+
+    it('outbound connector: smart hosts in order with failover, AUTH, each TLS setting enforced (never plaintext when TLS is required)', async () => {
+      // B: TLS with a certificate of the test CA (127.0.0.1 in its names), AUTH required; A: no STARTTLS at all; C: answers 451 at RCPT
+      const b = await startFakeSmtp({ key: pki.server.key, cert: pki.server.cert, users: { relay: 'smart host secret' } });
+      const a = await startFakeSmtp({ disabledCommands: ['AUTH', 'STARTTLS'] });
+      const c = await startFakeSmtp();
+      c.failRcpt = { code: 451, text: '4.3.2 try later' };
+      const dead = await freePortNothingListens();
+      try {
+        await ok(p, [
+          'connector', 'add', 'Northwind', '--direction', 'outbound', '--recipient-domains', 'northwind.test,*.northwind.test',
+          '--smart-hosts', `127.0.0.1:${dead},127.0.0.1:${c.port},127.0.0.1:${b.port}`, '--tls-settings', 'certificateValidation',
+          '--auth-username', 'relay', '--auth-password', 'smart host secret',
+        ]);
+        const shown = await ok(p, ['connector', 'show', 'Northwind', '--json']);
+        assert.equal(JSON.parse(shown).authPasswordSet, true);
+        assert.equal(shown.includes('smart host secret'), false, 'the password is never shown');
+
+        // failover past a dead host (connect error) and a 4xx, to B: TLS validated, authenticated
+        await eventually(async () => {
+          await submit(p, 'x@northwind.test', 'via smart host');
+          await eventually(async () => assert.ok(b.received.some((m) => m.raw.includes('via smart host'))), 10_000);
+        });
+        const got = b.received.find((m) => m.raw.includes('via smart host'))!;
+        assert.deepEqual([got.secure, got.user, got.to], [true, 'relay', ['x@northwind.test']]);
+        assert.equal(c.received.length, 0);
+
+        // domainValidation against a name the certificate does not carry: deferred with the reason
+        await ok(p, ['connector', 'set', 'Northwind', '--smart-hosts', `127.0.0.1:${b.port}`, '--tls-settings', 'domainValidation', '--tls-domain', 'mail.wrong.test']);
+        await eventually(async () => {
+          await submit(p, 'y@northwind.test', 'wrong name');
+          await eventually(() => deferredWith(p, 'y@northwind.test', /connector "Northwind".*certificate/), 10_000);
+        });
+        assert.equal(b.received.some((m) => m.raw.includes('wrong name')), false);
+
+        // domainValidation with the name it carries
+        await ok(p, ['connector', 'set', 'Northwind', '--tls-domain', 'smarthost.test']);
+        await eventually(async () => {
+          await submit(p, 'z@northwind.test', 'right name');
+          await eventually(async () => assert.ok(b.received.some((m) => m.raw.includes('right name'))), 10_000);
+        });
+
+        // encryptionOnly to a host without STARTTLS: deferred, nothing sent in plaintext
+        await ok(p, ['connector', 'set', 'Northwind', '--smart-hosts', `127.0.0.1:${a.port}`, '--tls-settings', 'encryptionOnly', '--tls-domain', '', '--auth-username', '', '--auth-password', '']);
+        await eventually(async () => {
+          await submit(p, 'w@northwind.test', 'must be encrypted');
+          await eventually(() => deferredWith(p, 'w@northwind.test', /TLS required by the connector but not available/), 10_000);
+        });
+        assert.equal(a.received.length, 0);
+
+        // opportunistic to the same host: plaintext is what it allows
+        await ok(p, ['connector', 'set', 'Northwind', '--tls-settings', 'opportunistic']);
+        await eventually(async () => {
+          await submit(p, 'v@northwind.test', 'opportunistic');
+          await eventually(async () => assert.ok(a.received.some((m) => m.raw.includes('opportunistic') && !m.secure)), 10_000);
+        });
+      } finally {
+        await ok(p, ['connector', 'remove', 'Northwind']).catch(() => undefined);
+        await Promise.all([a.close(), b.close(), c.close()]);
+      }
+    });
+
+    it('YAML export, remove all, import: identical connectors', async () => {
+      await ok(p, ['connector', 'add', 'Hybrid', '--direction', 'inbound', '--type', 'onPremises', '--sender-ip-addresses', '10.20.0.0/16,2001:db8::/48', '--comment', 'Exchange 2019 on-premises']);
+      await ok(p, ['connector', 'add', 'Filter', '--direction', 'inbound', '--type', 'filter', '--sender-ip-addresses', '192.0.2.10', '--skip-ip-addresses', '192.0.2.20', '--skip-last-ip', 'true']);
+      await ok(p, ['connector', 'add', 'To partners', '--direction', 'outbound', '--recipient-domains', 'tailspin.test', '--smart-hosts', 'smtp.tailspin.test:587', '--auth-username', 'u', '--auth-password', 'pw secret 1']);
+      const before = JSON.parse(await ok(p, ['connector', 'list', '--json'])).connectors.map(comparable);
+      const yaml = await ok(p, ['connector', 'export']);
+      assert.equal(yaml.includes('pw secret 1'), false, 'no password in clear');
+      const file = join(dir, 'connectors.yaml');
+      await writeFile(file, yaml);
+      for (const c of before) await ok(p, ['connector', 'remove', c.name]);
+      assert.match(await ok(p, ['connector', 'list']), /no connectors/);
+      assert.match(await ok(p, ['connector', 'import', file, '--dry-run']), /dry run: nothing applied/);
+      assert.match(await ok(p, ['connector', 'list']), /no connectors/);
+      assert.match(await ok(p, ['connector', 'import', file]), /applied/);
+      const after = JSON.parse(await ok(p, ['connector', 'list', '--json'])).connectors.map(comparable);
+      assert.deepEqual(after, before);
+      // the same file again changes nothing
+      assert.match(await ok(p, ['connector', 'import', file]), /nothing to change/);
+      // a broken file: line-numbered errors, nothing applied
+      await writeFile(file, yaml.replace('type: filter', 'type: firewall'));
+      const bad = await mailctl(p, ['connector', 'import', file]);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /line \d+: connector Filter: type: /);
+      for (const c of after) await ok(p, ['connector', 'remove', c.name]);
     });
   });
 }

@@ -7,7 +7,7 @@ export interface TestPki {
   caFile: string;
   /** a client certificate for `name`, signed by the CA */
   client: { key: string; cert: string };
-  /** a server certificate for `localhost`/127.0.0.1, signed by the CA (smart hosts that validate) */
+  /** a server certificate for smarthost.test, localhost and 127.0.0.1, signed by the CA (smart hosts that validate) */
   server: { key: string; cert: string };
 }
 
@@ -39,6 +39,6 @@ export async function makeTestPki(dir: string, clientName: string): Promise<Test
     caCert: ca.cert,
     caFile,
     client: await leaf(clientName, [{ type: 2, value: clientName }], 'clientAuth'),
-    server: await leaf('localhost', [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }], 'serverAuth'),
+    server: await leaf('smarthost.test', [{ type: 2, value: 'smarthost.test' }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }], 'serverAuth'),
   };
 }
