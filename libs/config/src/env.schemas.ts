@@ -59,6 +59,8 @@ export const SmtpEnv = z.object({
   TLS_CLIENT_CA_FILE: z.string().optional(),
   MAX_RECIPIENTS: z.coerce.number().int().min(1).max(1000).default(100),
   SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1000),
+  /** where `RCPT TO:<postmaster>` without a domain is delivered (RFC 5321 §4.5.1); default postmaster@HOSTNAME_FQDN */
+  POSTMASTER_ADDRESS: z.string().email().optional(),
 });
 
 export const AccessEnv = z.object({

@@ -33,6 +33,7 @@ export function smtpInConfig(env: CommonEnv & z.output<typeof SmtpEnv>, tls: Tls
     submissionPort: env.SUBMISSION_PORT,
     submissionsPort: env.SUBMISSIONS_PORT || undefined,
     hostname: env.HOSTNAME_FQDN,
+    postmaster: env.POSTMASTER_ADDRESS,
     tls,
     tlsClientCaFile: env.TLS_CLIENT_CA_FILE,
     allowPlaintextAuth: env.ALLOW_PLAINTEXT_AUTH,

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 
 /** A bare SMTP line client for tests: sends exactly what it is told and returns whole replies. */
 export class RawSmtpClient {
@@ -7,7 +8,7 @@ export class RawSmtpClient {
   private waiters: Array<(reply: string) => void> = [];
   private closed = false;
 
-  private constructor(readonly socket: net.Socket) {
+  private constructor(readonly socket: net.Socket | tls.TLSSocket) {
     socket.setEncoding('utf8');
     socket.on('data', (d: string) => this.onData(d));
     socket.on('close', () => {
@@ -55,6 +56,15 @@ export class RawSmtpClient {
   async cmd(line: string): Promise<string> {
     this.write(line + '\r\n');
     return this.read();
+  }
+
+  /** STARTTLS, then a client on the TLS socket (the server's reply to STARTTLS is returned with it). */
+  async startTls(): Promise<{ client: RawSmtpClient; reply: string }> {
+    const reply = await this.cmd('STARTTLS');
+    this.socket.removeAllListeners('data');
+    const secure = tls.connect({ socket: this.socket as net.Socket, rejectUnauthorized: false, servername: 'mx.test' });
+    await new Promise<void>((resolve, reject) => secure.once('secureConnect', resolve).once('error', reject));
+    return { client: new RawSmtpClient(secure), reply };
   }
 
   close(): void {

@@ -13,6 +13,8 @@ export interface SmtpInConfig {
   submissionsPort?: number;
   /** our name in the greeting and in Received headers */
   hostname: string;
+  /** where `RCPT TO:<postmaster>` without a domain goes (default postmaster@<hostname>) */
+  postmaster?: string;
   tls: { key: string; cert: string };
   /** PEM file of the CAs a client certificate must chain to (inbound connectors' tlsSenderCertificateName); default: the system CAs */
   tlsClientCaFile?: string;

@@ -7,6 +7,7 @@ import { BlobStore } from '@mail/blob';
 import { createLogger, type Logger } from '@mail/telemetry';
 import { SMTP_IN_CONFIG, type SmtpInConfig } from './smtp-in.config.js';
 import { coalescePipelinedReplies, honourExplicitEnhancedCodes } from './smtp-reply.js';
+import { installChunking } from './bdat.js';
 import { SmtpSessionPolicy, type ListenerKind } from './smtp-session.js';
 import { ConnectorSet } from '@mail/connector-rules';
 import { InboundConnectors } from './inbound-connectors.js';
@@ -39,6 +40,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
     this.policy = new SmtpSessionPolicy(config, bus, blobs, this.recipients, this.logger, this.connectors);
     honourExplicitEnhancedCodes();
     coalescePipelinedReplies();
+    installChunking();
   }
 
   /** The ports actually bound (useful when configured as 0). */
@@ -80,7 +82,8 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
     const c = this.config;
     const server = new SMTPServer({
       name: c.hostname,
-      banner: 'ESMTP ready',
+      // smtp-server writes `<name> ESMTP <banner>`: the keyword once (RFC 5321 §4.2)
+      banner: 'ready',
       key: c.tls.key,
       cert: c.tls.cert,
       minVersion: 'TLSv1.2',
@@ -90,6 +93,9 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
       hidePIPELINING: false,
       hide8BITMIME: false,
       hideSMTPUTF8: false,
+      // RFC 3461 (checked again and carried with the message: envelope-params.ts) and RFC 8689 (over TLS only)
+      hideDSN: false,
+      hideREQUIRETLS: false,
       // reverse DNS would stall every greeting on a host without a resolver; the IP literal is enough
       disableReverseLookup: true,
       closeTimeout: c.closeTimeoutMs ?? 10_000,

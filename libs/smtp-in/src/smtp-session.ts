@@ -21,6 +21,7 @@ import type { InboundConnectors } from './inbound-connectors.js';
 import { evaluatedIp } from './trust-ip.js';
 import { DmarcEnforcer } from './dmarc-enforcer.js';
 import { checkDsnParams, envelopeParams } from './envelope-params.js';
+import { checkAddressEncoding, expandPostmaster } from './address-rules.js';
 
 export type ListenerKind = 'mx' | 'submission' | 'submissions';
 
@@ -30,7 +31,7 @@ export interface SessionUser {
   address: string;
 }
 
-type Handlers = Pick<SMTPServerOptions, 'onConnect' | 'onAuth' | 'onMailFrom' | 'onRcptTo' | 'onData'>;
+type Handlers = Pick<SMTPServerOptions, 'onConnect' | 'onAuth' | 'onMailFrom' | 'onRcptTo' | 'onData' | 'onSecure'>;
 
 const tracer = trace.getTracer('smtp-in');
 
@@ -71,6 +72,8 @@ export class SmtpSessionPolicy {
     return {
       onConnect: (session, cb) => {
         smtpMetrics.session(listener);
+        // AUTH where it would be refused (plain text, before STARTTLS) is not advertised at all
+        if (listener === 'submission' && !this.config.allowPlaintextAuth && !session.secure) session.disabledCommands = ['AUTH'];
         this.logger.debug({ listener, session: session.id, remote: session.remoteAddress }, 'smtp session opened');
         cb();
       },
@@ -78,6 +81,14 @@ export class SmtpSessionPolicy {
       onMailFrom: (address, session, cb) => void this.mailFrom(listener, address, session).then(() => cb(), (err) => cb(err)),
       onRcptTo: (address, session, cb) => void this.rcptTo(listener, address, session).then(() => cb(), (err) => (this.refusals.recipient(session, address.address, err, this.connectorName(listener, session)), cb(err))),
       onData: (stream, session, cb) => void this.data(listener, stream, session).then((reply) => cb(null, reply), (err) => (this.refusals.message(session, err, this.connectorName(listener, session)), cb(err))),
+      ...(listener === 'submission'
+        ? {
+            onSecure: (_socket: unknown, session: SMTPServerSession, cb: () => void) => {
+              session.disabledCommands = undefined;
+              cb();
+            },
+          }
+        : {}),
     };
   }
 
@@ -106,6 +117,11 @@ export class SmtpSessionPolicy {
   private async mailFrom(listener: ListenerKind, address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
     const from = address.address;
     checkDsnParams('mail', address);
+    checkAddressEncoding(from, !!session.envelope.smtpUtf8, 'sender');
+    if (listener !== 'mx' && !session.user) {
+      // AUTH is not even offered before STARTTLS (see onConnect), so smtp-server's own check does not run there
+      throw smtpError(530, '5.7.0 authentication required');
+    }
     if (from !== '' && !EmailAddress.safeParse(from).success) {
       smtpMetrics.rejected('bad_address');
       throw smtpError(553, '5.1.7 bad sender address syntax');
@@ -122,8 +138,10 @@ export class SmtpSessionPolicy {
   }
 
   private async rcptTo(listener: ListenerKind, address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
+    expandPostmaster(address, this.config.postmaster ?? `postmaster@${this.config.hostname}`);
     const rcpt = address.address;
     checkDsnParams('rcpt', address);
+    checkAddressEncoding(rcpt, !!session.envelope.smtpUtf8, 'recipient');
     const repeated = session.envelope.rcptTo.some((r) => r.address.toLowerCase() === rcpt.toLowerCase());
     if (!repeated && session.envelope.rcptTo.length >= this.config.maxRecipients) {
       smtpMetrics.rejected('too_many_recipients');
