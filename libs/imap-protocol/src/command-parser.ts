@@ -4,7 +4,7 @@ import { ImapParseError } from './errors.js';
 import { parseFetchItems } from './fetch-parser.js';
 import { parseSearchKeys } from './search-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
-import type { ImapCommand, SearchReturn, StatusItem } from './types.js';
+import type { ImapCommand, ListReturn, SearchReturn, StatusItem } from './types.js';
 import { leadingTag } from './chars.js';
 
 const NO_ARGS = new Set(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE', 'NAMESPACE']);
@@ -20,6 +20,20 @@ function modifier(c: Cursor, name: string): number {
   const n = c.number();
   c.expect(')');
   return n;
+}
+
+/** `(MESSAGES UNSEEN ...)`, as STATUS and LIST's RETURN (STATUS ...) take them */
+function statusItems(c: Cursor): StatusItem[] {
+  c.expect('(');
+  const items: StatusItem[] = [];
+  for (;;) {
+    const item = c.atom().toUpperCase() as StatusItem;
+    if (!STATUS_ITEMS.has(item)) c.fail('unknown STATUS item');
+    items.push(item);
+    if (c.tryChar(')')) break;
+    c.sp();
+  }
+  return items;
 }
 
 function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
@@ -102,22 +116,33 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
       const reference = c.astring();
       c.sp();
       const pattern = c.listMailbox();
+      // RFC 5258 return options, as LIST-STATUS (RFC 5819) uses them: RETURN (SUBSCRIBED STATUS (...))
+      const returning: ListReturn = { subscribed: false, status: null };
+      if (name === 'LIST' && c.optSp()) {
+        if (!c.isKeyword('RETURN')) c.fail('expected RETURN');
+        c.pos += 6;
+        c.sp();
+        c.expect('(');
+        let first = true;
+        while (!c.tryChar(')')) {
+          if (!first) c.sp();
+          first = false;
+          const option = c.atom().toUpperCase();
+          if (option === 'SUBSCRIBED') returning.subscribed = true;
+          else if (option === 'STATUS') {
+            c.sp();
+            returning.status = statusItems(c);
+          } else if (option !== 'CHILDREN' && option !== 'SPECIAL-USE') c.fail('unknown LIST RETURN option');
+        }
+      }
       c.end();
-      return { tag, name, reference, pattern };
+      return { tag, name, reference, pattern, returning };
     }
     case 'STATUS': {
       c.sp();
       const mailbox = c.astring();
       c.sp();
-      c.expect('(');
-      const items: StatusItem[] = [];
-      for (;;) {
-        const item = c.atom().toUpperCase() as StatusItem;
-        if (!STATUS_ITEMS.has(item)) c.fail('unknown STATUS item');
-        items.push(item);
-        if (c.tryChar(')')) break;
-        c.sp();
-      }
+      const items = statusItems(c);
       c.end();
       return { tag, name, mailbox, items };
     }

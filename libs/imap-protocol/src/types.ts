@@ -49,6 +49,12 @@ export type SearchKey =
   | { op: 'size'; cmp: 'larger' | 'smaller'; value: number }
   | { op: 'modseq'; value: number };
 
+/** LIST's RETURN options (RFC 5258 SUBSCRIBED, RFC 5819 STATUS); CHILDREN and SPECIAL-USE are always returned */
+export interface ListReturn {
+  subscribed: boolean;
+  status: StatusItem[] | null;
+}
+
 export type SearchReturn = 'MIN' | 'MAX' | 'COUNT' | 'ALL';
 
 export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'HIGHESTMODSEQ' | 'SIZE' | 'DELETED';
@@ -66,7 +72,7 @@ export type ImapCommand =
   | (Tagged & { name: 'CREATE'; mailbox: string; use: string[] })
   | (Tagged & { name: 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: string })
   | (Tagged & { name: 'RENAME'; mailbox: string; newName: string })
-  | (Tagged & { name: 'LIST' | 'LSUB'; reference: string; pattern: string })
+  | (Tagged & { name: 'LIST' | 'LSUB'; reference: string; pattern: string; returning: ListReturn })
   | (Tagged & { name: 'STATUS'; mailbox: string; items: StatusItem[] })
   | (Tagged & { name: 'FETCH'; uid: boolean; sequence: SequenceSet; items: FetchItem[]; changedSince: number | null })
   | (Tagged & {

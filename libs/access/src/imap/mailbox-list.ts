@@ -1,5 +1,5 @@
 import type { MailboxInfo } from '@mail/contracts';
-import { ListPattern, mailboxName, untagged } from '@mail/imap-protocol';
+import { ListPattern, listResponse } from '@mail/imap-protocol';
 
 export const DELIMITER = '/';
 
@@ -12,11 +12,23 @@ export function normalizeMailboxName(name: string): string {
   return n;
 }
 
+export interface ListEntry {
+  name: string;
+  attributes: string[];
+  /** the mailbox, when it is one (not a \Noselect parent) */
+  info: MailboxInfo | undefined;
+}
+
+/** LIST/LSUB lines for the mailboxes matching `reference` + `pattern` (see listEntries). */
+export function listLines(mailboxes: MailboxInfo[], reference: string, pattern: string, lsub: boolean): string[] {
+  return listEntries(mailboxes, reference, pattern, lsub).map((e) => listResponse(lsub ? 'LSUB' : 'LIST', e.attributes, DELIMITER, e.name));
+}
+
 /**
- * LIST/LSUB lines for the mailboxes matching `reference` + `pattern`. Parents that are not
+ * The mailboxes matching `reference` + `pattern`, with their attributes. Parents that are not
  * mailboxes themselves but have matching-level children are listed \Noselect, so `%` walks work.
  */
-export function listLines(mailboxes: MailboxInfo[], reference: string, pattern: string, lsub: boolean): string[] {
+export function listEntries(mailboxes: MailboxInfo[], reference: string, pattern: string, lsub: boolean): ListEntry[] {
   const full = normalizeMailboxName(reference + pattern);
   // never a regular expression: see ListPattern
   const matcher = new ListPattern(full, DELIMITER);
@@ -35,8 +47,7 @@ export function listLines(mailboxes: MailboxInfo[], reference: string, pattern: 
       if (!real.has(parent) || (lsub && !real.get(parent)!.subscribed)) virtual.add(parent);
     }
   }
-  const lines: string[] = [];
-  const command = lsub ? 'LSUB' : 'LIST';
+  const entries: ListEntry[] = [];
   const names = [...new Set([...real.keys(), ...virtual])].sort((a, b) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a.localeCompare(b)));
   for (const name of names) {
     if (!matches(name)) continue;
@@ -49,7 +60,7 @@ export function listLines(mailboxes: MailboxInfo[], reference: string, pattern: 
       if (!lsub && info.specialUse) attrs.push(info.specialUse);
     }
     if (!lsub) attrs.push(withChildren.has(name) ? '\\HasChildren' : '\\HasNoChildren');
-    lines.push(untagged(`${command} (${attrs.join(' ')}) "${DELIMITER}" ${mailboxName(name)}`));
+    entries.push({ name, attributes: attrs, info: virtual.has(name) ? undefined : info });
   }
-  return lines;
+  return entries;
 }

@@ -1,26 +1,37 @@
-import { statusResponse } from '@mail/imap-protocol';
+import type { MailboxInfo } from '@mail/contracts';
+import { statusResponse, type StatusItem } from '@mail/imap-protocol';
 import { mailboxArgument } from '../mailbox-argument.js';
 import { ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
 
-type Status = Command<'STATUS'>;
+/**
+ * `* STATUS` for a mailbox the store described: the items asked for, in their order (RFC 3501
+ * 6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE); items this server cannot count are left out.
+ */
+export function mailboxStatusResponse(info: MailboxInfo, items: readonly StatusItem[]): string {
+  const values: Partial<Record<StatusItem, number>> = {
+    MESSAGES: info.messages,
+    RECENT: 0,
+    UIDNEXT: info.uidNext,
+    UIDVALIDITY: info.uidValidity,
+    UNSEEN: info.unseen,
+    HIGHESTMODSEQ: info.highestModseq,
+    SIZE: info.sizeBytes,
+  };
+  const pairs: [string, number][] = [];
+  for (const item of items) {
+    const v = values[item];
+    if (v !== undefined) pairs.push([item, v]);
+  }
+  return statusResponse(info.name, pairs);
+}
 
-/** STATUS (RFC 3501 6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE): the items asked for, in their order. */
-export const status: CommandSpec<Status> = {
+/** STATUS: one mailbox's counters without selecting it. */
+export const status: CommandSpec<Command<'STATUS'>> = {
   state: 'authenticated',
   async run(s, cmd, user) {
     const info = await s.ctx.store.mailboxStatus({ accountId: user.accountId, name: mailboxArgument(cmd.mailbox) });
-    const values: Record<string, number> = {
-      MESSAGES: info.messages,
-      RECENT: 0,
-      UIDNEXT: info.uidNext,
-      UIDVALIDITY: info.uidValidity,
-      UNSEEN: info.unseen,
-      HIGHESTMODSEQ: info.highestModseq,
-      SIZE: info.sizeBytes,
-    };
-    const items = cmd.items.filter((i) => i in values).map((i) => [i, values[i]!] as const);
-    await s.out.send(statusResponse(info.name, items));
+    await s.out.send(mailboxStatusResponse(info, cmd.items));
     return ok('STATUS completed');
   },
 };
