@@ -46,6 +46,7 @@ const KNOWN_METRICS = new Set([
   'mail_store_append_duration_seconds', 'mail_store_message_index_total', 'mail_bus_handler_duration_seconds',
   'mail_queue_oldest_age_seconds', 'mail_tls_certificate_not_after_seconds', 'mail_imap_commands_total', 'mail_pop3_commands_total',
   'mail_imap_command_duration_seconds', 'mail_pop3_command_duration_seconds',
+  'mail_connector_messages_total', 'mail_connector_bytes_total', 'mail_connector_refusals_total', 'mail_connector_tls_total',
 ]);
 const ALERTS_REQUIRED = [
   ['queue depth', /mail_queue_depth/],

@@ -7,7 +7,7 @@ function get() {
     const meter = metrics.getMeter('connectors');
     instruments = {
       messages: meter.createCounter('mail_connector_messages_total', { description: 'Messages per connector: accepted (inbound), relayed, deferred or failed (outbound)' }),
-      bytes: meter.createCounter('mail_connector_bytes_total', { description: 'Bytes of the messages accepted or relayed per connector', unit: 'By' }),
+      bytes: meter.createCounter('mail_connector_bytes_total', { description: 'Bytes of the messages accepted (inbound) per connector' }),
       refusals: meter.createCounter('mail_connector_refusals_total', { description: 'Messages refused or failed per connector, by reason' }),
       tls: meter.createCounter('mail_connector_tls_total', { description: 'Connector sessions by TLS protocol version (none: plaintext)' }),
     };

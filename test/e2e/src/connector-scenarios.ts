@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
-import { mailctl, type PlatformUnderTest } from '@mail/testing';
+import { mailctl, startDnsServer, type PlatformUnderTest, type TestDnsServer } from '@mail/testing';
 import { eventually, startFakeSmtp, type FakeSmtp } from './fake-smtp.js';
 import { sampleMessage } from './messages.js';
 import { imapClient, waitForMessages } from './scenario.js';
@@ -75,6 +75,28 @@ async function freePortNothingListens(): Promise<number> {
   return port;
 }
 
+/** the header block (Received, Authentication-Results, Subject) of alice's message with this subject */
+async function headersOf(p: PlatformUnderTest, subject: string): Promise<string> {
+  const client = imapClient(p, 'alice@fabrikam.test', PASSWORD);
+  await client.connect();
+  try {
+    return await eventually(async () => {
+      const lock = await client.getMailboxLock('INBOX');
+      try {
+        for await (const m of client.fetch('1:*', { headers: ['received', 'authentication-results', 'subject'] })) {
+          const h = m.headers?.toString() ?? '';
+          if (h.includes(subject)) return h;
+        }
+      } finally {
+        lock.release();
+      }
+      throw new Error(`no message "${subject}" yet`);
+    }, 15_000);
+  } finally {
+    await client.logout();
+  }
+}
+
 const comparable = ({ id: _i, createdAt: _c, updatedAt: _u, ...rest }: Record<string, unknown>) => rest;
 
 /**
@@ -87,19 +109,23 @@ export function connectorScenarios(name: string, start: (env: NodeJS.ProcessEnv)
     let dir: string;
     let pki: TestPki;
     let relayHost: FakeSmtp;
+    let dns: TestDnsServer;
 
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'connectors-'));
       pki = await makeTestPki(dir, 'mail.contoso.test');
       relayHost = await startFakeSmtp();
+      // SPF of the sender behind the filter: only its own MTA (198.51.100.7) may send for filtered.test
+      dns = await startDnsServer({ 'filtered.test': { TXT: ['v=spf1 ip4:198.51.100.7 -all'] } });
       // remote mail leaves through a smart host in the test (never the internet)
-      p = await start({ TLS_CLIENT_CA_FILE: pki.caFile, OUTBOUND_TLS_CA_FILE: pki.caFile, RELAY_HOST: `127.0.0.1:${relayHost.port}` });
+      p = await start({ TLS_CLIENT_CA_FILE: pki.caFile, OUTBOUND_TLS_CA_FILE: pki.caFile, RELAY_HOST: `127.0.0.1:${relayHost.port}`, DNS_SERVERS: dns.servers.join(',') });
       await ok(p, ['domain', 'add', 'fabrikam.test']);
       await ok(p, ['user', 'add', 'alice@fabrikam.test', '--password', PASSWORD]);
     });
     after(async () => {
       await p?.close();
       await relayHost?.close();
+      await dns?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
@@ -137,6 +163,31 @@ export function connectorScenarios(name: string, start: (env: NodeJS.ProcessEnv)
         await client.logout();
       }
       await ok(p, ['connector', 'remove', 'Contoso']);
+    });
+
+    it('filter connector: SPF judges the first IP before the filter, read from the Received chain', async () => {
+      await ok(p, ['connector', 'add', 'Gateway', '--direction', 'inbound', '--type', 'filter', '--sender-ip-addresses', '127.0.0.4', '--skip-ip-addresses', '192.0.2.20']);
+      const chain = [
+        'Received: from edge.gateway.test (edge.gateway.test [192.0.2.20]) by out.gateway.test with ESMTPS id g2; Mon, 7 Dec 2026 01:00:01 +0000',
+        'Received: from mta.filtered.test (mta.filtered.test [198.51.100.7]) by edge.gateway.test with ESMTP id g1; Mon, 7 Dec 2026 01:00:00 +0000',
+      ];
+      const viaFilter = (localAddress: string, subject: string) => {
+        const t = nodemailer.createTransport({ host: p.host, port: p.ports.smtp, secure: false, localAddress, ignoreTLS: true });
+        const msg = sampleMessage({ from: 'news@filtered.test', to: 'alice@fabrikam.test', subject });
+        return t.sendMail({ envelope: { from: 'news@filtered.test', to: ['alice@fabrikam.test'] }, raw: `${chain.join('\r\n')}\r\n${msg.raw}` });
+      };
+      await eventually(async () => {
+        await viaFilter('127.0.0.4', 'through the gateway');
+        const h = await headersOf(p, 'through the gateway');
+        assert.match(h, /\(connector Gateway\)/);
+      });
+      await viaFilter('127.0.0.5', 'around the gateway');
+      const through = await headersOf(p, 'through the gateway');
+      assert.match(through, /spf=pass/);
+      assert.match(through, /198\.51\.100\.7/);
+      const around = await headersOf(p, 'around the gateway');
+      assert.match(around, /spf=fail/, 'from an IP that is not the filter, the connecting IP is judged');
+      await ok(p, ['connector', 'remove', 'Gateway']);
     });
 
     it('relay connector for devices: 127.0.0.2 may relay with a hosted sender, 127.0.0.3 may not; foreign senders refused', async () => {
