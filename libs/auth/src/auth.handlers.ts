@@ -30,6 +30,7 @@ import { Database, runMigrations } from '@mail/db';
 import { DirectoryService } from './directory.service.js';
 import { GroupService } from './group.service.js';
 import { DomainPolicyRepository } from './domain-policy.repository.js';
+import { validDomainRouting } from './domain-routing.rules.js';
 import { LoginService } from './login.service.js';
 import { directoryMigrations } from './migrations/001-directory.js';
 import { RecipientService } from './recipient.service.js';
@@ -60,7 +61,7 @@ export class AuthHandlers implements OnModuleInit, OnModuleDestroy {
       this.bus.handle(CreateDomain, (p) => this.announcing('domain', d.createDomain(p.name))),
       this.bus.handle(ListDomains, () => d.listDomains()),
       this.bus.handle(DeleteDomain, (p) => this.announcing('domain', d.deleteDomain(p.name))),
-      this.bus.handle(SetDomainPolicy, (p) => this.announcing('domain', policies.set(p.name, p))),
+      this.bus.handle(SetDomainPolicy, (p) => this.announcing('domain', policies.set(p.name, validDomainRouting(p)))),
       this.bus.handle(GetDomainPolicies, (p) => policies.get(p.domains)),
       this.bus.handle(CreateAccount, (p) => this.announcing('account', d.createAccount(p))),
       this.bus.handle(ListAccounts, (p) => d.listAccounts(p.domain)),

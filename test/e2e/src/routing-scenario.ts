@@ -25,6 +25,22 @@ async function ok(p: PlatformUnderTest, args: string[]): Promise<string> {
   return r.stdout;
 }
 
+/**
+ * Retries `attempt` for up to 5 s: a directory change reaches smtp-in's cache through an event
+ * (asynchronous over NATS), far below the cache's TTL.
+ */
+async function eventually<T>(attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 /** Subjects in a user's INBOX, once it holds at least `count` messages (delivery is asynchronous). */
 async function inboxSubjects(p: PlatformUnderTest, user: string, count: number): Promise<string[]> {
   const client = imapClient(p, user, PASSWORD);
@@ -52,7 +68,7 @@ async function inboxSubjects(p: PlatformUnderTest, user: string, count: number):
 
 /**
  * Local routing as an administrator sets it up with mailctl and as senders meet it over SMTP:
- * distribution groups (nested, with a loop, closed to the outside), subaddresses, quotas. Runs
+ * distribution groups (nested, with a loop, closed to the outside), catch-all, subaddresses, quotas. Runs
  * against either mode.
  */
 export function localRouting(name: string, start: () => Promise<PlatformUnderTest>): void {
@@ -153,6 +169,38 @@ export function localRouting(name: string, start: () => Promise<PlatformUnderTes
       const r = await mailctl(p, ['user', 'quota', at('dan')]);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /nothing to set/);
+    });
+
+    it('sends unknown addresses to the catch-all set with mailctl domain set, and follows the subaddressing setting', async () => {
+      const refused = (err: SmtpFailure) => err.responseCode === 550 && /5\.1\.1/.test(err.response ?? '');
+      const send = (to: string, subject: string) =>
+        mx(p).sendMail({ envelope: { from: 'someone@remote.test', to: [to] }, raw: sampleMessage({ from: 'someone@remote.test', to, subject }).raw });
+      await assert.rejects(send(at('whoever'), 'nobody home'), refused);
+      const set = await ok(p, ['domain', 'set', DOMAIN, '--catch-all', at('ANN')]);
+      assert.match(set, /catch-all:\s+ann@routing\.test\n/);
+      assert.match((await eventually(() => send(at('whoever'), 'caught'))).response, /^250/);
+      assert.deepEqual(await inboxSubjects(p, at('ann'), 2), ['caught', 'to staff']);
+
+      assert.match(await ok(p, ['domain', 'set', DOMAIN, '--catch-all', 'none', '--subaddressing', 'off']), /catch-all:\s+none\n {2}subaddressing:\s+off/);
+      await eventually(() => assert.rejects(send(at('ben+news'), 'tag while off'), refused));
+      await ok(p, ['domain', 'set', DOMAIN, '--subaddressing', '+-']);
+      assert.match((await eventually(() => send(at('ben-lists'), 'dash tag'))).response, /^250/);
+      assert.deepEqual(await inboxSubjects(p, at('ben'), 3), ['dash tag', 'tagged for ben', 'to staff']);
+      const bad = await mailctl(p, ['domain', 'set', DOMAIN, '--subaddressing', 'ab']);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /separators/);
+    });
+
+    it('answers a full mailbox with 552 5.2.2 when its domain rejects', async () => {
+      assert.match(await ok(p, ['domain', 'set', DOMAIN, '--over-quota', 'reject']), /over quota:\s+reject \(552 5\.2\.2\)/);
+      await ok(p, ['user', 'quota', at('dan'), '--messages', '2']);
+      const msg = sampleMessage({ from: 'someone@remote.test', to: at('dan'), subject: 'refused for good' });
+      await eventually(() =>
+        assert.rejects(
+          mx(p).sendMail({ envelope: { from: 'someone@remote.test', to: [at('dan')] }, raw: msg.raw }),
+          (err: SmtpFailure) => err.responseCode === 552 && /^552 5\.2\.2 <dan@routing\.test>: mailbox full/.test(err.response ?? ''),
+        ),
+      );
     });
   });
 }
