@@ -2,6 +2,7 @@ import { CONNECTOR_COMMANDS } from './connector-commands.js';
 import { GROUP_COMMANDS } from './group-commands.js';
 import { DKIM_COMMANDS } from './dkim-commands.js';
 import { USER_QUOTA_COMMANDS, messageLimitOption, messagesCell, storageCell, type AccountView } from './user-quota-commands.js';
+import { QUEUE_COMMANDS } from './queue-commands.js';
 import { parseSize } from './quota.js';
 import { clean, table } from './table.js';
 import { DOMAIN_POLICY_COMMANDS } from './domain-policy-commands.js';
@@ -213,9 +214,9 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     words: ['queue', 'list'],
-    usage: 'queue list [--status <queued|deferred|delivered|bounced|failed>] [--limit <n>]',
+    usage: 'queue list [--status <queued|deferred|held|delivered|bounced|failed>] [--domain <d>] [--sender <address>] [--limit <n>]',
     summary: 'show the delivery queue, one line per recipient',
-    options: { status: { type: 'string' }, limit: { type: 'string' } },
+    options: { status: { type: 'string' }, limit: { type: 'string' }, domain: { type: 'string' }, sender: { type: 'string' } },
     args: { min: 0, max: 0 },
     plan: (_args, opts) => {
       const q = new URLSearchParams();
@@ -224,6 +225,8 @@ export const COMMANDS: CommandSpec[] = [
         if (!/^\d+$/.test(opts.limit)) throw new UsageError(`--limit ${JSON.stringify(opts.limit)} is not a number`);
         q.set('limit', opts.limit);
       }
+      if (typeof opts.domain === 'string') q.set('domain', opts.domain);
+      if (typeof opts.sender === 'string') q.set('sender', opts.sender);
       const qs = q.toString();
       return {
         call: { method: 'GET', path: `/api/v1/queue${qs ? `?${qs}` : ''}` },
@@ -232,7 +235,7 @@ export const COMMANDS: CommandSpec[] = [
           if (!entries.length) return 'the queue is empty\n';
           const rows = entries.flatMap((e) =>
             e.recipients.map((rc) => [
-              e.queueId.slice(0, 8),
+              e.queueId,
               clean(e.mailFrom) || '<>',
               clean(rc.address),
               rc.status,
@@ -249,6 +252,7 @@ export const COMMANDS: CommandSpec[] = [
   ...CONNECTOR_COMMANDS,
   ...GROUP_COMMANDS,
   ...DKIM_COMMANDS,
+  ...QUEUE_COMMANDS,
   ...TRACE_COMMANDS,
   ...USER_QUOTA_COMMANDS,
 ];

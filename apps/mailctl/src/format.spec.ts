@@ -60,7 +60,7 @@ describe('mailctl output', () => {
         },
       ],
     });
-    assert.match(queue, /^QUEUE ID\s+FROM\s+TO\s+STATUS\s+TRIES\s+NEXT ATTEMPT\s+LAST ERROR\n01234567\s+<>\s+r@remote\.test\s+deferred\s+3\s+2026-01-01 01:00:00Z\s+451 4\.7\.1 greylisted\n$/);
+    assert.match(queue, /^QUEUE ID\s+FROM\s+TO\s+STATUS\s+TRIES\s+NEXT ATTEMPT\s+LAST ERROR\n0123456789abcdef\s+<>\s+r@remote\.test\s+deferred\s+3\s+2026-01-01 01:00:00Z\s+451 4\.7\.1 greylisted\n$/);
     assert.equal(render('queue list', { entries: [] }), 'the queue is empty\n');
     assert.equal(render('user remove', { deleted: true, accountId: 'x', messagesPurged: 1 }, ['a@b.test']), 'user a@b.test removed (1 message deleted)\n');
   });

@@ -11,6 +11,7 @@ import { DomainPolicyController } from './domain-policy.controller.js';
 import { AccountQuotaController } from './account-quota.controller.js';
 import { OpenApiController } from './openapi.controller.js';
 import { QueueController } from './queue.controller.js';
+import { QueueAdminController } from './queue-admin.controller.js';
 import { TraceController } from './trace.controller.js';
 
 /** The HTTP admin API. Needs `Bus` provided globally; talks to the services only through it. */
@@ -20,7 +21,7 @@ export class AdminApiModule {
     if (!config.token) throw new Error('AdminApiModule needs a non-empty token');
     return {
       module: AdminApiModule,
-      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, AccountQuotaController, OpenApiController, DkimController, TraceController],
+      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, AccountQuotaController, OpenApiController, DkimController, QueueAdminController, TraceController],
       providers: [{ provide: ADMIN_API_CONFIG, useValue: config }, BearerGuard],
     };
   }

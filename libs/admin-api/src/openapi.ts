@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { CONNECTOR_ROUTES } from './connectors.routes.js';
 import { GROUP_ROUTES } from './groups.openapi.js';
 import { DKIM_ROUTES } from './dkim.routes.js';
+import { QUEUE_ADMIN_ROUTES } from './queue-admin.routes.js';
 import { DOMAIN_POLICY_ROUTES } from './domain-policy.controller.js';
 import { TRACE_ROUTES } from './trace.openapi.js';
 import { ACCOUNT_QUOTA_ROUTES } from './account-quota.controller.js';
@@ -161,6 +162,8 @@ export const ROUTES: RouteDoc[] = [
     params: [
       { name: 'status', in: 'query', description: 'only entries with a recipient in this state', schema: QueueEntryStatus },
       { name: 'limit', in: 'query', description: 'at most this many entries (default 100)', schema: z.number().int().min(1).max(1000) },
+      { name: 'domain', in: 'query', description: 'only messages with a recipient in this domain', schema: z.string() },
+      { name: 'sender', in: 'query', description: "only messages from this envelope sender ('' for bounces)", schema: z.string() },
     ],
     status: 200,
     response: ListQueue.response,
@@ -169,6 +172,7 @@ export const ROUTES: RouteDoc[] = [
   ...CONNECTOR_ROUTES,
   ...GROUP_ROUTES,
   ...DKIM_ROUTES,
+  ...QUEUE_ADMIN_ROUTES,
   ...TRACE_ROUTES,
   ...ACCOUNT_QUOTA_ROUTES,
 ];

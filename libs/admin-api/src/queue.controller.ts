@@ -10,6 +10,8 @@ import { parseInput } from './validate.js';
 const QueueQuery = z.object({
   status: QueueEntryStatus.optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
+  domain: z.string().min(1).max(253).optional(),
+  sender: z.string().max(320).optional(),
 });
 
 @Controller('api/v1/queue')
@@ -19,8 +21,8 @@ export class QueueController {
   constructor(private readonly bus: Bus) {}
 
   @Get()
-  list(@Query('status') status?: string, @Query('limit') limit?: string) {
-    const q = parseInput(QueueQuery, { status: status || undefined, limit: limit || undefined });
+  list(@Query('status') status?: string, @Query('limit') limit?: string, @Query('domain') domain?: string, @Query('sender') sender?: string) {
+    const q = parseInput(QueueQuery, { status: status || undefined, limit: limit || undefined, domain: domain || undefined, sender });
     return this.bus.request(ListQueue, q);
   }
 }

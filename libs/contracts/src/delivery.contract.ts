@@ -63,7 +63,14 @@ export type QueueEntry = z.infer<typeof QueueEntry>;
 
 export const ListQueue = defineRequest(
   'delivery.queue.list.v1',
-  z.object({ status: QueueEntryStatus.optional(), limit: z.number().int().min(1).max(1000).default(100) }),
+  z.object({
+    status: QueueEntryStatus.optional(),
+    limit: z.number().int().min(1).max(1000).default(100),
+    /** only messages with a recipient in this domain */
+    domain: z.string().min(1).max(253).optional(),
+    /** only messages from this envelope sender ('' for bounces) */
+    sender: z.string().max(320).optional(),
+  }),
   z.object({ entries: z.array(QueueEntry) }),
 );
 

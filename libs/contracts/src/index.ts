@@ -13,3 +13,4 @@ export * from './search-text.js';
 export * from './connector.contract.js';
 export * from './dkim.contract.js';
 export * from './trace.contract.js';
+export * from './queue-admin.contract.js';

@@ -8,6 +8,7 @@ import { queueMigrations } from './migrations/queue-migrations.js';
 import { QueueRepository } from './queue.repository.js';
 import { QueueRetention } from './queue-retention.js';
 import { QueueService } from './queue.service.js';
+import { QueueAdmin, queueAdminHandlers } from './queue-admin.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** Schema first, then the bus contracts; the workers start once the whole application is up. */
@@ -26,6 +27,7 @@ export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, B
     @Inject(DKIM_KEY_CACHE) private readonly dkimKeys: CachedRequester<typeof GetDkimSigningKeys>,
     @Inject(QueueRetention) private readonly retention: QueueRetention,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+    @Inject(QueueAdmin) private readonly admin: QueueAdmin,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -35,6 +37,7 @@ export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, B
     this.subscriptions = await Promise.all([
       this.bus.handle(EnqueueMessage, (p) => this.queue.enqueue(p)),
       this.bus.handle(ListQueue, (p) => this.queue.list(p)),
+      ...queueAdminHandlers(this.bus, this.admin),
       this.bus.handle(DeliveryPing, async () => {
         await this.db.query('SELECT 1');
         return { ok: true as const };

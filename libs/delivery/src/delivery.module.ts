@@ -20,6 +20,8 @@ import { SmartHostSender } from './connectors/smart-host-sender.js';
 import { ConnectorSet } from '@mail/connector-rules';
 import { QueueRepository } from './queue.repository.js';
 import { QueueService } from './queue.service.js';
+import { QueueAdmin } from './queue-admin.js';
+import { deliveryReports } from './dsn/delivery-reports.js';
 import { QueueSignal } from './queue-signal.js';
 import { Tracker } from './tracking.js';
 import { QueueRetention } from './queue-retention.js';
@@ -113,6 +115,12 @@ export class DeliveryModule {
           provide: QueueRetention,
           useFactory: (repo: QueueRepository) => new QueueRetention(repo, config.retentionHours ?? 168, logger),
           inject: [QueueRepository],
+        },
+        {
+          provide: QueueAdmin,
+          useFactory: (db: Database, repo: QueueRepository, queue: QueueService, blobs: BlobStore) =>
+            new QueueAdmin(db, repo, queue, deliveryReports(config, repo, blobs, queue, logger), logger),
+          inject: [Database, QueueRepository, QueueService, BlobStore],
         },
         DeliveryHandlers,
       ],

@@ -5,7 +5,7 @@ import { AppendMessages, ContractError, isTransientCode, type AppendMessage, typ
 import type { Logger } from '@mail/telemetry';
 import type { DeliveryConfig } from './delivery.config.js';
 import { deliveryMetrics } from './delivery-metrics.js';
-import { DeliveryReports, type AttemptResult } from './dsn/delivery-reports.js';
+import { deliveryReports, type AttemptResult, type DeliveryReports } from './dsn/delivery-reports.js';
 import { countReceived, readHeaderBlock } from './dsn.js';
 import type { OutboundSmtp } from './outbound-smtp.js';
 import type { OutboundBody, OutboundDkimSigner } from './dkim/outbound-dkim-signer.js';
@@ -68,13 +68,7 @@ export class MessageProcessor {
     private readonly tracker: Tracker,
     private readonly logger: Logger,
     private readonly signer?: OutboundDkimSigner,
-    private readonly reports: DeliveryReports = new DeliveryReports(
-      { hostname: config.hostname, expiryHours: config.expiryHours, delayNoticeHours: config.delayNoticeHours ?? 4, returnFullMaxBytes: config.returnFullMaxBytes ?? 10 * 1024 * 1024 },
-      repo,
-      blobs,
-      queue,
-      logger,
-    ),
+    private readonly reports: DeliveryReports = deliveryReports(config, repo, blobs, queue, logger),
   ) {}
 
   /**

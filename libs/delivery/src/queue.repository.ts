@@ -193,13 +193,18 @@ export class QueueRepository {
     return res.rowCount > 0;
   }
 
-  async list(status: RecipientStatus | undefined, limit: number): Promise<QueueListing[]> {
+  async list(filter: { status?: RecipientStatus; domain?: string; sender?: string; ids?: string[] }, limit: number): Promise<QueueListing[]> {
+    const params: unknown[] = [limit];
+    const where: string[] = [];
+    const rcpt: string[] = [];
+    if (filter.status) rcpt.push(`r.status = $${params.push(filter.status)}`);
+    if (filter.domain) rcpt.push(`lower(split_part(r.address, '@', 2)) = $${params.push(filter.domain.toLowerCase())}`);
+    if (rcpt.length) where.push(`EXISTS (SELECT 1 FROM queue.recipients r WHERE r.message_id = m.id AND ${rcpt.join(' AND ')})`);
+    if (filter.sender !== undefined) where.push(`lower(m.mail_from) = $${params.push(filter.sender.toLowerCase())}`);
+    if (filter.ids) where.push(`m.id = ANY($${params.push(filter.ids)}::uuid[])`);
     const { rows } = await this.db.query<MessageRow>(
-      status
-        ? `SELECT ${LISTED_COLUMNS} FROM queue.messages m WHERE EXISTS (SELECT 1 FROM queue.recipients r WHERE r.message_id = m.id AND r.status = $2)
-           ORDER BY m.received_at DESC LIMIT $1`
-        : `SELECT ${LISTED_COLUMNS} FROM queue.messages m ORDER BY m.received_at DESC LIMIT $1`,
-      status ? [limit, status] : [limit],
+      `SELECT ${LISTED_COLUMNS} FROM queue.messages m ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.received_at DESC LIMIT $1`,
+      params,
     );
     if (!rows.length) return [];
     const { rows: rcpts } = await this.db.query<{ message_id: string; address: string; status: RecipientStatus; attempts: number; next_attempt_at: Date | string; last_error: string | null }>(

@@ -73,7 +73,7 @@ export class QueueService {
   }
 
   async list(p: ParsedRequestOf<typeof ListQueue>): Promise<ResponseOf<typeof ListQueue>> {
-    const listing = await this.repo.list(p.status, p.limit);
+    const listing = await this.repo.list({ status: p.status, domain: p.domain, sender: p.sender }, p.limit);
     return {
       entries: listing.map(({ message, recipients }) => ({
         queueId: message.id,

@@ -194,5 +194,39 @@ export function outboundMail(name: string, start: (env: NodeJS.ProcessEnv) => Pr
       assert.match(queued, /4\.7\.5/);
       assert.ok(!remotes.some((r) => r.received.some((m) => m.to.includes('dave@badsts.test'))), 'nothing was delivered without validated TLS');
     });
+
+    it('queue administration through mailctl: list by domain and sender, show, hold, release, retry, delete with a bounce', async () => {
+      const listed = JSON.parse(await ok(p, ['queue', 'list', '--domain', 'badsts.test', '--sender', ALICE, '--json'])) as { entries: Array<{ queueId: string; recipients: Array<{ address: string }> }> };
+      assert.equal(listed.entries.length, 1);
+      const id = listed.entries[0].queueId;
+      assert.equal(JSON.parse(await ok(p, ['queue', 'list', '--domain', 'nowhere.test', '--json'])).entries.length, 0);
+      assert.match(await ok(p, ['queue', 'list', '--domain', 'badsts.test']), new RegExp(`^${id}\\s+${ALICE.replace('.', '\\.')}\\s+dave@badsts\\.test\\s+deferred`, 'm'));
+
+      const show = await ok(p, ['queue', 'show', id]);
+      assert.match(show, /^subject:\s+must not go out$/m);
+      assert.match(show, /^received:.*\(submission /m);
+      assert.match(show, /^dave@badsts\.test\s+deferred\s+\d+\s+\S+\s+4\.7\.5 /m);
+
+      // a worker may be attempting it right now: hold takes only what no worker holds
+      await waitFor('the hold', async () => /held: 1 recipient/.test(await ok(p, ['queue', 'hold', id])) || (await ok(p, ['queue', 'list', '--status', 'held'])).includes(id));
+      assert.match(await ok(p, ['queue', 'list', '--status', 'held']), new RegExp(id));
+      assert.equal(await ok(p, ['queue', 'release', id]), 'released: 1 recipient\n');
+      assert.match(await ok(p, ['queue', 'retry', '--all']), /^retrying: \d+ recipients?\n$/);
+      await waitFor('the hold again', async () => /held: 1 recipient/.test(await ok(p, ['queue', 'hold', id])) || (await ok(p, ['queue', 'list', '--status', 'held'])).includes(id));
+      assert.equal(await ok(p, ['queue', 'delete', id, '--bounce']), 'deleted and bounced: 1 recipient\n');
+      const after = JSON.parse(await ok(p, ['queue', 'show', id, '--json'])) as { recipients: Array<{ status: string; lastError: string }> };
+      assert.equal(after.recipients[0].status, 'bounced');
+
+      const reports = await inbox(p, ALICE, 2);
+      const dsn = parseDsn(reports.find((r) => r.includes('dave@badsts.test')) ?? '');
+      assert.equal(dsn.perRecipient[0].action, 'failed');
+      assert.equal(dsn.perRecipient[0].status, '5.3.0');
+
+      const bad = await mailctl(p, ['queue', 'show', 'not-an-id']);
+      assert.equal(bad.code, 2);
+      const gone = await mailctl(p, ['queue', 'hold', '00000000-0000-4000-8000-000000000000']);
+      assert.equal(gone.code, 1);
+      assert.match(gone.stderr, /no message/);
+    });
   });
 }

@@ -111,3 +111,20 @@ export class DeliveryReports {
     }
   }
 }
+
+/** The reports of a delivery replica, configured from its DeliveryConfig. */
+export function deliveryReports(
+  config: { hostname: string; expiryHours: number; delayNoticeHours?: number; returnFullMaxBytes?: number },
+  repo: QueueRepository,
+  blobs: BlobStore,
+  queue: Pick<QueueService, 'enqueue'>,
+  logger: Logger,
+): DeliveryReports {
+  return new DeliveryReports(
+    { hostname: config.hostname, expiryHours: config.expiryHours, delayNoticeHours: config.delayNoticeHours ?? 4, returnFullMaxBytes: config.returnFullMaxBytes ?? 10 * 1024 * 1024 },
+    repo,
+    blobs,
+    queue,
+    logger,
+  );
+}
