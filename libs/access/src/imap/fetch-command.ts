@@ -26,6 +26,11 @@ export interface FetchContext {
   out: SocketOutput;
   accountId: string;
   view: MailboxView;
+  /**
+   * FLAGS/PERMANENTFLAGS to send before FETCH responses that show a keyword the client was not told
+   * about yet (set by another session since the last update), '' when none is new
+   */
+  announceKeywords?: (flagLists: Iterable<readonly string[]>) => string;
 }
 
 export interface FetchRequest {
@@ -130,6 +135,8 @@ export class FetchCommand {
     pageSize: number,
   ): Promise<void> {
     const readsBodies = bodies.some((b) => b !== null);
+    const showsFlags = setsSeen || items.some((i) => i.kind === 'FLAGS');
+    const announce = showsFlags ? this.ctx.announceKeywords : undefined;
     const pageOf = (i: number) => this.load(req.targets.slice(i, i + pageSize).map(([, uid]) => uid), envelope, bodyStructure, readsBodies);
     // the next page is asked for while this one is written
     let next: Promise<FetchedMessage[]> | null = pageOf(0);
@@ -140,6 +147,8 @@ export class FetchCommand {
       if (setsSeen) await this.markSeen(page);
       // what will not be answered is left out first, so that nothing is read ahead for it
       const messages = page.filter((m) => (changedSince === null || m.modseq > changedSince) && this.ctx.view.seqOf(m.uid) > 0);
+      const announcement = announce?.(messages.map((m) => m.flags));
+      if (announcement) await this.ctx.out.queue(announcement);
       if (readsBodies) await this.writePage(messages, items, bodies, setsSeen);
       else await this.writeMetadataPage(messages, items);
     }

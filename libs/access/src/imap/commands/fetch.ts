@@ -9,7 +9,8 @@ export const fetch: CommandSpec<Fetch> = {
   state: 'selected',
   async run(s, cmd, user, mailbox) {
     const view = mailbox.view;
-    await new FetchCommand({ store: s.ctx.store, blobs: s.ctx.blobs, out: s.out, accountId: user.accountId, view }).run({
+    const announceKeywords = (lists: Iterable<readonly string[]>) => mailbox.announceKeywords(lists);
+    await new FetchCommand({ store: s.ctx.store, blobs: s.ctx.blobs, out: s.out, accountId: user.accountId, view, announceKeywords }).run({
       targets: view.select(cmd.sequence, cmd.uid),
       items: [...cmd.items],
       byUid: cmd.uid,
