@@ -187,6 +187,32 @@ export const CONNECTOR_COMMANDS: CommandSpec[] = [
     plan: ([name]) => ({ call: { method: 'DELETE', path: `/api/v1/connectors/${enc(name)}` }, render: () => `connector ${clean(name)} removed\n` }),
   },
   {
+    words: ['connector', 'test'],
+    usage: 'connector test <name> [--to address]',
+    summary: 'validate an outbound connector: EHLO/STARTTLS to its smart hosts (or the MX of --to), show the certificate, TLS version and whether its TLS setting is met; sends nothing',
+    options: { to: { type: 'string' } },
+    args: { min: 1, max: 1 },
+    plan: ([name], opts) => ({
+      call: { method: 'POST', path: `/api/v1/connectors/${enc(name)}/test`, body: typeof opts.to === 'string' ? { to: opts.to } : {} },
+      render: (r) => {
+        const t = r as {
+          connector: string;
+          tlsSettings: string;
+          met: boolean;
+          hosts: Array<{ host: string; port: number; connected: boolean; settingsMet: boolean; detail: string; tls?: { version: string; cipher: string }; certificate?: { subject: string; issuer: string; validTo: string; trusted: boolean } }>;
+        };
+        const rows = t.hosts.map((h) => [
+          `${clean(h.host)}:${h.port}`,
+          h.connected ? (h.tls ? `${h.tls.version}` : 'plaintext') : 'no connection',
+          h.certificate ? `${clean(h.certificate.subject)} (issuer ${clean(h.certificate.issuer)}, until ${clean(h.certificate.validTo)}, ${h.certificate.trusted ? 'trusted' : 'untrusted'})` : '-',
+          h.settingsMet ? 'yes' : 'NO',
+          clean(h.detail),
+        ]);
+        return `${table(['HOST', 'TLS', 'CERTIFICATE', 'MET', 'DETAIL'], rows)}connector ${clean(t.connector)} (tlsSettings ${t.tlsSettings}): ${t.met ? 'settings met' : 'settings NOT met'}\n`;
+      },
+    }),
+  },
+  {
     words: ['connector', 'export'],
     usage: 'connector export > connectors.yaml',
     summary: 'write every connector as YAML (passwords sealed, never in clear)',

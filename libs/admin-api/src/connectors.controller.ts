@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { Bus } from '@mail/bus';
-import { ContractError, CreateConnector, DeleteConnector, ExportConnectors, GetConnector, ImportConnectors, ListConnectors, UpdateConnector } from '@mail/contracts';
+import { ContractError, CreateConnector, DeleteConnector, ExportConnectors, GetConnector, ImportConnectors, ListConnectors, TestConnector, UpdateConnector } from '@mail/contracts';
 import { BearerGuard } from './bearer.guard.js';
 import { AdminErrorFilter } from './error.filter.js';
 import { parseInput } from './validate.js';
@@ -35,6 +35,14 @@ export class ConnectorsController {
     const result = await this.bus.request(ImportConnectors, parseInput(ImportConnectors.request, body));
     if (!result.ok) throw new ContractError('INVALID', `nothing imported:\n${result.problems.map((p) => `  line ${p.line}: ${p.message}`).join('\n')}`);
     return result;
+  }
+
+  /** Validate-OutboundConnector: EHLO/STARTTLS to each smart host, the certificate and the verdict; nothing sent */
+  @Post(':name/test')
+  @HttpCode(200)
+  test(@Param('name') name: string, @Body() body: unknown) {
+    const to = (body as { to?: unknown } | undefined)?.to;
+    return this.bus.request(TestConnector, parseInput(TestConnector.request, { name, to }), { timeoutMs: 120_000 });
   }
 
   @Get(':name')

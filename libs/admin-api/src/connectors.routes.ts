@@ -1,4 +1,4 @@
-import { ConnectorDirection, CreateConnector, DeleteConnector, ExportConnectors, GetConnector, ImportConnectors, ListConnectors, UpdateConnector } from '@mail/contracts';
+import { ConnectorDirection, CreateConnector, DeleteConnector, ExportConnectors, GetConnector, ImportConnectors, ListConnectors, TestConnector, UpdateConnector } from '@mail/contracts';
 import { z } from 'zod';
 import type { RouteDoc } from './openapi.js';
 
@@ -61,6 +61,18 @@ export const CONNECTOR_ROUTES: RouteDoc[] = [
     status: 200,
     response: UpdateConnector.response,
     errors: [400, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/connectors/{name}/test',
+    operationId: 'testConnector',
+    summary: "Validate an outbound connector (Exchange's Validate-OutboundConnector): EHLO and STARTTLS to each smart host or MX, the certificate, the TLS version and whether tlsSettings is met; no message is sent",
+    tag: 'connectors',
+    params: [Name],
+    body: TestConnector.request.omit({ name: true }),
+    status: 200,
+    response: TestConnector.response,
+    errors: [400, 404, 503],
   },
   {
     method: 'delete',

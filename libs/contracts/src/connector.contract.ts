@@ -237,3 +237,29 @@ export const ImportConnectors = defineRequest(
     z.object({ ok: z.literal(false), problems: z.array(ImportProblem) }),
   ]),
 );
+
+/**
+ * Exchange's Validate-OutboundConnector: connect to the connector's smart hosts (or the MX of the
+ * recipient's domain), EHLO, STARTTLS, and report the certificate, the TLS version and whether the
+ * TLS setting is met. No message is sent. Answered by delivery.
+ */
+export const TestConnector = defineRequest(
+  'delivery.connector.test.v1',
+  z.object({ name: ConnectorName, to: z.string().max(320).optional() }),
+  z.object({
+    connector: z.string(),
+    tlsSettings: TlsSettings,
+    met: z.boolean(),
+    hosts: z.array(
+      z.object({
+        host: z.string(),
+        port: z.number().int(),
+        connected: z.boolean(),
+        settingsMet: z.boolean(),
+        detail: z.string(),
+        tls: z.object({ version: z.string(), cipher: z.string() }).optional(),
+        certificate: z.object({ subject: z.string(), issuer: z.string(), validTo: z.string(), altNames: z.string(), trusted: z.boolean() }).optional(),
+      }),
+    ),
+  }),
+);

@@ -61,21 +61,12 @@ export class DeliveryModule {
         },
         {
           provide: OutboundRouter,
-          useFactory: (bus: Bus, mx: OutboundSmtp) =>
-            new OutboundRouter(
-              new ConnectorSet(bus, logger),
-              new SmartHostSender({
-                hostname: config.hostname,
-                defaultPort: config.outboundPort,
-                connectTimeoutMs: config.smtpTimeouts?.connectMs,
-                socketTimeoutMs: config.smtpTimeouts?.socketMs,
-                secrets: config.secrets,
-                extraCa: config.extraCa,
-                resolveMx: config.resolveMx ?? mxResolver(createDnsResolver({ servers: config.dnsServers, cacheTtlMs: 60_000 })),
-              }),
-              mx,
-              config.relayHost,
-            ),
+          useFactory: (bus: Bus, mx: OutboundSmtp) => {
+            const resolveMx = config.resolveMx ?? mxResolver(createDnsResolver({ servers: config.dnsServers, cacheTtlMs: 60_000 }));
+            const common = { hostname: config.hostname, defaultPort: config.outboundPort, connectTimeoutMs: config.smtpTimeouts?.connectMs, extraCa: config.extraCa, resolveMx };
+            const smartHosts = new SmartHostSender({ ...common, socketTimeoutMs: config.smtpTimeouts?.socketMs, secrets: config.secrets });
+            return new OutboundRouter(new ConnectorSet(bus, logger), smartHosts, mx, config.relayHost, bus, common);
+          },
           inject: [Bus, OutboundSmtp],
         },
         {

@@ -236,6 +236,17 @@ export function connectorScenarios(name: string, start: (env: NodeJS.ProcessEnv)
         assert.deepEqual([got.secure, got.user, got.to], [true, 'relay', ['x@northwind.test']]);
         assert.equal(c.received.length, 0);
 
+        // Validate-OutboundConnector: what each host offers against certificateValidation, nothing sent
+        const probed = JSON.parse(await ok(p, ['connector', 'test', 'Northwind', '--json'])) as { met: boolean; hosts: Array<{ port: number; connected: boolean; settingsMet: boolean; tls?: { version: string }; certificate?: { subject: string; trusted: boolean } }> };
+        assert.equal(probed.met, true);
+        const byPort = new Map(probed.hosts.map((h) => [h.port, h]));
+        assert.equal(byPort.get(dead)?.connected, false);
+        assert.deepEqual([byPort.get(c.port)?.settingsMet, byPort.get(c.port)?.certificate?.trusted], [false, false], 'the fake with the default certificate is not trusted');
+        assert.deepEqual([byPort.get(b.port)?.settingsMet, byPort.get(b.port)?.certificate?.subject, byPort.get(b.port)?.certificate?.trusted], [true, 'smarthost.test', true]);
+        assert.match(byPort.get(b.port)?.tls?.version ?? '', /^TLSv1\.[23]$/);
+        assert.match(await ok(p, ['connector', 'test', 'Northwind']), /settings met/);
+        assert.equal(b.received.filter((m) => m.raw.includes('via smart host')).length, 1, 'the test sent nothing');
+
         // domainValidation against a name the certificate does not carry: deferred with the reason
         await ok(p, ['connector', 'set', 'Northwind', '--smart-hosts', `127.0.0.1:${b.port}`, '--tls-settings', 'domainValidation', '--tls-domain', 'mail.wrong.test']);
         await eventually(async () => {

@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { DEFAULT_MAX_MESSAGE_SIZE, type ConnectorRecord } from '@mail/contracts';
+import type { Bus, Subscription } from '@mail/bus';
+import { ContractError, DEFAULT_MAX_MESSAGE_SIZE, TestConnector, type ConnectorRecord } from '@mail/contracts';
+import { probeConnector, type ProbeOptions } from './smart-host-probe.js';
 import { selectOutbound, type ConnectorSet } from '@mail/connector-rules';
 import type { OutboundOutcome } from '../outbound-smtp.js';
 import type { SmartHostSender } from './smart-host-sender.js';
@@ -21,12 +23,16 @@ const LOAD_WAIT_MS = 10_000;
 @Injectable()
 export class OutboundRouter implements MxSender, OnModuleInit, OnModuleDestroy {
   private readonly implicitRelay?: ConnectorRecord;
+  private testSubscription?: Subscription;
 
   constructor(
     private readonly connectors: ConnectorSet,
     private readonly smartHosts: SmartHostSender,
     private readonly mx: MxSender,
     relayHost?: string,
+    /** answers `mailctl connector test` (delivery.connector.test.v1) when given */
+    private readonly bus?: Bus,
+    private readonly probe?: ProbeOptions,
   ) {
     if (relayHost) this.implicitRelay = implicitRelayConnector(relayHost);
     connectors.onChange(() => smartHosts.closeIdle());
@@ -34,9 +40,19 @@ export class OutboundRouter implements MxSender, OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.connectors.start();
+    if (this.bus && this.probe) {
+      const probe = this.probe;
+      this.testSubscription = await this.bus.handle(TestConnector, async (p) => {
+        const c = this.connectors.all().find((x) => x.name.toLowerCase() === p.name.toLowerCase());
+        if (!c) throw new ContractError('NOT_FOUND', `no connector ${p.name}`);
+        if (c.direction !== 'outbound') throw new ContractError('INVALID', `connector ${c.name} is inbound: only outbound connectors can be tested`);
+        return probeConnector(c, p.to, probe);
+      });
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.testSubscription?.unsubscribe();
     await this.connectors.stop();
     this.smartHosts.closeIdle();
   }
