@@ -6,10 +6,7 @@ export interface SqlQuery {
   params: unknown[];
 }
 
-/**
- * A message's status from its recipients' latest steps: every recipient refused at SMTP →
- * refused; any still on its way → pending; all delivered → delivered; some → partial; else failed.
- */
+/** A message's status from its recipients' latest steps, as statusOf (trace-status.ts) derives it. */
 const STATUS = `
   SELECT CASE
     WHEN count(*) = 0 THEN 'pending'
@@ -54,13 +51,13 @@ export function buildTraceSearch(f: TraceFilter): SqlQuery {
 
   const limit = p(f.limit);
   const order = 'ORDER BY m.received_at DESC, m.trace_key';
-  const columns = 'm.trace_key, m.message_id, m.sender, m.received_at, m.trace_id, st.status';
-  // Without a status filter the newest messages are picked first and only they get a status.
+  const columns = 'm.trace_key, m.message_id, m.sender, m.received_at, m.trace_id';
+  // Without a status filter the status comes from the steps the repository reads anyway (statusOf);
+  // with one, SQL derives it for every candidate of the other filters.
   const sql = f.status
     ? `SELECT ${columns} FROM trace.messages m CROSS JOIN LATERAL (${STATUS}) st
        WHERE ${where.join(' AND ')} AND st.status = ${p(f.status)} ${order} LIMIT ${limit}`
-    : `SELECT ${columns} FROM (SELECT * FROM trace.messages m WHERE ${where.join(' AND ')} ${order} LIMIT ${limit}) m
-       CROSS JOIN LATERAL (${STATUS}) st ${order}`;
+    : `SELECT ${columns} FROM trace.messages m WHERE ${where.join(' AND ')} ${order} LIMIT ${limit}`;
   return { sql, params };
 }
 

@@ -1,6 +1,7 @@
 import type { Database } from '@mail/db';
 import type { TraceFilter, TracedMessage } from '@mail/contracts';
 import { buildTraceSearch } from './trace-query.js';
+import { statusOf } from './trace-status.js';
 import type { TraceEventRow, TraceMessageRow } from './trace.records.js';
 
 const iso = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).toISOString();
@@ -58,7 +59,7 @@ export class TraceRepository {
 
   async search(filter: TraceFilter): Promise<TracedMessage[]> {
     const q = buildTraceSearch(filter);
-    const { rows } = await this.db.query<{ trace_key: string; message_id: string | null; sender: string; received_at: Date | string; trace_id: string | null; status: TracedMessage['status'] }>(
+    const { rows } = await this.db.query<{ trace_key: string; message_id: string | null; sender: string; received_at: Date | string; trace_id: string | null }>(
       q.sql,
       q.params,
       { plan: 'per-call' },
@@ -81,7 +82,7 @@ export class TraceRepository {
         messageId: r.message_id === null ? null : `<${r.message_id}>`,
         sender: r.sender,
         recipients: [...new Set(steps.flatMap((e) => (e.recipient ? [e.recipient] : [])))],
-        status: r.status,
+        status: statusOf(steps),
         receivedAt: iso(r.received_at),
         traceId: r.trace_id,
         events: steps.map((e) => ({ at: iso(e.at), event: e.event, recipient: e.recipient, detail: e.detail, connector: e.connector, service: e.service })),
