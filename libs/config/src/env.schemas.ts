@@ -99,4 +99,6 @@ export const DeliveryEnv = z.object({
   MTA_STS_PORT: Port.default(443),
   /** a delay notice (DSN, Action: delayed) to the sender once a recipient has waited this long; 0 turns it off */
   DELAY_NOTICE_HOURS: z.coerce.number().min(0).default(4),
+  /** concurrent outbound deliveries to one recipient domain per delivery replica; 0: no limit */
+  OUTBOUND_DOMAIN_CONCURRENCY: z.coerce.number().int().min(0).max(1000).default(10),
 });

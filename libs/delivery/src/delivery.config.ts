@@ -39,6 +39,8 @@ export interface DeliveryConfig {
   delayNoticeHours?: number;
   /** RET=FULL returns messages up to this size whole; larger ones their headers (default 10 MiB) */
   returnFullMaxBytes?: number;
+  /** concurrent deliveries to one recipient domain from this replica (default 10; 0: no limit) */
+  perDomainConcurrency?: number;
   /** MTA-STS policies of recipient domains fetched and enforced (default on; ADR 0018) */
   mtaSts?: boolean;
   /** port of the MTA-STS policy hosts (443; tests serve policies elsewhere) */

@@ -19,6 +19,7 @@ export function outboundSmtp(config: DeliveryConfig, logger: Logger): OutboundSm
     resolve,
     mtaSts: config.mtaSts === false ? undefined : new MtaStsPolicies({ resolver: resolve, port: config.mtaStsPort, extraCa: config.extraCa }),
     extraCa: config.extraCa,
+    perDomainConcurrency: config.perDomainConcurrency,
     reportTls: tlsReporter(logger),
   });
 }

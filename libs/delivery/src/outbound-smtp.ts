@@ -5,6 +5,7 @@ import { validateMx } from 'mailauth/lib/mta-sts';
 import type { DnsResolver } from '@mail/dns';
 import { PermanentRouteError, parseRelayHost } from './mx-route.js';
 import { addressesOf, mxHostsFor, type MxHost } from './mx/mx-hosts.js';
+import { DestinationLimiter } from './mx/destination-limiter.js';
 import type { MtaStsPolicies, StsPolicy } from './mta-sts/mta-sts-policies.js';
 import { tlsFailureType, type TlsResult } from './mta-sts/tls-report.js';
 
@@ -32,6 +33,8 @@ export interface OutboundOptions {
   mtaSts?: MtaStsPolicies;
   /** PEM certificates trusted besides the system roots when a policy demands validated TLS */
   extraCa?: string[];
+  /** concurrent deliveries to one recipient domain from this replica (default 10; 0: no limit) */
+  perDomainConcurrency?: number;
   /** where TLS outcomes go (TLS-RPT material) */
   reportTls?: (r: TlsResult) => void;
 }
@@ -66,12 +69,19 @@ const replyText = (e: SmtpFailure) => (e.response ?? e.message).replace(/\s+/g, 
  */
 export class OutboundSmtp {
   private readonly ca?: string[];
+  private readonly limiter: DestinationLimiter;
 
   constructor(private readonly opts: OutboundOptions) {
     this.ca = opts.extraCa?.length ? [...rootCertificates, ...opts.extraCa] : undefined;
+    this.limiter = new DestinationLimiter(opts.perDomainConcurrency ?? 10);
   }
 
-  async send(domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number): Promise<OutboundOutcome[]> {
+  /** Through the per-destination limit (`perDomainConcurrency`): one domain's deliveries never take every worker. */
+  send(domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number): Promise<OutboundOutcome[]> {
+    return this.limiter.run(domain.toLowerCase(), () => this.sendNow(domain, mailFrom, recipients, body, size));
+  }
+
+  private async sendNow(domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number): Promise<OutboundOutcome[]> {
     const all = (result: OutboundOutcome['result'], detail: string) => recipients.map((address) => ({ address, result, detail }));
     if (this.opts.relayHost) {
       const relay = parseRelayHost(this.opts.relayHost, this.opts.port);

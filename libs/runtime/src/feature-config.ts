@@ -22,6 +22,7 @@ export function deliveryConfig(env: CommonEnv & z.output<typeof DeliveryEnv>) {
     dnsServers: parseDnsServers(env.DNS_SERVERS),
     mtaStsPort: env.MTA_STS_PORT,
     delayNoticeHours: env.DELAY_NOTICE_HOURS,
+    perDomainConcurrency: env.OUTBOUND_DOMAIN_CONCURRENCY,
     extraCa: env.OUTBOUND_TLS_CA_FILE ? [readFileSync(env.OUTBOUND_TLS_CA_FILE, 'utf8')] : undefined,
   };
 }
