@@ -89,12 +89,28 @@ if (!databaseAdminUrl || !natsUrl) {
       await mx.sendMail({ envelope: { from: 'x@remote.test', to: ['mia@metrics.test'] }, raw: msg.raw });
       await assert.rejects(mx.sendMail({ envelope: { from: 'x@remote.test', to: ['nobody@metrics.test'] }, raw: msg.raw }));
 
+      // An inbound partner connector that requires TLS: a plaintext message from the partner is
+      // refused by it, a STARTTLS one accepted through it (the per-connector series).
+      const added = await mailctl(p, ['connector', 'add', 'partner', '--direction', 'inbound', '--type', 'partner', '--sender-domains', 'partner.test', '--require-tls', 'true']);
+      assert.equal(added.code, 0, added.stderr);
+      const plain = nodemailer.createTransport({ host: p.host, port: p.ports.smtp, ignoreTLS: true });
+      const partnerMail = { envelope: { from: 'x@partner.test', to: ['mia@metrics.test'] }, raw: msg.raw };
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        // the connector reaches smtp-in by a change event (or its periodic reload): wait for the refusal
+        const refused = await plain.sendMail(partnerMail).then(() => false, () => true);
+        if (refused) break;
+        if (Date.now() > deadline) throw new Error('smtp-in never applied the partner connector');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await mx.sendMail(partnerMail);
+
       const bad = imapClient(p, 'mia@metrics.test', 'wrong password');
       await assert.rejects(bad.connect());
       const client = imapClient(p, 'mia@metrics.test', 'correct horse battery');
       await client.connect();
       try {
-        await waitForMessages(client, 1);
+        await waitForMessages(client, 2);
       } finally {
         await client.logout();
       }
