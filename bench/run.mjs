@@ -13,6 +13,7 @@ import { figureRows, buildTable, renderText, writeResults } from './lib/report.m
 import { ingestPhase, warmupPhase, prepareMailbox, imapPhase, pop3Phase, memoryPhase } from './lib/phases.mjs';
 import { probe } from './lib/probe.mjs';
 import { fillTrace, tracePhase } from './lib/trace-search.mjs';
+import { signedSender } from './lib/mail-auth.mjs';
 import { anchorTarget } from './targets/anchor.mjs';
 import { distributedTarget, embeddedTarget } from './targets/platform.mjs';
 
@@ -106,6 +107,17 @@ const ingestReps = async (target, into) => {
     await settleWrites();
   }
   for (let rep = 0; rep < opts.reps; rep++) await ingestPhase({ target, users: users.ingest, opts, rep, into, log });
+  await verifiedIngestReps(target, into);
+};
+
+/** SMTP ingest of DKIM-signed mail whose SPF, DKIM and DMARC all verify (only a side with a DNS server the bench controls). */
+const verifiedIngestReps = async (target, into) => {
+  const signed = signedSender(target);
+  if (!signed) return;
+  for (let rep = 0; rep < opts.reps; rep++) {
+    log(`  -- ${target.name} verified ingest rep ${rep + 1}`);
+    await ingestPhase({ target, users: users.ingest, opts, rep: `verified ${rep + 1}`, into, log, signed, key: 'smtpauth' });
+  }
 };
 
 const memoryReps = async (target, into) => {
@@ -173,6 +185,13 @@ async function interleavedRun(startPlatform, startAnchor) {
     }
   }
   const [platform, anchor] = [sides.find((s) => s.name === 'platform'), sides.find((s) => s.name === 'anchor')];
+  if (platform && !ingestFailed.has(platform)) {
+    try {
+      await verifiedIngestReps(platform.target, platform.into);
+    } catch (err) {
+      failed(platform, err);
+    }
+  }
   if (anchor) log('\n== anchor: waits while the platform finishes ==');
   if (platform) await runPlan(platform, (t, into) => fullPlan(t, into, { ingest: false, memory: false }));
   if (opts.embedded) await runTarget('embedded', () => embeddedTarget({ users: allUsers, profileDir: opts.profile }), embeddedPlan);

@@ -61,6 +61,8 @@ export async function distributedTarget({ users, databaseAdminUrl, natsUrl, prof
   const processes = () => [...p.services.map((s) => ({ name: s.name, pid: s.proc.pid })), { name: 's3rver', pid: p.s3.pid }].filter((x) => x.pid);
   const t = common({ name: 'platform', label: 'this platform (distributed)', p, users, pids: () => processes().map((x) => x.pid), closeFn: () => p.close() });
   t.logs = () => p.logs();
+  // the loopback DNS server the platform asks: the verified-ingest phase publishes its sender domain there
+  t.dns = p.dns;
   t.processes = processes;
   t.infraProcesses = ['postgres', 'nats-server'];
   t.databaseUrl = p.databaseUrl;

@@ -33,6 +33,11 @@ describe('address rules', () => {
   it('refuses local parts that would be trouble', () => {
     assert.equal(localPartProblem('first.last'), null);
     assert.equal(localPartProblem("o'brien"), null);
+    // RFC 6531: UTF-8 local parts, but no invisible or control characters
+    assert.equal(localPartProblem('dörte'), null);
+    assert.equal(localPartProblem('δοκιμή'), null);
+    assert.match(localPartProblem('a\u200bb')!, /not allowed/);
+    assert.match(localPartProblem('a\u0085b')!, /not allowed/);
     assert.match(localPartProblem('a+b')!, /subaddress/);
     assert.match(localPartProblem('a..b')!, /not allowed/);
     assert.match(localPartProblem('.a')!, /not allowed/);

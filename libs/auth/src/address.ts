@@ -10,7 +10,8 @@ export interface ParsedAddress {
 }
 
 // dot-atom (RFC 5322) without quoted strings: quoted local parts are legal but only cause trouble
-const LOCAL_PART = /^[a-z0-9!#$%&'*/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*/=?^_`{|}~-]+)*$/;
+// letters and digits of any script (RFC 6531 SMTPUTF8 local parts), besides RFC 5322's atext
+const LOCAL_PART = /^[\p{Ll}\p{Lo}\p{Lm}\p{N}\p{M}!#$%&'*/=?^_`{|}~-]+(\.[\p{Ll}\p{Lo}\p{Lm}\p{N}\p{M}!#$%&'*/=?^_`{|}~-]+)*$/u;
 
 export function normalizeAddress(raw: string): string {
   return raw.trim().toLowerCase();

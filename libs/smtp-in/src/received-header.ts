@@ -8,6 +8,12 @@ export function rfc5322Date(d: Date): string {
 }
 
 /** Client-supplied text going into a header: printable ASCII only, bounded. */
+/** An SMTPUTF8 address going into a header: UTF-8 kept, controls and spaces replaced, bounded. */
+function utf8HeaderSafe(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\x00-\x20\x7f-\x9f\u2028\u2029]/g, '?').slice(0, 320) || 'unknown';
+}
+
 export function headerSafe(value: string, max = 255): string {
   return value.replace(/[^\x21-\x7e]/g, '?').slice(0, max) || 'unknown';
 }
@@ -20,6 +26,8 @@ export interface ReceivedInfo {
   hostname: string;
   /** ESMTP, ESMTPS, ESMTPA, ESMTPSA (RFC 3848) */
   protocol: string;
+  /** an SMTPUTF8 transaction: the recipient is written in UTF-8 (RFC 6531 §3.7.4), not replaced */
+  utf8?: boolean;
   id: string;
   /** named only for a single recipient, so one message does not disclose its other recipients */
   recipients: string[];
@@ -34,6 +42,6 @@ export function receivedHeader(info: ReceivedInfo): string {
   const client = info.clientHostname && !info.clientHostname.startsWith('[') ? `${headerSafe(info.clientHostname)} ${ipLiteral}` : ipLiteral;
   const via = info.connector ? ` (connector ${info.connector.slice(0, 64).replace(/[^A-Za-z0-9 ._-]/g, '?')})` : '';
   let header = `Received: from ${headerSafe(info.helo)} (${client})\r\n\tby ${info.hostname}${via} with ${info.protocol} id ${info.id}`;
-  if (info.recipients.length === 1) header += `\r\n\tfor <${headerSafe(info.recipients[0], 320)}>`;
+  if (info.recipients.length === 1) header += `\r\n\tfor <${info.utf8 ? utf8HeaderSafe(info.recipients[0]) : headerSafe(info.recipients[0], 320)}>`;
   return `${header};\r\n\t${rfc5322Date(info.date)}\r\n`;
 }

@@ -206,6 +206,7 @@ export class SmtpSessionPolicy {
       remoteAddress: session.remoteAddress,
       hostname: this.config.hostname,
       protocol: transmissionType(session),
+      utf8: !!session.envelope.smtpUtf8,
       id: localId,
       recipients,
       date: receivedAt,
@@ -387,6 +388,8 @@ function declaredSize(session: SMTPServerSession): number | undefined {
 /** RFC 3848 protocol names for the Received header. */
 function transmissionType(session: SMTPServerSession): string {
   const esmtp = (session.openingCommand || '').toUpperCase() !== 'HELO';
+  // RFC 6531 §3.7.3: UTF8SMTP/UTF8SMTPS/UTF8SMTPA/UTF8SMTPSA for an SMTPUTF8 transaction
+  if (session.envelope?.smtpUtf8) return `UTF8SMTP${session.secure ? 'S' : ''}${session.user ? 'A' : ''}`;
   return `${esmtp ? 'ESMTP' : 'SMTP'}${session.secure ? 'S' : ''}${session.user ? 'A' : ''}`;
 }
 

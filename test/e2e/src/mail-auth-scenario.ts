@@ -122,6 +122,32 @@ export function mailAuthentication(name: string, start: () => Promise<PlatformUn
       assert.notEqual(bad.code, 0);
     });
 
+    it('delivers SMTPUTF8 mail between UTF-8 addresses, visible over IMAP', async () => {
+      const dorte = `dörte@${DOMAIN}`;
+      await ok(p, ['user', 'add', dorte, '--password', PASSWORD]);
+      const sender = 'δοκιμή@παράδειγμα.example';
+      const raw = Buffer.from(`From: ${sender}\r\nTo: ${dorte}\r\nSubject: Grüße\r\nMessage-ID: <utf8@e2e.test>\r\n\r\nhallo\r\n`);
+      const info = await mx().sendMail({ envelope: { from: sender, to: [dorte] }, raw });
+      assert.match(info.response, /^250 /);
+      const client = imapClient(p, dorte, PASSWORD);
+      await client.connect();
+      try {
+        await waitForMessages(client, 1);
+        const lock = await client.getMailboxLock('INBOX');
+        try {
+          const m = await client.fetchOne('*', { envelope: true, source: true });
+          assert.ok(m);
+          assert.equal(m.envelope?.from?.[0]?.address, sender);
+          assert.equal(m.envelope?.to?.[0]?.address, dorte);
+          assert.match(m.source?.toString('utf8') ?? '', /for <dörte@inauth\.test>/);
+        } finally {
+          lock.release();
+        }
+      } finally {
+        await client.logout();
+      }
+    });
+
     it('marks a hosted-domain author arriving from outside, and refuses it when the domain publishes p=reject', async () => {
       const m = sampleMessage({ from: ANN, to: ANN, subject: 'from myself?' });
       await send(ANN, m.raw);
