@@ -134,20 +134,24 @@ export class RecipientService {
 
   private async lookupLevel(level: ParsedAddress[], withGroups: boolean) {
     const routing = new Map((await this.repo.domainRouting([...new Set(level.map((a) => a.domain))])).map((r) => [r.name, r]));
-    const candidates = new Set<string>();
+    const candidates = new Map<ParsedAddress, string[]>();
     for (const a of level) {
       const domain = routing.get(a.domain);
       if (!domain) continue;
-      candidates.add(a.address);
       const sub = splitSubaddress(a, domain.subaddressSeparators);
-      if (sub) candidates.add(sub.base.address);
+      candidates.set(a, sub ? [a.address, sub.base.address] : [a.address]);
     }
-    const list = [...candidates];
-    const [accounts, aliases, groups] = await Promise.all([this.repo.findAccounts(list), this.repo.findAliases(list), withGroups ? this.repo.findGroups(list) : []]);
+    const list = [...new Set([...candidates.values()].flat())];
+    const [accounts, aliases] = await Promise.all([this.repo.findAccounts(list), this.repo.findAliases(list)]);
     const byAddress = new Map<string, Hit>();
-    for (const group of groups) byAddress.set(group.address, { kind: 'group', group });
     for (const alias of aliases) byAddress.set(alias.address, { kind: 'alias', alias });
     for (const account of accounts) byAddress.set(account.address, { kind: 'account', account });
+    // accounts, aliases and groups share one address space: groups are looked up only for what
+    // neither found, so mail to a plain account pays no third query
+    const misses = [...candidates.values()].filter((c) => !c.some((x) => byAddress.has(x))).flat();
+    if (withGroups && misses.length) {
+      for (const group of await this.repo.findGroups([...new Set(misses)])) byAddress.set(group.address, { kind: 'group', group });
+    }
     return { routing, byAddress };
   }
 }
