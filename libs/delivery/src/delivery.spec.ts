@@ -282,7 +282,9 @@ function suite(name: string, openDb: DbOpener) {
         const id = randomUUID();
         const addresses = statuses.map((_, i) => `r${i}@retention.test`);
         await repo.insert([{ message: { id, blobKey: `msg/retention/${id}`, size: 1, mailFrom: '', messageId: null, subject: null, receivedAt, source: { protocol: 'smtp' }, traceparent: null, index: '{}' }, recipients: addresses.map((address) => ({ id: randomUUID(), address })), leasedBy: null }], 1000);
-        for (const [i, status] of statuses.entries()) await h.db.query('UPDATE queue.recipients SET status = $1 WHERE message_id = $2 AND address = $3', [status, id, addresses[i]]);
+        // a waiting recipient is due tomorrow: the harness's live workers must not finish it before the sweep looks
+        for (const [i, status] of statuses.entries())
+          await h.db.query("UPDATE queue.recipients SET status = $1, next_attempt_at = now() + interval '1 day' WHERE message_id = $2 AND address = $3", [status, id, addresses[i]]);
         return id;
       };
       const oldDone = await add(hoursAgo(200), ['delivered', 'bounced']);
