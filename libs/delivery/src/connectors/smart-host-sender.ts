@@ -80,7 +80,8 @@ export class SmartHostSender {
         connectorMetrics.refusal(c.name, 'outbound', failureReason(err as SmtpFailure));
         continue;
       }
-      const results = (await this.transfer(connection, mailFrom, pending, body, size)).map(tag);
+      // the host that answered goes into message trace with the reply
+      const results = (await this.transfer(connection, mailFrom, pending, body, size)).map((o) => ({ ...tag(o), remoteHost: `${target.host}:${target.port}` }));
       const reusable = !results.some((r) => r.result === 'transient' && r.detail.startsWith('connection'));
       if (c.connectionReuse && reusable) this.pool.release(poolKey(c, target), connection);
       else close(connection);
