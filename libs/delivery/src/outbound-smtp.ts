@@ -8,12 +8,9 @@ import { addressesOf, mxHostsFor, type MxHost } from './mx/mx-hosts.js';
 import { DestinationLimiter } from './mx/destination-limiter.js';
 import type { MtaStsPolicies, StsPolicy } from './mta-sts/mta-sts-policies.js';
 import { tlsFailureType, type TlsResult } from './mta-sts/tls-report.js';
+import { transferMessage, type SmtpFailure, type TransferOutcome } from './smtp-transfer.js';
 
-export interface OutboundOutcome {
-  address: string;
-  result: 'sent' | 'transient' | 'permanent';
-  /** the remote reply (or our reason) for logs, tracking and DSNs */
-  detail: string;
+export interface OutboundOutcome extends TransferOutcome {
   /** the host:port that answered (message trace) */
   remoteHost?: string;
   /** the outbound connector the message went through, by name (message trace) */
@@ -47,17 +44,6 @@ interface Hop {
   /** MTA-STS enforce: STARTTLS with a certificate valid for `name`, or no delivery */
   verify: boolean;
 }
-
-interface SmtpFailure extends Error {
-  code?: string;
-  responseCode?: number;
-  response?: string;
-  recipient?: string;
-  rejectedErrors?: SmtpFailure[];
-}
-
-const classify = (code: number | undefined): 'transient' | 'permanent' => (code && code >= 500 ? 'permanent' : 'transient');
-const replyText = (e: SmtpFailure) => (e.response ?? e.message).replace(/\s+/g, ' ').slice(0, 500);
 
 /**
  * Sends one message to the recipients of one domain over one connection: to the relay host, or to
@@ -164,7 +150,7 @@ export class OutboundSmtp {
       try {
         this.report({ domain, policy: policy ? 'sts' : 'no-policy-found', result: connection.secure ? 'success' : 'failure', resultType: connection.secure ? undefined : 'starttls-not-supported', mx: hop.name, address: hop.address });
         const remoteHost = hop.name === hop.address ? `${hop.address}:${hop.port}` : `${hop.name} [${hop.address}]:${hop.port}`;
-        return { outcomes: (await this.transfer(connection, mailFrom, recipients, body, size)).map((o) => ({ ...o, remoteHost })), lastError };
+        return { outcomes: (await transferMessage(connection, mailFrom, recipients, body, size)).map((o) => ({ ...o, remoteHost })), lastError };
       } finally {
         connection.quit();
         connection.close();
@@ -214,32 +200,4 @@ export class OutboundSmtp {
     });
   }
 
-  private async transfer(connection: SMTPConnection, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number): Promise<OutboundOutcome[]> {
-    const stream = await body();
-    try {
-      const info = await new Promise<{ accepted: string[]; rejectedErrors?: SmtpFailure[]; response: string }>((resolve, reject) =>
-        connection.send({ from: mailFrom || false, to: recipients, size, use8BitMime: true }, stream, (err, info) => (err || !info ? reject(err ?? new Error('no reply')) : resolve(info))),
-      );
-      return this.outcomes(recipients, info.accepted, info.rejectedErrors ?? [], info.response);
-    } catch (e) {
-      const err = e as SmtpFailure;
-      if (err.rejectedErrors?.length && err.code === 'EENVELOPE' && err.rejectedErrors.length === recipients.length) {
-        return this.outcomes(recipients, [], err.rejectedErrors, '');
-      }
-      // MAIL FROM or DATA refused, or the connection broke: the same fate for everyone
-      const result = err.responseCode ? classify(err.responseCode) : 'transient';
-      return recipients.map((address) => ({ address, result, detail: replyText(err) }));
-    } finally {
-      stream.destroy();
-    }
-  }
-
-  private outcomes(recipients: string[], accepted: string[], rejected: SmtpFailure[], response: string): OutboundOutcome[] {
-    const ok = new Set(accepted.map((a) => a.toLowerCase()));
-    return recipients.map((address) => {
-      if (ok.has(address.toLowerCase())) return { address, result: 'sent' as const, detail: response };
-      const err = rejected.find((e) => e.recipient?.toLowerCase() === address.toLowerCase());
-      return { address, result: err ? classify(err.responseCode) : ('transient' as const), detail: err ? replyText(err) : 'no reply for this recipient' };
-    });
-  }
 }

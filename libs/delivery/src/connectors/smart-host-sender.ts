@@ -9,6 +9,7 @@ import { mxHostsFor } from '../mx/mx-hosts.js';
 import type { OutboundOutcome } from '../outbound-smtp.js';
 import { SmtpConnectionPool } from './smtp-connection-pool.js';
 import { smartHostTls } from './smart-host-tls.js';
+import { CONNECTION_FAILED, replyText, transferMessage, type SmtpFailure } from '../smtp-transfer.js';
 
 export interface SmartHostOptions {
   hostname: string;
@@ -22,17 +23,6 @@ export interface SmartHostOptions {
   extraCa?: string[];
   resolveMx: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>;
 }
-
-interface SmtpFailure extends Error {
-  code?: string;
-  responseCode?: number;
-  response?: string;
-  recipient?: string;
-  rejectedErrors?: SmtpFailure[];
-}
-
-const classify = (code: number | undefined): 'transient' | 'permanent' => (code && code >= 500 ? 'permanent' : 'transient');
-const replyText = (e: SmtpFailure) => (e.response ?? e.message).replace(/\s+/g, ' ').slice(0, 500);
 
 /**
  * Delivery through an outbound connector: its smart hosts in order (or the domain's MX with
@@ -81,8 +71,8 @@ export class SmartHostSender {
         continue;
       }
       // the host that answered goes into message trace with the reply
-      const results = (await this.transfer(connection, mailFrom, pending, body, size)).map((o) => ({ ...tag(o), remoteHost: `${target.host}:${target.port}` }));
-      const reusable = !results.some((r) => r.result === 'transient' && r.detail.startsWith('connection'));
+      const results = (await transferMessage(connection, mailFrom, pending, body, size)).map((o) => ({ ...tag(o), remoteHost: `${target.host}:${target.port}` }));
+      const reusable = !results.some((r) => r.result === 'transient' && r.detail.startsWith(CONNECTION_FAILED));
       if (c.connectionReuse && reusable) this.pool.release(poolKey(c, target), connection);
       else close(connection);
       const sent = results.filter((r) => r.result !== 'transient');
@@ -162,32 +152,6 @@ export class SmartHostSender {
     return connection;
   }
 
-  private async transfer(connection: SMTPConnection, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number): Promise<Array<Omit<OutboundOutcome, 'connector'>>> {
-    const stream = await body();
-    try {
-      const info = await new Promise<{ accepted: string[]; rejectedErrors?: SmtpFailure[]; response: string }>((resolve, reject) =>
-        connection.send({ from: mailFrom || false, to: recipients, size, use8BitMime: true }, stream, (err, info) => (err || !info ? reject(err ?? new Error('no reply')) : resolve(info))),
-      );
-      const ok = new Set(info.accepted.map((a) => a.toLowerCase()));
-      return recipients.map((address) => {
-        if (ok.has(address.toLowerCase())) return { address, result: 'sent' as const, detail: info.response };
-        const err = (info.rejectedErrors ?? []).find((e) => e.recipient?.toLowerCase() === address.toLowerCase());
-        return { address, result: err ? classify(err.responseCode) : ('transient' as const), detail: err ? replyText(err) : 'no reply for this recipient' };
-      });
-    } catch (e) {
-      const err = e as SmtpFailure;
-      if (err.rejectedErrors?.length && err.code === 'EENVELOPE' && err.rejectedErrors.length === recipients.length) {
-        return recipients.map((address) => {
-          const r = err.rejectedErrors!.find((x) => x.recipient?.toLowerCase() === address.toLowerCase());
-          return { address, result: classify(r?.responseCode), detail: r ? replyText(r) : replyText(err) };
-        });
-      }
-      const result = err.responseCode ? classify(err.responseCode) : 'transient';
-      return recipients.map((address) => ({ address, result, detail: err.responseCode ? replyText(err) : `connection failed: ${replyText(err)}` }));
-    } finally {
-      stream.destroy();
-    }
-  }
 }
 
 function poolKey(c: ConnectorRecord, t: SmtpTarget): string {
