@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { platformSecrets, runService } from '@mail/runtime';
+import { authConfig, platformSecrets, runService } from '@mail/runtime';
 import { AuthModule } from '@mail/auth';
 import { ConnectorsModule } from '@mail/connectors';
-import { z } from 'zod';
+import { AuthEnv } from '@mail/config';
 
 /** The directory and the connectors (ADR 0011: two libraries, one process, each its own schema). */
 @Module({})
@@ -10,13 +10,13 @@ class AuthServiceModule {}
 
 void runService({
   name: 'auth',
-  env: z.object({ AUTH_LOGIN_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000) }),
+  env: AuthEnv,
   needs: { db: true },
   module: async (config) => {
     const secrets = await platformSecrets(config, 'distributed');
     return {
       module: AuthServiceModule,
-      imports: [AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS, hostname: config.HOSTNAME_FQDN, secrets }), ConnectorsModule.forRoot({ sealer: secrets })],
+      imports: [AuthModule.forRoot({ ...authConfig(config), hostname: config.HOSTNAME_FQDN, secrets }), ConnectorsModule.forRoot({ sealer: secrets })],
     };
   },
 });

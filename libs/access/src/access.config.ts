@@ -1,3 +1,5 @@
+import type { ConnectionLimits } from '@mail/limits';
+
 export interface AccessConfig {
   host: string;
   imapPort: number;
@@ -10,6 +12,13 @@ export interface AccessConfig {
   maxAppendSize: number;
   /** bytes of recently read bodies kept in memory (CachingBlobStore); 0 or unset: none */
   bodyCacheBytes?: number;
+  /** connection limits (docs/security.md); unset: the servers' defaults */
+  limits?: {
+    imap: ConnectionLimits;
+    pop3: ConnectionLimits;
+    /** IMAP and POP3: from connect to login */
+    preAuthDeadlineMs: number;
+  };
 }
 
 export const ACCESS_CONFIG = Symbol('ACCESS_CONFIG');

@@ -71,7 +71,7 @@ function handlerSuite(name: string, open: () => Promise<{ db: Database; drop(): 
       @Global()
       @Module({ providers: [{ provide: Bus, useValue: bus }, { provide: Database, useValue: opened.db }], exports: [Bus, Database] })
       class TestInfra {}
-      @Module({ imports: [TestInfra, AuthModule.forRoot({ loginDelayMs: 1, lockout: { maxFailures: 3 } })] })
+      @Module({ imports: [TestInfra, AuthModule.forRoot({ loginDelayMs: 1, lockout: { maxFailures: 3 }, throttle: { penaltyMs: [] } })] })
       class Root {}
       app = await NestFactory.createApplicationContext(Root, { logger: false });
       await app.init();
@@ -169,6 +169,15 @@ function handlerSuite(name: string, open: () => Promise<{ db: Database; drop(): 
         reason: 'locked',
       });
       assert.equal((await bus.request(VerifyLogin, { username: 'alice@example.org', password: 'right-password', protocol: 'smtp', remoteAddress: '192.0.2.9' })).ok, true);
+    });
+
+    it('verifies no more than the lockout limit of 200 parallel guesses (counted before the hash, atomically)', async () => {
+      const guesses = await Promise.all(
+        Array.from({ length: 200 }, () => bus.request(VerifyLogin, { username: 'bob@other.test', password: 'wrong', protocol: 'imap', remoteAddress: '192.0.2.77' })),
+      );
+      const reasons = guesses.map((g) => (g.ok ? 'ok' : g.reason));
+      assert.equal(reasons.filter((r) => r === 'invalid').length, 3);
+      assert.equal(reasons.filter((r) => r === 'locked').length, 197);
     });
 
     it('changes passwords', async () => {

@@ -11,6 +11,8 @@ import { DkimKeyRepository } from './dkim/dkim-key.repository.js';
 import { DkimHandlers } from './dkim/dkim.handlers.js';
 import { DkimService } from './dkim/dkim.service.js';
 import { LoginService } from './login.service.js';
+import { LoginThrottleStore } from './login-throttle.store.js';
+import { PgLoginThrottleStore } from './pg-login-throttle.store.js';
 import { Argon2PasswordHasher, ARGON2_OPTIONS, PasswordHasher } from './password-hasher.js';
 import { PgDirectoryRepository } from './pg-directory.repository.js';
 import { RecipientService } from './recipient.service.js';
@@ -47,10 +49,11 @@ export class AuthModule {
             new RecipientService(repo, undefined, (address, why) => logger.warn({ address, why }, 'alias or group expansion truncated')),
           inject: [DirectoryRepository],
         },
+        { provide: LoginThrottleStore, useFactory: (db: Database) => new PgLoginThrottleStore(db), inject: [Database] },
         {
           provide: LoginService,
-          useFactory: (repo: DirectoryRepository, hasher: PasswordHasher) => new LoginService(repo, hasher, loginSettings(config), { logger }),
-          inject: [DirectoryRepository, PasswordHasher],
+          useFactory: (repo: DirectoryRepository, hasher: PasswordHasher, throttle: LoginThrottleStore) => new LoginService(repo, hasher, throttle, loginSettings(config), { logger }),
+          inject: [DirectoryRepository, PasswordHasher, LoginThrottleStore],
         },
         { provide: GroupService, useFactory: (repo: DirectoryRepository) => new GroupService(repo), inject: [DirectoryRepository] },
         {

@@ -41,9 +41,4 @@ export abstract class DirectoryRepository {
   /** null if there is no such group */
   abstract updateGroupMembers(address: string, add: string[], remove: string[]): Promise<GroupRecord | null>;
 
-  /** failed logins for this login name from this remote address since `since` */
-  abstract countLoginFailures(login: string, remote: string, since: Date): Promise<number>;
-  /** records one, and forgets every failure older than `forgetBefore` */
-  abstract recordLoginFailure(login: string, remote: string, at: Date, forgetBefore: Date): Promise<void>;
-  abstract clearLoginFailures(login: string, remote: string): Promise<void>;
 }

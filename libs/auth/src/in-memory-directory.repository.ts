@@ -9,7 +9,6 @@ export class InMemoryDirectoryRepository extends DirectoryRepository {
   readonly groups = new Map<string, GroupRecord>();
   /** by domain name; a hosted domain without an entry has the defaults */
   readonly routing = new Map<string, DomainRouting>();
-  readonly failures: Array<{ login: string; remote: string; at: Date }> = [];
 
   async listDomains() {
     return [...this.domains.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -123,16 +122,6 @@ export class InMemoryDirectoryRepository extends DirectoryRepository {
     return { ...g, members: [...g.members] };
   }
 
-  async countLoginFailures(login: string, remote: string, since: Date) {
-    return this.failures.filter((f) => f.login === login && f.remote === remote && f.at >= since).length;
-  }
-  async recordLoginFailure(login: string, remote: string, at: Date, forgetBefore: Date) {
-    this.failures.push({ login, remote, at });
-    for (let i = this.failures.length - 1; i >= 0; i--) if (this.failures[i].at < forgetBefore) this.failures.splice(i, 1);
-  }
-  async clearLoginFailures(login: string, remote: string) {
-    for (let i = this.failures.length - 1; i >= 0; i--) if (this.failures[i].login === login && this.failures[i].remote === remote) this.failures.splice(i, 1);
-  }
 
   private holder(address: string): AddressHolder {
     return this.accounts.has(address) ? 'account' : this.aliases.has(address) ? 'alias' : this.groups.has(address) ? 'group' : null;

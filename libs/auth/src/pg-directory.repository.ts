@@ -280,22 +280,6 @@ export class PgDirectoryRepository extends DirectoryRepository {
     });
   }
 
-  async countLoginFailures(login: string, remote: string, since: Date): Promise<number> {
-    const { rows } = await this.db.query<{ n: number | string }>(
-      'SELECT count(*) AS n FROM directory.login_failures WHERE login = $1 AND remote_address = $2 AND failed_at >= $3',
-      [login, remote, since.toISOString()],
-    );
-    return Number(rows[0]?.n ?? 0);
-  }
-
-  async recordLoginFailure(login: string, remote: string, at: Date, forgetBefore: Date): Promise<void> {
-    await this.db.query('INSERT INTO directory.login_failures (login, remote_address, failed_at) VALUES ($1, $2, $3)', [login, remote, at.toISOString()]);
-    await this.db.query('DELETE FROM directory.login_failures WHERE failed_at < $1', [forgetBefore.toISOString()]);
-  }
-
-  async clearLoginFailures(login: string, remote: string): Promise<void> {
-    await this.db.query('DELETE FROM directory.login_failures WHERE login = $1 AND remote_address = $2', [login, remote]);
-  }
 }
 
 async function addMembers(tx: Queryable, groupId: string, members: string[]): Promise<void> {

@@ -45,6 +45,13 @@ export const CommonEnv = z.object({
   SECRETS_PREVIOUS_KEYS: z.string().optional(),
   /** drain time on SIGTERM before connections are cut */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** client connections of the whole process (0: automatic, below the descriptor limit; docs/security.md) */
+  PROCESS_MAX_CONNECTIONS: z.coerce.number().int().min(0).default(0),
+  /** networks the per-client connection, rate and login limits do not apply to (comma-separated; `none`: no exemption) */
+  LIMIT_EXEMPT_NETWORKS: z
+    .string()
+    .default('127.0.0.0/8,::1/128')
+    .transform((v) => (v.trim().toLowerCase() === 'none' ? '' : v)),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 
@@ -61,6 +68,10 @@ export const SmtpEnv = z.object({
   SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1000),
   /** where `RCPT TO:<postmaster>` without a domain is delivered (RFC 5321 §4.5.1); default postmaster@HOSTNAME_FQDN */
   POSTMASTER_ADDRESS: z.string().email().optional(),
+  /** per client IPv4 address or IPv6 /64, per listener (0: no limit) */
+  SMTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(20),
+  /** from connect to the first MAIL FROM, however slowly the client sends (RFC 5321 4.5.3.2.7: 5 minutes) */
+  SMTP_PRE_MAIL_DEADLINE_MS: z.coerce.number().int().min(1000).default(300_000),
 });
 
 export const AccessEnv = z.object({
@@ -72,6 +83,13 @@ export const AccessEnv = z.object({
   MAX_APPEND_SIZE: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
   /** message bodies recently read, kept in memory per access process (MiB; 0 turns the cache off) */
   ACCESS_BODY_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(64),
+  IMAP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(10_000),
+  /** per client IPv4 address or IPv6 /64 (0: no limit) */
+  IMAP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(50),
+  POP3_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(5_000),
+  POP3_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(20),
+  /** IMAP and POP3: from connect to login, however slowly the client sends */
+  PREAUTH_DEADLINE_MS: z.coerce.number().int().min(1000).default(60_000),
 });
 
 export const AdminEnv = z.object({
@@ -79,6 +97,30 @@ export const AdminEnv = z.object({
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   /** message trace is kept this many days (admin-api records it: ADR 0013) */
   TRACE_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(90),
+});
+
+/** Login throttling of the directory (docs/security.md, ADR 0010). */
+export const AuthEnv = z.object({
+  /** wait before answering a failed login */
+  AUTH_LOGIN_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+  /** attempts per (login name, client) per window before the pair is locked */
+  AUTH_LOCKOUT_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
+  AUTH_LOCKOUT_WINDOW_MS: z.coerce.number().int().min(1000).default(15 * 60_000),
+  /** failed attempts from one client IPv4 address or IPv6 /64 per window before it is refused without a hash */
+  AUTH_MAX_FAILURES_PER_CLIENT: z.coerce.number().int().min(1).default(300),
+  /** failed attempts on one login name from anywhere per window before it is locked */
+  AUTH_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(100),
+  /** wait before the hash by the client's failures in the window (Dovecot's auth penalty); `0`: none */
+  AUTH_PENALTY_MS: z
+    .string()
+    .default('0,2000,6000,10000,16000')
+    .refine((v) => v.trim() === '' || v.split(',').every((n) => /^\s*\d+\s*$/.test(n) && Number(n) <= 25_000), 'comma-separated milliseconds, each at most 25000')
+    .transform((v) => (v.trim() === '' ? [] : v.split(',').map(Number))),
+  /** password hashes computed at once, and waiting; past that a login gets a temporary failure at once */
+  AUTH_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  AUTH_HASH_QUEUE: z.coerce.number().int().min(0).default(32),
+  /** places in that queue one client IPv4 address or IPv6 /64 may hold */
+  AUTH_HASHES_PER_CLIENT: z.coerce.number().int().min(1).default(4),
 });
 
 export const DeliveryEnv = z.object({

@@ -6,6 +6,9 @@ import { AccountQuota, OverQuotaPolicy } from './quota.contract.js';
 export const LoginProtocol = z.enum(['imap', 'pop3', 'smtp', 'admin']);
 
 /** Verify a user's credentials (password or app password). Wrong password and unknown user look alike. */
+/** how long callers wait for VerifyLogin: the directory holds a guesser's attempt for its penalty (up to 16 s by default) */
+export const VERIFY_LOGIN_TIMEOUT_MS = 30_000;
+
 export const VerifyLogin = defineRequest(
   'auth.login.verify.v1',
   z.object({
@@ -16,7 +19,8 @@ export const VerifyLogin = defineRequest(
   }),
   z.discriminatedUnion('ok', [
     z.object({ ok: z.literal(true), accountId: Id, address: EmailAddress }),
-    z.object({ ok: z.literal(false), reason: z.enum(['invalid', 'locked', 'disabled']) }),
+    // throttled: the client is over its attempt limit; busy: the hash queue is full (a temporary failure)
+    z.object({ ok: z.literal(false), reason: z.enum(['invalid', 'locked', 'disabled', 'throttled', 'busy']) }),
   ]),
 );
 

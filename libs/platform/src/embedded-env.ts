@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { AccessEnv, AdminEnv, CommonEnv, DeliveryEnv, SmtpEnv } from '@mail/config';
+import { AccessEnv, AdminEnv, AuthEnv, CommonEnv, DeliveryEnv, SmtpEnv } from '@mail/config';
 
 /** Everything the single process reads: the union of every service's variables. */
 export const EmbeddedEnv = CommonEnv.extend(SmtpEnv.shape)
   .extend(AccessEnv.shape)
   .extend(AdminEnv.shape)
   .extend(DeliveryEnv.shape)
-  .extend({
-    AUTH_LOGIN_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
-  });
+  .extend(AuthEnv.shape);
 export type EmbeddedEnv = z.output<typeof EmbeddedEnv>;

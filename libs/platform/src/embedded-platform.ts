@@ -9,7 +9,7 @@ import { AuthModule } from '@mail/auth';
 import { ConnectorsModule } from '@mail/connectors';
 import { loadConfig, resolveAdminToken } from '@mail/config';
 import { DeliveryModule } from '@mail/delivery';
-import { InfraModule, PinoNestLogger, accessConfig, deliveryConfig, infraChecks, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, traceConfig } from '@mail/runtime';
+import { InfraModule, PinoNestLogger, accessConfig, authConfig, deliveryConfig, infraChecks, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, traceConfig } from '@mail/runtime';
 import { SmtpInModule, SmtpInService } from '@mail/smtp-in';
 import { StoreModule } from '@mail/store';
 import { TraceModule } from '@mail/trace';
@@ -41,7 +41,7 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
   @Module({
     imports: [
       InfraModule.forRoot(infra),
-      AuthModule.forRoot({ loginDelayMs: config.AUTH_LOGIN_DELAY_MS, hostname: config.HOSTNAME_FQDN, secrets }),
+      AuthModule.forRoot({ ...authConfig(config), hostname: config.HOSTNAME_FQDN, secrets }),
       ConnectorsModule.forRoot({ sealer: secrets }),
       StoreModule.forRoot({}),
       DeliveryModule.forRoot({ ...deliveryConfig(config), secrets }),

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { registerCertificateExpiry } from '@mail/telemetry';
-import { loadOrCreateTls, type AccessEnv, type CommonEnv, type DeliveryEnv, type SmtpEnv, type TlsMaterial } from '@mail/config';
+import { loadOrCreateTls, type AccessEnv, type AuthEnv, type CommonEnv, type DeliveryEnv, type SmtpEnv, type TlsMaterial } from '@mail/config';
 import { parseDnsServers } from '@mail/dns';
+import { NetworkList } from '@mail/limits';
 import type { z } from 'zod';
 
 /**
@@ -27,6 +28,22 @@ export function deliveryConfig(env: CommonEnv & z.output<typeof DeliveryEnv>) {
   };
 }
 
+export function authConfig(env: CommonEnv & z.output<typeof AuthEnv>) {
+  return {
+    loginDelayMs: env.AUTH_LOGIN_DELAY_MS,
+    lockout: { maxFailures: env.AUTH_LOCKOUT_MAX_FAILURES, windowMs: env.AUTH_LOCKOUT_WINDOW_MS },
+    throttle: {
+      maxPerClient: env.AUTH_MAX_FAILURES_PER_CLIENT,
+      maxPerAccount: env.AUTH_MAX_FAILURES_PER_ACCOUNT,
+      penaltyMs: env.AUTH_PENALTY_MS,
+      exempt: new NetworkList(env.LIMIT_EXEMPT_NETWORKS),
+    },
+    hashConcurrency: env.AUTH_HASH_CONCURRENCY,
+    hashQueue: env.AUTH_HASH_QUEUE,
+    hashesPerClient: env.AUTH_HASHES_PER_CLIENT,
+  };
+}
+
 export function smtpInConfig(env: CommonEnv & z.output<typeof SmtpEnv>, tls: TlsMaterial) {
   return {
     host: env.BIND_HOST,
@@ -43,6 +60,12 @@ export function smtpInConfig(env: CommonEnv & z.output<typeof SmtpEnv>, tls: Tls
     maxConnections: env.SMTP_MAX_CONNECTIONS,
     recipientCacheTtlMs: env.RECIPIENT_CACHE_TTL_MS,
     dnsServers: parseDnsServers(env.DNS_SERVERS),
+    limits: {
+      maxPerClient: env.SMTP_MAX_CONNECTIONS_PER_IP,
+      exempt: new NetworkList(env.LIMIT_EXEMPT_NETWORKS),
+      processMax: env.PROCESS_MAX_CONNECTIONS,
+      preMailDeadlineMs: env.SMTP_PRE_MAIL_DEADLINE_MS,
+    },
   };
 }
 
@@ -57,6 +80,11 @@ export function accessConfig(env: CommonEnv & z.output<typeof AccessEnv>, tls: T
     allowPlaintextAuth: env.ALLOW_PLAINTEXT_AUTH,
     maxAppendSize: env.MAX_APPEND_SIZE,
     bodyCacheBytes: env.ACCESS_BODY_CACHE_MB * 1024 * 1024,
+    limits: {
+      imap: { maxConnections: env.IMAP_MAX_CONNECTIONS, maxPerClient: env.IMAP_MAX_CONNECTIONS_PER_IP, exempt: new NetworkList(env.LIMIT_EXEMPT_NETWORKS), processMax: env.PROCESS_MAX_CONNECTIONS },
+      pop3: { maxConnections: env.POP3_MAX_CONNECTIONS, maxPerClient: env.POP3_MAX_CONNECTIONS_PER_IP, exempt: new NetworkList(env.LIMIT_EXEMPT_NETWORKS), processMax: env.PROCESS_MAX_CONNECTIONS },
+      preAuthDeadlineMs: env.PREAUTH_DEADLINE_MS,
+    },
   };
 }
 

@@ -1,6 +1,8 @@
 import type { DnsResolver } from '@mail/dns';
 
 export type { DnsResolver };
+import type { NetworkList } from '@mail/limits';
+
 
 export interface SmtpInConfig {
   /** address every listener binds to */
@@ -42,6 +44,16 @@ export interface SmtpInConfig {
     /** bodies up to this size are held in memory while verified, larger ones spooled to the blob store (default 256 KiB) */
     holdBytes?: number;
     bimi?: boolean;
+  };
+  /** per-client connection limit and the deadline to reach MAIL FROM (docs/security.md) */
+  limits?: {
+    /** connections per client IPv4 address or IPv6 /64, per listener (0: none) */
+    maxPerClient: number;
+    exempt?: NetworkList;
+    /** PROCESS_MAX_CONNECTIONS (0: automatic) */
+    processMax?: number;
+    /** default 5 minutes (RFC 5321 4.5.3.2.7) */
+    preMailDeadlineMs?: number;
   };
   /** how long shutdown waits for open sessions before closing them (default 10 s) */
   closeTimeoutMs?: number;

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '@mail/telemetry';
 import { SMTP_IN_CONFIG, type SmtpInConfig } from './smtp-in.config.js';
 import { coalescePipelinedReplies, honourExplicitEnhancedCodes } from './smtp-reply.js';
 import { installChunking } from './bdat.js';
+import { SmtpConnectionGuard } from './smtp-connection-guard.js';
 import { SmtpSessionPolicy, type ListenerKind } from './smtp-session.js';
 import { ConnectorSet } from '@mail/connector-rules';
 import { InboundConnectors } from './inbound-connectors.js';
@@ -80,6 +81,12 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
 
   private async listen(kind: ListenerKind, port: number, extra: SMTPServerOptions): Promise<void> {
     const c = this.config;
+    const guard = new SmtpConnectionGuard({
+      listener: kind,
+      limits: { maxConnections: c.maxConnections, maxPerClient: c.limits?.maxPerClient ?? 0, exempt: c.limits?.exempt, processMax: c.limits?.processMax },
+      preMailDeadlineMs: c.limits?.preMailDeadlineMs ?? 300_000,
+      logger: this.logger,
+    });
     const server = new SMTPServer({
       name: c.hostname,
       // smtp-server writes `<name> ESMTP <banner>`: the keyword once (RFC 5321 §4.2)
@@ -88,7 +95,8 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
       cert: c.tls.cert,
       minVersion: 'TLSv1.2',
       size: c.maxMessageSize,
-      maxClients: c.maxConnections,
+      // the guard refuses first (with metrics and a log line); this is smtp-server's own backstop
+      maxClients: c.maxConnections + 1,
       hideENHANCEDSTATUSCODES: false,
       hidePIPELINING: false,
       hide8BITMIME: false,
@@ -101,8 +109,9 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
       closeTimeout: c.closeTimeoutMs ?? 10_000,
       logger: false,
       ...extra,
-      ...this.policy.handlers(kind),
+      ...guard.wrap(this.policy.handlers(kind)),
     });
+    guard.attach(server);
     server.on('error', (err) => this.logger.warn({ listener: kind, err: err.message }, 'smtp listener error'));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(err);

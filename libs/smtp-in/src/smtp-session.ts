@@ -3,7 +3,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerDataStream, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { Bus, type CachedRequester } from '@mail/bus';
 import { BlobStore, newBlobKey } from '@mail/blob';
-import { CheckSender, EmailAddress, EnqueueMessage, ResolveRecipient, VerifyLogin, encodeCarriedIndex } from '@mail/contracts';
+import { CheckSender, EmailAddress, EnqueueMessage, ResolveRecipient, VerifyLogin, encodeCarriedIndex, VERIFY_LOGIN_TIMEOUT_MS } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
 import { receiveIntoBlob } from './message-intake.js';
 import { receivedHeader } from './received-header.js';
@@ -101,14 +101,20 @@ export class SmtpSessionPolicy {
     }
     let result;
     try {
-      result = await this.bus.request(VerifyLogin, { username, password, protocol: 'smtp', remoteAddress: session.remoteAddress });
+      result = await this.bus.request(VerifyLogin, { username, password, protocol: 'smtp', remoteAddress: session.remoteAddress }, { timeoutMs: VERIFY_LOGIN_TIMEOUT_MS });
     } catch (err) {
       this.logger.warn({ err: describe(err), session: session.id }, 'login check unavailable');
       throw smtpError(454, '4.7.0 temporary authentication failure, try again later');
     }
+    if (!result.ok && (result.reason === 'busy' || result.reason === 'throttled')) {
+      // not a wrong password: the client over its attempt limit, or the hash queue full
+      smtpMetrics.rejected('auth_failed');
+      throw smtpError(454, '4.7.0 temporary authentication failure, try again later');
+    }
     if (!result.ok) {
       smtpMetrics.rejected('auth_failed');
-      this.logger.info({ session: session.id, username, reason: result.reason, remote: session.remoteAddress }, 'smtp login refused');
+      // no user name: people type their password into it (the directory logs a hash of it)
+      this.logger.info({ session: session.id, reason: result.reason, remote: session.remoteAddress }, 'smtp login refused');
       throw smtpError(535, '5.7.8 authentication failed');
     }
     return { accountId: result.accountId, address: result.address };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Bus } from '@mail/bus';
-import { VerifyLogin } from '@mail/contracts';
+import { VERIFY_LOGIN_TIMEOUT_MS, VerifyLogin } from '@mail/contracts';
 import { AuthPort, type LoginAttempt, type LoginResult } from '../ports/auth.port.js';
 
 /** AuthPort over the bus (the auth service verifies, throttles and locks out). */
@@ -11,6 +11,7 @@ export class BusAuth extends AuthPort {
   }
 
   verifyLogin(attempt: LoginAttempt): Promise<LoginResult> {
-    return this.bus.request(VerifyLogin, attempt);
+    // the directory may hold a guesser's attempt for its penalty (up to 16 s) before it answers
+    return this.bus.request(VerifyLogin, attempt, { timeoutMs: VERIFY_LOGIN_TIMEOUT_MS });
   }
 }

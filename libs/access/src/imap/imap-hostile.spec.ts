@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FsBlobStore } from '@mail/blob';
+import { NetworkList } from '@mail/limits';
 import { createLogger } from '@mail/telemetry';
 import { ImapServer, type ImapServerOptions } from './imap-server.js';
 import { FakeAuth, FakeChangeFeed, FakeMailStore } from './imap-fakes.spec-helper.js';
@@ -60,3 +63,53 @@ describe('IMAP under attack', () => {
   });
 });
 
+describe('IMAP connection limits', () => {
+  it('refuses a client past its connection limit with BYE while others still get in', async () => {
+    const env = await hostileSetup({ limits: { maxConnections: 100, maxPerClient: 3, exempt: new NetworkList('') } });
+    try {
+      const held = await Promise.all([env.raw(), env.raw(), env.raw()]);
+      const refused = await connectRaw(env.server.ports.port);
+      assert.match(refused.text, /^\* BYE \[UNAVAILABLE\] Too many connections from your address/);
+      assert.ok(refused.closed);
+      held[0].close();
+      await held[0].closedByServer();
+      await waitFor(() => env.server.connectionCount < 3);
+      const again = await env.raw();
+      assert.match(await again.command('a', `LOGIN ${ALICE.address} "${ALICE.password}"`), /^a OK/m);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('drops a client that trickles bytes without logging in before the deadline', async () => {
+    const env = await hostileSetup({ preAuthDeadlineMs: 300 });
+    try {
+      const c = await env.raw();
+      const trickle = setInterval(() => c.send('a'), 20);
+      await c.closedByServer();
+      clearInterval(trickle);
+      // a client that logs in in time keeps its connection past the deadline
+      const ok = await env.raw();
+      assert.match(await ok.command('a', `LOGIN ${ALICE.address} "${ALICE.password}"`), /^a OK/m);
+      await new Promise((r) => setTimeout(r, 400));
+      assert.match(await ok.command('b', 'NOOP'), /^b OK/m);
+    } finally {
+      await env.close();
+    }
+  });
+});
+
+/** connects and reads until the server closes (a refused connection) */
+async function connectRaw(port: number): Promise<{ text: string; closed: boolean }> {
+  const socket = connect(port, '127.0.0.1');
+  let text = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (d: string) => (text += d));
+  socket.on('error', () => undefined);
+  await once(socket, 'close');
+  return { text, closed: true };
+}
+
+async function waitFor(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 10));
+}

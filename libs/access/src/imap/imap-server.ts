@@ -4,6 +4,7 @@ import { createSecureContext, createServer as createTlsServer, type SecureContex
 import type { BlobStore } from '@mail/blob';
 import type { Logger } from '@mail/telemetry';
 import { untagged } from '@mail/imap-protocol';
+import { admitSocket, armDeadline, ConnectionLimiter, type ConnectionLimits, type RefusedBy } from '@mail/limits';
 import type { AuthPort } from '../ports/auth.port.js';
 import type { ChangeFeedPort } from '../ports/change-feed.port.js';
 import type { MailStorePort } from '../ports/mail-store.port.js';
@@ -19,7 +20,10 @@ export interface ImapServerOptions {
   /** LOGIN and AUTHENTICATE PLAIN without TLS */
   allowPlaintextAuth: boolean;
   logger: Logger;
-  maxConnections?: number;
+  /** connections on the plain and TLS port together (default 10,000) and per client (default: none) */
+  limits?: ConnectionLimits;
+  /** an absolute limit from connect to login, however the client trickles its bytes; default 60 s */
+  preAuthDeadlineMs?: number;
   /** autologout once authenticated; default 30 minutes (RFC 3501 5.4) */
   idleTimeoutMs?: number;
   /** how long an unauthenticated connection may stay silent; default 60 s */
@@ -41,6 +45,7 @@ export class ImapServer {
   private readonly ctx: ImapSessionContext;
   private readonly secureContext: SecureContext | undefined;
   private boundPorts: { port: number; tlsPort?: number } | undefined;
+  private readonly limiter: ConnectionLimiter;
 
   constructor(
     private readonly options: ImapServerOptions,
@@ -50,6 +55,7 @@ export class ImapServer {
     blobs: BlobStore,
   ) {
     if (options.tlsPort !== undefined && !options.tls) throw new Error('IMAPS port needs a TLS key and certificate');
+    this.limiter = new ConnectionLimiter({ protocol: 'imap', listener: 'imap', logger: options.logger, ...(options.limits ?? { maxConnections: 10_000, maxPerClient: 0 }) });
     this.secureContext = options.tls ? createSecureContext({ key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' }) : undefined;
     this.ctx = {
       store,
@@ -80,13 +86,17 @@ export class ImapServer {
   }
 
   async start(): Promise<void> {
-    const plain = createServer((socket) => this.accept(socket, false));
+    const plain = createServer((socket) => {
+      if (admitSocket(this.limiter, socket, refusal)) this.accept(socket, false);
+    });
     const port = await this.listen(plain, this.options.port);
     let tlsPort: number | undefined;
     const tls = this.options.tls;
     if (this.options.tlsPort !== undefined && tls) {
       const secure = createTlsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, (socket: TLSSocket) => this.accept(socket, true));
       secure.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
+      // counted before the handshake: refusing after it would let every refused client cost one
+      secure.on('connection', (raw: Socket) => void admitSocket(this.limiter, raw));
       tlsPort = await this.listen(secure, this.options.tlsPort);
     }
     this.boundPorts = { port, tlsPort };
@@ -116,14 +126,23 @@ export class ImapServer {
   }
 
   private accept(socket: Socket, secure: boolean): void {
-    const max = this.options.maxConnections;
-    if (max !== undefined && this.sessions.size >= max) {
-      socket.on('error', () => undefined);
-      socket.end(untagged('BYE Too many connections, try again later'));
-      return;
-    }
+    if (socket.destroyed) return;
     const session = new ImapSession(socket, secure, this.ctx);
     this.sessions.add(session);
+    armDeadline({
+      protocol: 'imap',
+      ms: this.options.preAuthDeadlineMs ?? 60_000,
+      pending: () => session.state === 'not-authenticated',
+      expire: () => {
+        this.options.logger.debug({ remote: socket.remoteAddress }, 'IMAP connection closed: no login before the deadline');
+        session.destroy();
+      },
+      closed: session.closed,
+    });
     session.start();
   }
+}
+
+function refusal(limit: RefusedBy): string {
+  return untagged(`BYE [UNAVAILABLE] ${limit === 'client' ? 'Too many connections from your address' : 'Too many connections'}, try again later`);
 }

@@ -1,5 +1,5 @@
 import { Bus } from '@mail/bus';
-import { ExpungeMessages, FetchMessages, ListMailboxes, VerifyLogin, type UidRanges } from '@mail/contracts';
+import { ExpungeMessages, FetchMessages, ListMailboxes, VERIFY_LOGIN_TIMEOUT_MS, VerifyLogin, type UidRanges } from '@mail/contracts';
 import { Pop3Backend, type Pop3Identity, type Pop3Maildrop, type Pop3MessageInfo } from './pop3-maildrop.port.js';
 
 /** UidRanges has a length cap; a maildrop's uids are sparse after deletions, so requests are split. */
@@ -13,12 +13,13 @@ export class BusPop3Backend extends Pop3Backend {
 
   async verifyLogin(username: string, password: string, remoteAddress?: string): Promise<Pop3Identity | null> {
     if (username.length > 320 || password.length > 1024) return null;
-    const result = await this.bus.request(VerifyLogin, {
-      username,
-      password,
-      protocol: 'pop3',
-      remoteAddress: remoteAddress?.slice(0, 64),
-    });
+    const result = await this.bus.request(
+      VerifyLogin,
+      { username, password, protocol: 'pop3', remoteAddress: remoteAddress?.slice(0, 64) },
+      { timeoutMs: VERIFY_LOGIN_TIMEOUT_MS },
+    );
+    // a temporary refusal is not a wrong password: the session answers -ERR [SYS/TEMP]
+    if (!result.ok && (result.reason === 'busy' || result.reason === 'throttled')) throw new Error(`login ${result.reason}, try again later`);
     return result.ok ? { accountId: result.accountId, address: result.address } : null;
   }
 

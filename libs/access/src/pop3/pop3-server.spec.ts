@@ -2,6 +2,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { MemoryLeaseStore } from '@mail/bus';
+import { NetworkList } from '@mail/limits';
 import { createLogger } from '@mail/telemetry';
 import { Pop3Server, type Pop3ServerOptions } from './pop3-server.js';
 import { FakePop3Backend, MemoryBlobStore } from './pop3-fakes.spec-helper.js';
@@ -395,7 +396,7 @@ describe('Pop3Server', () => {
   });
 
   it('refuses connections beyond maxConnections', async () => {
-    const t = await setup({ maxConnections: 1 });
+    const t = await setup({ limits: { maxConnections: 1, maxPerClient: 0 } });
     try {
       const a = await t.connect();
       assert.match(await a.readLine(), /^\+OK/);
@@ -403,6 +404,26 @@ describe('Pop3Server', () => {
       assert.equal(await b.readLine(), '-ERR [SYS/TEMP] too many connections');
       await b.closed();
       assert.match(await a.command('CAPA'), /^\+OK/);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('refuses a client past its per-client limit and drops a trickler at the login deadline (issue 11)', async () => {
+    const t = await setup({ limits: { maxConnections: 100, maxPerClient: 2, exempt: new NetworkList('') }, preAuthDeadlineMs: 300 });
+    try {
+      const a = await t.connect();
+      assert.match(await a.readLine(), /^\+OK/);
+      const b = await t.login();
+      const c = await t.connect();
+      assert.equal(await c.readLine(), '-ERR [SYS/TEMP] too many connections from your address');
+      await c.closed();
+      const trickle = setInterval(() => a.send('N'), 20);
+      await a.closed();
+      clearInterval(trickle);
+      // the logged-in session outlives the deadline
+      await new Promise((r) => setTimeout(r, 350));
+      assert.match(await b.command('STAT'), /^\+OK 3 /);
     } finally {
       await t.stop();
     }

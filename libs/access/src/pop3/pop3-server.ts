@@ -6,6 +6,7 @@ import type { BlobStore } from '@mail/blob';
 import type { LeaseStore } from '@mail/bus';
 import type { Logger } from '@mail/telemetry';
 import { errResponse } from '@mail/pop3-protocol';
+import { admitSocket, armDeadline, ConnectionLimiter, type ConnectionLimits, type RefusedBy } from '@mail/limits';
 import { Pop3Backend } from './pop3-maildrop.port.js';
 import { Pop3Session, type Pop3SessionContext } from './pop3-session.js';
 
@@ -19,7 +20,10 @@ export interface Pop3ServerOptions {
   /** USER/PASS and AUTH PLAIN without TLS */
   allowPlaintextAuth: boolean;
   logger: Logger;
-  maxConnections?: number;
+  /** connections on the plain and TLS port together (default 5,000) and per client (default: none) */
+  limits?: ConnectionLimits;
+  /** an absolute limit from connect to login, however the client trickles its bytes; default 60 s */
+  preAuthDeadlineMs?: number;
   /** RFC 1939 autologout: at least 10 minutes */
   idleTimeoutMs?: number;
   authFailureDelayMs?: number;
@@ -38,6 +42,7 @@ export class Pop3Server {
   private readonly secureContext: SecureContext | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private boundPorts: { port: number; tlsPort?: number } | undefined;
+  private readonly limiter: ConnectionLimiter;
 
   constructor(
     private readonly options: Pop3ServerOptions,
@@ -46,6 +51,7 @@ export class Pop3Server {
     leases: LeaseStore,
   ) {
     if (options.tlsPort !== undefined && !options.tls) throw new Error('POP3S port needs a TLS key and certificate');
+    this.limiter = new ConnectionLimiter({ protocol: 'pop3', listener: 'pop3', logger: options.logger, ...(options.limits ?? { maxConnections: 5_000, maxPerClient: 0 }) });
     this.secureContext = options.tls ? createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : undefined;
     this.ctx = {
       backend,
@@ -74,13 +80,17 @@ export class Pop3Server {
   }
 
   async start(): Promise<void> {
-    const plain = createServer((socket) => this.accept(socket, false));
+    const plain = createServer((socket) => {
+      if (admitSocket(this.limiter, socket, refusal)) this.accept(socket, false);
+    });
     const port = await this.listen(plain, this.options.port);
     let tlsPort: number | undefined;
     const tls = this.options.tls;
     if (this.options.tlsPort !== undefined && tls) {
       const secure = createTlsServer({ key: tls.key, cert: tls.cert }, (socket: TLSSocket) => this.accept(socket, true));
       secure.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
+      // counted before the handshake: refusing after it would let every refused client cost one
+      secure.on('connection', (raw: Socket) => void admitSocket(this.limiter, raw));
       tlsPort = await this.listen(secure, this.options.tlsPort);
     }
     this.boundPorts = { port, tlsPort };
@@ -116,14 +126,19 @@ export class Pop3Server {
   }
 
   private accept(socket: Socket, secure: boolean): void {
-    const max = this.options.maxConnections;
-    if (max !== undefined && this.sessions.size >= max) {
-      socket.on('error', () => undefined);
-      socket.end(errResponse('too many connections', 'SYS/TEMP'));
-      return;
-    }
+    if (socket.destroyed) return;
     const session = new Pop3Session(socket, secure, this.ctx);
     this.sessions.add(session);
+    armDeadline({
+      protocol: 'pop3',
+      ms: this.options.preAuthDeadlineMs ?? 60_000,
+      pending: () => !session.authenticated,
+      expire: () => {
+        this.options.logger.debug({ remote: socket.remoteAddress }, 'POP3 connection closed: no login before the deadline');
+        session.destroy();
+      },
+      closed: session.closed,
+    });
     session.start();
   }
 
@@ -141,4 +156,8 @@ export class Pop3Server {
       }),
     );
   }
+}
+
+function refusal(limit: RefusedBy): string {
+  return errResponse(limit === 'client' ? 'too many connections from your address' : 'too many connections', 'SYS/TEMP');
 }

@@ -132,6 +132,11 @@ export class Pop3Session {
   }
 
   /** Immediate stop (shutdown grace expired, lease lost): nothing is deleted. */
+  /** logged in (the listener's pre-login deadline no longer applies) */
+  get authenticated(): boolean {
+    return this.identity !== undefined;
+  }
+
   destroy(): void {
     this.socket.destroy();
   }
@@ -391,7 +396,8 @@ export class Pop3Session {
       return this.send(errResponse('authentication temporarily unavailable', 'SYS/TEMP'));
     }
     if (!identity) {
-      this.log.info({ username }, 'login failed');
+      // no user name: people type their password into it (the directory logs a hash of it)
+      this.log.info('login failed');
       return this.loginFailed('invalid credentials');
     }
 

@@ -4,6 +4,7 @@ import { m003DomainDmarcPolicy } from './003-domain-dmarc-policy.js';
 import { m004DomainRouting } from './004-domain-routing.js';
 import { m005DkimKeys } from './005-dkim-keys.js';
 import { m006AccountQuotaMessages } from './006-account-quota-messages.js';
+import { m009LoginThrottle } from './009-login-throttle.js';
 
 export const m001Directory: Migration = {
   id: '001-directory',
@@ -49,4 +50,4 @@ CREATE INDEX login_failures_age ON directory.login_failures (failed_at);
 `,
 };
 
-export const directoryMigrations: Migration[] = [m001Directory, m002Groups, m003DomainDmarcPolicy, m004DomainRouting, m005DkimKeys, m006AccountQuotaMessages];
+export const directoryMigrations: Migration[] = [m001Directory, m002Groups, m003DomainDmarcPolicy, m004DomainRouting, m005DkimKeys, m006AccountQuotaMessages, m009LoginThrottle];

@@ -22,6 +22,8 @@ export function privacyRequired(): Reply {
 export async function verifyCredentials(s: SessionHandle, username: string, password: string): Promise<Reply> {
   if (!username) return failedLogin(s);
   const res = await s.ctx.auth.verifyLogin({ username, password, protocol: 'imap', remoteAddress: s.remoteAddress });
+  // a temporary refusal (client throttled, hash queue full) is not a wrong password (RFC 5530)
+  if (!res.ok && (res.reason === 'busy' || res.reason === 'throttled')) return no('Authentication temporarily unavailable, try again later', 'UNAVAILABLE');
   if (!res.ok) return failedLogin(s);
   await s.loggedIn({ accountId: res.accountId, address: res.address });
   return ok('Logged in', `CAPABILITY ${s.capabilities()}`);

@@ -1,0 +1,7 @@
+export { clientKey, plainAddress, expandIPv6, NetworkList } from './client-key.js';
+export { ConnectionBudget, descriptorLimit, processConnectionMax, processConnectionBudget } from './connection-budget.js';
+export { ConnectionLimiter, type Admission, type ConnectionLimits, type ConnectionLimiterOptions, type RefusedBy } from './connection-limiter.js';
+export { ConcurrencyGate, GateFullError } from './concurrency-gate.js';
+export { LogThrottle } from './log-throttle.js';
+export { connectionMetrics } from './limit-metrics.js';
+export { admitSocket, armDeadline, type DeadlineOptions } from './socket-guard.js';

@@ -1,0 +1,46 @@
+import type { Socket } from 'node:net';
+import type { ConnectionLimiter, RefusedBy } from './connection-limiter.js';
+import { connectionMetrics } from './limit-metrics.js';
+
+/**
+ * Admits a freshly accepted socket through the limiter and releases its slot when it closes. A
+ * refused socket hears `refusal(limit)` when it can understand it (a plain connection), or is
+ * just closed (a TLS connection before its handshake).
+ */
+export function admitSocket(limiter: ConnectionLimiter, socket: Socket, refusal?: (limit: RefusedBy) => string): boolean {
+  const admission = limiter.admit(socket.remoteAddress);
+  if (admission.ok) {
+    socket.once('close', admission.release);
+    return true;
+  }
+  socket.on('error', () => undefined);
+  if (refusal) socket.end(refusal(admission.limit));
+  else socket.destroy();
+  return false;
+}
+
+export interface DeadlineOptions {
+  protocol: string;
+  ms: number;
+  /** still not logged in (or whatever the deadline waits for) */
+  pending(): boolean;
+  /** ends the connection */
+  expire(): void;
+  /** resolves when the connection is gone */
+  closed: Promise<unknown>;
+}
+
+/**
+ * An absolute deadline from connect: idle timers restart with every byte, so a client that
+ * trickles one byte every few seconds would otherwise hold its connection (and a slot of every
+ * limit) forever without ever logging in.
+ */
+export function armDeadline(o: DeadlineOptions): void {
+  const timer = setTimeout(() => {
+    if (!o.pending()) return;
+    connectionMetrics().deadline.add(1, { protocol: o.protocol });
+    o.expire();
+  }, o.ms);
+  timer.unref();
+  void o.closed.then(() => clearTimeout(timer));
+}

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import nodemailer from 'nodemailer';
+import { mailctl, startEmbeddedForTest, type PlatformUnderTest } from '@mail/testing';
+
+const DOMAIN = 'attack.test';
+const ALICE = `alice@${DOMAIN}`;
+const PASSWORD = 'correct horse battery';
+/** the attacker and the honest client come from different loopback addresses (Linux routes all of 127/8 to lo) */
+const ATTACKER = '127.0.0.2';
+const HONEST = '127.0.0.3';
+
+/** A line-level IMAP connection from a chosen source address. */
+class Line {
+  private text = '';
+  closed = false;
+  private wake: (() => void) | undefined;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => {
+      this.text += d;
+      this.wake?.();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake?.();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static async open(port: number, localAddress: string): Promise<Line> {
+    const socket = connect({ port, host: '127.0.0.1', localAddress });
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    return new Line(socket);
+  }
+
+  /** waits for a line starting with `prefix` (or the close); returns everything read so far */
+  async until(prefix: string): Promise<string> {
+    while (!this.closed && !this.text.split('\r\n').some((l) => l.startsWith(prefix))) await new Promise<void>((r) => (this.wake = r));
+    return this.text;
+  }
+
+  send(line: string): void {
+    this.socket.write(line + '\r\n');
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+describe('attacks of issue 11 against the embedded platform', { timeout: 120_000 }, () => {
+  let p: PlatformUnderTest;
+
+  before(async () => {
+    p = await startEmbeddedForTest({
+      env: {
+        ALLOW_PLAINTEXT_AUTH: 'true',
+        // loopback is exempt by default: here it stands for the internet
+        LIMIT_EXEMPT_NETWORKS: 'none',
+        IMAP_MAX_CONNECTIONS_PER_IP: '20',
+        SMTP_MAX_CONNECTIONS_PER_IP: '20',
+        AUTH_PENALTY_MS: '0,100,200,400',
+        AUTH_HASH_QUEUE: '8',
+      },
+    });
+    for (const args of [['domain', 'add', DOMAIN], ['user', 'add', ALICE, '--password', PASSWORD]]) {
+      const r = await mailctl(p, args);
+      assert.equal(r.code, 0, r.stderr);
+    }
+  });
+  after(async () => p?.close());
+
+  it('answers LIST "" "*R*R*R*R*R*X" against a 500-character mailbox', async () => {
+    const c = await Line.open(p.ports.imap, HONEST);
+    try {
+      await c.until('* OK');
+      c.send(`a LOGIN ${ALICE} "${PASSWORD}"`);
+      assert.match(await c.until('a '), /a OK/);
+      c.send(`b CREATE ${'R'.repeat(500)}`);
+      assert.match(await c.until('b '), /b OK/);
+      c.send('c LIST "" "*R*R*R*R*R*X"');
+      const answer = await c.until('c ');
+      assert.match(answer, /c OK/);
+      assert.doesNotMatch(answer.slice(answer.indexOf('c LIST')), /\* LIST/);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('keeps delivering and logging in while one client floods IMAP and SMTP logins with random user names', async () => {
+    const imapFlood = Array.from({ length: 150 }, async () => {
+      const c = await Line.open(p.ports.imap, ATTACKER).catch(() => null);
+      if (!c) return 'refused';
+      try {
+        const greeting = await c.until('* ');
+        if (greeting.startsWith('* BYE')) return 'refused';
+        c.send(`a LOGIN ${randomBytes(6).toString('hex')}@${DOMAIN} "guess-${randomBytes(4).toString('hex')}"`);
+        const reply = await c.until('a ');
+        return /a OK/.test(reply) ? 'in' : 'failed';
+      } finally {
+        c.close();
+      }
+    });
+    const smtpFlood = Array.from({ length: 60 }, async () => {
+      const t = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: p.ports.submission,
+        localAddress: ATTACKER,
+        secure: false,
+        ignoreTLS: true,
+        auth: { user: `${randomBytes(6).toString('hex')}@${DOMAIN}`, pass: 'guess' },
+      });
+      // refused at connect (421) or at AUTH (535, 454): either way not in
+      return t.verify().then(
+        () => 'in',
+        () => 'out',
+      );
+    });
+
+    // the honest side, while the flood runs
+    const mx = nodemailer.createTransport({ host: '127.0.0.1', port: p.ports.smtp, localAddress: HONEST, secure: false, ignoreTLS: true });
+    const sent = await mx.sendMail({ from: 'someone@remote.test', to: ALICE, subject: 'during the flood', text: 'still here' });
+    assert.match(sent.response, /^250/);
+    const c = await Line.open(p.ports.imap, HONEST);
+    try {
+      await c.until('* OK');
+      c.send(`a LOGIN ${ALICE} "${PASSWORD}"`);
+      assert.match(await c.until('a '), /a OK/);
+    } finally {
+      c.close();
+    }
+
+    const imap = await Promise.all(imapFlood);
+    const smtp = await Promise.all(smtpFlood);
+    assert.equal(imap.filter((r) => r === 'in').length + smtp.filter((r) => r === 'in').length, 0);
+    assert.ok(imap.includes('refused'), 'the per-client connection limit refused part of the flood');
+  });
+});
