@@ -18,6 +18,8 @@ export interface AccessConfig {
     pop3: ConnectionLimits;
     /** IMAP and POP3: from connect to login */
     preAuthDeadlineMs: number;
+    /** IMAP and POP3: commands per second per session (bursts of five times that) */
+    commandsPerSecond?: number;
   };
 }
 

@@ -72,6 +72,12 @@ export const SmtpEnv = z.object({
   SMTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(20),
   /** from connect to the first MAIL FROM, however slowly the client sends (RFC 5321 4.5.3.2.7: 5 minutes) */
   SMTP_PRE_MAIL_DEADLINE_MS: z.coerce.number().int().min(1000).default(300_000),
+  /** transactions per client IPv4 address or IPv6 /64 per minute, per listener (0: no limit) */
+  SMTP_MAX_MESSAGES_PER_MINUTE_PER_IP: z.coerce.number().int().min(0).default(120),
+  /** RCPT TO per client per minute, per listener (0: no limit) */
+  SMTP_MAX_RECIPIENTS_PER_MINUTE_PER_IP: z.coerce.number().int().min(0).default(600),
+  /** RCPTs refused with 5xx in one connection before it is closed with 421 (0: no limit) */
+  SMTP_MAX_FAILED_RECIPIENTS: z.coerce.number().int().min(0).default(20),
 });
 
 export const AccessEnv = z.object({
@@ -90,6 +96,8 @@ export const AccessEnv = z.object({
   POP3_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(20),
   /** IMAP and POP3: from connect to login, however slowly the client sends */
   PREAUTH_DEADLINE_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** IMAP and POP3: commands per second per session (bursts of five times that); faster ones wait (0: no pacing) */
+  COMMANDS_PER_SECOND: z.coerce.number().int().min(0).default(100),
 });
 
 export const AdminEnv = z.object({

@@ -5,3 +5,5 @@ export { ConcurrencyGate, GateFullError } from './concurrency-gate.js';
 export { LogThrottle } from './log-throttle.js';
 export { connectionMetrics } from './limit-metrics.js';
 export { admitSocket, armDeadline, type DeadlineOptions } from './socket-guard.js';
+export { RateWindow } from './rate-window.js';
+export { TokenBucket, paceCommand, commandPacer } from './token-bucket.js';

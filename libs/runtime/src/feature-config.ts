@@ -65,6 +65,11 @@ export function smtpInConfig(env: CommonEnv & z.output<typeof SmtpEnv>, tls: Tls
       exempt: new NetworkList(env.LIMIT_EXEMPT_NETWORKS),
       processMax: env.PROCESS_MAX_CONNECTIONS,
       preMailDeadlineMs: env.SMTP_PRE_MAIL_DEADLINE_MS,
+      rates: {
+        messagesPerMinute: env.SMTP_MAX_MESSAGES_PER_MINUTE_PER_IP,
+        recipientsPerMinute: env.SMTP_MAX_RECIPIENTS_PER_MINUTE_PER_IP,
+        failedRecipientsPerConnection: env.SMTP_MAX_FAILED_RECIPIENTS,
+      },
     },
   };
 }
@@ -84,6 +89,7 @@ export function accessConfig(env: CommonEnv & z.output<typeof AccessEnv>, tls: T
       imap: { maxConnections: env.IMAP_MAX_CONNECTIONS, maxPerClient: env.IMAP_MAX_CONNECTIONS_PER_IP, exempt: new NetworkList(env.LIMIT_EXEMPT_NETWORKS), processMax: env.PROCESS_MAX_CONNECTIONS },
       pop3: { maxConnections: env.POP3_MAX_CONNECTIONS, maxPerClient: env.POP3_MAX_CONNECTIONS_PER_IP, exempt: new NetworkList(env.LIMIT_EXEMPT_NETWORKS), processMax: env.PROCESS_MAX_CONNECTIONS },
       preAuthDeadlineMs: env.PREAUTH_DEADLINE_MS,
+      commandsPerSecond: env.COMMANDS_PER_SECOND || undefined,
     },
   };
 }

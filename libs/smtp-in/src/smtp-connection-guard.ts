@@ -1,5 +1,5 @@
 import type { SMTPServer, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
-import { armDeadline, ConnectionLimiter, type ConnectionLimits } from '@mail/limits';
+import { armDeadline, clientKey, ConnectionLimiter, connectionMetrics, RateWindow, type ConnectionLimits } from '@mail/limits';
 import type { Logger } from '@mail/telemetry';
 import { smtpError } from './smtp-reply.js';
 
@@ -12,11 +12,21 @@ interface LiveConnection {
   close(): void;
 }
 
+export interface SmtpRates {
+  /** transactions (MAIL FROM) per client IPv4 address or IPv6 /64 per minute; 0: none */
+  messagesPerMinute: number;
+  /** accepted-or-not RCPT TO per client per minute; 0: none */
+  recipientsPerMinute: number;
+  /** RCPTs refused with 5xx in one connection before it is closed with 421; 0: none */
+  failedRecipientsPerConnection: number;
+}
+
 export interface SmtpGuardOptions {
   listener: string;
   limits: ConnectionLimits;
   /** from connect to the first MAIL FROM */
   preMailDeadlineMs: number;
+  rates?: SmtpRates;
   logger: Logger;
 }
 
@@ -30,6 +40,9 @@ export class SmtpConnectionGuard {
   private readonly limiter: ConnectionLimiter;
   private readonly releases = new Map<string, () => void>();
   private readonly waitingForMail = new Map<string, () => void>();
+  private readonly failedRecipients = new Map<string, number>();
+  private readonly messages = new RateWindow(60_000);
+  private readonly recipients = new RateWindow(60_000);
   private server: SMTPServer | undefined;
 
   constructor(private readonly options: SmtpGuardOptions) {
@@ -57,16 +70,59 @@ export class SmtpConnectionGuard {
       },
       onMailFrom: (address, session, cb) => {
         this.waitingForMail.get(session.id)?.();
+        const rates = this.options.rates;
+        if (rates?.messagesPerMinute && this.counted(session) && !this.messages.tryAdd(clientKey(session.remoteAddress), rates.messagesPerMinute)) {
+          this.rateLimited('messages', session);
+          return cb(smtpError(450, '4.7.1 too many messages from your address, try again later'));
+        }
         if (inner.onMailFrom) inner.onMailFrom(address, session, cb);
         else cb();
+      },
+      onRcptTo: (address, session, cb) => {
+        const rates = this.options.rates;
+        if (rates?.recipientsPerMinute && this.counted(session) && !this.recipients.tryAdd(clientKey(session.remoteAddress), rates.recipientsPerMinute)) {
+          this.rateLimited('recipients', session);
+          return cb(smtpError(450, '4.7.1 too many recipients from your address, try again later'));
+        }
+        const done = (err?: Error | null) => {
+          if (err && ((err as { responseCode?: number }).responseCode ?? 0) >= 500 && this.tooManyFailures(session)) {
+            // a recipient harvester: say why once, then hang up
+            this.rateLimited('failed_recipients', session);
+            cb(smtpError(421, '4.7.0 too many unknown recipients, closing connection'));
+            setImmediate(() => this.find(session.id)?.close());
+            return;
+          }
+          cb(err ?? undefined);
+        };
+        if (inner.onRcptTo) inner.onRcptTo(address, session, done);
+        else done();
       },
       onClose: (session, server) => {
         this.waitingForMail.get(session.id)?.();
         this.releases.get(session.id)?.();
         this.releases.delete(session.id);
+        this.failedRecipients.delete(session.id);
         inner.onClose?.(session, server);
       },
     };
+  }
+
+  /** exempt networks (loopback by default) are not held to per-client rates */
+  private counted(session: SMTPServerSession): boolean {
+    return !this.options.limits.exempt?.has(session.remoteAddress);
+  }
+
+  private tooManyFailures(session: SMTPServerSession): boolean {
+    const max = this.options.rates?.failedRecipientsPerConnection ?? 0;
+    if (!max || !this.counted(session)) return false;
+    const n = (this.failedRecipients.get(session.id) ?? 0) + 1;
+    this.failedRecipients.set(session.id, n);
+    return n >= max;
+  }
+
+  private rateLimited(limit: string, session: SMTPServerSession): void {
+    connectionMetrics().rateLimited.add(1, { protocol: 'smtp', listener: this.options.listener, limit });
+    this.options.logger.debug({ listener: this.options.listener, session: session.id, remote: session.remoteAddress, limit }, 'smtp rate limit');
   }
 
   private armDeadline(session: SMTPServerSession): void {

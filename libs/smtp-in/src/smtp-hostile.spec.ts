@@ -119,3 +119,48 @@ describe('SMTP connection limits', () => {
     }
   });
 });
+
+describe('SMTP rate limits per client', () => {
+  it('answers 450 4.7.1 past the messages and recipients a client may send per minute', async () => {
+    const env = await hostileSmtp({ limits: { maxPerClient: 0, exempt: new NetworkList(''), rates: { messagesPerMinute: 2, recipientsPerMinute: 3, failedRecipientsPerConnection: 0 } } });
+    try {
+      const { client } = await env.raw();
+      await client.cmd('EHLO client.test');
+      for (let i = 0; i < 2; i++) {
+        assert.match(await client.cmd('MAIL FROM:<someone@remote.test>'), /^250/);
+        assert.match(await client.cmd('RSET'), /^250/);
+      }
+      assert.match(await client.cmd('MAIL FROM:<someone@remote.test>'), /^450 4\.7\.1 too many messages/);
+    } finally {
+      await env.close();
+    }
+    const env2 = await hostileSmtp({ limits: { maxPerClient: 0, exempt: new NetworkList(''), rates: { messagesPerMinute: 0, recipientsPerMinute: 3, failedRecipientsPerConnection: 0 } } });
+    try {
+      const { client } = await env2.raw();
+      await client.cmd('EHLO client.test');
+      assert.match(await client.cmd('MAIL FROM:<someone@remote.test>'), /^250/);
+      for (let i = 0; i < 3; i++) assert.match(await client.cmd(`RCPT TO:<${ALICE.address}>`), /^250/);
+      assert.match(await client.cmd(`RCPT TO:<${ALICE.address}>`), /^450 4\.7\.1 too many recipients/);
+    } finally {
+      await env2.close();
+    }
+  });
+
+  it('hangs up on a recipient harvester after too many unknown recipients', async () => {
+    const env = await hostileSmtp({ limits: { maxPerClient: 0, exempt: new NetworkList(''), rates: { messagesPerMinute: 0, recipientsPerMinute: 0, failedRecipientsPerConnection: 3 } } });
+    try {
+      const { client } = await env.raw();
+      await client.cmd('EHLO client.test');
+      assert.match(await client.cmd('MAIL FROM:<someone@remote.test>'), /^250/);
+      assert.match(await client.cmd('RCPT TO:<guess1@example.com>'), /^550/);
+      assert.match(await client.cmd('RCPT TO:<guess2@example.com>'), /^550/);
+      assert.match(await client.cmd('RCPT TO:<guess3@example.com>'), /^421 4\.7\.0 too many unknown recipients/);
+      assert.equal(await client.read(), '', 'closed');
+      // a normal sender is not affected
+      assert.match((await env.send('after the harvester')).response, /^250/);
+    } finally {
+      await env.close();
+    }
+  });
+});
+

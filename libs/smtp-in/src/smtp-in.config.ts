@@ -2,6 +2,7 @@ import type { DnsResolver } from '@mail/dns';
 
 export type { DnsResolver };
 import type { NetworkList } from '@mail/limits';
+import type { SmtpRates } from './smtp-connection-guard.js';
 
 
 export interface SmtpInConfig {
@@ -54,6 +55,8 @@ export interface SmtpInConfig {
     processMax?: number;
     /** default 5 minutes (RFC 5321 4.5.3.2.7) */
     preMailDeadlineMs?: number;
+    /** per-client message and recipient rates and failed RCPTs per connection (exempt networks are not held to them) */
+    rates?: SmtpRates;
   };
   /** how long shutdown waits for open sessions before closing them (default 10 s) */
   closeTimeoutMs?: number;

@@ -85,6 +85,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
       listener: kind,
       limits: { maxConnections: c.maxConnections, maxPerClient: c.limits?.maxPerClient ?? 0, exempt: c.limits?.exempt, processMax: c.limits?.processMax },
       preMailDeadlineMs: c.limits?.preMailDeadlineMs ?? 300_000,
+      rates: c.limits?.rates,
       logger: this.logger,
     });
     const server = new SMTPServer({

@@ -4,7 +4,7 @@ import { createSecureContext, createServer as createTlsServer, type SecureContex
 import type { BlobStore } from '@mail/blob';
 import type { Logger } from '@mail/telemetry';
 import { untagged } from '@mail/imap-protocol';
-import { admitSocket, armDeadline, ConnectionLimiter, type ConnectionLimits, type RefusedBy } from '@mail/limits';
+import { admitSocket, armDeadline, commandPacer, ConnectionLimiter, type ConnectionLimits, type RefusedBy } from '@mail/limits';
 import type { AuthPort } from '../ports/auth.port.js';
 import type { ChangeFeedPort } from '../ports/change-feed.port.js';
 import type { MailStorePort } from '../ports/mail-store.port.js';
@@ -24,6 +24,8 @@ export interface ImapServerOptions {
   limits?: ConnectionLimits;
   /** an absolute limit from connect to login, however the client trickles its bytes; default 60 s */
   preAuthDeadlineMs?: number;
+  /** commands per second a session may send (bursts of five times that); faster ones wait; default none */
+  commandsPerSecond?: number;
   /** autologout once authenticated; default 30 minutes (RFC 3501 5.4) */
   idleTimeoutMs?: number;
   /** how long an unauthenticated connection may stay silent; default 60 s */
@@ -71,6 +73,7 @@ export class ImapServer {
       maxAuthFailures: options.maxAuthFailures ?? 5,
       maxCommandSize: options.maxCommandSize ?? 64 * 1024,
       maxAppendSize: options.maxAppendSize ?? 64 * 1024 * 1024,
+      commandPacer: commandPacer(options.commandsPerSecond, options.limits?.exempt),
       onClose: (session) => this.sessions.delete(session),
     };
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { BlobStore } from '@mail/blob';
+import { paceCommand, type TokenBucket } from '@mail/limits';
 import type { Logger } from '@mail/telemetry';
 import { byeResponse, CommandReader, continuation, okResponse, tagged, untagged, type ImapCommand, type ImapParseError, type ReaderEvent } from '@mail/imap-protocol';
 import type { AuthPort } from '../ports/auth.port.js';
@@ -36,6 +37,8 @@ export interface ImapSessionContext {
   maxAuthFailures: number;
   maxCommandSize: number;
   maxAppendSize: number;
+  /** the command-rate bucket for a session from this address, if it gets one (docs/security.md) */
+  commandPacer?: (remoteAddress: string | undefined) => TokenBucket | undefined;
   onClose(session: ImapSession): void;
 }
 
@@ -70,6 +73,7 @@ export class ImapSession implements SessionHandle {
   private pumping = false;
   private chain: Promise<unknown> = Promise.resolve();
   private shuttingDown = false;
+  private readonly pacer: TokenBucket | undefined;
   private resolveClosed!: () => void;
   /** resolves when the connection is gone */
   readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
@@ -84,6 +88,7 @@ export class ImapSession implements SessionHandle {
     this.out = new SocketOutput(socket);
     this.reader = new CommandReader({ maxCommandSize: ctx.maxCommandSize, maxLiteralSize: ctx.maxAppendSize });
     this.logger = ctx.logger.child({ session: this.id, remote: socket.remoteAddress });
+    this.pacer = ctx.commandPacer?.(socket.remoteAddress);
   }
 
   get remoteAddress(): string | undefined {
@@ -223,6 +228,7 @@ export class ImapSession implements SessionHandle {
         const ev = this.reader.next();
         if (!ev) return;
         socket.pause();
+        if (ev.type === 'command') await paceCommand(this.pacer, 'imap');
         await this.exclusive(() => this.handleEvent(ev));
         if (this.socket !== socket) return; // STARTTLS swapped the transport
       }

@@ -6,7 +6,7 @@ import type { BlobStore } from '@mail/blob';
 import type { LeaseStore } from '@mail/bus';
 import type { Logger } from '@mail/telemetry';
 import { errResponse } from '@mail/pop3-protocol';
-import { admitSocket, armDeadline, ConnectionLimiter, type ConnectionLimits, type RefusedBy } from '@mail/limits';
+import { admitSocket, armDeadline, commandPacer, ConnectionLimiter, type ConnectionLimits, type RefusedBy } from '@mail/limits';
 import { Pop3Backend } from './pop3-maildrop.port.js';
 import { Pop3Session, type Pop3SessionContext } from './pop3-session.js';
 
@@ -24,6 +24,8 @@ export interface Pop3ServerOptions {
   limits?: ConnectionLimits;
   /** an absolute limit from connect to login, however the client trickles its bytes; default 60 s */
   preAuthDeadlineMs?: number;
+  /** commands per second a session may send (bursts of five times that); faster ones wait; default none */
+  commandsPerSecond?: number;
   /** RFC 1939 autologout: at least 10 minutes */
   idleTimeoutMs?: number;
   authFailureDelayMs?: number;
@@ -65,6 +67,7 @@ export class Pop3Server {
       maxAuthFailures: options.maxAuthFailures ?? 5,
       leaseTtlMs: options.leaseTtlMs ?? 60_000,
       implementation: options.implementation ?? 'mail-platform',
+      commandPacer: commandPacer(options.commandsPerSecond, options.limits?.exempt),
       onClose: (session) => this.sessions.delete(session),
     };
   }

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import type { BlobStore } from '@mail/blob';
 import type { LeaseStore } from '@mail/bus';
+import { paceCommand, type TokenBucket } from '@mail/limits';
 import type { Logger } from '@mail/telemetry';
 import {
   DotStuffer,
@@ -55,6 +56,8 @@ export interface Pop3SessionContext {
   maxAuthFailures: number;
   leaseTtlMs: number;
   implementation: string;
+  /** the command-rate bucket for a session from this address, if it gets one (docs/security.md) */
+  commandPacer?: (remoteAddress: string | undefined) => TokenBucket | undefined;
   onClose(session: Pop3Session): void;
 }
 
@@ -95,6 +98,7 @@ export class Pop3Session {
   /** set while the UPDATE state deletes: the lock must outlive a client that hangs up after QUIT */
   private updateDone: Promise<void> | undefined;
   private readonly log: Logger;
+  private readonly pacer: TokenBucket | undefined;
   private resolveClosed!: () => void;
   /** settles once the connection is gone and the maildrop lock is released */
   readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
@@ -107,6 +111,7 @@ export class Pop3Session {
     this.socket = socket;
     this.secure = secure;
     this.log = ctx.logger.child({ session: this.id, remote: socket.remoteAddress });
+    this.pacer = ctx.commandPacer?.(socket.remoteAddress);
   }
 
   get currentState(): Pop3State {
@@ -188,6 +193,7 @@ export class Pop3Session {
     this.running = true;
     try {
       while (this.queue.length > 0 && this.state !== 'CLOSED' && !this.ending) {
+        await paceCommand(this.pacer, 'pop3');
         await this.handle(this.queue.shift()!);
         if (this.socket.writableNeedDrain) await waitForDrain(this.socket);
       }
