@@ -2,3 +2,4 @@ export * from './load-config.js';
 export * from './env.schemas.js';
 export * from './tls-files.js';
 export * from './admin-token.js';
+export * from './tls-policy.js';

@@ -5,6 +5,7 @@ import { Bus, CachedRequester } from '@mail/bus';
 import { DirectoryChanged, ResolveRecipient } from '@mail/contracts';
 import { BlobStore } from '@mail/blob';
 import { createLogger, type Logger } from '@mail/telemetry';
+import { serverTlsOptions } from '@mail/config';
 import { SMTP_IN_CONFIG, type SmtpInConfig } from './smtp-in.config.js';
 import { coalescePipelinedReplies, honourExplicitEnhancedCodes } from './smtp-reply.js';
 import { installChunking } from './bdat.js';
@@ -92,9 +93,8 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
       name: c.hostname,
       // smtp-server writes `<name> ESMTP <banner>`: the keyword once (RFC 5321 §4.2)
       banner: 'ready',
-      key: c.tls.key,
-      cert: c.tls.cert,
-      minVersion: 'TLSv1.2',
+      // the platform's one TLS policy (TLS 1.2+, AEAD/ECDHE only, handshake deadline): @mail/config tls-policy.ts
+      ...serverTlsOptions(c.tls),
       size: c.maxMessageSize,
       // the guard refuses first (with metrics and a log line); this is smtp-server's own backstop
       maxClients: c.maxConnections + 1,

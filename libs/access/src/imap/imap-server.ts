@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { serverSecureContextOptions, serverTlsOptions } from '@mail/config';
 import { createSecureContext, createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls';
 import type { BlobStore } from '@mail/blob';
 import type { Logger } from '@mail/telemetry';
@@ -58,7 +59,7 @@ export class ImapServer {
   ) {
     if (options.tlsPort !== undefined && !options.tls) throw new Error('IMAPS port needs a TLS key and certificate');
     this.limiter = new ConnectionLimiter({ protocol: 'imap', listener: 'imap', logger: options.logger, ...(options.limits ?? { maxConnections: 10_000, maxPerClient: 0 }) });
-    this.secureContext = options.tls ? createSecureContext({ key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' }) : undefined;
+    this.secureContext = options.tls ? createSecureContext(serverSecureContextOptions(options.tls)) : undefined;
     this.ctx = {
       store,
       auth,
@@ -96,7 +97,7 @@ export class ImapServer {
     let tlsPort: number | undefined;
     const tls = this.options.tls;
     if (this.options.tlsPort !== undefined && tls) {
-      const secure = createTlsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' }, (socket: TLSSocket) => this.accept(socket, true));
+      const secure = createTlsServer(serverTlsOptions(tls), (socket: TLSSocket) => this.accept(socket, true));
       secure.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
       // counted before the handshake: refusing after it would let every refused client cost one
       secure.on('connection', (raw: Socket) => void admitSocket(this.limiter, raw));

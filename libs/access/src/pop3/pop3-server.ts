@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { serverSecureContextOptions, serverTlsOptions } from '@mail/config';
 import { createSecureContext, createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
@@ -54,7 +55,7 @@ export class Pop3Server {
   ) {
     if (options.tlsPort !== undefined && !options.tls) throw new Error('POP3S port needs a TLS key and certificate');
     this.limiter = new ConnectionLimiter({ protocol: 'pop3', listener: 'pop3', logger: options.logger, ...(options.limits ?? { maxConnections: 5_000, maxPerClient: 0 }) });
-    this.secureContext = options.tls ? createSecureContext({ key: options.tls.key, cert: options.tls.cert }) : undefined;
+    this.secureContext = options.tls ? createSecureContext(serverSecureContextOptions(options.tls)) : undefined;
     this.ctx = {
       backend,
       blobs,
@@ -90,7 +91,7 @@ export class Pop3Server {
     let tlsPort: number | undefined;
     const tls = this.options.tls;
     if (this.options.tlsPort !== undefined && tls) {
-      const secure = createTlsServer({ key: tls.key, cert: tls.cert }, (socket: TLSSocket) => this.accept(socket, true));
+      const secure = createTlsServer(serverTlsOptions(tls), (socket: TLSSocket) => this.accept(socket, true));
       secure.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
       // counted before the handshake: refusing after it would let every refused client cost one
       secure.on('connection', (raw: Socket) => void admitSocket(this.limiter, raw));
