@@ -6,3 +6,4 @@ export * from './open-database.js';
 export * from './periodic-job.js';
 export * from './group-commit.js';
 export * from './scratch-database.js';
+export * from './text-column.js';

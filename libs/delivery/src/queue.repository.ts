@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Database } from '@mail/db';
+import { Database, jsonForColumn, textForColumn } from '@mail/db';
 import type { ClaimedRecipient, NewMessage, QueueListing, QueuedMessage, RecipientStatus } from './queue.records.js';
 
 /** One message to insert; `leasedBy` hands it off to that owner (see `insert`). */
@@ -77,11 +77,11 @@ export class QueueRepository {
         m.map((x) => x.id),
         m.map((x) => x.blobKey),
         m.map((x) => x.size),
-        m.map((x) => x.mailFrom),
-        m.map((x) => x.messageId),
-        m.map((x) => x.subject),
+        m.map((x) => textForColumn(x.mailFrom)),
+        m.map((x) => textForColumn(x.messageId)),
+        m.map((x) => textForColumn(x.subject)),
         m.map((x) => x.receivedAt.toISOString()),
-        m.map((x) => JSON.stringify(x.source)),
+        m.map((x) => jsonForColumn(x.source)),
         m.map((x) => x.traceparent),
         batch.map((b) => (b.leasedBy ? null : b.message.index)),
         r.map((x) => x.id),
@@ -89,7 +89,7 @@ export class QueueRepository {
         r.map((x) => x.address),
         r.map((x) => x.leasedBy),
         ms(leaseMs),
-        m.map((x) => (x.envelope ? JSON.stringify(x.envelope) : null)),
+        m.map((x) => (x.envelope ? jsonForColumn(x.envelope) : null)),
       ],
     );
   }

@@ -1,5 +1,6 @@
 import type { Envelope, MessageIndex } from '@mail/contracts';
 import { serializeEnvelope } from '@mail/imap-protocol';
+import { jsonForColumn, textForColumn as clean } from '@mail/db';
 
 /**
  * The columns of one mail.message_indexes row, derived from what libs/mime computed. The search
@@ -24,12 +25,6 @@ export interface IndexRecord {
   bodyText: string;
 }
 
-/** PostgreSQL text and jsonb cannot hold U+0000; a hostile message must not make the append fail. */
-function clean(s: string): string {
-  return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
-}
-
-const jsonClean = (_key: string, value: unknown) => (typeof value === 'string' ? clean(value) : value);
 
 export function toIndexRecord(index: MessageIndex): IndexRecord {
   const byName = (name: string) =>
@@ -38,13 +33,13 @@ export function toIndexRecord(index: MessageIndex): IndexRecord {
       .map(([, v]) => clean(v))
       .join('\n')
       .toLowerCase();
-  const envelopeJson = JSON.stringify(index.envelope, jsonClean);
+  const envelopeJson = jsonForColumn(index.envelope);
   return {
     size: index.size,
     headerSize: index.headerSize,
     envelopeJson,
     envelopeImap: serializeEnvelope(JSON.parse(envelopeJson) as Envelope),
-    bodyJson: JSON.stringify(index.body, jsonClean),
+    bodyJson: jsonForColumn(index.body),
     sentDate: index.sentDate,
     hdrFrom: byName('from'),
     hdrTo: byName('to'),

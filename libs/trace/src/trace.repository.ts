@@ -1,4 +1,4 @@
-import type { Database } from '@mail/db';
+import { textForColumn, type Database } from '@mail/db';
 import type { TraceFilter, TracedMessage } from '@mail/contracts';
 import { buildTraceSearch } from './trace-query.js';
 import { statusOf } from './trace-status.js';
@@ -31,8 +31,8 @@ export class TraceRepository {
         [
           messages.map((m) => m.traceKey),
           messages.map((m) => m.queueId),
-          messages.map((m) => m.messageId),
-          messages.map((m) => m.sender),
+          messages.map((m) => textForColumn(m.messageId)),
+          messages.map((m) => textForColumn(m.sender)),
           messages.map((m) => m.clientIp),
           messages.map((m) => m.receivedAt),
           messages.map((m) => m.traceId),
@@ -48,8 +48,8 @@ export class TraceRepository {
           events.map((e) => e.traceKey),
           events.map((e) => e.at),
           events.map((e) => e.event),
-          events.map((e) => e.recipient),
-          events.map((e) => e.detail),
+          events.map((e) => textForColumn(e.recipient)),
+          events.map((e) => textForColumn(e.detail)),
           events.map((e) => e.connector),
           events.map((e) => e.service),
         ],
