@@ -22,13 +22,14 @@ export class FsBlobStore extends BlobStore {
 
   async put(key: string, body: Readable | Buffer): Promise<{ size: number }> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
+    // DATA_DIR is private: message bodies are readable by the platform's user only
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     const tmp = join(dirname(target), `.tmp-${randomUUID()}`);
     let size = 0;
     try {
       // A loop into a file handle rather than pipeline() into a write stream: no AbortController
       // and DOMException per message (pipeline's), and the same handle is fsynced.
-      const fh = await open(tmp, 'wx');
+      const fh = await open(tmp, 'wx', 0o600);
       try {
         const chunks: Iterable<Buffer> | AsyncIterable<Buffer | string> = Buffer.isBuffer(body) ? [body] : body;
         for await (const chunk of chunks) {
@@ -79,6 +80,6 @@ export class FsBlobStore extends BlobStore {
   }
 
   async ping(): Promise<void> {
-    await mkdir(this.root, { recursive: true });
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
   }
 }

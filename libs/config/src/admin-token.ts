@@ -16,7 +16,7 @@ export async function resolveAdminToken(opts: { envToken?: string; dataDir: stri
     // not there yet
   }
   const token = randomBytes(32).toString('base64url');
-  await mkdir(opts.dataDir, { recursive: true });
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return { token, file, created: true };

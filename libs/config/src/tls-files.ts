@@ -29,9 +29,10 @@ export async function loadOrCreateTls(opts: { certFile?: string; keyFile?: strin
     algorithm: 'sha256',
     extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: opts.hostname }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
   } as never);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(keyPath, pems.private, { mode: 0o600 });
   await chmod(keyPath, 0o600);
-  await writeFile(certPath, pems.cert);
+  // public, but DATA_DIR holds nothing for other users to read
+  await writeFile(certPath, pems.cert, { mode: 0o600 });
   return { cert: pems.cert, key: pems.private, selfSigned: true };
 }

@@ -1,24 +1,30 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
+import { stripOtherAccess } from './strip-other-access.js';
 import { Database, type QueryResult, type Queryable } from './database.port.js';
 
 /** Embedded PostgreSQL (WASM) for `npm start` and fast tests; data in a directory or in memory. */
 export class PgliteDatabase extends Database {
   readonly kind = 'pglite' as const;
 
-  private constructor(private readonly pg: PGlite) {
+  private constructor(
+    private readonly pg: PGlite,
+    private readonly dataDir: string | undefined,
+  ) {
     super();
   }
 
   static async open(dataDir?: string): Promise<PgliteDatabase> {
     // PGlite creates only the last directory of the path; a fresh clone has no DATA_DIR yet.
-    if (dataDir) await mkdir(dataDir, { recursive: true });
+    // private to the platform's user; PGlite sets its files to 0666 itself, hence stripOtherAccess below
+    if (dataDir) await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const pg = await PGlite.create({
       dataDir,
       // int8 as number, like the pg adapter
       parsers: { [types.INT8]: (v: string) => Number(v) },
     });
-    return new PgliteDatabase(pg);
+    if (dataDir) await stripOtherAccess(dataDir);
+    return new PgliteDatabase(pg, dataDir);
   }
 
   async query<T = any>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
@@ -48,6 +54,7 @@ export class PgliteDatabase extends Database {
 
   async close(): Promise<void> {
     if (!this.pg.closed) await this.pg.close();
+    if (this.dataDir) await stripOtherAccess(this.dataDir);
   }
 }
 

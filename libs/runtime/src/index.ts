@@ -6,3 +6,4 @@ export * from './run-service.js';
 export * from './feature-config.js';
 export * from './platform-secrets.js';
 export * from './trace-config.js';
+export * from './private-data-dir.js';

@@ -4,6 +4,7 @@ import { InProcessBus, MemoryLeaseStore, NatsBus, NatsKvLeaseStore, type Bus, ty
 import type { CommonEnv } from '@mail/config';
 import { openDatabase, type Database } from '@mail/db';
 import type { Logger } from '@mail/telemetry';
+import { makeDataDirPrivate } from './private-data-dir.js';
 
 export interface Infra {
   mode: 'embedded' | 'distributed';
@@ -46,6 +47,7 @@ export async function connectDistributedInfra(service: string, env: CommonEnv, n
 
 /** One process, every part embedded: PGlite and blobs under DATA_DIR, the in-process bus. */
 export async function openEmbeddedInfra(env: CommonEnv, logger: Logger): Promise<Infra> {
+  await makeDataDirPrivate(env.DATA_DIR);
   const bus = new InProcessBus({ service: 'standalone', logger });
   const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
   const blob = blobStoreFromEnv(env);
