@@ -25,7 +25,7 @@ import { promtoolProblems } from './promtool.mjs';
 
 const APPS = ['smtp-in', 'delivery', 'access', 'auth', 'store', 'admin-api'];
 const HEALTH_PORT = { 'smtp-in': 9090, delivery: 9090, access: 9090, auth: 9090, store: 9090, 'admin-api': 8080 };
-const COMMON_ENV = ['NODE_ENV', 'LOG_LEVEL', 'NATS_URL', 'BIND_HOST', 'HTTP_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME'];
+const COMMON_ENV = ['NODE_ENV', 'LOG_LEVEL', 'NATS_URL', 'BIND_HOST', 'ADMIN_BIND_HOST', 'HTTP_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME'];
 const S3_ENV = ['S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'S3_BUCKET', 'S3_REGION'];
 const TLS_ENV = ['TLS_CERT_FILE', 'TLS_KEY_FILE'];
 const APP_ENV = {
@@ -344,6 +344,7 @@ function checkCompose(report, root, ctx) {
     for (const key of [...COMMON_ENV, ...APP_ENV[app]]) report.ok(Object.hasOwn(env, key), file, `services.${app}.environment: missing ${key}`);
     report.ok(env.OTEL_SERVICE_NAME === app, file, `services.${app}.environment.OTEL_SERVICE_NAME should be "${app}"`);
     report.ok(env.BIND_HOST === '0.0.0.0', file, `services.${app}.environment.BIND_HOST must be 0.0.0.0 in a container`);
+    report.ok(env.ADMIN_BIND_HOST === '0.0.0.0', file, `services.${app}.environment.ADMIN_BIND_HOST must be 0.0.0.0 in a container (healthchecks, Prometheus)`);
     report.ok(isMap(svc.healthcheck), file, `services.${app}: needs an explicit healthcheck`);
     const otlp = /^https?:\/\/([^:/]+)(?::(\d+))?/.exec(String(env.OTEL_EXPORTER_OTLP_ENDPOINT ?? ''));
     if (otlp) report.ok(Object.hasOwn(services, otlp[1]), file, `services.${app}: OTLP endpoint host "${otlp[1]}" is not a compose service`);

@@ -11,6 +11,11 @@ export const CommonEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default('./data'),
   BIND_HOST: z.string().default('127.0.0.1'),
+  /**
+   * address of the admin API and of every service's health/readiness/metrics listener (HTTP_PORT):
+   * kept apart from BIND_HOST so that opening SMTP/IMAP/POP3 to the world never opens these
+   */
+  ADMIN_BIND_HOST: z.string().default('127.0.0.1'),
   /** health, readiness and metrics */
   HTTP_PORT: Port.default(9090),
   DATABASE_URL: z.string().url().optional(),

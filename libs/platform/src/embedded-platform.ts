@@ -60,7 +60,7 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
     handleOps(req, res).then((served) => (served ? undefined : next()), next);
   });
   configureAdminApp(app, { token: admin.token });
-  await app.listen(config.ADMIN_PORT, config.BIND_HOST);
+  await app.listen(config.ADMIN_PORT, config.ADMIN_BIND_HOST);
 
   const smtp = app.get(SmtpInService).ports();
   const access = app.get(AccessService).ports();

@@ -55,12 +55,12 @@ export async function runService<E extends z.ZodObject>(def: ServiceDefinition<E
       handleOps(req, res).then((served) => (served ? undefined : next()), next);
     });
     await def.http.configure?.(httpApp, config);
-    await httpApp.listen(def.http.port(config), config.BIND_HOST);
+    await httpApp.listen(def.http.port(config), config.ADMIN_BIND_HOST);
     app = httpApp;
   } else {
     app = await NestFactory.createApplicationContext(ServiceRootModule, { logger: new PinoNestLogger(logger) });
     await app.init();
-    ops = await startOpsServer({ host: config.BIND_HOST, port: config.HTTP_PORT, telemetry, checks, isDraining: () => draining });
+    ops = await startOpsServer({ host: config.ADMIN_BIND_HOST, port: config.HTTP_PORT, telemetry, checks, isDraining: () => draining });
   }
   logger.info({ mode: infra.mode, opsPort: ops?.port, ...(def.describe?.(app) ?? {}) }, `${def.name} started`);
 

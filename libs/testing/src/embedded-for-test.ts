@@ -16,6 +16,7 @@ export async function startEmbeddedForTest(opts: { env?: NodeJS.ProcessEnv; tele
     {
       DATA_DIR: dataDir,
       BIND_HOST: '127.0.0.1',
+      ADMIN_BIND_HOST: '127.0.0.1',
       HOSTNAME_FQDN: 'localhost',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
       SMTP_PORT: '0',
