@@ -25,6 +25,8 @@ export class TraceWriter {
   private writing: Promise<void> | null = null;
   /** the last write failed (flush stops trying) */
   private failed = false;
+  /** shut down: nothing more is written or scheduled */
+  private closed = false;
   private readonly maxBatch: number;
   private readonly flushMs: number;
   private readonly maxPending: number;
@@ -40,6 +42,7 @@ export class TraceWriter {
   }
 
   add(steps: TrackedStep[]): void {
+    if (this.closed) return;
     this.pending.push(...steps);
     const over = this.pending.length - this.maxPending;
     if (over > 0) {
@@ -63,13 +66,26 @@ export class TraceWriter {
     }
   }
 
+  /**
+   * After the last flush at shutdown: no retry timer may outlive the database (a closed database
+   * would otherwise be retried every `flushMs` for as long as the process lives).
+   */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.length) this.logger.warn({ steps: this.pending.length }, 'message trace: steps not recorded at shutdown');
+    this.pending = [];
+  }
+
   private kick(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.writing || !this.pending.length) return;
+    if (this.closed || this.writing || !this.pending.length) return;
     this.writing = this.writeBatches().finally(() => {
       this.writing = null;
       // what arrived during the write waits for its own timer, unless a full batch is there already
+      if (this.closed) return;
       if (this.pending.length >= this.maxBatch) this.kick();
       else if (this.pending.length && !this.timer) {
         this.timer = setTimeout(() => this.kick(), this.flushMs);

@@ -42,6 +42,7 @@ export class TraceHandlers implements OnModuleInit, OnApplicationBootstrap, Befo
     await this.unsubscribe();
     await this.retention.stop();
     await this.writer.flush();
+    this.writer.close();
   }
 
   async onModuleDestroy(): Promise<void> {
