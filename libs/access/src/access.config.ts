@@ -1,3 +1,4 @@
+import type { TlsFiles } from '@mail/config';
 import type { ConnectionLimits } from '@mail/limits';
 
 export interface AccessConfig {
@@ -8,6 +9,8 @@ export interface AccessConfig {
   pop3Port: number;
   pop3sPort?: number;
   tls: { key: string; cert: string };
+  /** watched for a renewed pair (watchTlsFiles) */
+  tlsFiles?: TlsFiles;
   allowPlaintextAuth: boolean;
   maxAppendSize: number;
   /** bytes of recently read bodies kept in memory (CachingBlobStore); 0 or unset: none */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { BlobStore, CachingBlobStore } from '@mail/blob';
 import { Bus, LeaseStore } from '@mail/bus';
+import { watchTlsFiles } from '@mail/config';
 import { createLogger } from '@mail/telemetry';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { BusPop3Backend } from './pop3/bus-pop3-backend.js';
@@ -16,6 +17,7 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = createLogger('access');
   private pop3?: Pop3Server;
   private imap?: RunningImap;
+  private tlsWatch?: { stop(): void };
   /** the blob store, behind the body cache when one is configured */
   private readonly blobs: BlobStore;
 
@@ -40,6 +42,17 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
       this.leases,
     );
     await this.pop3.start();
+    if (c.tlsFiles) {
+      this.tlsWatch = watchTlsFiles(
+        c.tlsFiles,
+        (material) => {
+          this.imap?.setTls(material);
+          this.pop3?.setTls(material);
+          this.logger.info({ certFile: c.tlsFiles?.certFile }, 'TLS certificate reloaded');
+        },
+        (err) => this.logger.warn({ err: err.message }, 'TLS certificate not reloaded'),
+      );
+    }
   }
 
   ports(): { imap: number; imaps?: number; pop3: number; pop3s?: number } {
@@ -49,6 +62,7 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.tlsWatch?.stop();
     await Promise.allSettled([this.pop3?.stop(), this.imap?.stop()]);
   }
 }

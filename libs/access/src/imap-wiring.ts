@@ -7,6 +7,7 @@ import { ImapServer } from './imap/index.js';
 
 export interface RunningImap {
   ports(): { port: number; tlsPort?: number };
+  setTls(material: { key: string; cert: string }): void;
   stop(): Promise<void>;
 }
 
@@ -20,5 +21,5 @@ export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, log
     blobs,
   );
   await server.start();
-  return { ports: () => server.ports, stop: () => server.stop() };
+  return { ports: () => server.ports, setTls: (m) => server.setTls(m), stop: () => server.stop() };
 }

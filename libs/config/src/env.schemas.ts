@@ -33,6 +33,8 @@ export const CommonEnv = z.object({
   HOSTNAME_FQDN: z.string().default('localhost'),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
+  /** how often TLS_CERT_FILE/TLS_KEY_FILE are checked for a renewed pair (no restart needed) */
+  TLS_RELOAD_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   ALLOW_PLAINTEXT_AUTH: Bool.default(false),
   /**
    * how long smtp-in and delivery reuse a directory answer for an address (0: ask every time); a

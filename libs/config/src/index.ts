@@ -3,3 +3,4 @@ export * from './env.schemas.js';
 export * from './tls-files.js';
 export * from './admin-token.js';
 export * from './tls-policy.js';
+export * from './tls-reload.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { registerCertificateExpiry } from '@mail/telemetry';
-import { loadOrCreateTls, type AccessEnv, type AuthEnv, type CommonEnv, type DeliveryEnv, type SmtpEnv, type TlsMaterial } from '@mail/config';
+import { loadOrCreateTls, type AccessEnv, type AuthEnv, type CommonEnv, type DeliveryEnv, type SmtpEnv, type TlsFiles, type TlsMaterial } from '@mail/config';
 import { parseDnsServers } from '@mail/dns';
 import { NetworkList } from '@mail/limits';
 import type { z } from 'zod';
@@ -53,6 +53,7 @@ export function smtpInConfig(env: CommonEnv & z.output<typeof SmtpEnv>, tls: Tls
     hostname: env.HOSTNAME_FQDN,
     postmaster: env.POSTMASTER_ADDRESS,
     tls,
+    tlsFiles: tlsFiles(env),
     tlsClientCaFile: env.TLS_CLIENT_CA_FILE,
     allowPlaintextAuth: env.ALLOW_PLAINTEXT_AUTH,
     maxMessageSize: env.MAX_MESSAGE_SIZE,
@@ -82,6 +83,7 @@ export function accessConfig(env: CommonEnv & z.output<typeof AccessEnv>, tls: T
     pop3Port: env.POP3_PORT,
     pop3sPort: env.POP3S_PORT || undefined,
     tls,
+    tlsFiles: tlsFiles(env),
     allowPlaintextAuth: env.ALLOW_PLAINTEXT_AUTH,
     maxAppendSize: env.MAX_APPEND_SIZE,
     bodyCacheBytes: env.ACCESS_BODY_CACHE_MB * 1024 * 1024,
@@ -92,6 +94,11 @@ export function accessConfig(env: CommonEnv & z.output<typeof AccessEnv>, tls: T
       commandsPerSecond: env.COMMANDS_PER_SECOND || undefined,
     },
   };
+}
+
+/** The configured certificate files, watched for renewals; none when the self-signed pair is used. */
+function tlsFiles(env: CommonEnv): TlsFiles | undefined {
+  return env.TLS_CERT_FILE && env.TLS_KEY_FILE ? { certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE, intervalMs: env.TLS_RELOAD_INTERVAL_MS } : undefined;
 }
 
 /** The server certificate: configured files or the self-signed one under DATA_DIR. Its expiry is exported as a metric. */

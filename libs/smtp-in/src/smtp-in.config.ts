@@ -1,3 +1,4 @@
+import type { TlsFiles } from '@mail/config';
 import type { DnsResolver } from '@mail/dns';
 
 export type { DnsResolver };
@@ -19,6 +20,8 @@ export interface SmtpInConfig {
   /** where `RCPT TO:<postmaster>` without a domain goes (default postmaster@<hostname>) */
   postmaster?: string;
   tls: { key: string; cert: string };
+  /** watched for a renewed pair (watchTlsFiles) */
+  tlsFiles?: TlsFiles;
   /** PEM file of the CAs a client certificate must chain to (inbound connectors' tlsSenderCertificateName); default: the system CAs */
   tlsClientCaFile?: string;
   /** allow AUTH before STARTTLS on submission (development only) */

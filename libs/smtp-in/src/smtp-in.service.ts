@@ -5,7 +5,7 @@ import { Bus, CachedRequester } from '@mail/bus';
 import { DirectoryChanged, ResolveRecipient } from '@mail/contracts';
 import { BlobStore } from '@mail/blob';
 import { createLogger, type Logger } from '@mail/telemetry';
-import { serverTlsOptions } from '@mail/config';
+import { serverTlsOptions, watchTlsFiles } from '@mail/config';
 import { SMTP_IN_CONFIG, type SmtpInConfig } from './smtp-in.config.js';
 import { coalescePipelinedReplies, honourExplicitEnhancedCodes } from './smtp-reply.js';
 import { installChunking } from './bdat.js';
@@ -29,6 +29,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly connectors: InboundConnectors;
   private readonly recipients: CachedRequester<typeof ResolveRecipient>;
   private servers = new Map<ListenerKind, SMTPServer>();
+  private tlsWatch: { stop(): void } | undefined;
   private bound: Partial<Record<ListenerKind, number>> = {};
 
   constructor(
@@ -67,11 +68,22 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
     await this.listen('mx', c.mxPort, { disabledCommands: ['AUTH'], authOptional: true, ...inboundConnectorTls(c, this.connectors) });
     await this.listen('submission', c.submissionPort, { authMethods: ['PLAIN', 'LOGIN'], allowInsecureAuth: c.allowPlaintextAuth });
     if (c.submissionsPort !== undefined) await this.listen('submissions', c.submissionsPort, { secure: true, authMethods: ['PLAIN', 'LOGIN'] });
+    if (c.tlsFiles) {
+      this.tlsWatch = watchTlsFiles(
+        c.tlsFiles,
+        (material) => {
+          for (const server of this.servers.values()) server.updateSecureContext({ key: material.key, cert: material.cert });
+          this.logger.info({ certFile: c.tlsFiles?.certFile }, 'TLS certificate reloaded');
+        },
+        (err) => this.logger.warn({ err: err.message }, 'TLS certificate not reloaded'),
+      );
+    }
     return this.ports();
   }
 
   /** Stops accepting sessions; open ones get `closeTimeoutMs` to finish, then a 421. */
   async stop(): Promise<void> {
+    this.tlsWatch?.stop();
     const servers = [...this.servers.values()];
     this.servers.clear();
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));

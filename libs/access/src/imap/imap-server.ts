@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { serverSecureContextOptions, serverTlsOptions } from '@mail/config';
-import { createSecureContext, createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer, type SecureContext, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { BlobStore } from '@mail/blob';
 import type { Logger } from '@mail/telemetry';
 import { untagged } from '@mail/imap-protocol';
@@ -46,7 +46,8 @@ export class ImapServer {
   private readonly sessions = new Set<ImapSession>();
   private readonly servers: Server[] = [];
   private readonly ctx: ImapSessionContext;
-  private readonly secureContext: SecureContext | undefined;
+  private secureContext: SecureContext | undefined;
+  private tlsServer: TlsServer | undefined;
   private boundPorts: { port: number; tlsPort?: number } | undefined;
   private readonly limiter: ConnectionLimiter;
 
@@ -79,6 +80,14 @@ export class ImapServer {
     };
   }
 
+  /** A renewed certificate: new handshakes (implicit TLS and STARTTLS) use it, open sessions keep theirs. */
+  setTls(material: { key: string; cert: string }): void {
+    if (!this.secureContext) return;
+    this.secureContext = createSecureContext(serverSecureContextOptions(material));
+    this.ctx.secureContext = this.secureContext;
+    this.tlsServer?.setSecureContext(serverSecureContextOptions(material));
+  }
+
   /** the ports actually bound (useful with port 0) */
   get ports(): { port: number; tlsPort?: number } {
     if (!this.boundPorts) throw new Error('IMAP server not started');
@@ -101,6 +110,7 @@ export class ImapServer {
       secure.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
       // counted before the handshake: refusing after it would let every refused client cost one
       secure.on('connection', (raw: Socket) => void admitSocket(this.limiter, raw));
+      this.tlsServer = secure;
       tlsPort = await this.listen(secure, this.options.tlsPort);
     }
     this.boundPorts = { port, tlsPort };

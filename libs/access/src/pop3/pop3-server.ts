@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { serverSecureContextOptions, serverTlsOptions } from '@mail/config';
-import { createSecureContext, createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer, type SecureContext, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import type { BlobStore } from '@mail/blob';
@@ -42,7 +42,8 @@ export class Pop3Server {
   private readonly sessions = new Set<Pop3Session>();
   private readonly servers: Server[] = [];
   private readonly ctx: Pop3SessionContext;
-  private readonly secureContext: SecureContext | undefined;
+  private secureContext: SecureContext | undefined;
+  private tlsServer: TlsServer | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private boundPorts: { port: number; tlsPort?: number } | undefined;
   private readonly limiter: ConnectionLimiter;
@@ -73,6 +74,14 @@ export class Pop3Server {
     };
   }
 
+  /** A renewed certificate: new handshakes (implicit TLS and STARTTLS) use it, open sessions keep theirs. */
+  setTls(material: { key: string; cert: string }): void {
+    if (!this.secureContext) return;
+    this.secureContext = createSecureContext(serverSecureContextOptions(material));
+    this.ctx.secureContext = this.secureContext;
+    this.tlsServer?.setSecureContext(serverSecureContextOptions(material));
+  }
+
   /** the ports actually bound (useful with port 0) */
   get ports(): { port: number; tlsPort?: number } {
     if (!this.boundPorts) throw new Error('POP3 server not started');
@@ -95,6 +104,7 @@ export class Pop3Server {
       secure.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
       // counted before the handshake: refusing after it would let every refused client cost one
       secure.on('connection', (raw: Socket) => void admitSocket(this.limiter, raw));
+      this.tlsServer = secure;
       tlsPort = await this.listen(secure, this.options.tlsPort);
     }
     this.boundPorts = { port, tlsPort };
