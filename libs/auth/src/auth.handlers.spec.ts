@@ -3,8 +3,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Global, Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
 import { Bus, InProcessBus } from '@mail/bus';
 import {
   AuthPing,
@@ -29,30 +27,8 @@ import {
   UpdateGroupMembers,
   VerifyLogin,
 } from '@mail/contracts';
-import { Database, PgDatabase, PgliteDatabase } from '@mail/db';
+import { Database, scratchPglite, scratchPostgres } from '@mail/db';
 import { AuthModule } from './auth.module.js';
-
-/** A fresh database on the server TEST_DATABASE_URL points to, so runs sharing it never meet. */
-async function freshPostgres(adminUrl: string): Promise<{ db: Database; drop(): Promise<void> }> {
-  const name = `auth_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = new PgDatabase(url.toString());
-  return {
-    db,
-    drop: async () => {
-      await db.close();
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 const rejectsWith = (p: Promise<unknown>, code: string, message?: RegExp) =>
   assert.rejects(p, (err: unknown) => err instanceof ContractError && err.code === code && (!message || message.test(err.message)));
@@ -199,9 +175,6 @@ function handlerSuite(name: string, open: () => Promise<{ db: Database; drop(): 
   });
 }
 
-handlerSuite('PGlite', async () => {
-  const db = await PgliteDatabase.open();
-  return { db, drop: () => db.close() };
-});
+handlerSuite('PGlite', () => scratchPglite());
 
-if (process.env.TEST_DATABASE_URL) handlerSuite('PostgreSQL', () => freshPostgres(process.env.TEST_DATABASE_URL!));
+if (process.env.TEST_DATABASE_URL) handlerSuite('PostgreSQL', () => scratchPostgres(process.env.TEST_DATABASE_URL!, 'auth_test'));

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Global, Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { Bus, InProcessBus } from '@mail/bus';
 import { BlobStore, FsBlobStore, newBlobKey, readAll } from '@mail/blob';
 import { AppendMessage, AppendMessages, ConnectorSnapshot, ContractError, DeliveryPing, EnqueueMessage, GetDkimSigningKeys, ListQueue, MessageTracked, ResolveRecipient, type RequestOf, type TrackedStep } from '@mail/contracts';
-import { Database, PgDatabase, PgliteDatabase, runMigrations } from '@mail/db';
+import { Database, runMigrations, scratchPglite, scratchPostgres } from '@mail/db';
 import { createLogger } from '@mail/telemetry';
 import type { DeliveryConfig } from './delivery.config.js';
 import { DeliveryModule } from './delivery.module.js';
@@ -572,31 +571,8 @@ function suite(name: string, openDb: DbOpener) {
   });
 }
 
-suite('PGlite', async () => {
-  const db = await PgliteDatabase.open();
-  return { db, drop: () => db.close() };
-});
+suite('PGlite', () => scratchPglite());
 
 if (process.env.TEST_DATABASE_URL) {
-  suite('PostgreSQL', async () => {
-    const adminUrl = process.env.TEST_DATABASE_URL!;
-    const name = `delivery_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    const db = new PgDatabase(url.toString());
-    return {
-      db,
-      drop: async () => {
-        await db.close();
-        const c = new pg.Client({ connectionString: adminUrl });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await c.end();
-      },
-    };
-  });
+  suite('PostgreSQL', () => scratchPostgres(process.env.TEST_DATABASE_URL!, 'delivery_test'));
 }

@@ -5,44 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Global, Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import pg from 'pg';
 import { BlobStore, FsBlobStore, newBlobKey } from '@mail/blob';
 import { Bus, InProcessBus } from '@mail/bus';
-import { Database, PgDatabase, PgliteDatabase } from '@mail/db';
+import { Database, scratchPglite, scratchPostgres, type ScratchDatabase } from '@mail/db';
 import { StoreModule } from './store.module.js';
 import type { StoreConfig } from './store.config.js';
 
-export interface OpenedDatabase {
-  db: Database;
-  drop(): Promise<void>;
-}
+/** a database for one suite, dropped afterwards (@mail/db's scratch databases) */
+export type OpenedDatabase = ScratchDatabase;
 
-export async function inMemoryPglite(): Promise<OpenedDatabase> {
-  const db = await PgliteDatabase.open();
-  return { db, drop: () => db.close() };
-}
+export const inMemoryPglite = (): Promise<OpenedDatabase> => scratchPglite();
 
 /** A fresh database on the server TEST_DATABASE_URL points to, dropped afterwards. */
-export async function freshPostgres(adminUrl: string): Promise<OpenedDatabase> {
-  const name = `store_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = new PgDatabase(url.toString());
-  return {
-    db,
-    drop: async () => {
-      await db.close();
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+export const freshPostgres = (adminUrl: string): Promise<OpenedDatabase> => scratchPostgres(adminUrl, 'store_test');
 
 export interface StoreHarness {
   app: INestApplicationContext;

@@ -13,3 +13,4 @@ export * from './transcript.js';
 export * from './transcript-runner.js';
 export * from './promql-metric-names.js';
 export * from './mail-auth-fixture.js';
+export * from './raw-line-client.js';

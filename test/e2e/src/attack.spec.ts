@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
-import { mailctl, startEmbeddedForTest, type PlatformUnderTest } from '@mail/testing';
+import { mailctl, RawLineClient, startEmbeddedForTest, type PlatformUnderTest } from '@mail/testing';
 
 const DOMAIN = 'attack.test';
 const ALICE = `alice@${DOMAIN}`;
@@ -11,46 +10,6 @@ const PASSWORD = 'correct horse battery';
 /** the attacker and the honest client come from different loopback addresses (Linux routes all of 127/8 to lo) */
 const ATTACKER = '127.0.0.2';
 const HONEST = '127.0.0.3';
-
-/** A line-level IMAP connection from a chosen source address. */
-class Line {
-  private text = '';
-  closed = false;
-  private wake: (() => void) | undefined;
-
-  private constructor(private readonly socket: Socket) {
-    socket.setEncoding('latin1');
-    socket.on('data', (d: string) => {
-      this.text += d;
-      this.wake?.();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake?.();
-    });
-    socket.on('error', () => undefined);
-  }
-
-  static async open(port: number, localAddress: string): Promise<Line> {
-    const socket = connect({ port, host: '127.0.0.1', localAddress });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    return new Line(socket);
-  }
-
-  /** waits for a line starting with `prefix` (or the close); returns everything read so far */
-  async until(prefix: string): Promise<string> {
-    while (!this.closed && !this.text.split('\r\n').some((l) => l.startsWith(prefix))) await new Promise<void>((r) => (this.wake = r));
-    return this.text;
-  }
-
-  send(line: string): void {
-    this.socket.write(line + '\r\n');
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
 
 describe('attacks of issue 11 against the embedded platform', { timeout: 120_000 }, () => {
   let p: PlatformUnderTest;
@@ -79,14 +38,14 @@ describe('attacks of issue 11 against the embedded platform', { timeout: 120_000
   after(async () => p?.close());
 
   it('answers LIST "" "*R*R*R*R*R*X" against a 500-character mailbox', async () => {
-    const c = await Line.open(p.ports.imap, HONEST);
+    const c = await RawLineClient.open(p.ports.imap, HONEST);
     try {
       await c.until('* OK');
-      c.send(`a LOGIN ${ALICE} "${PASSWORD}"`);
+      c.sendLine(`a LOGIN ${ALICE} "${PASSWORD}"`);
       assert.match(await c.until('a '), /a OK/);
-      c.send(`b CREATE ${'R'.repeat(500)}`);
+      c.sendLine(`b CREATE ${'R'.repeat(500)}`);
       assert.match(await c.until('b '), /b OK/);
-      c.send('c LIST "" "*R*R*R*R*R*X"');
+      c.sendLine('c LIST "" "*R*R*R*R*R*X"');
       const answer = await c.until('c ');
       assert.match(answer, /c OK/);
       assert.doesNotMatch(answer.slice(answer.indexOf('c LIST')), /\* LIST/);
@@ -97,12 +56,12 @@ describe('attacks of issue 11 against the embedded platform', { timeout: 120_000
 
   it('keeps delivering and logging in while one client floods IMAP and SMTP logins with random user names', async () => {
     const imapFlood = Array.from({ length: 150 }, async () => {
-      const c = await Line.open(p.ports.imap, ATTACKER).catch(() => null);
+      const c = await RawLineClient.open(p.ports.imap, ATTACKER).catch(() => null);
       if (!c) return 'refused';
       try {
         const greeting = await c.until('* ');
         if (greeting.startsWith('* BYE')) return 'refused';
-        c.send(`a LOGIN ${randomBytes(6).toString('hex')}@${DOMAIN} "guess-${randomBytes(4).toString('hex')}"`);
+        c.sendLine(`a LOGIN ${randomBytes(6).toString('hex')}@${DOMAIN} "guess-${randomBytes(4).toString('hex')}"`);
         const reply = await c.until('a ');
         return /a OK/.test(reply) ? 'in' : 'failed';
       } finally {
@@ -129,10 +88,10 @@ describe('attacks of issue 11 against the embedded platform', { timeout: 120_000
     const mx = nodemailer.createTransport({ host: '127.0.0.1', port: p.ports.smtp, localAddress: HONEST, secure: false, ignoreTLS: true });
     const sent = await mx.sendMail({ from: 'someone@remote.test', to: ALICE, subject: 'during the flood', text: 'still here' });
     assert.match(sent.response, /^250/);
-    const c = await Line.open(p.ports.imap, HONEST);
+    const c = await RawLineClient.open(p.ports.imap, HONEST);
     try {
       await c.until('* OK');
-      c.send(`a LOGIN ${ALICE} "${PASSWORD}"`);
+      c.sendLine(`a LOGIN ${ALICE} "${PASSWORD}"`);
       assert.match(await c.until('a '), /a OK/);
     } finally {
       c.close();
@@ -150,20 +109,20 @@ describe('attacks of issue 11 against the embedded platform', { timeout: 120_000
   it('survives slowloris on every port: tricklers are refused past the per-client limit or dropped at the deadline', slowloris, async () => {
     const perPort = Number(process.env.ATTACK_CONNECTIONS);
     const ports = { smtp: p.ports.smtp, submission: p.ports.submission, imap: p.ports.imap, pop3: p.ports.pop3 };
-    const held: Line[] = [];
+    const held: RawLineClient[] = [];
     for (const port of Object.values(ports)) {
-      const opened = await Promise.all(Array.from({ length: perPort }, () => Line.open(port, ATTACKER).catch(() => null)));
-      held.push(...opened.filter((c): c is Line => c !== null));
+      const opened = await Promise.all(Array.from({ length: perPort }, () => RawLineClient.open(port, ATTACKER).catch(() => null)));
+      held.push(...opened.filter((c): c is RawLineClient => c !== null));
     }
     const trickle = setInterval(() => {
-      for (const c of held) if (!c.closed) c.send('N');
+      for (const c of held) if (!c.closed) c.sendLine('N');
     }, 500);
     try {
       // an honest client is served on every port meanwhile
       const mx = nodemailer.createTransport({ host: '127.0.0.1', port: ports.smtp, localAddress: HONEST, secure: false, ignoreTLS: true });
       assert.match((await mx.sendMail({ from: 'someone@remote.test', to: ALICE, subject: 'during slowloris', text: 'x' })).response, /^250/);
       for (const [name, port] of Object.entries({ imap: ports.imap, pop3: ports.pop3, submission: ports.submission })) {
-        const c = await Line.open(port, HONEST);
+        const c = await RawLineClient.open(port, HONEST);
         assert.match(await c.until(name === 'submission' ? '220' : name === 'imap' ? '* OK' : '+OK'), /^(220|\* OK|\+OK)/, name);
         c.close();
       }

@@ -1,63 +1,14 @@
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
-import { mailctl, startEmbeddedForTest, type PlatformUnderTest } from '@mail/testing';
+import { mailctl, RawLineClient, startEmbeddedForTest, type PlatformUnderTest } from '@mail/testing';
 
 const DOMAIN = 'hygiene.test';
 const ALICE = `alice@${DOMAIN}`;
 const PASSWORD = 'correct horse battery';
 
-/** A raw line-level connection: the bytes go out exactly as written (no client library cleans them). */
-class Raw {
-  private text = '';
-  closed = false;
-  private wake: (() => void) | undefined;
-
-  private constructor(private readonly socket: Socket) {
-    socket.setEncoding('latin1');
-    socket.on('data', (d: string) => {
-      this.text += d;
-      this.wake?.();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake?.();
-    });
-    socket.on('error', () => undefined);
-  }
-
-  static async open(port: number): Promise<Raw> {
-    const socket = connect({ port, host: '127.0.0.1' });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    return new Raw(socket);
-  }
-
-  /** the next complete line matching `re` (or '' at close); consumes everything up to it */
-  async line(re: RegExp): Promise<string> {
-    for (;;) {
-      const lines = this.text.split('\r\n');
-      const i = lines.slice(0, -1).findIndex((l) => re.test(l));
-      if (i >= 0) {
-        this.text = lines.slice(i + 1).join('\r\n');
-        return lines[i];
-      }
-      if (this.closed) return '';
-      await new Promise<void>((r) => (this.wake = r));
-    }
-  }
-
-  send(data: string): void {
-    this.socket.write(Buffer.from(data, 'latin1'));
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
-
 /** one SMTP reply, multi-line replies folded to their last line */
-const reply = (c: Raw) => c.line(/^\d{3} /);
+const reply = (c: RawLineClient) => c.line(/^\d{3} /);
 
 describe('input hygiene (issue 11) against the embedded platform', { timeout: 120_000 }, () => {
   let p: PlatformUnderTest;
@@ -72,7 +23,7 @@ describe('input hygiene (issue 11) against the embedded platform', { timeout: 12
   after(async () => p?.close());
 
   it('delivers a message with NUL in its Subject (raw bytes kept) and shows it over IMAP', async () => {
-    const c = await Raw.open(p.ports.smtp);
+    const c = await RawLineClient.open(p.ports.smtp);
     try {
       assert.match(await reply(c), /^220 /);
       c.send('EHLO client.remote.test\r\n');
@@ -119,7 +70,7 @@ describe('input hygiene (issue 11) against the embedded platform', { timeout: 12
   });
 
   it('answers an IMAP LOGIN whose user name holds NUL with a tagged NO or BAD, and stays usable', async () => {
-    const c = await Raw.open(p.ports.imap);
+    const c = await RawLineClient.open(p.ports.imap);
     try {
       assert.match(await c.line(/^\* /), /^\* OK/);
       c.send(`a LOGIN "ali\0ce@${DOMAIN}" "${PASSWORD}"\r\n`);
@@ -132,7 +83,7 @@ describe('input hygiene (issue 11) against the embedded platform', { timeout: 12
   });
 
   it('answers a POP3 USER holding NUL with -ERR, and stays usable', async () => {
-    const c = await Raw.open(p.ports.pop3);
+    const c = await RawLineClient.open(p.ports.pop3);
     try {
       assert.match(await c.line(/^[+-]/), /^\+OK/);
       c.send(`USER ali\0ce@${DOMAIN}\r\n`);
@@ -153,7 +104,7 @@ describe('input hygiene (issue 11) against the embedded platform', { timeout: 12
   });
 
   it('refuses invalid UTF-8 in MAIL FROM without SMTPUTF8', async () => {
-    const c = await Raw.open(p.ports.smtp);
+    const c = await RawLineClient.open(p.ports.smtp);
     try {
       assert.match(await reply(c), /^220 /);
       c.send('EHLO client.remote.test\r\n');
