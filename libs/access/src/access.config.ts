@@ -1,5 +1,5 @@
 import type { TlsFiles } from '@mail/config';
-import type { ConnectionLimits } from '@mail/limits';
+import type { ConnectionLimits, ProxyProtocolSettings } from '@mail/limits';
 
 export interface AccessConfig {
   host: string;
@@ -15,6 +15,8 @@ export interface AccessConfig {
   maxAppendSize: number;
   /** bytes of recently read bodies kept in memory (CachingBlobStore); 0 or unset: none */
   bodyCacheBytes?: number;
+  /** PROXY protocol on the listeners it names, from its trusted peers only (ADR 0025) */
+  proxy?: ProxyProtocolSettings;
   /** connection limits (docs/security.md); unset: the servers' defaults */
   limits?: {
     imap: ConnectionLimits;

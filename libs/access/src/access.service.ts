@@ -36,7 +36,7 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
     const c = this.config;
     this.imap = await startImap(c, this.bus, this.blobs, this.logger);
     this.pop3 = new Pop3Server(
-      { host: c.host, port: c.pop3Port, tlsPort: c.pop3sPort, tls: c.tls, allowPlaintextAuth: c.allowPlaintextAuth, logger: this.logger, limits: c.limits?.pop3, preAuthDeadlineMs: c.limits?.preAuthDeadlineMs, commandsPerSecond: c.limits?.commandsPerSecond },
+      { host: c.host, port: c.pop3Port, tlsPort: c.pop3sPort, tls: c.tls, allowPlaintextAuth: c.allowPlaintextAuth, logger: this.logger, proxy: c.proxy, limits: c.limits?.pop3, preAuthDeadlineMs: c.limits?.preAuthDeadlineMs, commandsPerSecond: c.limits?.commandsPerSecond },
       new BusPop3Backend(this.bus),
       this.blobs,
       this.leases,

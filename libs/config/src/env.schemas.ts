@@ -59,6 +59,15 @@ export const CommonEnv = z.object({
     .string()
     .default('127.0.0.0/8,::1/128')
     .transform((v) => (v.trim().toLowerCase() === 'none' ? '' : v)),
+  /**
+   * listeners that expect a PROXY protocol header (v1 or v2) from PROXY_TRUSTED_CIDRS, comma-separated:
+   * mx, submission, submissions, imap, imaps, pop3, pop3s, or `all`; empty: PROXY off (ADR 0025)
+   */
+  PROXY_PROTOCOL_LISTENERS: z.string().default(''),
+  /** the load balancers (comma-separated addresses/CIDRs): only they may send a PROXY header, and on those listeners they must */
+  PROXY_TRUSTED_CIDRS: z.string().default(''),
+  /** how long a trusted peer has to send its PROXY header before its connection is closed */
+  PROXY_HEADER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 });
 export type CommonEnv = z.infer<typeof CommonEnv>;
 

@@ -7,3 +7,4 @@ export { connectionMetrics } from './limit-metrics.js';
 export { admitSocket, armDeadline, type DeadlineOptions } from './socket-guard.js';
 export { RateWindow } from './rate-window.js';
 export { TokenBucket, paceCommand, commandPacer } from './token-bucket.js';
+export { ProxyGate, socketPeer, looksLikeProxyHeader, type ClientPeer, type ProxyGateOptions, type ProxyOutcome, type ProxyProtocolSettings } from './proxy-gate.js';

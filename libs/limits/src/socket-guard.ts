@@ -5,10 +5,11 @@ import { connectionMetrics } from './limit-metrics.js';
 /**
  * Admits a freshly accepted socket through the limiter and releases its slot when it closes. A
  * refused socket hears `refusal(limit)` when it can understand it (a plain connection), or is
- * just closed (a TLS connection before its handshake).
+ * just closed (a TLS connection before its handshake). `clientAddress` is the client a PROXY header
+ * named, when there was one.
  */
-export function admitSocket(limiter: ConnectionLimiter, socket: Socket, refusal?: (limit: RefusedBy) => string): boolean {
-  const admission = limiter.admit(socket.remoteAddress);
+export function admitSocket(limiter: ConnectionLimiter, socket: Socket, refusal?: (limit: RefusedBy) => string, clientAddress = socket.remoteAddress): boolean {
+  const admission = limiter.admit(clientAddress);
   if (admission.ok) {
     socket.once('close', admission.release);
     return true;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { registerCertificateExpiry } from '@mail/telemetry';
 import { loadOrCreateTls, type AccessEnv, type AuthEnv, type CommonEnv, type DeliveryEnv, type SmtpEnv, type TlsFiles, type TlsMaterial } from '@mail/config';
 import { parseDnsServers } from '@mail/dns';
-import { NetworkList } from '@mail/limits';
+import { NetworkList, type ProxyProtocolSettings } from '@mail/limits';
 import type { z } from 'zod';
 
 /**
@@ -61,6 +61,7 @@ export function smtpInConfig(env: CommonEnv & z.output<typeof SmtpEnv>, tls: Tls
     maxConnections: env.SMTP_MAX_CONNECTIONS,
     recipientCacheTtlMs: env.RECIPIENT_CACHE_TTL_MS,
     dnsServers: parseDnsServers(env.DNS_SERVERS),
+    proxy: proxySettings(env),
     limits: {
       maxPerClient: env.SMTP_MAX_CONNECTIONS_PER_IP,
       exempt: new NetworkList(env.LIMIT_EXEMPT_NETWORKS),
@@ -87,6 +88,7 @@ export function accessConfig(env: CommonEnv & z.output<typeof AccessEnv>, tls: T
     allowPlaintextAuth: env.ALLOW_PLAINTEXT_AUTH,
     maxAppendSize: env.MAX_APPEND_SIZE,
     bodyCacheBytes: env.ACCESS_BODY_CACHE_MB * 1024 * 1024,
+    proxy: proxySettings(env),
     limits: {
       imap: { maxConnections: env.IMAP_MAX_CONNECTIONS, maxPerClient: env.IMAP_MAX_CONNECTIONS_PER_IP, exempt: new NetworkList(env.LIMIT_EXEMPT_NETWORKS), processMax: env.PROCESS_MAX_CONNECTIONS },
       pop3: { maxConnections: env.POP3_MAX_CONNECTIONS, maxPerClient: env.POP3_MAX_CONNECTIONS_PER_IP, exempt: new NetworkList(env.LIMIT_EXEMPT_NETWORKS), processMax: env.PROCESS_MAX_CONNECTIONS },
@@ -94,6 +96,20 @@ export function accessConfig(env: CommonEnv & z.output<typeof AccessEnv>, tls: T
       commandsPerSecond: env.COMMANDS_PER_SECOND || undefined,
     },
   };
+}
+
+export const PROXY_LISTENERS = ['mx', 'submission', 'submissions', 'imap', 'imaps', 'pop3', 'pop3s'] as const;
+
+/** PROXY_PROTOCOL_LISTENERS / PROXY_TRUSTED_CIDRS, checked together: a PROXY listener without trusted peers would refuse everyone. */
+export function proxySettings(env: CommonEnv): ProxyProtocolSettings | undefined {
+  const names = env.PROXY_PROTOCOL_LISTENERS.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (names.length === 0) return undefined;
+  const listeners = names.includes('all') ? [...PROXY_LISTENERS] : names;
+  const unknown = listeners.filter((n) => !(PROXY_LISTENERS as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`PROXY_PROTOCOL_LISTENERS: unknown listener ${unknown.join(', ')} (known: ${PROXY_LISTENERS.join(', ')}, all)`);
+  const trusted = new NetworkList(env.PROXY_TRUSTED_CIDRS);
+  if (trusted.empty) throw new Error('PROXY_PROTOCOL_LISTENERS is set but PROXY_TRUSTED_CIDRS is empty: name the load balancers that may send a PROXY header');
+  return { listeners, trusted, headerTimeoutMs: env.PROXY_HEADER_TIMEOUT_MS };
 }
 
 /** The configured certificate files, watched for renewals; none when the self-signed pair is used. */

@@ -2,7 +2,7 @@ import type { TlsFiles } from '@mail/config';
 import type { DnsResolver } from '@mail/dns';
 
 export type { DnsResolver };
-import type { NetworkList } from '@mail/limits';
+import type { NetworkList, ProxyProtocolSettings } from '@mail/limits';
 import type { SmtpRates } from './smtp-connection-guard.js';
 
 
@@ -61,6 +61,8 @@ export interface SmtpInConfig {
     /** per-client message and recipient rates and failed RCPTs per connection (exempt networks are not held to them) */
     rates?: SmtpRates;
   };
+  /** PROXY protocol on the listeners it names, from its trusted peers only (ADR 0025) */
+  proxy?: ProxyProtocolSettings;
   /** how long shutdown waits for open sessions before closing them (default 10 s) */
   closeTimeoutMs?: number;
   /** how long a RCPT answer of the directory is reused (default 30 s; 0 asks every time) */

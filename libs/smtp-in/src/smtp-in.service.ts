@@ -14,6 +14,8 @@ import { SmtpSessionPolicy, type ListenerKind } from './smtp-session.js';
 import { ConnectorSet } from '@mail/connector-rules';
 import { InboundConnectors } from './inbound-connectors.js';
 import { inboundConnectorTls } from './inbound-connector-tls.js';
+import { ProxyGate } from '@mail/limits';
+import { acceptThroughProxyGate } from './smtp-proxy.js';
 
 export interface SmtpPorts {
   mx: number;
@@ -101,6 +103,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
       rates: c.limits?.rates,
       logger: this.logger,
     });
+    const gate = ProxyGate.of(c.proxy, { protocol: 'smtp', listener: kind, logger: this.logger });
     const server = new SMTPServer({
       name: c.hostname,
       // smtp-server writes `<name> ESMTP <banner>`: the keyword once (RFC 5321 §4.2)
@@ -122,9 +125,12 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
       closeTimeout: c.closeTimeoutMs ?? 10_000,
       logger: false,
       ...extra,
+      // the gate in front has read (or refused) the balancer's header and hands smtp-server a v1 line for every socket
+      ...(gate ? { useProxy: true } : {}),
       ...guard.wrap(this.policy.handlers(kind)),
     });
     guard.attach(server);
+    if (gate) acceptThroughProxyGate(server, gate);
     server.on('error', (err) => this.logger.warn({ listener: kind, err: err.message }, 'smtp listener error'));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(err);

@@ -11,7 +11,7 @@ const TINA = `tina@${DOMAIN}`;
 const TEAM = `team@${DOMAIN}`;
 const PASSWORD = 'correct horse battery';
 
-interface TracedMessage {
+export interface TracedMessage {
   messageId: string | null;
   sender: string;
   recipients: string[];
@@ -40,13 +40,13 @@ export async function startFakeRemote(): Promise<{ port: number; received: strin
   return { port: (server.server.address() as AddressInfo).port, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-async function trace(p: PlatformUnderTest, query: Record<string, string>): Promise<{ status: number; body: { messages: TracedMessage[]; error?: { code: string; message: string } } }> {
+export async function trace(p: PlatformUnderTest, query: Record<string, string>): Promise<{ status: number; body: { messages: TracedMessage[]; error?: { code: string; message: string } } }> {
   const res = await fetch(`${p.adminUrl}/api/v1/trace?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${p.adminToken}` } });
   return { status: res.status, body: (await res.json()) as never };
 }
 
 /** Polls the trace until `done` holds for the message found (recording is batched and asynchronous). */
-async function traceUntil(p: PlatformUnderTest, query: Record<string, string>, done: (m: TracedMessage) => boolean, timeoutMs = 30_000): Promise<TracedMessage> {
+export async function traceUntil(p: PlatformUnderTest, query: Record<string, string>, done: (m: TracedMessage) => boolean, timeoutMs = 30_000): Promise<TracedMessage> {
   const deadline = Date.now() + timeoutMs;
   let last: TracedMessage[] = [];
   for (;;) {

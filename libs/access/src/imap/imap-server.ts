@@ -5,7 +5,8 @@ import { createSecureContext, createServer as createTlsServer, type SecureContex
 import type { BlobStore } from '@mail/blob';
 import type { Logger } from '@mail/telemetry';
 import { untagged } from '@mail/imap-protocol';
-import { admitSocket, armDeadline, commandPacer, ConnectionLimiter, type ConnectionLimits, type RefusedBy } from '@mail/limits';
+import { admitSocket, armDeadline, commandPacer, ConnectionLimiter, ProxyGate, type ClientPeer, type ConnectionLimits, type ProxyProtocolSettings, type RefusedBy } from '@mail/limits';
+import { plainDoor, proxiedTlsDoor } from '../listener-door.js';
 import type { AuthPort } from '../ports/auth.port.js';
 import type { ChangeFeedPort } from '../ports/change-feed.port.js';
 import type { MailStorePort } from '../ports/mail-store.port.js';
@@ -23,6 +24,8 @@ export interface ImapServerOptions {
   logger: Logger;
   /** connections on the plain and TLS port together (default 10,000) and per client (default: none) */
   limits?: ConnectionLimits;
+  /** PROXY protocol on the listeners it names (imap, imaps), from its trusted peers only */
+  proxy?: ProxyProtocolSettings;
   /** an absolute limit from connect to login, however the client trickles its bytes; default 60 s */
   preAuthDeadlineMs?: number;
   /** commands per second a session may send (bursts of five times that); faster ones wait; default none */
@@ -99,13 +102,17 @@ export class ImapServer {
   }
 
   async start(): Promise<void> {
-    const plain = createServer((socket) => {
-      if (admitSocket(this.limiter, socket, refusal)) this.accept(socket, false);
-    });
+    const logger = this.options.logger;
+    const gate = ProxyGate.of(this.options.proxy, { protocol: 'imap', listener: 'imap', logger, watchUntrusted: true });
+    const plain = createServer(plainDoor({ gate, limiter: this.limiter, refusal, accept: (socket, client) => this.accept(socket, false, client) }));
     const port = await this.listen(plain, this.options.port);
     let tlsPort: number | undefined;
     const tls = this.options.tls;
-    if (this.options.tlsPort !== undefined && tls) {
+    const tlsGate = ProxyGate.of(this.options.proxy, { protocol: 'imap', listener: 'imaps', logger });
+    if (this.options.tlsPort !== undefined && tls && tlsGate) {
+      const door = proxiedTlsDoor({ gate: tlsGate, limiter: this.limiter, logger, secureContext: () => this.secureContext!, accept: (socket, client) => this.accept(socket, true, client) });
+      tlsPort = await this.listen(createServer(door), this.options.tlsPort);
+    } else if (this.options.tlsPort !== undefined && tls) {
       const secure = createTlsServer(serverTlsOptions(tls), (socket: TLSSocket) => this.accept(socket, true));
       secure.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
       // counted before the handshake: refusing after it would let every refused client cost one
@@ -139,16 +146,16 @@ export class ImapServer {
     return (server.address() as AddressInfo).port;
   }
 
-  private accept(socket: Socket, secure: boolean): void {
+  private accept(socket: Socket, secure: boolean, client?: ClientPeer): void {
     if (socket.destroyed) return;
-    const session = new ImapSession(socket, secure, this.ctx);
+    const session = new ImapSession(socket, secure, this.ctx, client?.address ?? socket.remoteAddress);
     this.sessions.add(session);
     armDeadline({
       protocol: 'imap',
       ms: this.options.preAuthDeadlineMs ?? 60_000,
       pending: () => session.state === 'not-authenticated',
       expire: () => {
-        this.options.logger.debug({ remote: socket.remoteAddress }, 'IMAP connection closed: no login before the deadline');
+        this.options.logger.debug({ remote: client?.address ?? socket.remoteAddress }, 'IMAP connection closed: no login before the deadline');
         session.destroy();
       },
       closed: session.closed,

@@ -82,17 +82,19 @@ export class ImapSession implements SessionHandle {
     socket: Socket,
     secure: boolean,
     readonly ctx: ImapSessionContext,
+    /** the client a PROXY header named; by default the socket's peer */
+    private readonly clientAddress: string | undefined = socket.remoteAddress,
   ) {
     this.socket = socket;
     this.secure = secure;
     this.out = new SocketOutput(socket);
     this.reader = new CommandReader({ maxCommandSize: ctx.maxCommandSize, maxLiteralSize: ctx.maxAppendSize });
-    this.logger = ctx.logger.child({ session: this.id, remote: socket.remoteAddress });
-    this.pacer = ctx.commandPacer?.(socket.remoteAddress);
+    this.logger = ctx.logger.child({ session: this.id, remote: clientAddress });
+    this.pacer = ctx.commandPacer?.(clientAddress);
   }
 
   get remoteAddress(): string | undefined {
-    return this.socket.remoteAddress;
+    return this.clientAddress;
   }
 
   start(): void {

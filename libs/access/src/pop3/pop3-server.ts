@@ -7,7 +7,8 @@ import type { BlobStore } from '@mail/blob';
 import type { LeaseStore } from '@mail/bus';
 import type { Logger } from '@mail/telemetry';
 import { errResponse } from '@mail/pop3-protocol';
-import { admitSocket, armDeadline, commandPacer, ConnectionLimiter, type ConnectionLimits, type RefusedBy } from '@mail/limits';
+import { admitSocket, armDeadline, commandPacer, ConnectionLimiter, ProxyGate, type ClientPeer, type ConnectionLimits, type ProxyProtocolSettings, type RefusedBy } from '@mail/limits';
+import { plainDoor, proxiedTlsDoor } from '../listener-door.js';
 import { Pop3Backend } from './pop3-maildrop.port.js';
 import { Pop3Session, type Pop3SessionContext } from './pop3-session.js';
 
@@ -23,6 +24,8 @@ export interface Pop3ServerOptions {
   logger: Logger;
   /** connections on the plain and TLS port together (default 5,000) and per client (default: none) */
   limits?: ConnectionLimits;
+  /** PROXY protocol on the listeners it names (pop3, pop3s), from its trusted peers only */
+  proxy?: ProxyProtocolSettings;
   /** an absolute limit from connect to login, however the client trickles its bytes; default 60 s */
   preAuthDeadlineMs?: number;
   /** commands per second a session may send (bursts of five times that); faster ones wait; default none */
@@ -93,13 +96,17 @@ export class Pop3Server {
   }
 
   async start(): Promise<void> {
-    const plain = createServer((socket) => {
-      if (admitSocket(this.limiter, socket, refusal)) this.accept(socket, false);
-    });
+    const logger = this.options.logger;
+    const gate = ProxyGate.of(this.options.proxy, { protocol: 'pop3', listener: 'pop3', logger, watchUntrusted: true });
+    const plain = createServer(plainDoor({ gate, limiter: this.limiter, refusal, accept: (socket, client) => this.accept(socket, false, client) }));
     const port = await this.listen(plain, this.options.port);
     let tlsPort: number | undefined;
     const tls = this.options.tls;
-    if (this.options.tlsPort !== undefined && tls) {
+    const tlsGate = ProxyGate.of(this.options.proxy, { protocol: 'pop3', listener: 'pop3s', logger });
+    if (this.options.tlsPort !== undefined && tls && tlsGate) {
+      const door = proxiedTlsDoor({ gate: tlsGate, limiter: this.limiter, logger, secureContext: () => this.secureContext!, accept: (socket, client) => this.accept(socket, true, client) });
+      tlsPort = await this.listen(createServer(door), this.options.tlsPort);
+    } else if (this.options.tlsPort !== undefined && tls) {
       const secure = createTlsServer(serverTlsOptions(tls), (socket: TLSSocket) => this.accept(socket, true));
       secure.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
       // counted before the handshake: refusing after it would let every refused client cost one
@@ -139,16 +146,16 @@ export class Pop3Server {
     return (server.address() as AddressInfo).port;
   }
 
-  private accept(socket: Socket, secure: boolean): void {
+  private accept(socket: Socket, secure: boolean, client?: ClientPeer): void {
     if (socket.destroyed) return;
-    const session = new Pop3Session(socket, secure, this.ctx);
+    const session = new Pop3Session(socket, secure, this.ctx, client?.address ?? socket.remoteAddress);
     this.sessions.add(session);
     armDeadline({
       protocol: 'pop3',
       ms: this.options.preAuthDeadlineMs ?? 60_000,
       pending: () => !session.authenticated,
       expire: () => {
-        this.options.logger.debug({ remote: socket.remoteAddress }, 'POP3 connection closed: no login before the deadline');
+        this.options.logger.debug({ remote: client?.address ?? socket.remoteAddress }, 'POP3 connection closed: no login before the deadline');
         session.destroy();
       },
       closed: session.closed,

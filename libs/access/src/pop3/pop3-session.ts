@@ -107,11 +107,13 @@ export class Pop3Session {
     socket: Socket,
     secure: boolean,
     private readonly ctx: Pop3SessionContext,
+    /** the client a PROXY header named; by default the socket's peer */
+    private readonly clientAddress: string | undefined = socket.remoteAddress,
   ) {
     this.socket = socket;
     this.secure = secure;
-    this.log = ctx.logger.child({ session: this.id, remote: socket.remoteAddress });
-    this.pacer = ctx.commandPacer?.(socket.remoteAddress);
+    this.log = ctx.logger.child({ session: this.id, remote: clientAddress });
+    this.pacer = ctx.commandPacer?.(clientAddress);
   }
 
   get currentState(): Pop3State {
@@ -396,7 +398,7 @@ export class Pop3Session {
   private async login(username: string, password: string): Promise<void> {
     let identity: Pop3Identity | null;
     try {
-      identity = await this.ctx.backend.verifyLogin(username, password, this.socket.remoteAddress);
+      identity = await this.ctx.backend.verifyLogin(username, password, this.clientAddress);
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'login check failed');
       return this.send(errResponse('authentication temporarily unavailable', 'SYS/TEMP'));

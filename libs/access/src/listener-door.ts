@@ -1,0 +1,55 @@
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import { TLS_HANDSHAKE_TIMEOUT_MS } from '@mail/config';
+import { admitSocket, socketPeer, type ClientPeer, type ConnectionLimiter, type ProxyGate, type RefusedBy } from '@mail/limits';
+import type { Logger } from '@mail/telemetry';
+
+export interface DoorOptions {
+  /** the listener's PROXY gate, when PROXY_PROTOCOL_LISTENERS names it */
+  gate?: ProxyGate;
+  limiter: ConnectionLimiter;
+  accept(socket: Socket, client: ClientPeer): void;
+}
+
+/**
+ * The way into a cleartext IMAP/POP3 listener: the PROXY gate (when on) says who the client is,
+ * then the connection limits count that client, then the session starts.
+ */
+export function plainDoor(o: DoorOptions & { refusal: (limit: RefusedBy) => string }): (socket: Socket) => void {
+  return (socket) => {
+    const admit = (client: ClientPeer) => {
+      if (admitSocket(o.limiter, socket, o.refusal, client.address)) o.accept(socket, client);
+    };
+    if (o.gate) o.gate.accept(socket, admit);
+    else admit(socketPeer(socket));
+  };
+}
+
+/**
+ * An implicit-TLS listener behind a PROXY gate: the balancer's header comes before the TLS
+ * handshake, so the server is a plain one that puts TLS on after the header (what tls.Server
+ * would do, with the same context and handshake deadline). A refused client is closed without a
+ * handshake, as on the tls.Server path.
+ */
+export function proxiedTlsDoor(o: DoorOptions & { gate: ProxyGate; secureContext: () => SecureContext; logger: Logger }): (socket: Socket) => void {
+  return (raw) => {
+    o.gate.accept(raw, (client) => {
+      if (!admitSocket(o.limiter, raw, undefined, client.address)) return;
+      const tls = new TLSSocket(raw, { isServer: true, secureContext: o.secureContext() });
+      const deadline = setTimeout(() => tls.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
+      deadline.unref();
+      const failed = (err: Error) => {
+        clearTimeout(deadline);
+        o.logger.debug({ err: err.message, remote: client.address }, 'TLS handshake failed');
+        tls.destroy();
+      };
+      tls.once('error', failed);
+      tls.once('close', () => clearTimeout(deadline));
+      tls.once('secure', () => {
+        clearTimeout(deadline);
+        tls.removeListener('error', failed);
+        o.accept(tls, client);
+      });
+    });
+  };
+}
