@@ -13,13 +13,21 @@ export interface RunningImap {
 
 /** Starts the IMAP server on the bus adapters of the store, the directory and the change feed. */
 export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, logger: Logger): Promise<RunningImap> {
+  const auth = new BusAuth(bus);
   const server = new ImapServer(
     { host: c.host, port: c.imapPort, tlsPort: c.imapsPort, tls: c.tls, allowPlaintextAuth: c.allowPlaintextAuth, maxAppendSize: c.maxAppendSize, logger, proxy: c.proxy, limits: c.limits?.imap, preAuthDeadlineMs: c.limits?.preAuthDeadlineMs, commandsPerSecond: c.limits?.commandsPerSecond },
     new BusMailStore(bus),
-    new BusAuth(bus),
+    auth,
     new BusChangeFeed(bus),
     blobs,
   );
   await server.start();
-  return { ports: () => server.ports, setTls: (m) => server.setTls(m), stop: () => server.stop() };
+  return {
+    ports: () => server.ports,
+    setTls: (m) => server.setTls(m),
+    stop: async () => {
+      await server.stop();
+      await auth.stop();
+    },
+  };
 }

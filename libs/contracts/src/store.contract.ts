@@ -166,7 +166,14 @@ export const ExpungeMessages = defineRequest(
 
 export const CopyMessages = defineRequest(
   'store.message.copy.v1',
-  z.object({ ...MailboxRef, uids: UidRanges, target: MailboxName, move: z.boolean().default(false) }),
+  z.object({
+    ...MailboxRef,
+    uids: UidRanges,
+    target: MailboxName,
+    move: z.boolean().default(false),
+    /** the account's limits from the directory (COPY only: a MOVE adds nothing); absent: the store's own */
+    quota: AccountQuota.optional(),
+  }),
   z.object({ targetUidValidity: z.number().int().positive(), mapping: z.array(z.tuple([z.number().int(), z.number().int()])) }),
 );
 

@@ -9,6 +9,7 @@ import type { MailboxRepository } from './mailbox.repository.js';
 import { change, isUniqueViolation } from './mailbox.service.js';
 import { normalizeMailboxName } from './mailbox-name.js';
 import type { AppendContext, AppendRepository, AppendResultRow } from './append.repository.js';
+import { effectiveLimits, quotaProblem } from './quota-check.js';
 import type { StoreSettings } from './store.config.js';
 import { recordAppend, recordIndexSource } from './store-metrics.js';
 
@@ -173,7 +174,7 @@ export class AppendService {
       size = record.size;
     }
     // Checked before the write: concurrent appends may overshoot by a message, as with most quota systems.
-    const problem = overQuota(ctx, size, { bytes: p.quota?.bytes ?? ctx.quota ?? this.settings.defaultQuotaBytes, messages: p.quota?.messages ?? null });
+    const problem = quotaProblem({ bytes: ctx.used, messages: ctx.messages }, { bytes: size, messages: 1 }, effectiveLimits(p.quota, ctx.quota, this.settings.defaultQuotaBytes));
     if (problem) throw new ContractError('OVER_QUOTA', problem);
 
     for (let attempt = 0; ; attempt++) {
@@ -228,13 +229,6 @@ export class AppendService {
     }
     return toIndexRecord(await this.indexer.index(stream));
   }
-}
-
-/** Why one more message of `size` bytes does not fit, or null. */
-function overQuota(ctx: AppendContext, size: number, limits: { bytes: number | null; messages: number | null }): string | null {
-  if (limits.bytes != null && ctx.used + size > limits.bytes) return `mailbox full: ${ctx.used} of ${limits.bytes} bytes used, message is ${size}`;
-  if (limits.messages != null && ctx.messages + 1 > limits.messages) return `mailbox full: ${ctx.messages} of ${limits.messages} messages`;
-  return null;
 }
 
 function duplicateOf(r: AppendResultRow): AppendResult {

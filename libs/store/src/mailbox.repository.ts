@@ -93,14 +93,15 @@ export class MailboxRepository {
     return res.rowCount > 0;
   }
 
-  /** Bytes used by the account and its own quota (null: the default applies). */
-  async usage(q: Queryable, accountId: string): Promise<{ used: number; quota: number | null }> {
-    const { rows } = await q.query<{ used: number; quota: number | null }>(
-      `SELECT (SELECT coalesce(sum(size_bytes), 0)::bigint FROM mail.mailboxes WHERE account_id = $1) AS used,
-              (SELECT quota_bytes FROM mail.accounts WHERE account_id = $1) AS quota`,
+  /** Bytes and messages held by the account (its mailboxes' kept counters) and its own quota (null: the default applies). */
+  async usage(q: Queryable, accountId: string): Promise<{ used: number; messages: number; quota: number | null }> {
+    const { rows } = await q.query<{ used: number; messages: number; quota: number | null }>(
+      `SELECT u.used, u.messages, (SELECT quota_bytes FROM mail.accounts WHERE account_id = $1) AS quota
+       FROM (SELECT coalesce(sum(size_bytes), 0)::bigint AS used, coalesce(sum(message_count), 0)::bigint AS messages
+             FROM mail.mailboxes WHERE account_id = $1) u`,
       [accountId],
     );
-    return { used: Number(rows[0]?.used ?? 0), quota: rows[0]?.quota == null ? null : Number(rows[0].quota) };
+    return { used: Number(rows[0]?.used ?? 0), messages: Number(rows[0]?.messages ?? 0), quota: rows[0]?.quota == null ? null : Number(rows[0].quota) };
   }
 
   /** What each account holds across its mailboxes (kept counters, not row counts); unseen accounts hold nothing. */

@@ -266,15 +266,15 @@ export class MessageRepository {
     return { mapping, bytes, unseen };
   }
 
-  /** Total size of the messages in the ranges (the quota check of COPY). */
-  async sizeOf(q: Queryable, mailboxId: string, ranges: [number, number][]): Promise<number> {
+  /** Total size and number of the messages in the ranges (the quota check of COPY). */
+  async sizeOf(q: Queryable, mailboxId: string, ranges: [number, number][]): Promise<{ bytes: number; messages: number }> {
     const params = new SqlParams([mailboxId]);
     const scope = uidScope(ranges, params);
-    const { rows } = await q.query<{ bytes: number }>(
-      `SELECT coalesce(sum(m.size), 0)::bigint AS bytes FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where}`,
+    const { rows } = await q.query<{ bytes: number; messages: number }>(
+      `SELECT coalesce(sum(m.size), 0)::bigint AS bytes, count(*)::bigint AS messages FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where}`,
       params.values,
     );
-    return Number(rows[0]?.bytes ?? 0);
+    return { bytes: Number(rows[0]?.bytes ?? 0), messages: Number(rows[0]?.messages ?? 0) };
   }
 
   async countInMailbox(q: Queryable, mailboxId: string): Promise<number> {

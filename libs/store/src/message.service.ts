@@ -1,5 +1,6 @@
 import {
   ContractError,
+  type AccountQuota,
   type CopyMessages,
   type ExpungeMessages,
   type Envelope,
@@ -20,6 +21,7 @@ import type { MailboxRepository } from './mailbox.repository.js';
 import { change, REPLY_BUDGET_BYTES, type MailboxService } from './mailbox.service.js';
 import type { FetchedRow, MessageRepository } from './message.repository.js';
 import { compileSearch } from './search-sql.js';
+import { effectiveLimits, quotaProblem } from './quota-check.js';
 import type { StoreSettings } from './store.config.js';
 import { MAX_UID, mergeRanges } from './uid-ranges.js';
 
@@ -131,7 +133,8 @@ export class MessageService {
       if (!source) throw new ContractError('NOT_FOUND', 'no such mailbox');
       if (!target) throw new ContractError('NOT_FOUND', `no mailbox "${targetRef.name}"`);
       if (!ranges.length) return { source, target, mapping: [] as [number, number][], targetModseq: 0, sourceModseq: 0, blobKeys: [] as string[] };
-      if (!p.move) await this.checkQuota(tx, p.accountId, source.id, ranges);
+      // a MOVE within the account adds nothing to it, so only COPY is held to the quota
+      if (!p.move) await this.checkQuota(tx, p.accountId, source.id, ranges, p.quota);
 
       const firstUid = Number(target.uid_next);
       const targetModseq = Number(target.highest_modseq) + 1;
@@ -157,12 +160,13 @@ export class MessageService {
     return { targetUidValidity: Number(outcome.target.uid_validity), mapping: outcome.mapping };
   }
 
-  private async checkQuota(tx: Queryable, accountId: string, sourceId: string, ranges: [number, number][]) {
+  private async checkQuota(tx: Queryable, accountId: string, sourceId: string, ranges: [number, number][], given: AccountQuota | undefined) {
     const usage = await this.mailboxes.usage(tx, accountId);
-    const quota = usage.quota ?? this.settings.defaultQuotaBytes;
-    if (quota == null) return;
-    const bytes = await this.messages.sizeOf(tx, sourceId, ranges);
-    if (usage.used + bytes > quota) throw new ContractError('OVER_QUOTA', `mailbox full: ${usage.used} of ${quota} bytes used, copy needs ${bytes}`);
+    const limits = effectiveLimits(given, usage.quota, this.settings.defaultQuotaBytes);
+    if (limits.bytes == null && limits.messages == null) return;
+    const adding = await this.messages.sizeOf(tx, sourceId, ranges);
+    const problem = quotaProblem({ bytes: usage.used, messages: usage.messages }, adding, limits);
+    if (problem) throw new ContractError('OVER_QUOTA', problem);
   }
 }
 

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
 /**
  * A line-level connection for protocol tests that must control every byte (NULs, bad UTF-8, a
@@ -10,7 +11,11 @@ export class RawLineClient {
   closed = false;
   private wake: (() => void) | undefined;
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(private socket: Socket) {
+    this.listen(socket);
+  }
+
+  private listen(socket: Socket): void {
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => {
       this.text += d;
@@ -48,6 +53,21 @@ export class RawLineClient {
   async until(prefix: string): Promise<string> {
     while (!this.closed && !this.text.split('\r\n').some((l) => l.startsWith(prefix))) await this.next();
     return this.text;
+  }
+
+  /**
+   * Continues over TLS on the same connection, after the server said yes to STARTTLS/STLS (any
+   * certificate: the tests' are self-signed). Unread plaintext is dropped, as RFC 3207 requires.
+   */
+  async startTls(): Promise<void> {
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    this.text = '';
+    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => secure.once('secureConnect', resolve).once('error', reject));
+    this.socket = secure;
+    this.listen(secure);
   }
 
   /** the bytes as written (latin1: one byte per character) */

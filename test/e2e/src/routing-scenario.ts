@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
-import { mailctl, type PlatformUnderTest } from '@mail/testing';
+import { mailctl, RawLineClient, type PlatformUnderTest } from '@mail/testing';
 import { sampleMessage } from './messages.js';
 import { imapClient } from './scenario.js';
 
@@ -189,6 +189,63 @@ export function localRouting(name: string, start: () => Promise<PlatformUnderTes
       const bad = await mailctl(p, ['domain', 'set', DOMAIN, '--subaddressing', 'ab']);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /separators/);
+    });
+
+    it('holds IMAP APPEND and COPY to the directory quota with NO [OVERQUOTA]; MOVE still works', async () => {
+      await ok(p, ['user', 'add', at('eve'), '--password', PASSWORD, '--quota-messages', '2']);
+      const imap = await RawLineClient.open(p.ports.imap);
+      let n = 0;
+      const command = async (line: string) => {
+        const tag = `q${++n}`;
+        imap.sendLine(`${tag} ${line}`);
+        return imap.line(new RegExp(`^${tag} `));
+      };
+      const append = async (subject: string) => {
+        const raw = `From: eve@${DOMAIN}\r\nSubject: ${subject}\r\n\r\nbody\r\n`;
+        const tag = `q${++n}`;
+        imap.sendLine(`${tag} APPEND INBOX {${raw.length}}`);
+        const next = await imap.line(new RegExp(`^(\\+|${tag} )`));
+        if (!next.startsWith('+')) return next;
+        imap.send(`${raw}\r\n`);
+        return imap.line(new RegExp(`^${tag} `));
+      };
+      try {
+        await imap.line(/^\* OK/);
+        assert.match(await command('STARTTLS'), /OK/);
+        await imap.startTls();
+        assert.match(await command(`LOGIN ${at('eve')} "${PASSWORD}"`), /OK/);
+        assert.match(await append('one'), /^q\d+ OK \[APPENDUID/);
+        assert.match(await append('two'), /^q\d+ OK \[APPENDUID/);
+        // refused before the literal: the client never uploads a message that cannot fit
+        assert.match(await append('three'), /^q\d+ NO \[OVERQUOTA\]/);
+        assert.match(await command('CREATE Kept'), /OK/);
+        assert.match(await command('SELECT INBOX'), /OK/);
+        assert.match(await command('COPY 1 Kept'), /^q\d+ NO \[OVERQUOTA\]/);
+        // a MOVE adds nothing to the account
+        assert.match(await command('MOVE 1 Kept'), /^q\d+ OK/);
+        assert.match(await command('STATUS Kept (MESSAGES)'), /OK/);
+
+        // the raised limit reaches access through the directory's change event
+        await ok(p, ['user', 'quota', at('eve'), '--messages', '3']);
+        assert.match(await eventually(async () => {
+          const r = await command('COPY 1 Kept');
+          assert.match(r, /^q\d+ OK/);
+          return r;
+        }), /COPYUID/);
+        assert.match(await append('four'), /^q\d+ NO \[OVERQUOTA\]/);
+        // a non-synchronizing literal (LITERAL+) arrives whole; the store refuses it at the end
+        const raw = 'Subject: pushed\r\n\r\nbody\r\n';
+        imap.send(`qp APPEND INBOX {${raw.length}+}\r\n${raw}\r\n`);
+        assert.match(await imap.line(/^qp /), /^qp NO \[OVERQUOTA\]/);
+        await ok(p, ['user', 'quota', at('eve'), '--messages', 'none', '--bytes', '1']);
+        assert.match(await eventually(async () => {
+          const r = await append('five');
+          assert.match(r, /^q\d+ NO \[OVERQUOTA\]/);
+          return r;
+        }), /OVERQUOTA/);
+      } finally {
+        imap.close();
+      }
     });
 
     it('answers a full mailbox with 552 5.2.2 when its domain rejects', async () => {

@@ -7,6 +7,7 @@ import {
   DeleteMailbox,
   ExpungeMessages,
   FetchMessages,
+  GetAccountUsage,
   ListMailboxes,
   MailboxChanges,
   MailboxStatus,
@@ -71,5 +72,8 @@ export class BusMailStore extends MailStorePort {
   }
   appendMessage(req: RequestOf<typeof AppendMessage>): Promise<ResponseOf<typeof AppendMessage>> {
     return this.bus.request(AppendMessage, req, { timeoutMs: SLOW_MS });
+  }
+  accountUsage(req: RequestOf<typeof GetAccountUsage>): Promise<ResponseOf<typeof GetAccountUsage>> {
+    return this.bus.request(GetAccountUsage, req);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readAll, type BlobStore } from '@mail/blob';
-import { ContractError, type Envelope, type EnvelopeAddress, type MailboxInfo, type MessageState, type MimePart, type RequestOf, type ResponseOf, type SearchCriterion } from '@mail/contracts';
+import { ContractError, type AccountQuota, type Envelope, type EnvelopeAddress, type MailboxInfo, type MessageState, type MimePart, type RequestOf, type ResponseOf, type SearchCriterion } from '@mail/contracts';
 import type * as C from '@mail/contracts';
 import { serializeEnvelope } from '@mail/imap-protocol';
 import { AuthPort, type LoginAttempt, type LoginResult } from '../ports/auth.port.js';
@@ -363,6 +363,15 @@ export class FakeMailStore extends MailStorePort {
     return { mailboxId: box.info.id, uid, uidValidity: box.info.uidValidity, modseq, duplicate: false, flags: [...(req.flags ?? [])] };
   }
 
+  async accountUsage(req: RequestOf<typeof C.GetAccountUsage>): Promise<ResponseOf<typeof C.GetAccountUsage>> {
+    return {
+      accounts: req.accountIds.map((accountId) => {
+        const boxes = [...(this.accounts.get(accountId)?.values() ?? [])];
+        return { accountId, bytes: boxes.reduce((a, b) => a + b.messages.reduce((x, m) => x + m.size, 0), 0), messages: boxes.reduce((a, b) => a + b.messages.length, 0) };
+      }),
+    };
+  }
+
   /** what a delivery would do: put the blob, then append */
   async deliver(accountId: string, raw: string | Buffer, opts: { mailbox?: string; flags?: string[]; internalDate?: string } = {}): Promise<number> {
     const body = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
@@ -405,6 +414,8 @@ export class FakeChangeFeed extends ChangeFeedPort {
 export class FakeAuth extends AuthPort {
   readonly users = new Map<string, { password: string; accountId: string }>();
   readonly attempts: LoginAttempt[] = [];
+  /** limits by address, as the directory would answer them */
+  readonly quotas = new Map<string, AccountQuota>();
 
   add(address: string, password: string, accountId: string): void {
     this.users.set(address, { password, accountId });
@@ -415,5 +426,9 @@ export class FakeAuth extends AuthPort {
     const user = this.users.get(attempt.username);
     if (!user || user.password !== attempt.password) return { ok: false, reason: 'invalid' };
     return { ok: true, accountId: user.accountId, address: attempt.username };
+  }
+
+  async accountQuota(address: string): Promise<AccountQuota | null> {
+    return this.quotas.get(address) ?? null;
   }
 }

@@ -5,6 +5,7 @@ import type {
   DeleteMailbox,
   ExpungeMessages,
   FetchMessages,
+  GetAccountUsage,
   ListMailboxes,
   MailboxChanges,
   MailboxStatus,
@@ -38,4 +39,6 @@ export abstract class MailStorePort {
   abstract expungeMessages(req: RequestOf<typeof ExpungeMessages>): Promise<ResponseOf<typeof ExpungeMessages>>;
   abstract copyMessages(req: RequestOf<typeof CopyMessages>): Promise<ResponseOf<typeof CopyMessages>>;
   abstract appendMessage(req: RequestOf<typeof AppendMessage>): Promise<ResponseOf<typeof AppendMessage>>;
+  /** what the accounts hold across their mailboxes (the store's kept counters: cheap) */
+  abstract accountUsage(req: RequestOf<typeof GetAccountUsage>): Promise<ResponseOf<typeof GetAccountUsage>>;
 }

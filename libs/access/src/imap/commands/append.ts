@@ -1,5 +1,6 @@
 import { appendUidCode, continuation, tagged, type AppendHeader, type ImapParseError } from '@mail/imap-protocol';
 import { recordCommand } from '../../access-metrics.js';
+import { accountLimits, appendFits } from '../account-quota.js';
 import { AppendUpload } from '../append-upload.js';
 import { checkFlags } from '../flag-arguments.js';
 import { mailboxArgument } from '../mailbox-argument.js';
@@ -26,12 +27,14 @@ export async function appendStart(s: SessionHandle, header: AppendHeader): Promi
   }
   const mailbox = mailboxArgument(header.mailbox);
   if (!header.nonSync) {
-    // before the client sends a large literal: does the mailbox exist?
+    // before the client sends a large literal: does the mailbox exist, and does the message fit?
     try {
       await s.ctx.store.mailboxStatus({ accountId: s.user.accountId, name: mailbox });
     } catch (err) {
       return refuse(replyForError(err, true) ?? no('Internal error', 'SERVERBUG'));
     }
+    const full = await appendFits(s, s.user, await accountLimits(s, s.user), header.size);
+    if (full) return refuse(full);
   }
   s.upload = new AppendUpload({ ...header, mailbox, flags }, s.ctx.blobs);
   if (!header.nonSync) await s.out.send(continuation('Ready for literal data'));
@@ -64,6 +67,8 @@ export async function appendEnd(s: SessionHandle, error: ImapParseError | null):
         flags: upload.header.flags,
         internalDate: upload.header.date?.toISOString(),
         index,
+        // cached per account, so asking again after the literal costs nothing
+        quota: await accountLimits(s, user),
       });
       const selected = s.selected;
       if (selected && res.mailboxId === selected.mailboxId) {

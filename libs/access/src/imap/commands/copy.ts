@@ -1,4 +1,5 @@
 import { copyUidCode, okResponse } from '@mail/imap-protocol';
+import { accountLimits } from '../account-quota.js';
 import { mailboxArgument } from '../mailbox-argument.js';
 import { no, ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
@@ -21,8 +22,10 @@ export const copy: CommandSpec<Copy> = {
     if (!uids.length) return ok(`${label} completed (no messages)`);
     const mapping: [number, number][] = [];
     let validity = 0;
+    // a MOVE adds nothing to the account; a COPY is held to its limits (RFC 9208: NO [OVERQUOTA])
+    const quota = move ? undefined : await accountLimits(s, user);
     for (const ranges of uidRangeBatches(uids)) {
-      const res = await s.ctx.store.copyMessages({ accountId: user.accountId, mailboxId: mailbox.mailboxId, uids: ranges, target, move });
+      const res = await s.ctx.store.copyMessages({ accountId: user.accountId, mailboxId: mailbox.mailboxId, uids: ranges, target, move, quota });
       validity = res.targetUidValidity;
       mapping.push(...res.mapping);
     }
