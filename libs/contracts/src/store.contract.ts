@@ -27,14 +27,26 @@ export type MailboxInfo = z.infer<typeof MailboxInfo>;
 
 const AccountRef = { accountId: Id };
 const MailboxRef = { accountId: Id, mailboxId: Id };
+
 /** mailbox names use "/" as hierarchy delimiter; "INBOX" is case-insensitive */
 const MailboxName = z.string().min(1).max(512);
 
 /** Lists an account's mailboxes (creating INBOX and the special-use set on first use). */
-export const ListMailboxes = defineRequest('store.mailbox.list.v1', z.object(AccountRef), z.object({ mailboxes: z.array(MailboxInfo) }));
+export const ListMailboxes = defineRequest(
+  'store.mailbox.list.v1',
+  z.object(AccountRef),
+  z.object({
+    mailboxes: z.array(MailboxInfo),
+    /**
+     * every name on the account's subscription list (RFC 3501 6.3.6), a mailbox of that name or not;
+     * absent from a store of an earlier release, whose `subscribed` flags are then the list
+     */
+    subscriptions: z.array(MailboxName).max(100_000).optional(),
+  }),
+);
 export const CreateMailbox = defineRequest(
   'store.mailbox.create.v1',
-  /** `subscribed: false`: IMAP's CREATE leaves the subscription list to the client (RFC 3501 6.3.6); default true */
+  /** `subscribed: false`: IMAP's CREATE leaves the subscription list to the client (RFC 3501 6.3.6); default true (admin-made mailboxes) */
   z.object({ ...AccountRef, name: MailboxName, specialUse: SpecialUse.optional(), subscribed: z.boolean().optional() }),
   MailboxInfo,
 );

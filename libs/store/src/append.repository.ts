@@ -1,6 +1,6 @@
 import type { Queryable } from '@mail/db';
 import type { IndexRecord } from './index-record.js';
-import { MAILBOX_COLUMNS, type MailboxRow } from './store.records.js';
+import { MAILBOX_STATE_COLUMNS, type MailboxRow } from './store.records.js';
 
 export interface AppendResultRow {
   mailbox_id: string;
@@ -54,7 +54,7 @@ export class AppendRepository {
   async contexts(q: Queryable, items: Array<{ accountId: string; mailbox: string; blobKey: string; key: string | null }>): Promise<AppendContext[]> {
     const { rows } = await q.query<{ i: number; mailbox: MailboxRow | null; earlier: AppendResultRow | null; index_id: number | null; size: number | null; header_size: number | null; used: number; messages: number; quota: number | null }>(
       `SELECT t.i,
-         (SELECT to_jsonb(m) FROM (SELECT ${MAILBOX_COLUMNS} FROM mail.mailboxes WHERE account_id = t.account_id AND name = t.mailbox) m) AS mailbox,
+         (SELECT to_jsonb(m) FROM (SELECT ${MAILBOX_STATE_COLUMNS} FROM mail.mailboxes WHERE account_id = t.account_id AND name = t.mailbox) m) AS mailbox,
          (SELECT to_jsonb(r) FROM (SELECT mailbox_id, uid, uid_validity, modseq FROM mail.append_results
             WHERE account_id = t.account_id AND idempotency_key = t.key AND uid IS NOT NULL) r) AS earlier,
          x.id AS index_id, x.size, x.header_size,

@@ -5,16 +5,19 @@ import { DEFAULT_MAILBOXES, MAILBOX_COLUMNS, type MailboxRow } from './store.rec
 
 /** SQL over mail.accounts and mail.mailboxes. Every lookup is scoped by account. */
 export class MailboxRepository {
-  /** Creates the account's row and default mailboxes once; a no-op (no write) afterwards. */
+  /** Creates the account's row and default mailboxes, subscribed, once; a no-op (no write) afterwards. */
   async ensureAccount(q: Queryable, accountId: string): Promise<void> {
     const ids = DEFAULT_MAILBOXES.map(() => randomUUID());
     await q.query(
       `WITH a AS (
          INSERT INTO mail.accounts (account_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING account_id
+       ), b AS (
+         INSERT INTO mail.mailboxes (id, account_id, name, special_use)
+         SELECT d.id, a.account_id, d.name, d.special_use
+         FROM a CROSS JOIN unnest($2::uuid[], $3::text[], $4::text[]) AS d(id, name, special_use)
+         RETURNING account_id, name
        )
-       INSERT INTO mail.mailboxes (id, account_id, name, special_use)
-       SELECT d.id, a.account_id, d.name, d.special_use
-       FROM a CROSS JOIN unnest($2::uuid[], $3::text[], $4::text[]) AS d(id, name, special_use)`,
+       INSERT INTO mail.subscriptions (account_id, name) SELECT account_id, name FROM b ON CONFLICT DO NOTHING`,
       [accountId, ids, DEFAULT_MAILBOXES.map((m) => m.name), DEFAULT_MAILBOXES.map((m) => m.specialUse)],
     );
   }
@@ -59,11 +62,12 @@ export class MailboxRepository {
   }
 
   /** Null when the name exists already. */
-  async create(q: Queryable, accountId: string, name: string, specialUse: string | null, subscribed = true): Promise<MailboxRow | null> {
+  async create(q: Queryable, accountId: string, name: string, specialUse: string | null, subscribe = true): Promise<MailboxRow | null> {
+    if (subscribe) await this.setSubscribed(q, accountId, name, true);
     const { rows } = await q.query<MailboxRow>(
-      `INSERT INTO mail.mailboxes (id, account_id, name, special_use, subscribed) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO mail.mailboxes (id, account_id, name, special_use) VALUES ($1, $2, $3, $4)
        ON CONFLICT (account_id, name) DO NOTHING RETURNING ${MAILBOX_COLUMNS}`,
-      [randomUUID(), accountId, name, specialUse, subscribed],
+      [randomUUID(), accountId, name, specialUse],
     );
     return rows[0] ?? null;
   }
@@ -73,13 +77,25 @@ export class MailboxRepository {
     return rows.length > 0;
   }
 
-  /** Renames a mailbox and all its inferiors; returns the renamed rows. */
+  /**
+   * Renames a mailbox and all its inferiors; returns the renamed rows. Their subscriptions move with
+   * them (as Dovecot's do): the client asked for the mailbox under its new name, and a subscription
+   * left on the old name would show a mailbox that no longer exists there.
+   */
   async renameTree(q: Queryable, accountId: string, from: string, to: string): Promise<MailboxRow[]> {
+    const params = [accountId, from, childrenPattern(from), to, [...from].length + 1];
+    await q.query(
+      `UPDATE mail.subscriptions SET name = $4 || substr(name, $5)
+       WHERE account_id = $1 AND (name = $2 OR name LIKE $3)
+         AND name IN (SELECT name FROM mail.mailboxes WHERE account_id = $1 AND (name = $2 OR name LIKE $3))
+         AND NOT EXISTS (SELECT 1 FROM mail.subscriptions t WHERE t.account_id = $1 AND t.name = $4 || substr(mail.subscriptions.name, $5))`,
+      params,
+    );
     const { rows } = await q.query<MailboxRow>(
       `UPDATE mail.mailboxes SET name = $4 || substr(name, $5)
        WHERE account_id = $1 AND (name = $2 OR name LIKE $3)
        RETURNING ${MAILBOX_COLUMNS}`,
-      [accountId, from, childrenPattern(from), to, [...from].length + 1],
+      params,
     );
     return rows;
   }
@@ -88,9 +104,16 @@ export class MailboxRepository {
     await q.query('DELETE FROM mail.mailboxes WHERE id = $1', [id]);
   }
 
-  async setSubscribed(q: Queryable, accountId: string, name: string, subscribed: boolean): Promise<boolean> {
-    const res = await q.query('UPDATE mail.mailboxes SET subscribed = $3 WHERE account_id = $1 AND name = $2', [accountId, name, subscribed]);
-    return res.rowCount > 0;
+  /** Adds or removes a name on the account's subscription list, whether a mailbox has that name or not. */
+  async setSubscribed(q: Queryable, accountId: string, name: string, subscribed: boolean): Promise<void> {
+    if (subscribed) await q.query('INSERT INTO mail.subscriptions (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [accountId, name]);
+    else await q.query('DELETE FROM mail.subscriptions WHERE account_id = $1 AND name = $2', [accountId, name]);
+  }
+
+  /** Every name the account subscribed to, mailbox or not. */
+  async subscriptions(q: Queryable, accountId: string): Promise<string[]> {
+    const { rows } = await q.query<{ name: string }>('SELECT name FROM mail.subscriptions WHERE account_id = $1 ORDER BY name', [accountId]);
+    return rows.map((r) => r.name);
   }
 
   /** Bytes and messages held by the account (its mailboxes' kept counters) and its own quota (null: the default applies). */

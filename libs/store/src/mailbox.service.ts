@@ -47,13 +47,13 @@ export class MailboxService {
     return row;
   }
 
-  async list(accountId: string): Promise<{ mailboxes: MailboxInfo[] }> {
+  async list(accountId: string): Promise<{ mailboxes: MailboxInfo[]; subscriptions: string[] }> {
     let rows = await this.mailboxes.list(this.db, accountId);
     if (!rows.some((r) => isInbox(r.name))) {
       await this.mailboxes.ensureAccount(this.db, accountId);
       rows = await this.mailboxes.list(this.db, accountId);
     }
-    return { mailboxes: rows.map(toMailboxInfo) };
+    return { mailboxes: rows.map(toMailboxInfo), subscriptions: await this.mailboxes.subscriptions(this.db, accountId) };
   }
 
   async status(accountId: string, name: string): Promise<MailboxInfo> {
@@ -80,7 +80,7 @@ export class MailboxService {
   }
 
   /**
-   * Deletes a mailbox and its messages. Simplification of RFC 3501: a mailbox with inferiors is
+   * Deletes a mailbox and its messages; its subscription stays (RFC 3501 6.3.4, 6.3.6). Simplification of RFC 3501: a mailbox with inferiors is
    * refused (INVALID) instead of becoming \Noselect, since this store has no \Noselect mailboxes.
    */
   async delete(accountId: string, rawName: string): Promise<{ deleted: true }> {
@@ -136,9 +136,14 @@ export class MailboxService {
     return toMailboxInfo(top);
   }
 
+  /**
+   * SUBSCRIBE/UNSUBSCRIBE: the list is the client's (RFC 3501 6.3.6), so a name without a mailbox
+   * may be subscribed, and unsubscribing a name that is not on the list is not an error.
+   */
   async subscribe(accountId: string, rawName: string, subscribed: boolean): Promise<{ subscribed: boolean }> {
-    const row = await this.resolve(this.db, accountId, rawName);
-    if (!(await this.mailboxes.setSubscribed(this.db, accountId, row.name, subscribed))) throw new ContractError('NOT_FOUND', `no mailbox "${row.name}"`);
+    const name = normalizeMailboxName(rawName);
+    await this.mailboxes.ensureAccount(this.db, accountId);
+    await this.mailboxes.setSubscribed(this.db, accountId, name, subscribed);
     return { subscribed };
   }
 

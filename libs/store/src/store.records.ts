@@ -6,7 +6,8 @@ export interface MailboxRow {
   account_id: string;
   name: string;
   special_use: string | null;
-  subscribed: boolean;
+  /** absent when read with MAILBOX_STATE_COLUMNS */
+  subscribed?: boolean;
   uid_validity: number;
   uid_next: number;
   highest_modseq: number;
@@ -15,15 +16,23 @@ export interface MailboxRow {
   size_bytes: number;
 }
 
+/** The columns every statement reads, when the subscription does not matter (the append path). */
+export const MAILBOX_STATE_COLUMNS = 'id, account_id, name, special_use, uid_validity, uid_next, highest_modseq, message_count, unseen_count, size_bytes';
+
+/**
+ * Always selected from (or returned by a statement on) `mail.mailboxes` unaliased: `subscribed`
+ * is looked up in mail.subscriptions (one primary-key probe).
+ */
 export const MAILBOX_COLUMNS =
-  'id, account_id, name, special_use, subscribed, uid_validity, uid_next, highest_modseq, message_count, unseen_count, size_bytes';
+  MAILBOX_STATE_COLUMNS +
+  ', EXISTS (SELECT 1 FROM mail.subscriptions s WHERE s.account_id = mail.mailboxes.account_id AND s.name = mail.mailboxes.name) AS subscribed';
 
 export function toMailboxInfo(row: MailboxRow): MailboxInfo {
   return {
     id: row.id,
     name: row.name,
     specialUse: (row.special_use as MailboxInfo['specialUse']) ?? null,
-    subscribed: row.subscribed,
+    subscribed: row.subscribed ?? false,
     uidValidity: Number(row.uid_validity),
     uidNext: Number(row.uid_next),
     highestModseq: Number(row.highest_modseq),

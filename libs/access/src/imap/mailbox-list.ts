@@ -15,20 +15,29 @@ export function normalizeMailboxName(name: string): string {
 export interface ListEntry {
   name: string;
   attributes: string[];
-  /** the mailbox, when it is one (not a \Noselect parent) */
+  /** the mailbox, when it is one (not a \Noselect parent, not a subscription without a mailbox) */
   info: MailboxInfo | undefined;
+  /** the name is on the subscription list */
+  subscribed: boolean;
+}
+
+/** The subscription list of a ListMailboxes answer (a store of an earlier release sends only the flags). */
+export function subscriptionSet(list: { mailboxes: MailboxInfo[]; subscriptions?: string[] }): Set<string> {
+  return new Set(list.subscriptions ?? list.mailboxes.filter((m) => m.subscribed).map((m) => m.name));
 }
 
 /** LIST/LSUB lines for the mailboxes matching `reference` + `pattern` (see listEntries). */
-export function listLines(mailboxes: MailboxInfo[], reference: string, pattern: string, lsub: boolean): string[] {
-  return listEntries(mailboxes, reference, pattern, lsub).map((e) => listResponse(lsub ? 'LSUB' : 'LIST', e.attributes, DELIMITER, e.name));
+export function listLines(mailboxes: MailboxInfo[], subscriptions: ReadonlySet<string>, reference: string, pattern: string, lsub: boolean): string[] {
+  return listEntries(mailboxes, subscriptions, reference, pattern, lsub).map((e) => listResponse(lsub ? 'LSUB' : 'LIST', e.attributes, DELIMITER, e.name));
 }
 
 /**
- * The mailboxes matching `reference` + `pattern`, with their attributes. Parents that are not
- * mailboxes themselves but have matching-level children are listed \Noselect, so `%` walks work.
+ * The names matching `reference` + `pattern`, with their attributes: LIST walks the mailboxes, LSUB
+ * the subscription list, which may name mailboxes that do not exist (RFC 3501 6.3.9; they are listed
+ * \Noselect). Parents that are not listed themselves but have matching-level children are listed
+ * \Noselect, so `%` walks work.
  */
-export function listEntries(mailboxes: MailboxInfo[], reference: string, pattern: string, lsub: boolean): ListEntry[] {
+export function listEntries(mailboxes: MailboxInfo[], subscriptions: ReadonlySet<string>, reference: string, pattern: string, lsub: boolean): ListEntry[] {
   const full = normalizeMailboxName(reference + pattern);
   // never a regular expression: see ListPattern
   const matcher = new ListPattern(full, DELIMITER);
@@ -36,31 +45,27 @@ export function listEntries(mailboxes: MailboxInfo[], reference: string, pattern
   const matches = (name: string) => matcher.matches(name) || (inboxPattern !== null && inboxPattern.matches(name));
 
   const real = new Map(mailboxes.map((m) => [m.name, m]));
+  const listed = lsub ? new Set(subscriptions) : new Set(real.keys());
   const withChildren = new Set<string>();
   const virtual = new Set<string>();
-  for (const m of mailboxes) {
-    if (lsub && !m.subscribed) continue;
-    const parts = m.name.split(DELIMITER);
+  for (const name of listed) {
+    const parts = name.split(DELIMITER);
     for (let i = 1; i < parts.length; i++) {
       const parent = parts.slice(0, i).join(DELIMITER);
       withChildren.add(parent);
-      if (!real.has(parent) || (lsub && !real.get(parent)!.subscribed)) virtual.add(parent);
+      if (!listed.has(parent)) virtual.add(parent);
     }
   }
   const entries: ListEntry[] = [];
-  const names = [...new Set([...real.keys(), ...virtual])].sort((a, b) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a.localeCompare(b)));
+  const names = [...new Set([...listed, ...virtual])].sort((a, b) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a.localeCompare(b)));
   for (const name of names) {
     if (!matches(name)) continue;
-    const info = real.get(name);
+    const info = virtual.has(name) ? undefined : real.get(name);
     const attrs: string[] = [];
-    if (virtual.has(name) || !info) {
-      attrs.push('\\Noselect');
-    } else {
-      if (lsub && !info.subscribed) continue;
-      if (!lsub && info.specialUse) attrs.push(info.specialUse);
-    }
+    if (!info) attrs.push('\\Noselect');
+    else if (!lsub && info.specialUse) attrs.push(info.specialUse);
     if (!lsub) attrs.push(withChildren.has(name) ? '\\HasChildren' : '\\HasNoChildren');
-    entries.push({ name, attributes: attrs, info: virtual.has(name) ? undefined : info });
+    entries.push({ name, attributes: attrs, info, subscribed: subscriptions.has(name) });
   }
   return entries;
 }

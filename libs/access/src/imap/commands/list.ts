@@ -1,5 +1,5 @@
 import { decodeMailboxName, listResponse } from '@mail/imap-protocol';
-import { DELIMITER, listEntries } from '../mailbox-list.js';
+import { DELIMITER, listEntries, subscriptionSet } from '../mailbox-list.js';
 import { ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
 import { mailboxStatusResponse } from './status.js';
@@ -18,11 +18,11 @@ export const list: CommandSpec<Command<'LIST' | 'LSUB'>> = {
       await s.out.send(listResponse('LIST', ['\\Noselect'], DELIMITER, ''));
       return ok('LIST completed');
     }
-    const { mailboxes } = await s.ctx.store.listMailboxes({ accountId: user.accountId });
+    const answer = await s.ctx.store.listMailboxes({ accountId: user.accountId });
     const { subscribed, status } = cmd.returning;
     let text = '';
-    for (const e of listEntries(mailboxes, decodeMailboxName(cmd.reference), decodeMailboxName(cmd.pattern), lsub)) {
-      const attributes = subscribed && e.info?.subscribed ? [...e.attributes, '\\Subscribed'] : e.attributes;
+    for (const e of listEntries(answer.mailboxes, subscriptionSet(answer), decodeMailboxName(cmd.reference), decodeMailboxName(cmd.pattern), lsub)) {
+      const attributes = subscribed && e.subscribed ? [...e.attributes, '\\Subscribed'] : e.attributes;
       text += listResponse(cmd.name, attributes, DELIMITER, e.name);
       if (status && e.info) text += mailboxStatusResponse(e.info, status);
     }
