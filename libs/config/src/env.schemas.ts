@@ -153,7 +153,8 @@ export const DeliveryEnv = z.object({
   RELAY_HOST: z.string().optional(),
   /** for tests and closed networks: deliver outbound mail to this port instead of 25 */
   OUTBOUND_PORT: Port.default(25),
-  QUEUE_LEASE_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
+  /** a queue lease; renewed every third of it while held, so a dead replica's work is taken over about this long after it died (ADR 0036) */
+  QUEUE_LEASE_MS: z.coerce.number().int().min(1000).default(15_000),
   MESSAGE_EXPIRY_HOURS: z.coerce.number().min(0.001).default(120),
   /** finished messages (and what they carried) leave the queue this long after they arrived */
   QUEUE_RETENTION_HOURS: z.coerce.number().min(0.001).default(168),

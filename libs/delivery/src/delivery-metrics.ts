@@ -2,7 +2,7 @@ import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
 
 export type AttemptResult = 'delivered' | 'relayed' | 'deferred' | 'bounced' | 'failed';
 
-let instruments: { attempts: Counter; latency: Histogram; taken: Counter } | undefined;
+let instruments: { attempts: Counter; latency: Histogram; taken: Counter; renewals: Counter } | undefined;
 
 function get() {
   if (!instruments) {
@@ -11,6 +11,9 @@ function get() {
       attempts: meter.createCounter('mail_delivery_attempts_total', { description: 'Delivery attempts per recipient, by result' }),
       taken: meter.createCounter('mail_delivery_recipients_taken_total', {
         description: 'Recipients workers took to attempt, by how: handed off by the enqueuing replica, or claimed from the queue (retries, other replicas, expired leases)',
+      }),
+      renewals: meter.createCounter('mail_delivery_lease_renewals_total', {
+        description: 'Heartbeats renewing the queue leases this replica holds (ADR 0036), by result; failures in a row longer than QUEUE_LEASE_MS let other replicas take the work over',
       }),
       latency: meter.createHistogram('mail_delivery_latency_seconds', {
         description: 'Time from reception to final delivery',
@@ -26,6 +29,7 @@ export const deliveryMetrics = {
   attempt: (result: AttemptResult) => get().attempts.add(1, { result }),
   delivered: (receivedAt: Date) => get().latency.record(Math.max(0, (Date.now() - receivedAt.getTime()) / 1000)),
   taken: (how: 'handoff' | 'claim', recipients: number) => get().taken.add(recipients, { how }),
+  leaseRenewal: (result: 'ok' | 'failed') => get().renewals.add(1, { result }),
 };
 
 export interface QueueStats {

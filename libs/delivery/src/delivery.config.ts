@@ -3,8 +3,14 @@ import type { Opener } from './dkim/outbound-dkim-signer.js';
 export interface DeliveryConfig {
   /** concurrent worker loops in this replica */
   workers: number;
-  /** how long a claim lasts before another worker may take the recipient over (renewed while working) */
+  /**
+   * how long a lease on queue rows lasts before another worker may take them over; the replica's
+   * lease keeper renews every lease it holds (hand-off and work in hand) every `leaseRenewMs`, so a
+   * dead replica's rows are taken over about one lease after it died (ADR 0036)
+   */
   leaseMs: number;
+  /** how often the lease keeper renews (default a third of `leaseMs`) */
+  leaseRenewMs?: number;
   /** after this long in the queue a temporary failure becomes a bounce */
   expiryHours: number;
   /** our name: EHLO, Reporting-MTA of DSNs, MAILER-DAEMON's domain */

@@ -10,6 +10,7 @@ import { DELIVERY_CONFIG, DKIM_KEY_CACHE, RECIPIENT_CACHE, type DeliveryConfig }
 import { OutboundDkimSigner } from './dkim/outbound-dkim-signer.js';
 import { DeliveryHandlers } from './delivery.handlers.js';
 import { Handoff } from './handoff.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { MessageProcessor } from './message-processor.js';
 import { OutboundSmtp } from './outbound-smtp.js';
 import { mxResolver } from './mx-route.js';
@@ -37,7 +38,16 @@ export class DeliveryModule {
       providers: [
         { provide: DELIVERY_CONFIG, useValue: config },
         { provide: QueueSignal, useValue: new QueueSignal(config.gatherMs ?? 50) },
-        { provide: Handoff, useValue: new Handoff(`${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}:handoff`, config.leaseMs, config.handoffRecipients ?? 1000) },
+        {
+          provide: LeaseKeeper,
+          useFactory: (repo: QueueRepository) => new LeaseKeeper(repo, config.leaseMs, logger, config.leaseRenewMs),
+          inject: [QueueRepository],
+        },
+        {
+          provide: Handoff,
+          useFactory: (keeper: LeaseKeeper) => new Handoff(`${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}:handoff`, keeper, config.handoffRecipients ?? 1000),
+          inject: [LeaseKeeper],
+        },
         {
           provide: RECIPIENT_CACHE,
           useFactory: (bus: Bus) => new CachedRequester(bus, ResolveRecipient, { ttlMs: config.recipientCacheTtlMs ?? 30_000, maxEntries: 50_000, invalidatedBy: DirectoryChanged }),
@@ -85,22 +95,22 @@ export class DeliveryModule {
         },
         {
           provide: WorkerPool,
-          useFactory: (repo: QueueRepository, processor: MessageProcessor, signal: QueueSignal, handoff: Handoff) =>
+          useFactory: (repo: QueueRepository, processor: MessageProcessor, signal: QueueSignal, handoff: Handoff, keeper: LeaseKeeper) =>
             new WorkerPool(
               repo,
               processor,
               signal,
               handoff,
+              keeper,
               {
                 workers: config.workers,
-                leaseMs: config.leaseMs,
                 pollIntervalMs: config.pollIntervalMs ?? 500,
                 batchSize: config.batchSize ?? 50,
                 retrySchedule: config.retrySchedule,
               },
               logger,
             ),
-          inject: [QueueRepository, MessageProcessor, QueueSignal, Handoff],
+          inject: [QueueRepository, MessageProcessor, QueueSignal, Handoff, LeaseKeeper],
         },
         {
           provide: QueueRetention,

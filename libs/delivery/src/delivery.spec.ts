@@ -71,6 +71,7 @@ function fakeServices(bus: Bus, blobs: BlobStore) {
   const appends: Append[] = [];
   const stored = new Map<string, { accountId: string; blobKey: string }>();
   let failNextAfterCommit = false;
+  let slowMs = 0;
   const mailbox = (accountId: string) => [...stored.values()].filter((s) => s.accountId === accountId);
   const appendOne = async (p: Append, mayLoseReply = true) => {
     appends.push(p);
@@ -104,6 +105,7 @@ function fakeServices(bus: Bus, blobs: BlobStore) {
     bus.handle(ConnectorSnapshot, async () => ({ connectors: [], version: 'none' })),
     // what delivery uses: a lost reply loses the answer for the whole batch, after every item committed
     bus.handle(AppendMessages, async (p) => {
+      if (slowMs) await new Promise((r) => setTimeout(r, slowMs));
       const results = [];
       for (const item of p.items) {
         if (item.quota?.messages === 0) results.push({ ok: false as const, code: 'OVER_QUOTA' as const, message: 'mailbox full: 0 of 0 messages' });
@@ -116,7 +118,7 @@ function fakeServices(bus: Bus, blobs: BlobStore) {
       return { results };
     }),
   ]);
-  return { appends, stored, mailbox, ready, failOnceAfterCommit: () => (failNextAfterCommit = true) };
+  return { appends, stored, mailbox, ready, failOnceAfterCommit: () => (failNextAfterCommit = true), slowStore: (ms: number) => (slowMs = ms) };
 }
 
 interface Harness {
@@ -545,6 +547,26 @@ function suite(name: string, openDb: DbOpener) {
         await h.close();
       }
     });
+
+    for (const handoffRecipients of [1000, 0]) {
+      it(`a live worker on a slow delivery keeps its lease for many lease times; the other replica does not take it (${handoffRecipients ? 'handed off' : 'claimed'})`, async () => {
+        const h = await harness(openDb);
+        try {
+          const leaseMs = 300;
+          await h.start({ leaseMs, handoffRecipients });
+          h.services.slowStore(leaseMs * 6);
+          const { queueId, key } = await h.enqueue(message('slow'), 'sender@remote.test', ['alice@example.com']);
+          // the second replica polls every 30 ms all along the slow append
+          await h.start({ leaseMs, handoffRecipients });
+          await waitFor('local delivery', async () => allFinal(await h.entry(queueId)));
+          assert.equal(h.services.appends.filter((a) => a.blobKey === key).length, 1, 'one attempt: the lease was renewed while the store worked');
+          assert.equal((await h.entry(queueId)).recipients[0].attempts, 1);
+        } finally {
+          h.services.slowStore(0);
+          await h.close();
+        }
+      });
+    }
 
     it('two worker pools never deliver the same recipient twice', async () => {
       const h = await harness(openDb);

@@ -140,13 +140,18 @@ export class QueueRepository {
     return rows.map(toMessage);
   }
 
-  async renew(workerId: string, ids: string[], leaseMs: number): Promise<void> {
-    if (!ids.length) return;
-    await this.db.query(
-      `UPDATE queue.recipients SET lease_until = now() + $3::double precision * interval '1 millisecond'
-        WHERE id = ANY($1::uuid[]) AND leased_by = $2 AND status IN ('queued', 'deferred')`,
-      [ids, workerId, ms(leaseMs)],
+  /** The lease keeper's heartbeat: renews every (owner, row) pair still leased to that owner; answers the rows renewed. */
+  async renewHeld(held: Array<{ owner: string; id: string }>, leaseMs: number): Promise<string[]> {
+    if (!held.length) return [];
+    const { rows } = await this.db.query<{ id: string }>(
+      `UPDATE queue.recipients r SET lease_until = now() + $3::double precision * interval '1 millisecond'
+         FROM unnest($1::uuid[], $2::text[]) AS h(id, owner)
+        WHERE r.id = h.id AND r.leased_by = h.owner AND r.status IN ('queued', 'deferred')
+        RETURNING r.id`,
+      [held.map((h) => h.id), held.map((h) => h.owner), ms(leaseMs)],
+      { plan: 'per-call' },
     );
+    return rows.map((r) => r.id);
   }
 
   /** Hands work back untouched (graceful shutdown): the attempt is not counted. */

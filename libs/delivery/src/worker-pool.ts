@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from '@mail/telemetry';
 import { deliveryMetrics } from './delivery-metrics.js';
 import type { Handoff, HandedOff } from './handoff.js';
+import type { Lease, LeaseKeeper } from './lease-keeper.js';
 import type { MessageProcessor } from './message-processor.js';
 import type { ClaimedRecipient } from './queue.records.js';
 import type { QueueRepository } from './queue.repository.js';
@@ -11,7 +12,6 @@ import { retryDelayMs } from './retry-policy.js';
 
 export interface WorkerPoolOptions {
   workers: number;
-  leaseMs: number;
   pollIntervalMs: number;
   batchSize: number;
   retrySchedule?: number[];
@@ -33,6 +33,7 @@ export class WorkerPool {
     private readonly processor: MessageProcessor,
     private readonly signal: QueueSignal,
     private readonly handoff: Handoff,
+    private readonly keeper: LeaseKeeper,
     private readonly opts: WorkerPoolOptions,
     private readonly logger: Logger,
   ) {}
@@ -41,6 +42,7 @@ export class WorkerPool {
     if (this.loops.length) return;
     this.stopping = false;
     this.handoff.open();
+    this.keeper.start();
     for (let i = 0; i < this.opts.workers; i++) this.loops.push(this.loop(`${this.id}:${i}`));
   }
 
@@ -51,10 +53,12 @@ export class WorkerPool {
     this.loops = [];
     const left = this.handoff.close().flatMap((h) => h.recipients.map((r) => r.id));
     if (left.length) await this.repo.release(this.handoff.ownerId, left).catch(() => undefined);
+    this.keeper.stop();
   }
 
   private async loop(workerId: string): Promise<void> {
     while (!this.stopping) {
+      let lease: Lease | undefined;
       const handed = this.handoff.take(this.opts.batchSize);
       if (handed.length) {
         deliveryMetrics.taken('handoff', handed.reduce((n, h) => n + h.recipients.length, 0));
@@ -63,7 +67,9 @@ export class WorkerPool {
       }
       let claimed: ClaimedRecipient[] = [];
       try {
-        claimed = await this.repo.claim(workerId, this.opts.batchSize, this.opts.leaseMs);
+        const since = performance.now();
+        claimed = await this.repo.claim(workerId, this.opts.batchSize, this.keeper.leaseMs);
+        if (claimed.length) lease = this.keeper.hold(workerId, claimed.map((c) => c.id), since);
       } catch (err) {
         this.logger.error({ err: String(err), workerId }, 'could not claim queue work');
       }
@@ -72,7 +78,11 @@ export class WorkerPool {
         continue;
       }
       deliveryMetrics.taken('claim', claimed.length);
-      await this.work(workerId, claimed);
+      try {
+        await this.work(workerId, claimed);
+      } finally {
+        this.keeper.drop(lease);
+      }
     }
   }
 
@@ -96,11 +106,11 @@ export class WorkerPool {
     await this.deliver(workerId, batch);
   }
 
-  /** One attempt for a batch this worker holds the lease of, renewing it while the attempt lasts. */
+  /**
+   * One attempt for a batch this worker holds the lease of. The lease keeper renews it while the
+   * attempt lasts (a 150 MB transfer to a slow MX must not lose it half way).
+   */
   private async deliver(workerId: string, batch: HandedOff[]): Promise<void> {
-    const ids = batch.flatMap((b) => b.recipients.map((r) => r.id));
-    // long transfers (150 MB to a slow MX) must not lose the lease half way
-    const heartbeat = setInterval(() => void this.repo.renew(workerId, ids, this.opts.leaseMs).catch(() => undefined), Math.max(50, this.opts.leaseMs / 3));
     try {
       await this.processor.processBatch(workerId, batch);
     } catch (err) {
@@ -109,7 +119,7 @@ export class WorkerPool {
         await this.repo.markDeferred(workerId, r.id, `4.3.0 internal error: ${String(err)}`, retryDelayMs(r.attempts, this.opts.retrySchedule)).catch(() => undefined);
       }
     } finally {
-      clearInterval(heartbeat);
+      for (const b of batch) this.keeper.drop(b.lease);
     }
   }
 }
