@@ -22,6 +22,21 @@ function describeGroup(g: Group): string {
   return `${lines.join('\n').replace(/ +$/gm, '')}\n`;
 }
 
+/** The body of `group set`: only what the command line names changes. */
+export function groupChange(opts: Record<string, string | boolean | undefined>): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (typeof opts.name === 'string') body.displayName = opts.name.trim() || null;
+  if (typeof opts.senders === 'string') {
+    if (opts.senders !== 'anyone' && opts.senders !== 'hosted-only') throw new UsageError(`--senders takes anyone or hosted-only, not ${JSON.stringify(opts.senders)}`);
+    body.hostedSendersOnly = opts.senders === 'hosted-only';
+  }
+  if (typeof opts.members === 'string') {
+    body.members = opts.members.trim() === 'none' ? [] : opts.members.split(',').map((m) => m.trim()).filter(Boolean);
+  }
+  if (!Object.keys(body).length) throw new UsageError('nothing to set: give --name, --senders or --members');
+  return body;
+}
+
 /** `mailctl group ...`: distribution groups (GroupsController). */
 export const GROUP_COMMANDS: CommandSpec[] = [
   {
@@ -73,6 +88,17 @@ export const GROUP_COMMANDS: CommandSpec[] = [
     options: {},
     args: { min: 1, max: 1 },
     plan: ([address]) => ({ call: { method: 'DELETE', path: `/api/v1/groups/${enc(address)}` }, render: () => `group ${clean(address)} removed\n` }),
+  },
+  {
+    words: ['group', 'set'],
+    usage: "group set <address> [--name <display name>|''] [--senders anyone|hosted-only] [--members <a,b,...>|none]",
+    summary: 'change a group: its name, who may send to it, or its whole member list',
+    options: { name: { type: 'string' }, senders: { type: 'string' }, members: { type: 'string' } },
+    args: { min: 1, max: 1 },
+    plan: ([address], opts) => ({
+      call: { method: 'PATCH', path: `/api/v1/groups/${enc(address)}`, body: groupChange(opts) },
+      render: (r) => describeGroup(r as Group),
+    }),
   },
   {
     words: ['group', 'members'],

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { Bus } from '@mail/bus';
-import { CreateGroup, DeleteGroup, GetGroup, ListGroups, UpdateGroupMembers } from '@mail/contracts';
+import { CreateGroup, DeleteGroup, GetGroup, ListGroups, UpdateGroup, UpdateGroupMembers } from '@mail/contracts';
 import { BearerGuard } from './bearer.guard.js';
 import { AdminErrorFilter } from './error.filter.js';
 import { parseInput } from './validate.js';
@@ -29,6 +29,12 @@ export class GroupsController {
   @Delete(':address')
   remove(@Param('address') address: string) {
     return this.bus.request(DeleteGroup, parseInput(DeleteGroup.request, { address }));
+  }
+
+  @Patch(':address')
+  update(@Param('address') address: string, @Body() body: unknown) {
+    const change = parseInput(UpdateGroup.request.omit({ address: true }), body);
+    return this.bus.request(UpdateGroup, parseInput(UpdateGroup.request, { ...change, address }));
   }
 
   @Patch(':address/members')

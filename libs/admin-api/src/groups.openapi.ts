@@ -1,4 +1,4 @@
-import { CreateGroup, DeleteGroup, GetGroup, ListGroups, UpdateGroupMembers } from '@mail/contracts';
+import { CreateGroup, DeleteGroup, GetGroup, ListGroups, UpdateGroup, UpdateGroupMembers } from '@mail/contracts';
 import { z } from 'zod';
 import type { RouteDoc } from './openapi.js';
 
@@ -38,6 +38,18 @@ export const GROUP_ROUTES: RouteDoc[] = [
     params: [GroupAddress],
     status: 200,
     response: DeleteGroup.response,
+    errors: [400, 404],
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/groups/{address}',
+    operationId: 'updateGroup',
+    summary: 'Change a group: display name (null clears it), hostedSendersOnly, and/or the whole member list',
+    tag: 'groups',
+    params: [GroupAddress],
+    body: UpdateGroup.request.omit({ address: true }),
+    status: 200,
+    response: UpdateGroup.response,
     errors: [400, 404],
   },
   {

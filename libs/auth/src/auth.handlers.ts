@@ -23,6 +23,7 @@ import {
   SetDomainPolicy,
   SetAccountQuota,
   SetPassword,
+  UpdateGroup,
   UpdateGroupMembers,
   VerifyLogin,
 } from '@mail/contracts';
@@ -77,6 +78,7 @@ export class AuthHandlers implements OnModuleInit, OnModuleDestroy {
       this.bus.handle(GetGroup, (p) => this.groups.get(p.address)),
       this.bus.handle(DeleteGroup, (p) => this.announcing('group', this.groups.remove(p.address))),
       this.bus.handle(UpdateGroupMembers, (p) => this.announcing('group', this.groups.updateMembers(p))),
+      this.bus.handle(UpdateGroup, (p) => this.announcing('group', this.groups.update(p))),
       this.bus.handle(AuthPing, async () => {
         await this.db.query('SELECT 1');
         return { ok: true as const };

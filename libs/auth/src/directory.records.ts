@@ -53,5 +53,12 @@ export type NewAccount = Omit<AccountRecord, 'domain' | 'createdAt'>;
 export type NewAlias = Omit<AliasRecord, 'createdAt'>;
 export type NewGroup = Omit<GroupRecord, 'createdAt'>;
 
+/** What `group set` changes; a field left out keeps its value. */
+export interface GroupChange {
+  displayName?: string | null;
+  hostedSendersOnly?: boolean;
+  members?: string[];
+}
+
 /** What already holds an address when an insert is refused. */
 export type AddressHolder = 'account' | 'alias' | 'group' | null;

@@ -1,4 +1,4 @@
-import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, DomainRouting, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
+import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, DomainRouting, GroupChange, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
 
 /**
  * Storage port of the directory. The SQL adapter is PgDirectoryRepository; service tests use an
@@ -40,5 +40,7 @@ export abstract class DirectoryRepository {
   abstract deleteGroup(address: string): Promise<boolean>;
   /** null if there is no such group */
   abstract updateGroupMembers(address: string, add: string[], remove: string[]): Promise<GroupRecord | null>;
+  /** null if there is no such group; `members` replaces the whole list */
+  abstract updateGroup(address: string, change: GroupChange): Promise<GroupRecord | null>;
 
 }

@@ -29,6 +29,20 @@ describe('GroupService', () => {
     assert.equal((await groups.get('team@example.org')).members.length, 2);
   });
 
+  it('changes options and replaces the whole member list with update (group set)', async () => {
+    await groups.create({ address: 'team@example.org', displayName: 'Team', members: ['alice@example.org', 'a@remote.test'] });
+    let g = await groups.update({ address: 'TEAM@example.org', hostedSendersOnly: true });
+    assert.deepEqual([g.displayName, g.hostedSendersOnly, g.members], ['Team', true, ['a@remote.test', 'alice@example.org']]);
+    g = await groups.update({ address: 'team@example.org', displayName: null, members: ['B@remote.test', 'b@remote.test', 'sales@example.org'] });
+    assert.deepEqual([g.displayName, g.hostedSendersOnly, g.members], [null, true, ['b@remote.test', 'sales@example.org']]);
+    g = await groups.update({ address: 'team@example.org', displayName: '  ', members: [] });
+    assert.deepEqual([g.displayName, g.members], [null, []]);
+    await rejectsWith(groups.update({ address: 'team@example.org' }), 'INVALID', /nothing to change/);
+    await rejectsWith(groups.update({ address: 'team@example.org', members: ['team@example.org'] }), 'INVALID', /itself/);
+    await rejectsWith(groups.update({ address: 'none@example.org', hostedSendersOnly: false }), 'NOT_FOUND');
+    await rejectsWith(groups.update({ address: 'team@example.org', members: ['not an address'] }), 'INVALID');
+  });
+
   it('shares the address space with accounts and aliases', async () => {
     await rejectsWith(groups.create({ address: 'alice@example.org' }), 'CONFLICT', /already an account/);
     await rejectsWith(groups.create({ address: 'sales@example.org' }), 'CONFLICT', /already an alias/);

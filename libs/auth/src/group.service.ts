@@ -63,6 +63,17 @@ export class GroupService {
     if (!group) throw new ContractError('NOT_FOUND', `no group ${address}`);
     return groupView(group);
   }
+
+  /** `group set`: options and, when given, the whole member list, in one change. */
+  async update(req: { address: string; displayName?: string | null; hostedSendersOnly?: boolean; members?: string[] }): Promise<Group> {
+    const address = requireAddress(req.address).address;
+    const displayName = req.displayName === undefined ? undefined : req.displayName?.trim() || null;
+    const members = req.members && memberList(address, req.members);
+    if (displayName === undefined && req.hostedSendersOnly === undefined && !members) throw new ContractError('INVALID', 'nothing to change');
+    const group = await this.repo.updateGroup(address, { displayName, hostedSendersOnly: req.hostedSendersOnly, members });
+    if (!group) throw new ContractError('NOT_FOUND', `no group ${address}`);
+    return groupView(group);
+  }
 }
 
 function memberList(group: string, raw: string[]): string[] {

@@ -1,4 +1,4 @@
-import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, DomainRouting, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
+import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, DomainRouting, GroupChange, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
 import { DirectoryRepository } from './directory.repository.js';
 
 /** The directory in maps, for tests of the service rules. */
@@ -122,6 +122,15 @@ export class InMemoryDirectoryRepository extends DirectoryRepository {
     return { ...g, members: [...g.members] };
   }
 
+
+  async updateGroup(address: string, change: GroupChange) {
+    const g = this.groups.get(address);
+    if (!g) return null;
+    if (change.displayName !== undefined) g.displayName = change.displayName;
+    if (change.hostedSendersOnly !== undefined) g.hostedSendersOnly = change.hostedSendersOnly;
+    if (change.members) g.members = [...new Set(change.members)].sort();
+    return { ...g, members: [...g.members] };
+  }
 
   private holder(address: string): AddressHolder {
     return this.accounts.has(address) ? 'account' : this.aliases.has(address) ? 'alias' : this.groups.has(address) ? 'group' : null;

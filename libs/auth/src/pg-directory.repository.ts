@@ -1,5 +1,5 @@
 import type { Database, Queryable } from '@mail/db';
-import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, DomainRouting, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
+import type { AccountRecord, AddressHolder, AliasRecord, DomainRecord, DomainRouting, GroupChange, GroupRecord, NewAccount, NewAlias, NewGroup } from './directory.records.js';
 import { DirectoryRepository } from './directory.repository.js';
 
 interface DomainRow {
@@ -275,6 +275,26 @@ export class PgDirectoryRepository extends DirectoryRepository {
       const id = found[0].id;
       if (remove.length) await tx.query('DELETE FROM directory.group_members WHERE group_id = $1 AND member = ANY($2::text[])', [id, remove]);
       await addMembers(tx, id, add);
+      const { rows } = await tx.query<GroupRow>(`${GROUP_SELECT} WHERE g.id = $1`, [id]);
+      return toGroup(rows[0]);
+    });
+  }
+
+  async updateGroup(address: string, change: GroupChange): Promise<GroupRecord | null> {
+    return this.db.transaction(async (tx) => {
+      const { rows: found } = await tx.query<{ id: string }>(
+        `UPDATE directory.groups
+         SET display_name = CASE WHEN $2 THEN $3 ELSE display_name END,
+             hosted_senders_only = coalesce($4, hosted_senders_only)
+         WHERE address = $1 RETURNING id`,
+        [address, change.displayName !== undefined, change.displayName ?? null, change.hostedSendersOnly ?? null],
+      );
+      if (!found[0]) return null;
+      const id = found[0].id;
+      if (change.members) {
+        await tx.query('DELETE FROM directory.group_members WHERE group_id = $1 AND NOT (member = ANY($2::text[]))', [id, change.members]);
+        await addMembers(tx, id, change.members);
+      }
       const { rows } = await tx.query<GroupRow>(`${GROUP_SELECT} WHERE g.id = $1`, [id]);
       return toGroup(rows[0]);
     });

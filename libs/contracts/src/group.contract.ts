@@ -33,6 +33,20 @@ export const CreateGroup = defineRequest(
 export const ListGroups = defineRequest('auth.group.list.v1', z.object({ domain: DomainName.optional() }), z.object({ groups: z.array(Group) }));
 export const GetGroup = defineRequest('auth.group.get.v1', z.object({ address: EmailAddress }), Group);
 export const DeleteGroup = defineRequest('auth.group.delete.v1', z.object({ address: EmailAddress }), z.object({ deleted: z.literal(true) }));
+/**
+ * Changes a group's options and, when `members` is given, replaces its whole member list (an empty
+ * list empties it); fields left out keep their value. `displayName: null` clears the name.
+ */
+export const UpdateGroup = defineRequest(
+  'auth.group.update.v1',
+  z.object({
+    address: EmailAddress,
+    displayName: z.string().max(200).nullable().optional(),
+    hostedSendersOnly: z.boolean().optional(),
+    members: MemberList.optional(),
+  }),
+  Group,
+);
 /** Adds and removes members in one change; adding a member twice or removing a non-member is not an error. */
 export const UpdateGroupMembers = defineRequest(
   'auth.group.members.update.v1',

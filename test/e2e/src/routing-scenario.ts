@@ -135,6 +135,31 @@ export function localRouting(name: string, start: () => Promise<PlatformUnderTes
       assert.deepEqual(await inboxSubjects(p, at('ben'), 2), ['tagged for ben', 'to staff']);
     });
 
+    it('changes a group with mailctl group set: name, who may send, the whole member list', async () => {
+      await ok(p, ['user', 'add', at('gus'), '--password', PASSWORD]);
+      await ok(p, ['group', 'add', at('ops'), at('ben'), '--hosted-only']);
+      const shown = await ok(p, ['group', 'set', at('ops'), '--name', 'Operations', '--senders', 'anyone', '--members', `${at('gus')}, someone@remote.test`]);
+      assert.match(shown, /name:\s+Operations\nsenders:\s+anyone\nmembers:\s*\n {2}gus@routing\.test\n {2}someone@remote\.test\n$/);
+      const msg = sampleMessage({ from: 'someone@remote.test', to: at('ops'), subject: 'ops from outside' });
+      // the change reaches smtp-in's cache through the directory event: the internet may now write
+      assert.match((await eventually(() => mx(p).sendMail({ envelope: { from: 'someone@remote.test', to: [at('ops')] }, raw: msg.raw }))).response, /^250/);
+      assert.deepEqual(await inboxSubjects(p, at('gus'), 1), ['ops from outside']);
+
+      assert.match(await ok(p, ['group', 'set', at('ops'), '--members', 'none', '--name', '']), /name:\s+-\nsenders:\s+anyone\nmembers:\s+\(none\)/);
+      let r = await mailctl(p, ['group', 'set', at('ops')]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /nothing to set/);
+      r = await mailctl(p, ['group', 'set', at('ops'), '--senders', 'friends']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /anyone or hosted-only/);
+      r = await mailctl(p, ['group', 'set', at('nobody'), '--senders', 'anyone']);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /no group nobody@routing\.test/);
+      r = await mailctl(p, ['group', 'set', at('ops'), '--members', at('ops')]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /member of itself/);
+    });
+
     it('refuses new mail for a full mailbox at RCPT with 452 4.2.2, and shows usage and limits in mailctl', async () => {
       await ok(p, ['user', 'add', at('dan'), '--password', PASSWORD, '--quota-messages', '1']);
       const first = sampleMessage({ from: 'someone@remote.test', to: at('dan'), subject: 'fills dan' });
