@@ -26,6 +26,8 @@ export class ConnectorSet {
   private again = false;
   private stopped = false;
   private readonly listeners: Array<() => void> = [];
+  /** callers waiting for the first snapshot; each leaves when it times out */
+  private readonly firstLoad = new Set<() => void>();
   loaded = false;
 
   constructor(
@@ -64,12 +66,17 @@ export class ConnectorSet {
   whenLoaded(timeoutMs: number): Promise<boolean> {
     if (this.loaded) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(this.loaded), timeoutMs);
-      timer.unref();
-      this.listeners.push(() => {
+      const done = () => {
         clearTimeout(timer);
+        this.firstLoad.delete(done);
         resolve(true);
-      });
+      };
+      const timer = setTimeout(() => {
+        this.firstLoad.delete(done);
+        resolve(this.loaded);
+      }, timeoutMs);
+      timer.unref();
+      this.firstLoad.add(done);
     });
   }
 
@@ -106,6 +113,7 @@ export class ConnectorSet {
         this.loaded = true;
         if (!first || snap.connectors.length) this.logger.info({ connectors: snap.connectors.length }, 'connectors loaded');
         for (const l of this.listeners) l();
+        for (const w of [...this.firstLoad]) w();
       }
     } catch (err) {
       next = this.opts.retryMs ?? 1000;

@@ -44,11 +44,15 @@ export class InboundConnectors {
   private readonly peers = new WeakMap<SMTPServerSession, TlsPeer>();
   private readonly attributions = new WeakMap<object, ConnectorAttribution>();
   private readonly rates = new RateWindow();
+  /** one warning per replica while the first snapshot is missing, not one per MAIL FROM */
+  private warnedNotLoaded = false;
 
   constructor(
     readonly set: ConnectorSet,
     private readonly recipients: CachedRequester<typeof ResolveRecipient>,
     private readonly logger: Logger,
+    /** how long MAIL FROM waits for the first connector snapshot */
+    private readonly waitMs = 5_000,
   ) {}
 
   /** smtp-server's onSecure: remembers the TLS version and the names of a client certificate that verified */
@@ -70,6 +74,13 @@ export class InboundConnectors {
 
   /** MAIL FROM on the MX listener: attributes the transaction, or throws the refusal that names the connector. */
   async atMailFrom(session: SMTPServerSession, from: string): Promise<void> {
+    if (!this.set.loaded && !(await this.set.whenLoaded(this.waitMs))) {
+      // mail accepted now would skip every connector's rules (a partner's required TLS, a relay's
+      // IP list): the sender retries, as for any temporary failure
+      if (!this.warnedNotLoaded) this.logger.warn({ session: session.id, remote: session.remoteAddress }, 'MX mail deferred (451) until the connectors are loaded');
+      this.warnedNotLoaded = true;
+      throw smtpError(451, '4.3.0 connector rules not loaded yet, try again later');
+    }
     const peer = this.peers.get(session);
     const ip = plainIp(session.remoteAddress);
     const client = { ip, tls: !!session.secure, certificateNames: session.secure ? (peer?.certificateNames ?? []) : [] };

@@ -8,7 +8,7 @@ import nodemailer from 'nodemailer';
 import { InProcessBus } from '@mail/bus';
 import { FsBlobStore } from '@mail/blob';
 import { loadOrCreateTls } from '@mail/config';
-import { EnqueueMessage, ResolveRecipient, VerifyLogin } from '@mail/contracts';
+import { ConnectorSnapshot, EnqueueMessage, ResolveRecipient, VerifyLogin } from '@mail/contracts';
 import { NetworkList } from '@mail/limits';
 import { RawSmtpClient } from './raw-smtp-client.js';
 import type { SmtpInConfig } from './smtp-in.config.js';
@@ -23,6 +23,7 @@ async function hostileSmtp(overrides: Partial<SmtpInConfig> = {}) {
   const bus = new InProcessBus({ service: 'smtp-hostile-test' });
   const queued: string[] = [];
   await bus.handle(VerifyLogin, async () => ({ ok: false as const, reason: 'invalid' as const }));
+  await bus.handle(ConnectorSnapshot, async () => ({ connectors: [], version: 'empty' }));
   await bus.handle(ResolveRecipient, async ({ address }) =>
     address === ALICE.address ? { kind: 'local' as const, deliverTo: [ALICE], forwardTo: [] } : { kind: 'unknown' as const },
   );

@@ -5,16 +5,18 @@ import { join } from 'node:path';
 import { InProcessBus } from '@mail/bus';
 import { FsBlobStore } from '@mail/blob';
 import { loadOrCreateTls } from '@mail/config';
-import { EnqueueMessage, ResolveRecipient, type RequestOf } from '@mail/contracts';
+import { ConnectorSnapshot, EnqueueMessage, ResolveRecipient, type RequestOf } from '@mail/contracts';
 import type { SmtpInConfig } from './smtp-in.config.js';
 import { SmtpInService, type SmtpPorts } from './smtp-in.service.js';
 
 /**
  * smtp-in alone on loopback for protocol specs: every address at `example.com` is local, everything
  * else remote; enqueued messages are kept in `enqueued` and their blobs readable with `stored`.
- * Inbound verification is off unless the config turns it on (no DNS in these specs).
+ * Inbound verification is off unless the config turns it on (no DNS in these specs). The connector
+ * service answers an empty set, unless `connectorsLater`: then nobody answers until
+ * `answerConnectors()` (a replica started while the connector service is down).
  */
-export async function startSmtpInForTest(overrides: Partial<SmtpInConfig> = {}) {
+export async function startSmtpInForTest(overrides: Partial<SmtpInConfig> = {}, opts: { connectorsLater?: boolean } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'smtp-in-'));
   const tls = await loadOrCreateTls({ dataDir: dir, hostname: 'mx.test' });
   const bus = new InProcessBus({ service: 'smtp-in-test' });
@@ -27,6 +29,8 @@ export async function startSmtpInForTest(overrides: Partial<SmtpInConfig> = {}) 
     enqueued.push(p);
     return { queueId: randomUUID() };
   });
+  const answerConnectors = () => bus.handle(ConnectorSnapshot, async () => ({ connectors: [], version: 'empty' }));
+  if (!opts.connectorsLater) await answerConnectors();
   const blobsDir = join(dir, 'blobs');
   const service = new SmtpInService(
     {
@@ -50,6 +54,7 @@ export async function startSmtpInForTest(overrides: Partial<SmtpInConfig> = {}) 
   return {
     ports,
     enqueued,
+    answerConnectors,
     stored: (blobKey: string) => readFile(join(blobsDir, blobKey)),
     async close() {
       await service.stop();

@@ -22,6 +22,11 @@ export interface SmtpInConfig {
   tls: { key: string; cert: string };
   /** watched for a renewed pair (watchTlsFiles) */
   tlsFiles?: TlsFiles;
+  /**
+   * How long an MX MAIL FROM waits for the replica's first connector snapshot before answering
+   * `451 4.3.0` (default 5 s): until then a partner connector's TLS or IP rule would not be applied.
+   */
+  connectorsWaitMs?: number;
   /** PEM file of the CAs a client certificate must chain to (inbound connectors' tlsSenderCertificateName); default: the system CAs */
   tlsClientCaFile?: string;
   /** allow AUTH before STARTTLS on submission (development only) */

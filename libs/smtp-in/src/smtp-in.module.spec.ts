@@ -12,7 +12,7 @@ import nodemailer from 'nodemailer';
 import { Bus, InProcessBus } from '@mail/bus';
 import { BlobStore, FsBlobStore } from '@mail/blob';
 import { loadOrCreateTls } from '@mail/config';
-import { EnqueueMessage, ResolveRecipient } from '@mail/contracts';
+import { ConnectorSnapshot, EnqueueMessage, ResolveRecipient } from '@mail/contracts';
 import { SmtpInModule } from './smtp-in.module.js';
 import { SmtpInService } from './smtp-in.service.js';
 
@@ -36,6 +36,7 @@ describe('SmtpInModule in a Nest application', () => {
     dir = await mkdtemp(join(tmpdir(), 'smtp-in-nest-'));
     const tls = await loadOrCreateTls({ dataDir: dir, hostname: 'mx.test' });
     bus = new InProcessBus();
+    await bus.handle(ConnectorSnapshot, async () => ({ connectors: [], version: 'empty' }));
     await bus.handle(ResolveRecipient, async () => ({ kind: 'local' as const, deliverTo: [{ accountId: randomUUID(), address: 'a@example.com' }], forwardTo: [] }));
     await bus.handle(EnqueueMessage, async () => {
       enqueued++;

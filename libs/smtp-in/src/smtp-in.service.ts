@@ -41,7 +41,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
   ) {
     this.logger = createLogger('smtp-in');
     this.recipients = new CachedRequester(bus, ResolveRecipient, { ttlMs: config.recipientCacheTtlMs ?? 30_000, maxEntries: 50_000, invalidatedBy: DirectoryChanged });
-    this.connectors = new InboundConnectors(new ConnectorSet(bus, this.logger), this.recipients, this.logger);
+    this.connectors = new InboundConnectors(new ConnectorSet(bus, this.logger), this.recipients, this.logger, config.connectorsWaitMs);
     this.policy = new SmtpSessionPolicy(config, bus, blobs, this.recipients, this.logger, this.connectors);
     honourExplicitEnhancedCodes();
     coalescePipelinedReplies();

@@ -10,7 +10,7 @@ import nodemailer from 'nodemailer';
 import { InProcessBus } from '@mail/bus';
 import { FsBlobStore } from '@mail/blob';
 import { loadOrCreateTls } from '@mail/config';
-import { CheckSender, ContractError, EnqueueMessage, ResolveRecipient, VerifyLogin, type RequestOf } from '@mail/contracts';
+import { CheckSender, ContractError, ConnectorSnapshot, EnqueueMessage, ResolveRecipient, VerifyLogin, type RequestOf } from '@mail/contracts';
 import { RawSmtpClient } from './raw-smtp-client.js';
 import type { SmtpInConfig } from './smtp-in.config.js';
 import { SmtpInService } from './smtp-in.service.js';
@@ -45,6 +45,7 @@ describe('smtp-in over real sockets', () => {
     await bus.handle(VerifyLogin, async (p) =>
       p.username === ALICE.address && p.password === PASSWORD ? { ok: true as const, ...ALICE } : { ok: false as const, reason: 'invalid' as const },
     );
+    await bus.handle(ConnectorSnapshot, async () => ({ connectors: [], version: 'empty' }));
     await bus.handle(ResolveRecipient, async ({ address }) => {
       const domain = address.split('@')[1]?.toLowerCase();
       if (domain !== 'example.com') return { kind: 'remote' as const };
