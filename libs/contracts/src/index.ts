@@ -14,3 +14,4 @@ export * from './connector.contract.js';
 export * from './dkim.contract.js';
 export * from './trace.contract.js';
 export * from './queue-admin.contract.js';
+export * from './sort.contract.js';

@@ -2,6 +2,7 @@ import { Cursor } from './cursor.js';
 import { parseDateTime } from './date-time.js';
 import { ImapParseError } from './errors.js';
 import { parseFetchItems } from './fetch-parser.js';
+import { parseQuotaCommand, parseSort, parseThread } from './extension-parser.js';
 import { parseSearchKeys } from './search-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
 import type { ImapCommand, ListReturn, SearchReturn, StatusItem } from './types.js';
@@ -10,7 +11,7 @@ import { leadingTag } from './chars.js';
 const NO_ARGS = new Set(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE', 'NAMESPACE']);
 const STATUS_ITEMS = new Set<StatusItem>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'DELETED']);
 const SEARCH_RETURNS = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL']);
-const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE']);
+const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE', 'SORT', 'THREAD']);
 
 function modifier(c: Cursor, name: string): number {
   c.expect('(');
@@ -255,6 +256,14 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
       c.end();
       return { tag, name, params };
     }
+    case 'SORT':
+      return parseSort(c, tag, uid);
+    case 'THREAD':
+      return parseThread(c, tag, uid);
+    case 'GETQUOTA':
+    case 'GETQUOTAROOT':
+    case 'SETQUOTA':
+      return parseQuotaCommand(c, tag, name);
     case 'APPEND':
       return c.fail('APPEND needs a message literal');
     default:

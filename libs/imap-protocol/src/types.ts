@@ -1,3 +1,5 @@
+import type { SortCriterion } from './sort.js';
+
 /** `*` is the largest number in use (sequence number or UID, depending on the command). */
 export type SeqNumber = number | '*';
 export interface SeqRange {
@@ -87,6 +89,13 @@ export type ImapCommand =
   /** `returning`: RFC 4731 RETURN options (answered with ESEARCH), null for a plain SEARCH */
   | (Tagged & { name: 'SEARCH'; uid: boolean; charset: string | null; criteria: SearchKey; returning: SearchReturn[] | null })
   | (Tagged & { name: 'COPY' | 'MOVE'; uid: boolean; sequence: SequenceSet; mailbox: string })
+  /** RFC 5256 SORT (and RFC 5957's DISPLAYFROM/DISPLAYTO keys) */
+  | (Tagged & { name: 'SORT'; uid: boolean; criteria: SortCriterion[]; charset: string; search: SearchKey })
+  | (Tagged & { name: 'THREAD'; uid: boolean; algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'; charset: string; search: SearchKey })
+  /** RFC 9208 QUOTA */
+  | (Tagged & { name: 'GETQUOTA'; root: string })
+  | (Tagged & { name: 'GETQUOTAROOT'; mailbox: string })
+  | (Tagged & { name: 'SETQUOTA'; root: string; limits: [string, number][] })
   | (Tagged & { name: 'ENABLE'; capabilities: string[] })
   | (Tagged & { name: 'ID'; params: [string, string | null][] | null });
 

@@ -9,3 +9,4 @@ export { parseAddressList, MISSING_DOMAIN, MISSING_MAILBOX } from './address-lis
 export { buildEnvelope } from './envelope.js';
 export { parseMailDate } from './date-header.js';
 export { parseStructuredHeader, decodeParam, type StructuredHeader } from './structured-header.js';
+export { decodeWords } from './encoded-words.js';

@@ -1,5 +1,5 @@
 import { collapseWhitespace, type Envelope, type MessageIndex, type MimePart } from '@mail/contracts';
-import libmime from 'libmime';
+import { decodeWords } from './encoded-words.js';
 import { parseMailDate } from './date-header.js';
 import { buildEnvelope } from './envelope.js';
 import { firstField, parseHeaderBlock } from './header-block.js';
@@ -60,14 +60,6 @@ const NO_ENVELOPE: Envelope = {
   date: null, subject: null, from: null, sender: null, replyTo: null,
   to: null, cc: null, bcc: null, inReplyTo: null, messageId: null,
 };
-
-function decodeWords(value: string): string {
-  try {
-    return libmime.decodeWords(value);
-  } catch {
-    return value;
-  }
-}
 
 /**
  * The synchronous core of the indexer: feed it the raw message in chunks of any size, then call

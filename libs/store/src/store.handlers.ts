@@ -12,6 +12,7 @@ import {
   ListMailboxes,
   MailboxChanges,
   MailboxStatus,
+  MessageSortKeys,
   OpenMailbox,
   PurgeAccount,
   RenameMailbox,
@@ -25,6 +26,7 @@ import { AppendService } from './append.service.js';
 import { BlobCollector } from './blob-collector.js';
 import { MailboxService } from './mailbox.service.js';
 import { MessageService } from './message.service.js';
+import { SortKeysService } from './sort-keys.service.js';
 import { mailMigrations } from './migrations/mail-migrations.js';
 import { STORE_SETTINGS, type StoreSettings } from './store.config.js';
 
@@ -39,6 +41,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
     private readonly mailboxes: MailboxService,
     private readonly messages: MessageService,
     private readonly appends: AppendService,
+    private readonly sortKeys: SortKeysService,
     private readonly collector: BlobCollector,
     @Inject(STORE_SETTINGS) private readonly settings: StoreSettings,
   ) {}
@@ -60,6 +63,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
       this.bus.handle(GetAccountUsage, (p) => mb.usage(p.accountIds)),
       this.bus.handle(FetchMessages, (p) => msg.fetch(p)),
       this.bus.handle(SearchMessages, (p) => msg.search(p)),
+      this.bus.handle(MessageSortKeys, (p) => this.sortKeys.sortKeys(p)),
       this.bus.handle(UpdateFlags, (p) => msg.updateFlags(p)),
       this.bus.handle(ExpungeMessages, (p) => msg.expunge(p)),
       this.bus.handle(CopyMessages, (p) => msg.copy(p)),

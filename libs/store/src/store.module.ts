@@ -14,6 +14,7 @@ import { MessageIndexerPort, MimeMessageIndexer } from './message-indexer.port.j
 import { MessageRepository } from './message.repository.js';
 import { MessageService } from './message.service.js';
 import { STORE_SETTINGS, storeSettings, type StoreConfig, type StoreSettings } from './store.config.js';
+import { SortKeysService } from './sort-keys.service.js';
 import { StoreHandlers } from './store.handlers.js';
 
 const STORE_LOGGER = Symbol('STORE_LOGGER');
@@ -50,6 +51,11 @@ export class StoreModule {
           useFactory: (db: Database, svc: MailboxService, mb: MailboxRepository, msg: MessageRepository, idx: IndexRepository, gc: BlobCollector, ev: ChangePublisher, s: StoreSettings) =>
             new MessageService(db, svc, mb, msg, idx, gc, ev, s),
           inject: [Database, MailboxService, MailboxRepository, MessageRepository, IndexRepository, BlobCollector, ChangePublisher, STORE_SETTINGS],
+        },
+        {
+          provide: SortKeysService,
+          useFactory: (db: Database, svc: MailboxService) => new SortKeysService(db, svc),
+          inject: [Database, MailboxService],
         },
         {
           provide: AppendService,

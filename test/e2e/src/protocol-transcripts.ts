@@ -18,6 +18,15 @@ async function admin(p: PlatformUnderTest, path: string, body: unknown): Promise
   assert.ok(res.ok, `${path}: ${res.status} ${await res.text()}`);
 }
 
+/**
+ * Settings for `${user}`'s account from a `#! account {json}` line of the script (what the admin
+ * API's account creation takes, e.g. `{"quotaBytes": 4096}`).
+ */
+function accountSettings(script: string): Record<string, unknown> {
+  const line = script.split('\n').find((l) => l.startsWith('#! account '));
+  return line ? (JSON.parse(line.slice('#! account '.length)) as Record<string, unknown>) : {};
+}
+
 export function transcriptFiles(proto: string): string[] {
   return readdirSync(join(TRANSCRIPTS, proto))
     .filter((f) => f.endsWith('.test'))
@@ -47,9 +56,9 @@ export function imapTranscripts<P extends PlatformUnderTest>(name: string, start
       it(file, async () => {
         const user = `t${i}@${DOMAIN}`;
         const other = `o${i}@${DOMAIN}`;
-        await admin(p, '/api/v1/accounts', { address: user, password: PASSWORD });
-        await admin(p, '/api/v1/accounts', { address: other, password: PASSWORD });
         const script = readFileSync(join(TRANSCRIPTS, 'imap', file), 'utf8');
+        await admin(p, '/api/v1/accounts', { ...accountSettings(script), address: user, password: PASSWORD });
+        await admin(p, '/api/v1/accounts', { address: other, password: PASSWORD });
         const saslPlain = Buffer.from(`\0${user}\0${PASSWORD}`).toString('base64');
         await runTranscript(script, { host: p.host, ports }, { vars: { user, other, password: `"${PASSWORD}"`, saslPlain, domain: DOMAIN } });
       });

@@ -11,6 +11,7 @@ import {
   ListMailboxes,
   MailboxChanges,
   MailboxStatus,
+  MessageSortKeys,
   OpenMailbox,
   RenameMailbox,
   SearchMessages,
@@ -57,6 +58,9 @@ export class BusMailStore extends MailStorePort {
   }
   fetchMessages(req: RequestOf<typeof FetchMessages>): Promise<ResponseOf<typeof FetchMessages>> {
     return this.bus.request(FetchMessages, req);
+  }
+  messageSortKeys(req: RequestOf<typeof MessageSortKeys>): Promise<ResponseOf<typeof MessageSortKeys>> {
+    return this.bus.request(MessageSortKeys, req, { timeoutMs: SLOW_MS });
   }
   searchMessages(req: RequestOf<typeof SearchMessages>): Promise<ResponseOf<typeof SearchMessages>> {
     return this.bus.request(SearchMessages, req, { timeoutMs: SLOW_MS });

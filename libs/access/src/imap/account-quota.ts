@@ -1,4 +1,5 @@
 import type { AccountQuota } from '@mail/contracts';
+import type { QuotaResource } from '@mail/imap-protocol';
 import { no, type Reply } from './reply.js';
 import type { ImapUser, SessionHandle } from './session-handle.js';
 
@@ -34,4 +35,15 @@ export async function appendFits(s: SessionHandle, user: ImapUser, limits: Accou
   if (!used) return null;
   const full = (limits.bytes != null && used.bytes + size > limits.bytes) || (limits.messages != null && used.messages + 1 > limits.messages);
   return full ? no('Quota exceeded', 'OVERQUOTA') : null;
+}
+
+/** The one quota root of an account (RFC 9208): all its mailboxes share the directory's limits. */
+export const QUOTA_ROOT = '';
+
+/** RFC 9208 5.1/5.2: STORAGE in units of 1024 octets, MESSAGE as a count; only the limited ones */
+export function quotaResources(limits: AccountQuota, usage: { bytes: number; messages: number }): QuotaResource[] {
+  const out: QuotaResource[] = [];
+  if (limits.bytes != null) out.push({ name: 'STORAGE', usage: Math.floor(usage.bytes / 1024), limit: Math.floor(limits.bytes / 1024) });
+  if (limits.messages != null) out.push({ name: 'MESSAGE', usage: usage.messages, limit: limits.messages });
+  return out;
 }

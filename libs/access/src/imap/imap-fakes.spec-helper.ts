@@ -283,6 +283,11 @@ export class FakeMailStore extends MailStorePort {
       }
     }
   }
+  messageSortKeys(): Promise<ResponseOf<typeof C.MessageSortKeys>> {
+    // SORT and THREAD are tested against the real store (test/protocol/imap)
+    return Promise.reject(new Error('the fake store has no sort keys'));
+  }
+
   async searchMessages(req: RequestOf<typeof C.SearchMessages>): Promise<ResponseOf<typeof C.SearchMessages>> {
     this.calls.push('search');
     const box = this.byId(req.accountId, req.mailboxId);

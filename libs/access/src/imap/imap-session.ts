@@ -44,7 +44,7 @@ export interface ImapSessionContext {
 
 /** Commands during which EXPUNGE must not be sent (RFC 3501 7.4.1): their answers use sequence numbers. */
 function expungeAllowedAfter(cmd: ImapCommand): boolean {
-  if (cmd.name === 'FETCH' || cmd.name === 'STORE' || cmd.name === 'SEARCH') return cmd.uid;
+  if (cmd.name === 'FETCH' || cmd.name === 'STORE' || cmd.name === 'SEARCH' || cmd.name === 'SORT' || cmd.name === 'THREAD') return cmd.uid;
   return true;
 }
 

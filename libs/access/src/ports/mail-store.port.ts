@@ -9,6 +9,7 @@ import type {
   ListMailboxes,
   MailboxChanges,
   MailboxStatus,
+  MessageSortKeys,
   OpenMailbox,
   RenameMailbox,
   RequestOf,
@@ -34,6 +35,7 @@ export abstract class MailStorePort {
   abstract openMailbox(req: RequestOf<typeof OpenMailbox>): Promise<ResponseOf<typeof OpenMailbox>>;
   abstract mailboxChanges(req: RequestOf<typeof MailboxChanges>): Promise<ResponseOf<typeof MailboxChanges>>;
   abstract fetchMessages(req: RequestOf<typeof FetchMessages>): Promise<ResponseOf<typeof FetchMessages>>;
+  abstract messageSortKeys(req: RequestOf<typeof MessageSortKeys>): Promise<ResponseOf<typeof MessageSortKeys>>;
   abstract searchMessages(req: RequestOf<typeof SearchMessages>): Promise<ResponseOf<typeof SearchMessages>>;
   abstract updateFlags(req: RequestOf<typeof UpdateFlags>): Promise<ResponseOf<typeof UpdateFlags>>;
   abstract expungeMessages(req: RequestOf<typeof ExpungeMessages>): Promise<ResponseOf<typeof ExpungeMessages>>;

@@ -15,13 +15,16 @@ import { login } from './login.js';
 import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
+import { getQuota, getQuotaRoot, setQuota } from './quota.js';
 import { rename } from './rename.js';
 import { search } from './search.js';
 import { select } from './select.js';
+import { sort } from './sort.js';
 import { starttls } from './starttls.js';
 import { status } from './status.js';
 import { store } from './store.js';
 import { subscribe } from './subscribe.js';
+import { thread } from './thread.js';
 
 export { appendData, appendEnd, appendStart } from './append.js';
 
@@ -56,5 +59,10 @@ export const COMMANDS: CommandTable = {
   SEARCH: search,
   COPY: copy,
   MOVE: copy,
+  SORT: sort,
+  THREAD: thread,
+  GETQUOTA: getQuota,
+  GETQUOTAROOT: getQuotaRoot,
+  SETQUOTA: setQuota,
 };
 

@@ -1,6 +1,7 @@
 import { esearchResponse, searchResponse } from '@mail/imap-protocol';
 import { no, ok } from '../reply.js';
 import { searchesByModseq } from '../condstore.js';
+import { searchCharsetRefused } from '../search-charset.js';
 import { toSearchCriterion } from '../search-translate.js';
 import type { Command, CommandSpec } from '../session-handle.js';
 
@@ -13,7 +14,8 @@ type Search = Command<'SEARCH'>;
 export const search: CommandSpec<Search> = {
   state: 'selected',
   async run(s, cmd, user, mailbox) {
-    if (cmd.charset && cmd.charset !== 'UTF-8' && cmd.charset !== 'US-ASCII') return no('Unsupported charset', 'BADCHARSET (UTF-8 US-ASCII)');
+    const refused = searchCharsetRefused(cmd.charset);
+    if (refused) return no(refused.text, refused.code);
     const view = mailbox.view;
     const criteria = toSearchCriterion(cmd.criteria, view);
     const res = await s.ctx.store.searchMessages({ accountId: user.accountId, mailboxId: mailbox.mailboxId, criteria });
