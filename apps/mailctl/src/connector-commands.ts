@@ -213,6 +213,17 @@ export const CONNECTOR_COMMANDS: CommandSpec[] = [
     }),
   },
   {
+    words: ['connector', 'status'],
+    usage: 'connector status [<name>]',
+    summary: 'per connector: accepted, refused, relayed, deferred and failed in the last hour and day (1h/24h), the latest success and the latest failure with its reason (from the message trace)',
+    options: {},
+    args: { min: 0, max: 1 },
+    plan: ([name]) => ({
+      call: { method: 'GET', path: `/api/v1/connectors/status${name ? `?name=${enc(name)}` : ''}` },
+      render: (r) => renderStatus(r as StatusView),
+    }),
+  },
+  {
     words: ['connector', 'export'],
     usage: 'connector export > connectors.yaml',
     summary: 'write every connector as YAML (passwords sealed, never in clear)',
@@ -250,6 +261,32 @@ export const CONNECTOR_COMMANDS: CommandSpec[] = [
     },
   },
 ];
+
+type Counts = Record<'accepted' | 'refused' | 'relayed' | 'deferred' | 'failed', number>;
+type Step = { at: string; event: string; recipient: string | null; detail: string | null } | null;
+interface StatusView {
+  at: string;
+  connectors: Array<{ name: string; direction: string | null; enabled: boolean | null; configured: boolean; lastHour: Counts; lastDay: Counts; lastSuccess: Step; lastFailure: Step }>;
+}
+
+const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d+(?=Z$)/, '');
+
+function renderStatus(s: StatusView): string {
+  if (!s.connectors.length) return 'no connectors\n';
+  const pair = (c: StatusView['connectors'][number], k: keyof Counts) => `${c.lastHour[k]}/${c.lastDay[k]}`;
+  const rows = s.connectors.map((c) => [
+    clean(c.name),
+    c.configured ? `${c.direction}${c.enabled ? '' : ' (disabled)'}` : '(not configured)',
+    pair(c, 'accepted'),
+    pair(c, 'refused'),
+    pair(c, 'relayed'),
+    pair(c, 'deferred'),
+    pair(c, 'failed'),
+    c.lastSuccess ? when(c.lastSuccess.at) : '-',
+    c.lastFailure ? `${when(c.lastFailure.at)} ${c.lastFailure.event}${c.lastFailure.recipient ? ` ${clean(c.lastFailure.recipient)}` : ''}: ${clean(c.lastFailure.detail)}` : '-',
+  ]);
+  return `${table(['CONNECTOR', 'DIRECTION', 'ACCEPTED', 'REFUSED', 'RELAYED', 'DEFERRED', 'FAILED', 'LAST SUCCESS', 'LAST FAILURE'], rows)}counts: last hour/last 24 hours, as of ${when(s.at)}\n`;
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

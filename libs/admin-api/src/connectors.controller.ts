@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { Bus } from '@mail/bus';
-import { ContractError, CreateConnector, DeleteConnector, ExportConnectors, GetConnector, ImportConnectors, ListConnectors, TestConnector, UpdateConnector } from '@mail/contracts';
+import { ContractError, CreateConnector, DeleteConnector, ExportConnectors, GetConnector, GetConnectorTraffic, ImportConnectors, ListConnectors, TestConnector, UpdateConnector } from '@mail/contracts';
+import { connectorStatus } from './connector-status.js';
 import { BearerGuard } from './bearer.guard.js';
 import { AdminErrorFilter } from './error.filter.js';
 import { parseInput } from './validate.js';
@@ -26,6 +27,17 @@ export class ConnectorsController {
   @Get('export')
   export() {
     return this.bus.request(ExportConnectors, {});
+  }
+
+  /** Per connector: counts of the last hour and day and the latest success and failure, from the message trace. */
+  @Get('status')
+  async status(@Query('name') name?: string) {
+    const [{ connectors }, traffic] = await Promise.all([this.bus.request(ListConnectors, {}), this.bus.request(GetConnectorTraffic, {}, { timeoutMs: 30_000 })]);
+    const all = connectorStatus(connectors, traffic);
+    if (!name) return all;
+    const one = all.connectors.filter((c) => c.name.toLowerCase() === name.toLowerCase());
+    if (!one.length) throw new ContractError('NOT_FOUND', `no connector ${JSON.stringify(name)} is configured or in the trace`);
+    return { ...all, connectors: one };
   }
 
   /** A file with problems is a 400 listing each with its line; nothing is applied. */

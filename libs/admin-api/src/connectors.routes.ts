@@ -1,6 +1,7 @@
 import { ConnectorDirection, CreateConnector, DeleteConnector, ExportConnectors, GetConnector, ImportConnectors, ListConnectors, TestConnector, UpdateConnector } from '@mail/contracts';
 import { z } from 'zod';
 import type { RouteDoc } from './openapi.js';
+import { ConnectorStatusResponse } from './connector-status.js';
 
 const Name = { name: 'name', in: 'path' as const, description: 'connector name (case-insensitive), URL-encoded', schema: z.string(), required: true };
 
@@ -37,6 +38,17 @@ export const CONNECTOR_ROUTES: RouteDoc[] = [
     status: 200,
     response: ExportConnectors.response,
     errors: [503],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/connectors/status',
+    operationId: 'connectorStatus',
+    summary: 'Per connector: messages accepted, refused, relayed, deferred and failed in the last hour and day, and the latest success and failure with its reason (from the message trace)',
+    tag: 'connectors',
+    params: [{ name: 'name', in: 'query', description: 'only this connector (case-insensitive)', schema: z.string() }],
+    status: 200,
+    response: ConnectorStatusResponse,
+    errors: [404, 503],
   },
   {
     method: 'post',

@@ -88,7 +88,7 @@ export class InboundConnectors {
     if (decision.kind === 'refuse') {
       connectorMetrics.refusal(decision.connector, 'inbound', decision.reason);
       this.logger.info({ session: session.id, connector: decision.connector, reason: decision.reason, remote: ip, from }, 'refused by inbound connector');
-      throw smtpError(decision.code, decision.text);
+      throw Object.assign(smtpError(decision.code, decision.text), { connector: decision.connector });
     }
     if (decision.kind === 'none') {
       setInboundTrust(session, { verify: true, ip: session.remoteAddress, source: 'internet' });
@@ -99,12 +99,12 @@ export class InboundConnectors {
     if (grants.senderMustBeHosted) {
       if (!from || !(await this.isHosted(from))) {
         connectorMetrics.refusal(c.name, 'inbound', 'sender_not_hosted');
-        throw smtpError(550, `5.7.1 connector "${c.name}" relays only for senders in a hosted domain`);
+        throw Object.assign(smtpError(550, `5.7.1 connector "${c.name}" relays only for senders in a hosted domain`), { connector: c.name });
       }
       const limit = c.record.maxMessagesPerMinute;
       if (limit && !this.rates.take(`${c.name}\n${ip}`, limit)) {
         connectorMetrics.refusal(c.name, 'inbound', 'rate_limited');
-        throw smtpError(451, `4.7.0 connector "${c.name}": more than ${limit} messages per minute from ${ip}, try again later`);
+        throw Object.assign(smtpError(451, `4.7.0 connector "${c.name}": more than ${limit} messages per minute from ${ip}, try again later`), { connector: c.name });
       }
     }
     const subject = authenticationSubject(c, session.remoteAddress, []);

@@ -9,7 +9,8 @@ export function transactionId(session: SMTPServerSession): string {
 }
 
 /**
- * Message trace for what smtp-in refuses: a recipient at RCPT, or the whole message at DATA. A
+ * Message trace for what smtp-in refuses: a recipient at RCPT, the whole message at DATA, or the
+ * sender at MAIL FROM when an inbound connector refuses it. A
  * refused message never reaches the queue, so these steps are the only trace it leaves. They carry
  * the transaction id as their trace key, which the enqueue hands over too (`source.session`), so a
  * message accepted for some recipients and refused for others is one message in the trace.
@@ -25,13 +26,18 @@ export class RefusalTrace {
     this.step(session, recipient, `RCPT TO refused: ${reply(err)}`, connector);
   }
 
+  /** MAIL FROM refused by an inbound connector's rule: no recipient yet, the step is the whole message's */
+  sender(session: SMTPServerSession, from: string, err: unknown, connector: string): void {
+    this.step(session, undefined, `MAIL FROM refused: ${reply(err)}`, connector, from);
+  }
+
   /** one step per recipient the message was for: each of them ends here */
   message(session: SMTPServerSession, err: unknown, connector?: string): void {
     const detail = `DATA refused: ${reply(err)}`;
     for (const r of session.envelope.rcptTo) this.step(session, r.address, detail, connector);
   }
 
-  private step(session: SMTPServerSession, recipient: string, detail: string, connector?: string): void {
+  private step(session: SMTPServerSession, recipient: string | undefined, detail: string, connector?: string, from?: string): void {
     const traceId = trace.getActiveSpan()?.spanContext().traceId;
     this.publisher.add({
       event: 'rejected',
@@ -39,8 +45,8 @@ export class RefusalTrace {
       traceKey: transactionId(session),
       traceId: traceId && !/^0+$/.test(traceId) ? traceId : undefined,
       messageId: null,
-      sender: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-      recipient: recipient.slice(0, 320),
+      sender: (from ?? (session.envelope.mailFrom ? session.envelope.mailFrom.address : '')).slice(0, 320),
+      recipient: recipient?.slice(0, 320),
       detail,
       service: 'smtp-in',
       clientIp: session.remoteAddress?.slice(0, 64),

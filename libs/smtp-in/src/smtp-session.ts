@@ -140,7 +140,12 @@ export class SmtpSessionPolicy {
         throw smtpError(553, '5.7.1 sender not owned by the authenticated user');
       }
     }
-    if (listener === 'mx' && this.connectors) await this.connectors.atMailFrom(session, from);
+    if (listener === 'mx' && this.connectors) {
+      await this.connectors.atMailFrom(session, from).catch((err: Error & { connector?: string }) => {
+        if (err.connector) this.refusals.sender(session, from, err, err.connector);
+        throw err;
+      });
+    }
   }
 
   private async rcptTo(listener: ListenerKind, address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {

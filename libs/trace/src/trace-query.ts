@@ -9,7 +9,7 @@ export interface SqlQuery {
 /** A message's status from its recipients' latest steps, as statusOf (trace-status.ts) derives it. */
 const STATUS = `
   SELECT CASE
-    WHEN count(*) = 0 THEN 'pending'
+    WHEN count(*) = 0 THEN CASE WHEN EXISTS (SELECT 1 FROM trace.events r WHERE r.trace_key = m.trace_key AND r.event = 'rejected') THEN 'refused' ELSE 'pending' END
     WHEN bool_and(last.event = 'rejected') THEN 'refused'
     WHEN bool_or(last.event IN ('received', 'queued', 'expanded', 'deferred')) THEN 'pending'
     WHEN bool_and(last.event IN ('delivered', 'relayed')) THEN 'delivered'

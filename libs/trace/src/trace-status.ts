@@ -5,7 +5,7 @@ const DELIVERED = new Set<string>(['delivered', 'relayed']);
 
 /**
  * A message's status from its steps in order (time, then recording order): each recipient's latest
- * step counts. Every recipient refused at SMTP → refused; any still on its way → pending; all
+ * step counts. Every recipient refused at SMTP (or the sender, before any recipient) → refused; any still on its way → pending; all
  * delivered → delivered; some → partial; else failed. The same rules as the SQL the status filter
  * uses (trace-query.ts), which the repository spec holds together.
  */
@@ -13,7 +13,8 @@ export function statusOf(steps: Array<{ event: TrackedEvent | string; recipient:
   const latest = new Map<string, string>();
   for (const s of steps) if (s.recipient) latest.set(s.recipient, s.event);
   const last = [...latest.values()];
-  if (!last.length) return 'pending';
+  // refused before any recipient (an inbound connector's rule at MAIL FROM)
+  if (!last.length) return steps.some((s) => s.event === 'rejected') ? 'refused' : 'pending';
   if (last.every((e) => e === 'rejected')) return 'refused';
   if (last.some((e) => PENDING.has(e))) return 'pending';
   if (last.every((e) => DELIVERED.has(e))) return 'delivered';

@@ -1,8 +1,9 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Bus, type Subscription } from '@mail/bus';
-import { MessageTracked, SearchTrace } from '@mail/contracts';
+import { GetConnectorTraffic, MessageTracked, SearchTrace } from '@mail/contracts';
 import { Database, runMigrations } from '@mail/db';
 import { traceMigrations } from './migrations/trace-migrations.js';
+import { connectorTraffic } from './connector-traffic.js';
 import { TRACE_CONFIG, type TraceConfig } from './trace.config.js';
 import { TraceRepository } from './trace.repository.js';
 import { TraceRetention } from './trace-retention.js';
@@ -30,6 +31,10 @@ export class TraceHandlers implements OnModuleInit, OnApplicationBootstrap, Befo
     this.subscriptions = await Promise.all([
       this.bus.subscribe(MessageTracked, (e) => this.writer.add(e.steps), undefined, { queue: 'trace' }),
       this.bus.handle(SearchTrace, async (f) => ({ messages: await this.repo.search(f) })),
+      this.bus.handle(GetConnectorTraffic, async (q) => {
+        const at = new Date();
+        return { at: at.toISOString(), connectors: await connectorTraffic(this.db, q.connectors, at) };
+      }),
     ]);
   }
 

@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import { mailctl, startDnsServer, type PlatformUnderTest, type TestDnsServer } from '@mail/testing';
 import { eventually, startFakeSmtp, type FakeSmtp } from './fake-smtp.js';
 import { sampleMessage } from './messages.js';
+import { traceUntil } from './message-trace.js';
 import { imapClient, waitForMessages } from './scenario.js';
 import { makeTestPki, type TestPki } from './test-certificates.js';
 
@@ -97,6 +98,25 @@ async function headersOf(p: PlatformUnderTest, subject: string): Promise<string>
   }
 }
 
+type Counts = Record<'accepted' | 'refused' | 'relayed' | 'deferred' | 'failed', number>;
+interface ConnectorStatus {
+  name: string;
+  configured: boolean;
+  lastHour: Counts;
+  lastDay: Counts;
+  lastSuccess: { at: string; event: string } | null;
+  lastFailure: { at: string; event: string; recipient: string | null; detail: string | null } | null;
+}
+
+/** `mailctl connector status <name> --json`, until `check` holds (the trace is written in batches) */
+async function statusUntil(p: PlatformUnderTest, name: string, check: (s: ConnectorStatus) => void): Promise<ConnectorStatus> {
+  return eventually(async () => {
+    const s = (JSON.parse(await ok(p, ['connector', 'status', name, '--json'])) as { connectors: ConnectorStatus[] }).connectors[0];
+    check(s);
+    return s;
+  });
+}
+
 const comparable = ({ id: _i, createdAt: _c, updatedAt: _u, ...rest }: Record<string, unknown>) => rest;
 
 /**
@@ -145,6 +165,23 @@ export function connectorScenarios(name: string, start: (env: NodeJS.ProcessEnv)
       // other senders are not concerned
       assert.match(await send(p, { from: 'someone@elsewhere.test', to, tls: 'none' }), /^250/);
 
+      // message trace: the accepted message went through Contoso, each refusal names it
+      const accepted = await traceUntil(p, { sender: 'ann@contoso.test' }, (m) => m.status === 'delivered' && m.events.some((e) => e.event === 'received' && e.connector === 'Contoso'));
+      assert.ok(accepted.events.filter((e) => e.event === 'queued').every((e) => e.connector === 'Contoso'), JSON.stringify(accepted.events));
+      await traceUntil(p, { sender: 'ann@contoso.test', status: 'refused' }, (m) =>
+        m.events.some((e) => e.event === 'rejected' && e.connector === 'Contoso' && /^MAIL FROM refused: 530 5\.7\.10 connector "Contoso" requires TLS/.test(e.detail ?? '')),
+      );
+      const other = await traceUntil(p, { sender: 'someone@elsewhere.test' }, (m) => m.status === 'delivered');
+      assert.ok(other.events.every((e) => e.connector === null), 'a message outside the connector is not attributed');
+      // mailctl connector status: one accepted, three refused (the last with its reason)
+      const status = await statusUntil(p, 'Contoso', (s) => {
+        assert.equal(s.lastDay.accepted, 1);
+        assert.ok(s.lastDay.refused >= 3, JSON.stringify(s));
+      });
+      assert.deepEqual([status.configured, status.lastHour.accepted, status.lastSuccess?.event], [true, 1, 'received']);
+      assert.match(status.lastFailure?.detail ?? '', /5\.7\.1 .*addresses of connector "Contoso"/);
+      assert.match(await ok(p, ['connector', 'status']), /Contoso\s+inbound\s+1\/1\s+\d+\/\d+/);
+
       const client = imapClient(p, to, PASSWORD);
       await client.connect();
       try {
@@ -163,6 +200,8 @@ export function connectorScenarios(name: string, start: (env: NodeJS.ProcessEnv)
         await client.logout();
       }
       await ok(p, ['connector', 'remove', 'Contoso']);
+      // removed, its traffic is still in the trace
+      assert.equal((await statusUntil(p, 'Contoso', (s) => assert.equal(s.configured, false))).lastDay.accepted, 1);
     });
 
     it('filter connector: SPF judges the first IP before the filter, read from the Received chain', async () => {
@@ -207,6 +246,13 @@ export function connectorScenarios(name: string, start: (env: NodeJS.ProcessEnv)
       });
       assert.deepEqual(relayed.to, ['someone@partner.test']);
       assert.match(relayed.raw, /\(connector Printers\)/);
+      // trace: accepted through Printers, relayed through RELAY_HOST; the refusals name Printers
+      const traced = await traceUntil(p, { sender: 'scanner@fabrikam.test', recipient: 'someone@partner.test' }, (m) => m.status === 'delivered');
+      assert.equal(traced.events.find((e) => e.event === 'received')?.connector, 'Printers');
+      assert.equal(traced.events.find((e) => e.event === 'relayed')?.connector, 'RELAY_HOST');
+      await traceUntil(p, { sender: 'scanner@elsewhere.test' }, (m) => m.events.some((e) => e.event === 'rejected' && e.connector === 'Printers' && /hosted domain/.test(e.detail ?? '')));
+      await traceUntil(p, { sender: 'scanner@fabrikam.test', status: 'refused' }, (m) => m.events.some((e) => e.event === 'rejected' && e.connector === 'Printers' && /^DATA refused: .*From: is in a hosted domain/.test(e.detail ?? '')));
+      await statusUntil(p, 'Printers', (s) => assert.ok(s.lastDay.accepted >= 1 && s.lastDay.refused >= 2, JSON.stringify(s)));
       await ok(p, ['connector', 'remove', 'Printers']);
     });
 
@@ -269,6 +315,12 @@ export function connectorScenarios(name: string, start: (env: NodeJS.ProcessEnv)
           await eventually(() => deferredWith(p, 'w@northwind.test', /TLS required by the connector but not available/), 10_000);
         });
         assert.equal(a.received.length, 0);
+
+        // trace and status: relayed through Northwind, deferred in its name with the reason
+        await traceUntil(p, { recipient: 'x@northwind.test' }, (m) => m.events.some((e) => e.event === 'relayed' && e.connector === 'Northwind'));
+        await traceUntil(p, { recipient: 'w@northwind.test' }, (m) => m.events.some((e) => e.event === 'deferred' && e.connector === 'Northwind' && /TLS required/.test(e.detail ?? '')));
+        const out = await statusUntil(p, 'Northwind', (s) => assert.ok(s.lastDay.relayed >= 2 && s.lastDay.deferred >= 2, JSON.stringify(s)));
+        assert.deepEqual([out.lastSuccess?.event, out.lastFailure?.event], ['relayed', 'deferred']);
 
         // opportunistic to the same host: plaintext is what it allows
         await ok(p, ['connector', 'set', 'Northwind', '--tls-settings', 'opportunistic']);
