@@ -72,8 +72,9 @@ export class DeliveryModule {
         {
           provide: OutboundRouter,
           useFactory: (bus: Bus, mx: OutboundSmtp) => {
-            const resolveMx = config.resolveMx ?? mxResolver(createDnsResolver({ servers: config.dnsServers, cacheTtlMs: 60_000 }));
-            const common = { hostname: config.hostname, defaultPort: config.outboundPort, connectTimeoutMs: config.smtpTimeouts?.connectMs, extraCa: config.extraCa, resolveMx };
+            const resolve = createDnsResolver({ servers: config.dnsServers, cacheTtlMs: 60_000 });
+            const resolveMx = config.resolveMx ?? mxResolver(resolve);
+            const common = { hostname: config.hostname, defaultPort: config.outboundPort, connectTimeoutMs: config.smtpTimeouts?.connectMs, extraCa: config.extraCa, resolveMx, resolve };
             const smartHosts = new SmartHostSender({ ...common, socketTimeoutMs: config.smtpTimeouts?.socketMs, secrets: config.secrets });
             return new OutboundRouter(new ConnectorSet(bus, logger), smartHosts, mx, config.relayHost, bus, common);
           },

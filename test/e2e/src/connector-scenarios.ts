@@ -130,6 +130,8 @@ export function connectorScenarios(name: string, start: (env: NodeJS.ProcessEnv)
     let pki: TestPki;
     let relayHost: FakeSmtp;
     let dns: TestDnsServer;
+    /** the port remote MXs listen on (the platform's OUTBOUND_PORT) */
+    let mxPort: number;
 
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'connectors-'));
@@ -138,7 +140,8 @@ export function connectorScenarios(name: string, start: (env: NodeJS.ProcessEnv)
       // SPF of the sender behind the filter: only its own MTA (198.51.100.7) may send for filtered.test
       dns = await startDnsServer({ 'filtered.test': { TXT: ['v=spf1 ip4:198.51.100.7 -all'] } });
       // remote mail leaves through a smart host in the test (never the internet)
-      p = await start({ TLS_CLIENT_CA_FILE: pki.caFile, OUTBOUND_TLS_CA_FILE: pki.caFile, RELAY_HOST: `127.0.0.1:${relayHost.port}`, DNS_SERVERS: dns.servers.join(',') });
+      mxPort = await freePortNothingListens();
+      p = await start({ TLS_CLIENT_CA_FILE: pki.caFile, OUTBOUND_TLS_CA_FILE: pki.caFile, RELAY_HOST: `127.0.0.1:${relayHost.port}`, DNS_SERVERS: dns.servers.join(','), OUTBOUND_PORT: String(mxPort) });
       await ok(p, ['domain', 'add', 'fabrikam.test']);
       await ok(p, ['user', 'add', 'alice@fabrikam.test', '--password', PASSWORD]);
     });
@@ -331,6 +334,39 @@ export function connectorScenarios(name: string, start: (env: NodeJS.ProcessEnv)
       } finally {
         await ok(p, ['connector', 'remove', 'Northwind']).catch(() => undefined);
         await Promise.all([a.close(), b.close(), c.close()]);
+      }
+    });
+
+    it('outbound connector with useMxRecord: the MX of the recipient domain from the platform DNS, in preference order, under the connector TLS setting', async () => {
+      // mx1 (preference 10) has an address where nothing listens; mx2 (20) offers STARTTLS
+      const mx2 = await startFakeSmtp({ key: pki.server.key, cert: pki.server.cert, listen: { host: '127.0.0.8', port: mxPort } });
+      dns.set('wingtip.test', { MX: [{ exchange: 'mx1.wingtip.test', priority: 10 }, { exchange: 'mx2.wingtip.test', priority: 20 }] });
+      dns.set('mx1.wingtip.test', { A: ['127.0.0.9'] });
+      dns.set('mx2.wingtip.test', { A: ['127.0.0.8'] });
+      try {
+        await ok(p, ['connector', 'add', 'Wingtip', '--direction', 'outbound', '--recipient-domains', 'wingtip.test', '--use-mx-record', 'true', '--tls-settings', 'encryptionOnly']);
+        // without the connector this domain would go to RELAY_HOST; with it, to its own MX over TLS
+        await eventually(async () => {
+          await submit(p, 'ann@wingtip.test', 'by mx record');
+          await eventually(async () => assert.ok(mx2.received.some((m) => m.raw.includes('by mx record'))), 10_000);
+        });
+        const got = mx2.received.find((m) => m.raw.includes('by mx record'))!;
+        assert.deepEqual([got.secure, got.to], [true, ['ann@wingtip.test']]);
+        assert.equal(relayHost.received.some((m) => m.raw.includes('by mx record')), false);
+
+        // Validate-OutboundConnector resolves the MX the same way
+        const probed = JSON.parse(await ok(p, ['connector', 'test', 'Wingtip', '--to', 'x@wingtip.test', '--json'])) as { met: boolean; hosts: Array<{ host: string; connected: boolean; settingsMet: boolean }> };
+        assert.deepEqual(
+          probed.hosts.map((h) => [h.host, h.connected, h.settingsMet]),
+          [
+            ['mx1.wingtip.test', false, false],
+            ['mx2.wingtip.test', true, true],
+          ],
+        );
+        assert.equal(probed.met, true);
+      } finally {
+        await ok(p, ['connector', 'remove', 'Wingtip']).catch(() => undefined);
+        await mx2.close();
       }
     });
 

@@ -17,9 +17,12 @@ export interface FakeSmtp {
   close(): Promise<void>;
 }
 
-/** A smart host for tests: a real SMTP server (smtp-server) on loopback that keeps what it gets. */
-export async function startFakeSmtp(opts: Partial<SMTPServerOptions> & { users?: Record<string, string> } = {}): Promise<FakeSmtp> {
-  const { users, ...options } = opts;
+/**
+ * A smart host (or a remote MX) for tests: a real SMTP server (smtp-server) on loopback that keeps
+ * what it gets; on 127.0.0.1 and a free port unless `listen` names another loopback address and port.
+ */
+export async function startFakeSmtp(opts: Partial<SMTPServerOptions> & { users?: Record<string, string>; listen?: { host: string; port: number } } = {}): Promise<FakeSmtp> {
+  const { users, listen, ...options } = opts;
   const received: ReceivedByFake[] = [];
   const fake: FakeSmtp = { port: 0, received, close: async () => undefined };
   const server = new SMTPServer({
@@ -46,7 +49,10 @@ export async function startFakeSmtp(opts: Partial<SMTPServerOptions> & { users?:
     ...options,
   });
   server.on('error', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(listen?.port ?? 0, listen?.host ?? '127.0.0.1', () => resolve());
+  });
   fake.port = (server.server.address() as AddressInfo).port;
   fake.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return fake;

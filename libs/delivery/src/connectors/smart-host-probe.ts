@@ -1,8 +1,9 @@
 import { checkServerIdentity, rootCertificates, type TLSSocket } from 'node:tls';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { ContractError, type ConnectorRecord, type ResponseOf, type TestConnector } from '@mail/contracts';
+import type { DnsResolver } from '@mail/dns';
 import { parseRelayHost, type SmtpTarget } from '../mx-route.js';
-import { mxHostsFor } from '../mx/mx-hosts.js';
+import { addressesOf, mxHostsFor } from '../mx/mx-hosts.js';
 
 type Report = ResponseOf<typeof TestConnector>;
 type HostReport = Report['hosts'][number];
@@ -13,6 +14,8 @@ export interface ProbeOptions {
   extraCa?: string[];
   connectTimeoutMs?: number;
   resolveMx: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>;
+  /** A and AAAA of the hosts: the platform's resolver (DNS_SERVERS) */
+  resolve: DnsResolver;
 }
 
 /**
@@ -35,13 +38,20 @@ export async function probeConnector(c: ConnectorRecord, to: string | undefined,
 }
 
 async function probeHost(c: ConnectorRecord, t: SmtpTarget, opts: ProbeOptions): Promise<HostReport> {
+  let address: string | undefined;
+  try {
+    [address] = await addressesOf(t.host, opts.resolve);
+  } catch (err) {
+    return { host: t.host, port: t.port, connected: false, settingsMet: false, detail: `address lookup failed: ${(err as Error).message}` };
+  }
+  if (!address) return { host: t.host, port: t.port, connected: false, settingsMet: false, detail: 'no address' };
   const connection = new SMTPConnection({
-    host: t.host,
+    host: address,
     port: t.port,
     name: opts.hostname,
     secure: false,
     opportunisticTLS: true,
-    tls: { rejectUnauthorized: false, minVersion: 'TLSv1.2', ...(opts.extraCa?.length ? { ca: [...rootCertificates, ...opts.extraCa] } : {}) },
+    tls: { rejectUnauthorized: false, minVersion: 'TLSv1.2', servername: /^[\d.]+$|:/.test(t.host) ? undefined : t.host, ...(opts.extraCa?.length ? { ca: [...rootCertificates, ...opts.extraCa] } : {}) },
     connectionTimeout: opts.connectTimeoutMs ?? 15_000,
     greetingTimeout: opts.connectTimeoutMs ?? 15_000,
     logger: false,

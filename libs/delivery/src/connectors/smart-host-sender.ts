@@ -2,10 +2,11 @@ import type { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { ConnectorRecord } from '@mail/contracts';
+import type { DnsResolver } from '@mail/dns';
 import { connectorMetrics } from '@mail/connector-rules';
 import type { Opener } from '../dkim/outbound-dkim-signer.js';
 import { PermanentRouteError, parseRelayHost, type SmtpTarget } from '../mx-route.js';
-import { mxHostsFor } from '../mx/mx-hosts.js';
+import { addressesOf, mxHostsFor } from '../mx/mx-hosts.js';
 import type { OutboundOutcome } from '../outbound-smtp.js';
 import { SmtpConnectionPool } from './smtp-connection-pool.js';
 import { smartHostTls } from './smart-host-tls.js';
@@ -22,6 +23,8 @@ export interface SmartHostOptions {
   /** CAs (PEM) trusted besides the system's for certificateValidation/domainValidation (a private PKI: OUTBOUND_TLS_CA_FILE) */
   extraCa?: string[];
   resolveMx: (domain: string) => Promise<Array<{ exchange: string; priority: number }>>;
+  /** A and AAAA of smart hosts and MX names: the platform's resolver (DNS_SERVERS), never the system's */
+  resolve: DnsResolver;
 }
 
 /**
@@ -61,19 +64,19 @@ export class SmartHostSender {
     let pending = recipients;
     const done: OutboundOutcome[] = [];
     let lastError = `4.4.1 connector "${c.name}": no smart host`;
-    for (const target of targets) {
+    for (const hop of await this.hops(c, targets, (e) => (lastError = e))) {
       let connection: SMTPConnection;
       try {
-        connection = await this.connection(c, target, password);
+        connection = await this.connection(c, hop, password);
       } catch (err) {
-        lastError = `4.4.1 connector "${c.name}" ${target.host}:${target.port}: ${describeFailure(err as SmtpFailure)}`;
+        lastError = `4.4.1 connector "${c.name}" ${hopName(hop)}: ${describeFailure(err as SmtpFailure)}`;
         connectorMetrics.refusal(c.name, 'outbound', failureReason(err as SmtpFailure));
         continue;
       }
       // the host that answered goes into message trace with the reply
-      const results = (await transferMessage(connection, mailFrom, pending, body, size)).map((o) => ({ ...tag(o), remoteHost: `${target.host}:${target.port}` }));
+      const results = (await transferMessage(connection, mailFrom, pending, body, size)).map((o) => ({ ...tag(o), remoteHost: hopName(hop) }));
       const reusable = !results.some((r) => r.result === 'transient' && r.detail.startsWith(CONNECTION_FAILED));
-      if (c.connectionReuse && reusable) this.pool.release(poolKey(c, target), connection);
+      if (c.connectionReuse && reusable) this.pool.release(poolKey(c, hop), connection);
       else close(connection);
       const sent = results.filter((r) => r.result !== 'transient');
       done.push(...sent);
@@ -83,6 +86,24 @@ export class SmartHostSender {
       lastError = results.find((r) => r.result === 'transient')?.detail ?? lastError;
     }
     return this.counted(c, [...done, ...pending.map((address) => tag({ address, result: 'transient', detail: lastError }))]);
+  }
+
+  /**
+   * Each target's addresses (IPv6, then IPv4) through the platform's resolver, in target order. A
+   * name without addresses, or whose lookup fails, is skipped with the reason kept as the last error.
+   */
+  private async hops(c: ConnectorRecord, targets: SmtpTarget[], skipped: (reason: string) => void): Promise<Hop[]> {
+    const hops: Hop[] = [];
+    for (const t of targets) {
+      try {
+        const addresses = await addressesOf(t.host, this.opts.resolve);
+        if (!addresses.length) skipped(`4.4.4 connector "${c.name}" ${t.host}: no address`);
+        for (const address of addresses) hops.push({ ...t, address });
+      } catch (err) {
+        skipped(`4.4.3 connector "${c.name}" ${t.host}: address lookup failed: ${(err as Error).message}`);
+      }
+    }
+    return hops;
   }
 
   /** drop pooled connections (the connectors changed, or shutdown) */
@@ -101,14 +122,15 @@ export class SmartHostSender {
   }
 
   /** a pooled connection that still answers RSET, else a new one (STARTTLS per the setting, then AUTH) */
-  private async connection(c: ConnectorRecord, target: SmtpTarget, password: string | undefined): Promise<SMTPConnection> {
+  private async connection(c: ConnectorRecord, target: Hop, password: string | undefined): Promise<SMTPConnection> {
     if (c.connectionReuse) {
       const pooled = await this.pool.take(poolKey(c, target));
       if (pooled) return pooled;
     }
     const tls = smartHostTls(c.tlsSettings ?? 'opportunistic', { tlsDomain: c.tlsDomain, extraCa: this.opts.extraCa });
     const connection = new SMTPConnection({
-      host: target.host,
+      // the address the platform's resolver gave; the name stays for SNI and the certificate check
+      host: target.address,
       port: target.port,
       name: this.opts.hostname,
       secure: false,
@@ -153,6 +175,13 @@ export class SmartHostSender {
   }
 
 }
+
+/** one address of a smart host or MX name */
+interface Hop extends SmtpTarget {
+  address: string;
+}
+
+const hopName = (h: Hop) => (h.address === h.host ? `${h.host}:${h.port}` : `${h.host} [${h.address}]:${h.port}`);
 
 function poolKey(c: ConnectorRecord, t: SmtpTarget): string {
   return `${c.id}\n${c.updatedAt}\n${t.host}:${t.port}`;
