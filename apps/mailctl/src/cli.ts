@@ -43,7 +43,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: CliIo):
       plan.call.body = { ...plan.call.body, [plan.passwordField ?? 'password']: password };
     }
     await plan.prepare?.();
-    const response = await new AdminClient(settings.url, settings.token).send(plan.call);
+    const client = new AdminClient(settings.url, settings.token);
+    let response = await client.send(plan.call);
+    if (plan.then) response = await plan.then(response, { send: (call) => client.send(call), out: (t) => io.out(t), json: parsed.json });
     io.out(parsed.json ? `${JSON.stringify(response, null, 2)}\n` : plan.render(response));
     return EXIT_OK;
   } catch (err) {

@@ -7,6 +7,7 @@ import { parseSize } from './quota.js';
 import { clean, table } from './table.js';
 import { DOMAIN_POLICY_COMMANDS } from './domain-policy-commands.js';
 import { TRACE_COMMANDS } from './trace-commands.js';
+import { MIGRATION_COMMANDS } from './migration-commands.js';
 
 export interface ApiCall {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -23,7 +24,16 @@ export interface Plan {
   passwordField?: string;
   /** work before the call (read a file named on the command line) */
   prepare?(): Promise<void>;
+  /** more calls after the first (a list sent in pages, a status watched until it settles); returns what to render */
+  then?(response: unknown, ctx: FollowUp): Promise<unknown>;
   render(response: unknown): string;
+}
+
+export interface FollowUp {
+  send(call: ApiCall): Promise<unknown>;
+  /** prints at once (a watched status redrawn), before the final render */
+  out(text: string): void;
+  json: boolean;
 }
 
 type OptionValues = Record<string, string | boolean | undefined>;
@@ -255,6 +265,7 @@ export const COMMANDS: CommandSpec[] = [
   ...QUEUE_COMMANDS,
   ...TRACE_COMMANDS,
   ...USER_QUOTA_COMMANDS,
+  ...MIGRATION_COMMANDS,
 ];
 
 export function helpText(): string {

@@ -13,6 +13,7 @@ import { OpenApiController } from './openapi.controller.js';
 import { QueueController } from './queue.controller.js';
 import { QueueAdminController } from './queue-admin.controller.js';
 import { TraceController } from './trace.controller.js';
+import { MigrationsController } from './migrations.controller.js';
 
 /** The HTTP admin API. Needs `Bus` provided globally; talks to the services only through it. */
 @Module({})
@@ -21,7 +22,7 @@ export class AdminApiModule {
     if (!config.token) throw new Error('AdminApiModule needs a non-empty token');
     return {
       module: AdminApiModule,
-      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, AccountQuotaController, OpenApiController, DkimController, QueueAdminController, TraceController],
+      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, AccountQuotaController, OpenApiController, DkimController, QueueAdminController, TraceController, MigrationsController],
       providers: [{ provide: ADMIN_API_CONFIG, useValue: config }, BearerGuard],
     };
   }

@@ -19,6 +19,7 @@ import { QUEUE_ADMIN_ROUTES } from './queue-admin.routes.js';
 import { DOMAIN_POLICY_ROUTES } from './domain-policy.controller.js';
 import { TRACE_ROUTES } from './trace.openapi.js';
 import { ACCOUNT_QUOTA_ROUTES } from './account-quota.controller.js';
+import { MIGRATION_ROUTES } from './migrations.openapi.js';
 import { AccountWithUsage } from './account-usage.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -175,6 +176,7 @@ export const ROUTES: RouteDoc[] = [
   ...QUEUE_ADMIN_ROUTES,
   ...TRACE_ROUTES,
   ...ACCOUNT_QUOTA_ROUTES,
+  ...MIGRATION_ROUTES,
 ];
 
 const ERROR_TEXT: Record<number, string> = {

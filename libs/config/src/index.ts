@@ -4,3 +4,4 @@ export * from './tls-files.js';
 export * from './admin-token.js';
 export * from './tls-policy.js';
 export * from './tls-reload.js';
+export * from './batch-env.js';

@@ -15,3 +15,4 @@ export * from './dkim.contract.js';
 export * from './trace.contract.js';
 export * from './queue-admin.contract.js';
 export * from './sort.contract.js';
+export * from './migration-batch.contract.js';

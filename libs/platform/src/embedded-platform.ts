@@ -9,8 +9,9 @@ import { AuthModule } from '@mail/auth';
 import { ConnectorsModule } from '@mail/connectors';
 import { loadConfig, resolveAdminToken } from '@mail/config';
 import { DeliveryModule } from '@mail/delivery';
-import { InfraModule, PinoNestLogger, accessConfig, authConfig, deliveryConfig, infraChecks, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, traceConfig } from '@mail/runtime';
+import { InfraModule, PinoNestLogger, accessConfig, batchWorkerConfig, authConfig, deliveryConfig, infraChecks, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, traceConfig } from '@mail/runtime';
 import { SmtpInModule, SmtpInService } from '@mail/smtp-in';
+import { MigrationBatchModule } from '@mail/migration-batch';
 import { StoreModule } from '@mail/store';
 import { TraceModule } from '@mail/trace';
 import { createLogger, opsHandler, startTelemetry, type Telemetry } from '@mail/telemetry';
@@ -49,6 +50,7 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
       AccessModule.forRoot(accessConfig(config, tls)),
       AdminApiModule.forRoot({ token: admin.token }),
       TraceModule.forRoot(traceConfig(config)),
+      MigrationBatchModule.forRoot({ secrets, worker: batchWorkerConfig(config), runWorkers: config.MIGRATION_BATCH_WORKERS > 0 }),
     ],
   })
   class EmbeddedRootModule {}

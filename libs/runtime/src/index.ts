@@ -7,3 +7,4 @@ export * from './feature-config.js';
 export * from './platform-secrets.js';
 export * from './trace-config.js';
 export * from './private-data-dir.js';
+export * from './batch-config.js';

@@ -1,0 +1,1 @@
+export * from './migration-csv.js';
