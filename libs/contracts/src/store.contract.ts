@@ -22,6 +22,8 @@ export const MailboxInfo = z.object({
   messages: z.number().int().nonnegative(),
   unseen: z.number().int().nonnegative(),
   sizeBytes: z.number().int().nonnegative(),
+  /** messages no session has claimed as \Recent yet (STATUS RECENT); answered by status and list */
+  recent: z.number().int().nonnegative().optional(),
 });
 export type MailboxInfo = z.infer<typeof MailboxInfo>;
 
@@ -63,6 +65,17 @@ export const SubscribeMailbox = defineRequest(
 );
 export const MailboxStatus = defineRequest('store.mailbox.status.v1', z.object({ ...AccountRef, name: MailboxName }), MailboxInfo);
 
+/**
+ * IMAP4rev1's \Recent (RFC 3501 2.3.2): `claim` takes every message no session has claimed yet for
+ * this session (the first read-write SELECT, then arrivals), atomically, so exactly one session sees
+ * a message as recent; `peek` (EXAMINE) reports them without taking them.
+ */
+export const RecentMode = z.enum(['claim', 'peek']);
+export type RecentMode = z.infer<typeof RecentMode>;
+/** The UIDs in (after, upTo] are \Recent for the session that asked. */
+export const RecentRange = z.object({ after: z.number().int().nonnegative(), upTo: z.number().int().nonnegative() });
+export type RecentRange = z.infer<typeof RecentRange>;
+
 /** One message's state as a session keeps it in memory. */
 export const MessageState = z.object({ uid: z.number().int().positive(), modseq: z.number().int().nonnegative(), flags: z.array(Flag) });
 export type MessageState = z.infer<typeof MessageState>;
@@ -73,15 +86,28 @@ export type MessageState = z.infer<typeof MessageState>;
  */
 export const OpenMailbox = defineRequest(
   'store.mailbox.open.v1',
-  z.object({ ...AccountRef, name: MailboxName, afterUid: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(20_000).default(20_000) }),
-  z.object({ mailbox: MailboxInfo, messages: z.array(MessageState), more: z.boolean() }),
+  z.object({
+    ...AccountRef,
+    name: MailboxName,
+    afterUid: z.number().int().nonnegative().default(0),
+    limit: z.number().int().min(1).max(20_000).default(20_000),
+    /** with the first page (afterUid 0) only */
+    recent: RecentMode.optional(),
+  }),
+  z.object({ mailbox: MailboxInfo, messages: z.array(MessageState), more: z.boolean(), recent: RecentRange.optional() }),
 );
 
 /** What changed since a MODSEQ: flag changes and new messages, plus uids expunged since then. */
 export const MailboxChanges = defineRequest(
   'store.mailbox.changes.v1',
-  z.object({ ...MailboxRef, sinceModseq: z.number().int().nonnegative() }),
-  z.object({ changed: z.array(MessageState), expunged: z.array(z.number().int().positive()), highestModseq: z.number().int().nonnegative(), uidNext: z.number().int().positive() }),
+  z.object({ ...MailboxRef, sinceModseq: z.number().int().nonnegative(), recent: RecentMode.optional() }),
+  z.object({
+    changed: z.array(MessageState),
+    expunged: z.array(z.number().int().positive()),
+    highestModseq: z.number().int().nonnegative(),
+    uidNext: z.number().int().positive(),
+    recent: RecentRange.optional(),
+  }),
 );
 
 export const FetchedMessage = z.object({

@@ -66,12 +66,14 @@ class SearchParser {
     }
     switch (word) {
       case 'ALL':
-      case 'OLD':
         return { op: 'all' };
-      // nothing is ever \Recent here (RFC 9051 dropped it)
-      case 'NEW':
+      // RFC 3501 6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT
       case 'RECENT':
-        return { op: 'none' };
+        return { op: 'recent' };
+      case 'NEW':
+        return { op: 'and', of: [{ op: 'recent' }, { op: 'flag', flag: '\\Seen', set: false }] };
+      case 'OLD':
+        return { op: 'not', of: { op: 'recent' } };
       case 'KEYWORD':
       case 'UNKEYWORD':
         c.sp();

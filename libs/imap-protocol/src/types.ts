@@ -38,6 +38,8 @@ export type FetchItem =
 export type SearchKey =
   | { op: 'all' }
   | { op: 'none' }
+  /** \Recent for this session (RFC 3501 RECENT; NEW and OLD are built from it) */
+  | { op: 'recent' }
   | { op: 'and'; of: SearchKey[] }
   | { op: 'or'; of: [SearchKey, SearchKey] }
   | { op: 'not'; of: SearchKey }

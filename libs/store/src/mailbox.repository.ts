@@ -116,6 +116,34 @@ export class MailboxRepository {
     return rows.map((r) => r.name);
   }
 
+  /**
+   * Claims every UID up to uid_next - 1 that no session claimed yet: the returned range is this
+   * caller's alone. The row lock serialises claimers; a second one waiting on it re-reads the row
+   * after the first committed and finds nothing left.
+   */
+  async claimRecent(q: Queryable, accountId: string, id: string): Promise<{ after: number; upTo: number }> {
+    const { rows } = await q.query<{ after: number; up_to: number }>(
+      `WITH o AS (SELECT recent_uid FROM mail.mailboxes WHERE id = $1 AND account_id = $2 FOR UPDATE)
+       UPDATE mail.mailboxes m SET recent_uid = GREATEST(m.recent_uid, m.uid_next - 1)
+       FROM o WHERE m.id = $1
+       RETURNING o.recent_uid AS after, m.recent_uid AS up_to`,
+      [id, accountId],
+    );
+    const r = rows[0];
+    return r ? { after: Number(r.after), upTo: Number(r.up_to) } : { after: 0, upTo: 0 };
+  }
+
+  /** Messages above each mailbox's recent watermark (STATUS RECENT), by mailbox id; absent ones have none. */
+  async unclaimedCounts(q: Queryable, accountId: string, ids: string[]): Promise<Map<string, number>> {
+    const { rows } = await q.query<{ id: string; n: number }>(
+      `SELECT b.id, count(*)::int AS n FROM mail.mailboxes b JOIN mail.messages x ON x.mailbox_id = b.id AND x.uid > b.recent_uid
+       WHERE b.account_id = $1 AND b.id = ANY($2::uuid[]) AND b.recent_uid < b.uid_next - 1
+       GROUP BY b.id`,
+      [accountId, ids],
+    );
+    return new Map(rows.map((r) => [r.id, Number(r.n)]));
+  }
+
   /** Bytes and messages held by the account (its mailboxes' kept counters) and its own quota (null: the default applies). */
   async usage(q: Queryable, accountId: string): Promise<{ used: number; messages: number; quota: number | null }> {
     const { rows } = await q.query<{ used: number; messages: number; quota: number | null }>(

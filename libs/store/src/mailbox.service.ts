@@ -1,4 +1,4 @@
-import { ContractError, type MailboxInfo, type MessageState } from '@mail/contracts';
+import { ContractError, type MailboxInfo, type MessageState, type RecentMode, type RecentRange } from '@mail/contracts';
 import type { Database, Queryable } from '@mail/db';
 import type { BlobCollector } from './blob-collector.js';
 import type { ChangePublisher, MailboxChange } from './change-publisher.js';
@@ -53,11 +53,29 @@ export class MailboxService {
       await this.mailboxes.ensureAccount(this.db, accountId);
       rows = await this.mailboxes.list(this.db, accountId);
     }
-    return { mailboxes: rows.map(toMailboxInfo), subscriptions: await this.mailboxes.subscriptions(this.db, accountId) };
+    const [subscriptions, recent] = await Promise.all([this.mailboxes.subscriptions(this.db, accountId), this.unclaimed(rows)]);
+    return { mailboxes: rows.map((r) => ({ ...toMailboxInfo(r), recent: recent.get(r.id) ?? 0 })), subscriptions };
   }
 
   async status(accountId: string, name: string): Promise<MailboxInfo> {
-    return toMailboxInfo(await this.resolve(this.db, accountId, name));
+    const row = await this.resolve(this.db, accountId, name);
+    return { ...toMailboxInfo(row), recent: (await this.unclaimed([row])).get(row.id) ?? 0 };
+  }
+
+  /** Unclaimed \Recent counts, asking the database only about mailboxes whose watermark is behind. */
+  private async unclaimed(rows: MailboxRow[]): Promise<Map<string, number>> {
+    const behind = rows.filter((r) => Number(r.recent_uid) < Number(r.uid_next) - 1);
+    if (!behind.length) return new Map();
+    return this.mailboxes.unclaimedCounts(this.db, behind[0].account_id, behind.map((r) => r.id));
+  }
+
+  /** \Recent for a session: claimed (read-write), or only looked at (read-only); nothing to claim costs no write. */
+  private async recent(row: MailboxRow, mode: RecentMode | undefined): Promise<RecentRange | undefined> {
+    if (!mode) return undefined;
+    const watermark = Number(row.recent_uid);
+    const last = Number(row.uid_next) - 1;
+    if (mode === 'peek' || watermark >= last) return { after: watermark, upTo: mode === 'peek' ? last : watermark };
+    return this.mailboxes.claimRecent(this.db, row.account_id, row.id);
   }
 
   /** Superior names are created too (RFC 3501 CREATE "SHOULD create any superior hierarchical names"). */
@@ -152,8 +170,16 @@ export class MailboxService {
    * after it has a higher modseq, so MailboxChanges(since its highestModseq) after the last page
    * catches up on whatever happened while paging.
    */
-  async open(accountId: string, rawName: string, afterUid: number, limit: number): Promise<{ mailbox: MailboxInfo; messages: MessageState[]; more: boolean }> {
+  async open(
+    accountId: string,
+    rawName: string,
+    afterUid: number,
+    limit: number,
+    recentMode?: RecentMode,
+  ): Promise<{ mailbox: MailboxInfo; messages: MessageState[]; more: boolean; recent?: RecentRange }> {
     const row = await this.resolve(this.db, accountId, rawName);
+    // claimed before the messages are read: whatever it took is in the pages (or was expunged)
+    const recent = afterUid === 0 ? await this.recent(row, recentMode) : undefined;
     const rows = await this.messages.states(this.db, row.id, afterUid, limit + 1);
     let more = rows.length > limit;
     if (more) rows.length = limit;
@@ -166,16 +192,17 @@ export class MailboxService {
         break;
       }
     }
-    return { mailbox: toMailboxInfo(row), messages: rows, more };
+    return { mailbox: toMailboxInfo(row), messages: rows, more, recent };
   }
 
-  async changes(accountId: string, mailboxId: string, sinceModseq: number) {
+  async changes(accountId: string, mailboxId: string, sinceModseq: number, recentMode?: RecentMode) {
     const row = await this.byId(this.db, accountId, mailboxId);
-    const [changed, expunged] = await Promise.all([
+    const [changed, expunged, recent] = await Promise.all([
       this.messages.changedSince(this.db, row.id, sinceModseq),
       this.messages.expungedSince(this.db, row.id, sinceModseq),
+      this.recent(row, recentMode),
     ]);
-    return { changed, expunged, highestModseq: Number(row.highest_modseq), uidNext: Number(row.uid_next) };
+    return { changed, expunged, highestModseq: Number(row.highest_modseq), uidNext: Number(row.uid_next), recent };
   }
 
   /** Deletes everything the account has; blobs nobody else references go too. */

@@ -534,6 +534,26 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.ok(again.uidValidity > before.uidValidity);
     });
 
+    it('gives each message as \\Recent to exactly one claimer, however many ask at once; peeking takes nothing', async () => {
+      const accountId = randomUUID();
+      for (let i = 0; i < 3; i++) await append(accountId, rawMessage({ subject: `r${i}` }));
+      assert.equal((await inbox(accountId)).recent, 3);
+      const peek = await h.bus.request(OpenMailbox, { accountId, name: 'INBOX', recent: 'peek' });
+      assert.deepEqual(peek.recent, { after: 0, upTo: 3 });
+      const claims = await Promise.all([0, 1, 2, 3].map(() => h.bus.request(OpenMailbox, { accountId, name: 'INBOX', recent: 'claim' })));
+      const got = claims.map((c) => c.recent!).filter((r) => r.upTo > r.after);
+      assert.deepEqual(got, [{ after: 0, upTo: 3 }], 'one claimer took all three');
+      assert.equal((await inbox(accountId)).recent, 0);
+      await append(accountId, rawMessage({ subject: 'r3' }));
+      await append(accountId, rawMessage({ subject: 'r4' }));
+      const box = await inbox(accountId);
+      assert.equal(box.recent, 2);
+      const changes = await Promise.all([0, 1, 2].map(() => h.bus.request(MailboxChanges, { accountId, mailboxId: box.id, sinceModseq: 0, recent: 'claim' })));
+      assert.deepEqual(changes.map((c) => c.recent!).filter((r) => r.upTo > r.after), [{ after: 3, upTo: 5 }]);
+      const plain = await h.bus.request(MailboxChanges, { accountId, mailboxId: box.id, sinceModseq: 0 });
+      assert.equal(plain.recent, undefined, 'an IMAP4rev2 session asks nothing about \\Recent');
+    });
+
     it('never lets one account reach another account’s mailboxes', async () => {
       const [a, b] = [randomUUID(), randomUUID()];
       await append(b, rawMessage({ subject: 'secret' }));

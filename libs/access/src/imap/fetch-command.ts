@@ -145,6 +145,8 @@ export class FetchCommand {
       next = i + pageSize < req.targets.length ? pageOf(i + pageSize) : null;
       next?.catch(() => undefined);
       if (setsSeen) await this.markSeen(page);
+      // \Recent is this session's, not the store's
+      for (const m of page) m.flags = this.ctx.view.shownFlags(m.uid, m.flags);
       // what will not be answered is left out first, so that nothing is read ahead for it
       const messages = page.filter((m) => (changedSince === null || m.modseq > changedSince) && this.ctx.view.seqOf(m.uid) > 0);
       const announcement = announce?.(messages.map((m) => m.flags));

@@ -21,6 +21,23 @@ describe('MailboxView', () => {
     assert.equal(v.seqOf(10), 0);
   });
 
+  it('shows \\Recent on the UIDs of its claimed ranges, counts them, and never keeps \\Recent as a stored flag', () => {
+    const v = view([3, 5, 9, 20]);
+    v.addRecent({ after: 4, upTo: 9 });
+    v.addRecent({ after: 9, upTo: 9 });
+    v.addRecent({ after: 15, upTo: 25 });
+    assert.equal(v.recentCount(), 3);
+    assert.deepEqual(v.recentUids(), [5, 9, 20]);
+    assert.deepEqual(v.flagsOf(5), ['\\Recent']);
+    assert.deepEqual(v.flagsOf(3), []);
+    assert.equal(v.setFlags(5, ['\\Seen', '\\Recent'], 11), true);
+    assert.deepEqual(v.flagsOf(5), ['\\Seen', '\\Recent']);
+    assert.equal(v.setFlags(5, ['\\Seen'], 12), false, '\\Recent is not a change');
+    assert.equal(v.firstUnseen(), 1);
+    v.remove([9]);
+    assert.equal(v.recentCount(), 2);
+  });
+
   it("takes the session's own append only when its modseq directly follows the view's", () => {
     const v = view([3, 5]);
     assert.deepEqual(v.appendedHere([{ uid: 100, modseq: 11, flags: ['\\Seen'] }]), { expunged: [], exists: 3, flagChanges: [] });

@@ -1,6 +1,12 @@
 import type { MailboxInfo, MessageState } from '@mail/contracts';
 import { resolveSequenceSet, type SequenceSet } from '@mail/imap-protocol';
 
+const RECENT = '\\Recent';
+
+function withRecent(flags: string[]): string[] {
+  return [...flags, RECENT];
+}
+
 /** What a session must tell its client after applying store changes. */
 export interface ViewUpdate {
   /** sequence numbers to report as EXPUNGE, in the order to send them */
@@ -20,6 +26,8 @@ export class MailboxView {
   private readonly flags = new Map<number, string[]>();
   /** each message's MODSEQ, for CONDSTORE's FETCH and SEARCH responses */
   private readonly modseqs = new Map<number, number>();
+  /** UID ranges (after, upTo] this session claimed as \Recent (or, read-only, found unclaimed), ascending */
+  private readonly recentRanges: [number, number][] = [];
   modseq: number;
   uidNext: number;
   readonly uidValidity: number;
@@ -73,8 +81,42 @@ export class MailboxView {
     return 0;
   }
 
+  /** the message's flags as this session shows them: \Recent added where it is (never stored) */
   flagsOf(uid: number): string[] {
-    return this.flags.get(uid) ?? [];
+    const flags = this.flags.get(uid) ?? [];
+    return this.isRecent(uid) ? withRecent(flags) : flags;
+  }
+
+  /** Flags from the store shown to this session: \Recent added where it is. */
+  shownFlags(uid: number, stored: string[]): string[] {
+    return this.isRecent(uid) ? withRecent(stored) : stored;
+  }
+
+  /** Records a \Recent range the store gave this session. */
+  addRecent(range: { after: number; upTo: number } | undefined): void {
+    if (!range || range.upTo <= range.after) return;
+    const last = this.recentRanges[this.recentRanges.length - 1];
+    if (last && last[1] === range.after) last[1] = range.upTo;
+    else this.recentRanges.push([range.after, range.upTo]);
+  }
+
+  isRecent(uid: number): boolean {
+    for (const [after, upTo] of this.recentRanges) if (uid > after && uid <= upTo) return true;
+    return false;
+  }
+
+  /** messages in the view that are \Recent for this session (SELECT's and arrivals' `* n RECENT`) */
+  recentCount(): number {
+    let n = 0;
+    for (const [after, upTo] of this.recentRanges) n += this.lowerBound(upTo + 1) - this.lowerBound(after + 1);
+    return n;
+  }
+
+  /** the UIDs in the view that are \Recent (SEARCH RECENT) */
+  recentUids(): number[] {
+    const out: number[] = [];
+    for (const [after, upTo] of this.recentRanges) for (let i = this.lowerBound(after + 1); i < this.uids.length && this.uids[i]! <= upTo; i++) out.push(this.uids[i]!);
+    return out;
   }
 
   modseqOf(uid: number): number {
@@ -82,9 +124,11 @@ export class MailboxView {
   }
 
   /** `modseq`: the message's new MODSEQ when the caller knows it (a STORE's or the store's answer) */
-  setFlags(uid: number, flags: string[], modseq?: number): boolean {
+  setFlags(uid: number, given: string[], modseq?: number): boolean {
     const old = this.flags.get(uid);
     if (!old) return false;
+    // \Recent is this session's, never stored: a list shown to the client may carry it
+    const flags = given.includes(RECENT) ? given.filter((f) => f !== RECENT) : given;
     this.flags.set(uid, flags);
     if (modseq !== undefined) this.modseqs.set(uid, modseq);
     return !sameFlags(old, flags);
@@ -149,7 +193,7 @@ export class MailboxView {
     const gone = new Set(changes.expunged);
     const arrivals = changes.changed.filter((m) => !this.flags.has(m.uid) && m.uid > this.maxUid && !gone.has(m.uid));
     for (const m of changes.changed) {
-      if (this.flags.has(m.uid) && this.setFlags(m.uid, m.flags, m.modseq)) flagChanges.push([this.seqOf(m.uid), m.uid, m.flags, m.modseq]);
+      if (this.flags.has(m.uid) && this.setFlags(m.uid, m.flags, m.modseq)) flagChanges.push([this.seqOf(m.uid), m.uid, this.flagsOf(m.uid), m.modseq]);
     }
     arrivals.sort((a, b) => a.uid - b.uid);
     this.load(arrivals);

@@ -36,6 +36,11 @@ export function toSearchCriterion(key: SearchKey, view: MailboxView): SearchCrit
       return uidCriterion(view.select(key.set, false).map(([, uid]) => uid));
     case 'uid':
       return uidCriterion(view.select(key.set, true).map(([, uid]) => uid));
+    // \Recent is the session's (the store never has it): the UIDs it holds
+    case 'recent':
+      return uidCriterion(view.recentUids());
+    case 'flag':
+      return key.flag.toLowerCase() === '\\recent' ? (key.set ? uidCriterion(view.recentUids()) : { op: 'not', of: uidCriterion(view.recentUids()) }) : key;
     default:
       return key;
   }

@@ -77,6 +77,19 @@ describe('SelectedMailbox', () => {
     assert.deepEqual(m.select([{ start: 1, end: '*' }], false), [[1, 5], [2, 20], [3, 30]]);
   });
 
+  it('claims \\Recent with every refresh of an IMAP4rev1 session and says * n RECENT with arrivals', async () => {
+    const s = source([3, 5]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger, 'claim');
+    m.noteChange(event({ modseq: 11 }));
+    s.answers.push({ changed: [{ uid: 30, modseq: 11, flags: [] }], expunged: [], highestModseq: 11, uidNext: 31, recent: { after: 20, upTo: 30 } });
+    assert.equal(await m.refresh(), '* 3 EXISTS\r\n* 1 RECENT\r\n');
+    assert.deepEqual(s.asked, [{ accountId: ACCOUNT_ID, mailboxId: MAILBOX_ID, sinceModseq: 10, recent: 'claim' }]);
+    assert.deepEqual(m.view.flagsOf(30), ['\\Recent']);
+    // own APPEND and IDLE arrivals go through the store too, for the claim
+    assert.equal(m.ownAppend({ uid: 31, modseq: 12, flags: [] }), '');
+    assert.equal(m.hasPending, true);
+  });
+
   it('announces a keyword in FLAGS and PERMANENTFLAGS before the first FETCH that shows it, once', async () => {
     const s = source([3, 5]);
     const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);

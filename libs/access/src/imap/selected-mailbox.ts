@@ -1,6 +1,6 @@
-import type { MailboxChanges, RequestOf, ResponseOf } from '@mail/contracts';
+import type { MailboxChanges, RecentMode, RequestOf, ResponseOf } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
-import { existsResponse, expungeResponse, fetchFlagsResponse, keywordsResponses, selectResponses, type SequenceSet } from '@mail/imap-protocol';
+import { existsResponse, expungeResponse, fetchFlagsResponse, keywordsResponses, recentResponse, selectResponses, type SequenceSet } from '@mail/imap-protocol';
 import type { MailboxChangedEvent } from '../ports/change-feed.port.js';
 import type { MailStorePort } from '../ports/mail-store.port.js';
 import { MailboxView } from './mailbox-view.js';
@@ -28,30 +28,45 @@ export class SelectedMailbox {
   condstore = false;
   /** keywords the client was told about in FLAGS/PERMANENTFLAGS, by lower case */
   private readonly keywords = new Map<string, string>();
+  /** the \Recent count the client was last told (`* n RECENT`) */
+  private recentTold: number;
 
   private constructor(
     readonly view: MailboxView,
     private readonly source: MailboxSource,
     private readonly accountId: string,
     private readonly logger: Logger,
+    /** how this session takes part in \Recent (IMAP4rev1); undefined: not at all (IMAP4rev2) */
+    private readonly recentMode: RecentMode | undefined,
   ) {
     for (const k of view.keywords()) this.keywords.set(k.toLowerCase(), k);
+    this.recentTold = view.recentCount();
   }
 
-  /** Loads the mailbox's UIDs and flags, page by page. */
-  static async open(source: MailboxSource, accountId: string, name: string, readOnly: boolean, logger: Logger): Promise<SelectedMailbox> {
+  /** Loads the mailbox's UIDs and flags, page by page, claiming (or peeking at) \Recent with the first. */
+  static async open(
+    source: MailboxSource,
+    accountId: string,
+    name: string,
+    readOnly: boolean,
+    logger: Logger,
+    recentMode?: RecentMode,
+  ): Promise<SelectedMailbox> {
     let view: MailboxView | null = null;
     let afterUid = 0;
     let unseen = 0;
     for (;;) {
-      const page = await source.openMailbox({ accountId, name, afterUid });
+      const page = await source.openMailbox(afterUid === 0 && recentMode ? { accountId, name, afterUid, recent: recentMode } : { accountId, name, afterUid });
       unseen = page.mailbox.unseen;
-      view ??= new MailboxView(page.mailbox, readOnly);
+      if (!view) {
+        view = new MailboxView(page.mailbox, readOnly);
+        view.addRecent(page.recent);
+      }
       view.load(page.messages);
       if (!page.more || !page.messages.length) break;
       afterUid = page.messages[page.messages.length - 1]!.uid;
     }
-    const opened = new SelectedMailbox(view, source, accountId, logger);
+    const opened = new SelectedMailbox(view, source, accountId, logger, recentMode);
     // nothing unseen (most folders but INBOX): no need to walk the view for UNSEEN
     if (unseen === 0) opened.firstUnseen = null;
     return opened;
@@ -85,7 +100,7 @@ export class SelectedMailbox {
       keywords: [...this.keywords.values()],
       readOnly: v.readOnly,
       exists: v.exists,
-      recent: 0,
+      recent: this.recentTold,
       firstUnseen: this.firstUnseen === undefined ? v.firstUnseen() : this.firstUnseen,
       uidValidity: v.uidValidity,
       uidNext: v.uidNext,
@@ -142,10 +157,12 @@ export class SelectedMailbox {
       this.logger.warn({ err }, 'could not load mailbox changes');
       return '';
     }
+    this.view.addRecent(changes.recent);
     const update = this.view.apply(changes);
     let text = this.announceKeywords(changes.changed.map((m) => m.flags));
     for (const seq of update.expunged) text += expungeResponse(seq);
     if (update.exists !== null) text += existsResponse(update.exists);
+    text += this.recentUpdate(update.exists !== null);
     for (const [seq, uid, flags, modseq] of update.flagChanges) text += fetchFlagsResponse({ seq, uid, flags, modseq: this.condstore ? modseq : undefined });
     return text;
   }
@@ -156,6 +173,8 @@ export class SelectedMailbox {
    * anything else, or anything announced beyond them, is asked of the store.
    */
   async catchUp(ev: MailboxChangedEvent): Promise<string> {
+    // an IMAP4rev1 session must claim the arrivals' \Recent in the store: that is the refresh
+    if (this.recentMode) return this.refresh();
     const update = ev.mailboxId === this.view.mailboxId && ev.appended ? this.view.appendedHere(ev.appended) : null;
     if (!update) return this.refresh();
     this.pending = this.announcedModseq > this.view.modseq;
@@ -171,6 +190,11 @@ export class SelectedMailbox {
    */
   ownAppend(res: { uid: number; modseq: number; flags?: string[] }): string {
     const wasPending = this.pending;
+    // as in catchUp: the \Recent of the message is claimed by the refresh
+    if (this.recentMode) {
+      this.pending = true;
+      return '';
+    }
     const update = res.flags ? this.view.appendedHere([{ uid: res.uid, modseq: res.modseq, flags: res.flags }]) : null;
     if (!update) {
       this.pending = true;
@@ -187,7 +211,22 @@ export class SelectedMailbox {
     return text;
   }
 
+  /**
+   * `* n RECENT` when messages arrived (RFC 3501 7.3.2 sends it with EXISTS) or this session's
+   * recent count changed otherwise (a claim covering messages already in the view).
+   */
+  private recentUpdate(arrived: boolean): string {
+    if (!this.recentMode) return '';
+    const count = this.view.recentCount();
+    const told = this.recentTold;
+    // (a count that only went down, by expunges, needs no announcement: EXPUNGE said it)
+    this.recentTold = count;
+    return arrived || count > told ? recentResponse(count) : '';
+  }
+
   private changesRequest(): RequestOf<typeof MailboxChanges> {
-    return { accountId: this.accountId, mailboxId: this.view.mailboxId, sinceModseq: this.view.modseq };
+    const req: RequestOf<typeof MailboxChanges> = { accountId: this.accountId, mailboxId: this.view.mailboxId, sinceModseq: this.view.modseq };
+    if (this.recentMode) req.recent = this.recentMode;
+    return req;
   }
 }

@@ -35,5 +35,21 @@ for (const [engine, open] of engines) {
         await scratch.drop();
       }
     });
+
+    it('005 makes the messages already in a mailbox recent for no one', async () => {
+      const scratch = await open();
+      try {
+        const account = randomUUID();
+        const box = randomUUID();
+        await migrateAcross(scratch.db, '005-imapb-recent', async () => {
+          await scratch.db.query('INSERT INTO mail.accounts (account_id) VALUES ($1)', [account]);
+          await scratch.db.query(`INSERT INTO mail.mailboxes (id, account_id, name, uid_next) VALUES ($1, $2, 'INBOX', 42)`, [box, account]);
+        });
+        const { rows } = await scratch.db.query<{ recent_uid: number }>('SELECT recent_uid FROM mail.mailboxes WHERE id = $1', [box]);
+        assert.equal(Number(rows[0].recent_uid), 41);
+      } finally {
+        await scratch.drop();
+      }
+    });
   });
 }

@@ -3,6 +3,7 @@ import { m001Mail } from './001-mail.js';
 import { m002EnvelopeImap } from './002-envelope-imap.js';
 import { m003Lz4 } from './003-lz4.js';
 import { m004Subscriptions } from './004-imapb-subscriptions.js';
+import { m005Recent } from './005-imapb-recent.js';
 
 /** The store's schema `mail`, in order; a released migration is never edited, only followed by a new one. */
-export const mailMigrations: Migration[] = [m001Mail, m002EnvelopeImap, m003Lz4, m004Subscriptions];
+export const mailMigrations: Migration[] = [m001Mail, m002EnvelopeImap, m003Lz4, m004Subscriptions, m005Recent];

@@ -12,7 +12,9 @@ export const select: CommandSpec<Select> = {
     const readOnly = cmd.name === 'EXAMINE';
     // a failed SELECT leaves no mailbox selected (RFC 3501 6.3.1)
     if (s.selected) await s.deselect(true);
-    const mailbox = await SelectedMailbox.open(s.ctx.store, user.accountId, mailboxArgument(cmd.mailbox), readOnly, s.logger);
+    // IMAP4rev1's \Recent: SELECT claims what no session has seen, EXAMINE only looks (RFC 3501 6.3.2)
+    const recentMode = readOnly ? 'peek' : 'claim';
+    const mailbox = await SelectedMailbox.open(s.ctx.store, user.accountId, mailboxArgument(cmd.mailbox), readOnly, s.logger, recentMode);
     s.select(mailbox);
     await s.out.send(mailbox.selectResponses());
     return ok(`${cmd.name} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');

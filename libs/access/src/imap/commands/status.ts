@@ -11,7 +11,8 @@ import type { Command, CommandSpec } from '../session-handle.js';
 export function mailboxStatusResponse(info: MailboxInfo, items: readonly StatusItem[]): string {
   const values: Partial<Record<StatusItem, number>> = {
     MESSAGES: info.messages,
-    RECENT: 0,
+    // messages no session has claimed as \Recent yet (an earlier store release does not count them)
+    RECENT: info.recent ?? 0,
     UIDNEXT: info.uidNext,
     UIDVALIDITY: info.uidValidity,
     UNSEEN: info.unseen,
