@@ -199,16 +199,33 @@ async function interleavedRun(startPlatform, startAnchor) {
 }
 
 async function embeddedPlan(target, into) {
+  embeddedStartFigures(target, into);
   await ingestReps(target, into);
+  const after = target.resident();
+  if (after) (into['mem.afterIngest'] ??= []).push(after.rss);
+  log(`  embedded: RSS after the ingest ${mib(after?.rss)} MiB (peak so far ${mib(after?.peak)} MiB)`);
   const size = opts.mailbox[0];
   if (!size || !target.can.imap) return;
   const { uids } = await prepareMailbox({ target, user: users.mailbox[size], count: size, log });
   await imapPhase({ target, user: users.mailbox[size], uids, size, reps: opts.reps, into, log, only: ['loginSelect', 'fetchEnvelopeAll', 'fetchBody1000'] });
 }
 
+/** The start of the embedded process: figures of one start, so one value per run. */
+function embeddedStartFigures(target, into) {
+  const s = target.startup;
+  into['mem.idle'] = [s.idleRss];
+  into['mem.startPeak'] = [s.peak];
+  into['start.cpu'] = [s.cpuMs];
+  into['start.ready'] = [s.readyMs];
+  log(`  embedded: ready in ${Math.round(s.readyMs)} ms (${Math.round(s.cpuMs)} ms CPU), peak RSS during start ${mib(s.peak)} MiB, idle RSS ${mib(s.idleRss)} MiB`);
+}
+
+const mib = (bytes) => (bytes / 2 ** 20).toFixed(0);
+
 const wants = (side) => !opts.only || opts.only === side;
 const startPlatform = () => distributedTarget({ users: allUsers, databaseAdminUrl: opts.databaseUrl, natsUrl: opts.natsUrl, profileDir: opts.profile });
 const startAnchor = () => anchorTarget({ users: allUsers, maxConnections: Math.max(opts.idleConnections, 100) + 100, log });
+if (opts.only === 'embedded') await runTarget('embedded', () => embeddedTarget({ users: allUsers, profileDir: opts.profile }), embeddedPlan);
 if (wants('platform')) {
   const note = await postgresNote(opts.databaseUrl);
   if (note) {

@@ -1,7 +1,7 @@
 // Command-line options of bench/run.mjs.
 export const USAGE = `usage: npm run bench -- [options]
   --quick               small run for CI (300 messages, 4 connections, no warm-up, mailbox 1,000, POP3 maildrop 200, 1 repetition, 100 idle connections)
-  --only=platform|anchor  one side only
+  --only=platform|anchor|embedded  one side only (embedded: the embedded process alone)
   --reps=N              repetitions of every figure (default 3)
   --messages=N          SMTP ingest messages per repetition (default 5000)
   --connections=C       concurrent SMTP connections (default 16)
@@ -48,7 +48,7 @@ export function parseOptions(argv) {
       case 'help': case 'h': o.help = true; break;
       case 'quick': o.quick = true; break;
       case 'only':
-        if (!['platform', 'anchor'].includes(v)) throw new Error('--only=platform or --only=anchor');
+        if (!['platform', 'anchor', 'embedded'].includes(v)) throw new Error('--only=platform, --only=anchor or --only=embedded');
         o.only = v;
         break;
       case 'reps': explicit.reps = Math.max(1, num()); break;

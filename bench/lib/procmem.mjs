@@ -118,3 +118,17 @@ export function pidsByComm(comm) {
     .map(Number)
     .filter((pid) => commOf(pid) === comm);
 }
+
+/**
+ * Resident memory of one process from /proc/PID/status, in bytes: `rss` now and `peak` (VmHWM, the
+ * most it was ever resident, kept by the kernel, so a short spike between two readings still counts).
+ */
+export function residentOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN) * 1024;
+    return { rss: kib('VmRSS'), peak: kib('VmHWM') };
+  } catch {
+    return null;
+  }
+}

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { fillByAppend } from '../lib/fill.mjs';
 import { freePort } from '../lib/net.mjs';
 import { provision } from './provision.mjs';
+import { cpuOf, residentOf } from '../lib/procmem.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -90,7 +91,10 @@ export async function embeddedTarget({ users, profileDir }) {
     ADMIN_TOKEN: adminToken,
     DNS_SERVERS: dns.servers.join(','),
   };
-  const child = spawn(process.execPath, [join(root, 'apps', 'standalone', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const started = performance.now();
+  // BENCH_EMBEDDED_NODE_FLAGS: node/V8 flags for an A/B of the embedded process (V8 freezes its flags at start)
+  const nodeFlags = (process.env.BENCH_EMBEDDED_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeFlags, join(root, 'apps', 'standalone', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (c) => {
     log = (log + c).slice(-20_000);
@@ -107,8 +111,9 @@ export async function embeddedTarget({ users, profileDir }) {
       child.kill('SIGKILL');
       throw new Error(`standalone not ready after 60 s:\n${log}`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 50));
   }
+  const startup = await startupFigures(child.pid, started);
   const closeFn = async () => {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
@@ -122,5 +127,23 @@ export async function embeddedTarget({ users, profileDir }) {
   const t = common({ name: 'embedded', label: 'this platform (embedded)', p: { ports, adminUrl, adminToken }, users, pids: () => [child.pid], closeFn });
   t.logs = () => log;
   t.processes = () => [{ name: 'standalone', pid: child.pid }];
+  t.startup = startup;
+  t.resident = () => residentOf(child.pid);
   return t;
+}
+
+/** ms the embedded process settles after /readyz before its idle memory is read (V8 finishes its background compiles) */
+const SETTLE_MS = 10_000;
+
+/**
+ * A fresh embedded process's start on an empty DATA_DIR: the wall time to /readyz, the CPU time it
+ * spent getting there (steady under load, unlike the wall time), its peak RSS during the start
+ * (VmHWM at /readyz), and its RSS once it has sat idle for a while.
+ */
+async function startupFigures(pid, started) {
+  const readyMs = performance.now() - started;
+  const cpuMs = cpuOf([{ name: 'standalone', pid }]).standalone;
+  const atReady = residentOf(pid);
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  return { readyMs, cpuMs, peak: atReady?.peak, idleRss: residentOf(pid)?.rss };
 }

@@ -8,6 +8,7 @@ import type { Database } from './database.port.js';
 import { runMigrations } from './migrations.js';
 import { PgDatabase } from './pg-database.js';
 import { PgliteDatabase } from './pglite-database.js';
+import { installedPgliteVersion, pgliteTemplateFor, templatePgliteVersion } from './pglite-template.js';
 
 const migrations = [
   { id: '001-things', sql: 'CREATE TABLE t.things (id bigserial PRIMARY KEY, name text NOT NULL UNIQUE, n bigint NOT NULL DEFAULT 0);' },
@@ -74,6 +75,23 @@ function databaseContract(name: string, open: () => Promise<Database>) {
 }
 
 databaseContract('PGlite', () => PgliteDatabase.open());
+
+describe('PGlite start (ADR 0042)', () => {
+  it('has a committed initdb template made by the installed PGlite (run scripts/pglite-template.mjs after an upgrade)', async () => {
+    assert.equal(templatePgliteVersion(), installedPgliteVersion());
+    assert.ok(await pgliteTemplateFor(undefined), 'the template loads');
+  });
+
+  it('runs with the embedded settings', async () => {
+    const db = await PgliteDatabase.open();
+    try {
+      const { rows } = await db.query<{ setting: string; unit: string }>("SELECT setting, unit FROM pg_settings WHERE name = 'shared_buffers'");
+      assert.deepEqual(rows, [{ setting: '2048', unit: '8kB' }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
 
 describe('PGlite on disk', () => {
   it('creates a data directory whose parents do not exist yet, and keeps data across reopening', async () => {

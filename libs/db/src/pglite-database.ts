@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
 import { stripOtherAccess } from './strip-other-access.js';
+import { PGLITE_SETTINGS, pgliteTemplateFor } from './pglite-template.js';
 import { Database, type QueryResult, type Queryable } from './database.port.js';
 
 /** Embedded PostgreSQL (WASM) for `npm start` and fast tests; data in a directory or in memory. */
@@ -18,8 +19,12 @@ export class PgliteDatabase extends Database {
     // PGlite creates only the last directory of the path; a fresh clone has no DATA_DIR yet.
     // private to the platform's user; PGlite sets its files to 0666 itself, hence stripOtherAccess below
     if (dataDir) await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const template = await pgliteTemplateFor(dataDir);
     const pg = await PGlite.create({
       dataDir,
+      // a fresh directory starts from the committed initdb output, not from initdb in process (ADR 0042)
+      ...(template ? { loadDataDir: template } : {}),
+      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
       // int8 as number, like the pg adapter
       parsers: { [types.INT8]: (v: string) => Number(v) },
     });
