@@ -52,13 +52,13 @@ describe('parseCommand', () => {
     assert.deepEqual(parse('a SELECT "Sent Items"'), { tag: 'a', name: 'SELECT', mailbox: 'Sent Items', condstore: false });
     assert.deepEqual(parse('a EXAMINE inbox (CONDSTORE)'), { tag: 'a', name: 'EXAMINE', mailbox: 'inbox', condstore: true });
     assert.deepEqual(parse('a RENAME a b'), { tag: 'a', name: 'RENAME', mailbox: 'a', newName: 'b' });
-    assert.deepEqual(parse('a LIST "" *'), { tag: 'a', name: 'LIST', reference: '', pattern: '*', returning: { subscribed: false, status: null } });
+    assert.deepEqual(parse('a LIST "" *'), { tag: 'a', name: 'LIST', reference: '', pattern: '*', patterns: ['*'], select: { subscribed: false, remote: false, recursiveMatch: false, specialUse: false }, returning: { subscribed: false, status: null } });
     // RFC 5819 example
     assert.deepEqual((parse('A01 LIST "" % RETURN (STATUS (MESSAGES UNSEEN))') as { returning: unknown }).returning, { subscribed: false, status: ['MESSAGES', 'UNSEEN'] });
     assert.deepEqual((parse('a LIST "" * RETURN (SUBSCRIBED CHILDREN SPECIAL-USE)') as { returning: unknown }).returning, { subscribed: true, status: null });
     bad('a LIST "" * RETURN (BOGUS)', 'a');
     bad('a LIST "" * EXTRA', 'a');
-    assert.deepEqual(parse('a LSUB "" Work/%'), { tag: 'a', name: 'LSUB', reference: '', pattern: 'Work/%', returning: { subscribed: false, status: null } });
+    assert.deepEqual(parse('a LSUB "" Work/%'), { tag: 'a', name: 'LSUB', reference: '', pattern: 'Work/%', patterns: ['Work/%'], select: { subscribed: false, remote: false, recursiveMatch: false, specialUse: false }, returning: { subscribed: false, status: null } });
     assert.deepEqual(parse('a STATUS INBOX (MESSAGES unseen UIDNEXT)'), { tag: 'a', name: 'STATUS', mailbox: 'INBOX', items: ['MESSAGES', 'UNSEEN', 'UIDNEXT'] });
   });
 

@@ -5,7 +5,7 @@ import { parseFetchItems } from './fetch-parser.js';
 import { parseQuotaCommand, parseSort, parseThread } from './extension-parser.js';
 import { parseSearchKeys } from './search-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
-import type { ImapCommand, ListReturn, SearchReturn, StatusItem } from './types.js';
+import type { ImapCommand, ListReturn, ListSelect, SearchReturn, StatusItem } from './types.js';
 import { leadingTag } from './chars.js';
 
 const NO_ARGS = new Set(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE', 'NAMESPACE']);
@@ -35,6 +35,40 @@ function statusItems(c: Cursor): StatusItem[] {
     c.sp();
   }
   return items;
+}
+
+const NO_SELECT: ListSelect = { subscribed: false, remote: false, recursiveMatch: false, specialUse: false };
+const MAX_LIST_PATTERNS = 50;
+
+/** `(SUBSCRIBED RECURSIVEMATCH)`: LIST's selection options (RFC 5258 3.1, RFC 6154 5.1) */
+function listSelect(c: Cursor): ListSelect {
+  c.expect('(');
+  const select = { ...NO_SELECT };
+  while (!c.tryChar(')')) {
+    if (c.buf[c.pos - 1] !== 0x28) c.sp();
+    const option = c.atom().toUpperCase();
+    if (option === 'SUBSCRIBED') select.subscribed = true;
+    else if (option === 'REMOTE') select.remote = true;
+    else if (option === 'RECURSIVEMATCH') select.recursiveMatch = true;
+    else if (option === 'SPECIAL-USE') select.specialUse = true;
+    else c.fail('unknown LIST selection option');
+  }
+  // RFC 5258 3.1: RECURSIVEMATCH alone (or with REMOTE only) is a BAD command
+  if (select.recursiveMatch && !select.subscribed && !select.specialUse) c.fail('RECURSIVEMATCH needs another selection option');
+  c.sp();
+  return select;
+}
+
+/** `("INBOX" "Sent/%")`: several patterns (RFC 5258 3) */
+function listPatterns(c: Cursor): string[] {
+  c.expect('(');
+  const patterns = [c.listMailbox()];
+  while (!c.tryChar(')')) {
+    c.sp();
+    patterns.push(c.listMailbox());
+    if (patterns.length > MAX_LIST_PATTERNS) c.fail('too many LIST patterns');
+  }
+  return patterns;
 }
 
 function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
@@ -114,11 +148,13 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
     case 'LIST':
     case 'LSUB': {
       c.sp();
+      // RFC 5258: LIST [(selection options)] reference (pattern | (pattern ...)) [RETURN (...)]
+      const select = name === 'LIST' && c.peek() === 0x28 ? listSelect(c) : { ...NO_SELECT };
       const reference = c.astring();
       c.sp();
-      const pattern = c.listMailbox();
-      // RFC 5258 return options, as LIST-STATUS (RFC 5819) uses them: RETURN (SUBSCRIBED STATUS (...))
-      const returning: ListReturn = { subscribed: false, status: null };
+      const patterns = name === 'LIST' && c.peek() === 0x28 ? listPatterns(c) : [c.listMailbox()];
+      // return options, as LIST-STATUS (RFC 5819) uses them: RETURN (SUBSCRIBED STATUS (...))
+      const returning: ListReturn = { subscribed: select.subscribed, status: null };
       if (name === 'LIST' && c.optSp()) {
         if (!c.isKeyword('RETURN')) c.fail('expected RETURN');
         c.pos += 6;
@@ -137,7 +173,7 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
         }
       }
       c.end();
-      return { tag, name, reference, pattern, returning };
+      return { tag, name, reference, pattern: patterns[0]!, patterns, select, returning };
     }
     case 'STATUS': {
       c.sp();

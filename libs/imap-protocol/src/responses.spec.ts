@@ -72,6 +72,8 @@ describe('response builders, byte for byte', () => {
     assert.equal(statusResponse('Entwürfe', []), '* STATUS Entw&APw-rfe ()\r\n');
     assert.equal(listResponse('LIST', ['\\Noselect'], '/', ''), '* LIST (\\Noselect) "/" ""\r\n');
     assert.equal(listResponse('LIST', ['\\Sent', '\\HasNoChildren'], '/', 'Sent Items'), '* LIST (\\Sent \\HasNoChildren) "/" "Sent Items"\r\n');
+    // RFC 5258 5: a parent listed for its subscribed child
+    assert.equal(listResponse('LIST', [], '/', 'Fruit', ['SUBSCRIBED']), '* LIST () "/" Fruit ("CHILDINFO" ("SUBSCRIBED"))\r\n');
     assert.equal(listResponse('LSUB', [], '/', 'INBOX/a'), '* LSUB () "/" INBOX/a\r\n');
   });
 

@@ -101,8 +101,10 @@ export function statusResponse(name: string, items: ReadonlyArray<readonly [stri
 }
 
 /** `* LIST (attrs) "/" name` or the LSUB equivalent. */
-export function listResponse(kind: 'LIST' | 'LSUB', attributes: readonly string[], delimiter: string, name: string): string {
-  return untagged(`${kind} (${attributes.join(' ')}) "${delimiter}" ${name === '' ? '""' : mailboxName(name)}`);
+export function listResponse(kind: 'LIST' | 'LSUB', attributes: readonly string[], delimiter: string, name: string, childInfo?: readonly string[]): string {
+  // RFC 5258 3.5: ("CHILDINFO" ("SUBSCRIBED")) when a descendant meets the selection (RECURSIVEMATCH)
+  const extended = childInfo?.length ? ` ("CHILDINFO" (${childInfo.map((o) => `"${o}"`).join(' ')}))` : '';
+  return untagged(`${kind} (${attributes.join(' ')}) "${delimiter}" ${name === '' ? '""' : mailboxName(name)}${extended}`);
 }
 
 /**

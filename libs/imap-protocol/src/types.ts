@@ -59,6 +59,14 @@ export interface ListReturn {
   status: StatusItem[] | null;
 }
 
+/** LIST's selection options (RFC 5258 3.1; SPECIAL-USE of RFC 6154 5.1); all false for a plain LIST */
+export interface ListSelect {
+  subscribed: boolean;
+  remote: boolean;
+  recursiveMatch: boolean;
+  specialUse: boolean;
+}
+
 export type SearchReturn = 'MIN' | 'MAX' | 'COUNT' | 'ALL';
 
 export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'HIGHESTMODSEQ' | 'SIZE' | 'DELETED';
@@ -76,7 +84,8 @@ export type ImapCommand =
   | (Tagged & { name: 'CREATE'; mailbox: string; use: string[] })
   | (Tagged & { name: 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: string })
   | (Tagged & { name: 'RENAME'; mailbox: string; newName: string })
-  | (Tagged & { name: 'LIST' | 'LSUB'; reference: string; pattern: string; returning: ListReturn })
+  /** `pattern` is the first of `patterns` (RFC 5258 allows several) */
+  | (Tagged & { name: 'LIST' | 'LSUB'; reference: string; pattern: string; patterns: string[]; select: ListSelect; returning: ListReturn })
   | (Tagged & { name: 'STATUS'; mailbox: string; items: StatusItem[] })
   | (Tagged & { name: 'FETCH'; uid: boolean; sequence: SequenceSet; items: FetchItem[]; changedSince: number | null })
   | (Tagged & {

@@ -12,6 +12,19 @@ export function normalizeMailboxName(name: string): string {
   return n;
 }
 
+/** Does a name match `reference` + `pattern` (INBOX in any case)? Never a regular expression: see ListPattern. */
+export function listMatcher(reference: string, pattern: string): (name: string) => boolean {
+  const full = normalizeMailboxName(reference + pattern);
+  const matcher = new ListPattern(full, DELIMITER);
+  const inboxPattern = /^inbox/i.test(full) ? new ListPattern('INBOX' + full.slice(5), DELIMITER) : null;
+  return (name) => matcher.matches(name) || (inboxPattern !== null && inboxPattern.matches(name));
+}
+
+/** LIST's order: INBOX first, then by name */
+export function listOrder(a: string, b: string): number {
+  return a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a.localeCompare(b);
+}
+
 export interface ListEntry {
   name: string;
   attributes: string[];
@@ -38,11 +51,7 @@ export function listLines(mailboxes: MailboxInfo[], subscriptions: ReadonlySet<s
  * \Noselect, so `%` walks work.
  */
 export function listEntries(mailboxes: MailboxInfo[], subscriptions: ReadonlySet<string>, reference: string, pattern: string, lsub: boolean): ListEntry[] {
-  const full = normalizeMailboxName(reference + pattern);
-  // never a regular expression: see ListPattern
-  const matcher = new ListPattern(full, DELIMITER);
-  const inboxPattern = /^inbox/i.test(full) ? new ListPattern('INBOX' + full.slice(5), DELIMITER) : null;
-  const matches = (name: string) => matcher.matches(name) || (inboxPattern !== null && inboxPattern.matches(name));
+  const matches = listMatcher(reference, pattern);
 
   const real = new Map(mailboxes.map((m) => [m.name, m]));
   const listed = lsub ? new Set(subscriptions) : new Set(real.keys());
@@ -57,7 +66,7 @@ export function listEntries(mailboxes: MailboxInfo[], subscriptions: ReadonlySet
     }
   }
   const entries: ListEntry[] = [];
-  const names = [...new Set([...listed, ...virtual])].sort((a, b) => (a === 'INBOX' ? -1 : b === 'INBOX' ? 1 : a.localeCompare(b)));
+  const names = [...new Set([...listed, ...virtual])].sort(listOrder);
   for (const name of names) {
     if (!matches(name)) continue;
     const info = virtual.has(name) ? undefined : real.get(name);

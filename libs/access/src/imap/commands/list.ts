@@ -1,29 +1,38 @@
 import { decodeMailboxName, listResponse } from '@mail/imap-protocol';
+import { listExtended, type ExtendedListEntry } from '../list-extended.js';
 import { DELIMITER, listEntries, subscriptionSet } from '../mailbox-list.js';
 import { ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
 import { mailboxStatusResponse } from './status.js';
 
 /**
- * LIST and LSUB (RFC 3501 6.3.8-9), with LIST's RETURN options (RFC 5258): SUBSCRIBED adds
- * \Subscribed, STATUS (RFC 5819 LIST-STATUS) follows each selectable mailbox's LIST line with its
- * STATUS, from the same store answer (no request per mailbox). An empty LIST pattern asks only
- * for the delimiter.
+ * LIST and LSUB (RFC 3501 6.3.8-9), with LIST-EXTENDED (RFC 5258): selection options (SUBSCRIBED,
+ * REMOTE, RECURSIVEMATCH, and SPECIAL-USE of RFC 6154), several patterns, and RETURN options:
+ * SUBSCRIBED adds \Subscribed, STATUS (RFC 5819 LIST-STATUS) follows each selectable mailbox's LIST
+ * line with its STATUS, from the same store answer (no request per mailbox); CHILDREN and
+ * SPECIAL-USE attributes are always returned. An empty LIST pattern asks only for the delimiter.
  */
 export const list: CommandSpec<Command<'LIST' | 'LSUB'>> = {
   state: 'authenticated',
   async run(s, cmd, user) {
     const lsub = cmd.name === 'LSUB';
-    if (cmd.pattern === '' && !lsub) {
+    const { select } = cmd;
+    const selecting = select.subscribed || select.specialUse;
+    if (!lsub && !selecting && cmd.patterns.length === 1 && cmd.pattern === '') {
       await s.out.send(listResponse('LIST', ['\\Noselect'], DELIMITER, ''));
       return ok('LIST completed');
     }
     const answer = await s.ctx.store.listMailboxes({ accountId: user.accountId });
     const { subscribed, status } = cmd.returning;
+    const reference = decodeMailboxName(cmd.reference);
+    // REMOTE (RFC 5258 3.1) selects nothing more here: there are no remote mailboxes
+    const entries: ExtendedListEntry[] = lsub
+      ? listEntries(answer.mailboxes, subscriptionSet(answer), reference, decodeMailboxName(cmd.pattern), true)
+      : listExtended(answer.mailboxes, subscriptionSet(answer), reference, cmd.patterns.map(decodeMailboxName), select);
     let text = '';
-    for (const e of listEntries(answer.mailboxes, subscriptionSet(answer), decodeMailboxName(cmd.reference), decodeMailboxName(cmd.pattern), lsub)) {
+    for (const e of entries) {
       const attributes = subscribed && e.subscribed ? [...e.attributes, '\\Subscribed'] : e.attributes;
-      text += listResponse(cmd.name, attributes, DELIMITER, e.name);
+      text += listResponse(cmd.name, attributes, DELIMITER, e.name, e.childInfo);
       if (status && e.info) text += mailboxStatusResponse(e.info, status);
     }
     if (text) await s.out.send(text);
