@@ -8,3 +8,4 @@ export * from './bus.module.js';
 export { subjectMatches } from './subject-match.js';
 export * from './cached-requester.js';
 export { TrackingPublisher, traceIdOf } from './tracking-publisher.js';
+export * from './nats-kv-counters.js';

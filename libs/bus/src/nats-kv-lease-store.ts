@@ -1,6 +1,7 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { LeaseStore } from './lease-store.port.js';
+import { encodeKey } from './kv-key.js';
 
 interface LeaseValue {
   holder: string;
@@ -53,10 +54,6 @@ export class NatsKvLeaseStore extends LeaseStore {
   }
 }
 
-/** KV keys allow [-/_=.a-zA-Z0-9]; anything else (e.g. ':' or '@') is hex-escaped. */
-function encodeKey(key: string): string {
-  return key.replace(/[^-/_=.a-zA-Z0-9]/g, (c) => `_${c.charCodeAt(0).toString(16)}_`);
-}
 
 function encodeValue(v: LeaseValue): Uint8Array {
   return Buffer.from(JSON.stringify(v));

@@ -16,4 +16,3 @@ export {
 export { selectOutbound } from './outbound-route.js';
 export { ConnectorSet, type ConnectorSetOptions } from './connector-set.js';
 export { connectorMetrics, type ConnectorResult } from './connector-metrics.js';
-export { RateWindow } from './rate-window.js';

@@ -5,7 +5,6 @@ import { compileInbound } from './compiled-connector.js';
 import { bestMatch, certificateNameMatches, domainMatches } from './domain-pattern.js';
 import { authenticationSubject, decideInbound, type InboundClient } from './inbound-policy.js';
 import { IpSet } from './ip-set.js';
-import { RateWindow } from './rate-window.js';
 import { originalClientIp, receivedFromIp } from './received-chain.js';
 import { selectOutbound } from './outbound-route.js';
 
@@ -119,19 +118,5 @@ describe('selectOutbound', () => {
     assert.equal(selectOutbound(cs, 'eu.fabrikam.com')?.name, 'Subs');
     assert.equal(selectOutbound(cs, 'tailspin.example')?.name, 'All');
     assert.equal(selectOutbound(cs.slice(1), 'example.net'), undefined);
-  });
-});
-
-describe('RateWindow', () => {
-  it('allows the limit per minute per key, then refuses until the minute has passed', () => {
-    let t = 1_000_000;
-    const w = new RateWindow(() => t);
-    for (let i = 0; i < 3; i++) assert.ok(w.take('a', 3));
-    assert.ok(!w.take('a', 3));
-    assert.ok(w.take('b', 3));
-    t += 30_000;
-    assert.ok(!w.take('a', 3));
-    t += 31_000;
-    assert.ok(w.take('a', 3));
   });
 });

@@ -8,3 +8,5 @@ export { admitSocket, armDeadline, type DeadlineOptions } from './socket-guard.j
 export { RateWindow } from './rate-window.js';
 export { TokenBucket, paceCommand, commandPacer } from './token-bucket.js';
 export { ProxyGate, socketPeer, looksLikeProxyHeader, type ClientPeer, type ProxyGateOptions, type ProxyOutcome, type ProxyProtocolSettings } from './proxy-gate.js';
+export { SharedCounters } from './shared-counters.port.js';
+export { ClusterRateWindow, type ClusterRateWindowOptions } from './cluster-rate-window.js';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { FsBlobStore, S3BlobStore, type BlobStore } from '@mail/blob';
-import { InProcessBus, MemoryLeaseStore, NatsBus, NatsKvLeaseStore, type Bus, type LeaseStore } from '@mail/bus';
+import { InProcessBus, MemoryLeaseStore, NatsBus, NatsKvCounters, NatsKvLeaseStore, type Bus, type LeaseStore } from '@mail/bus';
+import type { SharedCounters } from '@mail/limits';
 import type { CommonEnv } from '@mail/config';
 import { openDatabase, type Database } from '@mail/db';
 import type { Logger } from '@mail/telemetry';
@@ -10,6 +11,8 @@ export interface Infra {
   mode: 'embedded' | 'distributed';
   bus: Bus;
   leases: LeaseStore;
+  /** cluster-wide rate counters (ADR 0039); none in the embedded mode, where one process is the cluster */
+  counters?: SharedCounters;
   db?: Database;
   blob?: BlobStore;
   close(): Promise<void>;
@@ -30,12 +33,14 @@ export async function connectDistributedInfra(service: string, env: CommonEnv, n
   if (needs.db && !env.DATABASE_URL) throw new Error(`DATABASE_URL is required for ${service}`);
   const bus = await NatsBus.connect({ url: env.NATS_URL, service, prefix: env.BUS_PREFIX, logger });
   const leases = await NatsKvLeaseStore.open(bus.nc, `${env.BUS_PREFIX ? `${env.BUS_PREFIX}_` : ''}leases`);
+  const counters = await NatsKvCounters.open(bus.nc, `${env.BUS_PREFIX ? `${env.BUS_PREFIX}_` : ''}limits`);
   const db = needs.db ? await openDatabase({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: service }) : undefined;
   const blob = needs.blob ? blobStoreFromEnv(env) : undefined;
   return {
     mode: 'distributed',
     bus,
     leases,
+    counters,
     db,
     blob,
     close: async () => {

@@ -4,7 +4,6 @@ import type { CachedRequester } from '@mail/bus';
 import type { ResolveRecipient } from '@mail/contracts';
 import {
   ConnectorSet,
-  RateWindow,
   authenticationSubject,
   connectorMetrics,
   decideInbound,
@@ -15,6 +14,7 @@ import {
   type InboundConnector,
 } from '@mail/connector-rules';
 import type { Logger } from '@mail/telemetry';
+import { ClusterRateWindow, type SharedCounters } from '@mail/limits';
 import { setInboundTrust } from './inbound-trust.js';
 import { smtpError } from './smtp-reply.js';
 
@@ -43,7 +43,8 @@ const TEMPFAIL = '4.3.0 temporary failure, try again later';
 export class InboundConnectors {
   private readonly peers = new WeakMap<SMTPServerSession, TlsPeer>();
   private readonly attributions = new WeakMap<object, ConnectorAttribution>();
-  private readonly rates = new RateWindow();
+  /** relay connectors' maxMessagesPerMinute per client IP, across the smtp-in replicas (ADR 0039) */
+  private readonly rates: ClusterRateWindow;
   /** one warning per replica while the first snapshot is missing, not one per MAIL FROM */
   private warnedNotLoaded = false;
 
@@ -53,7 +54,14 @@ export class InboundConnectors {
     private readonly logger: Logger,
     /** how long MAIL FROM waits for the first connector snapshot */
     private readonly waitMs = 5_000,
-  ) {}
+    counters?: SharedCounters,
+  ) {
+    this.rates = new ClusterRateWindow({ name: 'relay', windowMs: 60_000, store: counters, logger });
+  }
+
+  close(): void {
+    this.rates.close();
+  }
 
   /** smtp-server's onSecure: remembers the TLS version and the names of a client certificate that verified */
   onSecure(socket: TLSSocket, session: SMTPServerSession): void {
@@ -102,7 +110,7 @@ export class InboundConnectors {
         throw Object.assign(smtpError(550, `5.7.1 connector "${c.name}" relays only for senders in a hosted domain`), { connector: c.name });
       }
       const limit = c.record.maxMessagesPerMinute;
-      if (limit && !this.rates.take(`${c.name}\n${ip}`, limit)) {
+      if (limit && !this.rates.tryAdd(`${c.name}\n${ip}`, limit)) {
         connectorMetrics.refusal(c.name, 'inbound', 'rate_limited');
         throw Object.assign(smtpError(451, `4.7.0 connector "${c.name}": more than ${limit} messages per minute from ${ip}, try again later`), { connector: c.name });
       }

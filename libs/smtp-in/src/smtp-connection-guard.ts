@@ -1,5 +1,5 @@
 import type { SMTPServer, SMTPServerOptions, SMTPServerSession } from 'smtp-server';
-import { armDeadline, clientKey, ConnectionLimiter, connectionMetrics, RateWindow, type ConnectionLimits } from '@mail/limits';
+import { armDeadline, clientKey, ClusterRateWindow, ConnectionLimiter, connectionMetrics, type ConnectionLimits, type SharedCounters } from '@mail/limits';
 import type { Logger } from '@mail/telemetry';
 import { smtpError } from './smtp-reply.js';
 
@@ -27,6 +27,8 @@ export interface SmtpGuardOptions {
   /** from connect to the first MAIL FROM */
   preMailDeadlineMs: number;
   rates?: SmtpRates;
+  /** makes the message and recipient rates cluster-wide (ADR 0039) */
+  counters?: SharedCounters;
   logger: Logger;
 }
 
@@ -41,12 +43,21 @@ export class SmtpConnectionGuard {
   private readonly releases = new Map<string, () => void>();
   private readonly waitingForMail = new Map<string, () => void>();
   private readonly failedRecipients = new Map<string, number>();
-  private readonly messages = new RateWindow(60_000);
-  private readonly recipients = new RateWindow(60_000);
+  private readonly messages: ClusterRateWindow;
+  private readonly recipients: ClusterRateWindow;
   private server: SMTPServer | undefined;
 
   constructor(private readonly options: SmtpGuardOptions) {
     this.limiter = new ConnectionLimiter({ protocol: 'smtp', listener: options.listener, logger: options.logger, ...options.limits });
+    const rate = (what: string) => new ClusterRateWindow({ name: `smtp.${options.listener}.${what}`, windowMs: 60_000, store: options.counters, logger: options.logger });
+    this.messages = rate('messages');
+    this.recipients = rate('recipients');
+  }
+
+  /** stops the rate windows' exchanges with the shared counters */
+  close(): void {
+    this.messages.close();
+    this.recipients.close();
   }
 
   /** the server whose connections a deadline closes */

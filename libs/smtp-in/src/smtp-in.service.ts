@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { Bus, CachedRequester } from '@mail/bus';
 import { DirectoryChanged, ResolveRecipient } from '@mail/contracts';
@@ -14,7 +14,7 @@ import { SmtpSessionPolicy, type ListenerKind } from './smtp-session.js';
 import { ConnectorSet } from '@mail/connector-rules';
 import { InboundConnectors } from './inbound-connectors.js';
 import { inboundConnectorTls } from './inbound-connector-tls.js';
-import { ProxyGate } from '@mail/limits';
+import { ProxyGate, SharedCounters } from '@mail/limits';
 import { acceptThroughProxyGate } from './smtp-proxy.js';
 
 export interface SmtpPorts {
@@ -31,6 +31,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly connectors: InboundConnectors;
   private readonly recipients: CachedRequester<typeof ResolveRecipient>;
   private servers = new Map<ListenerKind, SMTPServer>();
+  private guards: SmtpConnectionGuard[] = [];
   private tlsWatch: { stop(): void } | undefined;
   private bound: Partial<Record<ListenerKind, number>> = {};
 
@@ -38,10 +39,12 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(SMTP_IN_CONFIG) private readonly config: SmtpInConfig,
     bus: Bus,
     blobs: BlobStore,
+    /** cluster-wide rates (ADR 0039); absent in the embedded mode */
+    @Optional() @Inject(SharedCounters) private readonly counters?: SharedCounters,
   ) {
     this.logger = createLogger('smtp-in');
     this.recipients = new CachedRequester(bus, ResolveRecipient, { ttlMs: config.recipientCacheTtlMs ?? 30_000, maxEntries: 50_000, invalidatedBy: DirectoryChanged });
-    this.connectors = new InboundConnectors(new ConnectorSet(bus, this.logger), this.recipients, this.logger, config.connectorsWaitMs);
+    this.connectors = new InboundConnectors(new ConnectorSet(bus, this.logger), this.recipients, this.logger, config.connectorsWaitMs, counters);
     this.policy = new SmtpSessionPolicy(config, bus, blobs, this.recipients, this.logger, this.connectors);
     honourExplicitEnhancedCodes();
     coalescePipelinedReplies();
@@ -86,6 +89,8 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
   /** Stops accepting sessions; open ones get `closeTimeoutMs` to finish, then a 421. */
   async stop(): Promise<void> {
     this.tlsWatch?.stop();
+    for (const guard of this.guards.splice(0)) guard.close();
+    this.connectors.close();
     const servers = [...this.servers.values()];
     this.servers.clear();
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
@@ -101,6 +106,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
       limits: { maxConnections: c.maxConnections, maxPerClient: c.limits?.maxPerClient ?? 0, exempt: c.limits?.exempt, processMax: c.limits?.processMax },
       preMailDeadlineMs: c.limits?.preMailDeadlineMs ?? 300_000,
       rates: c.limits?.rates,
+      counters: this.counters,
       logger: this.logger,
     });
     const gate = ProxyGate.of(c.proxy, { protocol: 'smtp', listener: kind, logger: this.logger });
@@ -130,6 +136,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
       ...guard.wrap(this.policy.handlers(kind)),
     });
     guard.attach(server);
+    this.guards.push(guard);
     if (gate) acceptThroughProxyGate(server, gate);
     server.on('error', (err) => this.logger.warn({ listener: kind, err: err.message }, 'smtp listener error'));
     await new Promise<void>((resolve, reject) => {

@@ -35,9 +35,20 @@ export async function startDistributedPlatform(opts: {
   env?: NodeJS.ProcessEnv;
   /** run the S3 server as a process of its own rather than inside this one (the benchmark does) */
   s3InChild?: boolean;
+  /** runs on the fresh, empty database and S3 server before any service starts (a restore from backup) */
+  beforeStart?: (state: { databaseUrl: string; s3: TestS3 }) => Promise<void>;
 }): Promise<DistributedPlatform> {
   const db = await createTestDatabase(opts.databaseAdminUrl);
   const s3 = opts.s3InChild ? await startTestS3InChild() : await startTestS3();
+  if (opts.beforeStart) {
+    try {
+      await opts.beforeStart({ databaseUrl: db.url, s3 });
+    } catch (err) {
+      await db.drop().catch(() => undefined);
+      await s3.close().catch(() => undefined);
+      throw err;
+    }
+  }
   const dataDir = await mkdtemp(join(tmpdir(), 'mail-dist-'));
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const adminToken = randomBytes(24).toString('base64url');
@@ -94,6 +105,7 @@ export async function startDistributedPlatform(opts: {
     await s3.close().catch(() => undefined);
     await db.drop().catch(() => undefined);
     await dropLeaseBucket(opts.natsUrl, `${prefix}_leases`).catch(() => undefined);
+    await dropLeaseBucket(opts.natsUrl, `${prefix}_limits`).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
     await dns?.close();
   };
