@@ -7,6 +7,6 @@ export { headerFieldsFilter } from './header-fields-filter.js';
 export { parseHeaderBlock, type HeaderField } from './header-block.js';
 export { parseAddressList, MISSING_DOMAIN, MISSING_MAILBOX } from './address-list.js';
 export { buildEnvelope } from './envelope.js';
-export { parseMailDate } from './date-header.js';
+export { mailDateDay, parseMailDate } from './date-header.js';
 export { parseStructuredHeader, decodeParam, type StructuredHeader } from './structured-header.js';
 export { decodeWords } from './encoded-words.js';

@@ -15,6 +15,7 @@ const record = (size = 100): IndexRecord => ({
   envelopeImap: '(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)',
   bodyJson: '{}',
   sentDate: null,
+  sentOn: null,
   hdrFrom: 'a@b.c',
   hdrTo: '',
   hdrCc: '',

@@ -1,6 +1,7 @@
 import type { Envelope, MessageIndex } from '@mail/contracts';
 import { serializeEnvelope } from '@mail/imap-protocol';
 import { jsonForColumn, textForColumn as clean } from '@mail/db';
+import { mailDateDay } from '@mail/mime';
 
 /**
  * The columns of one mail.message_indexes row, derived from what libs/mime computed. The search
@@ -16,6 +17,8 @@ export interface IndexRecord {
   envelopeImap: string;
   bodyJson: string;
   sentDate: string | null;
+  /** the Date header's day in its own zone (YYYY-MM-DD), for SENT* searches */
+  sentOn: string | null;
   hdrFrom: string;
   hdrTo: string;
   hdrCc: string;
@@ -41,6 +44,7 @@ export function toIndexRecord(index: MessageIndex): IndexRecord {
     envelopeImap: serializeEnvelope(JSON.parse(envelopeJson) as Envelope),
     bodyJson: jsonForColumn(index.body),
     sentDate: index.sentDate,
+    sentOn: mailDateDay(index.headers.find(([n]) => n === 'date')?.[1] ?? null),
     hdrFrom: byName('from'),
     hdrTo: byName('to'),
     hdrCc: byName('cc'),

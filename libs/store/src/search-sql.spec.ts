@@ -42,7 +42,7 @@ describe('compileSearch', () => {
     assert.equal(compileSearch({ op: 'flag', flag: '\\seen', set: false }, 2).needsIndex, false);
     assert.deepEqual(compileSearch({ op: 'flag', flag: '\\seen', set: false }, 2).params, [['\\Seen'][0]]);
     const h = compileSearch({ op: 'or', of: [{ op: 'header', field: 'Subject', value: 'a' }, { op: 'sentdate', cmp: 'on', date: '2024-01-01' }] }, 2);
-    assert.deepEqual(h.indexColumns, ['hdr_subject', 'sent_date']);
+    assert.deepEqual(h.indexColumns, ['hdr_subject', 'sent_date', 'sent_on']);
   });
 
   it('maps \\Recent to constants, dates to UTC day bounds, uid sets to ranges', () => {

@@ -87,8 +87,9 @@ export function compileSearch(criterion: SearchCriterion, firstParam: number): C
       case 'internaldate':
         return dateCompare('m.internal_date', c.cmp, c.date);
       case 'sentdate':
-        // RFC 3501 compares the Date: header; a message without one falls back to its internal date
-        return dateCompare(`COALESCE(${use('sent_date')}, m.internal_date)`, c.cmp, c.date);
+        // RFC 3501 compares the Date: header's day in its own zone (sent_on); rows indexed before
+        // sent_on existed use the UTC day, and a message without a Date: header its internal date's
+        return dayCompare(`COALESCE(${use('sent_on')}, (COALESCE(${use('sent_date')}, m.internal_date) AT TIME ZONE 'UTC')::date)`, c.cmp, c.date);
       case 'size':
         return c.cmp === 'larger' ? `m.size > ${p(c.value)}` : `m.size < ${p(c.value)}`;
       case 'modseq':
@@ -105,6 +106,13 @@ export function compileSearch(criterion: SearchCriterion, firstParam: number): C
     if (cmp === 'before') return `${column} < ${p(start)}::timestamptz`;
     if (cmp === 'since') return `${column} >= ${p(start)}::timestamptz`;
     return `(${column} >= ${p(start)}::timestamptz AND ${column} < ${p(next)}::timestamptz)`;
+  };
+
+  /** A date column against a day. */
+  const dayCompare = (column: string, cmp: 'before' | 'on' | 'since', date: string): string => {
+    dayStart(date);
+    const op = cmp === 'before' ? '<' : cmp === 'since' ? '>=' : '=';
+    return `${column} ${op} ${p(date)}::date`;
   };
 
   const where = walk(criterion, 0);

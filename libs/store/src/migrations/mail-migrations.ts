@@ -4,6 +4,7 @@ import { m002EnvelopeImap } from './002-envelope-imap.js';
 import { m003Lz4 } from './003-lz4.js';
 import { m004Subscriptions } from './004-imapb-subscriptions.js';
 import { m005Recent } from './005-imapb-recent.js';
+import { m006SentOn } from './006-imapb-sent-on.js';
 
 /** The store's schema `mail`, in order; a released migration is never edited, only followed by a new one. */
-export const mailMigrations: Migration[] = [m001Mail, m002EnvelopeImap, m003Lz4, m004Subscriptions, m005Recent];
+export const mailMigrations: Migration[] = [m001Mail, m002EnvelopeImap, m003Lz4, m004Subscriptions, m005Recent, m006SentOn];
