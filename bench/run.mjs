@@ -14,6 +14,7 @@ import { ingestPhase, warmupPhase, prepareMailbox, imapPhase, pop3Phase, memoryP
 import { probe } from './lib/probe.mjs';
 import { fillTrace, tracePhase } from './lib/trace-search.mjs';
 import { signedSender } from './lib/mail-auth.mjs';
+import { migrationPhase } from './lib/migration.mjs';
 import { anchorTarget } from './targets/anchor.mjs';
 import { distributedTarget, embeddedTarget } from './targets/platform.mjs';
 
@@ -33,8 +34,9 @@ const users = {
   mailbox: Object.fromEntries(opts.mailbox.map((m) => [m, user(`mbox${m}`)])),
   pop3: user('pop0'),
   idle: Array.from({ length: 20 }, (_, i) => user(`idle${i}`)),
+  migrated: user('mig0'),
 };
-const allUsers = [...users.ingest, ...Object.values(users.mailbox), users.pop3, ...users.idle];
+const allUsers = [...users.ingest, ...Object.values(users.mailbox), users.pop3, ...users.idle, users.migrated];
 
 const meta = {
   startedAt: new Date().toISOString(),
@@ -132,6 +134,7 @@ async function fullPlan(target, into, { ingest = true, memory = true } = {}) {
     meta.fills[`${target.name}.${size}`] = { ms: Math.round(fill.ms), method: fill.method };
     await imapPhase({ target, user: users.mailbox[size], uids, size, reps: opts.reps, into, log });
   }
+  await migrationLine(target, into);
   if (opts.pop3 && target.can.pop3) {
     await prepareMailbox({ target, user: users.pop3, count: opts.pop3Messages, log });
     await pop3Phase({ target, user: users.pop3, count: opts.pop3Messages, reps: opts.reps, into, log });
@@ -208,6 +211,14 @@ async function embeddedPlan(target, into) {
   if (!size || !target.can.imap) return;
   const { uids } = await prepareMailbox({ target, user: users.mailbox[size], count: size, log });
   await imapPhase({ target, user: users.mailbox[size], uids, size, reps: opts.reps, into, log, only: ['loginSelect', 'fetchEnvelopeAll', 'fetchBody1000'] });
+  await migrationLine(target, into);
+}
+
+/** The first mailbox (filled for the IMAP figures) copied into another account by a migration batch: once per run. */
+async function migrationLine(target, into) {
+  const size = opts.mailbox[0];
+  if (!opts.migration || !target.canMigrate || !target.can.imap || !size) return;
+  await migrationPhase({ target, source: users.mailbox[size], dest: users.migrated, count: size, into, log });
 }
 
 /** The start of the embedded process: figures of one start, so one value per run. */

@@ -10,6 +10,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --idle=N              idle IMAP connections for the memory figure (default 2000; 0 skips it)
   --no-embedded         skip the embedded-mode figures
   --no-pop3             skip the POP3 figure
+  --no-migration        skip the migration figure (the first mailbox copied into another account by a migration batch)
   --no-interleave       run the SMTP ingest repetitions side after side instead of alternating them
   --profile=DIR         our service processes write V8 CPU profiles under DIR (summarise: node bench/profile-summary.mjs DIR)
   --skip-imap           skip the IMAP mailbox figures (profiling the SMTP path)
@@ -28,6 +29,7 @@ export function parseOptions(argv) {
     idleConnections: 2000,
     embedded: true,
     pop3: true,
+    migration: true,
     interleave: true,
     pop3Messages: 1000,
     traceMessages: 1_000_000,
@@ -64,6 +66,7 @@ export function parseOptions(argv) {
       case 'nats-url': o.natsUrl = v; break;
       case 'results-dir': o.resultsDir = v; break;
       case 'profile': o.profile = v || 'bench/results/profiles'; break;
+      case 'no-migration': o.migration = false; break;
       case 'skip-imap': explicit.mailbox = []; break;
       case 'trace-messages': explicit.traceMessages = num(); break;
       default: throw new Error(`unknown option ${arg}\n${USAGE}`);

@@ -67,6 +67,8 @@ export async function distributedTarget({ users, databaseAdminUrl, natsUrl, prof
   t.processes = processes;
   t.infraProcesses = ['postgres', 'nats-server'];
   t.databaseUrl = p.databaseUrl;
+  // migration batches run in the migration service (ADR 0028), when the platform has one
+  t.canMigrate = p.services.some((s) => s.name === 'migration');
   return t;
 }
 
@@ -128,6 +130,7 @@ export async function embeddedTarget({ users, profileDir }) {
   t.logs = () => log;
   t.processes = () => [{ name: 'standalone', pid: child.pid }];
   t.startup = startup;
+  t.canMigrate = true;
   t.resident = () => residentOf(child.pid);
   return t;
 }
