@@ -18,7 +18,7 @@ import { traceRef, type Tracker } from './tracking.js';
 
 /** `connector`: the outbound connector the attempt went through, for the trace */
 type Outcome =
-  | { kind: 'delivered'; detail: string; relayed: boolean; remoteHost?: string; connector?: string }
+  | { kind: 'delivered'; detail: string; relayed: boolean; remoteHost?: string; connector?: string; dsnPassedOn?: boolean }
   | { kind: 'transient'; detail: string; connector?: string }
   | { kind: 'permanent'; detail: string; remote: boolean; connector?: string };
 
@@ -204,7 +204,7 @@ export class MessageProcessor {
     for (const [domain, group] of groupByDomain(remote)) {
       let results;
       try {
-        results = await this.outbound.send(domain, message.mailFrom, group.map((g) => g.address), body.open, body.size);
+        results = await this.outbound.send(domain, message.mailFrom, group.map((g) => g.address), body.open, body.size, { params: message.envelope, utf8Headers: body.utf8Headers });
       } catch (err) {
         const lost = err instanceof BlobNotFoundError;
         for (const g of group) {
@@ -216,7 +216,7 @@ export class MessageProcessor {
         const res = results.find((x) => x.address === g.address);
         if (!res || res.result === 'transient') outcomes.set(g.id, { kind: 'transient', detail: res?.detail ?? '4.4.0 no result', connector: res?.connector });
         else if (res.result === 'permanent') outcomes.set(g.id, { kind: 'permanent', detail: res.detail, remote: true, connector: res.connector });
-        else outcomes.set(g.id, { kind: 'delivered', detail: res.detail, relayed: true, remoteHost: res.remoteHost, connector: res.connector });
+        else outcomes.set(g.id, { kind: 'delivered', detail: res.detail, relayed: true, remoteHost: res.remoteHost, connector: res.connector, dsnPassedOn: res.dsnPassedOn });
       }
     }
   }
@@ -225,7 +225,7 @@ export class MessageProcessor {
    * The message as it leaves: refused when it has looped (more than 25 Received fields, RFC 5321
    * §6.3), DKIM-signed when it is ours to sign. On failure every remote recipient gets the outcome.
    */
-  private async outboundBody(message: QueuedMessage, remote: ClaimedRecipient[], outcomes: Map<string, Outcome>): Promise<OutboundBody | null> {
+  private async outboundBody(message: QueuedMessage, remote: ClaimedRecipient[], outcomes: Map<string, Outcome>): Promise<(OutboundBody & { utf8Headers: boolean }) | null> {
     const read = () => this.blobs.get(message.blobKey);
     const fail = (outcome: Outcome) => {
       for (const r of remote) outcomes.set(r.id, outcome);
@@ -235,8 +235,10 @@ export class MessageProcessor {
       const headers = await readHeaderBlock(await read());
       const hops = countReceived(headers);
       if (hops > MAX_RECEIVED) return fail({ kind: 'permanent', detail: `5.4.6 mail loop: the message has passed ${hops} mail servers`, remote: false });
-      if (!this.signer) return { open: read, size: message.size, signedBy: null };
-      return await this.signer.bodyFor(message, read, headers);
+      // header fields in UTF-8 submitted under SMTPUTF8 need a next hop that offers it (RFC 6532)
+      const utf8Headers = !!message.envelope?.smtpUtf8 && headers.some((b) => b > 0x7f);
+      if (!this.signer) return { open: read, size: message.size, signedBy: null, utf8Headers };
+      return { ...(await this.signer.bodyFor(message, read, headers)), utf8Headers };
     } catch (err) {
       if (err instanceof BlobNotFoundError) return fail({ kind: 'permanent', detail: '5.3.0 message body lost', remote: false });
       this.logger.error({ queueId: message.id, err: describe(err) }, 'preparing the outbound message failed; it waits for a retry');
@@ -268,7 +270,8 @@ export class MessageProcessor {
           deliveryMetrics.attempt(outcome.relayed ? 'relayed' : 'delivered');
           deliveryMetrics.delivered(message.receivedAt);
           this.tracker.track(outcome.relayed ? 'relayed' : 'delivered', ref, r.address, outcome.detail, { remoteHost: outcome.remoteHost, connector: outcome.connector });
-          if (ours) reported.push({ id: r.id, address: r.address, kind: outcome.relayed ? 'relayed' : 'delivered', detail: outcome.detail, remote: outcome.relayed });
+          // the next hop took NOTIFY/ORCPT (RFC 3461 §4.2): its report replaces our "relayed" one
+          if (ours && !outcome.dsnPassedOn) reported.push({ id: r.id, address: r.address, kind: outcome.relayed ? 'relayed' : 'delivered', detail: outcome.detail, remote: outcome.relayed });
         } else if (outcome.kind === 'transient') {
           const delayMs = retryDelayMs(r.attempts, this.config.retrySchedule);
           ours = await this.repo.markDeferred(workerId, r.id, outcome.detail, delayMs);

@@ -8,7 +8,8 @@ import { addressesOf, mxHostsFor, type MxHost } from './mx/mx-hosts.js';
 import { DestinationLimiter } from './mx/destination-limiter.js';
 import type { MtaStsPolicies, StsPolicy } from './mta-sts/mta-sts-policies.js';
 import { tlsFailureType, type TlsResult } from './mta-sts/tls-report.js';
-import { transferMessage, type SmtpFailure, type TransferOutcome } from './smtp-transfer.js';
+import { CONNECTION_FAILED, transferMessage, type SmtpFailure, type TransferOptions, type TransferOutcome } from './smtp-transfer.js';
+import { SmtpConnectionPool } from './connectors/smtp-connection-pool.js';
 
 export interface OutboundOutcome extends TransferOutcome {
   /** the host:port that answered (message trace) */
@@ -36,6 +37,15 @@ export interface OutboundOptions {
   reportTls?: (r: TlsResult) => void;
 }
 
+/** One message for the recipients of one domain. */
+interface Transaction {
+  mailFrom: string;
+  recipients: string[];
+  body: () => Promise<Readable>;
+  size: number;
+  opts: TransferOptions;
+}
+
 /** One address to connect to: an MX host's IP, with the MX name for SNI and certificate checks. */
 interface Hop {
   address: string;
@@ -56,6 +66,11 @@ interface Hop {
 export class OutboundSmtp {
   private readonly ca?: string[];
   private readonly limiter: DestinationLimiter;
+  /**
+   * Idle connections per MX address and TLS policy (an MTA-STS enforce session is never handed to
+   * an opportunistic one or back): several messages for one domain go over one connection.
+   */
+  readonly pool = new SmtpConnectionPool();
 
   constructor(private readonly opts: OutboundOptions) {
     this.ca = opts.extraCa?.length ? [...rootCertificates, ...opts.extraCa] : undefined;
@@ -63,16 +78,17 @@ export class OutboundSmtp {
   }
 
   /** Through the per-destination limit (`perDomainConcurrency`): one domain's deliveries never take every worker. */
-  send(domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number): Promise<OutboundOutcome[]> {
-    return this.limiter.run(domain.toLowerCase(), () => this.sendNow(domain, mailFrom, recipients, body, size));
+  send(domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number, opts: TransferOptions = {}): Promise<OutboundOutcome[]> {
+    return this.limiter.run(domain.toLowerCase(), () => this.sendNow(domain, { mailFrom, recipients, body, size, opts }));
   }
 
-  private async sendNow(domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number): Promise<OutboundOutcome[]> {
+  private async sendNow(domain: string, tx: Transaction): Promise<OutboundOutcome[]> {
+    const { recipients } = tx;
     const all = (result: OutboundOutcome['result'], detail: string) => recipients.map((address) => ({ address, result, detail }));
     if (this.opts.relayHost) {
       const relay = parseRelayHost(this.opts.relayHost, this.opts.port);
       const hops = (await this.hopsOf({ name: relay.host, priority: 0, implicit: false }, relay.port, false).catch(() => null)) ?? [{ address: relay.host, port: relay.port, name: relay.host, verify: false }];
-      const sent = await this.tryHops(hops, domain, null, mailFrom, recipients, body, size);
+      const sent = await this.tryHops(hops, domain, null, tx);
       return sent.outcomes ?? all('transient', sent.lastError);
     }
 
@@ -111,7 +127,7 @@ export class OutboundSmtp {
         continue;
       }
       anyAddress = true;
-      const sent = await this.tryHops(hops, domain, policy, mailFrom, recipients, body, size);
+      const sent = await this.tryHops(hops, domain, policy, tx);
       if (sent.outcomes) return sent.outcomes;
       lastError = sent.lastError;
     }
@@ -125,20 +141,14 @@ export class OutboundSmtp {
   }
 
   /** The first hop that answers takes the transaction; null outcomes when none did. */
-  private async tryHops(
-    hops: Hop[],
-    domain: string,
-    policy: StsPolicy | null,
-    mailFrom: string,
-    recipients: string[],
-    body: () => Promise<Readable>,
-    size: number,
-  ): Promise<{ outcomes: OutboundOutcome[] | null; lastError: string }> {
+  private async tryHops(hops: Hop[], domain: string, policy: StsPolicy | null, tx: Transaction): Promise<{ outcomes: OutboundOutcome[] | null; lastError: string }> {
     let lastError = 'no address answered';
     for (const hop of hops) {
-      let connection: SMTPConnection | undefined;
+      const key = poolKey(hop);
+      let connection = await this.pool.take(key);
+      const fresh = !connection;
       try {
-        connection = await this.connect(hop);
+        connection ??= await this.connect(hop);
       } catch (err) {
         const message = (err as Error).message;
         lastError = `${hop.verify ? '4.7.5' : '4.4.1'} ${hop.name} [${hop.address}]:${hop.port}: ${message}`;
@@ -147,16 +157,28 @@ export class OutboundSmtp {
         }
         continue;
       }
+      // TLS-RPT counts sessions: a reused connection was reported when it was opened
+      if (fresh) this.report({ domain, policy: policy ? 'sts' : 'no-policy-found', result: connection.secure ? 'success' : 'failure', resultType: connection.secure ? undefined : 'starttls-not-supported', mx: hop.name, address: hop.address });
+      const remoteHost = hop.name === hop.address ? `${hop.address}:${hop.port}` : `${hop.name} [${hop.address}]:${hop.port}`;
+      let outcomes: OutboundOutcome[] | undefined;
       try {
-        this.report({ domain, policy: policy ? 'sts' : 'no-policy-found', result: connection.secure ? 'success' : 'failure', resultType: connection.secure ? undefined : 'starttls-not-supported', mx: hop.name, address: hop.address });
-        const remoteHost = hop.name === hop.address ? `${hop.address}:${hop.port}` : `${hop.name} [${hop.address}]:${hop.port}`;
-        return { outcomes: (await transferMessage(connection, mailFrom, recipients, body, size)).map((o) => ({ ...o, remoteHost })), lastError };
+        outcomes = (await transferMessage(connection, tx.mailFrom, tx.recipients, tx.body, tx.size, tx.opts)).map((o) => ({ ...o, remoteHost }));
+        return { outcomes, lastError };
       } finally {
-        connection.quit();
-        connection.close();
+        // a connection that answered every command is kept for the domain's next message
+        if (outcomes && !outcomes.some((o) => o.result === 'transient' && o.detail.startsWith(CONNECTION_FAILED))) this.pool.release(key, connection);
+        else {
+          connection.quit();
+          connection.close();
+        }
       }
     }
     return { outcomes: null, lastError };
+  }
+
+  /** drop the idle connections (shutdown) */
+  closeIdle(): void {
+    this.pool.closeAll();
   }
 
   private report(r: TlsResult): void {
@@ -200,4 +222,9 @@ export class OutboundSmtp {
     });
   }
 
+}
+
+/** MX name, address and port, and the TLS policy the session was opened under */
+function poolKey(hop: Hop): string {
+  return `${hop.name}\n${hop.address}:${hop.port}\n${hop.verify ? 'sts-enforce' : 'opportunistic'}`;
 }

@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { EnvelopeParams } from '@mail/contracts';
+import { perRecipientDsn, serverExtensions } from './smtp-client-extensions.js';
 
 /** What nodemailer's SMTP connection rejects with: the reply, and per-recipient refusals. */
 export interface SmtpFailure extends Error {
@@ -16,6 +18,34 @@ export interface TransferOutcome {
   result: 'sent' | 'transient' | 'permanent';
   /** the remote reply (or our reason) for logs, tracking and DSNs */
   detail: string;
+  /**
+   * the next hop announced DSN and took the recipient with its RFC 3461 parameters: reports are
+   * its job now, so no "relayed" DSN is sent from here (RFC 3461 §4.2)
+   */
+  dsnPassedOn?: boolean;
+}
+
+/** What the transaction carries besides addresses and body. */
+export interface TransferOptions {
+  /** the RFC 3461 parameters the message arrived with (ADR 0015) */
+  params?: EnvelopeParams | null;
+  /** UTF-8 header fields sent under SMTPUTF8 (RFC 6532): the next hop must offer SMTPUTF8 too */
+  utf8Headers?: boolean;
+}
+
+const nonAscii = (s: string) => [...s].some((c) => c.codePointAt(0)! > 0x7f);
+
+/**
+ * Why this transaction cannot go to a next hop with these extensions, or null. A message that
+ * needs SMTPUTF8 (a UTF-8 address in the envelope, or UTF-8 header fields it was submitted with
+ * under SMTPUTF8) is not downgraded (RFC 6857 would rewrite addresses and headers, and a UTF-8
+ * mailbox has no ASCII form to rewrite to): it bounces with 5.6.7 (RFC 6531 §3.2). A message
+ * that only declared SMTPUTF8 and is all ASCII goes as it is, without the keyword.
+ */
+export function smtpUtf8Refusal(extensions: Set<string>, mailFrom: string, recipients: string[], opts: TransferOptions): string | null {
+  if (extensions.has('SMTPUTF8')) return null;
+  const what = nonAscii(mailFrom) || recipients.some(nonAscii) ? 'UTF-8 addresses' : opts.utf8Headers ? 'UTF-8 header fields' : null;
+  return what ? `5.6.7 the next hop does not support SMTPUTF8 (RFC 6531), needed for this message's ${what}` : null;
 }
 
 export const classify = (code: number | undefined): 'transient' | 'permanent' => (code && code >= 500 ? 'permanent' : 'transient');
@@ -29,21 +59,50 @@ export const CONNECTION_FAILED = 'connection failed: ';
  * recipient gets the server's answer to it (accepted, refused 4xx/5xx, or no answer); a refusal of
  * MAIL FROM or DATA, or a broken connection, is everyone's fate.
  */
-export async function transferMessage(connection: SMTPConnection, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number): Promise<TransferOutcome[]> {
+export async function transferMessage(
+  connection: SMTPConnection,
+  mailFrom: string,
+  recipients: string[],
+  body: () => Promise<Readable>,
+  size: number,
+  opts: TransferOptions = {},
+): Promise<TransferOutcome[]> {
+  const extensions = serverExtensions(connection);
+  const refusal = smtpUtf8Refusal(extensions, mailFrom, recipients, opts);
+  if (refusal) return recipients.map((address) => ({ address, result: 'permanent', detail: refusal }));
+  const dsn = extensions.has('DSN') ? dsnEnvelope(opts.params) : null;
   const stream = await body();
+  const undo = dsn ? perRecipientDsn(connection, (r) => rcptDsn(opts.params, r)) : () => undefined;
   try {
     const info = await new Promise<{ accepted: string[]; rejectedErrors?: SmtpFailure[]; response: string }>((resolve, reject) =>
-      connection.send({ from: mailFrom || false, to: recipients, size, use8BitMime: true }, stream, (err, info) => (err || !info ? reject(err ?? new Error('no reply')) : resolve(info))),
+      connection.send({ from: mailFrom || false, to: recipients, size, use8BitMime: true, ...(dsn ? { dsn } : {}) } as SMTPConnection.Envelope, stream, (err, info) =>
+        err || !info ? reject(err ?? new Error('no reply')) : resolve(info),
+      ),
     );
-    return outcomes(recipients, info.accepted, info.rejectedErrors ?? [], info.response);
+    return outcomes(recipients, info.accepted, info.rejectedErrors ?? [], info.response).map((o) => (dsn && o.result === 'sent' ? { ...o, dsnPassedOn: true } : o));
   } catch (e) {
     const err = e as SmtpFailure;
     if (err.rejectedErrors?.length && err.code === 'EENVELOPE' && err.rejectedErrors.length === recipients.length) return outcomes(recipients, [], err.rejectedErrors, '');
     const result = err.responseCode ? classify(err.responseCode) : 'transient';
     return recipients.map((address) => ({ address, result, detail: err.responseCode ? replyText(err) : `${CONNECTION_FAILED}${replyText(err)}` }));
   } finally {
+    undo();
     stream.destroy();
   }
+}
+
+/** MAIL FROM's RET and ENVID for nodemailer; null when the message carries no RFC 3461 parameter at all. */
+function dsnEnvelope(params: EnvelopeParams | null | undefined): { ret?: string; envid?: string } | null {
+  if (!params) return null;
+  const perRecipient = Object.values(params.recipients ?? {}).some((r) => r.notify || r.orcpt);
+  if (!params.ret && !params.envid && !perRecipient) return null;
+  return { ...(params.ret ? { ret: params.ret } : {}), ...(params.envid ? { envid: params.envid } : {}) };
+}
+
+function rcptDsn(params: EnvelopeParams | null | undefined, recipient: string): { notify?: string; orcpt?: string } | undefined {
+  const own = params?.recipients?.[recipient] ?? Object.entries(params?.recipients ?? {}).find(([k]) => k.toLowerCase() === recipient.toLowerCase())?.[1];
+  if (!own) return undefined;
+  return { ...(own.notify ? { notify: own.notify.join(',') } : {}), ...(own.orcpt ? { orcpt: own.orcpt } : {}) };
 }
 
 function outcomes(recipients: string[], accepted: string[], rejected: SmtpFailure[], response: string): TransferOutcome[] {

@@ -6,9 +6,12 @@ import { probeConnector, type ProbeOptions } from './smart-host-probe.js';
 import { selectOutbound, type ConnectorSet } from '@mail/connector-rules';
 import type { OutboundOutcome } from '../outbound-smtp.js';
 import type { SmartHostSender } from './smart-host-sender.js';
+import type { TransferOptions } from '../smtp-transfer.js';
 
 export interface MxSender {
-  send(domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number): Promise<OutboundOutcome[]>;
+  send(domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number, opts?: TransferOptions): Promise<OutboundOutcome[]>;
+  /** drops idle pooled connections (shutdown) */
+  closeIdle?(): void;
 }
 
 /** how long a send waits for the first connector snapshot before deferring (a replica that just started) */
@@ -55,15 +58,16 @@ export class OutboundRouter implements MxSender, OnModuleInit, OnModuleDestroy {
     await this.testSubscription?.unsubscribe();
     await this.connectors.stop();
     this.smartHosts.closeIdle();
+    this.mx.closeIdle?.();
   }
 
-  async send(domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number): Promise<OutboundOutcome[]> {
+  async send(domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number, opts: TransferOptions = {}): Promise<OutboundOutcome[]> {
     if (!(await this.connectors.whenLoaded(LOAD_WAIT_MS))) {
       return recipients.map((address) => ({ address, result: 'transient' as const, detail: '4.4.3 outbound connectors not loaded yet (connector service unavailable)' }));
     }
     const connector = selectOutbound(this.connectors.outbound(), domain)?.record ?? this.implicitRelay;
-    if (connector) return this.smartHosts.send(connector, domain, mailFrom, recipients, body, size);
-    return this.mx.send(domain, mailFrom, recipients, body, size);
+    if (connector) return this.smartHosts.send(connector, domain, mailFrom, recipients, body, size, opts);
+    return this.mx.send(domain, mailFrom, recipients, body, size, opts);
   }
 }
 

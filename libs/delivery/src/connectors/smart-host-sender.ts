@@ -10,7 +10,7 @@ import { addressesOf, mxHostsFor } from '../mx/mx-hosts.js';
 import type { OutboundOutcome } from '../outbound-smtp.js';
 import { SmtpConnectionPool } from './smtp-connection-pool.js';
 import { smartHostTls } from './smart-host-tls.js';
-import { CONNECTION_FAILED, replyText, transferMessage, type SmtpFailure } from '../smtp-transfer.js';
+import { CONNECTION_FAILED, replyText, transferMessage, type SmtpFailure, type TransferOptions } from '../smtp-transfer.js';
 
 export interface SmartHostOptions {
   hostname: string;
@@ -39,7 +39,7 @@ export class SmartHostSender {
 
   constructor(private readonly opts: SmartHostOptions) {}
 
-  async send(c: ConnectorRecord, domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number): Promise<OutboundOutcome[]> {
+  async send(c: ConnectorRecord, domain: string, mailFrom: string, recipients: string[], body: () => Promise<Readable>, size: number, opts: TransferOptions = {}): Promise<OutboundOutcome[]> {
     const tag = (o: Omit<OutboundOutcome, 'connector'>): OutboundOutcome => ({ ...o, connector: c.name });
     const all = (result: OutboundOutcome['result'], detail: string) => recipients.map((address) => tag({ address, result, detail }));
     let targets: SmtpTarget[];
@@ -74,7 +74,7 @@ export class SmartHostSender {
         continue;
       }
       // the host that answered goes into message trace with the reply
-      const results = (await transferMessage(connection, mailFrom, pending, body, size)).map((o) => ({ ...tag(o), remoteHost: hopName(hop) }));
+      const results = (await transferMessage(connection, mailFrom, pending, body, size, opts)).map((o) => ({ ...tag(o), remoteHost: hopName(hop) }));
       const reusable = !results.some((r) => r.result === 'transient' && r.detail.startsWith(CONNECTION_FAILED));
       if (c.connectionReuse && reusable) this.pool.release(poolKey(c, hop), connection);
       else close(connection);

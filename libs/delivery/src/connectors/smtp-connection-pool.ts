@@ -2,6 +2,8 @@ import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 
 const IDLE_MS = 30_000;
 const MAX_IDLE_PER_KEY = 4;
+/** idle connections of one pool in all, whatever the keys (a replica talking to many domains) */
+const MAX_IDLE = 200;
 
 interface Idle {
   connection: SMTPConnection;
@@ -9,9 +11,10 @@ interface Idle {
 }
 
 /**
- * Idle SMTP connections to smart hosts, per connector and host, kept for a short while so that a
- * burst of messages pays one TCP, TLS and AUTH handshake instead of one per message. A taken
- * connection is checked with RSET before it is used again.
+ * Idle SMTP connections (to smart hosts per connector and host; to MX addresses per TLS policy),
+ * kept for a short while so that a burst of messages pays one TCP, TLS and AUTH handshake instead
+ * of one per message. Bounded per key and in all; a taken connection is checked with RSET before
+ * it is used again.
  */
 export class SmtpConnectionPool {
   private readonly idle = new Map<string, Idle[]>();
@@ -29,7 +32,7 @@ export class SmtpConnectionPool {
 
   release(key: string, connection: SMTPConnection): void {
     const list = this.idle.get(key) ?? [];
-    if (list.length >= MAX_IDLE_PER_KEY) {
+    if (list.length >= MAX_IDLE_PER_KEY || this.size >= MAX_IDLE) {
       connection.quit();
       return;
     }
@@ -37,6 +40,7 @@ export class SmtpConnectionPool {
       const l = this.idle.get(key);
       const i = l?.findIndex((x) => x.connection === connection) ?? -1;
       if (l && i >= 0) l.splice(i, 1);
+      if (l && !l.length) this.idle.delete(key);
       connection.quit();
     }, IDLE_MS);
     timer.unref();
