@@ -1,3 +1,4 @@
+import './compile-cache.js';
 import { startTelemetry } from '@mail/telemetry';
 const telemetry = startTelemetry({ service: 'standalone' });
 
