@@ -18,7 +18,7 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:protocol', onlyDependOnLibsWithTags: ['scope:contracts'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:shared', 'scope:adapter'] },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:shared', 'scope:adapter', 'scope:protocol'] },
             { sourceTag: 'scope:adapter', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:shared', 'scope:adapter'] },
             { sourceTag: 'scope:feature', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:shared', 'scope:adapter', 'scope:protocol'] },
             { sourceTag: 'scope:composition', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:shared', 'scope:adapter', 'scope:protocol', 'scope:feature'] },

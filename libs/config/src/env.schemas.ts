@@ -169,3 +169,24 @@ export const DeliveryEnv = z.object({
   /** concurrent outbound deliveries to one recipient domain per delivery replica; 0: no limit */
   OUTBOUND_DOMAIN_CONCURRENCY: z.coerce.number().int().min(0).max(1000).default(10),
 });
+
+/** The migration service (ADR 0028): external accounts (fetch) and migration batches. */
+export const MigrationEnv = z.object({
+  /** external accounts one replica runs at the same time */
+  FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /** how often a replica looks for due external accounts */
+  FETCH_POLL_MS: z.coerce.number().int().min(50).default(15_000),
+  /** a run's claim on an account; a replica that dies mid-run leaves it to others after this */
+  FETCH_LEASE_MS: z.coerce.number().int().min(1000).default(15 * 60_000),
+  /** authentication failures in a row after which an account is disabled (its reason shown by `mailctl fetch show`) */
+  FETCH_MAX_AUTH_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
+  /** messages taken from one account in one run; the rest waits for the next run */
+  FETCH_MAX_MESSAGES_PER_RUN: z.coerce.number().int().min(1).default(1000),
+  /** PEM file of CA certificates trusted besides the system roots for remote IMAP/POP3 servers */
+  REMOTE_TLS_CA_FILE: z.string().optional(),
+  /** a remote server silent this long (connect, greeting, any answer) fails the run as a timeout */
+  REMOTE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  /** largest message taken from a remote server (bigger ones are skipped and recorded as an error) */
+  REMOTE_MAX_MESSAGE_SIZE: z.coerce.number().int().min(1024).default(150 * 1024 * 1024),
+});
+export type MigrationEnv = z.infer<typeof MigrationEnv>;

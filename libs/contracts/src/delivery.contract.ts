@@ -5,7 +5,8 @@ import { CarriedIndex } from './message-index.schemas.js';
 import { EnvelopeParams } from './envelope-params.schemas.js';
 
 export const MessageSource = z.object({
-  protocol: z.enum(['smtp', 'submission', 'local']),
+  /** fetch: taken from a user's external account by the migration service (ADR 0028) */
+  protocol: z.enum(['smtp', 'submission', 'local', 'fetch']),
   remoteAddress: z.string().max(64).optional(),
   heloName: z.string().max(255).optional(),
   authenticatedAs: EmailAddress.optional(),
@@ -38,8 +39,15 @@ export const EnqueueMessage = defineRequest(
     index: CarriedIndex.optional(),
     /** DSN, REQUIRETLS, SMTPUTF8 and BODY parameters, and per-recipient decisions (see EnvelopeParams) */
     envelope: EnvelopeParams.optional(),
+    /**
+     * Idempotent enqueue (ADR 0028): a caller that may repeat an enqueue whose answer it lost (a
+     * fetch that crashed after delivery committed) names the queue entry itself. A second enqueue
+     * with an id already queued adds nothing and answers `duplicate: true`; the caller then drops
+     * its new blob. Without it delivery picks a fresh id.
+     */
+    queueId: Id.optional(),
   }),
-  z.object({ queueId: Id }),
+  z.object({ queueId: Id, duplicate: z.boolean().optional() }),
 );
 
 export const QueueEntryStatus = z.enum(['queued', 'deferred', 'held', 'delivered', 'bounced', 'failed']);

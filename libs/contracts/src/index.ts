@@ -6,6 +6,7 @@ export * from './group.contract.js';
 export * from './domain-policy.contract.js';
 export * from './envelope-params.schemas.js';
 export * from './delivery.contract.js';
+export * from './fetch.contract.js';
 export * from './store.contract.js';
 export * from './quota.contract.js';
 export * from './tracking.contract.js';

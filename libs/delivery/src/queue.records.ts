@@ -3,7 +3,7 @@ import type { EnvelopeParams } from '@mail/contracts';
 export type RecipientStatus = 'queued' | 'deferred' | 'held' | 'delivered' | 'bounced' | 'failed';
 
 export interface MessageSourceRecord {
-  protocol: 'smtp' | 'submission' | 'local';
+  protocol: 'smtp' | 'submission' | 'local' | 'fetch';
   remoteAddress?: string;
   heloName?: string;
   authenticatedAs?: string;

@@ -55,16 +55,20 @@ export class QueueRepository {
    * for `leaseMs`, with this attempt counted, exactly as a claim would leave them, and its carried
    * index is not written (the owner has it in hand; whoever claims the rows after an expired lease
    * parses the blob instead).
+   *
+   * Answers the ids of the messages it inserted: an id already in the queue (an idempotent
+   * enqueue repeated, ADR 0028) is left as it is, recipients and all.
    */
-  async insert(batch: NewQueueEntry[], leaseMs: number): Promise<void> {
+  async insert(batch: NewQueueEntry[], leaseMs: number): Promise<Set<string>> {
     const m = batch.map((b) => b.message);
     const r = batch.flatMap((b) => b.recipients.map((x) => ({ id: x.id, messageId: b.message.id, address: x.address, leasedBy: b.leasedBy })));
-    await this.db.query(
+    const { rows } = await this.db.query<{ message_id: string }>(
       `WITH m AS (
          INSERT INTO queue.messages (id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index, envelope)
          SELECT id, blob_key, size, mail_from, message_id, subject, received_at, source::jsonb, traceparent, message_index, envelope::jsonb
            FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $16::text[])
              AS t(id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index, envelope)
+         ON CONFLICT (id) DO NOTHING
          RETURNING id
        )
        INSERT INTO queue.recipients (id, message_id, address, leased_by, lease_until, attempts)
@@ -72,7 +76,8 @@ export class QueueRepository {
               CASE WHEN t.leased_by IS NULL THEN NULL ELSE now() + $15::double precision * interval '1 millisecond' END,
               CASE WHEN t.leased_by IS NULL THEN 0 ELSE 1 END
          FROM unnest($11::uuid[], $12::uuid[], $13::text[], $14::text[]) AS t(id, message_id, address, leased_by) JOIN m ON m.id = t.message_id
-       ON CONFLICT (message_id, address) DO NOTHING`,
+       ON CONFLICT (message_id, address) DO NOTHING
+       RETURNING message_id`,
       [
         m.map((x) => x.id),
         m.map((x) => x.blobKey),
@@ -92,6 +97,7 @@ export class QueueRepository {
         m.map((x) => (x.envelope ? jsonForColumn(x.envelope) : null)),
       ],
     );
+    return new Set(rows.map((r) => r.message_id));
   }
 
   /** Extra recipients of an existing message (forwarding); an address already on it is skipped, which also stops forwarding loops. */

@@ -20,11 +20,11 @@ export class QueueService {
     private readonly tracker: Tracker,
     private readonly handoff: Handoff,
   ) {
-    this.inserts = new GroupCommit((batch) => this.repo.insert(batch, this.handoff.leaseMs));
+    this.inserts = new GroupCommit(async (batch) => void (await this.repo.insert(batch, this.handoff.leaseMs)));
   }
 
   async enqueue(p: ParsedRequestOf<typeof EnqueueMessage>): Promise<ResponseOf<typeof EnqueueMessage>> {
-    const id = randomUUID();
+    const id = p.queueId ?? randomUUID();
     // the caller's trace (smtp-in's span, carried by the bus) continues in the delivery span later
     const carrier: Record<string, string> = {};
     propagation.inject(context.active(), carrier);
@@ -49,6 +49,15 @@ export class QueueService {
       envelope: p.envelope ?? null,
     };
     const rows = recipients.map((address) => ({ id: randomUUID(), address }));
+    // an idempotent enqueue is written alone (a batch would hide which of its ids were new) and not
+    // handed off: its callers fetch mail in the background, no session waits on it
+    if (p.queueId) {
+      const inserted = await this.repo.insert([{ message, recipients: rows, leasedBy: null }], this.handoff.leaseMs);
+      if (!inserted.has(id)) return { queueId: id, duplicate: true };
+      this.signal.notify();
+      trackAccepted(this.tracker, message, recipients);
+      return { queueId: id };
+    }
     const handed = this.handoff.reserve(rows.length);
     const startedAt = performance.now();
     try {

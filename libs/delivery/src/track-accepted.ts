@@ -9,7 +9,7 @@ import { traceRef, type Tracker } from './tracking.js';
 export function trackAccepted(tracker: Tracker, message: QueuedMessage, recipients: string[]): void {
   const ref = traceRef(message);
   const s = message.source;
-  const service = s.protocol === 'local' ? 'delivery' : 'smtp-in';
+  const service = s.protocol === 'local' ? 'delivery' : s.protocol === 'fetch' ? 'migration' : 'smtp-in';
   tracker.track('received', ref, undefined, describeReceipt(s), { service, clientIp: s.remoteAddress, connector: s.connector });
   for (const r of recipients) tracker.track('queued', ref, r, `queued as ${message.id}`, { connector: s.connector });
 }

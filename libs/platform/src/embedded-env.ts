@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccessEnv, AdminEnv, AuthEnv, BatchEnv, CommonEnv, DeliveryEnv, SmtpEnv } from '@mail/config';
+import { AccessEnv, AdminEnv, AuthEnv, BatchEnv, CommonEnv, DeliveryEnv, MigrationEnv, SmtpEnv } from '@mail/config';
 
 /** Everything the single process reads: the union of every service's variables. */
 export const EmbeddedEnv = CommonEnv.extend(SmtpEnv.shape)
@@ -7,5 +7,6 @@ export const EmbeddedEnv = CommonEnv.extend(SmtpEnv.shape)
   .extend(AdminEnv.shape)
   .extend(DeliveryEnv.shape)
   .extend(AuthEnv.shape)
-  .extend(BatchEnv.shape);
+  .extend(BatchEnv.shape)
+  .extend(MigrationEnv.shape);
 export type EmbeddedEnv = z.output<typeof EmbeddedEnv>;

@@ -9,7 +9,8 @@ import { AuthModule } from '@mail/auth';
 import { ConnectorsModule } from '@mail/connectors';
 import { loadConfig, resolveAdminToken } from '@mail/config';
 import { DeliveryModule } from '@mail/delivery';
-import { InfraModule, PinoNestLogger, accessConfig, batchWorkerConfig, authConfig, deliveryConfig, infraChecks, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, traceConfig } from '@mail/runtime';
+import { MigrationModule } from '@mail/migration';
+import { InfraModule, PinoNestLogger, accessConfig, batchWorkerConfig, authConfig, deliveryConfig, infraChecks, migrationConfig, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, traceConfig } from '@mail/runtime';
 import { SmtpInModule, SmtpInService } from '@mail/smtp-in';
 import { MigrationBatchModule } from '@mail/migration-batch';
 import { StoreModule } from '@mail/store';
@@ -51,6 +52,7 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
       AdminApiModule.forRoot({ token: admin.token }),
       TraceModule.forRoot(traceConfig(config)),
       MigrationBatchModule.forRoot({ secrets, worker: batchWorkerConfig(config), runWorkers: config.MIGRATION_BATCH_WORKERS > 0 }),
+      MigrationModule.forRoot({ ...migrationConfig(config), secrets }),
     ],
   })
   class EmbeddedRootModule {}

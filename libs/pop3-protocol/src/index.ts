@@ -5,3 +5,4 @@ export * from './pop3-response.js';
 export * from './sasl-plain.js';
 export * from './dot-stuffer.js';
 export * from './top-limiter.js';
+export * from './client/index.js';

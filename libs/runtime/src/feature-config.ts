@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { registerCertificateExpiry } from '@mail/telemetry';
-import { loadOrCreateTls, type AccessEnv, type AuthEnv, type CommonEnv, type DeliveryEnv, type SmtpEnv, type TlsFiles, type TlsMaterial } from '@mail/config';
+import { loadOrCreateTls, type AccessEnv, type AuthEnv, type CommonEnv, type DeliveryEnv, type MigrationEnv, type SmtpEnv, type TlsFiles, type TlsMaterial } from '@mail/config';
 import { parseDnsServers } from '@mail/dns';
 import { NetworkList, type ProxyProtocolSettings } from '@mail/limits';
 import type { z } from 'zod';
@@ -122,4 +122,23 @@ export async function serverTls(env: CommonEnv) {
   const tls = await loadOrCreateTls({ certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE, dataDir: env.DATA_DIR, hostname: env.HOSTNAME_FQDN });
   registerCertificateExpiry(() => tls);
   return tls;
+}
+
+/** libs/migration's config (ADR 0028): the migration service and the embedded process alike. */
+export function migrationConfig(env: CommonEnv & z.output<typeof MigrationEnv>) {
+  return {
+    hostname: env.HOSTNAME_FQDN,
+    remote: {
+      timeoutMs: env.REMOTE_TIMEOUT_MS,
+      maxMessageBytes: env.REMOTE_MAX_MESSAGE_SIZE,
+      extraCa: env.REMOTE_TLS_CA_FILE ? [readFileSync(env.REMOTE_TLS_CA_FILE, 'utf8')] : undefined,
+    },
+    fetch: {
+      concurrency: env.FETCH_CONCURRENCY,
+      pollMs: env.FETCH_POLL_MS,
+      leaseMs: env.FETCH_LEASE_MS,
+      maxAuthFailures: env.FETCH_MAX_AUTH_FAILURES,
+      maxMessagesPerRun: env.FETCH_MAX_MESSAGES_PER_RUN,
+    },
+  };
 }

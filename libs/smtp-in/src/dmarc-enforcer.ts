@@ -2,7 +2,7 @@ import { CachedRequester, type Bus } from '@mail/bus';
 import { DirectoryChanged, DomainName, GetDomainPolicies, type DmarcEnforcement } from '@mail/contracts';
 import { dmarcDisposition, domainsToAsk, type DmarcDisposition } from './dmarc-disposition.js';
 import type { MessageAuthentication } from './message-authentication.js';
-import { headerSafe } from './received-header.js';
+import { headerSafe } from '@mail/intake';
 
 export interface DmarcDecision extends DmarcDisposition {
   /** extra trace header for the stored message ('' for none), ending in CRLF */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HeaderScanner } from './header-scanner.js';
-import { receivedHeader, rfc5322Date } from './received-header.js';
+import { HeaderScanner, rfc5322Date } from '@mail/intake';
+import { receivedHeader } from './received-header.js';
 
 describe('received header', () => {
   it('formats an RFC 5322 date', () => {

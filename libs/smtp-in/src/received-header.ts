@@ -1,21 +1,9 @@
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+import { headerSafe, rfc5322Date } from '@mail/intake';
 
-/** RFC 5322 date-time in UTC: `Mon, 23 Nov 2026 01:15:00 +0000`. */
-export function rfc5322Date(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
-
-/** Client-supplied text going into a header: printable ASCII only, bounded. */
 /** An SMTPUTF8 address going into a header: UTF-8 kept, controls and spaces replaced, bounded. */
 function utf8HeaderSafe(value: string): string {
   // eslint-disable-next-line no-control-regex
   return value.replace(/[\x00-\x20\x7f-\x9f\u2028\u2029]/g, '?').slice(0, 320) || 'unknown';
-}
-
-export function headerSafe(value: string, max = 255): string {
-  return value.replace(/[^\x21-\x7e]/g, '?').slice(0, max) || 'unknown';
 }
 
 export interface ReceivedInfo {

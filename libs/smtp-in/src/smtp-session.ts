@@ -5,7 +5,7 @@ import { Bus, type CachedRequester } from '@mail/bus';
 import { BlobStore, newBlobKey } from '@mail/blob';
 import { CheckSender, EmailAddress, EnqueueMessage, ResolveRecipient, VerifyLogin, encodeCarriedIndex, VERIFY_LOGIN_TIMEOUT_MS } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
-import { receiveIntoBlob } from './message-intake.js';
+import { receiveIntoBlob } from '@mail/intake';
 import { receivedHeader } from './received-header.js';
 import { RefusalTrace, transactionId } from './refusal-trace.js';
 import type { SmtpInConfig } from './smtp-in.config.js';

@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
-import { parseHeaderFields } from './header-scanner.js';
+import { parseHeaderFields } from '@mail/intake';
 import type { InboundTrust } from './inbound-trust.js';
 
 /** a header block larger than this is not read further for its Received chain */

@@ -12,7 +12,7 @@ import { startTestS3, startTestS3InChild, type TestS3 } from './s3-server.js';
 import { createTestDatabase } from './test-database.js';
 import { startDnsServer } from './dns-server.js';
 
-export const SERVICES = ['auth', 'store', 'delivery', 'smtp-in', 'access', 'admin-api'] as const;
+export const SERVICES = ['auth', 'store', 'delivery', 'smtp-in', 'access', 'admin-api', 'migration'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export interface DistributedPlatform extends PlatformUnderTest {
@@ -114,7 +114,7 @@ export async function startDistributedPlatform(opts: {
     // auth and store first: the others call them as soon as they are ready
     const core = await Promise.all([spawnService('auth'), spawnService('store')]);
     await Promise.all(core.map((s) => s.waitReady()));
-    const rest = await Promise.all((['delivery', 'smtp-in', 'access', 'admin-api'] as const).map((n) => spawnService(n)));
+    const rest = await Promise.all((['delivery', 'smtp-in', 'access', 'admin-api', 'migration'] as const).map((n) => spawnService(n)));
     await Promise.all(rest.map((s) => s.waitReady()));
   } catch (err) {
     await cleanup();

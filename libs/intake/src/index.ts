@@ -1,0 +1,3 @@
+export * from './message-intake.js';
+export * from './header-scanner.js';
+export * from './header-text.js';

@@ -1,0 +1,10 @@
+export * from './migration.module.js';
+export * from './migration-schema.js';
+export * from './credentials.js';
+export * from './delivery/fetched-message-delivery.js';
+export * from './remote/remote-endpoint.js';
+export * from './remote/remote-error.js';
+export * from './remote/remote-tls.js';
+export * from './remote/imap-remote.js';
+export * from './remote/pop3-session.js';
+export { backoffMs } from './fetch/fetch-runner.js';

@@ -1,0 +1,59 @@
+import { ImapFlow } from 'imapflow';
+import type { Logger } from '@mail/telemetry';
+import type { RemoteEndpoint } from './remote-endpoint.js';
+import { classifyRemoteError } from './remote-error.js';
+import { remoteTlsOptions, type RemoteTlsSettings } from './remote-tls.js';
+
+export interface RemoteCredentials {
+  username: string;
+  password: string;
+}
+
+export interface RemoteSessionSettings extends RemoteTlsSettings {
+  /** silence from the server (connect, greeting, any answer) longer than this fails the session */
+  timeoutMs: number;
+  /** largest message taken; a bigger literal ends the session (imapflow's own guard) */
+  maxMessageBytes: number;
+  logger?: Logger;
+}
+
+/**
+ * An authenticated imapflow session to a remote IMAP server (fetch and migration batches share
+ * it). `implicit` opens TLS at once, `starttls` requires the upgrade (a server that does not offer
+ * it fails rather than carrying the password in clear), `none` never upgrades. Errors come out
+ * as RemoteError with their kind.
+ */
+export async function openImapSession(endpoint: RemoteEndpoint, credentials: RemoteCredentials, settings: RemoteSessionSettings): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: endpoint.host,
+    port: endpoint.port,
+    secure: endpoint.tls === 'implicit',
+    doSTARTTLS: endpoint.tls === 'starttls' ? true : endpoint.tls === 'none' ? false : undefined,
+    tls: remoteTlsOptions(endpoint.host, settings),
+    auth: { user: credentials.username, pass: credentials.password },
+    logger: false,
+    disableAutoIdle: true,
+    connectionTimeout: settings.timeoutMs,
+    greetingTimeout: settings.timeoutMs,
+    socketTimeout: settings.timeoutMs,
+    maxLiteralSize: settings.maxMessageBytes,
+    maxResponseSize: settings.maxMessageBytes + 1024 * 1024,
+    maxLineLength: 16 * 1024 * 1024,
+    clientInfo: { name: 'mail-platform migration' },
+  });
+  // a socket error after connect() surfaces on the next command; without a listener it would crash the process
+  client.on('error', (err: unknown) => settings.logger?.debug({ err: String((err as Error)?.message ?? err), host: endpoint.host }, 'remote IMAP session error'));
+  try {
+    await client.connect();
+  } catch (err) {
+    client.close();
+    throw classifyRemoteError(err);
+  }
+  return client;
+}
+
+/** Closes a session politely if it still can, at once if not; never throws. */
+export async function closeImapSession(client: ImapFlow): Promise<void> {
+  if (client.usable) await client.logout().catch(() => undefined);
+  client.close();
+}
