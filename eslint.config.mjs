@@ -47,7 +47,7 @@ export default [
   },
   {
     // Protocol libraries are pure: no NestJS, no sockets, no storage.
-    files: ['libs/imap-protocol/src/**/*.ts', 'libs/pop3-protocol/src/**/*.ts', 'libs/mime/src/**/*.ts', 'libs/contracts/src/**/*.ts'],
+    files: ['libs/imap-protocol/src/**/*.ts', 'libs/pop3-protocol/src/**/*.ts', 'libs/mime/src/**/*.ts', 'libs/srs/src/**/*.ts', 'libs/contracts/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [

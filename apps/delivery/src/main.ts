@@ -1,10 +1,13 @@
 import { DeliveryEnv } from '@mail/config';
 import { DeliveryModule } from '@mail/delivery';
-import { deliveryConfig, platformSecrets, runService } from '@mail/runtime';
+import { deliveryConfig, platformSecrets, runService, srsSettings } from '@mail/runtime';
 
 void runService({
   name: 'delivery',
   env: DeliveryEnv,
   needs: { db: true, blob: true },
-  module: async (config) => DeliveryModule.forRoot({ ...deliveryConfig(config), secrets: await platformSecrets(config, 'distributed') }),
+  module: async (config) => {
+    const secrets = await platformSecrets(config, 'distributed');
+    return DeliveryModule.forRoot({ ...deliveryConfig(config), secrets, srs: srsSettings(config, secrets) });
+  },
 });

@@ -50,6 +50,16 @@ export const CommonEnv = z.object({
   SECRETS_KEY: z.string().optional(),
   /** older keys, comma-separated, still accepted to open secrets sealed before a rotation */
   SECRETS_PREVIOUS_KEYS: z.string().optional(),
+  /**
+   * Sender Rewriting Scheme for mail forwarded to other domains (ADR 0041): `on` (default) when a
+   * secrets key is there to derive its HMAC key from (SECRETS_KEY; every smtp-in and delivery
+   * replica needs the same), `off` to forward with the original envelope sender
+   */
+  SRS: z.enum(['on', 'off']).default('on'),
+  /** the domain SRS addresses are in (its MX must point at this platform); default HOSTNAME_FQDN */
+  SRS_DOMAIN: z.string().optional(),
+  /** days a rewritten address is honoured for bounces coming back */
+  SRS_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(1000).default(21),
   /** drain time on SIGTERM before connections are cut */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** client connections of the whole process (0: automatic, below the descriptor limit; docs/security.md) */

@@ -1,3 +1,4 @@
+import type { SrsOptions } from '@mail/srs';
 import type { Opener } from './dkim/outbound-dkim-signer.js';
 
 export interface DeliveryConfig {
@@ -53,6 +54,8 @@ export interface DeliveryConfig {
   mtaStsPort?: number;
   /** PEM certificates trusted besides the system roots for MTA-STS (policy hosts and MX certificates) and outbound connectors' validation */
   extraCa?: string[];
+  /** Sender Rewriting Scheme for mail leaving with a sender of a domain not hosted here (forwarding, ADR 0041); unset: off */
+  srs?: SrsOptions;
   /** opens the DKIM private keys auth sealed (@mail/secrets' SecretBox); without it, domains with keys defer */
   secrets?: Opener;
   /** how long a domain's DKIM signing keys are reused (default 60 s; a key change empties the cache at once) */

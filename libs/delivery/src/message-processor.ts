@@ -1,3 +1,4 @@
+import { srsForward } from '@mail/srs';
 import { ROOT_CONTEXT, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import { Bus, type CachedRequester } from '@mail/bus';
 import { BlobNotFoundError, BlobStore } from '@mail/blob';
@@ -201,10 +202,11 @@ export class MessageProcessor {
     if (!remote.length) return;
     const body = await this.outboundBody(message, remote, outcomes);
     if (!body) return;
+    const sender = await this.envelopeSender(message);
     for (const [domain, group] of groupByDomain(remote)) {
       let results;
       try {
-        results = await this.outbound.send(domain, message.mailFrom, group.map((g) => g.address), body.open, body.size, { params: message.envelope, utf8Headers: body.utf8Headers });
+        results = await this.outbound.send(domain, sender, group.map((g) => g.address), body.open, body.size, { params: message.envelope, utf8Headers: body.utf8Headers });
       } catch (err) {
         const lost = err instanceof BlobNotFoundError;
         for (const g of group) {
@@ -219,6 +221,25 @@ export class MessageProcessor {
         else outcomes.set(g.id, { kind: 'delivered', detail: res.detail, relayed: true, remoteHost: res.remoteHost, connector: res.connector, dsnPassedOn: res.dsnPassedOn });
       }
     }
+  }
+
+  /**
+   * The MAIL FROM a message leaves with. A sender of a domain hosted here goes as it is (our SPF
+   * covers it); any other (mail forwarded by an alias or group to another domain, or relayed for a
+   * foreign sender) is rewritten with SRS into our SRS domain, so the next hop's SPF check asks
+   * about us and does not fail; a bounce to it comes back to smtp-in, which reverses it (ADR 0041).
+   * The null sender is never rewritten. When the directory cannot say, the address is rewritten:
+   * a rewritten hosted address still reverses to itself.
+   */
+  private async envelopeSender(message: QueuedMessage): Promise<string> {
+    const srs = this.config.srs;
+    if (!srs || !message.mailFrom) return message.mailFrom;
+    try {
+      if ((await this.recipients.request({ address: message.mailFrom })).kind !== 'remote') return message.mailFrom;
+    } catch {
+      // fall through: rewriting is the safe side
+    }
+    return srsForward(message.mailFrom, srs, Date.now());
   }
 
   /**

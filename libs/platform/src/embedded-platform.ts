@@ -10,7 +10,7 @@ import { ConnectorsModule } from '@mail/connectors';
 import { loadConfig, resolveAdminToken } from '@mail/config';
 import { DeliveryModule } from '@mail/delivery';
 import { MigrationModule } from '@mail/migration';
-import { InfraModule, PinoNestLogger, accessConfig, batchWorkerConfig, authConfig, deliveryConfig, infraChecks, migrationConfig, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, traceConfig } from '@mail/runtime';
+import { InfraModule, PinoNestLogger, accessConfig, batchWorkerConfig, authConfig, deliveryConfig, infraChecks, migrationConfig, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, srsSettings, traceConfig } from '@mail/runtime';
 import { SmtpInModule, SmtpInService } from '@mail/smtp-in';
 import { MigrationBatchModule } from '@mail/migration-batch';
 import { StoreModule } from '@mail/store';
@@ -46,8 +46,8 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
       AuthModule.forRoot({ ...authConfig(config), hostname: config.HOSTNAME_FQDN, secrets }),
       ConnectorsModule.forRoot({ sealer: secrets }),
       StoreModule.forRoot({}),
-      DeliveryModule.forRoot({ ...deliveryConfig(config), secrets }),
-      SmtpInModule.forRoot(smtpInConfig(config, tls)),
+      DeliveryModule.forRoot({ ...deliveryConfig(config), secrets, srs: srsSettings(config, secrets) }),
+      SmtpInModule.forRoot({ ...smtpInConfig(config, tls), srs: srsSettings(config, secrets) }),
       AccessModule.forRoot(accessConfig(config, tls)),
       AdminApiModule.forRoot({ token: admin.token }),
       TraceModule.forRoot(traceConfig(config)),

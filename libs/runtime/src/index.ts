@@ -5,6 +5,7 @@ export * from './nest-logger.js';
 export * from './run-service.js';
 export * from './feature-config.js';
 export * from './platform-secrets.js';
+export * from './srs-settings.js';
 export * from './trace-config.js';
 export * from './private-data-dir.js';
 export * from './batch-config.js';

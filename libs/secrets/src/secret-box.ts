@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
@@ -27,6 +27,15 @@ export class SecretBox {
       if (key.length !== 32) throw new SecretBoxError(`a secret key is 32 bytes, this one is ${key.length}`);
       return { id: keyId(key), key };
     });
+  }
+
+  /**
+   * A 32-byte key per held key for another purpose (HKDF-SHA256 with `label`), in the same order:
+   * the first to make things with, all to check them (e.g. SRS addresses made before a rotation).
+   * The sealing keys themselves never leave the box.
+   */
+  deriveKeys(label: string): Buffer[] {
+    return this.keys.map(({ key }) => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `mail-platform ${label}`, 32)));
   }
 
   seal(plaintext: string): string {

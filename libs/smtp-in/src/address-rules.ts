@@ -1,4 +1,6 @@
 import type { SMTPServerAddress } from 'smtp-server';
+import { looksLikeSrs, srsReverse, type SrsOptions } from '@mail/srs';
+import { smtpMetrics } from './smtp-in-metrics.js';
 import { smtpError } from './smtp-reply.js';
 
 /**
@@ -20,3 +22,22 @@ export function checkAddressEncoding(address: string, smtpUtf8: boolean, role: '
 export function expandPostmaster(address: SMTPServerAddress, postmaster: string): void {
   if (address.address.toLowerCase() === 'postmaster') address.address = postmaster;
 }
+
+/**
+ * RCPT to one of our SRS addresses (ADR 0041): rewritten in place to the address it stands for
+ * (the original sender, or the previous forwarder's SRS0 address), which may then be relayed to.
+ * A hash we did not make or an expired stamp is `550 5.1.1`: nobody can use us as a relay by
+ * making up SRS addresses. Returns whether the address was reversed; false for anything not SRS.
+ */
+export function reverseSrs(address: SMTPServerAddress, srs: SrsOptions | undefined, now = Date.now()): boolean {
+  if (!srs || !looksLikeSrs(address.address)) return false;
+  const back = srsReverse(address.address, srs, now);
+  if (back.ok) {
+    address.address = back.address;
+    return true;
+  }
+  if (back.reason === 'not-srs') return false;
+  smtpMetrics.rejected('srs_invalid');
+  throw smtpError(550, `5.1.1 <${address.address.slice(0, 200)}>: ${back.reason === 'expired' ? 'expired' : 'invalid'} SRS address`);
+}
+

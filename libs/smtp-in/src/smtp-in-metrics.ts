@@ -11,6 +11,7 @@ export type RejectReason =
   | 'auth_failed'
   | 'group_restricted'
   | 'over_quota'
+  | 'srs_invalid'
 
   | 'dmarc_reject';
 

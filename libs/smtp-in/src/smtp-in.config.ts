@@ -1,3 +1,4 @@
+import type { SrsOptions } from '@mail/srs';
 import type { TlsFiles } from '@mail/config';
 import type { DnsResolver } from '@mail/dns';
 
@@ -27,6 +28,8 @@ export interface SmtpInConfig {
    * `451 4.3.0` (default 5 s): until then a partner connector's TLS or IP rule would not be applied.
    */
   connectorsWaitMs?: number;
+  /** SRS (ADR 0041): RCPT to one of our rewritten senders (a bounce to forwarded mail) goes back to the original; unset: off */
+  srs?: SrsOptions;
   /** PEM file of the CAs a client certificate must chain to (inbound connectors' tlsSenderCertificateName); default: the system CAs */
   tlsClientCaFile?: string;
   /** allow AUTH before STARTTLS on submission (development only) */

@@ -21,7 +21,7 @@ import type { InboundConnectors } from './inbound-connectors.js';
 import { evaluatedIp } from './trust-ip.js';
 import { DmarcEnforcer } from './dmarc-enforcer.js';
 import { checkDsnParams, envelopeParams } from './envelope-params.js';
-import { checkAddressEncoding, expandPostmaster } from './address-rules.js';
+import { checkAddressEncoding, expandPostmaster, reverseSrs } from './address-rules.js';
 
 export type ListenerKind = 'mx' | 'submission' | 'submissions';
 
@@ -150,6 +150,8 @@ export class SmtpSessionPolicy {
 
   private async rcptTo(listener: ListenerKind, address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
     expandPostmaster(address, this.config.postmaster ?? `postmaster@${this.config.hostname}`);
+    // a bounce (or reply) to a sender we rewrote when forwarding goes back to that sender, wherever it is
+    const reversed = listener === 'mx' && reverseSrs(address, this.config.srs);
     const rcpt = address.address;
     checkDsnParams('rcpt', address);
     checkAddressEncoding(rcpt, !!session.envelope.smtpUtf8, 'recipient');
@@ -179,7 +181,7 @@ export class SmtpSessionPolicy {
       throw smtpError(550, `5.1.1 <${rcpt}>: recipient not found`);
     }
     if (listener !== 'mx' && session.user) return;
-    if (listener === 'mx' && this.connectors?.mayRelay(session)) return;
+    if (listener === 'mx' && (reversed || this.connectors?.mayRelay(session))) return;
     smtpMetrics.rejected('relay_denied');
     throw smtpError(554, '5.7.1 relay access denied');
   }

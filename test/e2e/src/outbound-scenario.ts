@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dkimVerify } from 'mailauth/lib/dkim/verify';
 import nodemailer from 'nodemailer';
-import { freePort, mailctl, type PlatformUnderTest } from '@mail/testing';
+import { freePort, mailctl, RawLineClient, type PlatformUnderTest } from '@mail/testing';
 import { parseDsn } from './dsn-parser.js';
 import { fakePolicyHost, fakeRemoteMx, testCa, type ReceivedMail } from './fake-remote-mx.js';
 import { imapClient } from './scenario.js';
@@ -108,6 +108,8 @@ export function outboundMail(name: string, start: (env: NodeJS.ProcessEnv) => Pr
       dns.set('mta-sts.sts.test', { A: ['127.0.0.4'] });
       dns.set('badsts.test', { MX: [{ exchange: 'mx.badsts.test', priority: 10 }] });
       dns.set('mx.badsts.test', { A: ['127.0.0.5'] });
+      // the original sender of forwarded mail: its bounces come back to this MX
+      dns.set('origin.test', { MX: [{ exchange: 'mx1.remote.test', priority: 10 }] });
       dns.set('_mta-sts.badsts.test', { TXT: ['v=STSv1; id=1'] });
       dns.set('mta-sts.badsts.test', { A: ['127.0.0.4'] });
       resolver = new Resolver();
@@ -193,6 +195,42 @@ export function outboundMail(name: string, start: (env: NodeJS.ProcessEnv) => Pr
       });
       assert.match(queued, /4\.7\.5/);
       assert.ok(!remotes.some((r) => r.received.some((m) => m.to.includes('dave@badsts.test'))), 'nothing was delivered without validated TLS');
+    });
+
+    it('forwarding: an alias to a remote address leaves with an SRS sender; a bounce to it reaches the original sender; forged SRS refused', async () => {
+      await ok(p, ['alias', 'add', `fwd@${DOMAIN}`, 'carol@remote.test']);
+      const mx = nodemailer.createTransport({ host: p.host, port: p.ports.smtp, secure: false, tls: { rejectUnauthorized: false } });
+      const raw = `From: Dave <dave@origin.test>\r\nTo: fwd@${DOMAIN}\r\nSubject: please forward\r\nMessage-ID: <fwd-1@origin.test>\r\n\r\nhello\r\n`;
+      assert.match((await mx.sendMail({ envelope: { from: 'dave@origin.test', to: [`fwd@${DOMAIN}`] }, raw })).response, /^250/);
+      const forwarded = await waitFor('the forwarded copy', () => plain.received.find((m) => m.to.includes('carol@remote.test')));
+      // SPF at remote.test now asks about the platform's domain, not origin.test
+      assert.match(forwarded.from, /^SRS0=[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=origin\.test=dave@localhost$/);
+      assert.match(forwarded.body.toString('utf8'), /Subject: please forward/);
+
+      // remote.test bounces to the SRS address: it goes back to dave at origin.test, still from <>
+      const bounce = await RawLineClient.open(p.ports.smtp);
+      try {
+        await bounce.line(/^220 /);
+        bounce.sendLine('EHLO mx1.remote.test');
+        await bounce.line(/^250 /);
+        bounce.sendLine('MAIL FROM:<>');
+        assert.match(await bounce.line(/^\d{3} /), /^250/);
+        bounce.sendLine(`RCPT TO:<${forwarded.from}>`);
+        assert.match(await bounce.line(/^\d{3} /), /^250/);
+        // a made-up SRS address (another destination under the same hash) makes no relay of us
+        bounce.sendLine(`RCPT TO:<${forwarded.from.replace('=dave@', '=mallory@')}>`);
+        assert.match(await bounce.line(/^\d{3} /), /^550 5\.1\.1 .*invalid SRS address/);
+        bounce.sendLine('DATA');
+        assert.match(await bounce.line(/^\d{3} /), /^354/);
+        bounce.send('From: MAILER-DAEMON@remote.test\r\nTo: dave@origin.test\r\nSubject: Undelivered Mail Returned to Sender\r\n\r\nno such user\r\n.\r\n');
+        assert.match(await bounce.line(/^\d{3} /), /^250/);
+        bounce.sendLine('QUIT');
+      } finally {
+        bounce.close();
+      }
+      const returned = await waitFor('the bounce at the original sender', () => plain.received.find((m) => m.to.includes('dave@origin.test')));
+      assert.equal(returned.from, '', 'a bounce keeps the null sender');
+      assert.match(returned.body.toString('utf8'), /Undelivered Mail Returned to Sender/);
     });
 
     it('queue administration through mailctl: list by domain and sender, show, hold, release, retry, delete with a bounce', async () => {
