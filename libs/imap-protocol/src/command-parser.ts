@@ -292,6 +292,12 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
       c.end();
       return { tag, name, params };
     }
+    case 'COMPRESS': {
+      c.sp();
+      const mechanism = c.atom().toUpperCase();
+      c.end();
+      return { tag, name, mechanism };
+    }
     case 'SORT':
       return parseSort(c, tag, uid);
     case 'THREAD':

@@ -107,6 +107,8 @@ export type ImapCommand =
   | (Tagged & { name: 'GETQUOTA'; root: string })
   | (Tagged & { name: 'GETQUOTAROOT'; mailbox: string })
   | (Tagged & { name: 'SETQUOTA'; root: string; limits: [string, number][] })
+  /** RFC 4978 */
+  | (Tagged & { name: 'COMPRESS'; mechanism: string })
   | (Tagged & { name: 'ENABLE'; capabilities: string[] })
   | (Tagged & { name: 'ID'; params: [string, string | null][] | null });
 

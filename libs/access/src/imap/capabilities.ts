@@ -20,6 +20,9 @@ export function capabilities(s: CapabilityState): string {
     if (!s.secure && s.tlsAvailable) caps.push('STARTTLS');
     if (authAllowed(s)) caps.push('AUTH=PLAIN');
     else caps.push('LOGINDISABLED');
+  } else {
+    // RFC 4978: offered once logged in, where it can be used
+    caps.push('COMPRESS=DEFLATE');
   }
   return caps.join(' ');
 }

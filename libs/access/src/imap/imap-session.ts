@@ -16,6 +16,7 @@ import { enablesCondstore } from './condstore.js';
 import { bad, no, replyForError, type Reply } from './reply.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
 import type { CommandSpec, ImapUser, SessionHandle } from './session-handle.js';
+import { DeflateTransport } from './deflate-transport.js';
 import { ConnectionClosedError, SocketOutput } from './socket-output.js';
 
 export type ImapState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
@@ -66,6 +67,10 @@ export class ImapSession implements SessionHandle {
   upload: AppendUpload | null = null;
   authFailures = 0;
   condstore = false;
+  /** COMPRESS=DEFLATE is active (RFC 4978) */
+  compressed = false;
+  /** what the session pauses while a command runs: the socket, or the inflater once compressed */
+  private input: { pause(): unknown; resume(): unknown };
   private changeSub: ChangeSubscription | null = null;
   /** where the client's next raw line goes (IDLE's DONE, an AUTHENTICATE response) */
   private lineHandler: ((text: string) => Promise<void>) | null = null;
@@ -86,6 +91,7 @@ export class ImapSession implements SessionHandle {
     private readonly clientAddress: string | undefined = socket.remoteAddress,
   ) {
     this.socket = socket;
+    this.input = socket;
     this.secure = secure;
     this.out = new SocketOutput(socket);
     this.reader = new CommandReader({ maxCommandSize: ctx.maxCommandSize, maxLiteralSize: ctx.maxAppendSize });
@@ -111,7 +117,7 @@ export class ImapSession implements SessionHandle {
     this.shuttingDown = true;
     void this.exclusive(async () => {
       await this.out.send(byeResponse('Server shutting down')).catch(() => undefined);
-      this.socket.end();
+      this.out.end();
     });
   }
 
@@ -159,7 +165,7 @@ export class ImapSession implements SessionHandle {
   async end(bye?: string): Promise<void> {
     if (bye) await this.out.send(byeResponse(bye));
     this.state = 'logout';
-    this.socket.end();
+    this.out.end();
   }
 
   upgradeToTls(): void {
@@ -177,9 +183,25 @@ export class ImapSession implements SessionHandle {
       tls.destroy();
     });
     this.socket = tls;
+    this.input = tls;
     this.out.socket = tls;
     this.secure = true;
     this.attach(tls);
+  }
+
+  compress(): void {
+    // nothing may follow COMPRESS uncompressed (the client waits for the OK): drop what the reader holds
+    this.reader.reset();
+    this.socket.removeAllListeners('data');
+    const transport = new DeflateTransport(this.socket, (chunk) => {
+      this.reader.push(chunk);
+      this.kick();
+    });
+    this.out.socket = transport.deflate;
+    this.input = transport;
+    this.compressed = true;
+    // the socket was paused for this command, as the input then; from now on the inflater is paused instead
+    this.socket.resume();
   }
 
   awaitLine(handler: (text: string) => Promise<void>, idling: boolean): void {
@@ -204,7 +226,7 @@ export class ImapSession implements SessionHandle {
     socket.on('timeout', () => {
       void this.exclusive(async () => {
         await this.out.send(byeResponse('Autologout; idle for too long')).catch(() => undefined);
-        socket.end();
+        this.out.end();
         socket.destroySoon?.();
       });
     });
@@ -229,7 +251,7 @@ export class ImapSession implements SessionHandle {
         if (this.out.closed || this.state === 'logout') return;
         const ev = this.reader.next();
         if (!ev) return;
-        socket.pause();
+        this.input.pause();
         if (ev.type === 'command') await paceCommand(this.pacer, 'imap');
         await this.exclusive(() => this.handleEvent(ev));
         if (this.socket !== socket) return; // STARTTLS swapped the transport
@@ -240,7 +262,7 @@ export class ImapSession implements SessionHandle {
     } finally {
       this.pumping = false;
       if (!this.out.closed && this.state !== 'logout') {
-        this.socket.resume();
+        this.input.resume();
         // bytes that arrived during a STARTTLS swap or while the last command finished
         if (this.socket !== socket) this.kick();
       }

@@ -42,6 +42,10 @@ export interface SessionHandle {
   end(bye?: string): Promise<void>;
   /** swaps the transport for TLS; called after STARTTLS's tagged OK went out */
   upgradeToTls(): void;
+  /** COMPRESS=DEFLATE is active */
+  readonly compressed: boolean;
+  /** deflates both directions from now on; called after COMPRESS's tagged OK went out */
+  compress(): void;
   /** the client's next line goes to `handler` (IDLE's DONE, an AUTHENTICATE response) */
   awaitLine(handler: (text: string) => Promise<void>, idling: boolean): void;
   /** tells the client what changed in the selected mailbox, if anything did */

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 
 export class ConnectionClosedError extends Error {
   constructor() {
@@ -22,7 +23,8 @@ export class SocketOutput {
   private corked = false;
   private gathered = '';
 
-  constructor(public socket: Socket) {}
+  /** the client's socket, or the compressor in front of it after COMPRESS=DEFLATE (RFC 4978) */
+  constructor(public socket: Socket | Writable) {}
 
   get closed(): boolean {
     return this.socket.destroyed || this.socket.writableEnded;
@@ -58,6 +60,14 @@ export class SocketOutput {
     if (!this.batching) return this.write(text);
     this.gathered += text;
     return this.gathered.length < GATHER_CHARS ? undefined : this.write(this.takeGathered());
+  }
+
+  /**
+   * Ends the connection once what was written went out: through the compressor first when
+   * COMPRESS is active (ending the real socket at once would lose its last, still deflating, bytes).
+   */
+  end(): void {
+    this.socket.end();
   }
 
   private takeGathered(): string {

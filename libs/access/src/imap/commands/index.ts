@@ -2,6 +2,7 @@ import type { CommandTable } from '../session-handle.js';
 import { authenticate } from './authenticate.js';
 import { capability } from './capability.js';
 import { close } from './close.js';
+import { compress } from './compress.js';
 import { copy } from './copy.js';
 import { create } from './create.js';
 import { deleteMailbox } from './delete.js';
@@ -64,5 +65,6 @@ export const COMMANDS: CommandTable = {
   GETQUOTA: getQuota,
   GETQUOTAROOT: getQuotaRoot,
   SETQUOTA: setQuota,
+  COMPRESS: compress,
 };
 
