@@ -8,6 +8,7 @@ import { clean, table } from './table.js';
 import { DOMAIN_POLICY_COMMANDS } from './domain-policy-commands.js';
 import { TRACE_COMMANDS } from './trace-commands.js';
 import { MIGRATION_COMMANDS } from './migration-commands.js';
+import { FETCH_COMMANDS } from './fetch-commands.js';
 
 export interface ApiCall {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -266,6 +267,7 @@ export const COMMANDS: CommandSpec[] = [
   ...TRACE_COMMANDS,
   ...USER_QUOTA_COMMANDS,
   ...MIGRATION_COMMANDS,
+  ...FETCH_COMMANDS,
 ];
 
 export function helpText(): string {

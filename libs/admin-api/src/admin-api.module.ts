@@ -14,6 +14,7 @@ import { QueueController } from './queue.controller.js';
 import { QueueAdminController } from './queue-admin.controller.js';
 import { TraceController } from './trace.controller.js';
 import { MigrationsController } from './migrations.controller.js';
+import { FetchAccountsController } from './fetch-accounts.controller.js';
 
 /** The HTTP admin API. Needs `Bus` provided globally; talks to the services only through it. */
 @Module({})
@@ -22,7 +23,7 @@ export class AdminApiModule {
     if (!config.token) throw new Error('AdminApiModule needs a non-empty token');
     return {
       module: AdminApiModule,
-      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, AccountQuotaController, OpenApiController, DkimController, QueueAdminController, TraceController, MigrationsController],
+      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, AccountQuotaController, OpenApiController, DkimController, QueueAdminController, TraceController, MigrationsController, FetchAccountsController],
       providers: [{ provide: ADMIN_API_CONFIG, useValue: config }, BearerGuard],
     };
   }

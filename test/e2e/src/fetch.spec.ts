@@ -1,0 +1,4 @@
+import { startEmbeddedForTest } from '@mail/testing';
+import { fetchScenarios } from './fetch-scenario.js';
+
+fetchScenarios('embedded', (env) => startEmbeddedForTest({ env }));
