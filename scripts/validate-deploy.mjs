@@ -47,6 +47,10 @@ const KNOWN_METRICS = new Set([
   'mail_queue_oldest_age_seconds', 'mail_tls_certificate_not_after_seconds', 'mail_imap_commands_total', 'mail_pop3_commands_total',
   'mail_imap_command_duration_seconds', 'mail_pop3_command_duration_seconds',
   'mail_connector_messages_total', 'mail_connector_bytes_total', 'mail_connector_refusals_total', 'mail_connector_tls_total',
+  // libs/limits (docs/security.md)
+  'mail_connections_open', 'mail_connections_refused_total', 'mail_connections_deadline_total', 'mail_rate_limited_total',
+  'mail_process_connections_open', 'mail_process_connections_max', 'mail_proxy_headers_total', 'mail_limit_store_errors_total',
+  'mail_auth_hashes_running', 'mail_auth_hashes_waiting',
 ]);
 const ALERTS_REQUIRED = [
   ['queue depth', /mail_queue_depth/],

@@ -34,6 +34,10 @@ export interface ClusterRateWindowOptions {
 }
 
 let storeErrors: Counter | undefined;
+function storeErrorCounter(): Counter {
+  storeErrors ??= metrics.getMeter('limits').createCounter('mail_limit_store_errors_total', { description: 'Exchanges with the shared rate counters that failed (the replica counted alone meanwhile), by limit' });
+  return storeErrors;
+}
 
 /**
  * A rate limit counted across replicas, decided locally (ADR 0039). Each decision is synchronous
@@ -55,6 +59,7 @@ export class ClusterRateWindow {
   constructor(private readonly o: ClusterRateWindowOptions) {
     this.now = o.now ?? Date.now;
     if (o.store) {
+      storeErrorCounter().add(0, { limit: o.name });
       this.timer = setInterval(() => void this.sync(), o.syncMs ?? 1000);
       this.timer.unref();
     }
@@ -110,8 +115,7 @@ export class ClusterRateWindow {
     } catch (err) {
       // on our own until the store answers again; the counts go with the next exchange of this window
       if (e.window === window) e.pending += sent;
-      storeErrors ??= metrics.getMeter('limits').createCounter('mail_limit_store_errors_total', { description: 'Exchanges with the shared rate counters that failed (the replica counted alone meanwhile), by limit' });
-      storeErrors.add(1, { limit: this.o.name });
+      storeErrorCounter().add(1, { limit: this.o.name });
       const held = this.logThrottle.take(this.o.name);
       if (held !== undefined) this.o.logger?.warn({ limit: this.o.name, err: (err as Error).message, alsoFailedSinceLastLine: held || undefined }, 'shared rate counters unreachable: counting on this replica alone');
     }

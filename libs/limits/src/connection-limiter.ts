@@ -41,6 +41,9 @@ export class ConnectionLimiter {
   constructor(private readonly options: ConnectionLimiterOptions) {
     this.budget = options.budget ?? processConnectionBudget(options.processMax);
     this.labels = { protocol: options.protocol, listener: options.listener };
+    // the series exist from the start, so a dashboard shows 0 and an alert's rate() has a baseline
+    for (const limit of ['listener', 'process', 'client'] as const) connectionMetrics().refused.add(0, { ...this.labels, limit });
+    connectionMetrics().deadline.add(0, { protocol: options.protocol });
   }
 
   get connections(): number {

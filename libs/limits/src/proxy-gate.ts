@@ -75,6 +75,7 @@ export class ProxyGate {
 
   constructor(private readonly options: ProxyGateOptions) {
     this.labels = { protocol: options.protocol, listener: options.listener };
+    for (const outcome of ['accepted', 'local', 'missing', 'invalid', 'untrusted'] as const) outcomes().add(0, { ...this.labels, outcome });
   }
 
   /** The gate of a listener, or none when PROXY_PROTOCOL_LISTENERS does not name it. */

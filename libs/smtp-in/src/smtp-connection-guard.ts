@@ -52,6 +52,7 @@ export class SmtpConnectionGuard {
     const rate = (what: string) => new ClusterRateWindow({ name: `smtp.${options.listener}.${what}`, windowMs: 60_000, store: options.counters, logger: options.logger });
     this.messages = rate('messages');
     this.recipients = rate('recipients');
+    for (const limit of ['messages', 'recipients', 'failed_recipients']) connectionMetrics().rateLimited.add(0, { protocol: 'smtp', listener: options.listener, limit });
   }
 
   /** stops the rate windows' exchanges with the shared counters */

@@ -80,7 +80,8 @@ if (!databaseAdminUrl || !natsUrl) {
     const exported = new Map<string, Set<string>>(); // metric -> services exporting it
 
     before(async () => {
-      p = await startDistributedPlatform({ databaseAdminUrl, natsUrl });
+      // PROXY protocol on one listener (from an address no test client uses), so its metric is there
+      p = await startDistributedPlatform({ databaseAdminUrl, natsUrl, env: { PROXY_PROTOCOL_LISTENERS: 'pop3', PROXY_TRUSTED_CIDRS: '127.0.0.9/32' } });
       assert.equal((await mailctl(p, ['domain', 'add', 'metrics.test'])).code, 0);
       assert.equal((await mailctl(p, ['user', 'add', 'mia@metrics.test', '--password', 'correct horse battery'])).code, 0);
 
