@@ -2,7 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { BlobStore, CachingBlobStore } from '@mail/blob';
 import { Bus, LeaseStore } from '@mail/bus';
 import { watchTlsFiles } from '@mail/config';
-import { createLogger } from '@mail/telemetry';
+import { createLogger, servedCertificateRenewed } from '@mail/telemetry';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { BusPop3Backend } from './pop3/bus-pop3-backend.js';
 import { Pop3Server } from './pop3/pop3-server.js';
@@ -48,6 +48,7 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
         (material) => {
           this.imap?.setTls(material);
           this.pop3?.setTls(material);
+          servedCertificateRenewed(material.cert);
           this.logger.info({ certFile: c.tlsFiles?.certFile }, 'TLS certificate reloaded');
         },
         (err) => this.logger.warn({ err: err.message }, 'TLS certificate not reloaded'),

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
-import { TLS_HANDSHAKE_TIMEOUT_MS } from '@mail/config';
+import type { SecureContext } from 'node:tls';
 import { admitSocket, socketPeer, type ClientPeer, type ConnectionLimiter, type ProxyGate, type RefusedBy } from '@mail/limits';
 import type { Logger } from '@mail/telemetry';
+import { serverHandshake } from './tls-handshake.js';
 
 export interface DoorOptions {
   /** the listener's PROXY gate, when PROXY_PROTOCOL_LISTENERS names it */
@@ -31,25 +31,11 @@ export function plainDoor(o: DoorOptions & { refusal: (limit: RefusedBy) => stri
  * would do, with the same context and handshake deadline). A refused client is closed without a
  * handshake, as on the tls.Server path.
  */
-export function proxiedTlsDoor(o: DoorOptions & { gate: ProxyGate; secureContext: () => SecureContext; logger: Logger }): (socket: Socket) => void {
+export function proxiedTlsDoor(o: DoorOptions & { protocol: 'imap' | 'pop3'; gate: ProxyGate; secureContext: () => SecureContext; logger: Logger }): (socket: Socket) => void {
   return (raw) => {
     o.gate.accept(raw, (client) => {
       if (!admitSocket(o.limiter, raw, undefined, client.address)) return;
-      const tls = new TLSSocket(raw, { isServer: true, secureContext: o.secureContext() });
-      const deadline = setTimeout(() => tls.destroy(), TLS_HANDSHAKE_TIMEOUT_MS);
-      deadline.unref();
-      const failed = (err: Error) => {
-        clearTimeout(deadline);
-        o.logger.debug({ err: err.message, remote: client.address }, 'TLS handshake failed');
-        tls.destroy();
-      };
-      tls.once('error', failed);
-      tls.once('close', () => clearTimeout(deadline));
-      tls.once('secure', () => {
-        clearTimeout(deadline);
-        tls.removeListener('error', failed);
-        o.accept(tls, client);
-      });
+      serverHandshake(raw, { protocol: o.protocol, secureContext: o.secureContext(), logger: o.logger, remote: client.address, onSecure: (tls) => o.accept(tls, client) });
     });
   };
 }

@@ -15,10 +15,19 @@ export function admitSocket(limiter: ConnectionLimiter, socket: Socket, refusal?
     return true;
   }
   socket.on('error', () => undefined);
-  if (refusal) socket.end(refusal(admission.limit));
-  else socket.destroy();
+  if (refusal) {
+    socket.end(refusal(admission.limit));
+    // what the client sends meanwhile is read and dropped: unread bytes would keep its FIN from
+    // being seen, and the socket (with the listener's close) would wait on it forever
+    socket.resume();
+    // a client that does not read the refusal (a full window) or never closes its side is cut
+    socket.setTimeout(REFUSED_LINGER_MS, () => socket.destroy());
+  } else socket.destroy();
   return false;
 }
+
+/** how long a refused connection may take to read its refusal and go */
+const REFUSED_LINGER_MS = 5_000;
 
 export interface DeadlineOptions {
   protocol: string;

@@ -4,7 +4,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { Bus, CachedRequester } from '@mail/bus';
 import { DirectoryChanged, ResolveRecipient } from '@mail/contracts';
 import { BlobStore } from '@mail/blob';
-import { createLogger, type Logger } from '@mail/telemetry';
+import { createLogger, servedCertificateRenewed, tlsHandshakeFailed, tlsHandshakeFailureReason, type Logger } from '@mail/telemetry';
 import { serverTlsOptions, watchTlsFiles } from '@mail/config';
 import { SMTP_IN_CONFIG, type SmtpInConfig } from './smtp-in.config.js';
 import { coalescePipelinedReplies, honourExplicitEnhancedCodes } from './smtp-reply.js';
@@ -78,6 +78,7 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
         c.tlsFiles,
         (material) => {
           for (const server of this.servers.values()) server.updateSecureContext({ key: material.key, cert: material.cert });
+          servedCertificateRenewed(material.cert);
           this.logger.info({ certFile: c.tlsFiles?.certFile }, 'TLS certificate reloaded');
         },
         (err) => this.logger.warn({ err: err.message }, 'TLS certificate not reloaded'),
@@ -138,7 +139,17 @@ export class SmtpInService implements OnApplicationBootstrap, BeforeApplicationS
     guard.attach(server);
     this.guards.push(guard);
     if (gate) acceptThroughProxyGate(server, gate);
-    server.on('error', (err) => this.logger.warn({ listener: kind, err: err.message }, 'smtp listener error'));
+    server.on('error', (err: Error & { code?: string; meta?: { stage?: string; remoteAddress?: string } }) => {
+      // smtp-server marks every TLS failure (implicit TLS, STARTTLS, a refused client certificate) with stage "connect":
+      // routine on a public port, so counted and kept out of the warn log
+      if (err.meta?.stage === 'connect') {
+        const reason = tlsHandshakeFailureReason(err);
+        tlsHandshakeFailed('smtp', reason);
+        this.logger.debug({ listener: kind, reason, err: err.message, remote: err.meta.remoteAddress }, 'TLS handshake failed');
+        return;
+      }
+      this.logger.warn({ listener: kind, err: err.message }, 'smtp listener error');
+    });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       server.server.once('error', onError);

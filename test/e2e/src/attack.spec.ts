@@ -103,11 +103,11 @@ describe('attacks of issue 11 against the embedded platform', { timeout: 120_000
     assert.ok(imap.includes('refused'), 'the per-client connection limit refused part of the flood');
   });
 
-  // opt-in (ATTACK_CONNECTIONS=200, or 20000 for the issue's figure): the platform's close after it
-  // does not finish yet (a connection it keeps waiting for), which would hold the CI run
-  const slowloris = process.env.ATTACK_CONNECTIONS ? {} : { skip: 'set ATTACK_CONNECTIONS to run' };
-  it('survives slowloris on every port: tricklers are refused past the per-client limit or dropped at the deadline', slowloris, async () => {
-    const perPort = Number(process.env.ATTACK_CONNECTIONS);
+  // 60 connections per port in CI; ATTACK_CONNECTIONS=20000 for the issue's figure. The platform's
+  // close after it is part of the test (after()): refused tricklers that never close their side
+  // used to hold the IMAP/POP3 listeners' close forever (ListenerSet, admitSocket)
+  it('survives slowloris on every port: tricklers are refused past the per-client limit or dropped at the deadline', async () => {
+    const perPort = Number(process.env.ATTACK_CONNECTIONS ?? 60);
     const ports = { smtp: p.ports.smtp, submission: p.ports.submission, imap: p.ports.imap, pop3: p.ports.pop3 };
     const held: RawLineClient[] = [];
     for (const port of Object.values(ports)) {

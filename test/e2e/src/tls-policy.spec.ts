@@ -53,4 +53,12 @@ describe('one TLS policy on every listener (issue 11)', () => {
       }
     });
   }
+
+  it('counts the refused handshakes per protocol (logged at debug only, not at warn)', async () => {
+    const text = await (await fetch(`${platform.adminUrl}/metrics`)).text();
+    for (const protocol of ['smtp', 'imap', 'pop3']) {
+      const line = text.split('\n').find((l) => l.startsWith('mail_tls_handshake_failures_total{') && l.includes(`protocol="${protocol}"`) && l.includes('reason="refused"'));
+      assert.ok(line && Number(line.slice(line.lastIndexOf(' ') + 1)) >= REFUSED.length, `${protocol}: ${line}`);
+    }
+  });
 });

@@ -8,9 +8,16 @@ import { generate } from 'selfsigned';
 import { freePort, startEmbeddedForTest } from '@mail/testing';
 import { handshake, tlsListeners } from './tls-probe.js';
 
-async function makePair(commonName: string): Promise<{ key: string; cert: string; fingerprint: string }> {
-  const pems = await generate([{ name: 'commonName', value: commonName }], { keySize: 2048, algorithm: 'sha256' } as never);
-  return { key: pems.private, cert: pems.cert, fingerprint: new X509Certificate(pems.cert).fingerprint256 };
+async function makePair(commonName: string, notAfterDate: Date): Promise<{ key: string; cert: string; fingerprint: string; notAfter: number }> {
+  const pems = await generate([{ name: 'commonName', value: commonName }], { keySize: 2048, algorithm: 'sha256', notAfterDate } as never);
+  return { key: pems.private, cert: pems.cert, fingerprint: new X509Certificate(pems.cert).fingerprint256, notAfter: notAfterDate.getTime() / 1000 };
+}
+
+/** mail_tls_certificate_not_after_seconds as the platform's /metrics says it */
+async function exportedNotAfter(platform: { adminUrl: string }): Promise<number | undefined> {
+  const text = await (await fetch(`${platform.adminUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('mail_tls_certificate_not_after_seconds'));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : undefined;
 }
 
 /** as a renewal tool does it: a new file renamed over the old one */
@@ -29,7 +36,7 @@ describe('a renewed certificate is served without a restart (issue 11)', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mail-tls-reload-'));
-    first = await makePair('first.test');
+    first = await makePair('first.test', new Date(Date.UTC(2030, 0, 1)));
     await install(dir, first);
     const [submissions, imaps, pop3s] = [await freePort(), await freePort(), await freePort()];
     platform = await startEmbeddedForTest({
@@ -56,8 +63,9 @@ describe('a renewed certificate is served without a restart (issue 11)', () => {
       return got.fingerprint;
     };
     for (const l of listeners) assert.equal(await served(l.name, l.target), first.fingerprint, l.name);
+    assert.equal(await exportedNotAfter(platform), first.notAfter);
 
-    const renewed = await makePair('renewed.test');
+    const renewed = await makePair('renewed.test', new Date(Date.UTC(2031, 6, 1)));
     await install(dir, renewed);
     for (const l of listeners) {
       let fingerprint = await served(l.name, l.target);
@@ -68,5 +76,6 @@ describe('a renewed certificate is served without a restart (issue 11)', () => {
       }
       assert.equal(fingerprint, renewed.fingerprint, l.name);
     }
+    assert.equal(await exportedNotAfter(platform), renewed.notAfter, 'the expiry metric follows the renewed certificate');
   });
 });

@@ -13,6 +13,7 @@ import { ImapFlow } from 'imapflow';
 import { ImapServer, type ImapServerOptions } from './imap-server.js';
 import { FakeAuth, FakeChangeFeed, FakeMailStore } from './imap-fakes.spec-helper.js';
 import { RawImapClient } from './imap-test-client.spec-helper.js';
+import { silentAfterStartTls, stubbornClient } from '../hostile-client.spec-helper.js';
 
 const logger = createLogger('imap-test', 'silent');
 const ALICE = { address: 'alice@example.com', password: 'correct horse', accountId: '11111111-1111-4111-8111-111111111111' };
@@ -410,6 +411,32 @@ describe('IMAP server security', () => {
       await implicit.logout();
     } finally {
       await env.close();
+    }
+  });
+
+  it('drops a client that sends STARTTLS and then nothing, at the handshake deadline', async () => {
+    const env = await setup({ tlsHandshakeTimeoutMs: 200 });
+    try {
+      const socket = await silentAfterStartTls(env.port, /^\* OK/m, 'a STARTTLS', /^a OK/m);
+      await once(socket, 'close');
+      while (env.server.connectionCount > 0) await new Promise((r) => setImmediate(r));
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('stops although a refused client keeps sending and never closes (slowloris)', async () => {
+    const env = await setup({ limits: { maxConnections: 1, maxPerClient: 0 } });
+    const held = await env.raw();
+    await held.command('a', 'NOOP');
+    const stubborn = await stubbornClient(env.port);
+    try {
+      // resolves only when every accepted socket is gone, the refused one included
+      await env.server.stop();
+      assert.equal(env.server.connectionCount, 0);
+    } finally {
+      stubborn.stop();
+      await env.close().catch(() => undefined);
     }
   });
 

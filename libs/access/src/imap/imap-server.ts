@@ -1,5 +1,4 @@
-import { once } from 'node:events';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { serverSecureContextOptions, serverTlsOptions } from '@mail/config';
 import { createSecureContext, createServer as createTlsServer, type SecureContext, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { BlobStore } from '@mail/blob';
@@ -7,6 +6,8 @@ import type { Logger } from '@mail/telemetry';
 import { untagged } from '@mail/imap-protocol';
 import { admitSocket, armDeadline, commandPacer, ConnectionLimiter, ProxyGate, type ClientPeer, type ConnectionLimits, type ProxyProtocolSettings, type RefusedBy } from '@mail/limits';
 import { plainDoor, proxiedTlsDoor } from '../listener-door.js';
+import { ListenerSet } from '../listener-set.js';
+import { onTlsClientError } from '../tls-handshake.js';
 import type { AuthPort } from '../ports/auth.port.js';
 import type { ChangeFeedPort } from '../ports/change-feed.port.js';
 import type { MailStorePort } from '../ports/mail-store.port.js';
@@ -42,12 +43,14 @@ export interface ImapServerOptions {
   maxAppendSize?: number;
   /** how long stop() lets running commands finish before cutting connections */
   shutdownGraceMs?: number;
+  /** how long a STARTTLS/STLS handshake may take (default: the TLS policy's 10 s; tests shorten it) */
+  tlsHandshakeTimeoutMs?: number;
 }
 
 /** IMAP4rev1 over node:net / node:tls, serving mailboxes through the store, auth and change-feed ports. */
 export class ImapServer {
   private readonly sessions = new Set<ImapSession>();
-  private readonly servers: Server[] = [];
+  private readonly listeners: ListenerSet;
   private readonly ctx: ImapSessionContext;
   private secureContext: SecureContext | undefined;
   private tlsServer: TlsServer | undefined;
@@ -62,6 +65,7 @@ export class ImapServer {
     blobs: BlobStore,
   ) {
     if (options.tlsPort !== undefined && !options.tls) throw new Error('IMAPS port needs a TLS key and certificate');
+    this.listeners = new ListenerSet('IMAP', options.host, options.logger);
     this.limiter = new ConnectionLimiter({ protocol: 'imap', listener: 'imap', logger: options.logger, ...(options.limits ?? { maxConnections: 10_000, maxPerClient: 0 }) });
     this.secureContext = options.tls ? createSecureContext(serverSecureContextOptions(options.tls)) : undefined;
     this.ctx = {
@@ -72,6 +76,7 @@ export class ImapServer {
       logger: options.logger,
       allowPlaintextAuth: options.allowPlaintextAuth,
       secureContext: this.secureContext,
+      tlsHandshakeTimeoutMs: options.tlsHandshakeTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs ?? 30 * 60_000,
       loginTimeoutMs: options.loginTimeoutMs ?? 60_000,
       authFailureDelayMs: options.authFailureDelayMs ?? 2_000,
@@ -105,20 +110,20 @@ export class ImapServer {
     const logger = this.options.logger;
     const gate = ProxyGate.of(this.options.proxy, { protocol: 'imap', listener: 'imap', logger, watchUntrusted: true });
     const plain = createServer(plainDoor({ gate, limiter: this.limiter, refusal, accept: (socket, client) => this.accept(socket, false, client) }));
-    const port = await this.listen(plain, this.options.port);
+    const port = await this.listeners.listen(plain, this.options.port, true);
     let tlsPort: number | undefined;
     const tls = this.options.tls;
     const tlsGate = ProxyGate.of(this.options.proxy, { protocol: 'imap', listener: 'imaps', logger });
     if (this.options.tlsPort !== undefined && tls && tlsGate) {
-      const door = proxiedTlsDoor({ gate: tlsGate, limiter: this.limiter, logger, secureContext: () => this.secureContext!, accept: (socket, client) => this.accept(socket, true, client) });
-      tlsPort = await this.listen(createServer(door), this.options.tlsPort);
+      const door = proxiedTlsDoor({ protocol: 'imap', gate: tlsGate, limiter: this.limiter, logger, secureContext: () => this.secureContext!, accept: (socket, client) => this.accept(socket, true, client) });
+      tlsPort = await this.listeners.listen(createServer(door), this.options.tlsPort, true);
     } else if (this.options.tlsPort !== undefined && tls) {
       const secure = createTlsServer(serverTlsOptions(tls), (socket: TLSSocket) => this.accept(socket, true));
-      secure.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
+      secure.on('tlsClientError', onTlsClientError('imap', this.options.logger));
       // counted before the handshake: refusing after it would let every refused client cost one
       secure.on('connection', (raw: Socket) => void admitSocket(this.limiter, raw));
       this.tlsServer = secure;
-      tlsPort = await this.listen(secure, this.options.tlsPort);
+      tlsPort = await this.listeners.listen(secure, this.options.tlsPort, false);
     }
     this.boundPorts = { port, tlsPort };
     this.options.logger.info({ port, tlsPort }, 'IMAP listening');
@@ -126,24 +131,7 @@ export class ImapServer {
 
   /** Stops accepting, says BYE to every session (after its running command), then cuts what is left. */
   async stop(): Promise<void> {
-    const closing = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-    this.servers.length = 0;
-    const sessions = [...this.sessions];
-    for (const session of sessions) session.shutdown();
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.shutdownGraceMs ?? 10_000)));
-    await Promise.race([Promise.all(sessions.map((s) => s.closed)), expired]);
-    clearTimeout(timer);
-    for (const session of this.sessions) session.destroy();
-    await Promise.all([...sessions.map((s) => s.closed), ...closing]);
-  }
-
-  private async listen(server: Server, port: number): Promise<number> {
-    server.on('error', (err) => this.options.logger.error({ err: err.message }, 'IMAP listener error'));
-    server.listen(port, this.options.host);
-    await once(server, 'listening');
-    this.servers.push(server);
-    return (server.address() as AddressInfo).port;
+    await this.listeners.stop(this.sessions, this.options.shutdownGraceMs ?? 10_000);
   }
 
   private accept(socket: Socket, secure: boolean, client?: ClientPeer): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
+import { serverHandshake } from '../tls-handshake.js';
 import type { BlobStore } from '@mail/blob';
 import { paceCommand, type TokenBucket } from '@mail/limits';
 import type { Logger } from '@mail/telemetry';
@@ -30,6 +31,8 @@ export interface ImapSessionContext {
   allowPlaintextAuth: boolean;
   /** STARTTLS is offered when set */
   secureContext?: SecureContext;
+  /** how long a STARTTLS/STLS handshake may take (default: the TLS policy's 10 s) */
+  tlsHandshakeTimeoutMs?: number;
   /** autologout (RFC 3501 5.4: at least 30 minutes once authenticated) */
   idleTimeoutMs: number;
   /** before authentication a silent client is dropped sooner */
@@ -177,11 +180,7 @@ export class ImapSession implements SessionHandle {
     plain.removeAllListeners('data');
     plain.removeAllListeners('timeout');
     plain.setTimeout(0);
-    const tls = new TLSSocket(plain, { isServer: true, secureContext });
-    tls.on('error', (err) => {
-      this.logger.debug({ err: err.message }, 'STARTTLS failed');
-      tls.destroy();
-    });
+    const tls = serverHandshake(plain, { protocol: 'imap', secureContext, logger: this.logger, timeoutMs: this.ctx.tlsHandshakeTimeoutMs });
     this.socket = tls;
     this.input = tls;
     this.out.socket = tls;

@@ -59,7 +59,9 @@ export class RawImapClient {
   }
 
   async closedByServer(): Promise<void> {
-    if (!this.closed) await once(this.socket, 'close');
+    // not events.once: a write racing the close (EPIPE) would reject it, and the caller's trickle
+    // timer, never cleared, would then keep the test process alive
+    if (!this.closed) await new Promise((resolve) => this.socket.once('close', resolve));
   }
 
   close(): void {

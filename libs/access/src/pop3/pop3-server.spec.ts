@@ -7,6 +7,8 @@ import { createLogger } from '@mail/telemetry';
 import { Pop3Server, type Pop3ServerOptions } from './pop3-server.js';
 import { FakePop3Backend, MemoryBlobStore } from './pop3-fakes.spec-helper.js';
 import { Pop3TestClient } from './pop3-test-client.spec-helper.js';
+import { silentAfterStartTls, stubbornClient } from '../hostile-client.spec-helper.js';
+import { once } from 'node:events';
 
 const logger = createLogger('pop3-test', 'silent');
 const alice = { address: 'alice@example.com', password: 'secret pw', accountId: '11111111-1111-4111-8111-111111111111' };
@@ -223,6 +225,30 @@ describe('Pop3Server', () => {
       assert.match(await d.command(`AUTH PLAIN ${Buffer.from('\0bob@example.com\0hunter22').toString('base64')}`), /^\+OK maildrop has 0/);
     } finally {
       await t.stop();
+    }
+  });
+
+  it('drops a client that sends STLS and then nothing, at the handshake deadline', async () => {
+    const t = await setup({ tls: tlsMaterial, tlsHandshakeTimeoutMs: 200 });
+    try {
+      const socket = await silentAfterStartTls(t.server.ports.port, /^\+OK/m, 'STLS', /^\+OK begin TLS/m);
+      await once(socket, 'close');
+      await t.idle();
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('stops although a refused client keeps sending and never closes (slowloris)', async () => {
+    const t = await setup({ limits: { maxConnections: 1, maxPerClient: 0 }, shutdownGraceMs: 500 });
+    const held = await t.connect();
+    assert.match(await held.readLine(), /^\+OK /);
+    const stubborn = await stubbornClient(t.server.ports.port);
+    try {
+      // resolves only when every accepted socket is gone, the refused one included
+      await t.stop();
+    } finally {
+      stubborn.stop();
     }
   });
 

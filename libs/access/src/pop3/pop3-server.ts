@@ -1,14 +1,14 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { serverSecureContextOptions, serverTlsOptions } from '@mail/config';
 import { createSecureContext, createServer as createTlsServer, type SecureContext, type Server as TlsServer, type TLSSocket } from 'node:tls';
-import type { AddressInfo } from 'node:net';
-import { once } from 'node:events';
 import type { BlobStore } from '@mail/blob';
 import type { LeaseStore } from '@mail/bus';
 import type { Logger } from '@mail/telemetry';
 import { errResponse } from '@mail/pop3-protocol';
 import { admitSocket, armDeadline, commandPacer, ConnectionLimiter, ProxyGate, type ClientPeer, type ConnectionLimits, type ProxyProtocolSettings, type RefusedBy } from '@mail/limits';
 import { plainDoor, proxiedTlsDoor } from '../listener-door.js';
+import { ListenerSet } from '../listener-set.js';
+import { onTlsClientError } from '../tls-handshake.js';
 import { Pop3Backend } from './pop3-maildrop.port.js';
 import { Pop3Session, type Pop3SessionContext } from './pop3-session.js';
 
@@ -38,12 +38,14 @@ export interface Pop3ServerOptions {
   /** how long stop() lets running commands finish before cutting connections */
   shutdownGraceMs?: number;
   implementation?: string;
+  /** how long a STARTTLS/STLS handshake may take (default: the TLS policy's 10 s; tests shorten it) */
+  tlsHandshakeTimeoutMs?: number;
 }
 
 /** POP3 (RFC 1939, 2449, 2595, 5034) over node:net / node:tls, serving INBOX through a `Pop3Backend`. */
 export class Pop3Server {
   private readonly sessions = new Set<Pop3Session>();
-  private readonly servers: Server[] = [];
+  private readonly listeners: ListenerSet;
   private readonly ctx: Pop3SessionContext;
   private secureContext: SecureContext | undefined;
   private tlsServer: TlsServer | undefined;
@@ -58,6 +60,7 @@ export class Pop3Server {
     leases: LeaseStore,
   ) {
     if (options.tlsPort !== undefined && !options.tls) throw new Error('POP3S port needs a TLS key and certificate');
+    this.listeners = new ListenerSet('POP3', options.host, options.logger);
     this.limiter = new ConnectionLimiter({ protocol: 'pop3', listener: 'pop3', logger: options.logger, ...(options.limits ?? { maxConnections: 5_000, maxPerClient: 0 }) });
     this.secureContext = options.tls ? createSecureContext(serverSecureContextOptions(options.tls)) : undefined;
     this.ctx = {
@@ -67,6 +70,7 @@ export class Pop3Server {
       logger: options.logger,
       allowPlaintextAuth: options.allowPlaintextAuth,
       secureContext: this.secureContext,
+      tlsHandshakeTimeoutMs: options.tlsHandshakeTimeoutMs,
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
       authFailureDelayMs: options.authFailureDelayMs ?? 2_000,
       maxAuthFailures: options.maxAuthFailures ?? 5,
@@ -99,20 +103,20 @@ export class Pop3Server {
     const logger = this.options.logger;
     const gate = ProxyGate.of(this.options.proxy, { protocol: 'pop3', listener: 'pop3', logger, watchUntrusted: true });
     const plain = createServer(plainDoor({ gate, limiter: this.limiter, refusal, accept: (socket, client) => this.accept(socket, false, client) }));
-    const port = await this.listen(plain, this.options.port);
+    const port = await this.listeners.listen(plain, this.options.port, true);
     let tlsPort: number | undefined;
     const tls = this.options.tls;
     const tlsGate = ProxyGate.of(this.options.proxy, { protocol: 'pop3', listener: 'pop3s', logger });
     if (this.options.tlsPort !== undefined && tls && tlsGate) {
-      const door = proxiedTlsDoor({ gate: tlsGate, limiter: this.limiter, logger, secureContext: () => this.secureContext!, accept: (socket, client) => this.accept(socket, true, client) });
-      tlsPort = await this.listen(createServer(door), this.options.tlsPort);
+      const door = proxiedTlsDoor({ protocol: 'pop3', gate: tlsGate, limiter: this.limiter, logger, secureContext: () => this.secureContext!, accept: (socket, client) => this.accept(socket, true, client) });
+      tlsPort = await this.listeners.listen(createServer(door), this.options.tlsPort, true);
     } else if (this.options.tlsPort !== undefined && tls) {
       const secure = createTlsServer(serverTlsOptions(tls), (socket: TLSSocket) => this.accept(socket, true));
-      secure.on('tlsClientError', (err) => this.options.logger.debug({ err: err.message }, 'TLS handshake failed'));
+      secure.on('tlsClientError', onTlsClientError('pop3', this.options.logger));
       // counted before the handshake: refusing after it would let every refused client cost one
       secure.on('connection', (raw: Socket) => void admitSocket(this.limiter, raw));
       this.tlsServer = secure;
-      tlsPort = await this.listen(secure, this.options.tlsPort);
+      tlsPort = await this.listeners.listen(secure, this.options.tlsPort, false);
     }
     this.boundPorts = { port, tlsPort };
     // one timer renews every session's maildrop lock, well before the TTL runs out
@@ -125,25 +129,7 @@ export class Pop3Server {
   async stop(): Promise<void> {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = undefined;
-    const closing = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-    this.servers.length = 0;
-    const sessions = [...this.sessions];
-    for (const session of sessions) session.shutdown();
-    const grace = this.options.shutdownGraceMs ?? 10_000;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, grace)));
-    await Promise.race([Promise.all(sessions.map((s) => s.closed)), expired]);
-    clearTimeout(timer);
-    for (const session of this.sessions) session.destroy();
-    await Promise.all([...sessions.map((s) => s.closed), ...closing]);
-  }
-
-  private async listen(server: Server, port: number): Promise<number> {
-    server.on('error', (err) => this.options.logger.error({ err: err.message }, 'POP3 listener error'));
-    server.listen(port, this.options.host);
-    await once(server, 'listening');
-    this.servers.push(server);
-    return (server.address() as AddressInfo).port;
+    await this.listeners.stop(this.sessions, this.options.shutdownGraceMs ?? 10_000);
   }
 
   private accept(socket: Socket, secure: boolean, client?: ClientPeer): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
+import { serverHandshake } from '../tls-handshake.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import type { BlobStore } from '@mail/blob';
@@ -51,6 +52,8 @@ export interface Pop3SessionContext {
   allowPlaintextAuth: boolean;
   /** STLS is offered when set */
   secureContext?: SecureContext;
+  /** how long a STARTTLS/STLS handshake may take (default: the TLS policy's 10 s) */
+  tlsHandshakeTimeoutMs?: number;
   idleTimeoutMs: number;
   authFailureDelayMs: number;
   maxAuthFailures: number;
@@ -358,14 +361,19 @@ export class Pop3Session {
     raw.off('data', this.onData);
     raw.off('timeout', this.onTimeout);
     raw.setTimeout(0);
-    const tlsSocket = new TLSSocket(raw, { isServer: true, secureContext: this.ctx.secureContext });
+    const tlsSocket = serverHandshake(raw, {
+      protocol: 'pop3',
+      secureContext: this.ctx.secureContext,
+      logger: this.log,
+      timeoutMs: this.ctx.tlsHandshakeTimeoutMs,
+      onSecure: () => {
+        this.secure = true;
+        this.log.debug('TLS established');
+      },
+    });
     this.socket = tlsSocket;
     this.attach(tlsSocket);
     tlsSocket.on('close', this.onClose);
-    tlsSocket.once('secure', () => {
-      this.secure = true;
-      this.log.debug('TLS established');
-    });
   }
 
   private async auth(mechanism: string | undefined, initialResponse: string | undefined): Promise<void> {
