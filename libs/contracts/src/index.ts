@@ -17,3 +17,4 @@ export * from './trace.contract.js';
 export * from './queue-admin.contract.js';
 export * from './sort.contract.js';
 export * from './migration-batch.contract.js';
+export * from './multiappend.contract.js';

@@ -363,22 +363,37 @@ export function parseAppendPrefix(buf: Buffer): AppendPrefix | null {
     if (c.eof()) return null;
     const mailbox = c.astring();
     c.sp();
-    let flags: string[] = [];
-    let date: Date | null = null;
-    if (c.peek() === 0x28) {
-      flags = c.flagList();
-      c.sp();
-    }
-    if (c.peek() === 0x22) {
-      const text = c.string();
-      date = parseDateTime(text);
-      if (!date) c.fail('invalid APPEND date');
-      c.sp();
-    }
-    c.end();
-    return { tag, mailbox, flags, date };
+    return { tag, mailbox, ...appendMessageArgs(c) };
   } catch (err) {
     if (err instanceof ImapParseError) throw err.withTag(tag);
     throw err;
   }
+}
+
+/** `[flag-list SP] [date-time SP]` before a message literal of APPEND */
+function appendMessageArgs(c: Cursor): { flags: string[]; date: Date | null } {
+  let flags: string[] = [];
+  let date: Date | null = null;
+  if (c.peek() === 0x28) {
+    flags = c.flagList();
+    c.sp();
+  }
+  if (c.peek() === 0x22) {
+    const text = c.string();
+    date = parseDateTime(text);
+    if (!date) c.fail('invalid APPEND date');
+    c.sp();
+  }
+  c.end();
+  return { flags, date };
+}
+
+/**
+ * What comes between two messages of a MULTIAPPEND (RFC 3502): ` [flag-list SP] [date-time SP]`,
+ * up to where the next message literal starts. Throws ImapParseError when it is not that.
+ */
+export function parseAppendContinuation(buf: Buffer): { flags: string[]; date: Date | null } {
+  const c = new Cursor(buf);
+  c.sp();
+  return appendMessageArgs(c);
 }

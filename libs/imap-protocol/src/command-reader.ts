@@ -1,5 +1,5 @@
 import { leadingTag } from './chars.js';
-import { parseAppendPrefix, parseCommand } from './command-parser.js';
+import { parseAppendContinuation, parseAppendPrefix, parseCommand } from './command-parser.js';
 import { ImapParseError } from './errors.js';
 import type { AppendHeader, ImapCommand } from './types.js';
 
@@ -57,6 +57,8 @@ export class CommandReader {
   private silent = false;
   private inAppendTail = false;
   private pendingAppend: AppendHeader | null = null;
+  /** the APPEND whose messages are coming (a MULTIAPPEND sends several) */
+  private appending: { tag: string; mailbox: string } | null = null;
   private dead = false;
 
   constructor(options: CommandReaderOptions = {}) {
@@ -197,7 +199,9 @@ export class CommandReader {
       return this.refuseLiteral(size, nonSync);
     }
     const markerStart = line.length - m[0].length;
-    this.addToCommand(line.subarray(0, markerStart));
+    // `~{n}`: a literal8 (RFC 3516), which only APPEND's message may be here
+    const binary = markerStart > 0 && line[markerStart - 1] === 0x7e;
+    this.addToCommand(line.subarray(0, binary ? markerStart - 1 : markerStart));
     let prefix;
     try {
       prefix = parseAppendPrefix(Buffer.concat(this.cmd, this.cmdSize));
@@ -213,7 +217,8 @@ export class CommandReader {
       }
       this.cmd = [];
       this.cmdSize = 0;
-      this.pendingAppend = { ...prefix, size, nonSync };
+      this.appending = { tag: prefix.tag, mailbox: prefix.mailbox };
+      this.pendingAppend = { ...prefix, size, nonSync, ...(binary ? { binary } : {}) };
       this.mode = 'stream';
       this.remaining = size;
       return { type: 'append', append: this.pendingAppend };
@@ -222,7 +227,7 @@ export class CommandReader {
       this.startDiscard(new ImapParseError('literal too large', leadingTag(this.cmd[0] ?? line)));
       return this.refuseLiteral(size, nonSync);
     }
-    this.addToCommand(line.subarray(markerStart));
+    this.addToCommand(line.subarray(binary ? markerStart - 1 : markerStart));
     this.addToCommand(Buffer.from('\r\n'));
     this.mode = 'literal';
     this.remaining = size;
@@ -232,11 +237,38 @@ export class CommandReader {
 
   private appendTail(line: Buffer): ReaderEvent | undefined {
     this.inAppendTail = false;
-    if (!line.length) return { type: 'append-end', error: null };
+    const appending = this.appending;
+    if (!line.length) {
+      this.appending = null;
+      return { type: 'append-end', error: null };
+    }
     const m = LITERAL_AT_END.exec(line.subarray(Math.max(0, line.length - MARKER_TAIL)).toString('latin1'));
-    const error = new ImapParseError('only one message per APPEND');
+    let error = new ImapParseError('malformed APPEND', appending?.tag ?? null);
+    if (m && m[1]!.length <= 15 && appending) {
+      // MULTIAPPEND (RFC 3502): another message of the same APPEND
+      const size = Number(m[1]);
+      const nonSync = m[2] === '+';
+      let markerStart = line.length - m[0].length;
+      const binary = markerStart > 0 && line[markerStart - 1] === 0x7e;
+      if (binary) markerStart--;
+      try {
+        const more = parseAppendContinuation(line.subarray(0, markerStart));
+        if (size > this.maxLiteralSize) {
+          error = new ImapParseError(`message larger than ${this.maxLiteralSize} bytes`, appending.tag, false, 'TOOBIG');
+        } else {
+          this.pendingAppend = { ...appending, ...more, size, nonSync, continued: true, ...(binary ? { binary } : {}) };
+          this.mode = 'stream';
+          this.remaining = size;
+          return { type: 'append', append: this.pendingAppend };
+        }
+      } catch (err) {
+        if (!(err instanceof ImapParseError)) throw err;
+        error = err.withTag(appending.tag);
+      }
+    }
+    this.appending = null;
     if (m && m[2] === '+' && m[1]!.length <= 15) {
-      // a MULTIAPPEND: skip the further messages the client sends unasked
+      // skip the further messages the client sends unasked
       this.discarding = error;
       this.silent = true;
       this.skipBytes(Number(m[1]));
@@ -300,6 +332,7 @@ export class CommandReader {
     this.silent = false;
     this.inAppendTail = false;
     this.pendingAppend = null;
+    this.appending = null;
     this.remaining = 0;
     this.mode = 'line';
   }

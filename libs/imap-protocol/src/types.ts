@@ -124,4 +124,8 @@ export interface AppendHeader {
   size: number;
   /** `{n+}`: the client sends the literal without waiting for a continuation */
   nonSync: boolean;
+  /** `~{n}`: a literal8 (RFC 3516 BINARY), whose bytes may include NUL */
+  binary?: boolean;
+  /** a further message of the same APPEND (RFC 3502 MULTIAPPEND) */
+  continued?: boolean;
 }

@@ -1,5 +1,5 @@
 import { BlobNotFoundError, type BlobStore } from '@mail/blob';
-import { ContractError, decodeCarriedIndex, type AppendMessage, type AppendMessages, type ParsedRequestOf, type ResponseOf } from '@mail/contracts';
+import { ContractError, decodeCarriedIndex, type AppendAll, type AppendMessage, type AppendMessages, type ParsedRequestOf, type ResponseOf } from '@mail/contracts';
 import type { Database } from '@mail/db';
 import type { ChangePublisher, MailboxChange } from './change-publisher.js';
 import { SEEN, normalizeFlags } from './flags.js';
@@ -79,6 +79,52 @@ export class AppendService {
     };
     await Promise.all(Array.from({ length: Math.min(BATCH_LANES, queues.length) }, lane));
     if (changes.size) await this.events.publish([...changes.values()]);
+    return { results };
+  }
+
+  /**
+   * MULTIAPPEND (RFC 3502): every message or none. The blobs are indexed first (never while a
+   * transaction holds the mailbox's row), then one transaction appends them in order, checking
+   * the quota against what the earlier ones already used; any failure rolls all of them back.
+   * One change event carries them all.
+   */
+  async appendAll(p: ParsedRequestOf<typeof AppendAll>): Promise<ResponseOf<typeof AppendAll>> {
+    const name = normalizeMailboxName(p.mailbox);
+    const started = performance.now();
+    const records = await Promise.all(p.messages.map((m) => this.indexRecord({ ...m, accountId: p.accountId, mailbox: name } as AppendRequest, m.index)));
+    await this.mailboxes.ensureAccount(this.db, p.accountId);
+    const { results, mailbox } = await this.db.transaction(async (tx) => {
+      const results: AppendResult[] = [];
+      let mailbox: AppendContext['mailbox'] = null;
+      for (const [i, m] of p.messages.entries()) {
+        const ctx = await this.appends.context(tx, p.accountId, name, m.blobKey, null);
+        mailbox = ctx.mailbox;
+        if (!mailbox) throw new ContractError('NOT_FOUND', `no mailbox "${name}"`);
+        const record = records[i]!;
+        const problem = quotaProblem({ bytes: ctx.used, messages: ctx.messages }, { bytes: record.size, messages: 1 }, effectiveLimits(p.quota, ctx.quota, this.settings.defaultQuotaBytes));
+        if (problem) throw new ContractError('OVER_QUOTA', problem);
+        const flags = normalizeFlags(m.flags);
+        const outcome = await this.appends.append(tx, {
+          accountId: p.accountId,
+          mailboxId: mailbox.id,
+          flags,
+          internalDate: m.internalDate ? new Date(m.internalDate).toISOString() : new Date().toISOString(),
+          blobKey: m.blobKey,
+          unseen: flags.includes(SEEN) ? 0 : 1,
+          idempotencyKey: null,
+          index: { record },
+        });
+        if (!outcome.ok) throw new ContractError(outcome.why === 'mailbox-gone' ? 'NOT_FOUND' : 'UNAVAILABLE', `append to "${name}" failed: ${outcome.why}`);
+        const r = outcome.row;
+        results.push({ mailboxId: r.mailbox_id, uid: r.uid, uidValidity: r.uid_validity, modseq: r.modseq, duplicate: false, flags });
+      }
+      return { results, mailbox: mailbox! };
+    });
+    const last = results[results.length - 1]!;
+    const appended = results.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: r.flags ?? [] }));
+    await this.events.publish([{ ...change(mailbox, 'appended', appended.map((a) => a.uid), last.modseq), appended }]);
+    const each = (performance.now() - started) / 1000 / results.length;
+    for (let i = 0; i < results.length; i++) recordAppend('ok', each);
     return { results };
   }
 

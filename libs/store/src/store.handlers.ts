@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Bus, type Subscription } from '@mail/bus';
 import {
+  AppendAll,
   AppendMessage,
   AppendMessages,
   CopyMessages,
@@ -69,6 +70,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
       this.bus.handle(CopyMessages, (p) => msg.copy(p)),
       this.bus.handle(AppendMessage, (p) => this.appends.append(p)),
       this.bus.handle(AppendMessages, (p) => this.appends.appendBatch(p.items)),
+      this.bus.handle(AppendAll, (p) => this.appends.appendAll(p)),
       this.bus.handle(StorePing, async () => {
         await this.db.query('SELECT 1');
         return { ok: true as const };

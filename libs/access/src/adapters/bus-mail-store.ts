@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Bus } from '@mail/bus';
 import {
+  AppendAll,
   AppendMessage,
   CopyMessages,
   CreateMailbox,
@@ -58,6 +59,9 @@ export class BusMailStore extends MailStorePort {
   }
   fetchMessages(req: RequestOf<typeof FetchMessages>): Promise<ResponseOf<typeof FetchMessages>> {
     return this.bus.request(FetchMessages, req);
+  }
+  appendAll(req: RequestOf<typeof AppendAll>): Promise<ResponseOf<typeof AppendAll>> {
+    return this.bus.request(AppendAll, req, { timeoutMs: SLOW_MS });
   }
   messageSortKeys(req: RequestOf<typeof MessageSortKeys>): Promise<ResponseOf<typeof MessageSortKeys>> {
     return this.bus.request(MessageSortKeys, req, { timeoutMs: SLOW_MS });

@@ -6,7 +6,7 @@ export interface CapabilityState {
   maxAppendSize: number;
 }
 
-const BASE = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'MOVE', 'ENABLE', 'NAMESPACE', 'ID', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'CONDSTORE', 'ESEARCH', 'LIST-STATUS', 'SORT', 'SORT=DISPLAY', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'QUOTA', 'QUOTA=RES-STORAGE', 'QUOTA=RES-MESSAGE', 'LIST-EXTENDED'];
+const BASE = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'MOVE', 'ENABLE', 'NAMESPACE', 'ID', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'CONDSTORE', 'ESEARCH', 'LIST-STATUS', 'SORT', 'SORT=DISPLAY', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'QUOTA', 'QUOTA=RES-STORAGE', 'QUOTA=RES-MESSAGE', 'LIST-EXTENDED', 'MULTIAPPEND'];
 
 /** Whether credentials may be sent on this connection. */
 export function authAllowed(s: Pick<CapabilityState, 'secure' | 'allowPlaintextAuth'>): boolean {

@@ -283,6 +283,13 @@ export class FakeMailStore extends MailStorePort {
       }
     }
   }
+  async appendAll(req: RequestOf<typeof C.AppendAll>): Promise<ResponseOf<typeof C.AppendAll>> {
+    // not atomic here: the real store's transaction is tested through test/protocol/imap
+    const results = [];
+    for (const m of req.messages) results.push(await this.appendMessage({ accountId: req.accountId, mailbox: req.mailbox, ...m }));
+    return { results };
+  }
+
   messageSortKeys(): Promise<ResponseOf<typeof C.MessageSortKeys>> {
     // SORT and THREAD are tested against the real store (test/protocol/imap)
     return Promise.reject(new Error('the fake store has no sort keys'));

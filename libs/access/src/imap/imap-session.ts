@@ -12,7 +12,7 @@ import { recordCommand, sessionClosed, sessionOpened } from '../access-metrics.j
 import type { MailStorePort } from '../ports/mail-store.port.js';
 import type { AppendUpload } from './append-upload.js';
 import { capabilities } from './capabilities.js';
-import { appendData, appendEnd, appendStart, COMMANDS } from './commands/index.js';
+import { abortAppend, appendData, appendEnd, appendStart, COMMANDS } from './commands/index.js';
 import { enablesCondstore } from './condstore.js';
 import { bad, no, replyForError, type Reply } from './reply.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
@@ -292,10 +292,7 @@ export class ImapSession implements SessionHandle {
       await this.end(error.message);
       return;
     }
-    if (this.upload) {
-      await this.upload.abort();
-      this.upload = null;
-    }
+    await abortAppend(this);
     const status = error.code === 'TOOBIG' ? 'NO' : 'BAD';
     await this.out.send(error.tag ? tagged(error.tag, status, error.message, error.code) : untagged(`BAD ${error.message}`));
   }
@@ -363,11 +360,7 @@ export class ImapSession implements SessionHandle {
   private async onClosed(): Promise<void> {
     sessionClosed('imap');
     this.state = 'logout';
-    if (this.upload) {
-      const upload = this.upload;
-      this.upload = null;
-      await upload.abort();
-    }
+    await abortAppend(this);
     await this.changeSub?.unsubscribe().catch(() => undefined);
     this.changeSub = null;
     this.ctx.onClose(this);

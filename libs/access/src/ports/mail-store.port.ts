@@ -1,4 +1,5 @@
 import type {
+  AppendAll,
   AppendMessage,
   CopyMessages,
   CreateMailbox,
@@ -40,6 +41,8 @@ export abstract class MailStorePort {
   abstract updateFlags(req: RequestOf<typeof UpdateFlags>): Promise<ResponseOf<typeof UpdateFlags>>;
   abstract expungeMessages(req: RequestOf<typeof ExpungeMessages>): Promise<ResponseOf<typeof ExpungeMessages>>;
   abstract copyMessages(req: RequestOf<typeof CopyMessages>): Promise<ResponseOf<typeof CopyMessages>>;
+  /** MULTIAPPEND: several messages into one mailbox, all or none */
+  abstract appendAll(req: RequestOf<typeof AppendAll>): Promise<ResponseOf<typeof AppendAll>>;
   abstract appendMessage(req: RequestOf<typeof AppendMessage>): Promise<ResponseOf<typeof AppendMessage>>;
   /** what the accounts hold across their mailboxes (the store's kept counters: cheap) */
   abstract accountUsage(req: RequestOf<typeof GetAccountUsage>): Promise<ResponseOf<typeof GetAccountUsage>>;

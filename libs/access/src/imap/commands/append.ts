@@ -7,18 +7,53 @@ import { mailboxArgument } from '../mailbox-argument.js';
 import { bad, no, ok, replyForError, type Reply, type ReplyError } from '../reply.js';
 import type { SessionHandle } from '../session-handle.js';
 
+/** a message of a MULTIAPPEND that is already in the blob store, waiting for the others */
+interface StoredUpload {
+  upload: AppendUpload;
+  key: string;
+  size: number;
+  index?: string;
+}
+
+/** the earlier messages of the MULTIAPPEND (RFC 3502) a session is receiving */
+const earlierMessages = new WeakMap<SessionHandle, StoredUpload[]>();
+
+/** Gives up the APPEND in progress: its blobs, the message arriving and those before it, are removed. */
+export async function abortAppend(s: SessionHandle): Promise<void> {
+  const upload = s.upload;
+  s.upload = null;
+  const earlier = earlierMessages.get(s) ?? [];
+  earlierMessages.delete(s);
+  await Promise.all([upload?.abort(), ...earlier.map((e) => e.upload.abort())]);
+}
+
 /**
- * APPEND (RFC 3501 6.3.11, APPENDUID of RFC 4315). Unlike other commands it arrives in pieces from
- * the reader (header, literal bytes, end), so it is three steps instead of one CommandSpec: the
- * header is checked before the client sends a large literal, the bytes stream into the blob store,
- * and the end hands the stored blob to the store.
+ * APPEND (RFC 3501 6.3.11, APPENDUID of RFC 4315, MULTIAPPEND of RFC 3502, literal8 of RFC 3516).
+ * Unlike other commands it arrives in pieces from the reader (a header per message, literal bytes,
+ * end), so it is three steps instead of one CommandSpec: each header is checked before the client
+ * sends a large literal, the bytes stream into the blob store, and the end hands the stored blobs
+ * to the store: one message as it is, several in one transaction (all or none).
  */
 export async function appendStart(s: SessionHandle, header: AppendHeader): Promise<void> {
   const refuse = async (reply: Reply) => {
     s.reader.rejectLiteral();
+    await abortAppend(s);
     await s.out.send(tagged(header.tag, reply.status, reply.text, reply.code));
   };
   if (!s.user) return refuse(bad('Log in first'));
+  if (header.continued && s.upload) {
+    // the message before is complete: it waits in the blob store for the others
+    const upload = s.upload;
+    s.upload = null;
+    try {
+      const stored = await upload.finish();
+      earlierMessages.set(s, [...(earlierMessages.get(s) ?? []), { upload, ...stored }]);
+    } catch (err) {
+      await upload.abort();
+      s.logger.error({ err }, 'APPEND upload failed');
+      return refuse(no('Could not store the message, try again', 'SERVERBUG'));
+    }
+  }
   let flags: string[];
   try {
     flags = checkFlags(header.flags);
@@ -27,13 +62,14 @@ export async function appendStart(s: SessionHandle, header: AppendHeader): Promi
   }
   const mailbox = mailboxArgument(header.mailbox);
   if (!header.nonSync) {
-    // before the client sends a large literal: does the mailbox exist, and does the message fit?
+    // before the client sends a large literal: does the mailbox exist, and do the messages fit?
     try {
-      await s.ctx.store.mailboxStatus({ accountId: s.user.accountId, name: mailbox });
+      if (!header.continued) await s.ctx.store.mailboxStatus({ accountId: s.user.accountId, name: mailbox });
     } catch (err) {
       return refuse(replyForError(err, true) ?? no('Internal error', 'SERVERBUG'));
     }
-    const full = await appendFits(s, s.user, await accountLimits(s, s.user), header.size);
+    const before = (earlierMessages.get(s) ?? []).reduce((n, e) => n + e.size, 0);
+    const full = await appendFits(s, s.user, await accountLimits(s, s.user), before + header.size);
     if (full) return refuse(full);
   }
   s.upload = new AppendUpload({ ...header, mailbox, flags }, s.ctx.blobs);
@@ -46,41 +82,45 @@ export async function appendData(s: SessionHandle, data: Buffer): Promise<void> 
 
 export async function appendEnd(s: SessionHandle, error: ImapParseError | null): Promise<void> {
   const upload = s.upload;
+  const earlier = earlierMessages.get(s) ?? [];
   s.upload = null;
+  earlierMessages.delete(s);
   if (!upload) return;
   const tag = upload.header.tag;
   const user = s.user;
   if (error || !user) {
-    await upload.abort();
-    await s.out.send(tagged(tag, 'BAD', error?.message ?? 'Log in first'));
+    await Promise.all([upload.abort(), ...earlier.map((e) => e.upload.abort())]);
+    const status = error?.code === 'TOOBIG' ? 'NO' : 'BAD';
+    await s.out.send(tagged(tag, status, error?.message ?? 'Log in first', error?.code));
     return;
   }
   let reply: Reply;
+  const stored: StoredUpload[] = [...earlier];
   try {
-    const { key, size, index } = await upload.finish();
-    try {
-      const res = await s.ctx.store.appendMessage({
-        accountId: user.accountId,
-        mailbox: upload.header.mailbox,
-        blobKey: key,
-        size,
-        flags: upload.header.flags,
-        internalDate: upload.header.date?.toISOString(),
-        index,
-        // cached per account, so asking again after the literal costs nothing
-        quota: await accountLimits(s, user),
-      });
-      const selected = s.selected;
+    stored.push({ upload, ...(await upload.finish()) });
+    // cached per account, so asking again after the literal costs nothing
+    const quota = await accountLimits(s, user);
+    const results = stored.length === 1
+      ? [await s.ctx.store.appendMessage({ accountId: user.accountId, mailbox: upload.header.mailbox, blobKey: stored[0]!.key, size: stored[0]!.size, flags: upload.header.flags, internalDate: upload.header.date?.toISOString(), index: stored[0]!.index, quota })]
+      : (await s.ctx.store.appendAll({
+          accountId: user.accountId,
+          mailbox: upload.header.mailbox,
+          quota,
+          messages: stored.map((m) => ({ blobKey: m.key, size: m.size, flags: m.upload.header.flags, internalDate: m.upload.header.date?.toISOString(), index: m.index })),
+        })).results;
+    const selected = s.selected;
+    for (const res of results) {
       if (selected && res.mailboxId === selected.mailboxId) {
         const text = selected.ownAppend(res);
         if (text) await s.out.send(text);
       }
-      reply = ok('APPEND completed', appendUidCode(res.uidValidity, res.uid));
-    } catch (err) {
-      await s.ctx.blobs.delete(key).catch(() => undefined);
-      throw err;
     }
+    const first = results[0]!;
+    const last = results[results.length - 1]!;
+    // RFC 4315: the UIDs of a MULTIAPPEND are one range (the store gave them in a row)
+    reply = ok('APPEND completed', results.length === 1 ? appendUidCode(first.uidValidity, first.uid) : `APPENDUID ${first.uidValidity} ${first.uid}:${last.uid}`);
   } catch (err) {
+    await Promise.all(stored.map((m) => m.upload.abort()));
     await upload.abort();
     const mapped = replyForError(err, true);
     if (!mapped) s.logger.error({ err }, 'APPEND failed');
@@ -88,5 +128,5 @@ export async function appendEnd(s: SessionHandle, error: ImapParseError | null):
   }
   await s.synchronise();
   await s.out.send(tagged(tag, reply.status, reply.text, reply.code));
-  recordCommand('imap', 'APPEND', reply.status.toLowerCase(), (performance.now() - upload.started) / 1000);
+  recordCommand('imap', 'APPEND', reply.status.toLowerCase(), (performance.now() - (earlier[0]?.upload ?? upload).started) / 1000);
 }

@@ -27,7 +27,7 @@ import { store } from './store.js';
 import { subscribe } from './subscribe.js';
 import { thread } from './thread.js';
 
-export { appendData, appendEnd, appendStart } from './append.js';
+export { abortAppend, appendData, appendEnd, appendStart } from './append.js';
 
 /** Every command the parser knows, with the module that runs it (APPEND arrives in pieces: append.ts). */
 export const COMMANDS: CommandTable = {

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { defineRequest } from './contract.js';
+import { BlobKey, Id, IsoDate } from './common.schemas.js';
+import { CarriedIndex } from './message-index.schemas.js';
+import { AccountQuota } from './quota.contract.js';
+import { AppendMessage, Flag } from './store.contract.js';
+
+/**
+ * IMAP MULTIAPPEND (RFC 3502): several messages (already in the blob store) into one mailbox, all
+ * or none, in one transaction. Results come in message order (their UIDs ascend). Any failure
+ * (no such mailbox, over quota, ...) is the whole request's error: nothing was appended.
+ */
+export const AppendAll = defineRequest(
+  'store.message.append-all.v1',
+  z.object({
+    accountId: Id,
+    mailbox: z.string().min(1).max(512),
+    /** the directory's limits for the account; without them the store's own apply */
+    quota: AccountQuota.optional(),
+    messages: z
+      .array(
+        z.object({
+          blobKey: BlobKey,
+          size: z.number().int().nonnegative(),
+          internalDate: IsoDate.optional(),
+          flags: z.array(Flag).max(100).default([]),
+          index: CarriedIndex.optional(),
+        }),
+      )
+      .min(1)
+      .max(1000),
+  }),
+  z.object({ results: z.array(AppendMessage.response) }),
+);
