@@ -174,6 +174,12 @@ export const DeliveryEnv = z.object({
   OUTBOUND_TLS_CA_FILE: z.string().optional(),
   /** for tests and closed networks: the port of MTA-STS policy hosts instead of 443 */
   MTA_STS_PORT: Port.default(443),
+  /** TLS-RPT (RFC 8460): daily aggregate reports of outbound TLS to the rua of each destination's _smtp._tls record */
+  TLS_REPORTS: z.enum(['on', 'off']).default('on'),
+  /** the TLS-RPT reporting window in seconds (RFC 8460 §4.1: a UTC day) */
+  TLS_REPORT_PERIOD_SECONDS: z.coerce.number().int().min(1).default(86_400),
+  /** organization-name in TLS reports; default HOSTNAME_FQDN */
+  TLS_REPORT_ORGANIZATION: z.string().optional(),
   /** a delay notice (DSN, Action: delayed) to the sender once a recipient has waited this long; 0 turns it off */
   DELAY_NOTICE_HOURS: z.coerce.number().min(0).default(4),
   /** concurrent outbound deliveries to one recipient domain per delivery replica; 0: no limit */

@@ -54,6 +54,11 @@ export interface DeliveryConfig {
   mtaStsPort?: number;
   /** PEM certificates trusted besides the system roots for MTA-STS (policy hosts and MX certificates) and outbound connectors' validation */
   extraCa?: string[];
+  /**
+   * TLS-RPT aggregate reports (RFC 8460) to the `rua` of each destination's `_smtp._tls` record;
+   * false: off. `periodSeconds`: the reporting window (a UTC day by default).
+   */
+  tlsReports?: { periodSeconds?: number; organization?: string } | false;
   /** Sender Rewriting Scheme for mail leaving with a sender of a domain not hosted here (forwarding, ADR 0041); unset: off */
   srs?: SrsOptions;
   /** opens the DKIM private keys auth sealed (@mail/secrets' SecretBox); without it, domains with keys defer */

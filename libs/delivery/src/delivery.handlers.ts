@@ -7,6 +7,7 @@ import { registerQueueGauges } from './delivery-metrics.js';
 import { queueMigrations } from './migrations/queue-migrations.js';
 import { QueueRepository } from './queue.repository.js';
 import { QueueRetention } from './queue-retention.js';
+import { TlsReports } from './tls-rpt/tls-reports.js';
 import { QueueService } from './queue.service.js';
 import { QueueAdmin, queueAdminHandlers } from './queue-admin.js';
 import { WorkerPool } from './worker-pool.js';
@@ -28,6 +29,7 @@ export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, B
     @Inject(QueueRetention) private readonly retention: QueueRetention,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
     @Inject(QueueAdmin) private readonly admin: QueueAdmin,
+    @Inject(TlsReports) private readonly tlsReports: TlsReports,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -49,6 +51,7 @@ export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, B
   onApplicationBootstrap(): void {
     this.pool.start();
     this.retention.start(this.config.retentionSweepIntervalMs ?? 10 * 60_000);
+    if (this.config.tlsReports !== false) this.tlsReports.start();
   }
 
   /** Stop taking work, finish or hand back what is in hand. */
@@ -56,6 +59,7 @@ export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, B
     await this.unsubscribe();
     await this.retention.stop();
     await this.pool.stop();
+    await this.tlsReports.stop();
     await this.recipients.stop();
     await this.dkimKeys.stop();
   }

@@ -26,6 +26,7 @@ import { deliveryReports } from './dsn/delivery-reports.js';
 import { QueueSignal } from './queue-signal.js';
 import { Tracker } from './tracking.js';
 import { QueueRetention } from './queue-retention.js';
+import { TlsReports } from './tls-rpt/tls-reports.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** The queue and its workers. Needs `Bus`, `Database` and `BlobStore` provided globally. */
@@ -66,8 +67,27 @@ export class DeliveryModule {
           inject: [QueueRepository, QueueSignal, Tracker, Handoff],
         },
         {
+          provide: TlsReports,
+          useFactory: (db: Database, queue: QueueService, blobs: BlobStore) =>
+            new TlsReports(
+              db,
+              {
+                hostname: config.hostname,
+                periodSeconds: (config.tlsReports || {}).periodSeconds ?? 86_400,
+                organization: (config.tlsReports || {}).organization ?? config.hostname,
+                contact: `postmaster@${config.hostname}`,
+              },
+              createDnsResolver({ servers: config.dnsServers, cacheTtlMs: 60_000 }),
+              queue,
+              blobs,
+              logger,
+            ),
+          inject: [Database, QueueService, BlobStore],
+        },
+        {
           provide: OutboundSmtp,
-          useValue: outboundSmtp(config, logger),
+          useFactory: (reports: TlsReports) => outboundSmtp(config, logger, config.tlsReports === false ? undefined : reports),
+          inject: [TlsReports],
         },
         {
           provide: OutboundRouter,

@@ -8,6 +8,7 @@ import { addressesOf, mxHostsFor, type MxHost } from './mx/mx-hosts.js';
 import { DestinationLimiter } from './mx/destination-limiter.js';
 import type { MtaStsPolicies, StsPolicy } from './mta-sts/mta-sts-policies.js';
 import { tlsFailureType, type TlsResult } from './mta-sts/tls-report.js';
+import { stsPolicyString } from './tls-rpt/tls-report-format.js';
 import { CONNECTION_FAILED, transferMessage, type SmtpFailure, type TransferOptions, type TransferOutcome } from './smtp-transfer.js';
 import { SmtpConnectionPool } from './connectors/smtp-connection-pool.js';
 
@@ -100,12 +101,12 @@ export class OutboundSmtp {
       return all('transient', `4.4.3 MX lookup for ${domain} failed: ${(err as Error).message}`);
     }
     const sts = this.opts.mtaSts ? await this.opts.mtaSts.lookup(domain) : { policy: null };
-    if ('failure' in sts && sts.failure) this.report({ domain, policy: sts.policy ? 'sts' : 'no-policy-found', result: 'failure', resultType: sts.failure.resultType, detail: sts.failure.detail });
+    if ('failure' in sts && sts.failure) this.report({ domain, policy: sts.policy ? 'sts' : 'no-policy-found', result: 'failure', resultType: sts.failure.resultType, detail: sts.failure.detail, ...stsOf(sts.policy) });
     const policy = sts.policy && sts.policy.mode !== 'none' ? sts.policy : null;
     const enforce = policy?.mode === 'enforce';
     if (policy) {
       const listed = hosts.filter((h) => !h.implicit && validateMx(h.name, policy).valid);
-      for (const h of hosts.filter((x) => !listed.includes(x))) this.report({ domain, policy: 'sts', result: 'failure', resultType: 'validation-failure', mx: h.name, detail: `MX ${h.name} is not in the MTA-STS policy` });
+      for (const h of hosts.filter((x) => !listed.includes(x))) this.report({ domain, policy: 'sts', result: 'failure', resultType: 'validation-failure', mx: h.name, detail: `MX ${h.name} is not in the MTA-STS policy`, ...stsOf(policy) });
       if (enforce) {
         if (!listed.length) return all('transient', `4.7.5 no MX of ${domain} is allowed by its MTA-STS policy (mx: ${policy.mx.join(', ')})`);
         hosts = listed;
@@ -153,12 +154,12 @@ export class OutboundSmtp {
         const message = (err as Error).message;
         lastError = `${hop.verify ? '4.7.5' : '4.4.1'} ${hop.name} [${hop.address}]:${hop.port}: ${message}`;
         if ((err as SmtpFailure).code === 'ETLS' || /TLS|certificate/i.test(message)) {
-          this.report({ domain, policy: policy ? 'sts' : 'no-policy-found', result: 'failure', resultType: tlsFailureType(message), mx: hop.name, address: hop.address, detail: message });
+          this.report({ domain, policy: policy ? 'sts' : 'no-policy-found', result: 'failure', resultType: tlsFailureType(message), mx: hop.name, address: hop.address, detail: message, ...stsOf(policy) });
         }
         continue;
       }
       // TLS-RPT counts sessions: a reused connection was reported when it was opened
-      if (fresh) this.report({ domain, policy: policy ? 'sts' : 'no-policy-found', result: connection.secure ? 'success' : 'failure', resultType: connection.secure ? undefined : 'starttls-not-supported', mx: hop.name, address: hop.address });
+      if (fresh) this.report({ domain, policy: policy ? 'sts' : 'no-policy-found', result: connection.secure ? 'success' : 'failure', resultType: connection.secure ? undefined : 'starttls-not-supported', mx: hop.name, address: hop.address, ...stsOf(policy) });
       const remoteHost = hop.name === hop.address ? `${hop.address}:${hop.port}` : `${hop.name} [${hop.address}]:${hop.port}`;
       let outcomes: OutboundOutcome[] | undefined;
       try {
@@ -227,4 +228,9 @@ export class OutboundSmtp {
 /** MX name, address and port, and the TLS policy the session was opened under */
 function poolKey(hop: Hop): string {
   return `${hop.name}\n${hop.address}:${hop.port}\n${hop.verify ? 'sts-enforce' : 'opportunistic'}`;
+}
+
+/** the applied MTA-STS policy as TLS-RPT wants it named */
+function stsOf(policy: StsPolicy | null | undefined): Pick<TlsResult, 'policyString' | 'mxHost'> {
+  return policy ? { policyString: stsPolicyString(policy), mxHost: policy.mx } : {};
 }

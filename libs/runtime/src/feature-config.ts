@@ -22,6 +22,7 @@ export function deliveryConfig(env: CommonEnv & z.output<typeof DeliveryEnv>) {
     handoffRecipients: env.DELIVERY_HANDOFF_RECIPIENTS,
     dnsServers: parseDnsServers(env.DNS_SERVERS),
     mtaStsPort: env.MTA_STS_PORT,
+    tlsReports: env.TLS_REPORTS === 'off' ? (false as const) : { periodSeconds: env.TLS_REPORT_PERIOD_SECONDS, organization: env.TLS_REPORT_ORGANIZATION },
     delayNoticeHours: env.DELAY_NOTICE_HOURS,
     perDomainConcurrency: env.OUTBOUND_DOMAIN_CONCURRENCY,
     extraCa: env.OUTBOUND_TLS_CA_FILE ? [readFileSync(env.OUTBOUND_TLS_CA_FILE, 'utf8')] : undefined,

@@ -3,6 +3,7 @@ import { Resolver } from 'node:dns/promises';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { dkimVerify } from 'mailauth/lib/dkim/verify';
 import nodemailer from 'nodemailer';
@@ -95,12 +96,14 @@ export function outboundMail(name: string, start: (env: NodeJS.ProcessEnv) => Pr
         'mta-sts.sts.test': policy('mx.sts.test'),
         'mta-sts.badsts.test': policy('mx.badsts.test'),
       });
-      p = await start({ OUTBOUND_PORT: String(smtpPort), MTA_STS_PORT: String(httpsPort), OUTBOUND_TLS_CA_FILE: join(dir, 'ca.pem') });
+      // TLS-RPT windows of 2 s instead of a day, so that a report is due within the test
+      p = await start({ OUTBOUND_PORT: String(smtpPort), MTA_STS_PORT: String(httpsPort), OUTBOUND_TLS_CA_FILE: join(dir, 'ca.pem'), TLS_REPORT_PERIOD_SECONDS: '2' });
       assert.ok(p.dns, 'the platform runs against the test DNS server');
       const dns = p.dns;
       dns.set('remote.test', { MX: [{ exchange: 'mx1.remote.test', priority: 10 }, { exchange: 'mx2.remote.test', priority: 20 }] });
       dns.set('mx1.remote.test', { A: ['127.0.0.2'] });
       dns.set('mx2.remote.test', { A: ['127.0.0.6'] });
+      dns.set('_smtp._tls.remote.test', { TXT: ['v=TLSRPTv1; rua=mailto:tlsrpt@remote.test'] });
       dns.set('nomail.test', { MX: [{ exchange: '.', priority: 0 }] });
       dns.set('sts.test', { MX: [{ exchange: 'mx.sts.test', priority: 10 }] });
       dns.set('mx.sts.test', { A: ['127.0.0.3'] });
@@ -164,6 +167,25 @@ export function outboundMail(name: string, start: (env: NodeJS.ProcessEnv) => Pr
       const verified = await dkimVerify(mail.body, { resolver: (n: string, t: string) => resolver.resolve(n, t as 'TXT') as never });
       const results = verified.results.map((r) => `${r.signingDomain} ${r.selector} ${r.status.result}`).sort();
       assert.deepEqual(results, [`${DOMAIN} e1 pass`, `${DOMAIN} r1 pass`]);
+    });
+
+    it('sends a TLS-RPT aggregate report (RFC 8460) to the rua of _smtp._tls.remote.test', async () => {
+      // the session of the previous test (no STARTTLS at mx1.remote.test) is counted; the window is 2 s here
+      const mail = await waitFor('the TLS report', () => plain.received.find((m) => m.to.includes('tlsrpt@remote.test')), 20_000);
+      assert.equal(mail.from, '', 'reports go from the null sender');
+      const raw = mail.body.toString('utf8');
+      assert.match(raw, /^TLS-Report-Domain: remote\.test\r$/m);
+      assert.match(raw, /^Content-Type: multipart\/report; report-type="tlsrpt"/m);
+      const b64 = /Content-Type: application\/tlsrpt\+gzip;[^]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--/.exec(raw)?.[1] ?? '';
+      const report = JSON.parse(gunzipSync(Buffer.from(b64.replace(/\r\n/g, ''), 'base64')).toString()) as {
+        'organization-name': string;
+        policies: Array<{ policy: { 'policy-type': string; 'policy-domain': string }; summary: Record<string, number>; 'failure-details'?: Array<Record<string, unknown>> }>;
+      };
+      assert.equal(report['organization-name'], 'localhost');
+      const [entry] = report.policies;
+      assert.deepEqual(entry.policy, { 'policy-type': 'no-policy-found', 'policy-domain': 'remote.test' });
+      assert.ok(entry.summary['total-failure-session-count'] >= 1);
+      assert.deepEqual(entry['failure-details']?.[0], { 'result-type': 'starttls-not-supported', 'receiving-mx-hostname': 'mx1.remote.test', 'receiving-ip': '127.0.0.2', 'failed-session-count': entry.summary['total-failure-session-count'] });
     });
 
     it('bounces a domain with a null MX (RFC 7505) at once, with an RFC 3464 DSN to the sender', async () => {

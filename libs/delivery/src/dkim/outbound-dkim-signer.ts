@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { dkimSign } from 'mailauth/lib/dkim/sign';
 import type { CachedRequester } from '@mail/bus';
-import type { GetDkimSigningKeys } from '@mail/contracts';
+import { DomainName, type GetDkimSigningKeys } from '@mail/contracts';
 import type { MessageSourceRecord } from '../queue.records.js';
 import { readHeaderBlock } from '../dsn.js';
 import { headerFromDomain } from './header-from-domain.js';
@@ -47,7 +47,8 @@ export class OutboundDkimSigner {
     const unsigned: OutboundBody = { open: read, size: message.size, signedBy: null };
     if (!originatesHere(message.source)) return unsigned;
     const domain = headerFromDomain(headers ?? (await readHeaderBlock(await read())));
-    if (!domain) return unsigned;
+    // a From domain that is no domain name (`localhost`, an address literal) has no keys to ask for
+    if (!domain || !DomainName.safeParse(domain).success) return unsigned;
     const { keys } = await this.keys.request({ domain });
     if (!keys.length) return unsigned;
     if (!this.secrets) throw new DkimSigningError(`${domain} has DKIM keys but this process has no secrets key to open them (SECRETS_KEY)`);
