@@ -4,6 +4,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { encodeProxyV2 } from '@mail/proxy-protocol';
 import { mailctl, RawLineClient, type PlatformUnderTest } from '@mail/testing';
+import { eventually } from './fake-smtp.js';
 import { traceUntil } from './message-trace.js';
 import { sampleMessage } from './messages.js';
 import { imapClient, waitForMessages } from './scenario.js';
@@ -67,14 +68,16 @@ async function tlsThrough(port: number, header: string): Promise<{ greeting: str
   return { greeting, send: async (line) => (tls.write(`${line}\r\n`), nextLine()), close: () => tls.destroy() };
 }
 
-/** An SMTP transaction over a raw connection that already sent its header (the balancer's). */
+/** An SMTP transaction over a raw connection that already sent its header (the balancer's): the final reply, or the first refusal. */
 async function sendOver(c: RawLineClient, from: string, to: string, raw: Buffer): Promise<string> {
   assert.match(await c.line(/^\d{3} /), /^220 /);
   c.sendLine('EHLO client.example');
   assert.match(await c.line(/^\d{3} /), /^250 /);
   for (const cmd of [`MAIL FROM:<${from}>`, `RCPT TO:<${to}>`, 'DATA']) {
     c.sendLine(cmd);
-    assert.match(await c.line(/^\d{3} /), /^(250|354) /, cmd);
+    const reply = await c.line(/^\d{3} /);
+    // a refusal is the answer (the caller judges it)
+    if (!/^(250|354) /.test(reply)) return reply;
   }
   c.send(raw.toString('latin1').replace(/\r\n\./g, '\r\n..'));
   c.send('\r\n.\r\n');
@@ -101,7 +104,9 @@ export function proxyProtocolScenario(name: string, start: () => Promise<Platfor
     });
     after(async () => p?.close());
 
-    it('SMTP through the balancer (v2 and v1): the Received header and the message trace name the real client', async () => {
+    it('SMTP through the balancer (v2 and v1): the Received header, SPF and the message trace judge the real client', async () => {
+      // SPF of the sender allows the clients the balancer names, not the balancer
+      p.dns?.set('contoso.example', { TXT: ['v=spf1 ip4:203.0.113.7 ip6:2001:db8::25 -all'] });
       for (const [version, header, client] of [
         ['v2', v2('203.0.113.7'), '203.0.113.7'],
         ['v1', v1('2001:db8::25'), '2001:db8::25'],
@@ -125,13 +130,33 @@ export function proxyProtocolScenario(name: string, start: () => Promise<Platfor
         await waitForMessages(imap, 2);
         await imap.mailboxOpen('INBOX');
         const heads: string[] = [];
-        for await (const m of imap.fetch('1:*', { headers: ['received'] })) heads.push(m.headers?.toString('latin1') ?? '');
+        for await (const m of imap.fetch('1:*', { headers: ['received', 'authentication-results'] })) heads.push(m.headers?.toString('latin1') ?? '');
         assert.ok(heads.some((h) => h.includes('[203.0.113.7]')), heads.join('\n'));
         assert.ok(heads.some((h) => h.includes('[IPv6:2001:db8::25]')), heads.join('\n'));
         assert.ok(!heads.some((h) => h.includes('[127.0.0.2]')), 'the balancer is not the client');
+        assert.equal(heads.filter((h) => /spf=pass/.test(h)).length, 2, `SPF judged the named clients:\n${heads.join('\n')}`);
       } finally {
         await imap.logout();
       }
+    });
+
+    it("an inbound connector's senderIpAddresses match the client the balancer names", async () => {
+      const added = await mailctl(p, ['connector', 'add', 'Fabrikam', '--direction', 'inbound', '--type', 'partner', '--sender-domains', 'fabrikam.example', '--sender-ip-addresses', '198.51.100.77', '--restrict-domains-to-ip-addresses', 'true']);
+      assert.equal(added.code, 0, added.stderr);
+      const attempt = async (client: string) => {
+        const c = await through(p.ports.smtp, v2(client));
+        try {
+          return await sendOver(c, 'bob@fabrikam.example', PAT, sampleMessage({ from: 'bob@fabrikam.example', to: PAT, subject: `partner via ${client}` }).raw);
+        } finally {
+          c.close();
+        }
+      };
+      // from another address the connector refuses the partner's domain (once smtp-in has the connector)
+      await eventually(async () => assert.match(await attempt('198.51.100.78'), /^550 5\.7\.1 .*"Fabrikam"/));
+      assert.match(await attempt('198.51.100.77'), /^250 /);
+      const m = await traceUntil(p, { sender: 'bob@fabrikam.example', clientIp: '198.51.100.77' }, (x) => x.events.some((e) => e.event === 'received'));
+      assert.equal(m.events.find((e) => e.event === 'received')?.connector, 'Fabrikam');
+      assert.equal((await mailctl(p, ['connector', 'remove', 'Fabrikam'])).code, 0);
     });
 
     it('IMAP and POP3 count connections per real client, not per balancer', async () => {
