@@ -71,7 +71,7 @@ function overview(b: Batch): string {
     .join(', ');
   return [
     `Batch:     ${clean(b.name)} (${b.state})`,
-    `Source:    ${clean(b.host)}:${b.port} tls=${b.tls}${b.insecure ? ' (certificate not verified)' : ''}, at most ${b.maxConnections} connections, ${b.messagesPerSecond} messages/s`,
+    `Source:    ${clean(b.host)}:${b.port} tls=${b.tls}${b.insecure ? ' (cleartext allowed)' : ''}, at most ${b.maxConnections} connections, ${b.messagesPerSecond} messages/s`,
     `Users:     ${b.counts.users}${states ? ` (${states})` : ''}`,
     `Messages:  ${b.counts.messagesDone} of ${b.counts.messagesTotal} in ${b.counts.folders} folders, ${formatSize(b.counts.bytesDone)}, ${b.counts.errors} errors`,
     `Progress:  ${progressBar(b.counts.messagesDone, b.counts.messagesTotal, 30)}`,
@@ -218,7 +218,7 @@ export const MIGRATION_COMMANDS: CommandSpec[] = [
     usage:
       'migration create <name> --csv <users.csv> --host <imap host> [--port <n>] [--tls implicit|starttls|none] [--insecure] [--max-connections <n>] [--messages-per-second <n>]',
     summary:
-      "create a migration batch from another IMAP server; the CSV is Exchange Online's (EmailAddress,UserName,Password). --tls none only to a loopback host or with --insecure; --insecure also accepts an unverified certificate",
+      "create a migration batch from another IMAP server; the CSV is Exchange Online's (EmailAddress,UserName,Password). --tls none only to a loopback host or with --insecure; certificates are always verified (REMOTE_TLS_CA_FILE for a private CA)",
     options: {
       csv: { type: 'string' },
       host: { type: 'string' },

@@ -1,7 +1,7 @@
 import { BatchEnv, MigrationEnv } from '@mail/config';
-import { MigrationModule } from '@mail/migration';
+import { MigrationModule, imapSessionOpener } from '@mail/migration';
 import { MigrationBatchModule } from '@mail/migration-batch';
-import { batchWorkerConfig, migrationConfig, platformSecrets, runService } from '@mail/runtime';
+import { batchConfig, migrationConfig, platformSecrets, runService } from '@mail/runtime';
 
 class MigrationServiceModule {}
 
@@ -15,11 +15,13 @@ void runService({
   needs: { db: true, blob: true },
   module: async (config) => {
     const secrets = await platformSecrets(config, 'distributed');
+    const migration = migrationConfig(config);
     return {
       module: MigrationServiceModule,
       imports: [
-        MigrationModule.forRoot({ ...migrationConfig(config), secrets }),
-        MigrationBatchModule.forRoot({ secrets, worker: batchWorkerConfig(config), runWorkers: config.MIGRATION_BATCH_WORKERS > 0 }),
+        MigrationModule.forRoot({ ...migration, secrets }),
+        // batches and external accounts share one remote-session policy (TLS, timeouts, size bound)
+        MigrationBatchModule.forRoot({ ...batchConfig(config), secrets, openSession: imapSessionOpener(migration.remote) }),
       ],
     };
   },

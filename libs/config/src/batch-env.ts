@@ -14,7 +14,5 @@ export const BatchEnv = z.object({
   MIGRATION_BATCH_RETRY_MS: z.coerce.number().int().min(10).default(30_000),
   /** messages fetched, appended and checkpointed together: what a stop or crash can cost to redo */
   MIGRATION_BATCH_CHUNK: z.coerce.number().int().min(1).max(1000).default(200),
-  /** a source server silent this long (connect, greeting, any answer) fails the attempt */
-  MIGRATION_BATCH_REMOTE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
 });
 export type BatchEnv = z.output<typeof BatchEnv>;

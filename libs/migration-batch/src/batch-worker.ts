@@ -5,8 +5,7 @@ import type { Bus } from '@mail/bus';
 import { ContractError, GetAccount } from '@mail/contracts';
 import type { SecretBox } from '@mail/secrets';
 import type { Logger } from '@mail/telemetry';
-import { ImapflowRemote } from './adapters/imapflow-remote.js';
-import type { RemoteEndpoint } from './adapters/remote-endpoint.js';
+import { ImapflowRemote, type ImapSessionOpener } from './adapters/imapflow-remote.js';
 import { StoreSink } from './adapters/store-sink.js';
 import type { BatchRepository, ClaimedUser } from './batch.repository.js';
 import { AccountRefusedError, copyMailbox } from './copy/copy-mailbox.js';
@@ -25,14 +24,10 @@ export interface BatchWorkerConfig {
   maxAttempts: number;
   /** the wait before the first retry; doubled each attempt, at most 5 minutes */
   retryBaseMs: number;
-  /** the remote's connection and greeting timeout */
-  remoteTimeoutMs: number;
   /** messages per chunk: fetched, appended and checkpointed together */
   chunkMessages: number;
 }
 
-/** How a user job opens its source session; the imapflow adapter unless a test says otherwise. */
-export type RemoteConnector = (endpoint: RemoteEndpoint, login: { userName: string; password: string }, timeoutMs: number) => Promise<RemoteMailbox>;
 
 /**
  * Runs the users of running batches, `concurrency` at a time per replica. Each user is leased
@@ -55,7 +50,7 @@ export class BatchWorker {
     private readonly secrets: SecretBox | undefined,
     private readonly config: BatchWorkerConfig,
     private readonly logger: Logger,
-    private readonly connect: RemoteConnector = (e, l, t) => ImapflowRemote.connect(e, l, { timeoutMs: t }),
+    private readonly openSession: ImapSessionOpener,
   ) {}
 
   start(): void {
@@ -131,7 +126,7 @@ export class BatchWorker {
         throw err;
       });
       const password = this.secrets!.open(user.password_sealed);
-      remote = await this.connect({ host: user.host, port: user.port, tls: user.tls, insecure: user.insecure }, { userName: user.user_name, password }, this.config.remoteTimeoutMs);
+      remote = await ImapflowRemote.open(this.openSession, { host: user.host, port: user.port, tls: user.tls, insecure: user.insecure }, { username: user.user_name, password });
       const pacer = new MessagePacer(Math.max(0.1, user.messages_per_second / user.max_connections));
       const progress = new LeasedProgress(this.repo, user.id, renew);
       const result = await copyMailbox(remote, new StoreSink(this.bus, this.blobs, account.id), progress, {

@@ -1,11 +1,11 @@
 export { MigrationBatchModule } from './migration-batch.module.js';
 export { DEFAULT_WORKER_CONFIG, type MigrationBatchConfig } from './migration-batch.config.js';
-export type { BatchWorkerConfig, RemoteConnector } from './batch-worker.js';
+export type { BatchWorkerConfig } from './batch-worker.js';
 export { copyMailbox, keptFlags, type CopyOptions, type CopyResult } from './copy/copy-mailbox.js';
 export { planFolders, type FolderPlan, type FolderPlanEntry, type RemoteFolder, type LocalMailbox } from './copy/folder-plan.js';
 export { ProgressStore, type FolderProgress } from './copy/folder-progress.js';
 export { RemoteMailbox, RemoteAuthError } from './copy/remote-mailbox.port.js';
 export { LocalMailboxSink } from './copy/local-mailbox.port.js';
-export { ImapflowRemote } from './adapters/imapflow-remote.js';
+export { ImapflowRemote, type ImapSessionOpener } from './adapters/imapflow-remote.js';
 export { StoreSink } from './adapters/store-sink.js';
 export { endpointProblem, isLoopbackHost, defaultImapPort, type RemoteEndpoint } from './adapters/remote-endpoint.js';

@@ -1,5 +1,6 @@
 import type { SecretBox } from '@mail/secrets';
-import type { BatchWorkerConfig, RemoteConnector } from './batch-worker.js';
+import type { ImapSessionOpener } from './adapters/imapflow-remote.js';
+import type { BatchWorkerConfig } from './batch-worker.js';
 
 
 export interface MigrationBatchConfig {
@@ -8,8 +9,8 @@ export interface MigrationBatchConfig {
   worker: BatchWorkerConfig;
   /** run the workers in this process (false: only answer the batch requests) */
   runWorkers: boolean;
-  /** tests only: how a job reaches its source server */
-  connect?: RemoteConnector;
+  /** how a job opens its session to a source server: libs/migration's openImapSession (ADR 0028) */
+  openSession: ImapSessionOpener;
 }
 
 export const DEFAULT_WORKER_CONFIG: BatchWorkerConfig = {
@@ -18,6 +19,5 @@ export const DEFAULT_WORKER_CONFIG: BatchWorkerConfig = {
   pollMs: 2_000,
   maxAttempts: 5,
   retryBaseMs: 30_000,
-  remoteTimeoutMs: 60_000,
   chunkMessages: 200,
 };

@@ -25,7 +25,7 @@ export class MigrationBatchModule {
         { provide: BatchService, useFactory: (db: Database, repo: BatchRepository) => new BatchService(db, repo, config.secrets), inject: [Database, BatchRepository] },
         {
           provide: BatchWorker,
-          useFactory: (repo: BatchRepository, bus: Bus, blobs: BlobStore) => new BatchWorker(repo, bus, blobs, config.secrets, config.worker, logger, config.connect),
+          useFactory: (repo: BatchRepository, bus: Bus, blobs: BlobStore) => new BatchWorker(repo, bus, blobs, config.secrets, config.worker, logger, config.openSession),
           inject: [BatchRepository, Bus, BlobStore],
         },
         BatchHandlers,

@@ -9,8 +9,8 @@ import { AuthModule } from '@mail/auth';
 import { ConnectorsModule } from '@mail/connectors';
 import { loadConfig, resolveAdminToken } from '@mail/config';
 import { DeliveryModule } from '@mail/delivery';
-import { MigrationModule } from '@mail/migration';
-import { InfraModule, PinoNestLogger, accessConfig, batchWorkerConfig, authConfig, deliveryConfig, infraChecks, migrationConfig, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, srsSettings, traceConfig } from '@mail/runtime';
+import { MigrationModule, imapSessionOpener } from '@mail/migration';
+import { InfraModule, PinoNestLogger, accessConfig, batchConfig, authConfig, deliveryConfig, infraChecks, migrationConfig, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, srsSettings, traceConfig } from '@mail/runtime';
 import { SmtpInModule, SmtpInService } from '@mail/smtp-in';
 import { MigrationBatchModule } from '@mail/migration-batch';
 import { StoreModule } from '@mail/store';
@@ -39,6 +39,7 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
   const tls = await serverTls(config);
   const admin = await resolveAdminToken({ envToken: config.ADMIN_TOKEN, dataDir: config.DATA_DIR });
   const secrets = await platformSecrets(config, 'embedded');
+  const migration = migrationConfig(config);
 
   @Module({
     imports: [
@@ -51,8 +52,8 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
       AccessModule.forRoot(accessConfig(config, tls)),
       AdminApiModule.forRoot({ token: admin.token }),
       TraceModule.forRoot(traceConfig(config)),
-      MigrationBatchModule.forRoot({ secrets, worker: batchWorkerConfig(config), runWorkers: config.MIGRATION_BATCH_WORKERS > 0 }),
-      MigrationModule.forRoot({ ...migrationConfig(config), secrets }),
+      MigrationModule.forRoot({ ...migration, secrets }),
+      MigrationBatchModule.forRoot({ ...batchConfig(config), secrets, openSession: imapSessionOpener(migration.remote) }),
     ],
   })
   class EmbeddedRootModule {}

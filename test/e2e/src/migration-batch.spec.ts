@@ -2,6 +2,9 @@
 // server over real sockets; users are moved with `mailctl migration` and the result is read back
 // over IMAP with imapflow on both sides.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { mailctl, startEmbeddedForTest, type PlatformUnderTest } from '@mail/testing';
 import {
@@ -17,6 +20,7 @@ import {
   status,
   waitFor,
 } from './migration-batch-scenario.js';
+import { makeTestPki } from './test-certificates.js';
 
 const OLD = 'old.test';
 const NEW = 'new.test';
@@ -25,11 +29,20 @@ const day = (s: string) => new Date(s);
 describe('migration batches: another IMAP server into the platform (embedded)', { timeout: 240_000 }, () => {
   let source: PlatformUnderTest;
   let target: PlatformUnderTest;
+  let dir: string;
 
   before(async () => {
+    // the old server has a certificate from a CA the new platform is told to trust (REMOTE_TLS_CA_FILE):
+    // STARTTLS is verified, as it must be against a real old server
+    dir = await mkdtemp(join(tmpdir(), 'migration-pki-'));
+    const pki = await makeTestPki(dir, 'unused.test');
+    await writeFile(join(dir, 'server.key'), pki.server.key);
+    await writeFile(join(dir, 'server.crt'), pki.server.cert);
     [source, target] = await Promise.all([
-      startEmbeddedForTest(),
-      startEmbeddedForTest({ env: { MIGRATION_BATCH_POLL_MS: '100', MIGRATION_BATCH_RETRY_MS: '100', MIGRATION_BATCH_CHUNK: '25', MIGRATION_BATCH_LEASE_MS: '5000' } }),
+      startEmbeddedForTest({ env: { TLS_CERT_FILE: join(dir, 'server.crt'), TLS_KEY_FILE: join(dir, 'server.key') } }),
+      startEmbeddedForTest({
+        env: { REMOTE_TLS_CA_FILE: pki.caFile, MIGRATION_BATCH_POLL_MS: '100', MIGRATION_BATCH_RETRY_MS: '100', MIGRATION_BATCH_CHUNK: '25', MIGRATION_BATCH_LEASE_MS: '5000' },
+      }),
     ]);
     await ok(source, ['domain', 'add', OLD]);
     await ok(target, ['domain', 'add', NEW]);
@@ -40,6 +53,7 @@ describe('migration batches: another IMAP server into the platform (embedded)', 
   });
   after(async () => {
     await Promise.all([source?.close(), target?.close()]);
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('copies folders with their hierarchy, flags, keywords, dates and bytes; a wrong password fails one user only; complete picks up what came later', async () => {
@@ -67,7 +81,7 @@ describe('migration batches: another IMAP server into the platform (embedded)', 
       [`bob@${NEW}`, `bob@${OLD}`, 'not the password'],
       [`carl@${NEW}`, `carl@${OLD}`, OLD_PASSWORD],
     ]);
-    const created = await ok(target, ['migration', 'create', 'org', '--csv', csv, '--host', '127.0.0.1', '--port', String(source.ports.imap), '--tls', 'starttls', '--insecure']);
+    const created = await ok(target, ['migration', 'create', 'org', '--csv', csv, '--host', '127.0.0.1', '--port', String(source.ports.imap), '--tls', 'starttls']);
     assert.match(created, /created migration batch org with 3 users/);
     assert.doesNotMatch(JSON.stringify(await status(target, 'org')), /old server password|not the password/, 'a password came back');
     await ok(target, ['migration', 'start', 'org']);
@@ -117,7 +131,7 @@ describe('migration batches: another IMAP server into the platform (embedded)', 
     );
     const csv = await csvFile([[`erin@${NEW}`, `erin@${OLD}`, OLD_PASSWORD]]);
     // 25 messages a chunk at 40 messages/s: the copy takes several seconds, time to stop it
-    await ok(target, ['migration', 'create', 'slow', '--csv', csv, '--host', '127.0.0.1', '--port', String(source.ports.imap), '--tls', 'starttls', '--insecure', '--max-connections', '1', '--messages-per-second', '40']);
+    await ok(target, ['migration', 'create', 'slow', '--csv', csv, '--host', '127.0.0.1', '--port', String(source.ports.imap), '--tls', 'starttls', '--max-connections', '1', '--messages-per-second', '40']);
     await ok(target, ['migration', 'start', 'slow']);
     await waitFor(target, 'slow', (s) => s.counts.messagesDone >= 25);
     await ok(target, ['migration', 'stop', 'slow']);
@@ -144,7 +158,7 @@ describe('migration batches: another IMAP server into the platform (embedded)', 
     const relay = await droppingRelay({ host: '127.0.0.1', port: source.ports.imap }, 30_000, 2);
     try {
       const csv = await csvFile([[`frank@${NEW}`, `frank@${OLD}`, OLD_PASSWORD]]);
-      await ok(target, ['migration', 'create', 'flaky', '--csv', csv, '--host', '127.0.0.1', '--port', String(relay.port), '--tls', 'starttls', '--insecure']);
+      await ok(target, ['migration', 'create', 'flaky', '--csv', csv, '--host', '127.0.0.1', '--port', String(relay.port), '--tls', 'starttls']);
       await ok(target, ['migration', 'start', 'flaky']);
       const synced = await waitFor(target, 'flaky', (s) => s.state === 'synced');
       assert.equal(relay.dropped(), 2);
@@ -162,7 +176,7 @@ describe('migration batches: another IMAP server into the platform (embedded)', 
     assert.notEqual(plain.code, 0);
     assert.match(plain.stderr, /--tls none sends passwords in the clear/);
     const bad = await csvFile([[`not-an-address`, 'x', 'y'], [`ok@${NEW}`, '', 'pw']]);
-    const r = await mailctl(target, ['migration', 'create', 'bad', '--csv', bad, '--host', '127.0.0.1', '--tls', 'starttls', '--insecure']);
+    const r = await mailctl(target, ['migration', 'create', 'bad', '--csv', bad, '--host', '127.0.0.1', '--tls', 'starttls']);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /line 2: EmailAddress "not-an-address" is not an address/);
     assert.match(r.stderr, /line 3: UserName is empty/);

@@ -4,10 +4,13 @@ import { RemoteAuthError, RemoteMailbox, type RemoteFolderState, type RemoteMess
 import type { RemoteFolder } from '../copy/folder-plan.js';
 import type { RemoteEndpoint } from './remote-endpoint.js';
 
-export interface RemoteLogin {
-  userName: string;
-  password: string;
-}
+/**
+ * Opens an authenticated imapflow session to a source server. The compositions pass
+ * libs/migration's `openImapSession` (ADR 0028): one TLS policy (TLS 1.2+, certificates always
+ * verified against the system roots and REMOTE_TLS_CA_FILE), timeouts and size bounds for
+ * everything that talks to other servers. Errors carry `kind: 'auth'` for a refused login.
+ */
+export type ImapSessionOpener = (endpoint: RemoteEndpoint, credentials: { username: string; password: string }) => Promise<ImapFlow>;
 
 /**
  * RemoteMailbox over imapflow. Folders are opened read-only (EXAMINE): a migration never changes
@@ -15,40 +18,19 @@ export interface RemoteLogin {
  * own, unchanged.
  */
 export class ImapflowRemote extends RemoteMailbox {
-  private constructor(private readonly client: ImapFlow) {
+  constructor(private readonly client: ImapFlow) {
     super();
   }
 
-  static async connect(endpoint: RemoteEndpoint, login: RemoteLogin, opts: { timeoutMs?: number } = {}): Promise<ImapflowRemote> {
-    const timeout = opts.timeoutMs ?? 60_000;
-    const client = new ImapFlow({
-      host: endpoint.host,
-      port: endpoint.port,
-      secure: endpoint.tls === 'implicit',
-      // starttls is required, not opportunistic: no silent fallback to plaintext
-      doSTARTTLS: endpoint.tls === 'starttls' ? true : endpoint.tls === 'none' ? false : undefined,
-      tls: { rejectUnauthorized: !endpoint.insecure, minVersion: 'TLSv1.2' },
-      auth: { user: login.userName, pass: login.password },
-      logger: false,
-      disableAutoIdle: true,
-      // compression would hide the bytes' sizes from throttling and costs CPU on both ends
-      disableCompression: true,
-      connectionTimeout: timeout,
-      greetingTimeout: timeout,
-      socketTimeout: timeout * 5,
-      clientInfo: { name: 'mail-platform migration' },
-    } as ConstructorParameters<typeof ImapFlow>[0]);
-    // imapflow reports socket errors as events too; the failing command rejects, which is what we act on
-    client.on('error', () => undefined);
+  /** a session for one user; a refused login becomes RemoteAuthError (the user fails, no retry) */
+  static async open(open: ImapSessionOpener, endpoint: RemoteEndpoint, credentials: { username: string; password: string }): Promise<ImapflowRemote> {
     try {
-      await client.connect();
+      return new ImapflowRemote(await open(endpoint, credentials));
     } catch (err) {
-      client.close();
-      const e = err as { authenticationFailed?: boolean; responseText?: string; message?: string };
-      if (e.authenticationFailed) throw new RemoteAuthError(`the remote server refused the login for ${login.userName}${e.responseText ? `: ${e.responseText}` : ''}`);
+      const e = err as { kind?: string; authenticationFailed?: boolean; message?: string };
+      if (e?.kind === 'auth' || e?.authenticationFailed) throw new RemoteAuthError(`the remote server refused the login for ${credentials.username}: ${e.message ?? 'authentication failed'}`);
       throw err;
     }
-    return new ImapflowRemote(client);
   }
 
   async listFolders(): Promise<{ folders: RemoteFolder[]; personalPrefix: string }> {
@@ -101,11 +83,8 @@ export class ImapflowRemote extends RemoteMailbox {
   }
 
   async close(): Promise<void> {
-    try {
-      await this.client.logout();
-    } catch {
-      this.client.close();
-    }
+    if (this.client.usable) await this.client.logout().catch(() => undefined);
+    this.client.close();
   }
 }
 

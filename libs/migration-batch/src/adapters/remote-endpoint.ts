@@ -7,7 +7,7 @@ export interface RemoteEndpoint {
   host: string;
   port: number;
   tls: RemoteTls;
-  /** accept a certificate that does not verify (a self-signed source server); says so in status */
+  /** `tls: none` to a host that is not loopback was explicitly allowed (certificates are always verified) */
   insecure: boolean;
 }
 

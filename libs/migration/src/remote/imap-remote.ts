@@ -52,6 +52,11 @@ export async function openImapSession(endpoint: RemoteEndpoint, credentials: Rem
   return client;
 }
 
+/** openImapSession bound to these settings, for IMAP endpoints: how migration batches (libs/migration-batch) open theirs. */
+export function imapSessionOpener(settings: RemoteSessionSettings) {
+  return (endpoint: Omit<RemoteEndpoint, 'protocol'>, credentials: RemoteCredentials): Promise<ImapFlow> => openImapSession({ ...endpoint, protocol: 'imap' }, credentials, settings);
+}
+
 /** Closes a session politely if it still can, at once if not; never throws. */
 export async function closeImapSession(client: ImapFlow): Promise<void> {
   if (client.usable) await client.logout().catch(() => undefined);
