@@ -23,8 +23,8 @@ import { promtoolProblems } from './promtool.mjs';
 // ---------------------------------------------------------------------------------------------
 // What the platform is: the facts the files must agree with.
 
-const APPS = ['smtp-in', 'delivery', 'access', 'auth', 'store', 'admin-api'];
-const HEALTH_PORT = { 'smtp-in': 9090, delivery: 9090, access: 9090, auth: 9090, store: 9090, 'admin-api': 8080 };
+const APPS = ['smtp-in', 'delivery', 'access', 'auth', 'store', 'admin-api', 'migration'];
+const HEALTH_PORT = { 'smtp-in': 9090, delivery: 9090, access: 9090, auth: 9090, store: 9090, 'admin-api': 8080, migration: 9090 };
 const COMMON_ENV = ['NODE_ENV', 'LOG_LEVEL', 'NATS_URL', 'BIND_HOST', 'ADMIN_BIND_HOST', 'HTTP_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME'];
 const S3_ENV = ['S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'S3_BUCKET', 'S3_REGION'];
 const TLS_ENV = ['TLS_CERT_FILE', 'TLS_KEY_FILE'];
@@ -35,6 +35,7 @@ const APP_ENV = {
   auth: ['DATABASE_URL'],
   store: ['DATABASE_URL', ...S3_ENV],
   'admin-api': ['ADMIN_PORT', 'ADMIN_TOKEN'],
+  migration: ['DATABASE_URL', ...S3_ENV, 'SECRETS_KEY'],
 };
 const PUBLISHED_MAIL_PORTS = { 'smtp-in': [25, 587, 465], access: [143, 993, 110, 995], 'admin-api': [8080] };
 const LB_SERVICES = { 'smtp-in': [25, 587, 465], access: [143, 993, 110, 995] };

@@ -25,7 +25,7 @@ function tempDir(t) {
 function copyOfRepo(t) {
   const dir = tempDir(t);
   for (const p of ['docker-compose.yml', 'Dockerfile', '.dockerignore', 'deploy']) cpSync(join(root, p), join(dir, p), { recursive: true });
-  for (const app of ['smtp-in', 'delivery', 'access', 'auth', 'store', 'admin-api', 'standalone', 'mailctl']) {
+  for (const app of ['smtp-in', 'delivery', 'access', 'auth', 'store', 'admin-api', 'migration', 'standalone', 'mailctl']) {
     mkdirSync(join(dir, 'apps', app), { recursive: true });
     writeFileSync(join(dir, 'apps', app, 'package.json'), '{}');
   }

@@ -239,6 +239,30 @@ function suite(name: string, openDb: DbOpener) {
       assert.deepEqual(await h.bus.request(DeliveryPing, {}), { ok: true });
     });
 
+    it('takes an enqueue with a caller-chosen queue id once: a repeat (a lost answer retried) queues nothing (ADR 0028)', async () => {
+      const queueId = randomUUID();
+      const enqueue = async () => {
+        const { key, size } = await h.put(message('fetched'));
+        return h.bus.request(EnqueueMessage, {
+          blobKey: key,
+          size,
+          mailFrom: '',
+          recipients: [ALICE.address],
+          receivedAt: new Date().toISOString(),
+          source: { protocol: 'fetch', remoteAddress: 'pop.example.net' },
+          queueId,
+        });
+      };
+      assert.deepEqual(await enqueue(), { queueId });
+      assert.deepEqual(await enqueue(), { queueId, duplicate: true });
+      const entry = await waitFor('the fetched message to be delivered', async () => {
+        const e = await h.entry(queueId);
+        return allFinal(e) && e;
+      });
+      assert.deepEqual(entry.recipients.map((r: any) => r.status), ['delivered']);
+      assert.equal(h.services.appends.filter((a) => a.idempotencyKey === `${queueId}:${ALICE.accountId}`).length, 1);
+    });
+
     it('delivers locally once per account with idempotency keys', async () => {
       const { queueId, key } = await h.enqueue(message('local'), 'sender@remote.test', ['team@example.com']);
       const entry = await waitFor('local delivery', async () => {
