@@ -107,7 +107,23 @@ export const MailboxChanges = defineRequest(
     highestModseq: z.number().int().nonnegative(),
     uidNext: z.number().int().positive(),
     recent: RecentRange.optional(),
+    /**
+     * expunges at or below this MODSEQ are forgotten (tombstone retention): `expunged` is complete
+     * only when `sinceModseq` is at least this; absent from an earlier store release (always complete)
+     */
+    vanishedFloor: z.number().int().nonnegative().optional(),
   }),
+);
+
+/**
+ * QRESYNC's VANISHED (EARLIER) (RFC 7162 3.2.5-6): the UIDs expunged since a MODSEQ, within `uids`
+ * when given. `complete: false` when tombstones that old were pruned (or the answer would be too
+ * long): the caller must then treat every UID it cannot see as vanished.
+ */
+export const VanishedMessages = defineRequest(
+  'store.mailbox.vanished.v1',
+  z.object({ ...MailboxRef, sinceModseq: z.number().int().nonnegative(), uids: UidRanges.optional() }),
+  z.object({ uids: UidRanges, complete: z.boolean() }),
 );
 
 export const FetchedMessage = z.object({

@@ -48,9 +48,38 @@ describe('parseCommand', () => {
     assert.deepEqual(parse('a AUTHENTICATE PLAIN'), { tag: 'a', name: 'AUTHENTICATE', mechanism: 'PLAIN', initialResponse: null });
   });
 
+  it('reads QRESYNC parameters of SELECT and the VANISHED modifier of UID FETCH (RFC 7162 3.2.5, 3.2.6)', () => {
+    const q = (text: string) => (parse(text) as { qresync: unknown }).qresync;
+    assert.deepEqual(q('A02 SELECT INBOX (QRESYNC (67890007 715194045000 41,43:211,214:541))'), {
+      uidValidity: 67890007,
+      modseq: 715194045000,
+      knownUids: [{ start: 41, end: 41 }, { start: 43, end: 211 }, { start: 214, end: 541 }],
+      seqMatch: null,
+    });
+    assert.deepEqual(q('B04 SELECT INBOX (QRESYNC (67890007 115194045000 1:29997 (5000,7500,9000,9990:9999 15000,22500,27000,29970,29973,29976,29979,29982,29985,29988,29991,29994,29997)))'), {
+      uidValidity: 67890007,
+      modseq: 115194045000,
+      knownUids: [{ start: 1, end: 29997 }],
+      seqMatch: {
+        seqs: [{ start: 5000, end: 5000 }, { start: 7500, end: 7500 }, { start: 9000, end: 9000 }, { start: 9990, end: 9999 }],
+        uids: [15000, 22500, 27000, 29970, 29973, 29976, 29979, 29982, 29985, 29988, 29991, 29994, 29997].map((n) => ({ start: n, end: n })),
+      },
+    });
+    assert.deepEqual(q('a SELECT INBOX (QRESYNC (1 2 (1 5)) CONDSTORE)'), { uidValidity: 1, modseq: 2, knownUids: null, seqMatch: { seqs: [{ start: 1, end: 1 }], uids: [{ start: 5, end: 5 }] } });
+    assert.deepEqual(q('a SELECT INBOX (QRESYNC (1 2))'), { uidValidity: 1, modseq: 2, knownUids: null, seqMatch: null });
+    for (const bad of ['a SELECT INBOX (QRESYNC)', 'a SELECT INBOX (QRESYNC (0 2))', 'a SELECT INBOX (QRESYNC (1 2 3', 'a SELECT INBOX (QRESYNC (1 2) QRESYNC (1 2))']) {
+      assert.throws(() => parse(bad), ImapParseError, bad);
+    }
+    const f = parse('s100 UID FETCH 300:500 (FLAGS) (CHANGEDSINCE 12345 VANISHED)') as { changedSince: number; vanished: boolean };
+    assert.deepEqual([f.changedSince, f.vanished], [12345, true]);
+    assert.equal((parse('a FETCH 1 FLAGS (CHANGEDSINCE 5)') as { vanished: boolean }).vanished, false);
+    assert.throws(() => parse('a UID FETCH 1 FLAGS (VANISHED)'), ImapParseError);
+    assert.throws(() => parse('a UID FETCH 1 FLAGS (CHANGEDSINCE 1 NOPE)'), ImapParseError);
+  });
+
   it('reads mailbox commands', () => {
-    assert.deepEqual(parse('a SELECT "Sent Items"'), { tag: 'a', name: 'SELECT', mailbox: 'Sent Items', condstore: false });
-    assert.deepEqual(parse('a EXAMINE inbox (CONDSTORE)'), { tag: 'a', name: 'EXAMINE', mailbox: 'inbox', condstore: true });
+    assert.deepEqual(parse('a SELECT "Sent Items"'), { tag: 'a', name: 'SELECT', mailbox: 'Sent Items', condstore: false, qresync: null });
+    assert.deepEqual(parse('a EXAMINE inbox (CONDSTORE)'), { tag: 'a', name: 'EXAMINE', mailbox: 'inbox', condstore: true, qresync: null });
     assert.deepEqual(parse('a RENAME a b'), { tag: 'a', name: 'RENAME', mailbox: 'a', newName: 'b' });
     assert.deepEqual(parse('a LIST "" *'), { tag: 'a', name: 'LIST', reference: '', pattern: '*', patterns: ['*'], select: { subscribed: false, remote: false, recursiveMatch: false, specialUse: false }, returning: { subscribed: false, status: null } });
     // RFC 5819 example

@@ -5,7 +5,7 @@ import { parseFetchItems } from './fetch-parser.js';
 import { parseQuotaCommand, parseSort, parseThread } from './extension-parser.js';
 import { parseSearchKeys } from './search-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
-import type { ImapCommand, ListReturn, ListSelect, SearchReturn, StatusItem } from './types.js';
+import type { ImapCommand, ListReturn, ListSelect, QresyncParams, SearchReturn, SequenceSet, StatusItem } from './types.js';
 import { leadingTag } from './chars.js';
 
 const NO_ARGS = new Set(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE', 'NAMESPACE']);
@@ -71,6 +71,36 @@ function listPatterns(c: Cursor): string[] {
   return patterns;
 }
 
+/**
+ * RFC 7162 3.2.5: `(uidvalidity modseq [known-uids [(known-sequence-set known-uid-set)]])`, the
+ * client's last known state of the mailbox.
+ */
+function qresyncParams(c: Cursor): QresyncParams {
+  c.expect('(');
+  const uidValidity = c.nzNumber();
+  c.sp();
+  const modseq = c.nzNumber();
+  let knownUids: SequenceSet | null = null;
+  let seqMatch: { seqs: SequenceSet; uids: SequenceSet } | null = null;
+  if (c.optSp()) {
+    if (c.peek() !== 0x28) {
+      knownUids = parseSequenceSet(c);
+      if (!c.optSp()) {
+        c.expect(')');
+        return { uidValidity, modseq, knownUids, seqMatch };
+      }
+    }
+    c.expect('(');
+    const seqs = parseSequenceSet(c);
+    c.sp();
+    const uids = parseSequenceSet(c);
+    c.expect(')');
+    seqMatch = { seqs, uids };
+  }
+  c.expect(')');
+  return { uidValidity, modseq, knownUids, seqMatch };
+}
+
 function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
   if (NO_ARGS.has(name) && !uid) {
     c.end();
@@ -101,18 +131,22 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
       c.sp();
       const mailbox = c.astring();
       let condstore = false;
+      let qresync: QresyncParams | null = null;
       if (c.optSp()) {
         c.expect('(');
         for (;;) {
           const param = c.atom().toUpperCase();
           if (param === 'CONDSTORE') condstore = true;
-          else c.fail(`unsupported ${name} parameter`);
+          else if (param === 'QRESYNC' && !qresync) {
+            c.sp();
+            qresync = qresyncParams(c);
+          } else c.fail(`unsupported ${name} parameter`);
           if (c.tryChar(')')) break;
           c.sp();
         }
       }
       c.end();
-      return { tag, name, mailbox, condstore };
+      return { tag, name, mailbox, condstore, qresync };
     }
     case 'CREATE': {
       c.sp();
@@ -188,9 +222,25 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
       const sequence = parseSequenceSet(c);
       c.sp();
       const items = parseFetchItems(c);
-      const changedSince = c.optSp() ? modifier(c, 'CHANGEDSINCE') : null;
+      // RFC 7162: (CHANGEDSINCE n) and, with QRESYNC, (CHANGEDSINCE n VANISHED), in either order
+      let changedSince: number | null = null;
+      let vanished = false;
+      if (c.optSp()) {
+        c.expect('(');
+        for (;;) {
+          const modifierName = c.atom().toUpperCase();
+          if (modifierName === 'CHANGEDSINCE' && changedSince === null) {
+            c.sp();
+            changedSince = c.number();
+          } else if (modifierName === 'VANISHED' && !vanished) vanished = true;
+          else c.fail('unknown FETCH modifier');
+          if (c.tryChar(')')) break;
+          c.sp();
+        }
+        if (vanished && changedSince === null) c.fail('VANISHED needs CHANGEDSINCE');
+      }
       c.end();
-      return { tag, name, uid, sequence, items, changedSince };
+      return { tag, name, uid, sequence, items, changedSince, vanished };
     }
     case 'STORE': {
       c.sp();

@@ -22,6 +22,7 @@ import {
   searchResponse,
   selectResponses,
   statusResponse,
+  vanishedResponse,
 } from './responses.js';
 
 describe('response builders, byte for byte', () => {
@@ -29,6 +30,12 @@ describe('response builders, byte for byte', () => {
     assert.equal(existsResponse(23), '* 23 EXISTS\r\n');
     assert.equal(recentResponse(0), '* 0 RECENT\r\n');
     assert.equal(expungeResponse(3), '* 3 EXPUNGE\r\n');
+  });
+
+  it('VANISHED and VANISHED (EARLIER) by UID set (RFC 7162 3.2.10 examples)', () => {
+    assert.equal(vanishedResponse([[41, 41], [43, 116], [118, 118], [120, 211], [214, 540]], true), '* VANISHED (EARLIER) 41,43:116,118,120:211,214:540\r\n');
+    assert.equal(vanishedResponse([[405, 405], [407, 407], [410, 420], [425, 425]], false), '* VANISHED 405,407,410:420,425\r\n');
+    assert.equal(vanishedResponse([], false), '');
   });
 
   it('FETCH flag updates with and without UID and MODSEQ', () => {

@@ -23,6 +23,16 @@ export function recentResponse(count: number): string {
   return untagged(`${count} RECENT`);
 }
 
+/**
+ * `* VANISHED [(EARLIER)] uid-set` (RFC 7162 3.2.10): removed messages by UID ranges, for a QRESYNC
+ * session instead of EXPUNGE (or, EARLIER, what went while it was away); '' for none.
+ */
+export function vanishedResponse(ranges: ReadonlyArray<readonly [number, number]>, earlier: boolean): string {
+  if (!ranges.length) return '';
+  const set = ranges.map(([a, b]) => (a === b ? `${a}` : `${a}:${b}`)).join(',');
+  return untagged(`VANISHED ${earlier ? '(EARLIER) ' : ''}${set}`);
+}
+
 export function expungeResponse(seq: number): string {
   return untagged(`${seq} EXPUNGE`);
 }

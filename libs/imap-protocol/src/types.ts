@@ -71,6 +71,16 @@ export type SearchReturn = 'MIN' | 'MAX' | 'COUNT' | 'ALL';
 
 export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'HIGHESTMODSEQ' | 'SIZE' | 'DELETED';
 
+/** SELECT/EXAMINE's QRESYNC parameter (RFC 7162 3.2.5): what the client last knew of the mailbox. */
+export interface QresyncParams {
+  uidValidity: number;
+  modseq: number;
+  /** the UIDs the client knows; null: all up to the highest */
+  knownUids: SequenceSet | null;
+  /** message sequence numbers and the UIDs they had for the client, to narrow down what vanished */
+  seqMatch: { seqs: SequenceSet; uids: SequenceSet } | null;
+}
+
 interface Tagged {
   tag: string;
 }
@@ -80,14 +90,14 @@ export type ImapCommand =
   | (Tagged & { name: 'EXPUNGE'; uid: boolean; sequence: SequenceSet | null })
   | (Tagged & { name: 'LOGIN'; username: string; password: string })
   | (Tagged & { name: 'AUTHENTICATE'; mechanism: string; initialResponse: string | null })
-  | (Tagged & { name: 'SELECT' | 'EXAMINE'; mailbox: string; condstore: boolean })
+  | (Tagged & { name: 'SELECT' | 'EXAMINE'; mailbox: string; condstore: boolean; qresync: QresyncParams | null })
   | (Tagged & { name: 'CREATE'; mailbox: string; use: string[] })
   | (Tagged & { name: 'DELETE' | 'SUBSCRIBE' | 'UNSUBSCRIBE'; mailbox: string })
   | (Tagged & { name: 'RENAME'; mailbox: string; newName: string })
   /** `pattern` is the first of `patterns` (RFC 5258 allows several) */
   | (Tagged & { name: 'LIST' | 'LSUB'; reference: string; pattern: string; patterns: string[]; select: ListSelect; returning: ListReturn })
   | (Tagged & { name: 'STATUS'; mailbox: string; items: StatusItem[] })
-  | (Tagged & { name: 'FETCH'; uid: boolean; sequence: SequenceSet; items: FetchItem[]; changedSince: number | null })
+  | (Tagged & { name: 'FETCH'; uid: boolean; sequence: SequenceSet; items: FetchItem[]; changedSince: number | null; vanished: boolean })
   | (Tagged & {
       name: 'STORE';
       uid: boolean;

@@ -8,6 +8,13 @@ import type { MailboxRepository } from './mailbox.repository.js';
 import type { MessageRepository } from './message.repository.js';
 import { toMailboxInfo, type MailboxRow } from './store.records.js';
 import type { StoreSettings } from './store.config.js';
+import { mergeRanges } from './uid-ranges.js';
+import { toRanges } from '@mail/imap-protocol';
+
+/** UIDs read for one VANISHED answer; past it the answer says incomplete (the session reports what it cannot see) */
+const VANISHED_LIMIT = 200_000;
+/** the contract's cap on UID ranges */
+const MAX_RANGES = 10_000;
 
 /** Replies stay under the bus payload limit (NATS: 1 MiB by default), whatever `limit` says. */
 export const REPLY_BUDGET_BYTES = 800_000;
@@ -202,7 +209,16 @@ export class MailboxService {
       this.messages.expungedSince(this.db, row.id, sinceModseq),
       this.recent(row, recentMode),
     ]);
-    return { changed, expunged, highestModseq: Number(row.highest_modseq), uidNext: Number(row.uid_next), recent };
+    return { changed, expunged, highestModseq: Number(row.highest_modseq), uidNext: Number(row.uid_next), recent, vanishedFloor: Number(row.vanished_floor) };
+  }
+
+  /** The UIDs expunged since a MODSEQ (QRESYNC), compact, and whether the tombstones reach back that far. */
+  async vanished(accountId: string, mailboxId: string, sinceModseq: number, uids?: [number, number][]): Promise<{ uids: [number, number][]; complete: boolean }> {
+    const row = await this.byId(this.db, accountId, mailboxId);
+    const found = await this.messages.vanishedSince(this.db, row.id, sinceModseq, uids ? mergeRanges(uids) : null, VANISHED_LIMIT + 1);
+    const ranges = toRanges(found);
+    const complete = sinceModseq >= Number(row.vanished_floor) && found.length <= VANISHED_LIMIT && ranges.length <= MAX_RANGES;
+    return { uids: ranges.slice(0, MAX_RANGES), complete };
   }
 
   /** Deletes everything the account has; blobs nobody else references go too. */

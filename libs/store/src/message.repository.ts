@@ -104,6 +104,23 @@ export class MessageRepository {
     return rows.map((r) => Number(r.uid));
   }
 
+  /** UIDs expunged with a modseq above `modseq`, within `ranges` when given, ascending, at most `limit`. */
+  async vanishedSince(q: Queryable, mailboxId: string, modseq: number, ranges: [number, number][] | null, limit: number): Promise<number[]> {
+    const params = new SqlParams([mailboxId, modseq]);
+    let where = '';
+    if (ranges) {
+      const lo = params.add(ranges.map((r) => r[0]));
+      const hi = params.add(ranges.map((r) => r[1]));
+      where = ` AND EXISTS (SELECT 1 FROM unnest(${lo}::bigint[], ${hi}::bigint[]) r(lo, hi) WHERE e.uid BETWEEN r.lo AND r.hi)`;
+    }
+    const lim = params.add(limit);
+    const { rows } = await q.query<{ uid: number }>(
+      `SELECT e.uid FROM mail.expunged e WHERE e.mailbox_id = $1 AND e.modseq > $2${where} ORDER BY e.uid LIMIT ${lim}`,
+      params.values,
+    );
+    return rows.map((r) => Number(r.uid));
+  }
+
   /** Up to `limit` messages in uid order; the index row is joined only when an envelope or the body is asked for. */
   async fetch(
     q: Queryable,
@@ -212,7 +229,7 @@ export class MessageRepository {
          RETURNING m.uid, m.size, m.index_id, m.flags @> ${seen}::text[] AS seen
        ), tomb AS (
          INSERT INTO mail.expunged (mailbox_id, uid, modseq) SELECT $1::uuid, uid, ${mod}::bigint FROM del
-         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq
+         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq, expunged_at = now()
        ), refs AS (
          UPDATE mail.message_indexes x
          SET ref_count = x.ref_count - d.n,

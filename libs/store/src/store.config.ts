@@ -8,12 +8,18 @@ export interface StoreConfig {
   blobGraceSeconds?: number;
   /** how often the sweep of unreferenced blobs runs; 0 disables it (default 10 minutes) */
   gcIntervalMs?: number;
+  /**
+   * how long an expunged UID is remembered for QRESYNC's VANISHED (EARLIER) (default 90 days; the
+   * pruning runs with the blob sweep); a client away longer is told every UID it cannot see
+   */
+  tombstoneRetentionSeconds?: number;
 }
 
 export interface StoreSettings {
   defaultQuotaBytes: number | null;
   blobGraceSeconds: number;
   gcIntervalMs: number;
+  tombstoneRetentionSeconds: number;
 }
 
 export function storeSettings(config: StoreConfig): StoreSettings {
@@ -21,6 +27,7 @@ export function storeSettings(config: StoreConfig): StoreSettings {
     defaultQuotaBytes: config.defaultQuotaBytes ?? null,
     blobGraceSeconds: config.blobGraceSeconds ?? 3600,
     gcIntervalMs: config.gcIntervalMs ?? 10 * 60_000,
+    tombstoneRetentionSeconds: config.tombstoneRetentionSeconds ?? 90 * 86_400,
   };
 }
 

@@ -22,11 +22,13 @@ import {
   StorePing,
   SubscribeMailbox,
   UpdateFlags,
+  VanishedMessages,
   encodeCarriedIndex,
   type EventOf,
   type SearchCriterion,
 } from '@mail/contracts';
 import { indexMessageBuffer } from '@mail/mime';
+import { TombstonePruner } from './tombstone-pruner.js';
 import { freshPostgres, inMemoryPglite, rawMessage, startStore, type OpenedDatabase, type StoreHarness } from './store-test-harness.js';
 
 const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (err: unknown) => err instanceof ContractError && err.code === code);
@@ -635,6 +637,26 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.equal(rows.length, 0);
       // a purged account starts afresh if mail arrives again
       assert.equal((await h.bus.request(ListMailboxes, { accountId })).mailboxes.length, 6);
+    });
+
+    it('answers what vanished since a MODSEQ from its tombstones, and says so when pruning made the answer incomplete', async () => {
+      const accountId = randomUUID();
+      for (let i = 0; i < 3; i++) await append(accountId, rawMessage({ subject: `v${i}` }));
+      const box = await inbox(accountId);
+      await h.bus.request(UpdateFlags, { accountId, mailboxId: box.id, uids: [[2, 2]], mode: 'add', flags: ['\\Deleted'] });
+      const first = await h.bus.request(ExpungeMessages, { accountId, mailboxId: box.id });
+      assert.deepEqual(await h.bus.request(VanishedMessages, { accountId, mailboxId: box.id, sinceModseq: 0 }), { uids: [[2, 2]], complete: true });
+      assert.deepEqual(await h.bus.request(VanishedMessages, { accountId, mailboxId: box.id, sinceModseq: 0, uids: [[3, 9]] }), { uids: [], complete: true });
+      // every tombstone is past a retention of 0 seconds
+      const pruner = new TombstonePruner(h.db, 0, { info: () => undefined, warn: () => undefined } as never);
+      assert.ok((await pruner.prune()) >= 1);
+      assert.deepEqual(await h.bus.request(VanishedMessages, { accountId, mailboxId: box.id, sinceModseq: 0 }), { uids: [], complete: false });
+      const changes = await h.bus.request(MailboxChanges, { accountId, mailboxId: box.id, sinceModseq: 0 });
+      assert.equal(changes.vanishedFloor, first.highestModseq);
+      await h.bus.request(UpdateFlags, { accountId, mailboxId: box.id, uids: [[3, 3]], mode: 'add', flags: ['\\Deleted'] });
+      await h.bus.request(ExpungeMessages, { accountId, mailboxId: box.id });
+      assert.deepEqual(await h.bus.request(VanishedMessages, { accountId, mailboxId: box.id, sinceModseq: first.highestModseq }), { uids: [[3, 3]], complete: true });
+      await rejectsWith(h.bus.request(VanishedMessages, { accountId: randomUUID(), mailboxId: box.id, sinceModseq: 0 }), 'NOT_FOUND');
     });
   });
 }

@@ -21,10 +21,12 @@ import {
   StorePing,
   SubscribeMailbox,
   UpdateFlags,
+  VanishedMessages,
 } from '@mail/contracts';
 import { Database, runMigrations } from '@mail/db';
 import { AppendService } from './append.service.js';
 import { BlobCollector } from './blob-collector.js';
+import { TombstonePruner } from './tombstone-pruner.js';
 import { MailboxService } from './mailbox.service.js';
 import { MessageService } from './message.service.js';
 import { SortKeysService } from './sort-keys.service.js';
@@ -44,6 +46,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
     private readonly appends: AppendService,
     private readonly sortKeys: SortKeysService,
     private readonly collector: BlobCollector,
+    private readonly tombstones: TombstonePruner,
     @Inject(STORE_SETTINGS) private readonly settings: StoreSettings,
   ) {}
 
@@ -60,6 +63,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
       this.bus.handle(MailboxStatus, (p) => mb.status(p.accountId, p.name)),
       this.bus.handle(OpenMailbox, (p) => mb.open(p.accountId, p.name, p.afterUid, p.limit, p.recent)),
       this.bus.handle(MailboxChanges, (p) => mb.changes(p.accountId, p.mailboxId, p.sinceModseq, p.recent)),
+      this.bus.handle(VanishedMessages, (p) => mb.vanished(p.accountId, p.mailboxId, p.sinceModseq, p.uids)),
       this.bus.handle(PurgeAccount, (p) => mb.purge(p.accountId)),
       this.bus.handle(GetAccountUsage, (p) => mb.usage(p.accountIds)),
       this.bus.handle(FetchMessages, (p) => msg.fetch(p)),
@@ -77,6 +81,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
       }),
     ]);
     this.collector.start(this.settings.gcIntervalMs);
+    this.tombstones.start(this.settings.gcIntervalMs);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -84,9 +89,11 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
     this.subscriptions = [];
     await Promise.all(subs.map((s) => s.unsubscribe()));
     await this.collector.stop();
+    await this.tombstones.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.collector.stop();
+    await this.tombstones.stop();
   }
 }

@@ -16,6 +16,7 @@ import { MessageService } from './message.service.js';
 import { STORE_SETTINGS, storeSettings, type StoreConfig, type StoreSettings } from './store.config.js';
 import { SortKeysService } from './sort-keys.service.js';
 import { StoreHandlers } from './store.handlers.js';
+import { TombstonePruner } from './tombstone-pruner.js';
 
 const STORE_LOGGER = Symbol('STORE_LOGGER');
 
@@ -39,6 +40,11 @@ export class StoreModule {
           useFactory: (db: Database, indexes: IndexRepository, blobs: BlobStore, logger: Logger) =>
             new BlobCollector(db, indexes, blobs, settings.blobGraceSeconds, logger),
           inject: [Database, IndexRepository, BlobStore, STORE_LOGGER],
+        },
+        {
+          provide: TombstonePruner,
+          useFactory: (db: Database, logger: Logger) => new TombstonePruner(db, settings.tombstoneRetentionSeconds, logger),
+          inject: [Database, STORE_LOGGER],
         },
         {
           provide: MailboxService,

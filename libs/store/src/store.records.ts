@@ -16,10 +16,12 @@ export interface MailboxRow {
   size_bytes: number;
   /** the highest UID a session claimed as \\Recent (migration 005) */
   recent_uid: number;
+  /** expunges at or below this MODSEQ are forgotten (migration 007) */
+  vanished_floor: number;
 }
 
 /** The columns every statement reads, when the subscription does not matter (the append path). */
-export const MAILBOX_STATE_COLUMNS = 'id, account_id, name, special_use, uid_validity, uid_next, highest_modseq, message_count, unseen_count, size_bytes, recent_uid';
+export const MAILBOX_STATE_COLUMNS = 'id, account_id, name, special_use, uid_validity, uid_next, highest_modseq, message_count, unseen_count, size_bytes, recent_uid, vanished_floor';
 
 /**
  * Always selected from (or returned by a statement on) `mail.mailboxes` unaliased: `subscribed`

@@ -18,6 +18,7 @@ import {
   SearchMessages,
   SubscribeMailbox,
   UpdateFlags,
+  VanishedMessages,
   type RequestOf,
   type ResponseOf,
 } from '@mail/contracts';
@@ -77,6 +78,9 @@ export class BusMailStore extends MailStorePort {
   }
   copyMessages(req: RequestOf<typeof CopyMessages>): Promise<ResponseOf<typeof CopyMessages>> {
     return this.bus.request(CopyMessages, req, { timeoutMs: SLOW_MS });
+  }
+  vanishedMessages(req: RequestOf<typeof VanishedMessages>): Promise<ResponseOf<typeof VanishedMessages>> {
+    return this.bus.request(VanishedMessages, req);
   }
   appendMessage(req: RequestOf<typeof AppendMessage>): Promise<ResponseOf<typeof AppendMessage>> {
     return this.bus.request(AppendMessage, req, { timeoutMs: SLOW_MS });

@@ -7,6 +7,11 @@ export interface CapabilityState {
 }
 
 const BASE = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'MOVE', 'ENABLE', 'NAMESPACE', 'ID', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'CONDSTORE', 'ESEARCH', 'LIST-STATUS', 'SORT', 'SORT=DISPLAY', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'QUOTA', 'QUOTA=RES-STORAGE', 'QUOTA=RES-MESSAGE', 'LIST-EXTENDED', 'MULTIAPPEND'];
+/**
+ * Extensions of the mailbox-state family (issue 14): QRESYNC (RFC 7162); a line of their own so
+ * that additions here and to BASE do not collide.
+ */
+const STATE_EXTENSIONS = ['QRESYNC'];
 
 /** Whether credentials may be sent on this connection. */
 export function authAllowed(s: Pick<CapabilityState, 'secure' | 'allowPlaintextAuth'>): boolean {
@@ -15,7 +20,7 @@ export function authAllowed(s: Pick<CapabilityState, 'secure' | 'allowPlaintextA
 
 /** What this connection can do now (RFC 3501 6.1.1; STARTTLS and AUTH= only before login). */
 export function capabilities(s: CapabilityState): string {
-  const caps = [...BASE, `APPENDLIMIT=${s.maxAppendSize}`];
+  const caps = [...BASE, ...STATE_EXTENSIONS, `APPENDLIMIT=${s.maxAppendSize}`];
   if (!s.authenticated) {
     if (!s.secure && s.tlsAvailable) caps.push('STARTTLS');
     if (authAllowed(s)) caps.push('AUTH=PLAIN');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readAll, type BlobStore } from '@mail/blob';
 import { ContractError, type AccountQuota, type Envelope, type EnvelopeAddress, type MailboxInfo, type MessageState, type MimePart, type RequestOf, type ResponseOf, type SearchCriterion } from '@mail/contracts';
 import type * as C from '@mail/contracts';
-import { serializeEnvelope } from '@mail/imap-protocol';
+import { serializeEnvelope, toRanges } from '@mail/imap-protocol';
 import { AuthPort, type LoginAttempt, type LoginResult } from '../ports/auth.port.js';
 import { ChangeFeedPort, type ChangeSubscription, type MailboxChangedEvent } from '../ports/change-feed.port.js';
 import { MailStorePort } from '../ports/mail-store.port.js';
@@ -230,6 +230,13 @@ export class FakeMailStore extends MailStorePort {
       highestModseq: box.info.highestModseq,
       uidNext: box.info.uidNext,
     };
+  }
+  async vanishedMessages(req: RequestOf<typeof C.VanishedMessages>): Promise<ResponseOf<typeof C.VanishedMessages>> {
+    this.calls.push('vanished');
+    const box = this.byId(req.accountId, req.mailboxId);
+    const inScope = (uid: number) => !req.uids || req.uids.some(([a, b]) => uid >= a && uid <= b);
+    const uids = [...box.expunged].filter(([uid, ms]) => ms > req.sinceModseq && inScope(uid)).map(([uid]) => uid);
+    return { uids: toRanges(uids), complete: true };
   }
   async fetchMessages(req: RequestOf<typeof C.FetchMessages>): Promise<ResponseOf<typeof C.FetchMessages>> {
     this.calls.push('fetch');

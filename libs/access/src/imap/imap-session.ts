@@ -74,6 +74,7 @@ export class ImapSession implements SessionHandle {
   compressed = false;
   /** what the session pauses while a command runs: the socket, or the inflater once compressed */
   private input: { pause(): unknown; resume(): unknown };
+  qresync = false;
   private changeSub: ChangeSubscription | null = null;
   /** where the client's next raw line goes (IDLE's DONE, an AUTHENTICATE response) */
   private lineHandler: ((text: string) => Promise<void>) | null = null;
@@ -153,8 +154,15 @@ export class ImapSession implements SessionHandle {
     if (this.selected) this.selected.condstore = true;
   }
 
+  enableQresync(): void {
+    this.enableCondstore();
+    this.qresync = true;
+    if (this.selected) this.selected.qresync = true;
+  }
+
   select(mailbox: SelectedMailbox): void {
     mailbox.condstore = this.condstore;
+    mailbox.qresync = this.qresync;
     this.selected = mailbox;
     this.state = 'selected';
   }

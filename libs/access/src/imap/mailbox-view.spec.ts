@@ -40,7 +40,7 @@ describe('MailboxView', () => {
 
   it("takes the session's own append only when its modseq directly follows the view's", () => {
     const v = view([3, 5]);
-    assert.deepEqual(v.appendedHere([{ uid: 100, modseq: 11, flags: ['\\Seen'] }]), { expunged: [], exists: 3, flagChanges: [] });
+    assert.deepEqual(v.appendedHere([{ uid: 100, modseq: 11, flags: ['\\Seen'] }]), { expunged: [], expungedUids: [], exists: 3, flagChanges: [] });
     assert.equal(v.modseq, 11);
     assert.equal(v.uidNext, 101);
     assert.deepEqual(v.flagsOf(100), ['\\Seen']);
@@ -61,7 +61,7 @@ describe('MailboxView', () => {
     assert.equal(v.appendedHere([{ uid: 99, modseq: 11, flags: [] }]), null);
     assert.equal(v.appendedHere([{ uid: 107, modseq: 11, flags: [] }, { uid: 106, modseq: 12, flags: [] }]), null);
     assert.equal(v.appendedHere([]), null);
-    assert.deepEqual(v.appendedHere([{ uid: 106, modseq: 11, flags: [] }, { uid: 109, modseq: 12, flags: ['$Junk'] }]), { expunged: [], exists: 4, flagChanges: [] });
+    assert.deepEqual(v.appendedHere([{ uid: 106, modseq: 11, flags: [] }, { uid: 109, modseq: 12, flags: ['$Junk'] }]), { expunged: [], expungedUids: [], exists: 4, flagChanges: [] });
     assert.equal(v.seqOf(109), 4);
     assert.equal(v.modseq, 12);
     assert.equal(v.uidNext, 110);
@@ -72,6 +72,14 @@ describe('MailboxView', () => {
     // removing 2 and 4: "2 EXPUNGE" then 4 has become seq 3
     assert.deepEqual(v.remove([4, 2, 99]), [2, 3]);
     assert.deepEqual(v.select([{ start: 1, end: '*' }], false), [[1, 1], [2, 3], [3, 5]]);
+  });
+
+  it('names the UIDs it does not hold within ranges, and the UIDs a listing lacks (QRESYNC without history)', () => {
+    const v = view([3, 5, 9, 20]);
+    assert.deepEqual(v.absentRanges([[1, 10], [19, 21], [30, 30]]), [[1, 2], [4, 4], [6, 8], [10, 10], [19, 19], [21, 21], [30, 30]]);
+    assert.deepEqual(v.absentRanges([[5, 5]]), []);
+    assert.deepEqual(v.missingFrom(new Set([3, 20])), [5, 9]);
+    assert.deepEqual(v.uidRanges([{ start: 4, end: '*' }]), [[4, 99]]);
   });
 
   it('applies store changes incrementally', () => {
@@ -86,7 +94,7 @@ describe('MailboxView', () => {
       highestModseq: 12,
       uidNext: 8,
     });
-    assert.deepEqual(update, { expunged: [1], exists: 3, flagChanges: [[1, 2, ['\\Seen'], 11]] });
+    assert.deepEqual(update, { expunged: [1], expungedUids: [1], exists: 3, flagChanges: [[1, 2, ['\\Seen'], 11]] });
     assert.equal(v.modseqOf(2), 11);
     assert.equal(v.modseqOf(7), 12);
     assert.equal(v.modseq, 12);

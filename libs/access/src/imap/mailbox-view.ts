@@ -11,6 +11,8 @@ function withRecent(flags: string[]): string[] {
 export interface ViewUpdate {
   /** sequence numbers to report as EXPUNGE, in the order to send them */
   expunged: number[];
+  /** the same messages by UID (VANISHED, for a QRESYNC session) */
+  expungedUids: number[];
   /** new EXISTS count, or null when no message arrived */
   exists: number | null;
   /** messages whose flags changed: [seq, uid, flags, modseq] */
@@ -165,6 +167,38 @@ export class MailboxView {
     return out;
   }
 
+  /** A UID set the client wrote, as merged ranges (`*` is the highest UID the mailbox gave out). */
+  uidRanges(set: SequenceSet): [number, number][] {
+    return resolveSequenceSet(set, Math.max(this.uidNext - 1, this.maxUid));
+  }
+
+  /** The UIDs of the view that are not in `present` (a full listing of the mailbox). */
+  missingFrom(present: ReadonlySet<number>): number[] {
+    return this.uids.filter((uid) => !present.has(uid));
+  }
+
+  /**
+   * Within the given ascending, merged UID ranges, the ranges of UIDs the view does not hold: what
+   * may have vanished, for a client whose history the store no longer has.
+   */
+  absentRanges(ranges: ReadonlyArray<readonly [number, number]>): [number, number][] {
+    const out: [number, number][] = [];
+    for (const [lo, hi] of ranges) {
+      let next = lo;
+      for (let i = this.lowerBound(lo); i < this.uids.length && this.uids[i]! <= hi; i++) {
+        if (this.uids[i]! > next) out.push([next, this.uids[i]! - 1]);
+        next = this.uids[i]! + 1;
+      }
+      if (next <= hi) out.push([next, hi]);
+    }
+    return out;
+  }
+
+  /** UIDs of the view, ascending, with MODSEQ above `modseq` (QRESYNC's changed messages). */
+  changedSince(modseq: number): number[] {
+    return this.uids.filter((uid) => (this.modseqs.get(uid) ?? 0) > modseq);
+  }
+
   /** Removes uids, returning the sequence numbers to announce in order (each counts the earlier removals). */
   remove(uids: Iterable<number>): number[] {
     const gone = new Set<number>();
@@ -188,6 +222,7 @@ export class MailboxView {
 
   /** Applies a changes reply (flags, new messages, expunges) and says what to tell the client. */
   apply(changes: { changed: MessageState[]; expunged: number[]; highestModseq: number; uidNext: number }): ViewUpdate {
+    const expungedUids = changes.expunged.filter((uid) => this.flags.has(uid));
     const expunged = this.remove(changes.expunged);
     const flagChanges: [number, number, string[], number][] = [];
     const gone = new Set(changes.expunged);
@@ -199,7 +234,7 @@ export class MailboxView {
     this.load(arrivals);
     this.modseq = Math.max(this.modseq, changes.highestModseq);
     this.uidNext = Math.max(this.uidNext, changes.uidNext);
-    return { expunged, exists: arrivals.length ? this.exists : null, flagChanges };
+    return { expunged, expungedUids, exists: arrivals.length ? this.exists : null, flagChanges };
   }
 
   /**
@@ -221,7 +256,7 @@ export class MailboxView {
     this.load(messages.map((m) => ({ uid: m.uid, modseq: m.modseq, flags: m.flags })));
     this.modseq = modseq;
     this.uidNext = uid + 1;
-    return { expunged: [], exists: this.exists, flagChanges: [] };
+    return { expunged: [], expungedUids: [], exists: this.exists, flagChanges: [] };
   }
 
   private lowerBound(uid: number): number {

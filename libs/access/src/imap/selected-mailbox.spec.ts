@@ -16,7 +16,11 @@ function source(uids: number[], pageSize = 1000, highestModseq = 10) {
   const answers: (Changes | Error)[] = [];
   const asked: RequestOf<typeof MailboxChanges>[] = [];
   const opened: number[] = [];
+  const vanished: { uids: [number, number][]; complete: boolean } = { uids: [], complete: true };
   const src: MailboxSource = {
+    async vanishedMessages() {
+      return vanished;
+    },
     async openMailbox(req: RequestOf<typeof OpenMailbox>): Promise<ResponseOf<typeof OpenMailbox>> {
       opened.push(req.afterUid ?? 0);
       const rest = uids.filter((u) => u > (req.afterUid ?? 0));
@@ -35,7 +39,7 @@ function source(uids: number[], pageSize = 1000, highestModseq = 10) {
       return next;
     },
   };
-  return { src, answers, asked, opened };
+  return { src, answers, asked, opened, vanished, uids };
 }
 
 function event(over: Partial<MailboxChangedEvent>): MailboxChangedEvent {
@@ -88,6 +92,31 @@ describe('SelectedMailbox', () => {
     // own APPEND and IDLE arrivals go through the store too, for the claim
     assert.equal(m.ownAppend({ uid: 31, modseq: 12, flags: [] }), '');
     assert.equal(m.hasPending, true);
+  });
+
+  it('announces removals as VANISHED once QRESYNC is on, and finds forgotten expunges by listing the mailbox', async () => {
+    const s = source([3, 5, 9, 20]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    m.qresync = true;
+    m.noteChange(event({ modseq: 12 }));
+    s.answers.push({ changed: [], expunged: [3, 9], highestModseq: 12, uidNext: 100, vanishedFloor: 0 });
+    assert.equal(await m.refresh(), '* VANISHED 3,9\r\n');
+    assert.equal(m.expunged([5, 77]), '* VANISHED 5\r\n');
+    // tombstones up to modseq 15 were pruned: the view (at 12) cannot trust the expunged list
+    s.uids.splice(0, s.uids.length, 30);
+    m.noteChange(event({ modseq: 16 }));
+    s.answers.push({ changed: [{ uid: 30, modseq: 16, flags: [] }], expunged: [], highestModseq: 16, uidNext: 31, vanishedFloor: 15 });
+    assert.equal(await m.refresh(), '* VANISHED 20\r\n* 1 EXISTS\r\n');
+  });
+
+  it('resynchronises a QRESYNC client: VANISHED (EARLIER) from the store, or every absent UID when the store forgot, then changed flags', async () => {
+    const s = source([3, 5, 9, 20]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    s.vanished.uids = [[4, 4], [6, 8]];
+    assert.equal(await m.resynchronise(0, null), '* VANISHED (EARLIER) 4,6:8\r\n' + [3, 5, 9, 20].map((u, i) => `* ${i + 1} FETCH (UID ${u} FLAGS (${u === 5 ? '\\Seen work' : ''}) MODSEQ (1))\r\n`).join(''));
+    s.vanished.complete = false;
+    assert.equal(await m.resynchronise(1, [{ start: 1, end: 10 }]), '* VANISHED (EARLIER) 1:2,4,6:8,10\r\n');
+    assert.equal(await m.vanishedEarlier(1, []), '');
   });
 
   it('announces a keyword in FLAGS and PERMANENTFLAGS before the first FETCH that shows it, once', async () => {

@@ -1,12 +1,12 @@
 import type { MailboxChanges, RecentMode, RequestOf, ResponseOf } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
-import { existsResponse, expungeResponse, fetchFlagsResponse, keywordsResponses, recentResponse, selectResponses, type SequenceSet } from '@mail/imap-protocol';
+import { existsResponse, expungeResponse, fetchFlagsResponse, keywordsResponses, recentResponse, selectResponses, toRanges, vanishedResponse, type SequenceSet } from '@mail/imap-protocol';
 import type { MailboxChangedEvent } from '../ports/change-feed.port.js';
 import type { MailStorePort } from '../ports/mail-store.port.js';
 import { MailboxView } from './mailbox-view.js';
 
 /** The store calls the synchronisation needs: opening a mailbox and asking what changed since a MODSEQ. */
-export type MailboxSource = Pick<MailStorePort, 'openMailbox' | 'mailboxChanges'>;
+export type MailboxSource = Pick<MailStorePort, 'openMailbox' | 'mailboxChanges' | 'vanishedMessages'>;
 
 /**
  * The selected mailbox of one session and its synchronisation with everyone else's changes: the
@@ -26,6 +26,8 @@ export class SelectedMailbox {
   private firstUnseen: number | null | undefined;
   /** CONDSTORE is on for the session (RFC 7162 3.1): unsolicited FETCH responses carry MODSEQ */
   condstore = false;
+  /** QRESYNC is on for the session (RFC 7162 3.2.10): removals are announced as VANISHED, by UID */
+  qresync = false;
   /** keywords the client was told about in FLAGS/PERMANENTFLAGS, by lower case */
   private readonly keywords = new Map<string, string>();
   /** the \Recent count the client was last told (`* n RECENT`) */
@@ -157,10 +159,16 @@ export class SelectedMailbox {
       this.logger.warn({ err }, 'could not load mailbox changes');
       return '';
     }
+    if (changes.vanishedFloor !== undefined && changes.vanishedFloor > this.view.modseq) {
+      // the store forgot expunges this old (tombstone retention): find them by a full listing
+      const gone = await this.listMissing();
+      if (gone === null) return '';
+      changes = { ...changes, expunged: [...changes.expunged, ...gone] };
+    }
     this.view.addRecent(changes.recent);
     const update = this.view.apply(changes);
     let text = this.announceKeywords(changes.changed.map((m) => m.flags));
-    for (const seq of update.expunged) text += expungeResponse(seq);
+    text += this.removals(update.expunged, update.expungedUids);
     if (update.exists !== null) text += existsResponse(update.exists);
     text += this.recentUpdate(update.exists !== null);
     for (const [seq, uid, flags, modseq] of update.flagChanges) text += fetchFlagsResponse({ seq, uid, flags, modseq: this.condstore ? modseq : undefined });
@@ -204,11 +212,68 @@ export class SelectedMailbox {
     return this.announceKeywords([res.flags!]) + existsResponse(update.exists!);
   }
 
-  /** EXPUNGE responses for messages this session removed (EXPUNGE, MOVE), each number counting the earlier ones. */
+  /**
+   * EXPUNGE responses for messages this session removed (EXPUNGE, MOVE), each number counting the
+   * earlier ones; one VANISHED for a QRESYNC session.
+   */
   expunged(uids: Iterable<number>): string {
-    let text = '';
-    for (const seq of this.view.remove(uids)) text += expungeResponse(seq);
+    const known = [...uids].filter((uid) => this.view.seqOf(uid) > 0);
+    return this.removals(this.view.remove(known), known);
+  }
+
+  /**
+   * What a client that last knew the mailbox at `modseq` missed (SELECT ... QRESYNC, RFC 7162
+   * 3.2.5): VANISHED (EARLIER) for the UIDs expunged since, then the flags of every message
+   * changed since, within `knownUids` when the client named them.
+   */
+  async resynchronise(modseq: number, knownUids: SequenceSet | null): Promise<string> {
+    const scope = knownUids ? this.view.uidRanges(knownUids) : null;
+    let text = await this.vanishedEarlier(modseq, scope ?? (this.view.uidNext > 1 ? [[1, this.view.uidNext - 1]] : []));
+    for (const uid of this.view.changedSince(modseq)) {
+      if (scope && !scope.some(([a, b]) => uid >= a && uid <= b)) continue;
+      text += fetchFlagsResponse({ seq: this.view.seqOf(uid), uid, flags: this.view.flagsOf(uid), modseq: this.view.modseqOf(uid) });
+    }
     return text;
+  }
+
+  /**
+   * `* VANISHED (EARLIER)` for the UIDs in `ranges` expunged since `modseq` (also UID FETCH's
+   * VANISHED modifier). When the store no longer remembers that far back, every UID in the ranges
+   * that the mailbox does not hold is reported, which RFC 7162 allows (a client ignores UIDs it
+   * never knew).
+   */
+  async vanishedEarlier(modseq: number, ranges: [number, number][]): Promise<string> {
+    if (!ranges.length) return '';
+    const res = await this.source.vanishedMessages({ accountId: this.accountId, mailboxId: this.view.mailboxId, sinceModseq: modseq, uids: ranges.slice(0, 10_000) });
+    return vanishedResponse(res.complete && ranges.length <= 10_000 ? res.uids : this.view.absentRanges(ranges), true);
+  }
+
+  /** EXPUNGE per sequence number, or (QRESYNC) one VANISHED for the UIDs. */
+  private removals(seqs: number[], uids: number[]): string {
+    if (!seqs.length) return '';
+    if (this.qresync) return vanishedResponse(toRanges(uids), false);
+    let text = '';
+    for (const seq of seqs) text += expungeResponse(seq);
+    return text;
+  }
+
+  /** The view's UIDs the mailbox no longer holds, from a full listing; null when the store cannot answer. */
+  private async listMissing(): Promise<number[] | null> {
+    const present = new Set<number>();
+    let afterUid = 0;
+    try {
+      for (;;) {
+        const page = await this.source.openMailbox({ accountId: this.accountId, name: this.view.name, afterUid });
+        for (const m of page.messages) present.add(m.uid);
+        if (!page.more || !page.messages.length) break;
+        afterUid = page.messages[page.messages.length - 1]!.uid;
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'could not list the mailbox');
+      return null;
+    }
+    // the listing came after the view's UIDs: any of them it lacks is gone
+    return this.view.missingFrom(present);
   }
 
   /**

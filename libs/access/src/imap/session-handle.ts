@@ -28,6 +28,9 @@ export interface SessionHandle {
   /** CONDSTORE was enabled (RFC 7162 3.1): FETCH and STORE responses carry MODSEQ */
   readonly condstore: boolean;
   enableCondstore(): void;
+  /** QRESYNC was enabled (RFC 7162 3.2.3): expunges are announced as VANISHED; implies CONDSTORE */
+  readonly qresync: boolean;
+  enableQresync(): void;
   /** the APPEND literal on its way in, if any */
   upload: AppendUpload | null;
   authFailures: number;

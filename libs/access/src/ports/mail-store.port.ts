@@ -18,6 +18,7 @@ import type {
   SearchMessages,
   SubscribeMailbox,
   UpdateFlags,
+  VanishedMessages,
 } from '@mail/contracts';
 
 
@@ -43,6 +44,7 @@ export abstract class MailStorePort {
   abstract copyMessages(req: RequestOf<typeof CopyMessages>): Promise<ResponseOf<typeof CopyMessages>>;
   /** MULTIAPPEND: several messages into one mailbox, all or none */
   abstract appendAll(req: RequestOf<typeof AppendAll>): Promise<ResponseOf<typeof AppendAll>>;
+  abstract vanishedMessages(req: RequestOf<typeof VanishedMessages>): Promise<ResponseOf<typeof VanishedMessages>>;
   abstract appendMessage(req: RequestOf<typeof AppendMessage>): Promise<ResponseOf<typeof AppendMessage>>;
   /** what the accounts hold across their mailboxes (the store's kept counters: cheap) */
   abstract accountUsage(req: RequestOf<typeof GetAccountUsage>): Promise<ResponseOf<typeof GetAccountUsage>>;

@@ -3,7 +3,7 @@ import { ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
 
 /**
- * ENABLE (RFC 5161): CONDSTORE (RFC 7162 3.1) is the extension here that needs enabling; unknown
+ * ENABLE (RFC 5161): CONDSTORE and QRESYNC (RFC 7162 3.1, 3.2.3) are the extensions here that need enabling; unknown
  * names are ignored, and ENABLED lists only what this command newly enabled.
  */
 export const enable: CommandSpec<Command<'ENABLE'>> = {
@@ -13,6 +13,10 @@ export const enable: CommandSpec<Command<'ENABLE'>> = {
     for (const name of cmd.capabilities.map((c) => c.toUpperCase())) {
       if (name === 'CONDSTORE' && !s.condstore && !enabled.includes(name)) {
         s.enableCondstore();
+        enabled.push(name);
+      } else if (name === 'QRESYNC' && !s.qresync) {
+        // QRESYNC implies CONDSTORE (RFC 7162 3.2.3); ENABLED names only what was asked for
+        s.enableQresync();
         enabled.push(name);
       }
     }

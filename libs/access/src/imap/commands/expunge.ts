@@ -11,14 +11,22 @@ export const expunge: CommandSpec<Expunge> = {
     if (mailbox.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
     const base = { accountId: user.accountId, mailboxId: mailbox.mailboxId, onlyDeleted: true };
     const expunged: number[] = [];
+    let highest = 0;
     if (!cmd.sequence) {
-      expunged.push(...(await s.ctx.store.expungeMessages(base)).expunged);
+      const res = await s.ctx.store.expungeMessages(base);
+      expunged.push(...res.expunged);
+      highest = res.highestModseq;
     } else {
       const uids = mailbox.select(cmd.sequence, true).map(([, uid]) => uid);
-      for (const ranges of uidRangeBatches(uids)) expunged.push(...(await s.ctx.store.expungeMessages({ ...base, uids: ranges })).expunged);
+      for (const ranges of uidRangeBatches(uids)) {
+        const res = await s.ctx.store.expungeMessages({ ...base, uids: ranges });
+        expunged.push(...res.expunged);
+        highest = Math.max(highest, res.highestModseq);
+      }
     }
     const text = mailbox.expunged(expunged);
     if (text) await s.out.send(text);
-    return ok('EXPUNGE completed');
+    // RFC 7162 3.2.7: with QRESYNC the client learns the MODSEQ the mailbox reached
+    return ok('EXPUNGE completed', s.qresync && highest ? `HIGHESTMODSEQ ${highest}` : null);
   },
 };
