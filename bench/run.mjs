@@ -35,8 +35,10 @@ const users = {
   pop3: user('pop0'),
   idle: Array.from({ length: 20 }, (_, i) => user(`idle${i}`)),
   migrated: user('mig0'),
+  // every message of the one-mailbox ingest goes to this account's INBOX (a shared or support address)
+  oneMailbox: user('one0'),
 };
-const allUsers = [...users.ingest, ...Object.values(users.mailbox), users.pop3, ...users.idle, users.migrated];
+const allUsers = [...users.ingest, ...Object.values(users.mailbox), users.pop3, ...users.idle, users.migrated, users.oneMailbox];
 
 const meta = {
   startedAt: new Date().toISOString(),
@@ -109,7 +111,14 @@ const ingestReps = async (target, into) => {
     await settleWrites();
   }
   for (let rep = 0; rep < opts.reps; rep++) await ingestPhase({ target, users: users.ingest, opts, rep, into, log });
+  for (let rep = 0; rep < (opts.oneMailbox ? opts.reps : 0); rep++) await oneMailboxIngest(target, into, rep);
   await verifiedIngestReps(target, into);
+};
+
+/** The same SMTP load, every message to one account (ADR 0043): what a shared or support mailbox gets. */
+const oneMailboxIngest = async (target, into, rep) => {
+  log(`  -- ${target.name} one-mailbox ingest rep ${rep + 1}`);
+  await ingestPhase({ target, users: [users.oneMailbox], opts: { ...opts, messages: opts.oneMailbox }, rep: `one mailbox ${rep + 1}`, into, log, key: 'smtpone' });
 };
 
 /** SMTP ingest of DKIM-signed mail whose SPF, DKIM and DMARC all verify (only a side with a DNS server the bench controls). */
@@ -180,6 +189,17 @@ async function interleavedRun(startPlatform, startAnchor) {
       log(`  -- ${side.name} ingest rep ${rep + 1}`);
       try {
         await ingestPhase({ target: side.target, users: users.ingest, opts, rep, into: side.into, log });
+      } catch (err) {
+        ingestFailed.add(side);
+        failed(side, err);
+      }
+      await settleWrites();
+    }
+  }
+  for (let rep = 0; rep < (opts.oneMailbox ? opts.reps : 0); rep++) {
+    for (const side of sides.filter((s) => !ingestFailed.has(s))) {
+      try {
+        await oneMailboxIngest(side.target, side.into, rep);
       } catch (err) {
         ingestFailed.add(side);
         failed(side, err);

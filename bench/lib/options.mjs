@@ -8,6 +8,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --warmup=N            unmeasured SMTP messages each side takes (and delivers) before its ingest repetitions (default 1000; 0 skips)
   --mailbox=10000,100000  IMAP mailbox sizes (default 10000; add 100000 for the growth figure)
   --idle=N              idle IMAP connections for the memory figure (default 2000; 0 skips it)
+  --one-mailbox=N       messages per repetition of the one-mailbox ingest (default: --messages; 0 skips it)
   --no-embedded         skip the embedded-mode figures
   --no-pop3             skip the POP3 figure
   --no-migration        skip the migration figure (the first mailbox copied into another account by a migration batch)
@@ -59,6 +60,7 @@ export function parseOptions(argv) {
       case 'warmup': explicit.warmup = num(); break;
       case 'mailbox': explicit.mailbox = v.split(',').filter(Boolean).map(Number).filter((n) => Number.isInteger(n) && n >= 1000); break;
       case 'idle': explicit.idleConnections = num(); break;
+      case 'one-mailbox': explicit.oneMailbox = num(); break;
       case 'no-embedded': o.embedded = false; break;
       case 'no-pop3': o.pop3 = false; break;
       case 'no-interleave': o.interleave = false; break;
@@ -73,5 +75,7 @@ export function parseOptions(argv) {
     }
   }
   if (o.quick) Object.assign(o, { reps: 1, messages: 300, connections: 4, warmup: 0, recipients: 4, mailbox: [1000], idleConnections: 100, pop3Messages: 200, stallMs: 20_000, traceMessages: 20_000 });
-  return Object.assign(o, explicit);
+  Object.assign(o, explicit);
+  o.oneMailbox ??= o.messages;
+  return o;
 }

@@ -92,10 +92,11 @@ export async function ingestPhase({ target, users, opts, rep, into, log, signed,
   push(into, `${key}.rate`, smtp.perSecond);
   push(into, `${key}.p50`, smtp.p50);
   push(into, `${key}.p99`, smtp.p99);
-  if (watchers && key === 'smtp') {
-    push(into, 'e2e.rate', e2eRate);
-    push(into, 'e2e.p50', e2e.p50);
-    push(into, 'e2e.p99', e2e.p99);
+  if (watchers && key !== 'smtpauth') {
+    const e2eKey = key === 'smtp' ? 'e2e' : `${key}.e2e`;
+    push(into, `${e2eKey}.rate`, e2eRate);
+    push(into, `${e2eKey}.p50`, e2e.p50);
+    push(into, `${e2eKey}.p99`, e2e.p99);
   }
 }
 

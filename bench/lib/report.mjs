@@ -15,6 +15,7 @@ export function figureRows(mailboxSizes, pop3Messages = 1000, traceMessages = 0)
     { key: 'e2e.rate', label: 'End to end (send → visible in IMAP)', unit: 'msg/s', better: 'higher' },
     { key: 'e2e.p50', label: 'End to end latency p50', unit: 'ms', better: 'lower' },
     { key: 'e2e.p99', label: 'End to end latency p99', unit: 'ms', better: 'lower' },
+    ...oneMailboxRows(),
   ];
   for (const m of mailboxSizes) {
     const k = (f) => `imap${m}.${f}`;
@@ -53,6 +54,7 @@ export function figureRows(mailboxSizes, pop3Messages = 1000, traceMessages = 0)
   rows.push(
     { key: 'smtp.rate', label: 'Embedded: SMTP ingest', unit: 'msg/s', better: 'higher', from: 'embedded' },
     { key: 'smtp.p99', label: 'Embedded: SMTP ingest latency p99', unit: 'ms', better: 'lower', from: 'embedded' },
+    ...oneMailboxRows('embedded'),
     // one start per run (fresh DATA_DIR); targets of issue 17: ≤ 250, ≤ 150, ≤ 400 MiB
     { key: 'start.ready', label: 'Embedded: start on an empty DATA_DIR to /readyz', unit: 'ms', better: 'lower', from: 'embedded' },
     { key: 'start.cpu', label: 'Embedded: CPU time of that start', unit: 'ms', better: 'lower', from: 'embedded' },
@@ -70,6 +72,17 @@ export function figureRows(mailboxSizes, pop3Messages = 1000, traceMessages = 0)
     );
   }
   return rows;
+}
+
+/** The one-mailbox ingest (ADR 0043): every message to one account, 16 connections. */
+function oneMailboxRows(from) {
+  const rows = [
+    { key: 'smtpone.rate', label: 'One mailbox: SMTP ingest', unit: 'msg/s', better: 'higher' },
+    { key: 'smtpone.p99', label: 'One mailbox: SMTP ingest latency p99', unit: 'ms', better: 'lower' },
+    { key: 'smtpone.e2e.rate', label: 'One mailbox: end to end (visible in IMAP)', unit: 'msg/s', better: 'higher' },
+    { key: 'smtpone.e2e.p99', label: 'One mailbox: end to end latency p99', unit: 'ms', better: 'lower' },
+  ];
+  return from ? rows.map((r) => ({ ...r, label: `Embedded: ${r.label}`, from })) : rows;
 }
 
 function fmt(x) {

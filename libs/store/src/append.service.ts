@@ -1,6 +1,6 @@
 import { BlobNotFoundError, type BlobStore } from '@mail/blob';
 import { ContractError, decodeCarriedIndex, type AppendAll, type AppendMessage, type AppendMessages, type ParsedRequestOf, type ResponseOf } from '@mail/contracts';
-import type { Database } from '@mail/db';
+import type { Database, Queryable } from '@mail/db';
 import type { ChangePublisher, MailboxChange } from './change-publisher.js';
 import { SEEN, normalizeFlags } from './flags.js';
 import { toIndexRecord, type IndexRecord } from './index-record.js';
@@ -63,9 +63,10 @@ export class AppendService {
     const queues = [...byMailbox.values()];
     const lane = async () => {
       for (let q = queues.shift(); q; q = queues.shift()) {
+        const together = await this.inOneTransaction(q, items, carried, contexts);
         for (const i of q) {
           try {
-            const { result, change } = await this.measured(items[i], carried.get(items[i].blobKey), contexts.get(i));
+            const { result, change } = together?.get(i) ?? (await this.measured(items[i], carried.get(items[i].blobKey), contexts.get(i)));
             results[i] = { ok: true, result };
             if (change) {
               const seen = changes.get(change.mailboxId);
@@ -184,6 +185,32 @@ export class AppendService {
     }
   }
 
+  /**
+   * A batch's appends to one mailbox in ONE transaction (ADR 0043): the mailbox row is locked once
+   * and the WAL flushed once for all of them, where one commit per append made every other batch
+   * to the same mailbox (a shared address, a list) wait for each commit in turn. Only items whose
+   * index came with them join (no blob is parsed while the lock is held); any failure rolls the
+   * whole group back and its items run one by one as before (null), so a duplicate key or a full
+   * mailbox never costs the others their delivery.
+   */
+  private async inOneTransaction(queue: number[], items: AppendRequest[], carried: Map<string, string>, contexts: Map<number, AppendContext>) {
+    const group = queue.filter((i) => carried.has(items[i].blobKey));
+    if (group.length < 2) return null;
+    const started = performance.now();
+    try {
+      const done = await this.db.transaction(async (tx) => {
+        const out = new Map<number, { result: AppendResult; change?: MailboxChange }>();
+        for (const i of group) out.set(i, await this.run(items[i], carried.get(items[i].blobKey), contexts.get(i), tx));
+        return out;
+      });
+      const each = (performance.now() - started) / 1000 / group.length;
+      for (const { result } of done.values()) recordAppend(result.duplicate ? 'duplicate' : 'ok', each);
+      return done;
+    } catch {
+      return null;
+    }
+  }
+
   private async measured(p: AppendRequest, carried: string | undefined, context?: AppendContext): Promise<{ result: AppendResult; change?: MailboxChange }> {
     const started = performance.now();
     try {
@@ -196,14 +223,15 @@ export class AppendService {
     }
   }
 
-  private async run(p: AppendRequest, carried: string | undefined, context?: AppendContext): Promise<{ result: AppendResult; change?: MailboxChange }> {
+  /** One append; `q` is the group's transaction when it runs in one (reads then see the group's earlier appends). */
+  private async run(p: AppendRequest, carried: string | undefined, context?: AppendContext, q: Queryable = this.db): Promise<{ result: AppendResult; change?: MailboxChange }> {
     const name = normalizeMailboxName(p.mailbox);
     const key = p.idempotencyKey ?? null;
-    let ctx = context ?? (await this.appends.context(this.db, p.accountId, name, p.blobKey, key));
+    let ctx = context ?? (await this.appends.context(q, p.accountId, name, p.blobKey, key));
     if (!ctx.mailbox && !ctx.earlier) {
       // the first message of a new account: its default mailboxes come into being on first use
-      await this.mailboxes.ensureAccount(this.db, p.accountId);
-      ctx = await this.appends.context(this.db, p.accountId, name, p.blobKey, key);
+      await this.mailboxes.ensureAccount(q, p.accountId);
+      ctx = await this.appends.context(q, p.accountId, name, p.blobKey, key);
     }
     if (ctx.earlier) return { result: duplicateOf(ctx.earlier) };
     const mailbox = ctx.mailbox;
@@ -226,7 +254,7 @@ export class AppendService {
     for (let attempt = 0; ; attempt++) {
       let outcome;
       try {
-        outcome = await this.appends.append(this.db, {
+        outcome = await this.appends.append(q, {
           accountId: p.accountId,
           mailboxId: mailbox.id,
           flags,
@@ -239,6 +267,8 @@ export class AppendService {
       } catch (err) {
         // another append with the same key committed while ours ran: answer with its result
         if (!key || !isUniqueViolation(err)) throw err;
+        // inside a group's transaction the violation aborted it: the group reruns one by one
+        if (q !== this.db) throw err;
         const earlier = await this.appends.findAppend(this.db, p.accountId, key);
         if (earlier) return { result: duplicateOf(earlier) };
         throw new ContractError('UNAVAILABLE', 'a concurrent append with the same idempotency key is in flight; retry');

@@ -222,6 +222,35 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.equal((await inbox(plain)).messages, 2);
     });
 
+    it('appends a batch to one mailbox in one transaction, and reruns it item by item when one item fails (ADR 0043)', async () => {
+      const accountId = randomUUID();
+      await h.bus.request(ListMailboxes, { accountId });
+      const item = async (subject: string, extra: Record<string, unknown> = {}) => {
+        const raw = rawMessage({ subject });
+        return { accountId, blobKey: await h.put(raw), size: Buffer.byteLength(raw), index: encodeCarriedIndex(indexMessageBuffer(Buffer.from(raw))), ...extra };
+      };
+      const events: Array<EventOf<typeof MailboxChanged>> = [];
+      const sub = await h.bus.subscribe(MailboxChanged, (e) => void events.push(e), accountId);
+      try {
+        // together: ascending uids, a key repeated inside the batch is the first item's duplicate
+        const first = await h.bus.request(AppendMessages, {
+          items: [await item('g1', { idempotencyKey: 'g1' }), await item('g2', { idempotencyKey: 'g2' }), await item('g3', { idempotencyKey: 'g3' }), await item('g1 again', { idempotencyKey: 'g1' })],
+        });
+        assert.deepEqual(first.results.map((r) => (r.ok ? [r.result.uid, r.result.duplicate] : r.code)), [[1, false], [2, false], [3, false], [1, true]]);
+        // one item over its quota: the group is rolled back and rerun one by one, the others still delivered
+        const second = await h.bus.request(AppendMessages, {
+          items: [await item('g4', { idempotencyKey: 'g4' }), await item('too big', { idempotencyKey: 'g5', quota: { bytes: 1, messages: null } }), await item('g6', { idempotencyKey: 'g6' })],
+        });
+        assert.deepEqual(second.results.map((r) => (r.ok ? [r.result.uid, r.result.duplicate] : r.code)), [[4, false], 'OVER_QUOTA', [5, false]]);
+        const status = await inbox(accountId);
+        assert.equal(status.messages, 5);
+        for (let i = 0; i < 50 && events.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.deepEqual(events.map((e) => e.uids), [[1, 2, 3], [4, 5]]);
+      } finally {
+        await sub.unsubscribe();
+      }
+    });
+
     it('pages OpenMailbox in uid order', async () => {
       const accountId = randomUUID();
       for (let i = 0; i < 5; i++) await append(accountId, rawMessage({ subject: `m${i}` }), { flags: i % 2 ? ['\\Flagged'] : [] });
