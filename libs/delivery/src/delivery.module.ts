@@ -8,6 +8,7 @@ import { Database } from '@mail/db';
 import { createLogger } from '@mail/telemetry';
 import { DELIVERY_CONFIG, DKIM_KEY_CACHE, RECIPIENT_CACHE, type DeliveryConfig } from './delivery.config.js';
 import { OutboundDkimSigner } from './dkim/outbound-dkim-signer.js';
+import { ArcSealer } from './dkim/arc-sealer.js';
 import { DeliveryHandlers } from './delivery.handlers.js';
 import { Handoff } from './handoff.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -111,7 +112,7 @@ export class DeliveryModule {
             queue: QueueService,
             tracker: Tracker,
             dkimKeys: CachedRequester<typeof GetDkimSigningKeys>,
-          ) => new MessageProcessor(config, repo, bus, recipients, blobs, outbound, queue, tracker, logger, new OutboundDkimSigner(dkimKeys, config.secrets)),
+          ) => new MessageProcessor(config, repo, bus, recipients, blobs, outbound, queue, tracker, logger, new OutboundDkimSigner(dkimKeys, config.secrets), undefined, new ArcSealer(dkimKeys, config.secrets, config.hostname)),
           inject: [QueueRepository, Bus, RECIPIENT_CACHE, BlobStore, OutboundRouter, QueueService, Tracker, DKIM_KEY_CACHE],
         },
         {

@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import { srsForward } from '@mail/srs';
+import type { ArcSealer } from './dkim/arc-sealer.js';
 import { ROOT_CONTEXT, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import { Bus, type CachedRequester } from '@mail/bus';
 import { BlobNotFoundError, BlobStore } from '@mail/blob';
@@ -70,6 +72,7 @@ export class MessageProcessor {
     private readonly logger: Logger,
     private readonly signer?: OutboundDkimSigner,
     private readonly reports: DeliveryReports = deliveryReports(config, repo, blobs, queue, logger),
+    private readonly arc?: ArcSealer,
   ) {}
 
   /**
@@ -243,6 +246,25 @@ export class MessageProcessor {
   }
 
   /**
+   * Mail from the internet that leaves again was forwarded by one of our domains (an alias or group
+   * with a remote member): ARC-sealed with that domain's DKIM key (RFC 8617, ADR 0041). The domain
+   * is the first hosted one among the message's recipients. Best effort: any failure sends it
+   * unsealed (SRS already keeps SPF from failing), logged.
+   */
+  private async arcSealed(message: QueuedMessage, read: () => Promise<Readable>, headers: Buffer): Promise<OutboundBody | null> {
+    if (!this.arc) return null;
+    try {
+      for (const domain of new Set((await this.repo.recipientAddresses(message.id)).map((a) => a.slice(a.lastIndexOf('@') + 1).toLowerCase()))) {
+        if ((await this.recipients.request({ address: `postmaster@${domain}` })).kind === 'remote') continue;
+        return await this.arc.seal(domain, message, read, headers);
+      }
+    } catch (err) {
+      this.logger.warn({ queueId: message.id, err: describe(err) }, 'ARC sealing failed; the message goes unsealed');
+    }
+    return null;
+  }
+
+  /**
    * The message as it leaves: refused when it has looped (more than 25 Received fields, RFC 5321
    * §6.3), DKIM-signed when it is ours to sign. On failure every remote recipient gets the outcome.
    */
@@ -258,8 +280,12 @@ export class MessageProcessor {
       if (hops > MAX_RECEIVED) return fail({ kind: 'permanent', detail: `5.4.6 mail loop: the message has passed ${hops} mail servers`, remote: false });
       // header fields in UTF-8 submitted under SMTPUTF8 need a next hop that offers it (RFC 6532)
       const utf8Headers = !!message.envelope?.smtpUtf8 && headers.some((b) => b > 0x7f);
-      if (!this.signer) return { open: read, size: message.size, signedBy: null, utf8Headers };
-      return { ...(await this.signer.bodyFor(message, read, headers)), utf8Headers };
+      const body = this.signer ? await this.signer.bodyFor(message, read, headers) : { open: read, size: message.size, signedBy: null };
+      if (body.signedBy === null && message.source.protocol === 'smtp') {
+        const sealed = await this.arcSealed(message, read, headers);
+        if (sealed) return { ...sealed, utf8Headers };
+      }
+      return { ...body, utf8Headers };
     } catch (err) {
       if (err instanceof BlobNotFoundError) return fail({ kind: 'permanent', detail: '5.3.0 message body lost', remote: false });
       this.logger.error({ queueId: message.id, err: describe(err) }, 'preparing the outbound message failed; it waits for a retry');

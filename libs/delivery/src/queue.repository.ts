@@ -101,6 +101,12 @@ export class QueueRepository {
   }
 
   /** Extra recipients of an existing message (forwarding); an address already on it is skipped, which also stops forwarding loops. */
+  /** Every recipient address of a message, whatever its state (the ARC sealer looks for the forwarding domain). */
+  async recipientAddresses(messageId: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ address: string }>('SELECT address FROM queue.recipients WHERE message_id = $1 ORDER BY address LIMIT 1000', [messageId]);
+    return rows.map((r) => r.address);
+  }
+
   async addRecipients(messageId: string, addresses: string[]): Promise<number> {
     return this.insertRecipients(this.db, messageId, addresses);
   }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
+import { authenticate } from 'mailauth';
 import { dkimVerify } from 'mailauth/lib/dkim/verify';
 import nodemailer from 'nodemailer';
 import { freePort, mailctl, RawLineClient, type PlatformUnderTest } from '@mail/testing';
@@ -228,6 +229,12 @@ export function outboundMail(name: string, start: (env: NodeJS.ProcessEnv) => Pr
       // SPF at remote.test now asks about the platform's domain, not origin.test
       assert.match(forwarded.from, /^SRS0=[A-Za-z0-9+/]{4}=[A-Z2-7]{2}=origin\.test=dave@localhost$/);
       assert.match(forwarded.body.toString('utf8'), /Subject: please forward/);
+      // ARC-sealed by the forwarding domain with its DKIM key (RFC 8617), carrying our verdict of the message as it arrived
+      const arc = await authenticate(forwarded.body, { ip: '127.0.0.1', helo: 'localhost', sender: forwarded.from, mta: 'mx1.remote.test', resolver: (n: string, t: string) => resolver.resolve(n, t as 'TXT') as never });
+      assert.ok(arc.arc, 'the copy carries an ARC set');
+      assert.equal(arc.arc.status.result, 'pass', JSON.stringify(arc.arc));
+      assert.match(forwarded.body.toString('utf8'), /^ARC-Seal: i=1; a=rsa-sha256; t=\d+; cv=none; d=sender\.test; s=r1;/m);
+      assert.match(forwarded.body.toString('utf8'), /^ARC-Authentication-Results: i=1; localhost;/m);
 
       // remote.test bounces to the SRS address: it goes back to dave at origin.test, still from <>
       const bounce = await RawLineClient.open(p.ports.smtp);
