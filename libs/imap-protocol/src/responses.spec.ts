@@ -51,6 +51,19 @@ describe('response builders, byte for byte', () => {
     assert.equal(permanentFlagsResponse(['work'], true), '* OK [PERMANENTFLAGS ()] Flags permitted\r\n');
   });
 
+  it('the SELECT block of an IMAP4rev2 session: no RECENT, no UNSEEN, the LIST response (RFC 9051 6.3.2)', () => {
+    assert.equal(
+      selectResponses({ keywords: [], readOnly: false, exists: 172, recent: null, firstUnseen: null, uidValidity: 3857529045, uidNext: 4392, highestModseq: 715, listName: { name: 'INBOX', delimiter: '/' } }),
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n' +
+        '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted\r\n' +
+        '* 172 EXISTS\r\n' +
+        '* OK [UIDVALIDITY 3857529045] UIDs valid\r\n' +
+        '* OK [UIDNEXT 4392] Predicted next UID\r\n' +
+        '* OK [HIGHESTMODSEQ 715] Highest\r\n' +
+        '* LIST () "/" INBOX\r\n',
+    );
+  });
+
   it('the SELECT block in RFC order', () => {
     assert.equal(
       selectResponses({ keywords: [], readOnly: false, exists: 172, recent: 1, firstUnseen: 12, uidValidity: 3857529045, uidNext: 4392, highestModseq: 715 }),

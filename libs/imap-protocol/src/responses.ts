@@ -84,24 +84,28 @@ export interface SelectSummary {
   keywords: readonly string[];
   readOnly: boolean;
   exists: number;
-  recent: number;
+  /** null for an IMAP4rev2 session, which has no \Recent (RFC 9051 dropped the RECENT response) */
+  recent: number | null;
   /** sequence number of the first message without \Seen, sent to IMAP4rev1 clients; null when none */
   firstUnseen: number | null;
   uidValidity: number;
   uidNext: number;
   highestModseq: number;
+  /** IMAP4rev2 (RFC 9051 6.3.2): the mailbox's name as the server spells it, sent as a LIST response */
+  listName?: { name: string; delimiter: string };
 }
 
-/** The untagged responses SELECT and EXAMINE send before their tagged OK (RFC 3501 6.3.1), in its order. */
+/** The untagged responses SELECT and EXAMINE send before their tagged OK (RFC 3501 6.3.1, RFC 9051 6.3.2), in its order. */
 export function selectResponses(s: SelectSummary): string {
   return (
     keywordsResponses(s.keywords, s.readOnly) +
     existsResponse(s.exists) +
-    recentResponse(s.recent) +
+    (s.recent !== null ? recentResponse(s.recent) : '') +
     (s.firstUnseen !== null ? okResponse(`First unseen`, `UNSEEN ${s.firstUnseen}`) : '') +
     untagged(`OK [UIDVALIDITY ${s.uidValidity}] UIDs valid`) +
     untagged(`OK [UIDNEXT ${s.uidNext}] Predicted next UID`) +
-    untagged(`OK [HIGHESTMODSEQ ${s.highestModseq}] Highest`)
+    untagged(`OK [HIGHESTMODSEQ ${s.highestModseq}] Highest`) +
+    (s.listName ? listResponse('LIST', [], s.listName.delimiter, s.listName.name) : '')
   );
 }
 

@@ -75,6 +75,7 @@ export class ImapSession implements SessionHandle {
   /** what the session pauses while a command runs: the socket, or the inflater once compressed */
   private input: { pause(): unknown; resume(): unknown };
   qresync = false;
+  imap4rev2 = false;
   private changeSub: ChangeSubscription | null = null;
   /** where the client's next raw line goes (IDLE's DONE, an AUTHENTICATE response) */
   private lineHandler: ((text: string) => Promise<void>) | null = null;
@@ -160,9 +161,14 @@ export class ImapSession implements SessionHandle {
     if (this.selected) this.selected.qresync = true;
   }
 
+  enableImap4rev2(): void {
+    this.imap4rev2 = true;
+  }
+
   select(mailbox: SelectedMailbox): void {
     mailbox.condstore = this.condstore;
     mailbox.qresync = this.qresync;
+    mailbox.imap4rev2 = this.imap4rev2;
     this.selected = mailbox;
     this.state = 'selected';
   }

@@ -28,6 +28,8 @@ export class SelectedMailbox {
   condstore = false;
   /** QRESYNC is on for the session (RFC 7162 3.2.10): removals are announced as VANISHED, by UID */
   qresync = false;
+  /** the session enabled IMAP4rev2 (RFC 9051): set by the session before SELECT's responses */
+  imap4rev2 = false;
   /** keywords the client was told about in FLAGS/PERMANENTFLAGS, by lower case */
   private readonly keywords = new Map<string, string>();
   /** the \Recent count the client was last told (`* n RECENT`) */
@@ -98,15 +100,18 @@ export class SelectedMailbox {
   /** The untagged block of SELECT/EXAMINE. */
   selectResponses(): string {
     const v = this.view;
+    // IMAP4rev2 (RFC 9051 6.3.2, appendix E): no RECENT, no UNSEEN, and the mailbox's LIST response
+    const rev2 = this.imap4rev2;
     return selectResponses({
       keywords: [...this.keywords.values()],
       readOnly: v.readOnly,
       exists: v.exists,
-      recent: this.recentTold,
-      firstUnseen: this.firstUnseen === undefined ? v.firstUnseen() : this.firstUnseen,
+      recent: rev2 ? null : this.recentTold,
+      firstUnseen: rev2 ? null : this.firstUnseen === undefined ? v.firstUnseen() : this.firstUnseen,
       uidValidity: v.uidValidity,
       uidNext: v.uidNext,
       highestModseq: v.modseq,
+      listName: rev2 ? { name: v.name, delimiter: '/' } : undefined,
     });
   }
 

@@ -31,6 +31,9 @@ export interface SessionHandle {
   /** QRESYNC was enabled (RFC 7162 3.2.3): expunges are announced as VANISHED; implies CONDSTORE */
   readonly qresync: boolean;
   enableQresync(): void;
+  /** IMAP4rev2 was enabled (RFC 9051): no \\Recent, ESEARCH answers SEARCH, SELECT differs */
+  readonly imap4rev2: boolean;
+  enableImap4rev2(): void;
   /** the APPEND literal on its way in, if any */
   upload: AppendUpload | null;
   authFailures: number;

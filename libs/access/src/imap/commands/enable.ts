@@ -14,6 +14,10 @@ export const enable: CommandSpec<Command<'ENABLE'>> = {
       if (name === 'CONDSTORE' && !s.condstore && !enabled.includes(name)) {
         s.enableCondstore();
         enabled.push(name);
+      } else if (name === 'IMAP4REV2' && !s.imap4rev2) {
+        // RFC 9051 appendix E: the differences this session now follows (see ADR 0035)
+        s.enableImap4rev2();
+        enabled.push('IMAP4rev2');
       } else if (name === 'QRESYNC' && !s.qresync) {
         // QRESYNC implies CONDSTORE (RFC 7162 3.2.3); ENABLED names only what was asked for
         s.enableQresync();

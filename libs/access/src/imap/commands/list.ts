@@ -33,7 +33,7 @@ export const list: CommandSpec<Command<'LIST' | 'LSUB'>> = {
     for (const e of entries) {
       const attributes = subscribed && e.subscribed ? [...e.attributes, '\\Subscribed'] : e.attributes;
       text += listResponse(cmd.name, attributes, DELIMITER, e.name, e.childInfo);
-      if (status && e.info) text += mailboxStatusResponse(e.info, status);
+      if (status && e.info) text += mailboxStatusResponse(e.info, status, s.imap4rev2);
     }
     if (text) await s.out.send(text);
     return ok(`${cmd.name} completed`);

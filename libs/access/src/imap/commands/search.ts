@@ -29,7 +29,9 @@ export const search: CommandSpec<Search> = {
     }
     numbers.sort((a, b) => a - b);
     const modseq = searchesByModseq(cmd.criteria) ? highest : undefined;
-    if (cmd.returning) await s.out.send(esearchResponse({ tag: cmd.tag, uid: cmd.uid, returning: cmd.returning, numbers, modseq }));
+    // IMAP4rev2 answers every SEARCH with ESEARCH, RETURN (ALL) by default (RFC 9051 6.4.4)
+    const returning = cmd.returning ?? (s.imap4rev2 ? ['ALL' as const] : null);
+    if (returning) await s.out.send(esearchResponse({ tag: cmd.tag, uid: cmd.uid, returning, numbers, modseq }));
     else await s.out.send(searchResponse(numbers, modseq));
     return ok(`${cmd.uid ? 'UID ' : ''}SEARCH completed`);
   },

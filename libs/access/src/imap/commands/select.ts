@@ -14,7 +14,8 @@ export const select: CommandSpec<Select> = {
     // a failed SELECT leaves no mailbox selected (RFC 3501 6.3.1)
     if (s.selected) await s.deselect(true);
     // IMAP4rev1's \Recent: SELECT claims what no session has seen, EXAMINE only looks (RFC 3501 6.3.2)
-    const recentMode = readOnly ? 'peek' : 'claim';
+    // (an IMAP4rev2 session takes no part in it: RFC 9051 has no \Recent)
+    const recentMode = s.imap4rev2 ? undefined : readOnly ? 'peek' : 'claim';
     const mailbox = await SelectedMailbox.open(s.ctx.store, user.accountId, mailboxArgument(cmd.mailbox), readOnly, s.logger, recentMode);
     s.select(mailbox);
     await s.out.send(mailbox.selectResponses());

@@ -8,11 +8,11 @@ import type { Command, CommandSpec } from '../session-handle.js';
  * `* STATUS` for a mailbox the store described: the items asked for, in their order (RFC 3501
  * 6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE); items this server cannot count are left out.
  */
-export function mailboxStatusResponse(info: MailboxInfo, items: readonly StatusItem[]): string {
+export function mailboxStatusResponse(info: MailboxInfo, items: readonly StatusItem[], imap4rev2 = false): string {
   const values: Partial<Record<StatusItem, number>> = {
     MESSAGES: info.messages,
     // messages no session has claimed as \Recent yet (an earlier store release does not count them)
-    RECENT: info.recent ?? 0,
+    RECENT: imap4rev2 ? undefined : (info.recent ?? 0),
     UIDNEXT: info.uidNext,
     UIDVALIDITY: info.uidValidity,
     UNSEEN: info.unseen,
@@ -32,7 +32,7 @@ export const status: CommandSpec<Command<'STATUS'>> = {
   state: 'authenticated',
   async run(s, cmd, user) {
     const info = await s.ctx.store.mailboxStatus({ accountId: user.accountId, name: mailboxArgument(cmd.mailbox) });
-    await s.out.send(mailboxStatusResponse(info, cmd.items));
+    await s.out.send(mailboxStatusResponse(info, cmd.items, s.imap4rev2));
     return ok('STATUS completed');
   },
 };
