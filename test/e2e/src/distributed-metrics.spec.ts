@@ -5,6 +5,8 @@
 // deploy/grafana/dashboards/*.json and deploy/prometheus/alerts.yml.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it, test } from 'node:test';
 import nodemailer from 'nodemailer';
@@ -12,6 +14,8 @@ import YAML from 'yaml';
 import { Pop3TestClient, exposedMetricNames, mailctl, promqlMetricNames, startDistributedPlatform, type DistributedPlatform } from '@mail/testing';
 import { sampleMessage } from './messages.js';
 import { imapClient, waitForMessages } from './scenario.js';
+import { csvFile, waitFor } from './migration-batch-scenario.js';
+import { makeTestPki } from './test-certificates.js';
 
 const databaseAdminUrl = process.env.TEST_DATABASE_URL;
 const natsUrl = process.env.TEST_NATS_URL;
@@ -78,10 +82,28 @@ if (!databaseAdminUrl || !natsUrl) {
   describe('dashboards and alerts query only metrics the services export (distributed mode)', { timeout: 180_000 }, () => {
     let p: DistributedPlatform;
     const exported = new Map<string, Set<string>>(); // metric -> services exporting it
+    let pkiDir = '';
 
     before(async () => {
+      // a certificate from a test CA the migration service trusts: a migration batch below copies
+      // from the platform's own IMAP listener over verified STARTTLS (the migration-batch series)
+      pkiDir = await mkdtemp(join(tmpdir(), 'metrics-pki-'));
+      const pki = await makeTestPki(pkiDir, 'unused.test');
+      await writeFile(join(pkiDir, 'server.key'), pki.server.key);
+      await writeFile(join(pkiDir, 'server.crt'), pki.server.cert);
       // PROXY protocol on one listener (from an address no test client uses), so its metric is there
-      p = await startDistributedPlatform({ databaseAdminUrl, natsUrl, env: { PROXY_PROTOCOL_LISTENERS: 'pop3', PROXY_TRUSTED_CIDRS: '127.0.0.9/32' } });
+      p = await startDistributedPlatform({
+        databaseAdminUrl,
+        natsUrl,
+        env: {
+          PROXY_PROTOCOL_LISTENERS: 'pop3',
+          PROXY_TRUSTED_CIDRS: '127.0.0.9/32',
+          TLS_CERT_FILE: join(pkiDir, 'server.crt'),
+          TLS_KEY_FILE: join(pkiDir, 'server.key'),
+          REMOTE_TLS_CA_FILE: pki.caFile,
+          MIGRATION_BATCH_POLL_MS: '100',
+        },
+      });
       assert.equal((await mailctl(p, ['domain', 'add', 'metrics.test'])).code, 0);
       assert.equal((await mailctl(p, ['user', 'add', 'mia@metrics.test', '--password', 'correct horse battery'])).code, 0);
 
@@ -115,6 +137,23 @@ if (!databaseAdminUrl || !natsUrl) {
       } finally {
         await client.logout();
       }
+      // mia's mailbox copied into another account by a migration batch, and a user whose old password is wrong (the error series)
+      for (const u of ['moved', 'unmoved']) assert.equal((await mailctl(p, ['user', 'add', `${u}@metrics.test`, '--password', 'correct horse battery'])).code, 0);
+      const csv = await csvFile([
+        ['moved@metrics.test', 'mia@metrics.test', 'correct horse battery'],
+        ['unmoved@metrics.test', 'mia@metrics.test', 'not her password'],
+      ]);
+      const created = await mailctl(p, ['migration', 'create', 'metrics', '--csv', csv, '--host', '127.0.0.1', '--port', String(p.ports.imap), '--tls', 'starttls']);
+      assert.equal(created.code, 0, created.stderr);
+      assert.equal((await mailctl(p, ['migration', 'start', 'metrics'])).code, 0);
+      const synced = await waitFor(p, 'metrics', (s) => s.state === 'synced');
+      assert.deepEqual(
+        synced.users.map((u) => [u.emailAddress, u.state, u.messagesDone]),
+        [
+          ['moved@metrics.test', 'synced', 2],
+          ['unmoved@metrics.test', 'failed', 0],
+        ],
+      );
       const pop = await Pop3TestClient.connect(p.host, p.ports.pop3);
       await pop.client.stls();
       await pop.client.command('USER mia@metrics.test');
@@ -128,6 +167,7 @@ if (!databaseAdminUrl || !natsUrl) {
     });
     after(async () => {
       await p?.close();
+      if (pkiDir) await rm(pkiDir, { recursive: true, force: true });
     });
 
     it('every service exports its own metrics and the process metrics', () => {
