@@ -54,4 +54,15 @@ describe('SORT / THREAD / QUOTA / LIST-EXTENDED parsing', () => {
     assert.ok(parse('a LIST () "" ""').name === 'LIST');
     for (const line of ['a LIST (RECURSIVEMATCH) "" *', 'a LIST (REMOTE RECURSIVEMATCH) "" *', 'a LIST (X) "" *', 'a LIST "" ()', `a LIST "" (${'a '.repeat(60)}b)`, 'a LSUB (SUBSCRIBED) "" *']) bad(line);
   });
+
+  it('reads BINARY, BINARY.PEEK and BINARY.SIZE fetch items (RFC 3516)', () => {
+    const cmd = parse('a FETCH 1 (BINARY[1.2] BINARY.PEEK[]<0.10> BINARY.SIZE[3])');
+    assert.ok(cmd.name === 'FETCH');
+    assert.deepEqual(cmd.items, [
+      { kind: 'BODY[]', peek: false, section: { part: [1, 2], text: null, fields: [] }, partial: null, binary: 'content' },
+      { kind: 'BODY[]', peek: true, section: { part: [], text: null, fields: [] }, partial: { start: 0, length: 10 }, binary: 'content' },
+      { kind: 'BODY[]', peek: true, section: { part: [3], text: null, fields: [] }, partial: null, binary: 'size' },
+    ]);
+    for (const line of ['a FETCH 1 BINARY[HEADER]', 'a FETCH 1 BINARY[1.MIME]', 'a FETCH 1 BINARY.SIZE[1]<0.1>', 'a FETCH 1 BINARY']) bad(line);
+  });
 });

@@ -84,6 +84,21 @@ function fetchAtt(c: Cursor): FetchItem {
     }
     return { kind: 'BODY[]', peek: name === 'BODY.PEEK', section, partial };
   }
+  if (c.peek() === 0x5b && (name === 'BINARY' || name === 'BINARY.PEEK' || name === 'BINARY.SIZE')) {
+    // RFC 3516: section-binary = "[" [section-part] "]", a partial only on BINARY[.PEEK]
+    c.pos++;
+    const section = parseSection(c);
+    if (section.text !== null) c.fail('BINARY takes part numbers only');
+    let partial: { start: number; length: number } | null = null;
+    if (name !== 'BINARY.SIZE' && c.tryChar('<')) {
+      const start = c.number();
+      c.expect('.');
+      const length = c.nzNumber();
+      c.expect('>');
+      partial = { start, length };
+    }
+    return { kind: 'BODY[]', peek: name !== 'BINARY', section, partial, binary: name === 'BINARY.SIZE' ? 'size' : 'content' };
+  }
   if (!SIMPLE.has(name as SimpleFetchItem)) c.fail(`unknown FETCH item ${name.slice(0, 40)}`);
   return { kind: name as SimpleFetchItem };
 }

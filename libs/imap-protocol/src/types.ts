@@ -33,7 +33,11 @@ export type SimpleFetchItem =
 
 export type FetchItem =
   | { kind: SimpleFetchItem }
-  | { kind: 'BODY[]'; peek: boolean; section: Section; partial: { start: number; length: number } | null };
+  /**
+   * `binary`: RFC 3516 BINARY[section] ('content', the part decoded from its transfer encoding) or
+   * BINARY.SIZE[section] ('size'); the section is then part numbers only
+   */
+  | { kind: 'BODY[]'; peek: boolean; section: Section; partial: { start: number; length: number } | null; binary?: 'content' | 'size' };
 
 export type SearchKey =
   | { op: 'all' }

@@ -10,3 +10,4 @@ export { buildEnvelope } from './envelope.js';
 export { mailDateDay, parseMailDate } from './date-header.js';
 export { parseStructuredHeader, decodeParam, type StructuredHeader } from './structured-header.js';
 export { decodeWords } from './encoded-words.js';
+export { decodeTransfer, knownTransferEncoding } from './transfer-decoder.js';

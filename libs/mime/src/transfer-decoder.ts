@@ -151,3 +151,17 @@ export function createTransferDecoder(encoding: string): TransferDecoder {
       return new IdentityDecoder();
   }
 }
+
+/** Transfer encodings a decoder exists for (RFC 2045 6.1); others are not decoded (IMAP BINARY: UNKNOWN-CTE). */
+export function knownTransferEncoding(encoding: string): boolean {
+  return ['7bit', '8bit', 'binary', 'base64', 'quoted-printable'].includes(encoding.trim().toLowerCase());
+}
+
+/** A whole body decoded from its Content-Transfer-Encoding (IMAP BINARY). */
+export function decodeTransfer(data: Buffer, encoding: string): Buffer {
+  const decoder = createTransferDecoder(encoding);
+  const out = Buffer.allocUnsafe(data.length + DECODE_SLACK);
+  const n = decoder.decodeInto(data, out, 0);
+  const rest = decoder.end();
+  return rest.length ? Buffer.concat([out.subarray(0, n), rest]) : out.subarray(0, n);
+}

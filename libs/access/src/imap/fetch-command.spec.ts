@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { BlobNotFoundError } from '@mail/blob';
@@ -10,6 +8,7 @@ import { FakeChangeFeed, FakeMailStore } from './imap-fakes.spec-helper.js';
 import { MailboxView } from './mailbox-view.js';
 import { ConnectionClosedError, SocketOutput } from './socket-output.js';
 import { TrackingBlobStore } from '../tracking-blob-store.spec-helper.js';
+import { socketPair } from './socket-pair.spec-helper.js';
 
 const ACCOUNT = '33333333-3333-4333-8333-333333333333';
 const BODY_PEEK: FetchItem = { kind: 'BODY[]', peek: true, section: { part: [], text: null, fields: [] }, partial: null };
@@ -30,16 +29,7 @@ async function setup(count: number) {
   const view = new MailboxView(opened.mailbox, true);
   view.load(opened.messages);
 
-  const listener = createServer();
-  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
-  const accepted = once(listener, 'connection') as Promise<[Socket]>;
-  const client = connect((listener.address() as AddressInfo).port, '127.0.0.1');
-  const [server] = await accepted;
-  listener.close();
-  const received: Buffer[] = [];
-  client.on('data', (d: Buffer) => received.push(d));
-  client.on('error', () => undefined);
-  server.on('error', () => undefined);
+  const { server, client, received } = await socketPair();
 
   const uids = opened.messages.map((m) => m.uid);
   const { messages } = await store.fetchMessages({ accountId: ACCOUNT, mailboxId: opened.mailbox.id, uids: [[uids[0]!, uids.at(-1)!]], envelope: false, bodyStructure: false, limit: 5000 });

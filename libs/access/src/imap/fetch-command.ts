@@ -4,6 +4,7 @@ import type { FetchedMessage } from '@mail/contracts';
 import {
   applyPartial,
   filterHeaderFields,
+  findPart,
   flagList,
   formatDateTime,
   formatSection,
@@ -17,7 +18,9 @@ import {
 import type { MailStorePort } from '../ports/mail-store.port.js';
 import type { MailboxView } from './mailbox-view.js';
 import { ConnectionClosedError, type SocketOutput } from './socket-output.js';
+import { decodeTransfer, knownTransferEncoding } from '@mail/mime';
 import { ReadAhead } from '../read-ahead.js';
+import { no, ReplyError } from './reply.js';
 import { readRange } from '../read-whole.js';
 
 export interface FetchContext {
@@ -70,7 +73,8 @@ function asBodyItem(item: FetchItem): { body: BodyItem; label: string } | null {
   switch (item.kind) {
     case 'BODY[]': {
       const origin = item.partial ? `<${item.partial.start}>` : '';
-      return { body: item, label: `BODY${formatSection(item.section)}${origin}` };
+      const name = item.binary === 'size' ? 'BINARY.SIZE' : item.binary ? 'BINARY' : 'BODY';
+      return { body: item, label: `${name}${formatSection(item.section)}${origin}` };
     }
     case 'RFC822':
       return { body: { kind: 'BODY[]', peek: false, section: WHOLE, partial: null }, label: 'RFC822' };
@@ -290,7 +294,15 @@ export class FetchCommand {
         continue;
       }
       const chunk = readAlready?.get(i) ?? (await this.section(msg, body.body));
-      if (chunk.kind === 'buffer' && !chunk.data.length) {
+      if (body.body.binary === 'size') {
+        add(`${body.label} ${chunk.kind === 'buffer' ? chunk.data.length : chunk.size}`);
+      } else if (body.body.binary && chunk.kind === 'buffer' && chunk.data.includes(0)) {
+        // RFC 3516: content with NUL goes as a literal8
+        add(`${body.label} ~${literalHeader(chunk.data.length)}`);
+        await out.send(text);
+        await out.send(chunk.data);
+        text = '';
+      } else if (chunk.kind === 'buffer' && !chunk.data.length) {
         add(`${body.label} ""`);
       } else if (chunk.kind === 'buffer') {
         add(`${body.label} ${literalHeader(chunk.data.length)}`);
@@ -318,6 +330,7 @@ export class FetchCommand {
 
   /** `signal` aborts a read started ahead (small sections only: large ones stream when their turn comes). */
   private async section(msg: FetchedMessage, item: BodyItem, signal?: AbortSignal): Promise<SectionData> {
+    if (item.binary) return this.binarySection(msg, item, signal);
     const { blobKey, headerSize } = refsOf(msg);
     const plan = planSection(item.section, { size: msg.size, headerSize, body: msg.body });
     if (plan.kind === 'empty') return { kind: 'buffer', data: Buffer.alloc(0) };
@@ -336,6 +349,27 @@ export class FetchCommand {
       return { kind: 'buffer', data: data.length > end - start ? data.subarray(0, end - start) : data };
     }
     return { kind: 'stream', stream: await blobs.getRange(blobKey, start, end), size: end - start };
+  }
+
+  /**
+   * BINARY[part] (RFC 3516): the part's body decoded from its Content-Transfer-Encoding, the partial
+   * applied to the decoded bytes; a multipart or message part, or the whole message, as it is. Held
+   * whole in memory (a part is at most the APPEND limit). An encoding without a decoder is
+   * UNKNOWN-CTE.
+   */
+  private async binarySection(msg: FetchedMessage, item: BodyItem, signal?: AbortSignal): Promise<SectionData> {
+    const { blobKey, headerSize } = refsOf(msg);
+    const section: Section = { part: item.section.part, text: null, fields: [] };
+    const plan = planSection(section, { size: msg.size, headerSize, body: msg.body });
+    if (plan.kind !== 'range') return { kind: 'buffer', data: Buffer.alloc(0) };
+    const part = section.part.length && msg.body ? findPart(msg.body, section.part) : null;
+    const encoding = part && !part.parts && !part.message ? part.encoding : 'binary';
+    if (!knownTransferEncoding(encoding)) throw new ReplyError(no('Unknown Content-Transfer-Encoding', 'UNKNOWN-CTE'));
+    const end = Math.min(plan.end, msg.size);
+    const raw = end > plan.start ? await readRange(this.ctx.blobs, blobKey, plan.start, end, signal) : Buffer.alloc(0);
+    const decoded = decodeTransfer(raw, encoding);
+    const { start, end: stop } = applyPartial(0, decoded.length, item.partial);
+    return { kind: 'buffer', data: decoded.subarray(start, Math.max(start, stop)) };
   }
 
   /** Streams exactly `size` bytes; once a literal is announced nothing else may be said, so a short blob ends the connection. */
