@@ -57,7 +57,9 @@ class FakeRemote extends RemoteMailbox {
   async downloadBody(): Promise<Readable | null> {
     throw new Error('no large messages here');
   }
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.open = '';
+  }
 }
 
 class FakeSink extends LocalMailboxSink {
