@@ -10,7 +10,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE } from './lib/options.mjs';
 import { figureRows, buildTable, renderText, writeResults } from './lib/report.mjs';
-import { ingestPhase, warmupPhase, prepareMailbox, imapPhase, pop3Phase, memoryPhase } from './lib/phases.mjs';
+import { ingestPhase, warmupPhase, prepareMailbox, imapPhase, pop3Phase, memoryPhase, sessionMixPhase } from './lib/phases.mjs';
 import { probe } from './lib/probe.mjs';
 import { fillTrace, tracePhase } from './lib/trace-search.mjs';
 import { signedSender } from './lib/mail-auth.mjs';
@@ -37,8 +37,10 @@ const users = {
   migrated: user('mig0'),
   // every message of the one-mailbox ingest goes to this account's INBOX (a shared or support address)
   oneMailbox: user('one0'),
+  // the session mix's small mailbox, shared by its 10 clients
+  mix: user('mix0'),
 };
-const allUsers = [...users.ingest, ...Object.values(users.mailbox), users.pop3, ...users.idle, users.migrated, users.oneMailbox];
+const allUsers = [...users.ingest, ...Object.values(users.mailbox), users.pop3, ...users.idle, users.migrated, users.oneMailbox, users.mix];
 
 const meta = {
   startedAt: new Date().toISOString(),
@@ -142,6 +144,10 @@ async function fullPlan(target, into, { ingest = true, memory = true } = {}) {
     const { uids, fill } = await prepareMailbox({ target, user: users.mailbox[size], count: size, log });
     meta.fills[`${target.name}.${size}`] = { ms: Math.round(fill.ms), method: fill.method };
     await imapPhase({ target, user: users.mailbox[size], uids, size, reps: opts.reps, into, log });
+  }
+  if (target.can.imap && opts.sessionMix > 0) {
+    await prepareMailbox({ target, user: users.mix, count: opts.sessionMix, log });
+    await sessionMixPhase({ target, user: users.mix, reps: opts.reps, into, log });
   }
   await migrationLine(target, into);
   if (opts.pop3 && target.can.pop3) {

@@ -16,6 +16,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --profile=DIR         our service processes write V8 CPU profiles under DIR (summarise: node bench/profile-summary.mjs DIR)
   --skip-imap           skip the IMAP mailbox figures (profiling the SMTP path)
   --trace-messages=N    message trace search figures with N recorded messages (default 1000000; 0 skips)
+  --session-mix=N       IMAP session mix on an N-message mailbox, 10 clients (default 100; 0 skips)
   --database-url=URL    PostgreSQL admin URL (default $BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres)
   --nats-url=URL        NATS (default $BENCH_NATS_URL or nats://127.0.0.1:4222)`;
 
@@ -34,6 +35,7 @@ export function parseOptions(argv) {
     interleave: true,
     pop3Messages: 1000,
     traceMessages: 1_000_000,
+    sessionMix: 100,
     only: null,
     stallMs: 30_000,
     databaseUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -71,6 +73,7 @@ export function parseOptions(argv) {
       case 'no-migration': o.migration = false; break;
       case 'skip-imap': explicit.mailbox = []; break;
       case 'trace-messages': explicit.traceMessages = num(); break;
+      case 'session-mix': explicit.sessionMix = num(); break;
       default: throw new Error(`unknown option ${arg}\n${USAGE}`);
     }
   }

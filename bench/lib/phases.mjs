@@ -4,6 +4,7 @@ import { smtpLoad, toDataPayload } from './smtp-load.mjs';
 import { makeMessage } from './message.mjs';
 import { startWatchers, collect, closeWatchers } from './e2e.mjs';
 import { imapPass, mailboxUids } from './imap-load.mjs';
+import { sessionMixPass } from './session-mix.mjs';
 import { pop3Pass } from './pop3-load.mjs';
 import { idleMemory } from './memory.mjs';
 import { pop3Count } from './probe.mjs';
@@ -203,4 +204,24 @@ export async function memoryPhase({ target, users, connections, into, log, notes
   log(`  ${target.name}: ${r.connections} idle IMAP connections: PSS ${(r.before.pss / 2 ** 20).toFixed(1)} → ${(r.after.pss / 2 ** 20).toFixed(1)} MiB ` +
     `(${r.before.processes} → ${r.after.processes} processes) = ${(r.pssPerConnection / 1024).toFixed(1)} KiB/connection (RSS ${(r.rssPerConnection / 1024).toFixed(1)} KiB)`);
   return r;
+}
+
+/**
+ * The session mix (issue 14): 10 clients on one small mailbox, with a LOGIN per session and with
+ * sessions that stay logged in; commands per second and the mean latency of each command.
+ */
+export async function sessionMixPhase({ target, user, reps, into, log, seconds = 10 }) {
+  if (!target.can.imap) return;
+  const args = { port: target.ports.imap, host: target.host, user: user.address, password: user.password, from: SENDER, seconds };
+  await sessionMixPass({ ...args, seconds: 2 }); // warm-up, unmeasured
+  for (let rep = 0; rep < reps; rep++) {
+    for (const relogin of [true, false]) {
+      const r = await sessionMixPass({ ...args, relogin });
+      const key = relogin ? 'mix.sessions' : 'mix.loggedIn';
+      push(into, `${key}.commandsPerSec`, r.commandsPerSec);
+      for (const [name, ms] of Object.entries(r.mean)) push(into, `${key}.${name}`, ms);
+      log(`  ${target.name} session mix (${relogin ? 'LOGIN per session' : 'logged in'}) rep ${rep + 1}: ${Math.round(r.commandsPerSec)} commands/s, ` +
+        Object.entries(r.mean).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', '));
+    }
+  }
 }

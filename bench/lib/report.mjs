@@ -30,6 +30,14 @@ export function figureRows(mailboxSizes, pop3Messages = 1000, traceMessages = 0)
       { key: k('append1000'), label: `IMAP ${n}: APPEND ×1,000`, unit: 'ms', better: 'lower' },
     );
   }
+  // the session mix (issue 14): 10 clients, a small mailbox; LOGIN per session and logged in
+  for (const [key, what] of [['mix.sessions', 'LOGIN per session'], ['mix.loggedIn', 'sessions logged in']]) {
+    rows.push({ key: `${key}.commandsPerSec`, label: `IMAP session mix, ${what}: commands/s (10 clients)`, unit: 'cmd/s', better: 'higher' });
+    for (const name of ['LOGIN', 'SELECT', 'FETCH', 'STORE', 'APPEND', 'EXPUNGE']) {
+      if (key === 'mix.loggedIn' && name === 'LOGIN') continue;
+      rows.push({ key: `${key}.${name}`, label: `IMAP session mix, ${what}: ${name} mean latency`, unit: 'ms', better: 'lower' });
+    }
+  }
   if (mailboxSizes[0]) {
     const n = mailboxSizes[0].toLocaleString('en-US');
     // no anchor column: the anchor side has no migration tool driven by the bench (bench/README.md)
