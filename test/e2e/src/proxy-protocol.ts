@@ -27,6 +27,9 @@ export const PROXY_ENV = {
   IMAP_MAX_CONNECTIONS_PER_IP: '2',
   POP3_MAX_CONNECTIONS_PER_IP: '2',
   ALLOW_PLAINTEXT_AUTH: 'true',
+  // login throttling per client, small enough to reach: 4 failures, no penalty waits
+  AUTH_MAX_FAILURES_PER_CLIENT: '4',
+  AUTH_PENALTY_MS: '0',
 };
 
 const v1 = (client: string, port = 40_000) => `PROXY ${client.includes(':') ? 'TCP6' : 'TCP4'} ${client} ${client.includes(':') ? '::1' : '127.0.0.1'} ${port} 25\r\n`;
@@ -206,6 +209,22 @@ export function proxyProtocolScenario(name: string, start: () => Promise<Platfor
       } finally {
         pop3.close();
       }
+    });
+
+    it('login throttling counts the client the balancer names: a guesser is refused, its neighbour behind the same balancer is not', async () => {
+      const login = async (client: string, user: string, password: string) => {
+        const c = await through(p.ports.imap, v2(client));
+        try {
+          assert.match(await c.line(/./), /^\* OK/);
+          c.sendLine(`a LOGIN ${user} "${password}"`);
+          return await c.line(/^a /);
+        } finally {
+          c.close();
+        }
+      };
+      for (let i = 0; i < 5; i++) assert.match(await login('192.0.2.66', `guess${i}@${DOMAIN}`, 'wrong'), /^a NO/);
+      assert.match(await login('192.0.2.66', PAT, PASSWORD), /^a NO/, 'the guesser is held off even with the right password');
+      assert.match(await login('192.0.2.67', PAT, PASSWORD), /^a OK/, 'another client behind the same balancer logs in');
     });
 
     it('POP3S through the balancer: the v2 header comes before the TLS handshake', async () => {
