@@ -52,6 +52,16 @@ describe('MailboxView', () => {
     assert.equal(v.appendedHere([{ uid: 100, modseq: 12, flags: [] }]), null);
   });
 
+  it("follows the session's own STORE only when its modseq directly follows the view's", () => {
+    const v = view([3, 5]);
+    assert.equal(v.followOwnChange(11), true);
+    assert.equal(v.modseq, 11);
+    // another session's change took 12: ours at 13 leaves the view to the store's changes
+    assert.equal(v.followOwnChange(13), false);
+    assert.equal(v.modseq, 11);
+    assert.equal(v.followOwnChange(11), false);
+  });
+
   it('takes the appends an event lists only when they all follow each other from the view, or none of them', () => {
     const v = view([3, 5]);
     // a gap inside the list (modseq 13 missing): nothing is applied

@@ -125,6 +125,18 @@ export class MailboxView {
     return this.modseqs.get(uid) ?? 0;
   }
 
+  /**
+   * The session's own write took `modseq` (a STORE: the store gives one MODSEQ to a whole command).
+   * When it directly follows the view's, nothing else changed in between (every change takes the
+   * next MODSEQ), so the view is current at it, and the change event coming back needs no request
+   * for changes. Otherwise the event is followed as any other.
+   */
+  followOwnChange(modseq: number): boolean {
+    if (modseq !== this.modseq + 1) return false;
+    this.modseq = modseq;
+    return true;
+  }
+
   /** `modseq`: the message's new MODSEQ when the caller knows it (a STORE's or the store's answer) */
   setFlags(uid: number, given: string[], modseq?: number): boolean {
     const old = this.flags.get(uid);

@@ -32,6 +32,8 @@ export const store: CommandSpec<Store> = {
         view.setFlags(state.uid, state.flags, state.modseq);
         updated.add(state.uid);
       }
+      // the echo of our own change then costs no MailboxChanges request before the next reply
+      if (res.updated[0]) view.followOwnChange(res.updated[0].modseq);
       conflicts.push(...res.conflicts);
     }
     // a keyword new to the mailbox is announced before any FETCH shows it, also to a .SILENT STORE
