@@ -166,6 +166,11 @@ export const DeliveryEnv = z.object({
   /** a queue lease; renewed every third of it while held, so a dead replica's work is taken over about this long after it died (ADR 0036) */
   QUEUE_LEASE_MS: z.coerce.number().int().min(1000).default(15_000),
   MESSAGE_EXPIRY_HOURS: z.coerce.number().min(0.001).default(120),
+  /** delays between delivery attempts in ms, comma-separated, the last repeating (default 1m, 5m, 15m, 1h, 4h); tests shorten it */
+  DELIVERY_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'comma-separated milliseconds')
+    .optional(),
   /** finished messages (and what they carried) leave the queue this long after they arrived */
   QUEUE_RETENTION_HOURS: z.coerce.number().min(0.001).default(168),
   /** recipients a replica may hand to its own workers in memory after enqueueing them (ADR 0008); 0 turns it off */

@@ -14,6 +14,7 @@ export function deliveryConfig(env: CommonEnv & z.output<typeof DeliveryEnv>) {
     workers: env.DELIVERY_WORKERS,
     leaseMs: env.QUEUE_LEASE_MS,
     expiryHours: env.MESSAGE_EXPIRY_HOURS,
+    retrySchedule: env.DELIVERY_RETRY_SCHEDULE_MS?.split(',').map(Number),
     retentionHours: env.QUEUE_RETENTION_HOURS,
     hostname: env.HOSTNAME_FQDN,
     relayHost: env.RELAY_HOST,

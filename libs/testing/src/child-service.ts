@@ -42,6 +42,12 @@ export class ChildService {
     throw new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.log}`);
   }
 
+  /** The signal (SIGKILL: a crash), and its exit. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal);
+    return (await this.exited) ?? null;
+  }
+
   /** SIGTERM (graceful drain), SIGKILL if it does not exit in time. */
   async stop(graceMs = 15_000): Promise<number | null> {
     if (this.proc.exitCode !== null) return this.proc.exitCode;

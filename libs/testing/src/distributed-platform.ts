@@ -22,6 +22,11 @@ export interface DistributedPlatform extends PlatformUnderTest {
   databaseUrl: string;
   /** start one more replica of a service (same database, bus and blobs) */
   addReplica(name: ServiceName): Promise<ChildService>;
+  /**
+   * Kills a service's process with `signal` (SIGKILL: a crash) and starts it again with the same
+   * environment and ports; answers the new process, once ready. It replaces the old one in `services`.
+   */
+  restartService(service: ChildService, signal?: NodeJS.Signals): Promise<ChildService>;
   logs(): string;
 }
 
@@ -35,17 +40,22 @@ export async function startDistributedPlatform(opts: {
   env?: NodeJS.ProcessEnv;
   /** run the S3 server as a process of its own rather than inside this one (the benchmark does) */
   s3InChild?: boolean;
+  /** processes per service (default 1): each smtp-in, access and admin-api replica listens on ports of its own */
+  replicas?: number;
+  /** an S3 server the caller owns (and may stop): the platform uses it and leaves it running */
+  s3?: TestS3;
   /** runs on the fresh, empty database and S3 server before any service starts (a restore from backup) */
   beforeStart?: (state: { databaseUrl: string; s3: TestS3 }) => Promise<void>;
 }): Promise<DistributedPlatform> {
   const db = await createTestDatabase(opts.databaseAdminUrl);
-  const s3 = opts.s3InChild ? await startTestS3InChild() : await startTestS3();
+  const s3 = opts.s3 ?? (opts.s3InChild ? await startTestS3InChild() : await startTestS3());
+  const closeS3 = () => (opts.s3 ? Promise.resolve() : s3.close());
   if (opts.beforeStart) {
     try {
       await opts.beforeStart({ databaseUrl: db.url, s3 });
     } catch (err) {
       await db.drop().catch(() => undefined);
-      await s3.close().catch(() => undefined);
+      await closeS3().catch(() => undefined);
       throw err;
     }
   }
@@ -87,13 +97,14 @@ export async function startDistributedPlatform(opts: {
 
   const services: ChildService[] = [];
   const spawnService = async (name: ServiceName, replica = false): Promise<ChildService> => {
-    const httpPort = name === 'admin-api' ? ports.admin : await freePort();
+    const adminPort = name === 'admin-api' && replica ? await freePort() : ports.admin;
+    const httpPort = name === 'admin-api' ? adminPort : await freePort();
     const env = { ...baseEnv, HTTP_PORT: String(httpPort), OTEL_SERVICE_NAME: name };
     if (replica) {
       // a second replica of a listener gets its own ports; it shares everything else
       if (name === 'smtp-in') Object.assign(env, { SMTP_PORT: String(await freePort()), SUBMISSION_PORT: String(await freePort()) });
       if (name === 'access') Object.assign(env, { IMAP_PORT: String(await freePort()), POP3_PORT: String(await freePort()) });
-      if (name === 'admin-api') throw new Error('start admin-api replicas on other ports yourself');
+      if (name === 'admin-api') Object.assign(env, { ADMIN_PORT: String(adminPort) });
     }
     const svc = new ChildService(name, env, httpPort);
     services.push(svc);
@@ -102,7 +113,7 @@ export async function startDistributedPlatform(opts: {
 
   const cleanup = async () => {
     await Promise.all(services.map((s) => s.stop()));
-    await s3.close().catch(() => undefined);
+    await closeS3().catch(() => undefined);
     await db.drop().catch(() => undefined);
     await dropLeaseBucket(opts.natsUrl, `${prefix}_leases`).catch(() => undefined);
     await dropLeaseBucket(opts.natsUrl, `${prefix}_limits`).catch(() => undefined);
@@ -112,9 +123,11 @@ export async function startDistributedPlatform(opts: {
 
   try {
     // auth and store first: the others call them as soon as they are ready
-    const core = await Promise.all([spawnService('auth'), spawnService('store')]);
+    const replicas = Math.max(1, opts.replicas ?? 1);
+    const spawnAll = (names: readonly ServiceName[]) => Promise.all(names.flatMap((n) => Array.from({ length: replicas }, (_, i) => spawnService(n, i > 0))));
+    const core = await spawnAll(['auth', 'store']);
     await Promise.all(core.map((s) => s.waitReady()));
-    const rest = await Promise.all((['delivery', 'smtp-in', 'access', 'admin-api', 'migration'] as const).map((n) => spawnService(n)));
+    const rest = await spawnAll(['delivery', 'smtp-in', 'access', 'admin-api', 'migration']);
     await Promise.all(rest.map((s) => s.waitReady()));
   } catch (err) {
     await cleanup();
@@ -135,6 +148,13 @@ export async function startDistributedPlatform(opts: {
       const svc = await spawnService(name, true);
       await svc.waitReady();
       return svc;
+    },
+    restartService: async (service, signal = 'SIGKILL') => {
+      await service.kill(signal);
+      const again = new ChildService(service.name, service.env, service.httpPort);
+      services.splice(services.indexOf(service), 1, again);
+      await again.waitReady();
+      return again;
     },
     logs: () => services.map((s) => `--- ${s.name} ---\n${s.log}`).join('\n'),
     close: cleanup,

@@ -14,3 +14,5 @@ export * from './transcript-runner.js';
 export * from './promql-metric-names.js';
 export * from './mail-auth-fixture.js';
 export * from './raw-line-client.js';
+export * from './own-postgres.js';
+export * from './own-nats.js';

@@ -18,16 +18,51 @@ export interface TestS3 {
 // s3rver's fixed development credentials
 const CREDENTIALS = { accessKey: 'S3RVER', secretKey: 'S3RVER' };
 
-/** An S3 API server (s3rver) on a loopback port, its data in a temporary directory. */
-export async function startTestS3(): Promise<TestS3> {
-  const directory = await mkdtemp(join(tmpdir(), 'mail-s3-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
+/**
+ * An S3 API server (s3rver) on a loopback port, its data in a temporary directory (or in
+ * `directory`, which it then leaves in place: a restart on the same port and data).
+ */
+export async function startTestS3(opts: { port?: number; directory?: string } = {}): Promise<TestS3> {
+  const directory = opts.directory ?? (await mkdtemp(join(tmpdir(), 'mail-s3-')));
+  const server = new S3rver({ port: opts.port ?? 0, address: '127.0.0.1', silent: true, directory });
   const addr = await server.run();
   return {
     endpoint: `http://127.0.0.1:${addr.port}`,
     ...CREDENTIALS,
     close: async () => {
+      // clients' keep-alive connections would otherwise keep serving (and keep close() waiting)
+      (server as unknown as { httpServer?: { closeAllConnections?(): void } }).httpServer?.closeAllConnections?.();
       await server.close();
+      if (!opts.directory) await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface StoppableTestS3 extends TestS3 {
+  /** the server goes away (connections refused) and keeps its data */
+  stop(): Promise<void>;
+  /** back on the same port with the same data */
+  start(): Promise<void>;
+}
+
+/** An in-test S3 server that a fault test can stop and start again. */
+export async function startStoppableTestS3(): Promise<StoppableTestS3> {
+  const directory = await mkdtemp(join(tmpdir(), 'mail-s3-'));
+  let server: TestS3 | undefined = await startTestS3({ directory });
+  const endpoint = server.endpoint;
+  const port = Number(new URL(endpoint).port);
+  return {
+    endpoint,
+    ...CREDENTIALS,
+    stop: async () => {
+      await server?.close();
+      server = undefined;
+    },
+    start: async () => {
+      server ??= await startTestS3({ port, directory });
+    },
+    close: async () => {
+      await server?.close().catch(() => undefined);
       await rm(directory, { recursive: true, force: true });
     },
   };
