@@ -8,6 +8,7 @@ export * from './envelope-params.schemas.js';
 export * from './delivery.contract.js';
 export * from './fetch.contract.js';
 export * from './store.contract.js';
+export * from './metadata.contract.js';
 export * from './quota.contract.js';
 export * from './tracking.contract.js';
 export * from './search-text.js';

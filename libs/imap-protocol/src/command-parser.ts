@@ -3,6 +3,7 @@ import { parseDateTime } from './date-time.js';
 import { ImapParseError } from './errors.js';
 import { parseFetchItems } from './fetch-parser.js';
 import { parseQuotaCommand, parseSort, parseThread } from './extension-parser.js';
+import { parseGetMetadata, parseSetMetadata } from './metadata.js';
 import { parseSearchKeys } from './search-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
 import type { ImapCommand, ListReturn, ListSelect, QresyncParams, SearchReturn, SequenceSet, StatusItem } from './types.js';
@@ -356,6 +357,10 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
     case 'GETQUOTAROOT':
     case 'SETQUOTA':
       return parseQuotaCommand(c, tag, name);
+    case 'GETMETADATA':
+      return { tag, name, ...parseGetMetadata(c) };
+    case 'SETMETADATA':
+      return { tag, name, ...parseSetMetadata(c) };
     case 'APPEND':
       return c.fail('APPEND needs a message literal');
     default:

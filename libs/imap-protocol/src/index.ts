@@ -17,3 +17,4 @@ export { baseSubject, asciiCasemap, type BaseSubject } from './base-subject.js';
 export { parseSortCriteria, sortMessages, sortResponse, type SortCriterion, type SortKeyName, type SortableMessage } from './sort.js';
 export { parseMessageIds, threadOrderedSubject, threadReferences, threadResponse, type ThreadMessage, type ThreadNode } from './thread.js';
 export { quotaResponse, quotaRootResponse, type QuotaResource } from './quota-responses.js';
+export { canonicalEntry, metadataResponse, type MetadataOptions } from './metadata.js';

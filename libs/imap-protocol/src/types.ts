@@ -124,6 +124,9 @@ export type ImapCommand =
   /** RFC 4978 */
   | (Tagged & { name: 'COMPRESS'; mechanism: string })
   | (Tagged & { name: 'ENABLE'; capabilities: string[] })
+  /** RFC 5464 METADATA; mailbox "" names the server */
+  | (Tagged & { name: 'GETMETADATA'; options: { maxSize: number | null; depth: '0' | '1' | 'infinity' }; mailbox: string; entries: string[] })
+  | (Tagged & { name: 'SETMETADATA'; mailbox: string; values: Array<[string, string | null]> })
   | (Tagged & { name: 'ID'; params: [string, string | null][] | null });
 
 export type ImapCommandName = ImapCommand['name'] | 'APPEND';

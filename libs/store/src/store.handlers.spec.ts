@@ -23,6 +23,8 @@ import {
   SubscribeMailbox,
   UpdateFlags,
   VanishedMessages,
+  GetMetadata,
+  SetMetadata,
   encodeCarriedIndex,
   type EventOf,
   type SearchCriterion,
@@ -666,6 +668,17 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.equal(rows.length, 0);
       // a purged account starts afresh if mail arrives again
       assert.equal((await h.bus.request(ListMailboxes, { accountId })).mailboxes.length, 6);
+    });
+
+    it('keeps METADATA per account and mailbox, all or none, within its limits', async () => {
+      const accountId = randomUUID();
+      await h.bus.request(SetMetadata, { accountId, mailbox: '', values: [['/private/a', '1'], ['/shared/a/b', '2']] });
+      assert.deepEqual((await h.bus.request(GetMetadata, { accountId, mailbox: '', entries: ['/shared/a'], depth: 'infinity' })).entries, [['/shared/a/b', '2']]);
+      assert.deepEqual((await h.bus.request(GetMetadata, { accountId: randomUUID(), mailbox: '', entries: ['/private/a'] })).entries, []);
+      await rejectsWith(h.bus.request(SetMetadata, { accountId, mailbox: '', values: [['/private/big', 'x'.repeat(70_000)]] }), 'INVALID');
+      const many = Array.from({ length: 101 }, (_, i): [string, string] => [`/private/n${i}`, 'v']);
+      await rejectsWith(h.bus.request(SetMetadata, { accountId, mailbox: 'INBOX', values: [...many.slice(0, 50)] }).then(() => h.bus.request(SetMetadata, { accountId, mailbox: 'INBOX', values: many.slice(49) })), 'OVER_QUOTA');
+      assert.equal((await h.bus.request(GetMetadata, { accountId, mailbox: 'INBOX', entries: ['/private/n100'] })).entries.length, 0, 'the refused SETMETADATA wrote nothing');
     });
 
     it('answers what vanished since a MODSEQ from its tombstones, and says so when pruning made the answer incomplete', async () => {

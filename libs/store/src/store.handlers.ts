@@ -22,11 +22,14 @@ import {
   SubscribeMailbox,
   UpdateFlags,
   VanishedMessages,
+  GetMetadata,
+  SetMetadata,
 } from '@mail/contracts';
 import { Database, runMigrations } from '@mail/db';
 import { AppendService } from './append.service.js';
 import { BlobCollector } from './blob-collector.js';
 import { TombstonePruner } from './tombstone-pruner.js';
+import { MetadataService } from './metadata.service.js';
 import { MailboxService } from './mailbox.service.js';
 import { MessageService } from './message.service.js';
 import { SortKeysService } from './sort-keys.service.js';
@@ -47,6 +50,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
     private readonly sortKeys: SortKeysService,
     private readonly collector: BlobCollector,
     private readonly tombstones: TombstonePruner,
+    private readonly metadata: MetadataService,
     @Inject(STORE_SETTINGS) private readonly settings: StoreSettings,
   ) {}
 
@@ -63,6 +67,8 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
       this.bus.handle(MailboxStatus, (p) => mb.status(p.accountId, p.name)),
       this.bus.handle(OpenMailbox, (p) => mb.open(p.accountId, p.name, p.afterUid, p.limit, p.recent)),
       this.bus.handle(MailboxChanges, (p) => mb.changes(p.accountId, p.mailboxId, p.sinceModseq, p.recent)),
+      this.bus.handle(GetMetadata, (p) => this.metadata.get(p.accountId, p.mailbox, p.entries, p.depth)),
+      this.bus.handle(SetMetadata, (p) => this.metadata.set(p.accountId, p.mailbox, p.values)),
       this.bus.handle(VanishedMessages, (p) => mb.vanished(p.accountId, p.mailboxId, p.sinceModseq, p.uids)),
       this.bus.handle(PurgeAccount, (p) => mb.purge(p.accountId)),
       this.bus.handle(GetAccountUsage, (p) => mb.usage(p.accountIds)),

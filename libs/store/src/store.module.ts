@@ -17,6 +17,8 @@ import { STORE_SETTINGS, storeSettings, type StoreConfig, type StoreSettings } f
 import { SortKeysService } from './sort-keys.service.js';
 import { StoreHandlers } from './store.handlers.js';
 import { TombstonePruner } from './tombstone-pruner.js';
+import { MetadataRepository } from './metadata.repository.js';
+import { MetadataService } from './metadata.service.js';
 
 const STORE_LOGGER = Symbol('STORE_LOGGER');
 
@@ -40,6 +42,11 @@ export class StoreModule {
           useFactory: (db: Database, indexes: IndexRepository, blobs: BlobStore, logger: Logger) =>
             new BlobCollector(db, indexes, blobs, settings.blobGraceSeconds, logger),
           inject: [Database, IndexRepository, BlobStore, STORE_LOGGER],
+        },
+        {
+          provide: MetadataService,
+          useFactory: (db: Database, svc: MailboxService) => new MetadataService(db, svc, new MetadataRepository()),
+          inject: [Database, MailboxService],
         },
         {
           provide: TombstonePruner,

@@ -19,6 +19,8 @@ import {
   SubscribeMailbox,
   UpdateFlags,
   VanishedMessages,
+  GetMetadata,
+  SetMetadata,
   type RequestOf,
   type ResponseOf,
 } from '@mail/contracts';
@@ -78,6 +80,12 @@ export class BusMailStore extends MailStorePort {
   }
   copyMessages(req: RequestOf<typeof CopyMessages>): Promise<ResponseOf<typeof CopyMessages>> {
     return this.bus.request(CopyMessages, req, { timeoutMs: SLOW_MS });
+  }
+  getMetadata(req: RequestOf<typeof GetMetadata>): Promise<ResponseOf<typeof GetMetadata>> {
+    return this.bus.request(GetMetadata, req);
+  }
+  setMetadata(req: RequestOf<typeof SetMetadata>): Promise<ResponseOf<typeof SetMetadata>> {
+    return this.bus.request(SetMetadata, req);
   }
   vanishedMessages(req: RequestOf<typeof VanishedMessages>): Promise<ResponseOf<typeof VanishedMessages>> {
     return this.bus.request(VanishedMessages, req);

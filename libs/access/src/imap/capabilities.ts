@@ -8,10 +8,11 @@ export interface CapabilityState {
 
 const BASE = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'MOVE', 'ENABLE', 'NAMESPACE', 'ID', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'CONDSTORE', 'ESEARCH', 'LIST-STATUS', 'SORT', 'SORT=DISPLAY', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'QUOTA', 'QUOTA=RES-STORAGE', 'QUOTA=RES-MESSAGE', 'LIST-EXTENDED', 'MULTIAPPEND', 'BINARY'];
 /**
- * Extensions of the mailbox-state family (issue 14): QRESYNC (RFC 7162); a line of their own so
- * that additions here and to BASE do not collide.
+ * Extensions of the per-user state family (issue 14): QRESYNC (RFC 7162), METADATA (RFC 5464,
+ * server and mailbox annotations); a line of their own so that additions here and to BASE do not
+ * collide.
  */
-const STATE_EXTENSIONS = ['QRESYNC'];
+const STATE_EXTENSIONS = ['QRESYNC', 'METADATA'];
 
 /** Whether credentials may be sent on this connection. */
 export function authAllowed(s: Pick<CapabilityState, 'secure' | 'allowPlaintextAuth'>): boolean {

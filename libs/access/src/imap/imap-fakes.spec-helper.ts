@@ -231,6 +231,13 @@ export class FakeMailStore extends MailStorePort {
       uidNext: box.info.uidNext,
     };
   }
+  /** METADATA is exercised against the real store (transcripts): the fake refuses it */
+  async getMetadata(): Promise<ResponseOf<typeof C.GetMetadata>> {
+    throw new ContractError('UNAVAILABLE', 'no METADATA in the fake store');
+  }
+  async setMetadata(): Promise<ResponseOf<typeof C.SetMetadata>> {
+    throw new ContractError('UNAVAILABLE', 'no METADATA in the fake store');
+  }
   async vanishedMessages(req: RequestOf<typeof C.VanishedMessages>): Promise<ResponseOf<typeof C.VanishedMessages>> {
     this.calls.push('vanished');
     const box = this.byId(req.accountId, req.mailboxId);

@@ -19,6 +19,8 @@ import type {
   SubscribeMailbox,
   UpdateFlags,
   VanishedMessages,
+  GetMetadata,
+  SetMetadata,
 } from '@mail/contracts';
 
 
@@ -44,6 +46,8 @@ export abstract class MailStorePort {
   abstract copyMessages(req: RequestOf<typeof CopyMessages>): Promise<ResponseOf<typeof CopyMessages>>;
   /** MULTIAPPEND: several messages into one mailbox, all or none */
   abstract appendAll(req: RequestOf<typeof AppendAll>): Promise<ResponseOf<typeof AppendAll>>;
+  abstract getMetadata(req: RequestOf<typeof GetMetadata>): Promise<ResponseOf<typeof GetMetadata>>;
+  abstract setMetadata(req: RequestOf<typeof SetMetadata>): Promise<ResponseOf<typeof SetMetadata>>;
   abstract vanishedMessages(req: RequestOf<typeof VanishedMessages>): Promise<ResponseOf<typeof VanishedMessages>>;
   abstract appendMessage(req: RequestOf<typeof AppendMessage>): Promise<ResponseOf<typeof AppendMessage>>;
   /** what the accounts hold across their mailboxes (the store's kept counters: cheap) */

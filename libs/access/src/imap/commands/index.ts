@@ -13,6 +13,7 @@ import { id } from './id.js';
 import { idle } from './idle.js';
 import { list } from './list.js';
 import { login } from './login.js';
+import { getmetadata, setmetadata } from './metadata.js';
 import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
@@ -60,6 +61,8 @@ export const COMMANDS: CommandTable = {
   SEARCH: search,
   COPY: copy,
   MOVE: copy,
+  GETMETADATA: getmetadata,
+  SETMETADATA: setmetadata,
   SORT: sort,
   THREAD: thread,
   GETQUOTA: getQuota,
