@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from './contract.js';
 import { EmailAddress, Id, IsoDate } from './common.schemas.js';
+import { RemoteHost, RemoteTls } from './fetch.contract.js';
 
 /**
  * Migration batches (issue 16, ADR 0030): an organisation's mailboxes copied in from another IMAP
@@ -15,8 +16,6 @@ export const BatchName = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit');
-
-export const RemoteTlsMode = z.enum(['implicit', 'starttls', 'none']);
 
 /**
  * created → running → synced (every user copied once) → completing → completed; stop/resume move
@@ -46,9 +45,9 @@ export const CreateBatch = defineRequest(
   'migration.batch.create.v1',
   z.object({
     name: BatchName,
-    host: z.string().trim().min(1).max(253),
+    host: RemoteHost,
     port: z.number().int().min(1).max(65535).optional(),
-    tls: RemoteTlsMode.default('implicit'),
+    tls: RemoteTls.default('implicit'),
     insecure: z.boolean().default(false),
     ...Limits,
     /** the first users; more are added with AddBatchUsers (a bus message has a size limit) */
@@ -79,7 +78,7 @@ export const BatchView = z.object({
   name: z.string(),
   host: z.string(),
   port: z.number().int(),
-  tls: RemoteTlsMode,
+  tls: RemoteTls,
   insecure: z.boolean(),
   maxConnections: z.number().int(),
   messagesPerSecond: z.number().int(),

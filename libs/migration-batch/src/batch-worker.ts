@@ -40,7 +40,7 @@ export class BatchWorker {
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly controllers = new Set<AbortController>();
   private stopped = true;
-  private wake: (() => void) | null = null;
+  private readonly waiters = new Set<() => void>();
   private loops: Promise<void>[] = [];
 
   constructor(
@@ -59,23 +59,23 @@ export class BatchWorker {
       return;
     }
     this.stopped = false;
-    this.loops = Array.from({ length: this.config.concurrency }, () => this.loop());
+    this.loops = Array.from({ length: this.config.concurrency }, (_, slot) => this.loop(slot));
   }
 
   /** a batch was started or resumed: look for work now rather than at the next poll */
   poke(): void {
-    this.wake?.();
+    for (const wake of [...this.waiters]) wake();
   }
 
   /** stop taking users; running ones stop after their chunk and are left queued for another replica */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const c of this.controllers) c.abort();
-    this.wake?.();
+    this.poke();
     await Promise.all(this.loops);
   }
 
-  private async loop(): Promise<void> {
+  private async loop(slot: number): Promise<void> {
     while (!this.stopped) {
       let user: ClaimedUser | null = null;
       try {
@@ -84,7 +84,7 @@ export class BatchWorker {
         this.logger.warn({ err }, 'migration: could not claim work');
       }
       if (!user) {
-        await this.idle();
+        await this.idle(slot === 0);
         continue;
       }
       await this.run(user);
@@ -92,21 +92,18 @@ export class BatchWorker {
     }
   }
 
-  private async idle(): Promise<void> {
-    await this.repo.settleBatches().catch(() => undefined);
+  /** waits for the next poll or a poke; one slot per replica settles the batches meanwhile (an idle replica costs one claim per slot per poll) */
+  private async idle(settle: boolean): Promise<void> {
+    if (settle) await this.repo.settleBatches().catch(() => undefined);
     await new Promise<void>((resolve) => {
-      const t = setTimeout(done, this.config.pollMs);
-      function done() {
-        clearTimeout(t);
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
         resolve();
-      }
-      const prev = this.wake;
-      this.wake = () => {
-        prev?.();
-        done();
       };
+      const timer = setTimeout(done, this.config.pollMs);
+      this.waiters.add(done);
     });
-    this.wake = null;
   }
 
   private async run(user: ClaimedUser): Promise<void> {
