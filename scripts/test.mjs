@@ -102,7 +102,7 @@ if (!only || only === 'lint') {
   add(code === 0 ? { pass: 1, fail: 0 } : { pass: 0, fail: 1 });
 }
 if (!only || only === 'unit') {
-  const unit = [...distSpecs('libs'), ...distSpecs('apps'), ...findSpecs(join(root, 'test/deploy')).map((p) => relative(root, p))];
+  const unit = [...distSpecs('libs'), ...distSpecs('apps'), ...findSpecs(join(root, 'test/deploy')).map((p) => relative(root, p)), ...findSpecs(join(root, 'test/fuzz/dist')).map((p) => relative(root, p))];
   add(await runPhase('unit and integration', unit, integrationEnv));
 }
 const e2e = findSpecs(join(root, 'test/e2e/dist')).map((p) => relative(root, p));
