@@ -74,7 +74,11 @@ function assertFetched(where: string, fetched: SeenMessage[], originals: Map<str
 
 const merge = (...maps: Array<Map<string, Buffer>>) => new Map(maps.flatMap((m) => [...m]));
 
-export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEnv) => Promise<PlatformUnderTest>): void {
+/**
+ * `metricsText` reads the Prometheus text of the process(es) running the migration module (the
+ * embedded process, or every migration replica).
+ */
+export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEnv) => Promise<PlatformUnderTest>, metricsText: (p: PlatformUnderTest) => Promise<string>): void {
   describe(`external accounts: fetching from another server (${mode})`, { timeout: 300_000 }, () => {
     let source: PlatformUnderTest & { dataDir?: string };
     let target: PlatformUnderTest;
@@ -89,7 +93,7 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
       });
       await ok(source, ['domain', 'add', OLD]);
       await ok(target, ['domain', 'add', NEW]);
-      for (const u of ['ann', 'bob', 'carl', 'dave', 'erin', 'fay', 'gus']) {
+      for (const u of ['ann', 'bob', 'carl', 'dave', 'erin', 'fay', 'gus', 'hal']) {
         await ok(source, ['user', 'add', `${u}@${OLD}`, '--password', OLD_PASSWORD]);
         await ok(target, ['user', 'add', `${u}@${NEW}`, '--password', NEW_PASSWORD]);
       }
@@ -216,6 +220,26 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
         }
       });
     }
+
+    it('runs started at once (the scheduler after add, and several `fetch run`) never take a message twice', async () => {
+      const sent = await seed(source, `hal@${OLD}`, Array.from({ length: 20 }, (_, i) => ({ folder: 'INBOX', flags: [], date: new Date(Date.UTC(2025, 1, 1, i)) })));
+      const id = await add(target, [`hal@${NEW}`, '--protocol', 'pop3', '--host', '127.0.0.1', '--port', String(source.ports.pop3), '--tls', 'starttls', '--username', `hal@${OLD}`], OLD_PASSWORD);
+      const runs = await Promise.all([0, 1, 2].map(() => run(target, id)));
+      await firstRun(target, id);
+      const last = await run(target, id);
+      assert.ok(runs.every((r) => r.error === null), JSON.stringify(runs));
+      assert.equal(last.error, null);
+      assertFetched('hal', await inbox(target, `hal@${NEW}`, NEW_PASSWORD), sent);
+      assert.equal((await show(target, id)).account.messagesFetched, 20);
+    });
+
+    it('exports run, message and error metrics', async () => {
+      const text = await metricsText(target);
+      assert.match(text, /^mail_fetch_runs_total\{[^}]*protocol="imap"[^}]*result="ok"[^}]*\} [1-9]/m);
+      assert.match(text, /^mail_fetch_messages_total\{[^}]*protocol="pop3"[^}]*\} [1-9]/m);
+      assert.match(text, /^mail_fetch_errors_total\{[^}]*kind="auth"[^}]*\} [1-9]/m);
+      assert.match(text, /^mail_fetch_bytes_total/m);
+    });
 
     it('refuses plaintext to a remote host that is not this machine unless --insecure', async () => {
       const r = await mailctl(target, ['fetch', 'add', `ann@${NEW}`, '--protocol', 'pop3', '--host', 'pop.example.com', '--tls', 'none', '--username', 'ann', '--password-stdin'], 'pw\n');

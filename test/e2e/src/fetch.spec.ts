@@ -1,4 +1,8 @@
 import { startEmbeddedForTest } from '@mail/testing';
 import { fetchScenarios } from './fetch-scenario.js';
 
-fetchScenarios('embedded', (env) => startEmbeddedForTest({ env }));
+fetchScenarios(
+  'embedded',
+  (env) => startEmbeddedForTest({ env }),
+  async (p) => (await fetch(`${p.adminUrl}/metrics`)).text(),
+);
