@@ -9,8 +9,10 @@
 // would (no const enums, no namespaces), and decorator metadata names the imported classes the same way.
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker, isMainThread, workerData } from 'node:worker_threads';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 let ts; // loaded only when a file needs transpiling: a restart with nothing changed stays a few stat calls
@@ -55,26 +57,49 @@ function emitOptions(dir) {
   return { ...parsed.options, declaration: false, declarationMap: false, composite: false, incremental: false };
 }
 
-/** Transpiles the stale files of one project (src/ → dist/, the layout every project here has); the number it wrote. */
-function buildProject(dir) {
+/** The stale files of one project (src/ → dist/, the layout every project here has). */
+function staleFiles(dir) {
   const [src, dist] = [join(dir, 'src'), join(dir, 'dist')];
-  const stale = sourcesOf(src).map((source) => ({ source, out: join(dist, relative(src, source)).replace(/\.ts$/, '.js') })).filter((f) => newerThan(f.source, f.out));
-  if (!stale.length) return 0;
-  const options = emitOptions(dir);
-  for (const { source, out } of stale) {
-    const result = ts.transpileModule(readFileSync(source, 'utf8'), { fileName: source, compilerOptions: options, reportDiagnostics: true });
+  return sourcesOf(src).map((source) => ({ dir, source, out: join(dist, relative(src, source)).replace(/\.ts$/, '.js') })).filter((f) => newerThan(f.source, f.out));
+}
+
+function transpile(jobs) {
+  const options = new Map();
+  for (const { dir, source, out } of jobs) {
+    if (!options.has(dir)) options.set(dir, emitOptions(dir));
+    const result = ts.transpileModule(readFileSync(source, 'utf8'), { fileName: source, compilerOptions: options.get(dir), reportDiagnostics: true });
     const errors = (result.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (errors.length) throw new Error(`${relative(root, source)}: ${errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('; ')}`);
     mkdirSync(dirname(out), { recursive: true });
     if (result.sourceMapText) writeFileSync(`${out}.map`, result.sourceMapText);
     writeFileSync(out, result.outputText);
   }
-  return stale.length;
 }
 
-const started = performance.now();
-const target = resolve(root, process.argv[2] ?? 'apps/standalone');
-let files = 0;
-for (const dir of projectsFrom(target)) files += buildProject(dir);
-if (files) console.log(`npm start: transpiled ${files} changed file${files === 1 ? '' : 's'} in ${Math.round(performance.now() - started)} ms (type checking: npm run build)`);
-if (!existsSync(join(target, 'dist', 'main.js'))) throw new Error(`${relative(root, target)}/dist/main.js missing after the build`);
+/** A fresh clone's few hundred files go to one thread per core (this thread takes a share too). */
+async function transpileAll(jobs) {
+  const threads = jobs.length >= 100 ? Math.min(availableParallelism(), 4) : 1;
+  const shares = Array.from({ length: threads }, (_, t) => jobs.filter((_, i) => i % threads === t));
+  const helpers = shares.slice(1).map(
+    (share) =>
+      new Promise((done, fail) => {
+        const worker = new Worker(fileURLToPath(import.meta.url), { workerData: share });
+        worker.once('error', fail);
+        worker.once('exit', (code) => (code === 0 ? done() : fail(new Error(`transpile worker exited with ${code}`))));
+      }),
+  );
+  transpile(shares[0]);
+  await Promise.all(helpers);
+}
+
+if (!isMainThread) transpile(workerData);
+else {
+  const started = performance.now();
+  const target = resolve(root, process.argv[2] ?? 'apps/standalone');
+  const jobs = [...projectsFrom(target)].flatMap(staleFiles);
+  if (jobs.length) {
+    await transpileAll(jobs);
+    console.log(`npm start: transpiled ${jobs.length} changed file${jobs.length === 1 ? '' : 's'} in ${Math.round(performance.now() - started)} ms (type checking: npm run build)`);
+  }
+  if (!existsSync(join(target, 'dist', 'main.js'))) throw new Error(`${relative(root, target)}/dist/main.js missing after the build`);
+}
