@@ -24,6 +24,8 @@ export const MailboxInfo = z.object({
   sizeBytes: z.number().int().nonnegative(),
   /** messages no session has claimed as \Recent yet (STATUS RECENT); answered by status and list */
   recent: z.number().int().nonnegative().optional(),
+  /** messages flagged \\Deleted, when MailboxStatus asked for them */
+  deleted: z.number().int().nonnegative().optional(),
 });
 export type MailboxInfo = z.infer<typeof MailboxInfo>;
 
@@ -63,7 +65,8 @@ export const SubscribeMailbox = defineRequest(
   z.object({ ...AccountRef, name: MailboxName, subscribed: z.boolean() }),
   z.object({ subscribed: z.boolean() }),
 );
-export const MailboxStatus = defineRequest('store.mailbox.status.v1', z.object({ ...AccountRef, name: MailboxName }), MailboxInfo);
+/** `deleted`: also count the messages flagged \\Deleted (STATUS DELETED, RFC 9051), answered in `deleted` */
+export const MailboxStatus = defineRequest('store.mailbox.status.v1', z.object({ ...AccountRef, name: MailboxName, deleted: z.boolean().optional() }), MailboxInfo);
 
 /**
  * IMAP4rev1's \Recent (RFC 3501 2.3.2): `claim` takes every message no session has claimed yet for

@@ -9,6 +9,7 @@ import type { MessageRepository } from './message.repository.js';
 import { toMailboxInfo, type MailboxRow } from './store.records.js';
 import type { StoreSettings } from './store.config.js';
 import { mergeRanges } from './uid-ranges.js';
+import { DELETED } from './flags.js';
 import { toRanges } from '@mail/imap-protocol';
 
 /** UIDs read for one VANISHED answer; past it the answer says incomplete (the session reports what it cannot see) */
@@ -64,9 +65,12 @@ export class MailboxService {
     return { mailboxes: rows.map((r) => ({ ...toMailboxInfo(r), recent: recent.get(r.id) ?? 0 })), subscriptions };
   }
 
-  async status(accountId: string, name: string): Promise<MailboxInfo> {
+  async status(accountId: string, name: string, countDeleted = false): Promise<MailboxInfo> {
     const row = await this.resolve(this.db, accountId, name);
-    return { ...toMailboxInfo(row), recent: (await this.unclaimed([row])).get(row.id) ?? 0 };
+    const info: MailboxInfo = { ...toMailboxInfo(row), recent: (await this.unclaimed([row])).get(row.id) ?? 0 };
+    // not a kept counter: one pass over the mailbox's rows, only for a STATUS that asks
+    if (countDeleted) info.deleted = await this.messages.countFlagged(this.db, row.id, DELETED);
+    return info;
   }
 
   /** Unclaimed \Recent counts, asking the database only about mailboxes whose watermark is behind. */

@@ -294,6 +294,11 @@ export class MessageRepository {
     return { bytes: Number(rows[0]?.bytes ?? 0), messages: Number(rows[0]?.messages ?? 0) };
   }
 
+  async countFlagged(q: Queryable, mailboxId: string, flag: string): Promise<number> {
+    const { rows } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM mail.messages WHERE mailbox_id = $1 AND flags @> ARRAY[$2::text]', [mailboxId, flag]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async countInMailbox(q: Queryable, mailboxId: string): Promise<number> {
     const { rows } = await q.query<{ n: number }>('SELECT message_count AS n FROM mail.mailboxes WHERE id = $1', [mailboxId]);
     return Number(rows[0]?.n ?? 0);

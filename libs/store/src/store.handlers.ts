@@ -64,7 +64,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
       this.bus.handle(DeleteMailbox, (p) => mb.delete(p.accountId, p.name)),
       this.bus.handle(RenameMailbox, (p) => mb.rename(p.accountId, p.name, p.newName)),
       this.bus.handle(SubscribeMailbox, (p) => mb.subscribe(p.accountId, p.name, p.subscribed)),
-      this.bus.handle(MailboxStatus, (p) => mb.status(p.accountId, p.name)),
+      this.bus.handle(MailboxStatus, (p) => mb.status(p.accountId, p.name, p.deleted)),
       this.bus.handle(OpenMailbox, (p) => mb.open(p.accountId, p.name, p.afterUid, p.limit, p.recent)),
       this.bus.handle(MailboxChanges, (p) => mb.changes(p.accountId, p.mailboxId, p.sinceModseq, p.recent)),
       this.bus.handle(GetMetadata, (p) => this.metadata.get(p.accountId, p.mailbox, p.entries, p.depth)),

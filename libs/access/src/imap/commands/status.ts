@@ -6,7 +6,8 @@ import type { Command, CommandSpec } from '../session-handle.js';
 
 /**
  * `* STATUS` for a mailbox the store described: the items asked for, in their order (RFC 3501
- * 6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE); items this server cannot count are left out.
+ * 6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 9051 DELETED); items this server cannot count
+ * (DELETED in LIST-STATUS) are left out.
  */
 export function mailboxStatusResponse(info: MailboxInfo, items: readonly StatusItem[], imap4rev2 = false): string {
   const values: Partial<Record<StatusItem, number>> = {
@@ -18,6 +19,7 @@ export function mailboxStatusResponse(info: MailboxInfo, items: readonly StatusI
     UNSEEN: info.unseen,
     HIGHESTMODSEQ: info.highestModseq,
     SIZE: info.sizeBytes,
+    DELETED: info.deleted,
   };
   const pairs: [string, number][] = [];
   for (const item of items) {
@@ -31,7 +33,8 @@ export function mailboxStatusResponse(info: MailboxInfo, items: readonly StatusI
 export const status: CommandSpec<Command<'STATUS'>> = {
   state: 'authenticated',
   async run(s, cmd, user) {
-    const info = await s.ctx.store.mailboxStatus({ accountId: user.accountId, name: mailboxArgument(cmd.mailbox) });
+    const deleted = cmd.items.includes('DELETED');
+    const info = await s.ctx.store.mailboxStatus({ accountId: user.accountId, name: mailboxArgument(cmd.mailbox), ...(deleted ? { deleted } : {}) });
     await s.out.send(mailboxStatusResponse(info, cmd.items, s.imap4rev2));
     return ok('STATUS completed');
   },
