@@ -51,7 +51,8 @@ export class MigrationModule {
         { provide: CredentialSealer, useValue: new CredentialSealer(config.secrets) },
         {
           provide: FetchedMessageDelivery,
-          useFactory: (bus: Bus, blobs: BlobStore) => new FetchedMessageDelivery(bus, blobs, { hostname: config.hostname, maxMessageBytes: config.remote.maxMessageBytes }),
+          useFactory: (bus: Bus, blobs: BlobStore) => // room for our Received: header on top of the largest message taken
+            new FetchedMessageDelivery(bus, blobs, { hostname: config.hostname, maxMessageBytes: config.remote.maxMessageBytes + 64 * 1024 }),
           inject: [Bus, BlobStore],
         },
         { provide: FetchAccountRepository, useFactory: (db: Database) => new FetchAccountRepository(db), inject: [Database] },

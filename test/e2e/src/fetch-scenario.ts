@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { mailctl, startEmbeddedForTest, type PlatformUnderTest } from '@mail/testing';
-import { NEW_PASSWORD, OLD_PASSWORD, droppingRelay, mailboxContents, ok, seed, type SeenMessage } from './migration-batch-scenario.js';
+import { NEW_PASSWORD, OLD_PASSWORD, droppingRelay, imap, mailboxContents, ok, seed, type SeenMessage } from './migration-batch-scenario.js';
 
 const OLD = 'old.test';
 const NEW = 'new.test';
@@ -90,10 +90,12 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
         REMOTE_TLS_CA_FILE: join((source as { dataDir: string }).dataDir, 'tls', 'self-signed.crt'),
         FETCH_MAX_AUTH_FAILURES: '2',
         FETCH_POLL_MS: '3600000',
+        // the samples are under 1 KB; one test appends a larger message that must be skipped
+        REMOTE_MAX_MESSAGE_SIZE: '8192',
       });
       await ok(source, ['domain', 'add', OLD]);
       await ok(target, ['domain', 'add', NEW]);
-      for (const u of ['ann', 'bob', 'carl', 'dave', 'erin', 'fay', 'gus', 'hal']) {
+      for (const u of ['ann', 'bob', 'carl', 'dave', 'erin', 'fay', 'gus', 'hal', 'ivy', 'jon']) {
         await ok(source, ['user', 'add', `${u}@${OLD}`, '--password', OLD_PASSWORD]);
         await ok(target, ['user', 'add', `${u}@${NEW}`, '--password', NEW_PASSWORD]);
       }
@@ -232,6 +234,29 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
       assertFetched('hal', await inbox(target, `hal@${NEW}`, NEW_PASSWORD), sent);
       assert.equal((await show(target, id)).account.messagesFetched, 20);
     });
+
+    for (const [protocol, user] of [
+      ['imap', 'ivy'],
+      ['pop3', 'jon'],
+    ] as const) {
+      it(`${protocol}: a message over REMOTE_MAX_MESSAGE_SIZE is skipped with an error, left on the server, and does not block the others`, async () => {
+        const small = await seed(source, `${user}@${OLD}`, [{ folder: 'INBOX', flags: [], date: new Date(Date.UTC(2025, 2, 1)) }]);
+        const client = imap(source, `${user}@${OLD}`, OLD_PASSWORD);
+        await client.connect();
+        await client.append('INBOX', Buffer.from(`Subject: big\r\nMessage-ID: <big-${user}@e2e.test>\r\n\r\n${'0123456789abcdef\r\n'.repeat(1000)}`));
+        await client.logout();
+        const id = await add(target, [`${user}@${NEW}`, '--protocol', protocol, '--host', '127.0.0.1', '--port', String(protocol === 'imap' ? source.ports.imap : source.ports.pop3), '--tls', 'starttls', '--username', `${user}@${OLD}`], OLD_PASSWORD);
+        const first = await firstRun(target, id);
+        assert.equal(first.account.lastError, null, 'a skipped message does not fail the run');
+        assert.match(first.recentErrors[0]?.message ?? '', /larger than 8192: skipped, left on the server/);
+        assertFetched(`${user}`, await inbox(target, `${user}@${NEW}`, NEW_PASSWORD), small);
+        const remaining = await inbox(source, `${user}@${OLD}`, OLD_PASSWORD);
+        assert.deepEqual(remaining.map((m) => m.messageId), [`<big-${user}@e2e.test>`], 'the big one stays, the delivered one went');
+        const again = await run(target, id);
+        assert.deepEqual({ fetched: again.fetched, error: again.error }, { fetched: 0, error: null });
+        assert.equal((await show(target, id)).recentErrors.length, 1, 'skipped once, not reported on every run');
+      });
+    }
 
     it('exports run, message and error metrics', async () => {
       const text = await metricsText(target);

@@ -227,15 +227,28 @@ export class FetchAccountRepository {
     return rows.map((r) => ({ folder: r.folder, uidValidity: r.uid_validity, highestUid: r.highest_uid === null ? null : Number(r.highest_uid), delivered: Number(r.delivered) }));
   }
 
-  /** Remote ids already delivered, among `remoteIds` (all of the folder's when omitted). */
-  async deliveredIds(id: string, folder: string, remoteIds?: string[]): Promise<Set<string>> {
+  /** Remote ids already settled (delivered, or skipped as too large), among `remoteIds` (all of the folder's when omitted). */
+  async settledIds(id: string, folder: string, remoteIds?: string[]): Promise<Map<string, 'delivered' | 'skipped'>> {
     const { rows } = remoteIds
-      ? await this.db.query<{ remote_id: string }>(
-          `SELECT remote_id FROM migration.fetch_messages WHERE account_id = $1 AND folder = $2 AND state = 'delivered' AND remote_id = ANY($3::text[])`,
+      ? await this.db.query<{ remote_id: string; state: 'delivered' | 'skipped' }>(
+          `SELECT remote_id, state FROM migration.fetch_messages WHERE account_id = $1 AND folder = $2 AND state <> 'pending' AND remote_id = ANY($3::text[])`,
           [id, folder, remoteIds],
         )
-      : await this.db.query<{ remote_id: string }>(`SELECT remote_id FROM migration.fetch_messages WHERE account_id = $1 AND folder = $2 AND state = 'delivered'`, [id, folder]);
-    return new Set(rows.map((r) => r.remote_id));
+      : await this.db.query<{ remote_id: string; state: 'delivered' | 'skipped' }>(
+          `SELECT remote_id, state FROM migration.fetch_messages WHERE account_id = $1 AND folder = $2 AND state <> 'pending'`,
+          [id, folder],
+        );
+    return new Map(rows.map((r) => [r.remote_id, r.state]));
+  }
+
+  /** A message too large to take: recorded so no run tries it again, and never deleted remotely. */
+  async skipMessage(id: string, folder: string, remoteId: string, reason: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO migration.fetch_messages (account_id, folder, remote_id, queue_id, state) VALUES ($1, $2, $3, $4, 'skipped')
+       ON CONFLICT (account_id, folder, remote_id) DO UPDATE SET state = 'skipped' WHERE migration.fetch_messages.state = 'pending'`,
+      [id, textForColumn(folder), textForColumn(remoteId), randomUUID()],
+    );
+    await recordError(this.db, id, 'delivery', reason);
   }
 
   /** Message-IDs delivered from a folder (to recognise messages again after the remote reset its UIDVALIDITY). */

@@ -47,19 +47,29 @@ async function fetchFolder(ctx: FetchRunContext, client: ImapFlow, folder: strin
   }
   const from = account.leaveOnServer ? highest + 1 : 1;
   // the listing first (UIDs, and Message-IDs when they are needed): no other command may run while a FETCH streams
-  const listed: Array<{ uid: number; messageId?: string }> = [];
-  for await (const msg of client.fetch(`${from}:*`, { uid: true, envelope: resync }, { uid: true })) {
+  const listed: Array<{ uid: number; size: number; messageId?: string }> = [];
+  for await (const msg of client.fetch(`${from}:*`, { uid: true, size: true, envelope: resync }, { uid: true })) {
     // `n:*` also answers the last message when n is above every UID
-    if (msg.uid >= from) listed.push({ uid: msg.uid, messageId: msg.envelope?.messageId });
+    if (msg.uid >= from) listed.push({ uid: msg.uid, size: msg.size ?? 0, messageId: msg.envelope?.messageId });
   }
   listed.sort((a, b) => a.uid - b.uid);
   const remoteId = (uid: number) => `${uidValidity}:${uid}`;
-  const done = await repo.deliveredIds(account.id, folder, listed.map((m) => remoteId(m.uid)));
+  const settled = await repo.settledIds(account.id, folder, listed.map((m) => remoteId(m.uid)));
   const seenMessageIds = resync ? await repo.deliveredMessageIds(account.id, folder) : undefined;
   const toDelete: number[] = [];
   try {
     for (const m of listed) {
-      const known = done.has(remoteId(m.uid)) || (!!m.messageId && !!seenMessageIds?.has(m.messageId));
+      const state = settled.get(remoteId(m.uid));
+      if (state === 'skipped') {
+        highest = Math.max(highest, m.uid);
+        continue;
+      }
+      const known = state === 'delivered' || (!!m.messageId && !!seenMessageIds?.has(m.messageId));
+      if (!known && m.size > ctx.settings.maxMessageBytes) {
+        await repo.skipMessage(account.id, folder, remoteId(m.uid), `${folder} UID ${m.uid} (${m.size} octets) is larger than ${ctx.settings.maxMessageBytes}: skipped, left on the server`);
+        highest = Math.max(highest, m.uid);
+        continue;
+      }
       if (!known) {
         if (ctx.stopping() || result.fetched >= ctx.maxMessages) {
           result.more = true;

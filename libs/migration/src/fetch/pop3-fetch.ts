@@ -13,9 +13,15 @@ export async function runPop3Fetch(ctx: FetchRunContext): Promise<FetchRunResult
   const result: FetchRunResult = { fetched: 0, deleted: 0, more: false };
   try {
     const listing = await session.uidl();
-    const delivered = await repo.deliveredIds(account.id, POP3_FOLDER);
+    const sizes = await session.list();
+    const settled = await repo.settledIds(account.id, POP3_FOLDER);
     for (const { msg, uid } of listing) {
-      const known = delivered.has(uid);
+      if (settled.get(uid) === 'skipped') continue;
+      const known = settled.get(uid) === 'delivered';
+      if (!known && (sizes.get(msg) ?? 0) > ctx.settings.maxMessageBytes) {
+        await repo.skipMessage(account.id, POP3_FOLDER, uid, `message ${uid} (${sizes.get(msg)} octets) is larger than ${ctx.settings.maxMessageBytes}: skipped, left on the server`);
+        continue;
+      }
       if (!known && (ctx.stopping() || result.fetched >= ctx.maxMessages)) {
         result.more = true;
         break;
