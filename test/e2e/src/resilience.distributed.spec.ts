@@ -112,6 +112,15 @@ describe('resilience: two replicas of every service under faults, nothing lost o
         },
       },
     ];
+    // an IDLE session on the access replica that is not killed: it must keep hearing new mail
+    // through every fault (NATS restart included), pushed by whichever store replica appends
+    const survivor = p.services.filter((s) => s.name === 'access')[1];
+    const idle = new ImapFlow({ host: '127.0.0.1', port: Number(survivor.env.IMAP_PORT), secure: false, auth: { user: USERS[0], pass: PASSWORD }, logger: false, tls: { rejectUnauthorized: false } });
+    idle.on('error', () => undefined);
+    let idleExists = 0;
+    idle.on('exists', (d: { count: number }) => (idleExists = d.count));
+    await idle.connect();
+    await idle.mailboxOpen('INBOX');
     const perPhase = Math.ceil(MESSAGES / faults.length);
     const attempts: Attempt[] = [];
     let serial = 0;
@@ -169,6 +178,11 @@ describe('resilience: two replicas of every service under faults, nothing lost o
       await sleep(2000);
     }
 
+    const inInbox0 = (await messageIdsOf(USERS[0])).length;
+    for (const until = Date.now() + 60_000; idleExists < inInbox0 && Date.now() < until; ) await sleep(500);
+    const idleHeard = idleExists;
+    await idle.logout().catch(() => undefined);
+
     const rows = faults.map((f) => {
       const mine = attempts.filter((a) => a.phase === f.name);
       const ok = mine.filter((a) => a.outcome === '250');
@@ -196,6 +210,8 @@ describe('resilience: two replicas of every service under faults, nothing lost o
     assert.ok(total.accepted >= MESSAGES, `only ${total.accepted} accepted`);
     assert.equal(total.lost, 0, `lost after a 250:\n${p.logs().slice(-20_000)}`);
     assert.equal(total.duplicated, 0, 'delivered more than once');
+    console.log(`IDLE on the surviving access replica: EXISTS ${idleHeard} of ${inInbox0} messages in ${USERS[0]}'s INBOX`);
+    assert.equal(idleHeard, inInbox0, 'the IDLE session on the surviving access replica heard every new message');
   });
 
   /** Message-IDs in a user's INBOX, over IMAP on one of the access replicas */
