@@ -234,10 +234,11 @@ export class MailboxView {
 
   /** Applies a changes reply (flags, new messages, expunges) and says what to tell the client. */
   apply(changes: { changed: MessageState[]; expunged: number[]; highestModseq: number; uidNext: number }): ViewUpdate {
-    const expungedUids = changes.expunged.filter((uid) => this.flags.has(uid));
-    const expunged = this.remove(changes.expunged);
-    const flagChanges: [number, number, string[], number][] = [];
     const gone = new Set(changes.expunged);
+    // in view order and once each, whatever the order and repeats of the store's list (property test)
+    const expungedUids = gone.size ? this.uids.filter((uid) => gone.has(uid)) : [];
+    const expunged = this.remove(gone);
+    const flagChanges: [number, number, string[], number][] = [];
     const arrivals = changes.changed.filter((m) => !this.flags.has(m.uid) && m.uid > this.maxUid && !gone.has(m.uid));
     for (const m of changes.changed) {
       if (this.flags.has(m.uid) && this.setFlags(m.uid, m.flags, m.modseq)) flagChanges.push([this.seqOf(m.uid), m.uid, this.flagsOf(m.uid), m.modseq]);
