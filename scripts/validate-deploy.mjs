@@ -52,6 +52,10 @@ const KNOWN_METRICS = new Set([
   'mail_connections_open', 'mail_connections_refused_total', 'mail_connections_deadline_total', 'mail_rate_limited_total',
   'mail_process_connections_open', 'mail_process_connections_max', 'mail_proxy_headers_total', 'mail_limit_store_errors_total',
   'mail_auth_hashes_running', 'mail_auth_hashes_waiting',
+  'mail_tls_handshake_failures_total', 'mail_delivery_lease_renewals_total',
+  // the migration service: batches (ADR 0030) and external accounts (ADR 0029)
+  'mail_migration_messages_total', 'mail_migration_bytes_total', 'mail_migration_errors_total', 'mail_migration_user_jobs_total',
+  'mail_fetch_runs_total', 'mail_fetch_messages_total', 'mail_fetch_bytes_total', 'mail_fetch_errors_total', 'mail_fetch_run_duration_seconds',
 ]);
 const ALERTS_REQUIRED = [
   ['queue depth', /mail_queue_depth/],
