@@ -2,7 +2,7 @@ import { q, row, stat, timeseries } from './panels.mjs';
 
 export default {
   uid: 'mail-migration-batches',
-  title: 'Mail platform: migration batches',
+  title: 'Mail platform: migration batches and external accounts',
   description: 'Mailboxes moved in from other IMAP servers (mailctl migration, ADRs 0030/0031): messages and bytes copied, errors and user jobs, by batch. Per-user progress is in `mailctl migration status <batch>`, not in these metrics (a label per user would make a series per migrated mailbox).',
   rows: [
     row('Copy', [
@@ -18,6 +18,16 @@ export default {
         [q('sum by (batch, kind) (rate(mail_migration_errors_total[$RATE]))', '{{batch}} {{kind}}')], 'reqps'),
       timeseries('User jobs ended by outcome', 'User jobs that ended per second, by batch and outcome: synced (first pass done), completed (final pass done), stopped, retry, failed.',
         [q('sum by (batch, outcome) (rate(mail_migration_user_jobs_total[$RATE]))', '{{batch}} {{outcome}}')], 'reqps'),
+    ]),
+    row('External accounts (mailctl fetch)', [
+      timeseries('Fetched messages / s by protocol', 'Messages taken from users\' external IMAP and POP3 accounts and handed to delivery (ADR 0029), per second.',
+        [q('sum by (protocol) (rate(mail_fetch_messages_total[$RATE]))', '{{protocol}}')], 'reqps'),
+      timeseries('Fetch runs / s by result', 'Runs of external accounts per second: ok, or error (the account\'s last error is in `mailctl fetch show <id>`; repeated auth failures disable it).',
+        [q('sum by (protocol, result) (rate(mail_fetch_runs_total[$RATE]))', '{{protocol}} {{result}}')], 'reqps'),
+      timeseries('Fetch errors / s by kind', 'Failed runs by kind: auth, tls, timeout, connect, protocol, delivery, internal. A rise in auth usually means users changed their remote password.',
+        [q('sum by (kind) (rate(mail_fetch_errors_total[$RATE]))', '{{kind}}')], 'reqps'),
+      timeseries('Fetch run duration p95', 'How long one run of an external account takes, 95th percentile by protocol.',
+        [q('histogram_quantile(0.95, sum by (le, protocol) (rate(mail_fetch_run_duration_seconds_bucket[$RATE])))', '{{protocol}}')], 's'),
     ]),
   ],
 };

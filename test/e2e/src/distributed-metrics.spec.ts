@@ -159,6 +159,24 @@ if (!databaseAdminUrl || !natsUrl) {
       await pop.client.command('USER mia@metrics.test');
       assert.match(await pop.client.command('PASS correct horse battery'), /^\+OK/);
       await pop.client.command('QUIT');
+      // moved@ also fetches mia's mailbox as an external POP3 account (the fetch series), and an
+      // account with a wrong password fails its run (the fetch error series)
+      for (const [password, result] of [['correct horse battery', 'ok'], ['not her password', 'error']] as const) {
+        const added = await mailctl(
+          p,
+          ['fetch', 'add', 'moved@metrics.test', '--protocol', 'pop3', '--host', '127.0.0.1', '--port', String(p.ports.pop3), '--tls', 'starttls', '--username', 'mia@metrics.test', '--password-stdin', '--interval', '1h', '--leave-on-server', '--json'],
+          `${password}\n`,
+        );
+        assert.equal(added.code, 0, added.stderr);
+        // `fetch add` runs the account at once in the background: wait for that first run to end
+        const id = (JSON.parse(added.stdout) as { id: string }).id;
+        let account: { lastRunAt: string | null; lastError: { kind: string } | null; messagesFetched: number } | undefined;
+        for (const deadline = Date.now() + 60_000; !account?.lastRunAt && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+          const shown = await mailctl(p, ['fetch', 'show', id, '--json']);
+          account = (JSON.parse(shown.stdout) as { account: typeof account }).account;
+        }
+        assert.deepEqual([account?.lastError ? 'error' : 'ok', account?.messagesFetched], [result, result === 'ok' ? 2 : 0], JSON.stringify(account));
+      }
 
       for (const svc of p.services) {
         const text = await (await fetch(`http://127.0.0.1:${svc.httpPort}/metrics`)).text();
