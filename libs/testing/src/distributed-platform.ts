@@ -10,7 +10,7 @@ import { freePort } from './free-port.js';
 import type { PlatformUnderTest } from './platform-under-test.js';
 import { startTestS3, startTestS3InChild, type TestS3 } from './s3-server.js';
 import { createTestDatabase } from './test-database.js';
-import { startDnsServer } from './dns-server.js';
+import { startDnsServer, type TestDnsServer } from './dns-server.js';
 
 export const SERVICES = ['auth', 'store', 'delivery', 'smtp-in', 'access', 'admin-api', 'migration'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -62,10 +62,21 @@ export async function startDistributedPlatform(opts: {
   const dataDir = await mkdtemp(join(tmpdir(), 'mail-dist-'));
   const prefix = `t${randomBytes(5).toString('hex')}`;
   const adminToken = randomBytes(24).toString('base64url');
-  const dns = opts.env?.DNS_SERVERS ? undefined : await startDnsServer();
-  // One certificate for every service, made before they start so they don't race to create it.
-  await loadOrCreateTls({ dataDir, hostname: 'localhost' });
-  const ports = { smtp: await freePort(), submission: await freePort(), imap: await freePort(), pop3: await freePort(), admin: await freePort() };
+  let dns: TestDnsServer | undefined;
+  let ports: { smtp: number; submission: number; imap: number; pop3: number; admin: number };
+  try {
+    dns = opts.env?.DNS_SERVERS ? undefined : await startDnsServer();
+    // One certificate for every service, made before they start so they don't race to create it.
+    await loadOrCreateTls({ dataDir, hostname: 'localhost' });
+    ports = { smtp: await freePort(), submission: await freePort(), imap: await freePort(), pop3: await freePort(), admin: await freePort() };
+  } catch (err) {
+    // nothing may outlive a failed start: an open handle keeps the test process from ever exiting
+    await dns?.close().catch(() => undefined);
+    await closeS3().catch(() => undefined);
+    await db.drop().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 
   const baseEnv: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

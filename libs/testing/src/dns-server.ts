@@ -55,20 +55,13 @@ export async function startDnsServer(initial: DnsZone = {}): Promise<TestDnsServ
     return packet.encode({ ...base, answers: answersFor(question.name, question.type, records, zone) });
   };
 
-  const udp: UdpSocket = createSocket('udp4');
-  udp.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
-    const reply = respond(msg, answer);
-    if (reply) udp.send(reply, rinfo.port, rinfo.address);
-  });
-  udp.on('error', () => undefined);
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const port = udp.address().port;
-
-  const tcp: Server = createServer((socket) => serveTcp(socket, answer));
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', resolve);
-  });
+  const { udp, tcp, port } = await bindUdpAndTcp(
+    (udp) => (msg: Buffer, rinfo: RemoteInfo) => {
+      const reply = respond(msg, answer);
+      if (reply) udp.send(reply, rinfo.port, rinfo.address);
+    },
+    (socket) => serveTcp(socket, answer),
+  );
 
   return {
     servers: [`127.0.0.1:${port}`],
@@ -80,6 +73,35 @@ export async function startDnsServer(initial: DnsZone = {}): Promise<TestDnsServ
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     },
   };
+}
+
+/**
+ * One port number for UDP and TCP, as DNS needs: the kernel picks a free UDP port, but the same
+ * number may be taken for TCP by another test (seen in CI: EADDRINUSE, and the half-started server
+ * then kept the test process alive). On a clash both are closed and another port is tried.
+ */
+async function bindUdpAndTcp(
+  onMessage: (udp: UdpSocket) => (msg: Buffer, rinfo: RemoteInfo) => void,
+  onConnection: (socket: Socket) => void,
+): Promise<{ udp: UdpSocket; tcp: Server; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp: UdpSocket = createSocket('udp4');
+    udp.on('message', onMessage(udp));
+    udp.on('error', () => undefined);
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const port = udp.address().port;
+    const tcp: Server = createServer(onConnection);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(port, '127.0.0.1', resolve);
+      });
+      return { udp, tcp, port };
+    } catch (err) {
+      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw err;
+    }
+  }
 }
 
 function respond(msg: Buffer, answer: (q: packet.Packet) => Buffer | undefined): Buffer | undefined {

@@ -12,25 +12,33 @@ export async function startEmbeddedForTest(opts: { env?: NodeJS.ProcessEnv; tele
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'mail-embedded-')));
   const adminToken = randomBytes(24).toString('base64url');
   const dns = opts.env?.DNS_SERVERS ? undefined : await startDnsServer();
-  const platform = await startEmbeddedPlatform(
-    {
-      DATA_DIR: dataDir,
-      BIND_HOST: '127.0.0.1',
-      ADMIN_BIND_HOST: '127.0.0.1',
-      HOSTNAME_FQDN: 'localhost',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-      SMTP_PORT: '0',
-      SUBMISSION_PORT: '0',
-      IMAP_PORT: '0',
-      POP3_PORT: '0',
-      ADMIN_PORT: '0',
-      ADMIN_TOKEN: adminToken,
-      AUTH_LOGIN_DELAY_MS: '100',
-      ...(dns ? { DNS_SERVERS: dns.servers.join(',') } : {}),
-      ...opts.env,
-    },
-    { telemetry: opts.telemetry },
-  );
+  let platform: Awaited<ReturnType<typeof startEmbeddedPlatform>>;
+  try {
+    platform = await startEmbeddedPlatform(
+      {
+        DATA_DIR: dataDir,
+        BIND_HOST: '127.0.0.1',
+        ADMIN_BIND_HOST: '127.0.0.1',
+        HOSTNAME_FQDN: 'localhost',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+        SMTP_PORT: '0',
+        SUBMISSION_PORT: '0',
+        IMAP_PORT: '0',
+        POP3_PORT: '0',
+        ADMIN_PORT: '0',
+        ADMIN_TOKEN: adminToken,
+        AUTH_LOGIN_DELAY_MS: '100',
+        ...(dns ? { DNS_SERVERS: dns.servers.join(',') } : {}),
+        ...opts.env,
+      },
+      { telemetry: opts.telemetry },
+    );
+  } catch (err) {
+    // a failed start must not leave the DNS server open: it would keep the test process alive
+    await dns?.close().catch(() => undefined);
+    if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     mode: 'embedded',
     host: '127.0.0.1',
