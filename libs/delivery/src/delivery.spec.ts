@@ -306,8 +306,10 @@ function suite(name: string, openDb: DbOpener) {
       const add = async (receivedAt: Date, statuses: string[]) => {
         const id = randomUUID();
         const addresses = statuses.map((_, i) => `r${i}@retention.test`);
-        await repo.insert([{ message: { id, blobKey: `msg/retention/${id}`, size: 1, mailFrom: '', messageId: null, subject: null, receivedAt, source: { protocol: 'smtp' }, traceparent: null, index: '{}' }, recipients: addresses.map((address) => ({ id: randomUUID(), address })), leasedBy: null }], 1000);
-        // a waiting recipient is due tomorrow: the harness's live workers must not finish it before the sweep looks
+        await repo.insert([{ message: { id, blobKey: `msg/retention/${id}`, size: 1, mailFrom: '', messageId: null, subject: null, receivedAt, source: { protocol: 'smtp' }, traceparent: null, index: '{}' }, recipients: addresses.map((address) => ({ id: randomUUID(), address })), leasedBy: 'retention-test' }], 600_000);
+        // inserted leased to nobody's worker, then set to the status under test and due tomorrow: the
+        // harness's live workers must neither claim a row before its status is set (a claimed one was
+        // then marked delivered over its 'deferred', and the sweep took the message) nor finish it after
         for (const [i, status] of statuses.entries())
           await h.db.query("UPDATE queue.recipients SET status = $1, next_attempt_at = now() + interval '1 day' WHERE message_id = $2 AND address = $3", [status, id, addresses[i]]);
         return id;
