@@ -60,6 +60,19 @@ async function inbox(p: PlatformUnderTest, user: string, password: string): Prom
   return (await mailboxContents(p, user, password)).get('INBOX') ?? [];
 }
 
+/**
+ * The inbox once delivery has put at least the `originals` (plus `already` there before) in it: a
+ * run hands what it fetched to the delivery queue, and local delivery happens after the run answers.
+ */
+async function inboxOnceDelivered(p: PlatformUnderTest, user: string, originals: Map<string, Buffer>, already = 0): Promise<SeenMessage[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const messages = await inbox(p, user, NEW_PASSWORD);
+    if (messages.length >= originals.size + already || Date.now() > deadline) return messages;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Each message once, and the fetched copy is the original with our Received: header in front. */
 function assertFetched(where: string, fetched: SeenMessage[], originals: Map<string, Buffer>): void {
   const ids = fetched.map((m) => m.messageId);
@@ -110,7 +123,7 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
       const after1 = await firstRun(target, id);
       assert.equal(after1.account.lastError, null, JSON.stringify(after1.account.lastError));
       assert.equal(after1.account.messagesFetched, 3);
-      assertFetched('ann after the first run', await inbox(target, `ann@${NEW}`, NEW_PASSWORD), first);
+      assertFetched('ann after the first run', await inboxOnceDelivered(target, `ann@${NEW}`, first), first);
 
       const again = await run(target, id);
       assert.deepEqual({ ran: again.ran, fetched: again.fetched, error: again.error }, { ran: true, fetched: 0, error: null });
@@ -119,7 +132,7 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
       const later = await seed(source, `ann@${OLD}`, [{ folder: 'INBOX', flags: [], date: new Date(Date.UTC(2024, 1, 1)) }]);
       const third = await run(target, id);
       assert.equal(third.fetched, 1);
-      assertFetched('ann after a new message', await inbox(target, `ann@${NEW}`, NEW_PASSWORD), merge(first, later));
+      assertFetched('ann after a new message', await inboxOnceDelivered(target, `ann@${NEW}`, merge(first, later)), merge(first, later));
       assert.equal((await inbox(source, `ann@${OLD}`, OLD_PASSWORD)).length, 4, 'leave-on-server kept them remotely');
       const remoteSeen = (await inbox(source, `ann@${OLD}`, OLD_PASSWORD)).filter((m) => m.flags.includes('\\Seen')).length;
       assert.equal(remoteSeen, 1, 'fetching did not mark remote messages \\Seen');
@@ -138,14 +151,14 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
       const id = await add(target, [`bob@${NEW}`, '--protocol', 'pop3', '--host', '127.0.0.1', '--port', String(source.ports.pop3), '--tls', 'starttls', '--username', `bob@${OLD}`], OLD_PASSWORD);
       const after1 = await firstRun(target, id);
       assert.equal(after1.account.lastError, null, JSON.stringify(after1.account.lastError));
-      assertFetched('bob after the first run', await inbox(target, `bob@${NEW}`, NEW_PASSWORD), first);
+      assertFetched('bob after the first run', await inboxOnceDelivered(target, `bob@${NEW}`, first), first);
       assert.equal((await inbox(source, `bob@${OLD}`, OLD_PASSWORD)).length, 0, 'delivered messages were deleted from the POP3 server');
 
       const later = await seed(source, `bob@${OLD}`, [0, 1].map((i) => ({ folder: 'INBOX', flags: [], date: new Date(Date.UTC(2024, 3, 1 + i)) })));
       const second = await run(target, id);
       assert.equal(second.fetched, 2);
       assert.equal((await run(target, id)).fetched, 0);
-      assertFetched('bob after new messages', await inbox(target, `bob@${NEW}`, NEW_PASSWORD), merge(first, later));
+      assertFetched('bob after new messages', await inboxOnceDelivered(target, `bob@${NEW}`, merge(first, later)), merge(first, later));
     });
 
     it('POP3 leaving messages on the server: UIDL alone keeps them from coming twice', async () => {
@@ -155,7 +168,7 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
       const later = await seed(source, `fay@${OLD}`, [{ folder: 'INBOX', flags: [], date: new Date(Date.UTC(2024, 5, 1)) }]);
       assert.equal((await run(target, id)).fetched, 1);
       assert.equal((await run(target, id)).fetched, 0);
-      assertFetched('fay', await inbox(target, `fay@${NEW}`, NEW_PASSWORD), merge(first, later));
+      assertFetched('fay', await inboxOnceDelivered(target, `fay@${NEW}`, merge(first, later)), merge(first, later));
       assert.equal((await inbox(source, `fay@${OLD}`, OLD_PASSWORD)).length, 3);
     });
 
@@ -163,7 +176,7 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
       const first = await seed(source, `carl@${OLD}`, [0, 1].map((i) => ({ folder: 'INBOX', flags: [], date: new Date(Date.UTC(2024, 6, 1 + i)) })));
       const id = await add(target, [`carl@${NEW}`, '--protocol', 'imap', '--host', '127.0.0.1', '--port', String(source.ports.imap), '--tls', 'starttls', '--username', `carl@${OLD}`], OLD_PASSWORD);
       await firstRun(target, id);
-      assertFetched('carl', await inbox(target, `carl@${NEW}`, NEW_PASSWORD), first);
+      assertFetched('carl', await inboxOnceDelivered(target, `carl@${NEW}`, first), first);
       assert.equal((await inbox(source, `carl@${OLD}`, OLD_PASSWORD)).length, 0);
     });
 
@@ -213,7 +226,7 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
           assert.ok(cut.account.messagesFetched < 40, `everything was fetched before the cut (${cut.account.messagesFetched})`);
           const second = await run(target, id);
           assert.equal(second.error, null, JSON.stringify(second.error));
-          const fetched = (await inbox(target, `${user}@${NEW}`, NEW_PASSWORD)).filter((m) => !existing.some((e) => e.messageId === m.messageId));
+          const fetched = (await inboxOnceDelivered(target, `${user}@${NEW}`, sent, existing.length)).filter((m) => !existing.some((e) => e.messageId === m.messageId));
           assertFetched(`${user} after the cut and a second run`, fetched, sent);
           assert.equal((await inbox(source, `${user}@${OLD}`, OLD_PASSWORD)).length, 0, 'the delivered messages were deleted remotely');
           assert.equal((await show(target, id)).account.messagesFetched, 40);
@@ -231,7 +244,7 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
       const last = await run(target, id);
       assert.ok(runs.every((r) => r.error === null), JSON.stringify(runs));
       assert.equal(last.error, null);
-      assertFetched('hal', await inbox(target, `hal@${NEW}`, NEW_PASSWORD), sent);
+      assertFetched('hal', await inboxOnceDelivered(target, `hal@${NEW}`, sent), sent);
       assert.equal((await show(target, id)).account.messagesFetched, 20);
     });
 
@@ -249,7 +262,7 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
         const first = await firstRun(target, id);
         assert.equal(first.account.lastError, null, 'a skipped message does not fail the run');
         assert.match(first.recentErrors[0]?.message ?? '', /larger than 8192: skipped, left on the server/);
-        assertFetched(`${user}`, await inbox(target, `${user}@${NEW}`, NEW_PASSWORD), small);
+        assertFetched(`${user}`, await inboxOnceDelivered(target, `${user}@${NEW}`, small), small);
         const remaining = await inbox(source, `${user}@${OLD}`, OLD_PASSWORD);
         assert.deepEqual(remaining.map((m) => m.messageId), [`<big-${user}@e2e.test>`], 'the big one stays, the delivered one went');
         const again = await run(target, id);
