@@ -3,7 +3,7 @@ import { defineRequest } from './contract.js';
 import { BlobKey, Id, IsoDate } from './common.schemas.js';
 import { CarriedIndex } from './message-index.schemas.js';
 import { AccountQuota } from './quota.contract.js';
-import { AppendMessage, Flag } from './store.contract.js';
+import { AppendMessage, Flag, RecentRange } from './store.contract.js';
 
 /**
  * IMAP MULTIAPPEND (RFC 3502): several messages (already in the blob store) into one mailbox, all
@@ -29,6 +29,8 @@ export const AppendAll = defineRequest(
       )
       .min(1)
       .max(1000),
+    /** as AppendMessage's: claim \Recent for the appending IMAP4rev1 session once all are in */
+    recent: z.literal('claim').optional(),
   }),
-  z.object({ results: z.array(AppendMessage.response) }),
+  z.object({ results: z.array(AppendMessage.response), recent: RecentRange.optional() }),
 );

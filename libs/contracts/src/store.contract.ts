@@ -261,6 +261,12 @@ export const AppendMessage = defineRequest(
     index: CarriedIndex.optional(),
     /** the directory's limits for the account (delivery passes them); without them the store's own apply */
     quota: AccountQuota.optional(),
+    /**
+     * An IMAP4rev1 session appending to the mailbox it has selected read-write: claim \Recent
+     * (as MailboxChanges' `claim`) once the message is in, answered in `recent`, so the session
+     * needs no changes request to learn it (ADR 0034)
+     */
+    recent: z.literal('claim').optional(),
   }),
   z.object({
     mailboxId: Id,
@@ -270,6 +276,8 @@ export const AppendMessage = defineRequest(
     duplicate: z.boolean(),
     /** the flags as stored (canonical, deduplicated); absent for a duplicate */
     flags: z.array(Flag).optional(),
+    /** what the `recent: 'claim'` took (possibly nothing: another session was first) */
+    recent: RecentRange.optional(),
   }),
 );
 

@@ -80,6 +80,14 @@ export class MailboxService {
     return this.mailboxes.unclaimedCounts(this.db, behind[0].account_id, behind.map((r) => r.id));
   }
 
+  /**
+   * \Recent claimed right after the caller's own append (ADR 0034): an IMAP4rev1 session appending
+   * to its selected mailbox learns its share in the append's answer instead of asking for changes.
+   */
+  async claimAfterAppend(accountId: string, mailboxId: string): Promise<RecentRange> {
+    return this.mailboxes.claimRecent(this.db, accountId, mailboxId);
+  }
+
   /** \Recent for a session: claimed (read-write), or only looked at (read-only); nothing to claim costs no write. */
   private async recent(row: MailboxRow, mode: RecentMode | undefined): Promise<RecentRange | undefined> {
     if (!mode) return undefined;

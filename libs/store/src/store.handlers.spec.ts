@@ -585,6 +585,13 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.deepEqual(changes.map((c) => c.recent!).filter((r) => r.upTo > r.after), [{ after: 3, upTo: 5 }]);
       const plain = await h.bus.request(MailboxChanges, { accountId, mailboxId: box.id, sinceModseq: 0 });
       assert.equal(plain.recent, undefined, 'an IMAP4rev2 session asks nothing about \\Recent');
+      // an append that claims (an IMAP4rev1 session's own APPEND to its selected mailbox) takes what is left with it
+      await append(accountId, rawMessage({ subject: 'r5' }));
+      const own = await append(accountId, rawMessage({ subject: 'r6' }), { recent: 'claim' });
+      assert.deepEqual(own.recent, { after: 5, upTo: 7 });
+      assert.equal((await inbox(accountId)).recent, 0);
+      assert.equal((await append(accountId, rawMessage({ subject: 'r7' }))).recent, undefined, 'no claim asked, none made');
+      assert.equal((await inbox(accountId)).recent, 1);
     });
 
     it('never lets one account reach another account’s mailboxes', async () => {

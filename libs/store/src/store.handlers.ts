@@ -78,9 +78,16 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
       this.bus.handle(UpdateFlags, (p) => msg.updateFlags(p)),
       this.bus.handle(ExpungeMessages, (p) => msg.expunge(p)),
       this.bus.handle(CopyMessages, (p) => msg.copy(p)),
-      this.bus.handle(AppendMessage, (p) => this.appends.append(p)),
+      this.bus.handle(AppendMessage, async (p) => {
+        const res = await this.appends.append(p);
+        return p.recent && !res.duplicate ? { ...res, recent: await mb.claimAfterAppend(p.accountId, res.mailboxId) } : res;
+      }),
       this.bus.handle(AppendMessages, (p) => this.appends.appendBatch(p.items)),
-      this.bus.handle(AppendAll, (p) => this.appends.appendAll(p)),
+      this.bus.handle(AppendAll, async (p) => {
+        const res = await this.appends.appendAll(p);
+        const first = res.results[0];
+        return p.recent && first ? { ...res, recent: await mb.claimAfterAppend(p.accountId, first.mailboxId) } : res;
+      }),
       this.bus.handle(StorePing, async () => {
         await this.db.query('SELECT 1');
         return { ok: true as const };

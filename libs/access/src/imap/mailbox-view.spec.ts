@@ -26,6 +26,8 @@ describe('MailboxView', () => {
     v.addRecent({ after: 4, upTo: 9 });
     v.addRecent({ after: 9, upTo: 9 });
     v.addRecent({ after: 15, upTo: 25 });
+    // a MULTIAPPEND's claim comes with each of its messages: counted once
+    v.addRecent({ after: 15, upTo: 25 });
     assert.equal(v.recentCount(), 3);
     assert.deepEqual(v.recentUids(), [5, 9, 20]);
     assert.deepEqual(v.flagsOf(5), ['\\Recent']);

@@ -97,6 +97,8 @@ export class MailboxView {
   /** Records a \Recent range the store gave this session. */
   addRecent(range: { after: number; upTo: number } | undefined): void {
     if (!range || range.upTo <= range.after) return;
+    // a range given again (each message of a MULTIAPPEND carries its command's claim) counts once
+    if (this.recentRanges.some(([a, b]) => a <= range.after && range.upTo <= b)) return;
     const last = this.recentRanges[this.recentRanges.length - 1];
     if (last && last[1] === range.after) last[1] = range.upTo;
     else this.recentRanges.push([range.after, range.upTo]);

@@ -1,4 +1,4 @@
-import type { MailboxChanges, RecentMode, RequestOf, ResponseOf } from '@mail/contracts';
+import type { MailboxChanges, RecentMode, RecentRange, RequestOf, ResponseOf } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
 import { existsResponse, expungeResponse, fetchFlagsResponse, keywordsResponses, recentResponse, selectResponses, toRanges, vanishedResponse, type SequenceSet } from '@mail/imap-protocol';
 import type { MailboxChangedEvent } from '../ports/change-feed.port.js';
@@ -201,20 +201,29 @@ export class SelectedMailbox {
    * holds the append, only announcements beyond it still need one (anything at or below the new
    * modseq is in the view: the append took the modseq right after the view's).
    */
-  ownAppend(res: { uid: number; modseq: number; flags?: string[] }): string {
+  ownAppend(res: { uid: number; modseq: number; flags?: string[] }, recent?: RecentRange): string {
     const wasPending = this.pending;
-    // as in catchUp: the \Recent of the message is claimed by the refresh
-    if (this.recentMode) {
+    // an IMAP4rev1 session learns its \Recent from the append's own claim (claimsOwnAppend); without one the refresh claims
+    if (this.recentMode && !recent) {
       this.pending = true;
       return '';
     }
+    this.view.addRecent(recent);
     const update = res.flags ? this.view.appendedHere([{ uid: res.uid, modseq: res.modseq, flags: res.flags }]) : null;
     if (!update) {
       this.pending = true;
       return '';
     }
     this.pending = wasPending && this.announcedModseq > this.view.modseq;
-    return this.announceKeywords([res.flags!]) + existsResponse(update.exists!);
+    return this.announceKeywords([res.flags!]) + existsResponse(update.exists!) + this.recentUpdate(true);
+  }
+
+  /**
+   * Whether an APPEND to `name` (the store's form) should claim \Recent in the append request
+   * itself: an IMAP4rev1 session appending to the mailbox it has selected read-write (ADR 0034).
+   */
+  claimsOwnAppend(name: string): boolean {
+    return this.recentMode === 'claim' && name === this.view.name;
   }
 
   /**

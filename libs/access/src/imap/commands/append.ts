@@ -1,3 +1,4 @@
+import type { AppendAll, RecentRange, ResponseOf } from '@mail/contracts';
 import { appendUidCode, continuation, tagged, type AppendHeader, type ImapParseError } from '@mail/imap-protocol';
 import { recordCommand } from '../../access-metrics.js';
 import { accountLimits, appendFits } from '../account-quota.js';
@@ -100,18 +101,29 @@ export async function appendEnd(s: SessionHandle, error: ImapParseError | null):
     stored.push({ upload, ...(await upload.finish()) });
     // cached per account, so asking again after the literal costs nothing
     const quota = await accountLimits(s, user);
-    const results = stored.length === 1
-      ? [await s.ctx.store.appendMessage({ accountId: user.accountId, mailbox: upload.header.mailbox, blobKey: stored[0]!.key, size: stored[0]!.size, flags: upload.header.flags, internalDate: upload.header.date?.toISOString(), index: stored[0]!.index, quota })]
-      : (await s.ctx.store.appendAll({
-          accountId: user.accountId,
-          mailbox: upload.header.mailbox,
-          quota,
-          messages: stored.map((m) => ({ blobKey: m.key, size: m.size, flags: m.upload.header.flags, internalDate: m.upload.header.date?.toISOString(), index: m.index })),
-        })).results;
+    // \Recent of an IMAP4rev1 session's append to its own mailbox: claimed in the same request (ADR 0034)
+    const recent = s.selected?.claimsOwnAppend(upload.header.mailbox) ? ('claim' as const) : undefined;
+    let results: ResponseOf<typeof AppendAll>['results'];
+    let claimed: RecentRange | undefined;
+    if (stored.length === 1) {
+      const res = await s.ctx.store.appendMessage({ accountId: user.accountId, mailbox: upload.header.mailbox, blobKey: stored[0]!.key, size: stored[0]!.size, flags: upload.header.flags, internalDate: upload.header.date?.toISOString(), index: stored[0]!.index, quota, recent });
+      results = [res];
+      claimed = res.recent;
+    } else {
+      const res = await s.ctx.store.appendAll({
+        accountId: user.accountId,
+        mailbox: upload.header.mailbox,
+        quota,
+        recent,
+        messages: stored.map((m) => ({ blobKey: m.key, size: m.size, flags: m.upload.header.flags, internalDate: m.upload.header.date?.toISOString(), index: m.index })),
+      });
+      results = res.results;
+      claimed = res.recent;
+    }
     const selected = s.selected;
     for (const res of results) {
       if (selected && res.mailboxId === selected.mailboxId) {
-        const text = selected.ownAppend(res);
+        const text = selected.ownAppend(res, claimed);
         if (text) await s.out.send(text);
       }
     }
