@@ -579,12 +579,15 @@ function suite(name: string, openDb: DbOpener) {
       it(`a live worker on a slow delivery keeps its lease for many lease times; the other replica does not take it (${handoffRecipients ? 'handed off' : 'claimed'})`, async () => {
         const h = await harness(openDb);
         try {
-          const leaseMs = 300;
-          await h.start({ leaseMs, handoffRecipients });
-          h.services.slowStore(leaseMs * 6);
+          // renewals every 100 ms against a 1.5 s lease: only an event-loop stall of over 1.4 s (not a
+          // loaded CI machine's usual few hundred ms) could let the lease lapse; it failed at 300/100 ms
+          const leaseMs = 1500;
+          const leaseRenewMs = 100;
+          await h.start({ leaseMs, leaseRenewMs, handoffRecipients });
+          h.services.slowStore(leaseMs * 4);
           const { queueId, key } = await h.enqueue(message('slow'), 'sender@remote.test', ['alice@example.com']);
           // the second replica polls every 30 ms all along the slow append
-          await h.start({ leaseMs, handoffRecipients });
+          await h.start({ leaseMs, leaseRenewMs, handoffRecipients });
           await waitFor('local delivery', async () => allFinal(await h.entry(queueId)));
           assert.equal(h.services.appends.filter((a) => a.blobKey === key).length, 1, 'one attempt: the lease was renewed while the store worked');
           assert.equal((await h.entry(queueId)).recipients[0].attempts, 1);
