@@ -10,4 +10,5 @@ export { buildEnvelope } from './envelope.js';
 export { mailDateDay, parseMailDate } from './date-header.js';
 export { parseStructuredHeader, decodeParam, type StructuredHeader } from './structured-header.js';
 export { decodeWords } from './encoded-words.js';
+export { addressSearchText } from './address-search-text.js';
 export { decodeTransfer, knownTransferEncoding } from './transfer-decoder.js';

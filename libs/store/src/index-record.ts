@@ -1,7 +1,7 @@
 import type { Envelope, MessageIndex } from '@mail/contracts';
 import { serializeEnvelope } from '@mail/imap-protocol';
 import { jsonForColumn, textForColumn as clean } from '@mail/db';
-import { mailDateDay } from '@mail/mime';
+import { addressSearchText, mailDateDay } from '@mail/mime';
 
 /**
  * The columns of one mail.message_indexes row, derived from what libs/mime computed. The search
@@ -37,18 +37,25 @@ export function toIndexRecord(index: MessageIndex): IndexRecord {
       .join('\n')
       .toLowerCase();
   const envelopeJson = jsonForColumn(index.envelope);
+  const envelope = JSON.parse(envelopeJson) as Envelope;
+  // FROM/TO/CC/BCC search the envelope's addresses (RFC 3501 6.4.4); a header that yields no
+  // address at all (garbage) is still searchable as written
+  const byAddress = (name: 'from' | 'to' | 'cc' | 'bcc') => {
+    const text = addressSearchText(envelope[name]);
+    return text ? clean(text).toLowerCase() : byName(name);
+  };
   return {
     size: index.size,
     headerSize: index.headerSize,
     envelopeJson,
-    envelopeImap: serializeEnvelope(JSON.parse(envelopeJson) as Envelope),
+    envelopeImap: serializeEnvelope(envelope),
     bodyJson: jsonForColumn(index.body),
     sentDate: index.sentDate,
     sentOn: mailDateDay(index.headers.find(([n]) => n === 'date')?.[1] ?? null),
-    hdrFrom: byName('from'),
-    hdrTo: byName('to'),
-    hdrCc: byName('cc'),
-    hdrBcc: byName('bcc'),
+    hdrFrom: byAddress('from'),
+    hdrTo: byAddress('to'),
+    hdrCc: byAddress('cc'),
+    hdrBcc: byAddress('bcc'),
     hdrSubject: byName('subject'),
     // unfolded so that a HEADER match never spans two fields
     headers: index.headers.map(([n, v]) => clean(`${n}: ${v.replace(/\r?\n[ \t]*/g, ' ')}`).toLowerCase()),
