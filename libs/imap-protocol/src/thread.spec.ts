@@ -113,6 +113,17 @@ describe('REFERENCES', () => {
     assert.deepEqual(shown, ['1', '2', '3', '4', '5'], text);
   });
 
+  it("drops a message's implied parent when its own last reference would make a loop (1B)", () => {
+    // 2 says <p> then <r> then itself, so <r> hangs under <p>; 3 is <r> and names <q> (2) as its
+    // parent, which would loop: <r> loses the parent 2 implied and stays a root with 2 below it
+    const threads = threadReferences([
+      msg(1, 'one', '<p@x>', null, 30),
+      msg(2, 'two', '<q@x>', '<p@x> <r@x>', 10),
+      msg(3, 'three', '<r@x>', '<q@x>', 20),
+    ]);
+    assert.equal(threadResponse(threads), '* THREAD (3 2)(1)\r\n');
+  });
+
   it('handles a 20,000-message reply chain with long References lists', () => {
     const n = 20_000;
     const messages: ThreadMessage[] = [];

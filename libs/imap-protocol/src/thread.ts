@@ -142,11 +142,13 @@ export function threadReferences(messages: readonly ThreadMessage[]): ThreadNode
       if (prev && r.parent === null && !wouldLoop(prev, r)) link(prev, r);
       prev = r;
     }
-    // (1B) the last reference is the message's parent, replacing a link a truncated header made
+    // (1B) the last reference is the message's parent, replacing a link a truncated header made.
+    // The RFC breaks that link first and then links "unless that would introduce a loop": a link
+    // only another message's References implied is not kept when the message's own cannot stand
+    // (Dovecot reads it the same way)
     if (prev !== own.parent) {
-      if (prev && wouldLoop(prev, own)) continue;
       unlink(own);
-      if (prev) link(prev, own);
+      if (prev && !wouldLoop(prev, own)) link(prev, own);
     }
   }
   // (2) the root set; (3) the id table is no longer needed

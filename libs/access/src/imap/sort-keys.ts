@@ -59,9 +59,14 @@ export async function searchWithKeys(
   return loadSortKeys(s.ctx.store, { accountId: user.accountId, mailboxId: mailbox.mailboxId }, criteria, view, references);
 }
 
-/** the first address of a field that is an address, not a group's start or end (RFC 3501 7.4.2) */
+/**
+ * The first entry of an address field (RFC 5256 "the first address"): an address, or the start of
+ * a group, whose envelope entry (RFC 3501 7.4.2) carries the group's name as its mailbox. So
+ * `To: team: a@x, b@x;` sorts by "team", as the envelope a client sees starts with it; only a
+ * stray end-of-group marker (all NIL) is skipped.
+ */
 function firstAddress(list: readonly EnvelopeAddress[]): EnvelopeAddress | null {
-  return list.find((a) => a.host !== null && a.mailbox !== null) ?? null;
+  return list.find((a) => a.mailbox !== null) ?? null;
 }
 
 const decoded = (text: string | null | undefined) => (text ? decodeWords(text) : '');
@@ -69,12 +74,16 @@ const decoded = (text: string | null | undefined) => (text ? decodeWords(text) :
 /** RFC 5256 FROM/TO/CC: the addr-mailbox (local part) of the first address */
 const mailboxKey = (list: readonly EnvelopeAddress[]) => asciiCasemap(decoded(firstAddress(list)?.mailbox));
 
-/** RFC 5957 DISPLAYFROM/DISPLAYTO: the first address's display name, or its addr-spec when it has none */
+/**
+ * RFC 5957 DISPLAYFROM/DISPLAYTO: the first address's display name, or its addr-spec when it has
+ * none; a group's display name is its name.
+ */
 function displayKey(list: readonly EnvelopeAddress[]): string {
   const a = firstAddress(list);
   if (!a) return '';
+  if (a.host === null) return asciiCasemap(decoded(a.mailbox).trim());
   const name = decoded(a.name).trim();
-  return asciiCasemap(name || `${decoded(a.mailbox)}@${a.host ?? ''}`);
+  return asciiCasemap(name || `${decoded(a.mailbox)}@${a.host}`);
 }
 
 function sentDate(k: SortKeyMessage): number {
