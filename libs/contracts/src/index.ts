@@ -19,3 +19,4 @@ export * from './queue-admin.contract.js';
 export * from './sort.contract.js';
 export * from './migration-batch.contract.js';
 export * from './multiappend.contract.js';
+export * from './acl.contract.js';

@@ -14,6 +14,8 @@ export const AppendAll = defineRequest(
   'store.message.append-all.v1',
   z.object({
     accountId: Id,
+    /** the caller's domain, for a mailbox shared with it by `anyone` (ADR 0044) */
+    tenant: z.string().max(253).optional(),
     mailbox: z.string().min(1).max(512),
     /** the directory's limits for the account; without them the store's own apply */
     quota: AccountQuota.optional(),

@@ -26,11 +26,21 @@ export const MailboxInfo = z.object({
   recent: z.number().int().nonnegative().optional(),
   /** messages flagged \\Deleted, when MailboxStatus asked for them */
   deleted: z.number().int().nonnegative().optional(),
+  /**
+   * A mailbox another account shares with the caller (ADR 0044): the owner's account (whose change
+   * events it gets) and the caller's RFC 4314 rights. Absent: the caller's own mailbox, every right.
+   */
+  owner: Id.optional(),
+  rights: z.string().max(11).optional(),
 });
 export type MailboxInfo = z.infer<typeof MailboxInfo>;
 
-const AccountRef = { accountId: Id };
-const MailboxRef = { accountId: Id, mailboxId: Id };
+/**
+ * `tenant`: the caller's domain, which `anyone` shares are matched against (ADR 0044); a request
+ * without it sees no `anyone` share.
+ */
+const AccountRef = { accountId: Id, tenant: z.string().max(253).optional() };
+const MailboxRef = { ...AccountRef, mailboxId: Id };
 
 /** mailbox names use "/" as hierarchy delimiter; "INBOX" is case-insensitive */
 const MailboxName = z.string().min(1).max(512);

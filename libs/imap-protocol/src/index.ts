@@ -18,3 +18,5 @@ export { parseSortCriteria, sortMessages, sortResponse, type SortCriterion, type
 export { parseMessageIds, threadOrderedSubject, threadReferences, threadResponse, type ThreadMessage, type ThreadNode } from './thread.js';
 export { quotaResponse, quotaRootResponse, type QuotaResource } from './quota-responses.js';
 export { canonicalEntry, metadataResponse, type MetadataOptions } from './metadata.js';
+export { ALL_RIGHTS, InvalidRightsError, applyRights, canWrite, canonicalRights, displayRights, hasAnyRight, hasRights, listableRights, parseRightsModification, type RightsMode, type RightsModification } from './acl-rights.js';
+export { aclResponse, listRightsResponse, myRightsResponse } from './acl-responses.js';

@@ -45,10 +45,10 @@ export class MailboxRepository {
   }
 
   /** Locks several mailboxes in a fixed (id) order, so two COPYs in opposite directions cannot deadlock. */
-  async lockMany(q: Queryable, accountId: string, ids: string[]): Promise<MailboxRow[]> {
+  async lockMany(q: Queryable, accountIds: string[], ids: string[]): Promise<MailboxRow[]> {
     const { rows } = await q.query<MailboxRow>(
-      `SELECT ${MAILBOX_COLUMNS} FROM mail.mailboxes WHERE id = ANY($1::uuid[]) AND account_id = $2 ORDER BY id FOR UPDATE`,
-      [ids, accountId],
+      `SELECT ${MAILBOX_COLUMNS} FROM mail.mailboxes WHERE id = ANY($1::uuid[]) AND account_id = ANY($2::uuid[]) ORDER BY id FOR UPDATE`,
+      [ids, accountIds],
     );
     return rows;
   }
@@ -185,6 +185,8 @@ export class MailboxRepository {
   }
 
   async deleteAccount(q: Queryable, accountId: string): Promise<void> {
+    // its grants on other accounts' mailboxes (its own mailboxes' entries go with them)
+    await q.query('DELETE FROM mail.acl WHERE grantee_id = $1', [accountId]);
     await q.query('DELETE FROM mail.append_results WHERE account_id = $1', [accountId]);
     await q.query('DELETE FROM mail.accounts WHERE account_id = $1', [accountId]);
   }

@@ -123,11 +123,12 @@ export class MessageService {
    * the copies share the source's index row (one more reference each, no new blob). MOVE expunges
    * the sources in the same transaction, so no client ever sees the message twice or nowhere.
    */
-  async copy(p: ParsedRequestOf<typeof CopyMessages>): Promise<ResponseOf<typeof CopyMessages>> {
+  async copy(p: ParsedRequestOf<typeof CopyMessages>, sourceAccountId = p.accountId): Promise<ResponseOf<typeof CopyMessages>> {
     const ranges = mergeRanges(p.uids);
     const targetRef = await this.mailboxService.resolve(this.db, p.accountId, p.target);
     const outcome = await this.db.transaction(async (tx) => {
-      const locked = await this.mailboxes.lockMany(tx, p.accountId, [p.mailboxId, targetRef.id]);
+      // the source may be another account's, shared with the caller (ADR 0044): the target's account is p.accountId
+      const locked = await this.mailboxes.lockMany(tx, [...new Set([p.accountId, sourceAccountId])], [p.mailboxId, targetRef.id]);
       const source = locked.find((r) => r.id === p.mailboxId);
       const target = locked.find((r) => r.id === targetRef.id);
       if (!source) throw new ContractError('NOT_FOUND', 'no such mailbox');

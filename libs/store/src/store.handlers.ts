@@ -24,12 +24,19 @@ import {
   VanishedMessages,
   GetMetadata,
   SetMetadata,
+  SetAcl,
+  DeleteAcl,
+  GetAcl,
+  MyRights,
+  ListShares,
 } from '@mail/contracts';
 import { Database, runMigrations } from '@mail/db';
 import { AppendService } from './append.service.js';
 import { BlobCollector } from './blob-collector.js';
 import { TombstonePruner } from './tombstone-pruner.js';
 import { MetadataService } from './metadata.service.js';
+import { AclService } from './acl.service.js';
+import { SharedRequests } from './shared-requests.js';
 import { MailboxService } from './mailbox.service.js';
 import { MessageService } from './message.service.js';
 import { SortKeysService } from './sort-keys.service.js';
@@ -51,43 +58,43 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
     private readonly collector: BlobCollector,
     private readonly tombstones: TombstonePruner,
     private readonly metadata: MetadataService,
+    private readonly acl: AclService,
+    private readonly shared: SharedRequests,
     @Inject(STORE_SETTINGS) private readonly settings: StoreSettings,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await runMigrations(this.db, 'mail', mailMigrations);
     const mb = this.mailboxes;
-    const msg = this.messages;
+    const sh = this.shared;
     this.subscriptions = await Promise.all([
-      this.bus.handle(ListMailboxes, (p) => mb.list(p.accountId)),
-      this.bus.handle(CreateMailbox, (p) => mb.create(p.accountId, p.name, p.specialUse ?? null, p.subscribed ?? true)),
-      this.bus.handle(DeleteMailbox, (p) => mb.delete(p.accountId, p.name)),
-      this.bus.handle(RenameMailbox, (p) => mb.rename(p.accountId, p.name, p.newName)),
+      this.bus.handle(ListMailboxes, (p) => sh.list(p)),
+      this.bus.handle(CreateMailbox, (p) => sh.create(p)),
+      this.bus.handle(DeleteMailbox, (p) => sh.delete(p)),
+      this.bus.handle(RenameMailbox, (p) => sh.rename(p)),
       this.bus.handle(SubscribeMailbox, (p) => mb.subscribe(p.accountId, p.name, p.subscribed)),
-      this.bus.handle(MailboxStatus, (p) => mb.status(p.accountId, p.name, p.deleted)),
-      this.bus.handle(OpenMailbox, (p) => mb.open(p.accountId, p.name, p.afterUid, p.limit, p.recent)),
-      this.bus.handle(MailboxChanges, (p) => mb.changes(p.accountId, p.mailboxId, p.sinceModseq, p.recent)),
+      this.bus.handle(MailboxStatus, (p) => sh.status(p)),
+      this.bus.handle(OpenMailbox, (p) => sh.open(p)),
+      this.bus.handle(MailboxChanges, (p) => sh.changes(p)),
       this.bus.handle(GetMetadata, (p) => this.metadata.get(p.accountId, p.mailbox, p.entries, p.depth)),
       this.bus.handle(SetMetadata, (p) => this.metadata.set(p.accountId, p.mailbox, p.values)),
-      this.bus.handle(VanishedMessages, (p) => mb.vanished(p.accountId, p.mailboxId, p.sinceModseq, p.uids)),
+      this.bus.handle(VanishedMessages, (p) => sh.vanished(p)),
       this.bus.handle(PurgeAccount, (p) => mb.purge(p.accountId)),
       this.bus.handle(GetAccountUsage, (p) => mb.usage(p.accountIds)),
-      this.bus.handle(FetchMessages, (p) => msg.fetch(p)),
-      this.bus.handle(SearchMessages, (p) => msg.search(p)),
-      this.bus.handle(MessageSortKeys, (p) => this.sortKeys.sortKeys(p)),
-      this.bus.handle(UpdateFlags, (p) => msg.updateFlags(p)),
-      this.bus.handle(ExpungeMessages, (p) => msg.expunge(p)),
-      this.bus.handle(CopyMessages, (p) => msg.copy(p)),
-      this.bus.handle(AppendMessage, async (p) => {
-        const res = await this.appends.append(p);
-        return p.recent && !res.duplicate ? { ...res, recent: await mb.claimAfterAppend(p.accountId, res.mailboxId) } : res;
-      }),
+      this.bus.handle(FetchMessages, (p) => sh.fetch(p)),
+      this.bus.handle(SearchMessages, (p) => sh.search(p)),
+      this.bus.handle(MessageSortKeys, (p) => sh.sortKeysOf(p)),
+      this.bus.handle(UpdateFlags, (p) => sh.updateFlags(p)),
+      this.bus.handle(ExpungeMessages, (p) => sh.expunge(p)),
+      this.bus.handle(CopyMessages, (p) => sh.copy(p)),
+      this.bus.handle(AppendMessage, (p) => sh.append(p)),
       this.bus.handle(AppendMessages, (p) => this.appends.appendBatch(p.items)),
-      this.bus.handle(AppendAll, async (p) => {
-        const res = await this.appends.appendAll(p);
-        const first = res.results[0];
-        return p.recent && first ? { ...res, recent: await mb.claimAfterAppend(p.accountId, first.mailboxId) } : res;
-      }),
+      this.bus.handle(AppendAll, (p) => sh.appendAll(p)),
+      this.bus.handle(SetAcl, (p) => this.acl.set(p)),
+      this.bus.handle(DeleteAcl, (p) => this.acl.delete(p)),
+      this.bus.handle(GetAcl, (p) => this.acl.get(p)),
+      this.bus.handle(MyRights, (p) => this.acl.myRights(p)),
+      this.bus.handle(ListShares, (p) => this.acl.shares(p.accountId)),
       this.bus.handle(StorePing, async () => {
         await this.db.query('SELECT 1');
         return { ok: true as const };

@@ -19,6 +19,10 @@ import { StoreHandlers } from './store.handlers.js';
 import { TombstonePruner } from './tombstone-pruner.js';
 import { MetadataRepository } from './metadata.repository.js';
 import { MetadataService } from './metadata.service.js';
+import { AclRepository } from './acl.repository.js';
+import { AclService } from './acl.service.js';
+import { SharedAccess } from './shared-access.js';
+import { SharedRequests } from './shared-requests.js';
 
 const STORE_LOGGER = Symbol('STORE_LOGGER');
 
@@ -75,6 +79,23 @@ export class StoreModule {
           useFactory: (db: Database, mb: MailboxRepository, blobs: BlobStore, indexer: MessageIndexerPort, ev: ChangePublisher, s: StoreSettings) =>
             new AppendService(db, mb, new AppendRepository(), blobs, indexer, ev, s),
           inject: [Database, MailboxRepository, BlobStore, MessageIndexerPort, ChangePublisher, STORE_SETTINGS],
+        },
+        { provide: AclRepository, useValue: new AclRepository() },
+        {
+          provide: SharedAccess,
+          useFactory: (db: Database, acl: AclRepository, mb: MailboxRepository) => new SharedAccess(db, acl, mb),
+          inject: [Database, AclRepository, MailboxRepository],
+        },
+        {
+          provide: AclService,
+          useFactory: (db: Database, acl: AclRepository, mb: MailboxRepository, shared: SharedAccess) => new AclService(db, acl, mb, shared),
+          inject: [Database, AclRepository, MailboxRepository, SharedAccess],
+        },
+        {
+          provide: SharedRequests,
+          useFactory: (db: Database, shared: SharedAccess, acl: AclService, rows: AclRepository, mbr: MailboxRepository, mb: MailboxService, msg: MessageService, ap: AppendService, sk: SortKeysService) =>
+            new SharedRequests(db, shared, acl, rows, mbr, mb, msg, ap, sk),
+          inject: [Database, SharedAccess, AclService, AclRepository, MailboxRepository, MailboxService, MessageService, AppendService, SortKeysService],
         },
         StoreHandlers,
       ],

@@ -1,0 +1,170 @@
+import {
+  ContractError,
+  type AppendAll,
+  type AppendMessage,
+  type CopyMessages,
+  type CreateMailbox,
+  type DeleteMailbox,
+  type ExpungeMessages,
+  type FetchMessages,
+  type ListMailboxes,
+  type MailboxChanges,
+  type MailboxStatus,
+  type MessageSortKeys,
+  type OpenMailbox,
+  type ParsedRequestOf,
+  type RenameMailbox,
+  type ResponseOf,
+  type SearchMessages,
+  type UpdateFlags,
+  type VanishedMessages,
+} from '@mail/contracts';
+import type { Database } from '@mail/db';
+import type { AclRepository } from './acl.repository.js';
+import type { AclService } from './acl.service.js';
+import type { AppendService } from './append.service.js';
+import { DELIMITER, normalizeMailboxName } from './mailbox-name.js';
+import type { MailboxRepository } from './mailbox.repository.js';
+import type { MailboxService } from './mailbox.service.js';
+import type { MessageService } from './message.service.js';
+import { asSeenBy, parseSharedName, permittedFlags, recentModeFor, SHARED_PREFIX, type SharedAccess } from './shared-access.js';
+import type { SortKeysService } from './sort-keys.service.js';
+
+/** RFC 4314 rights each operation needs (RFC 4314 4) */
+const NEED = { read: 'r', insert: 'i', expunge: 'e', deleteMailbox: 'x', createChild: 'k', move: 'rte' } as const;
+
+/**
+ * The store's requests as a caller makes them: on its own mailboxes exactly as before, on a
+ * mailbox shared with it through SharedAccess, which checks the rights and runs the operation as
+ * the owner (ADR 0044).
+ */
+export class SharedRequests {
+  constructor(
+    private readonly db: Database,
+    private readonly shared: SharedAccess,
+    private readonly acl: AclService,
+    private readonly aclRows: AclRepository,
+    private readonly mailboxRows: MailboxRepository,
+    private readonly mailboxes: MailboxService,
+    private readonly messages: MessageService,
+    private readonly appends: AppendService,
+    private readonly sortKeys: SortKeysService,
+  ) {}
+
+  async list(p: ParsedRequestOf<typeof ListMailboxes>): Promise<ResponseOf<typeof ListMailboxes>> {
+    const own = await this.mailboxes.list(p.accountId);
+    const shared = await this.acl.sharedWith(p.accountId, p.tenant, new Set(own.subscriptions));
+    return shared.length ? { ...own, mailboxes: [...own.mailboxes, ...shared] } : own;
+  }
+
+  async status(p: ParsedRequestOf<typeof MailboxStatus>): Promise<ResponseOf<typeof MailboxStatus>> {
+    const t = await this.shared.byName(p, p.name, NEED.read);
+    return asSeenBy(await this.mailboxes.status(t.accountId, t.name, p.deleted), t);
+  }
+
+  async open(p: ParsedRequestOf<typeof OpenMailbox>): Promise<ResponseOf<typeof OpenMailbox>> {
+    const t = await this.shared.byName(p, p.name, NEED.read);
+    const page = await this.mailboxes.open(t.accountId, t.name, p.afterUid, p.limit, recentModeFor(t.grant, p.recent));
+    return t.grant ? { ...page, mailbox: asSeenBy(page.mailbox, t) } : page;
+  }
+
+  /**
+   * CREATE under a mailbox shared with the caller needs "k" on the parent; the new mailbox is the
+   * owner's and takes the parent's entries. A top-level name in another account's namespace is refused.
+   */
+  async create(p: ParsedRequestOf<typeof CreateMailbox>): Promise<ResponseOf<typeof CreateMailbox>> {
+    const name = normalizeMailboxName(p.name);
+    if (!name.startsWith(SHARED_PREFIX) || (await this.mailboxRows.byName(this.db, p.accountId, name))) {
+      return this.mailboxes.create(p.accountId, p.name, p.specialUse ?? null, p.subscribed ?? true);
+    }
+    const parsed = parseSharedName(name);
+    const cut = name.lastIndexOf(DELIMITER);
+    if (!parsed || !parsed.name.includes(DELIMITER)) throw new ContractError('FORBIDDEN', 'mailboxes are created in your own namespace or under a shared mailbox');
+    const parent = await this.shared.byName(p, name.slice(0, cut), NEED.createChild);
+    const ownerName = `${parent.name}${DELIMITER}${name.slice(cut + 1)}`;
+    const info = await this.mailboxes.create(parent.accountId, ownerName, null, false);
+    const parentRow = await this.mailboxRows.byName(this.db, parent.accountId, parent.name);
+    if (parentRow) await this.aclRows.inherit(this.db, parentRow.id, info.id);
+    return asSeenBy(info, { ...parent, callerName: name });
+  }
+
+  async delete(p: ParsedRequestOf<typeof DeleteMailbox>): Promise<ResponseOf<typeof DeleteMailbox>> {
+    const t = await this.shared.byName(p, p.name, NEED.deleteMailbox);
+    return this.mailboxes.delete(t.accountId, t.name);
+  }
+
+  /** RENAME stays within the caller's own namespace (simplification: a grantee renames nothing of the owner's). */
+  async rename(p: ParsedRequestOf<typeof RenameMailbox>): Promise<ResponseOf<typeof RenameMailbox>> {
+    const from = await this.shared.byName(p, p.name, NEED.deleteMailbox);
+    if (from.grant || (normalizeMailboxName(p.newName).startsWith(SHARED_PREFIX) && !(await this.mailboxRows.byName(this.db, p.accountId, normalizeMailboxName(p.newName))))) {
+      throw new ContractError('FORBIDDEN', 'shared mailboxes are renamed by their owner');
+    }
+    return this.mailboxes.rename(p.accountId, p.name, p.newName);
+  }
+
+  changes(p: ParsedRequestOf<typeof MailboxChanges>) {
+    return this.shared.byId(p, p.mailboxId, NEED.read, (accountId, grant) => this.mailboxes.changes(accountId, p.mailboxId, p.sinceModseq, recentModeFor(grant, p.recent)));
+  }
+
+  vanished(p: ParsedRequestOf<typeof VanishedMessages>) {
+    return this.shared.byId(p, p.mailboxId, NEED.read, (accountId) => this.mailboxes.vanished(accountId, p.mailboxId, p.sinceModseq, p.uids));
+  }
+
+  fetch(p: ParsedRequestOf<typeof FetchMessages>): Promise<ResponseOf<typeof FetchMessages>> {
+    return this.shared.byId(p, p.mailboxId, NEED.read, (accountId) => this.messages.fetch({ ...p, accountId }));
+  }
+
+  search(p: ParsedRequestOf<typeof SearchMessages>): Promise<ResponseOf<typeof SearchMessages>> {
+    return this.shared.byId(p, p.mailboxId, NEED.read, (accountId) => this.messages.search({ ...p, accountId }));
+  }
+
+  sortKeysOf(p: ParsedRequestOf<typeof MessageSortKeys>): Promise<ResponseOf<typeof MessageSortKeys>> {
+    return this.shared.byId(p, p.mailboxId, NEED.read, (accountId) => this.sortKeys.sortKeys({ ...p, accountId }));
+  }
+
+  updateFlags(p: ParsedRequestOf<typeof UpdateFlags>): Promise<ResponseOf<typeof UpdateFlags>> {
+    return this.shared.byId(p, p.mailboxId, '', (accountId, grant) =>
+      this.messages.updateFlags({ ...p, accountId, flags: grant ? permittedFlags(grant.rights, p.flags, p.mode) : p.flags }),
+    );
+  }
+
+  expunge(p: ParsedRequestOf<typeof ExpungeMessages>): Promise<ResponseOf<typeof ExpungeMessages>> {
+    return this.shared.byId(p, p.mailboxId, NEED.expunge, (accountId) => this.messages.expunge({ ...p, accountId }));
+  }
+
+  /** COPY needs "r" on the source ("rte" for MOVE) and "i" on the target; each may be shared, by different owners. */
+  copy(p: ParsedRequestOf<typeof CopyMessages>): Promise<ResponseOf<typeof CopyMessages>> {
+    return this.shared.byId(p, p.mailboxId, p.move ? NEED.move : NEED.read, async (sourceAccountId) => {
+      const target = await this.shared.byName(p, p.target, NEED.insert);
+      // the caller's quota is not the target owner's: the store's own limit applies there
+      const quota = target.accountId === p.accountId ? p.quota : undefined;
+      return this.messages.copy({ ...p, accountId: target.accountId, target: target.name, quota }, sourceAccountId);
+    });
+  }
+
+  /** APPEND to a shared mailbox needs "i"; flags the caller may not set are left off (RFC 4314 4). */
+  async append(p: ParsedRequestOf<typeof AppendMessage>): Promise<ResponseOf<typeof AppendMessage>> {
+    let accountId = p.accountId;
+    let res: ResponseOf<typeof AppendMessage>;
+    const t = p.specialUse || !p.mailbox.startsWith(SHARED_PREFIX) ? null : await this.shared.byName(p, p.mailbox, NEED.insert);
+    if (t?.grant) {
+      accountId = t.accountId;
+      res = await this.appends.append({ ...p, accountId, mailbox: t.name, flags: permittedFlags(t.grant.rights, p.flags, 'append'), quota: undefined });
+    } else res = await this.appends.append(p);
+    // the session's own APPEND claims \Recent in the same request (ADR 0034)
+    return p.recent && !res.duplicate ? { ...res, recent: await this.mailboxes.claimAfterAppend(accountId, res.mailboxId) } : res;
+  }
+
+  async appendAll(p: ParsedRequestOf<typeof AppendAll>): Promise<ResponseOf<typeof AppendAll>> {
+    let accountId = p.accountId;
+    let res: ResponseOf<typeof AppendAll>;
+    const t = p.mailbox.startsWith(SHARED_PREFIX) ? await this.shared.byName(p, p.mailbox, NEED.insert) : null;
+    if (t?.grant) {
+      accountId = t.accountId;
+      const rights = t.grant.rights;
+      res = await this.appends.appendAll({ ...p, accountId, mailbox: t.name, quota: undefined, messages: p.messages.map((m) => ({ ...m, flags: permittedFlags(rights, m.flags, 'append') })) });
+    } else res = await this.appends.appendAll(p);
+    const first = res.results[0];
+    return p.recent && first ? { ...res, recent: await this.mailboxes.claimAfterAppend(accountId, first.mailboxId) } : res;
+  }
+}
