@@ -1,7 +1,33 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InProcessBus } from '@mail/bus';
-import { ContractError, ListMailboxes, MailboxChanged, VerifyLogin } from '@mail/contracts';
+import { InProcessBus, type Bus } from '@mail/bus';
+import {
+  AppendAll,
+  AppendMessage,
+  ContractError,
+  CopyMessages,
+  CreateMailbox,
+  DeleteMailbox,
+  ExpungeMessages,
+  FetchMessages,
+  GetAccountUsage,
+  GetMetadata,
+  ListMailboxes,
+  MailboxChanged,
+  MailboxChanges,
+  MailboxStatus,
+  MessageSortKeys,
+  OpenMailbox,
+  RenameMailbox,
+  SearchMessages,
+  SetMetadata,
+  SubscribeMailbox,
+  UpdateFlags,
+  VanishedMessages,
+  VerifyLogin,
+  type RequestContract,
+} from '@mail/contracts';
+import type { MailStorePort } from '../ports/mail-store.port.js';
 import type { MailboxChangedEvent } from '../ports/change-feed.port.js';
 import { BusAuth } from './bus-auth.js';
 import { BusChangeFeed } from './bus-change-feed.js';
@@ -27,6 +53,44 @@ describe('bus adapters', () => {
       assert.equal((await auth.verifyLogin({ username: 'a@example.com', password: 'x', protocol: 'imap' })).ok, false);
     } finally {
       await bus.close();
+    }
+  });
+
+  it('sends each store method to its own contract, the slow ones with the long timeout', async () => {
+    const sent: Array<{ subject: string; timeoutMs?: number }> = [];
+    const recorder = {
+      request: async (c: RequestContract, _payload: unknown, opts?: { timeoutMs?: number }) => {
+        sent.push({ subject: c.subject, timeoutMs: opts?.timeoutMs });
+        return {};
+      },
+    } as unknown as Bus;
+    const store = new BusMailStore(recorder);
+    const expected: Array<[keyof MailStorePort, RequestContract, boolean]> = [
+      ['listMailboxes', ListMailboxes, false],
+      ['createMailbox', CreateMailbox, false],
+      ['deleteMailbox', DeleteMailbox, true],
+      ['renameMailbox', RenameMailbox, false],
+      ['subscribeMailbox', SubscribeMailbox, false],
+      ['mailboxStatus', MailboxStatus, false],
+      ['openMailbox', OpenMailbox, false],
+      ['mailboxChanges', MailboxChanges, false],
+      ['fetchMessages', FetchMessages, false],
+      ['appendAll', AppendAll, true],
+      ['messageSortKeys', MessageSortKeys, true],
+      ['searchMessages', SearchMessages, true],
+      ['updateFlags', UpdateFlags, false],
+      ['expungeMessages', ExpungeMessages, true],
+      ['copyMessages', CopyMessages, true],
+      ['getMetadata', GetMetadata, false],
+      ['setMetadata', SetMetadata, false],
+      ['vanishedMessages', VanishedMessages, false],
+      ['appendMessage', AppendMessage, true],
+      ['accountUsage', GetAccountUsage, false],
+    ];
+    for (const [method, contract, slow] of expected) {
+      sent.length = 0;
+      await (store[method] as (req: unknown) => Promise<unknown>)({});
+      assert.deepEqual(sent, [{ subject: contract.subject, timeoutMs: slow ? 60_000 : undefined }], method);
     }
   });
 
