@@ -7,6 +7,7 @@ export * from './domain-policy.contract.js';
 export * from './envelope-params.schemas.js';
 export * from './delivery.contract.js';
 export * from './fetch.contract.js';
+export * from './remote-endpoint.js';
 export * from './store.contract.js';
 export * from './metadata.contract.js';
 export * from './quota.contract.js';

@@ -1,5 +1,6 @@
 import {
   ContractError,
+  defaultRemotePort,
   type AddBatchUsers,
   type BatchAction,
   type BatchView,
@@ -13,7 +14,7 @@ import {
 import type { Database } from '@mail/db';
 import type { SecretBox } from '@mail/secrets';
 import type { z } from 'zod';
-import { defaultImapPort, endpointProblem } from './adapters/remote-endpoint.js';
+import { endpointProblem } from './adapters/remote-endpoint.js';
 import type { BatchRepository, BatchRow, UserSummaryRow } from './batch.repository.js';
 
 /** Which user states each action queues, and the batch state it moves to. */
@@ -33,7 +34,7 @@ export class BatchService {
   ) {}
 
   async create(req: ParsedRequestOf<typeof CreateBatch>): Promise<ResponseOf<typeof CreateBatch>> {
-    const port = req.port ?? defaultImapPort(req.tls);
+    const port = req.port ?? defaultRemotePort('imap', req.tls);
     const problem = endpointProblem({ host: req.host, port, tls: req.tls, insecure: req.insecure });
     if (problem) throw new ContractError('INVALID', problem);
     const box = this.box();

@@ -8,4 +8,4 @@ export { RemoteMailbox, RemoteAuthError } from './copy/remote-mailbox.port.js';
 export { LocalMailboxSink } from './copy/local-mailbox.port.js';
 export { ImapflowRemote, type ImapSessionOpener } from './adapters/imapflow-remote.js';
 export { StoreSink } from './adapters/store-sink.js';
-export { endpointProblem, isLoopbackHost, defaultImapPort, type RemoteEndpoint } from './adapters/remote-endpoint.js';
+export { endpointProblem, type RemoteEndpoint } from './adapters/remote-endpoint.js';

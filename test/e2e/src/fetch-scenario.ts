@@ -282,7 +282,7 @@ export function fetchScenarios(mode: string, startTarget: (env: NodeJS.ProcessEn
     it('refuses plaintext to a remote host that is not this machine unless --insecure', async () => {
       const r = await mailctl(target, ['fetch', 'add', `ann@${NEW}`, '--protocol', 'pop3', '--host', 'pop.example.com', '--tls', 'none', '--username', 'ann', '--password-stdin'], 'pw\n');
       assert.notEqual(r.code, 0);
-      assert.match(r.stderr, /in clear/);
+      assert.match(r.stderr, /in the clear/);
       const unknown = await mailctl(target, ['fetch', 'add', `nobody@${NEW}`, '--protocol', 'imap', '--host', '127.0.0.1', '--username', 'x', '--password-stdin'], 'pw\n');
       assert.notEqual(unknown.code, 0);
     });

@@ -176,7 +176,7 @@ describe('migration batches: another IMAP server into the platform (embedded)', 
     const csv = await csvFile([[`ann@${NEW}`, 'ann', 'pw']]);
     const plain = await mailctl(target, ['migration', 'create', 'far', '--csv', csv, '--host', 'imap.example.com', '--tls', 'none']);
     assert.notEqual(plain.code, 0);
-    assert.match(plain.stderr, /--tls none sends passwords in the clear/);
+    assert.match(plain.stderr, /--tls none to imap.example.com sends passwords in the clear/);
     const bad = await csvFile([[`not-an-address`, 'x', 'y'], [`ok@${NEW}`, '', 'pw']]);
     const r = await mailctl(target, ['migration', 'create', 'bad', '--csv', bad, '--host', '127.0.0.1', '--tls', 'starttls']);
     assert.notEqual(r.code, 0);
