@@ -7,3 +7,4 @@ export * from './periodic-job.js';
 export * from './group-commit.js';
 export * from './scratch-database.js';
 export * from './text-column.js';
+export * from './now-plus-ms.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchState, BatchUserState } from '@mail/contracts';
-import type { Database, Queryable } from '@mail/db';
+import { nowPlusMs, type Database, type Queryable } from '@mail/db';
 import type { FolderProgress } from './copy/folder-progress.js';
 
 export interface BatchRow {
@@ -35,8 +35,11 @@ export interface UserSummaryRow {
   errors: string;
 }
 
-/** A user leased by one worker, with what it needs to run. */
-export interface ClaimedUser {
+/** Where a batch's source server is and how hard its users may use it. */
+type BatchSource = Pick<BatchRow, 'host' | 'port' | 'tls' | 'insecure' | 'max_connections' | 'messages_per_second'>;
+
+/** A user leased by one worker, with what it needs to run: the user and its batch's source. */
+export interface ClaimedUser extends BatchSource {
   id: string;
   batch_id: string;
   batch_name: string;
@@ -45,12 +48,6 @@ export interface ClaimedUser {
   password_sealed: string;
   pass: number;
   attempts: number;
-  host: string;
-  port: number;
-  tls: 'implicit' | 'starttls' | 'none';
-  insecure: boolean;
-  max_connections: number;
-  messages_per_second: number;
 }
 
 export interface NewUser {
@@ -188,7 +185,7 @@ export class BatchRepository {
       const user = rows[0];
       if (!user) return null;
       await tx.query(
-        `UPDATE migration_batch.users SET state = 'running', lease_owner = $2, lease_until = now() + make_interval(secs => $3::double precision / 1000),
+        `UPDATE migration_batch.users SET state = 'running', lease_owner = $2, lease_until = ${nowPlusMs('$3')},
            started_at = coalesce(started_at, now())
          WHERE id = $1`,
         [user.id, owner, leaseMs],
@@ -203,7 +200,7 @@ export class BatchRepository {
    */
   async renew(userId: string, owner: string, leaseMs: number): Promise<boolean> {
     const { rows } = await this.db.query<{ state: string }>(
-      `UPDATE migration_batch.users u SET lease_until = now() + make_interval(secs => $3::double precision / 1000)
+      `UPDATE migration_batch.users u SET lease_until = ${nowPlusMs('$3')}
        FROM migration_batch.batches b
        WHERE u.id = $1 AND u.lease_owner = $2 AND u.state = 'running' AND b.id = u.batch_id
        RETURNING b.state`,
@@ -217,7 +214,7 @@ export class BatchRepository {
     await this.db.query(
       `UPDATE migration_batch.users SET state = $3, lease_owner = NULL, lease_until = NULL,
          attempts = attempts + CASE WHEN $6 THEN 1 ELSE 0 END,
-         next_attempt_at = now() + make_interval(secs => $5::double precision / 1000),
+         next_attempt_at = ${nowPlusMs('$5')},
          last_error = coalesce($4, last_error), last_error_at = CASE WHEN $4::text IS NULL THEN last_error_at ELSE now() END,
          finished_at = CASE WHEN $3 IN ('synced', 'completed', 'failed') THEN now() ELSE finished_at END
        WHERE id = $1 AND lease_owner = $2`,

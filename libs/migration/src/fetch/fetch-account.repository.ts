@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { jsonForColumn, textForColumn, type Database, type Queryable } from '@mail/db';
+import { jsonForColumn, nowPlusMs, textForColumn, type Database, type Queryable } from '@mail/db';
 import type { FetchErrorKind } from '@mail/contracts';
 import type { FetchAccountRecord } from './fetch-account.records.js';
 
@@ -126,7 +126,7 @@ export class FetchAccountRepository {
           FOR UPDATE SKIP LOCKED
        )
        UPDATE migration.fetch_accounts a
-          SET lease_until = now() + $2::double precision * interval '1 millisecond', leased_by = $3
+          SET lease_until = ${nowPlusMs('$2')}, leased_by = $3
          FROM due WHERE a.id = due.id
        RETURNING a.*`,
       [limit, ms(leaseMs), owner],
@@ -138,7 +138,7 @@ export class FetchAccountRepository {
   async claimOne(id: string, owner: string, leaseMs: number): Promise<FetchAccountRecord | undefined> {
     const { rows } = await this.db.query<AccountRow>(
       `UPDATE migration.fetch_accounts
-          SET lease_until = now() + $2::double precision * interval '1 millisecond', leased_by = $3
+          SET lease_until = ${nowPlusMs('$2')}, leased_by = $3
         WHERE id = $1 AND (lease_until IS NULL OR lease_until < now())
        RETURNING *`,
       [id, ms(leaseMs), owner],
@@ -149,7 +149,7 @@ export class FetchAccountRepository {
   /** Keeps a long run's claim alive; false when it was lost (expired and taken by another replica). */
   async renewLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
     const res = await this.db.query(
-      `UPDATE migration.fetch_accounts SET lease_until = now() + $3::double precision * interval '1 millisecond' WHERE id = $1 AND leased_by = $2`,
+      `UPDATE migration.fetch_accounts SET lease_until = ${nowPlusMs('$3')} WHERE id = $1 AND leased_by = $2`,
       [id, owner, ms(leaseMs)],
     );
     return res.rowCount > 0;
@@ -163,7 +163,7 @@ export class FetchAccountRepository {
           `UPDATE migration.fetch_accounts
               SET lease_until = NULL, leased_by = NULL, last_run_at = now(), last_success_at = now(),
                   consecutive_failures = 0, auth_failures = 0,
-                  next_run_at = now() + $3::double precision * interval '1 millisecond'
+                  next_run_at = ${nowPlusMs('$3')}
             WHERE id = $1 AND leased_by = $2`,
           [id, owner, outcome.more ? 0 : intervalSeconds * 1000],
         );
@@ -175,7 +175,7 @@ export class FetchAccountRepository {
                 consecutive_failures = consecutive_failures + 1,
                 auth_failures = CASE WHEN $3 = 'auth' THEN auth_failures + 1 ELSE 0 END,
                 last_error_at = now(), last_error_kind = $3, last_error = $4,
-                next_run_at = now() + $5::double precision * interval '1 millisecond',
+                next_run_at = ${nowPlusMs('$5')},
                 enabled = CASE WHEN $6::text IS NULL THEN enabled ELSE false END,
                 disabled_reason = COALESCE($6, disabled_reason)
           WHERE id = $1 AND leased_by = $2`,
