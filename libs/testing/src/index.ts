@@ -16,3 +16,4 @@ export * from './mail-auth-fixture.js';
 export * from './raw-line-client.js';
 export * from './own-postgres.js';
 export * from './own-nats.js';
+export * from './test-pki.js';

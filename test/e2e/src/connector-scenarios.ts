@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
-import { mailctl, startDnsServer, type PlatformUnderTest, type TestDnsServer } from '@mail/testing';
+import { makeTestPki, mailctl, startDnsServer, type PlatformUnderTest, type TestDnsServer, type TestPki } from '@mail/testing';
 import { eventually, startFakeSmtp, type FakeSmtp } from './fake-smtp.js';
 import { sampleMessage } from './messages.js';
 import { traceUntil } from './message-trace.js';
 import { imapClient, waitForMessages } from './scenario.js';
-import { makeTestPki, type TestPki } from './test-certificates.js';
 
 const PASSWORD = 'correct horse battery';
 

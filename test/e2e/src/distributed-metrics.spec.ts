@@ -5,17 +5,16 @@
 // deploy/grafana/dashboards/*.json and deploy/prometheus/alerts.yml.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it, test } from 'node:test';
 import nodemailer from 'nodemailer';
 import YAML from 'yaml';
-import { Pop3TestClient, exposedMetricNames, mailctl, promqlMetricNames, startDistributedPlatform, type DistributedPlatform } from '@mail/testing';
+import { Pop3TestClient, exposedMetricNames, mailctl, promqlMetricNames, serverTlsFromTestCa, startDistributedPlatform, type DistributedPlatform } from '@mail/testing';
 import { sampleMessage } from './messages.js';
 import { imapClient, waitForMessages } from './scenario.js';
 import { csvFile, waitFor } from './migration-batch-scenario.js';
-import { makeTestPki } from './test-certificates.js';
 
 const databaseAdminUrl = process.env.TEST_DATABASE_URL;
 const natsUrl = process.env.TEST_NATS_URL;
@@ -88,9 +87,7 @@ if (!databaseAdminUrl || !natsUrl) {
       // a certificate from a test CA the migration service trusts: a migration batch below copies
       // from the platform's own IMAP listener over verified STARTTLS (the migration-batch series)
       pkiDir = await mkdtemp(join(tmpdir(), 'metrics-pki-'));
-      const pki = await makeTestPki(pkiDir, 'unused.test');
-      await writeFile(join(pkiDir, 'server.key'), pki.server.key);
-      await writeFile(join(pkiDir, 'server.crt'), pki.server.cert);
+      const tls = await serverTlsFromTestCa(pkiDir);
       // PROXY protocol on one listener (from an address no test client uses), so its metric is there
       p = await startDistributedPlatform({
         databaseAdminUrl,
@@ -98,9 +95,8 @@ if (!databaseAdminUrl || !natsUrl) {
         env: {
           PROXY_PROTOCOL_LISTENERS: 'pop3',
           PROXY_TRUSTED_CIDRS: '127.0.0.9/32',
-          TLS_CERT_FILE: join(pkiDir, 'server.crt'),
-          TLS_KEY_FILE: join(pkiDir, 'server.key'),
-          REMOTE_TLS_CA_FILE: pki.caFile,
+          ...tls.env,
+          REMOTE_TLS_CA_FILE: tls.pki.caFile,
           MIGRATION_BATCH_POLL_MS: '100',
         },
       });

@@ -2,13 +2,12 @@
 // replicas sharing the users through their PostgreSQL leases), the old server is the platform's
 // own IMAP listener with a certificate from a CA the migration service trusts (REMOTE_TLS_CA_FILE).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, test } from 'node:test';
-import { exposedMetricNames, startDistributedPlatform, type DistributedPlatform } from '@mail/testing';
+import { exposedMetricNames, serverTlsFromTestCa, startDistributedPlatform, type DistributedPlatform } from '@mail/testing';
 import { NEW_PASSWORD, OLD_PASSWORD, assertSameMessages, csvFile, mailboxContents, ok, seed, waitFor } from './migration-batch-scenario.js';
-import { makeTestPki } from './test-certificates.js';
 
 const databaseAdminUrl = process.env.TEST_DATABASE_URL;
 const natsUrl = process.env.TEST_NATS_URL;
@@ -25,16 +24,13 @@ if (!databaseAdminUrl || !natsUrl) {
 
     before(async () => {
       dir = await mkdtemp(join(tmpdir(), 'migration-dist-'));
-      const pki = await makeTestPki(dir, 'unused.test');
-      await writeFile(join(dir, 'server.key'), pki.server.key);
-      await writeFile(join(dir, 'server.crt'), pki.server.cert);
+      const tls = await serverTlsFromTestCa(dir);
       p = await startDistributedPlatform({
         databaseAdminUrl,
         natsUrl,
         env: {
-          TLS_CERT_FILE: join(dir, 'server.crt'),
-          TLS_KEY_FILE: join(dir, 'server.key'),
-          REMOTE_TLS_CA_FILE: pki.caFile,
+          ...tls.env,
+          REMOTE_TLS_CA_FILE: tls.pki.caFile,
           MIGRATION_BATCH_POLL_MS: '100',
           MIGRATION_BATCH_CHUNK: '10',
         },

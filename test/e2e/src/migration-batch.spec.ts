@@ -2,11 +2,11 @@
 // server over real sockets; users are moved with `mailctl migration` and the result is read back
 // over IMAP with imapflow on both sides.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { mailctl, startEmbeddedForTest, type PlatformUnderTest } from '@mail/testing';
+import { mailctl, serverTlsFromTestCa, startEmbeddedForTest, type PlatformUnderTest } from '@mail/testing';
 import {
   NEW_PASSWORD,
   OLD_PASSWORD,
@@ -20,7 +20,6 @@ import {
   status,
   waitFor,
 } from './migration-batch-scenario.js';
-import { makeTestPki } from './test-certificates.js';
 
 const OLD = 'old.test';
 const NEW = 'new.test';
@@ -35,13 +34,11 @@ describe('migration batches: another IMAP server into the platform (embedded)', 
     // the old server has a certificate from a CA the new platform is told to trust (REMOTE_TLS_CA_FILE):
     // STARTTLS is verified, as it must be against a real old server
     dir = await mkdtemp(join(tmpdir(), 'migration-pki-'));
-    const pki = await makeTestPki(dir, 'unused.test');
-    await writeFile(join(dir, 'server.key'), pki.server.key);
-    await writeFile(join(dir, 'server.crt'), pki.server.cert);
+    const tls = await serverTlsFromTestCa(dir);
     [source, target] = await Promise.all([
-      startEmbeddedForTest({ env: { TLS_CERT_FILE: join(dir, 'server.crt'), TLS_KEY_FILE: join(dir, 'server.key') } }),
+      startEmbeddedForTest({ env: tls.env }),
       startEmbeddedForTest({
-        env: { REMOTE_TLS_CA_FILE: pki.caFile, MIGRATION_BATCH_POLL_MS: '100', MIGRATION_BATCH_RETRY_MS: '100', MIGRATION_BATCH_CHUNK: '25', MIGRATION_BATCH_LEASE_MS: '5000' },
+        env: { REMOTE_TLS_CA_FILE: tls.pki.caFile, MIGRATION_BATCH_POLL_MS: '100', MIGRATION_BATCH_RETRY_MS: '100', MIGRATION_BATCH_CHUNK: '25', MIGRATION_BATCH_LEASE_MS: '5000' },
       }),
     ]);
     await ok(source, ['domain', 'add', OLD]);

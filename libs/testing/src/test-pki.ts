@@ -42,3 +42,16 @@ export async function makeTestPki(dir: string, clientName: string): Promise<Test
     server: await leaf('smarthost.test', [{ type: 2, value: 'smarthost.test' }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }], 'serverAuth'),
   };
 }
+
+/**
+ * A platform's own listeners with a certificate from a fresh test CA: the key and certificate are
+ * written to `dir`, `env` points TLS_CERT_FILE/TLS_KEY_FILE at them, and `pki.caFile` is what a
+ * client that verifies (REMOTE_TLS_CA_FILE of a migration, OUTBOUND_TLS_CA_FILE) is told to trust.
+ */
+export async function serverTlsFromTestCa(dir: string): Promise<{ pki: TestPki; env: { TLS_CERT_FILE: string; TLS_KEY_FILE: string } }> {
+  const pki = await makeTestPki(dir, 'unused.test');
+  const env = { TLS_CERT_FILE: join(dir, 'server.crt'), TLS_KEY_FILE: join(dir, 'server.key') };
+  await writeFile(env.TLS_KEY_FILE, pki.server.key);
+  await writeFile(env.TLS_CERT_FILE, pki.server.cert);
+  return { pki, env };
+}
