@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every test the project has, in phases, and ends with one line "N passed, N failed".
-//   0. lint, with the module-boundary rules
+//   0. lint, with the module-boundary rules, and the project references check (scripts/check-project-refs.mjs)
 //   1. unit + integration tests beside the code (libs/*, apps/*) and the deployment checks
 //   2. end-to-end scenario, embedded mode (one process: PGlite, blob directory, in-process bus)
 //   3. end-to-end scenario, distributed mode (every service a child process; real PostgreSQL and NATS,
@@ -102,9 +102,12 @@ if (!only || only === 'lint') {
     child.on('exit', (c) => resolve(c ?? 1));
   });
   add(code === 0 ? { pass: 1, fail: 0 } : { pass: 0, fail: 1 });
+  // package.json dependencies and tsconfig.json references agree with each other and with the imports
+  const refsCode = await new Promise((resolve) => spawn(process.execPath, [join(root, 'scripts/check-project-refs.mjs')], { cwd: root, stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1)));
+  add(refsCode === 0 ? { pass: 1, fail: 0 } : { pass: 0, fail: 1 });
 }
 if (!only || only === 'unit') {
-  const unit = [...distSpecs('libs'), ...distSpecs('apps'), ...findSpecs(join(root, 'test/deploy')).map((p) => relative(root, p)), ...findSpecs(join(root, 'test/fuzz/dist')).map((p) => relative(root, p))];
+  const unit = [...distSpecs('libs'), ...distSpecs('apps'), ...findSpecs(join(root, 'test/deploy')).map((p) => relative(root, p)), ...findSpecs(join(root, 'scripts')).map((p) => relative(root, p)), ...findSpecs(join(root, 'test/fuzz/dist')).map((p) => relative(root, p))];
   add(await runPhase('unit and integration', unit, integrationEnv));
 }
 const e2e = findSpecs(join(root, 'test/e2e/dist')).map((p) => relative(root, p));
