@@ -23,10 +23,15 @@ export const SortKeyMessage = z.object({
   messageId: z.string().nullable(),
   inReplyTo: z.string().nullable(),
   /**
-   * The References header, lowercased (the index keeps header text lowercased), with only `references`
-   * asked for; a huge one comes as its start and its end (the root and the nearest ancestors).
+   * The References header as written, with only `references` asked for; a huge one comes as its
+   * start and its end (the root and the nearest ancestors).
    */
   references: z.string().nullable().optional(),
+  /**
+   * `references` is lowercased: the message was indexed before the store kept the header's case,
+   * so its ids can only be matched without regard to case
+   */
+  referencesFolded: z.boolean().optional(),
 });
 export type SortKeyMessage = z.infer<typeof SortKeyMessage>;
 

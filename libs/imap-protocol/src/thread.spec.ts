@@ -18,11 +18,32 @@ function msg(id: number, subject: string, messageId: string | null, refs: string
 }
 
 describe('parseMessageIds', () => {
-  it('reads ids in order, lowercased, skipping junk', () => {
-    assert.deepEqual(parseMessageIds('<A@b> junk <c@d>(comment) <bad id> <> <e@f>'), ['<a@b>', '<c@d>', '<e@f>']);
+  it('reads ids in order, as written, skipping junk', () => {
+    assert.deepEqual(parseMessageIds('<A@b> junk <c@d>(comment) <bad id> <> <e@f>'), ['<A@b>', '<c@d>', '<e@f>']);
     assert.deepEqual(parseMessageIds(null), []);
     assert.deepEqual(parseMessageIds('<<<<x@y>'), ['<x@y>']);
     assert.equal(parseMessageIds('<a@b> '.repeat(5000)).length, 1000);
+  });
+});
+
+describe('threadReferences: message ids compare case-sensitively (RFC 5256 3)', () => {
+  it('keeps ids that differ only in case apart', () => {
+    const threads = threadReferences([
+      msg(1, 'Upper', '<Case@example>'),
+      msg(2, 'Lower', '<case@example>'),
+      msg(3, 'Re: Upper', '<reply@example>', '<Case@example>'),
+      msg(4, 'Re: Lower', '<reply2@example>', '<case@example>'),
+    ]);
+    assert.equal(threadResponse(threads), '* THREAD (1 3)(2 4)\r\n');
+  });
+
+  it('matches the lowercased references of a message indexed before their case was kept, either order', () => {
+    const folded = (m: ThreadMessage): ThreadMessage => ({ ...m, references: m.references.map((r) => r.toLowerCase()), referencesFolded: true });
+    // the reply comes first in the mailbox, so its reference makes the container the id then takes
+    const before = threadReferences([folded(msg(1, 'Re: Hello', '<r@x>', '<Root@X>')), msg(2, 'Hello', '<Root@X>')]);
+    assert.equal(threadResponse(before), '* THREAD (2 1)\r\n');
+    const after = threadReferences([msg(1, 'Hello', '<Root@X>'), folded(msg(2, 'Re: Hello', '<r@x>', '<Root@X>'))]);
+    assert.equal(threadResponse(after), '* THREAD (1 2)\r\n');
   });
 });
 

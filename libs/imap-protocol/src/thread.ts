@@ -19,6 +19,11 @@ export interface ThreadMessage {
   messageId: string | null;
   /** References' ids in order, or the first of In-Reply-To when References has none */
   references: readonly string[];
+  /**
+   * `references` were lowercased before they got here (a message indexed before the store kept the
+   * header's case): they match an id whatever its case, the only thing left to do for them
+   */
+  referencesFolded?: boolean;
 }
 
 /** A thread as the response shows it; `id` null for a dummy that holds siblings together. */
@@ -34,8 +39,7 @@ const MAX_LINK_DEPTH = 4096;
 
 /**
  * The message ids in a References or In-Reply-To header, in order: `<...>` tokens with no white
- * space or angle bracket inside, lowercased (the index keeps these headers lowercased, so ids are
- * compared case-insensitively, a deviation from RFC 5256's case-sensitive comparison).
+ * space or angle bracket inside, as written (RFC 5256 compares message ids case-sensitively).
  */
 export function parseMessageIds(text: string | null | undefined, max = MAX_REFERENCES): string[] {
   const ids: string[] = [];
@@ -51,7 +55,7 @@ export function parseMessageIds(text: string | null | undefined, max = MAX_REFER
       j++;
     }
     if (j < text.length && text.charCodeAt(j) === 0x3e && j > open + 1) {
-      ids.push(text.slice(open, j + 1).toLowerCase());
+      ids.push(text.slice(open, j + 1));
       i = j + 1;
     } else {
       i = j;
@@ -116,29 +120,43 @@ export function threadReferences(messages: readonly ThreadMessage[]): ThreadNode
   // (1) containers and links, messages in mailbox order
   const ids = new Map<string, Container>();
   const all: Container[] = [];
-  const container = (id: string): Container => {
-    let c = ids.get(id);
+  // Ids compare case-sensitively (RFC 5256). Lowercased references (messages indexed before their
+  // case was kept) match by lowercase instead: `lower` holds the first container of each lowercase
+  // id, and `foldedOnly` the containers only such a reference made, which a message id of any case
+  // then takes. Both stay empty unless some message has folded references.
+  const folding = messages.some((m) => m.referencesFolded);
+  const lower = new Map<string, Container>();
+  const foldedOnly = new Map<string, Container>();
+  const register = (id: string, c: Container) => {
+    ids.set(id, c);
+    if (folding && !lower.has(id.toLowerCase())) lower.set(id.toLowerCase(), c);
+  };
+  const container = (id: string, folded: boolean): Container => {
+    let c = ids.get(id) ?? (folded ? lower.get(id) : undefined);
     if (!c) {
       c = new Container(null);
-      ids.set(id, c);
+      register(id, c);
+      if (folded) foldedOnly.set(id, c);
       all.push(c);
     }
     return c;
   };
   const inOrder = [...messages].sort((a, b) => a.order - b.order);
   for (const m of inOrder) {
-    let own = m.messageId ? ids.get(m.messageId) : undefined;
-    if (own && own.msg === null) own.msg = m;
-    else {
+    let own = m.messageId ? (ids.get(m.messageId) ?? (folding ? foldedOnly.get(m.messageId.toLowerCase()) : undefined)) : undefined;
+    if (own && own.msg === null) {
+      own.msg = m;
+      if (m.messageId && !ids.has(m.messageId)) register(m.messageId, own);
+    } else {
       // no id, or a duplicate: a container of its own, outside the id table
       own = new Container(m);
-      if (m.messageId && !ids.has(m.messageId)) ids.set(m.messageId, own);
+      if (m.messageId && !ids.has(m.messageId)) register(m.messageId, own);
       all.push(own);
     }
     // (1A) the chain of references, each the parent of the next, existing links kept
     let prev: Container | null = null;
     for (const ref of m.references) {
-      const r = container(ref);
+      const r = container(ref, m.referencesFolded === true);
       if (prev && r.parent === null && !wouldLoop(prev, r)) link(prev, r);
       prev = r;
     }
@@ -153,6 +171,8 @@ export function threadReferences(messages: readonly ThreadMessage[]): ThreadNode
   }
   // (2) the root set; (3) the id table is no longer needed
   ids.clear();
+  lower.clear();
+  foldedOnly.clear();
   let roots = all.filter((c) => c.parent === null);
   // (4) prune dummies: childless ones go, others hand their children up (at the root only when one child)
   roots = pruneLevel(roots, true);

@@ -23,6 +23,7 @@ const record = (size = 100): IndexRecord => ({
   hdrSubject: 'Hello',
   headers: ['subject: Hello'],
   bodyText: 'Body',
+  threadReferences: null,
 });
 
 /** The one-statement append's edge cases, which the store suite cannot provoke through the bus. */

@@ -105,14 +105,14 @@ export class AppendRepository {
            )`
         : `x AS (
              INSERT INTO mail.message_indexes
-               (blob_key, size, header_size, envelope, envelope_imap, body, sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, ref_count)
-             VALUES ($6, $8, $9, $10::jsonb, $20, $11::jsonb, $12::timestamptz, $21::date, $13, $14, $15, $16, $17, $18::text[], $19, 1)
+               (blob_key, size, header_size, envelope, envelope_imap, body, sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references, ref_count)
+             VALUES ($6, $8, $9, $10::jsonb, $20, $11::jsonb, $12::timestamptz, $21::date, $13, $14, $15, $16, $17, $18::text[], $19, $22, 1)
              ON CONFLICT (blob_key) DO UPDATE SET ref_count = mail.message_indexes.ref_count + 1, unreferenced_since = NULL
              RETURNING id, size, header_size
            )`;
     const params: unknown[] = [a.mailboxId, a.accountId, a.unseen, a.flags, a.internalDate, a.blobKey, a.idempotencyKey];
     if (existing != null) params.push(existing);
-    else if (r) params.push(r.size, r.headerSize, r.envelopeJson, r.bodyJson, r.sentDate, r.hdrFrom, r.hdrTo, r.hdrCc, r.hdrBcc, r.hdrSubject, r.headers, r.bodyText, r.envelopeImap, r.sentOn);
+    else if (r) params.push(r.size, r.headerSize, r.envelopeJson, r.bodyJson, r.sentDate, r.hdrFrom, r.hdrTo, r.hdrCc, r.hdrBcc, r.hdrSubject, r.headers, r.bodyText, r.envelopeImap, r.sentOn, r.threadReferences);
 
     // the search columns arrive lowercased (index-record.ts; the search lowers its pattern the same
     // way): substring search then runs as LIKE, several times cheaper than ILIKE

@@ -2,6 +2,7 @@ import type { Envelope, MessageIndex } from '@mail/contracts';
 import { serializeEnvelope } from '@mail/imap-protocol';
 import { jsonForColumn, textForColumn as clean } from '@mail/db';
 import { addressSearchText, mailDateDay } from '@mail/mime';
+import { boundReferences } from './references-bound.js';
 
 /**
  * The columns of one mail.message_indexes row, derived from what libs/mime computed. The search
@@ -26,6 +27,8 @@ export interface IndexRecord {
   hdrSubject: string;
   headers: string[];
   bodyText: string;
+  /** the References header as written (THREAD compares ids case-sensitively), bounded; null without one */
+  threadReferences: string | null;
 }
 
 
@@ -60,5 +63,6 @@ export function toIndexRecord(index: MessageIndex): IndexRecord {
     // unfolded so that a HEADER match never spans two fields
     headers: index.headers.map(([n, v]) => clean(`${n}: ${v.replace(/\r?\n[ \t]*/g, ' ')}`).toLowerCase()),
     bodyText: clean(index.text).toLowerCase(),
+    threadReferences: boundReferences(clean(index.headers.find(([n]) => n === 'references')?.[1] ?? '').replace(/\s+/g, ' ').trim() || null),
   };
 }

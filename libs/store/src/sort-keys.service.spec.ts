@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { boundReferences } from './sort-keys.service.js';
+import { boundReferences } from './references-bound.js';
 
 describe('boundReferences', () => {
   it('passes a usual header and keeps the start and end of a huge one', () => {

@@ -1,11 +1,9 @@
 import type { Envelope, EnvelopeAddress, MessageSortKeys, ParsedRequestOf, ResponseOf, SortKeyMessage } from '@mail/contracts';
 import type { Database } from '@mail/db';
 import { REPLY_BUDGET_BYTES, type MailboxService } from './mailbox.service.js';
+import { boundReferences } from './references-bound.js';
 import { compileSearch } from './search-sql.js';
 
-/** a References header longer than this travels as its start and its end */
-const MAX_REFERENCES_CHARS = 8192;
-const REFERENCES_HEAD_CHARS = 1024;
 /** addresses kept per field: the first real one is practically always among them */
 const ADDRESSES_KEPT = 8;
 const ROW_OVERHEAD_BYTES = 200;
@@ -17,17 +15,12 @@ interface SortKeyRow {
   sent_date: Date | string | null;
   envelope: string;
   refs?: string | null;
+  /** the References header as written (null: none, or indexed before the store kept it) */
+  thread_refs?: string | null;
 }
 
 const iso = (d: Date | string): string => (d instanceof Date ? d : new Date(d)).toISOString();
 const firstAddresses = (list: EnvelopeAddress[] | null): EnvelopeAddress[] => (list ?? []).slice(0, ADDRESSES_KEPT);
-
-/** The start (the thread's root) and the end (the nearest ancestors) of a huge References header. */
-export function boundReferences(refs: string | null | undefined): string | null {
-  if (!refs) return null;
-  if (refs.length <= MAX_REFERENCES_CHARS) return refs;
-  return `${refs.slice(0, REFERENCES_HEAD_CHARS)} ${refs.slice(refs.length - (MAX_REFERENCES_CHARS - REFERENCES_HEAD_CHARS))}`;
-}
 
 /**
  * The keys IMAP SORT and THREAD need (RFC 5256) for the messages a search finds: one statement per
@@ -43,9 +36,12 @@ export class SortKeysService {
     const mailbox = await this.mailboxService.byId(this.db, p.accountId, p.mailboxId);
     const compiled = compileSearch(p.criteria, 4);
     const columns = new Set(['sent_date', 'envelope', ...compiled.indexColumns]);
-    if (p.references) columns.add('headers');
+    if (p.references) columns.add('headers').add('thread_references');
     const list = [...columns].map((c) => (c === 'envelope' ? 'x.envelope::text AS envelope' : `x.${c}`)).join(', ');
-    const refs = p.references ? `, (SELECT substr(h, 13) FROM unnest(i.headers) h WHERE h LIKE 'references:%' LIMIT 1) AS refs` : '';
+    // the header as written; rows indexed before thread_references existed have only the lowercased headers
+    const refs = p.references
+      ? `, i.thread_references AS thread_refs, CASE WHEN i.thread_references IS NULL THEN (SELECT substr(h, 13) FROM unnest(i.headers) h WHERE h LIKE 'references:%' LIMIT 1) END AS refs`
+      : '';
     const { rows } = await this.db.query<SortKeyRow>(
       `SELECT m.uid, m.internal_date, m.size, i.sent_date, i.envelope${refs}
        FROM mail.messages m
@@ -60,7 +56,8 @@ export class SortKeysService {
     let bytes = 0;
     for (const row of rows) {
       const env = JSON.parse(row.envelope) as Envelope;
-      const references = p.references ? boundReferences(row.refs) : undefined;
+      const folded = p.references && row.thread_refs == null && row.refs != null;
+      const references = p.references ? (row.thread_refs ?? boundReferences(row.refs)) : undefined;
       bytes += ROW_OVERHEAD_BYTES + (env.subject?.length ?? 0) + (references?.length ?? 0) + (env.messageId?.length ?? 0) + (env.inReplyTo?.length ?? 0);
       if (bytes > REPLY_BUDGET_BYTES && messages.length > 0) {
         more = true;
@@ -78,6 +75,7 @@ export class SortKeysService {
         messageId: env.messageId,
         inReplyTo: env.inReplyTo,
         ...(p.references ? { references } : {}),
+        ...(folded ? { referencesFolded: true } : {}),
       });
     }
     return { messages, more };

@@ -15,6 +15,7 @@ import {
   MailboxChanged,
   MailboxChanges,
   MailboxStatus,
+  MessageSortKeys,
   OpenMailbox,
   PurgeAccount,
   RenameMailbox,
@@ -592,6 +593,20 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.equal((await inbox(accountId)).recent, 0);
       assert.equal((await append(accountId, rawMessage({ subject: 'r7' }))).recent, undefined, 'no claim asked, none made');
       assert.equal((await inbox(accountId)).recent, 1);
+    });
+
+    it('answers THREAD keys with References as written; a row indexed before that answers them lowercased and says so', async () => {
+      const accountId = randomUUID();
+      await append(accountId, rawMessage({ subject: 'Re: x', extraHeaders: ['References: <Root@Example.ORG>', '  <Mid@x>'] }));
+      const box = await inbox(accountId);
+      const keys = async () => (await h.bus.request(MessageSortKeys, { accountId, mailboxId: box.id, criteria: { op: 'all' }, references: true })).messages[0]!;
+      const now = await keys();
+      assert.equal(now.references, '<Root@Example.ORG> <Mid@x>');
+      assert.equal(now.referencesFolded, undefined);
+      await h.db.query('UPDATE mail.message_indexes SET thread_references = NULL WHERE id = (SELECT index_id FROM mail.messages WHERE mailbox_id = $1)', [box.id]);
+      const legacy = await keys();
+      assert.match(legacy.references ?? '', /^<root@example.org> +<mid@x>$/);
+      assert.equal(legacy.referencesFolded, true);
     });
 
     it('never lets one account reach another account’s mailboxes', async () => {

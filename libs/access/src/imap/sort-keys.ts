@@ -122,5 +122,7 @@ export function threadable(m: KeyedMessage, byUid: boolean): ThreadMessage {
     messageId: parseMessageIds(k.messageId, 1)[0] ?? null,
     // RFC 5256: without usable References, the first id of In-Reply-To is the parent
     references: references.length ? references : parseMessageIds(k.inReplyTo, 1),
+    // In-Reply-To comes from the envelope, which always kept its case
+    referencesFolded: references.length > 0 && k.referencesFolded === true,
   };
 }
