@@ -74,6 +74,30 @@ export function cpuOf(named) {
 }
 
 /**
+ * CPU ms of whole process trees, keyed by name: every live process under each root, with the time of
+ * its children that have exited (the kernel adds a reaped child's utime/stime to its parent's
+ * cutime/cstime). Dovecot starts an imap process per session and PostgreSQL a backend per
+ * connection: reading only the live ones would lose what every finished session cost.
+ * `tree: false` reads one process alone (with its exited children), for callers that name each one.
+ */
+export function treeCpuOf(named) {
+  const out = {};
+  for (const { name, pid, tree = true } of named) {
+    for (const p of tree ? processTree([pid]) : [pid]) {
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        // utime, stime, cutime, cstime: fields 14-17, at 11-14 after the command name
+        out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS;
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Busy CPU time of the whole machine so far (ms, from /proc/stat: everything but idle and iowait).
  * Against the sum over the listed processes it shows the work no process is charged with: the
  * kernel's journal commits behind fsync, softirqs, writeback.

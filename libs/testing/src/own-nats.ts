@@ -8,6 +8,10 @@ import { haltProcess, waitForServer } from './server-process.js';
 
 export interface OwnNats {
   url: string;
+  /** the monitoring endpoint (`/varz` has message counts) when asked for */
+  monitorUrl?: string;
+  /** the server's pid (changes with every start) */
+  readonly pid: number | undefined;
   /** SIGKILL, then a start on the same port and JetStream store */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -20,17 +24,22 @@ const listening = (port: number) =>
   });
 
 /** A nats-server of a test's own (JetStream, its own port and store directory), for tests that restart it. */
-export async function startOwnNats(binary = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server'): Promise<OwnNats> {
+export async function startOwnNats(binary = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server', opts: { monitor?: boolean } = {}): Promise<OwnNats> {
   const store = await mkdtemp(join(tmpdir(), 'mail-nats-'));
   const port = await freePort();
+  const monitorPort = opts.monitor ? await freePort() : undefined;
   let proc: ChildProcess | undefined;
   const start = async () => {
-    proc = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: ['ignore', 'ignore', 'ignore'] });
+    proc = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store, ...(monitorPort ? ['-m', String(monitorPort)] : [])], { stdio: ['ignore', 'ignore', 'ignore'] });
     await waitForServer('nats-server', proc, () => listening(port), 30_000);
   };
   await start();
   return {
     url: `nats://127.0.0.1:${port}`,
+    monitorUrl: monitorPort ? `http://127.0.0.1:${monitorPort}` : undefined,
+    get pid() {
+      return proc?.pid;
+    },
     restart: async () => {
       await haltProcess(proc, 'SIGKILL');
       await start();

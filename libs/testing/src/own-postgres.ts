@@ -22,6 +22,11 @@ function runAs(): { uid: number; gid: number } | undefined {
   return { uid, gid };
 }
 
+/** `-c name=value` for each extra setting (e.g. a bench's `shared_preload_libraries`). */
+function settingArgs(settings: Record<string, string> = {}): string[] {
+  return Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+}
+
 export interface OwnPostgres {
   /** superuser URL of the `postgres` database (trust authentication on loopback) */
   adminUrl: string;
@@ -37,7 +42,7 @@ export interface OwnPostgres {
  * A PostgreSQL server of a test's own (initdb in a temporary directory, its own port), for tests
  * that stop or crash the database: the machine's shared server is never touched.
  */
-export async function startOwnPostgres(): Promise<OwnPostgres> {
+export async function startOwnPostgres(opts: { settings?: Record<string, string> } = {}): Promise<OwnPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'mail-pg-'));
   const data = join(dir, 'data');
   const user = runAs();
@@ -68,7 +73,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
 
   const start = async () => {
     // fsync off: the tests crash the server, not the machine, so the page cache keeps every write
-    proc = spawn(binary, ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=300'], {
+    proc = spawn(binary, ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=300', ...settingArgs(opts.settings)], {
       ...(user ?? {}),
       stdio: ['ignore', 'ignore', 'ignore'],
     });

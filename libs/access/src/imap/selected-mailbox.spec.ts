@@ -60,12 +60,55 @@ describe('SelectedMailbox', () => {
     );
   });
 
-  it('notes only changes of its own mailbox that the view has not seen; an expunge always counts', async () => {
+  it('notes only changes of its own mailbox that the view has not seen; an expunge of a message the view holds always counts', async () => {
     const m = await SelectedMailbox.open(source([3, 5]).src, ACCOUNT_ID, 'INBOX', false, logger);
     assert.equal(m.noteChange(event({ mailboxId: '33333333-3333-4333-8333-333333333333' })), false);
     assert.equal(m.noteChange(event({ modseq: 9 })), false);
+    assert.equal(m.noteChange(event({ modseq: 9, kind: 'expunged', uids: [4] })), false, 'not in the view: nothing owed');
     assert.equal(m.hasPending, false);
-    assert.equal(m.noteChange(event({ modseq: 9, kind: 'expunged' })), true);
+    assert.equal(m.noteChange(event({ modseq: 9, kind: 'expunged', uids: [5] })), true);
+    assert.equal(m.hasPending, true);
+  });
+
+  it('an event that arrives while the store answers stays pending only when the answer did not cover it', async () => {
+    const s = source([3, 5]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    m.noteChange(event({ modseq: 11 }));
+    const answer = (announced: number, highestModseq: number) => {
+      const ask = s.src.mailboxChanges;
+      s.src.mailboxChanges = async () => {
+        // the event of a change arrives while the store answers
+        m.noteChange(event({ modseq: announced, kind: 'appended' }));
+        s.src.mailboxChanges = ask;
+        return { changed: [{ uid: highestModseq + 18, modseq: highestModseq, flags: [] }], expunged: [], highestModseq, uidNext: highestModseq + 19 };
+      };
+    };
+    answer(12, 12);
+    assert.equal(await m.refresh(), '* 3 EXISTS\r\n');
+    assert.equal(m.hasPending, false, 'the answer (modseq 12) holds the change the event announced');
+    m.noteChange(event({ modseq: 13 }));
+    answer(14, 13); // read before the change at 14 committed
+    await m.refresh();
+    assert.equal(m.hasPending, true);
+  });
+
+  it("follows its own STORE and EXPUNGE whose events came before their answers, and not across another session's change", async () => {
+    const s = source([3, 5, 9]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    // the store publishes, then replies: our STORE's event (11) is here first
+    m.noteChange(event({ modseq: 11, uids: [3] }));
+    m.view.setFlags(3, ['\\Seen'], 11);
+    m.followOwn(11);
+    assert.equal(m.hasPending, false);
+    m.noteChange(event({ modseq: 12, kind: 'expunged', uids: [5] }));
+    assert.equal(m.expunged([5], 12), '* 2 EXPUNGE\r\n');
+    assert.equal(m.hasPending, false);
+    assert.equal(m.view.modseq, 12);
+    // another session's change took 13: ours at 14 does not follow, the store is asked
+    m.noteChange(event({ modseq: 13, uids: [3] }));
+    m.noteChange(event({ modseq: 14, kind: 'expunged', uids: [9] }));
+    m.expunged([9], 14);
+    assert.equal(m.view.modseq, 12);
     assert.equal(m.hasPending, true);
   });
 

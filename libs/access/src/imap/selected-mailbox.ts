@@ -22,6 +22,8 @@ export class SelectedMailbox {
   private pending = false;
   /** the highest modseq a change event announced for this mailbox */
   private announcedModseq = 0;
+  /** an expunge event named messages the view still holds, at a MODSEQ the view already has */
+  private expungeOwed = false;
   /** SELECT's UNSEEN, found once at open (undefined: not looked for yet) */
   private firstUnseen: number | null | undefined;
   /** CONDSTORE is on for the session (RFC 7162 3.1): unsolicited FETCH responses carry MODSEQ */
@@ -146,9 +148,29 @@ export class SelectedMailbox {
   noteChange(ev: MailboxChangedEvent): boolean {
     if (ev.mailboxId !== this.view.mailboxId) return false;
     this.announcedModseq = Math.max(this.announcedModseq, ev.modseq);
-    if (ev.modseq <= this.view.modseq && ev.kind !== 'expunged') return false;
+    if (ev.modseq <= this.view.modseq) {
+      // an expunge the view has not applied, whatever its MODSEQ says, is still owed to the client;
+      // one whose messages are already gone (our own EXPUNGE, applied from its answer) is not
+      if (ev.kind !== 'expunged' || !ev.uids.some((uid) => this.view.seqOf(uid) > 0)) return false;
+      this.expungeOwed = true;
+    }
     this.pending = true;
     return true;
+  }
+
+  /**
+   * Our own STORE or EXPUNGE took `modseq`: when it directly follows the view's, the view (already
+   * updated from the answer) moves on, and the change event of it, which usually arrives before the
+   * answer (the store publishes, then replies), no longer costs a MailboxChanges request. Anything
+   * announced beyond it still does.
+   */
+  followOwn(modseq: number): void {
+    if (this.view.followOwnChange(modseq)) this.settlePending();
+  }
+
+  /** pending stays only for what the view has not caught up with */
+  private settlePending(): void {
+    this.pending = this.pending && (this.announcedModseq > this.view.modseq || this.expungeOwed);
   }
 
   /**
@@ -156,7 +178,9 @@ export class SelectedMailbox {
    * that cannot answer leaves the client as it was (logged): the next change event asks again.
    */
   async refresh(): Promise<string> {
+    // events arriving while the store answers set these again; what the answer covers is settled below
     this.pending = false;
+    this.expungeOwed = false;
     let changes: ResponseOf<typeof MailboxChanges>;
     try {
       changes = await this.source.mailboxChanges(this.changesRequest());
@@ -172,6 +196,8 @@ export class SelectedMailbox {
     }
     this.view.addRecent(changes.recent);
     const update = this.view.apply(changes);
+    // what was announced, before or during the request, and the answer does not hold
+    this.pending = this.announcedModseq > this.view.modseq || this.expungeOwed;
     let text = this.announceKeywords(changes.changed.map((m) => m.flags));
     text += this.removals(update.expunged, update.expungedUids);
     if (update.exists !== null) text += existsResponse(update.exists);
@@ -230,9 +256,12 @@ export class SelectedMailbox {
    * EXPUNGE responses for messages this session removed (EXPUNGE, MOVE), each number counting the
    * earlier ones; one VANISHED for a QRESYNC session.
    */
-  expunged(uids: Iterable<number>): string {
+  expunged(uids: Iterable<number>, modseq?: number): string {
     const known = [...uids].filter((uid) => this.view.seqOf(uid) > 0);
-    return this.removals(this.view.remove(known), known);
+    const text = this.removals(this.view.remove(known), known);
+    // our own EXPUNGE's MODSEQ (MOVE's is the target's business): see followOwn
+    if (modseq !== undefined && known.length) this.followOwn(modseq);
+    return text;
   }
 
   /**

@@ -12,19 +12,23 @@ export const expunge: CommandSpec<Expunge> = {
     const base = { accountId: user.accountId, mailboxId: mailbox.mailboxId, onlyDeleted: true };
     const expunged: number[] = [];
     let highest = 0;
+    let requests = 0;
     if (!cmd.sequence) {
+      requests++;
       const res = await s.ctx.store.expungeMessages(base);
       expunged.push(...res.expunged);
       highest = res.highestModseq;
     } else {
       const uids = mailbox.select(cmd.sequence, true).map(([, uid]) => uid);
       for (const ranges of uidRangeBatches(uids)) {
+        requests++;
         const res = await s.ctx.store.expungeMessages({ ...base, uids: ranges });
         expunged.push(...res.expunged);
         highest = Math.max(highest, res.highestModseq);
       }
     }
-    const text = mailbox.expunged(expunged);
+    // one store request (the usual case) took one MODSEQ, which the view may then follow
+    const text = mailbox.expunged(expunged, requests === 1 ? highest : undefined);
     if (text) await s.out.send(text);
     // RFC 7162 3.2.7: with QRESYNC the client learns the MODSEQ the mailbox reached
     return ok('EXPUNGE completed', s.qresync && highest ? `HIGHESTMODSEQ ${highest}` : null);

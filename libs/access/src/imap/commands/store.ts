@@ -33,7 +33,7 @@ export const store: CommandSpec<Store> = {
         updated.add(state.uid);
       }
       // the echo of our own change then costs no MailboxChanges request before the next reply
-      if (res.updated[0]) view.followOwnChange(res.updated[0].modseq);
+      if (res.updated[0]) mailbox.followOwn(res.updated[0].modseq);
       conflicts.push(...res.conflicts);
     }
     // a keyword new to the mailbox is announced before any FETCH shows it, also to a .SILENT STORE

@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// CPU time per IMAP command of the session mix (issue 14), summed over every process a side needs,
+// for our distributed platform and for Dovecot: the load-robust form of the session-mix line. On a
+// machine that other work saturates, commands per second say little; the CPU a command costs does not
+// depend much on who else runs.
+//   node bench/session-cpu.mjs [--side=platform|anchor|both] [--mailbox=100] [--sessions=60] [--warmup=10] [--counts] [--profile=DIR]
+// One client, one session after another: LOGIN, SELECT INBOX, FETCH 1:* (FLAGS ENVELOPE),
+// STORE 1:10 +FLAGS.SILENT (\Seen), APPEND (~10 KB), UID STORE +FLAGS.SILENT (\Deleted), UID EXPUNGE,
+// LOGOUT (lib/session-mix.mjs's session). After each reply the tool waits a moment, so work a command
+// leaves behind (its change event reaching the other processes) is charged to it, then reads /proc.
+// Our side runs on a PostgreSQL and a nats-server of its own, so their whole CPU is this run's.
+// --counts adds, per command, the NATS messages (the server's /varz) and the SQL statements
+// (pg_stat_statements, loaded in that PostgreSQL), in a second series of sessions so that reading
+// them does not add to the CPU series.
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+// the anchor's directory is fixed when bench/anchor/anchor.mjs loads: a private one, never the default
+// another run may be using, so the bench modules are imported after it is set
+const ownAnchorDir = !process.env.BENCH_ANCHOR_DIR;
+process.env.BENCH_ANCHOR_DIR ??= mkdtempSync(join(tmpdir(), 'anchor-cpu-'));
+const { ImapClient } = await import('./lib/imap-client.mjs');
+const { makeMessage } = await import('./lib/message.mjs');
+const { prepareMailbox } = await import('./lib/phases.mjs');
+const { processTree, treeCpuOf } = await import('./lib/procmem.mjs');
+const { distributedTarget } = await import('./targets/platform.mjs');
+const { anchorTarget } = await import('./targets/anchor.mjs');
+const { dovecotPids } = await import('./anchor/anchor.mjs');
+
+const require = createRequire(import.meta.url);
+const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const side = arg('side', 'both');
+const size = Number(arg('mailbox', '100'));
+const sessions = Number(arg('sessions', '60'));
+const warmup = Number(arg('warmup', '10'));
+const counts = process.argv.includes('--counts');
+const profileDir = arg('profile', undefined);
+/** what a command may leave behind (a change event crossing NATS to access) gets this long to finish */
+const SETTLE_MS = Number(arg('settle', '20'));
+const SENDER = 'sender@remote.example';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** One session of the mix; `measure(name, fn)` wraps each command. */
+async function session(port, user, k, measure) {
+  const c = await ImapClient.connect(port, '127.0.0.1');
+  await measure('LOGIN', () => c.login(user.address, user.password));
+  await measure('SELECT', () => c.command('SELECT INBOX'));
+  await measure('FETCH', () => c.command('FETCH 1:* (FLAGS ENVELOPE)', { keep: false }));
+  await measure('STORE', () => c.command('STORE 1:10 +FLAGS.SILENT (\\Seen)'));
+  const { raw } = makeMessage({ index: 3_000_000 + k, from: SENDER, to: user.address, runId: 'cpu' });
+  let appended;
+  await measure('APPEND', async () => (appended = await c.command(`APPEND INBOX {${raw.length}+}\r\n`, { raw })));
+  const uid = /APPENDUID \d+ (\d+)/i.exec(appended.status)?.[1];
+  if (!uid) throw new Error(`APPEND without APPENDUID: ${appended.status}`);
+  await measure('UID STORE', () => c.command(`UID STORE ${uid} +FLAGS.SILENT (\\Deleted)`));
+  await measure('UID EXPUNGE', () => c.command(`UID EXPUNGE ${uid}`));
+  await measure('LOGOUT', () => c.logout());
+}
+
+/** Runs `n` sessions, each command between two readings of `read()`; sums per command name. */
+async function series(port, user, n, from, read) {
+  const sum = {};
+  const times = {};
+  const measure = async (name, fn) => {
+    const before = await read();
+    const t0 = performance.now();
+    await fn();
+    (times[name] ??= []).push(performance.now() - t0);
+    await sleep(SETTLE_MS);
+    const after = await read();
+    const into = (sum[name] ??= {});
+    for (const [k, v] of Object.entries(after)) into[k] = (into[k] ?? 0) + v - (before[k] ?? 0);
+  };
+  for (let i = 0; i < n; i++) await session(port, user, from + i, measure);
+  const per = Object.fromEntries(Object.entries(sum).map(([name, by]) => [name, Object.fromEntries(Object.entries(by).map(([k, v]) => [k, v / n]))]));
+  const ms = Object.fromEntries(Object.entries(times).map(([name, a]) => [name, a.sort((x, y) => x - y)[a.length >> 1]]));
+  return { per, ms };
+}
+
+function table(title, per, ms, keys) {
+  console.log(`\n${title}`);
+  const cols = keys ?? [...new Set(Object.values(per).flatMap((by) => Object.keys(by)))];
+  console.log(['command', 'sum', ...cols, 'median ms'].join('\t'));
+  let total = 0;
+  for (const [name, by] of Object.entries(per)) {
+    const sum = cols.reduce((a, k) => a + (by[k] ?? 0), 0);
+    total += sum;
+    console.log([name, sum.toFixed(2), ...cols.map((k) => (by[k] ?? 0).toFixed(2)), ms?.[name]?.toFixed(1) ?? ''].join('\t'));
+  }
+  console.log(`session total\t${total.toFixed(2)}`);
+}
+
+async function platform() {
+  const { startOwnPostgres, startOwnNats } = require('@mail/testing');
+  const pgOwn = await startOwnPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all', fsync: 'on' } });
+  const nats = await startOwnNats(undefined, { monitor: true });
+  const user = { address: `cpu${size}@bench.test`, password: 'bench-Passw0rd-1' };
+  const target = await distributedTarget({ users: [user], databaseAdminUrl: pgOwn.adminUrl, natsUrl: nats.url, profileDir });
+  try {
+    await target.provision();
+    target.can = { imap: true };
+    await prepareMailbox({ target, user, count: size, log: console.log });
+    // PostgreSQL's backends by the service they serve (each pool names itself: application_name);
+    // the postmaster, its background writers and closed backends (their time is the postmaster's) as 'pg other'
+    const admin = new pg.Client({ connectionString: pgOwn.adminUrl, application_name: 'bench' });
+    await admin.connect();
+    const cpu = async () => {
+      const { rows } = await admin.query('SELECT pid, application_name AS app FROM pg_stat_activity');
+      const app = new Map(rows.map((r) => [r.pid, r.app]));
+      const pgNamed = processTree([pgOwn.pid]).map((pid) => ({ name: app.has(pid) && app.get(pid) ? `pg ${app.get(pid)}` : 'pg other', pid, tree: false }));
+      return { ...treeCpuOf([...target.processes(), { name: 'nats', pid: nats.pid }]), ...treeCpuOf(pgNamed) };
+    };
+    await series(target.ports.imap, user, warmup, 0, cpu);
+    const { per, ms } = await series(target.ports.imap, user, sessions, warmup, cpu);
+    // what serves IMAP; the other services (delivery's and migration's polls) idle beside it and are listed apart
+    const serving = ['access', 'store', 'auth', 's3rver', 'nats', 'pg store', 'pg auth', 'pg other'];
+    table(`platform (distributed), CPU ms per command, ${sessions} sessions on a ${size}-message mailbox`, per, ms, serving);
+    const others = Object.entries(Object.values(per).reduce((a, by) => (Object.entries(by).forEach(([k, v]) => (a[k] = (a[k] ?? 0) + v)), a), {}))
+      .filter(([k]) => !serving.includes(k));
+    console.log(`not counted (idle services and their database work), per session: ${others.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') || 'none'}`);
+    await admin.end();
+    if (counts) {
+      const db = new pg.Client({ connectionString: target.databaseUrl });
+      await db.connect();
+      await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      await db.query('SELECT pg_stat_statements_reset()');
+      const read = async () => {
+        const v = await (await fetch(`${nats.monitorUrl}/varz`)).json();
+        const q = await db.query("SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%'");
+        return { 'NATS msgs in': v.in_msgs, 'SQL statements': q.rows[0].n };
+      };
+      const n = Math.min(sessions, 20);
+      const c = await series(target.ports.imap, user, n, warmup + sessions, read);
+      // each reading itself is one statement and one HTTP request, neither in the counts
+      table(`platform, per command: NATS messages published (a request and its reply are 2) and SQL statements, ${n} sessions`, c.per, null);
+      const top = await db.query(
+        "SELECT calls, round(total_exec_time::numeric / calls, 3) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' ORDER BY calls DESC LIMIT 25",
+      );
+      console.log(`\nSQL statements over those ${n} sessions (calls, mean exec ms, text):`);
+      for (const r of top.rows) console.log(`${r.calls}\t${r.ms}\t${r.query}`);
+      await db.end();
+    }
+  } finally {
+    await target.close();
+    await nats.stop();
+    await pgOwn.stop();
+  }
+}
+
+async function anchor() {
+  const user = { address: 'user0@bench.test', password: 'bench-Passw0rd-1' };
+  const target = await anchorTarget({ users: [user], maxConnections: 100, log: console.log });
+  try {
+    target.can = { imap: true };
+    await prepareMailbox({ target, user, count: size, log: console.log });
+    // Dovecot's processes only (Postfix takes no part in IMAP), exited imap and imap-login processes included
+    const root = dovecotPids(process.env.BENCH_ANCHOR_DIR)[0];
+    const cpu = async () => {
+      const all = treeCpuOf([{ name: 'dovecot', pid: root }]);
+      return all;
+    };
+    await series(target.ports.imap, user, warmup, 0, cpu);
+    const { per, ms } = await series(target.ports.imap, user, sessions, warmup, cpu);
+    table(`Dovecot, CPU ms per command (all its processes), ${sessions} sessions on a ${size}-message mailbox`, per, ms, ['dovecot']);
+  } finally {
+    await target.close();
+    if (ownAnchorDir) rmSync(process.env.BENCH_ANCHOR_DIR, { recursive: true, force: true });
+  }
+}
+
+const load = () => console.log(`load: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+load();
+if (side !== 'anchor') await platform();
+if (side !== 'platform') await anchor();
+load();
+if (ownAnchorDir) rmSync(process.env.BENCH_ANCHOR_DIR, { recursive: true, force: true });
