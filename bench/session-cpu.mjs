@@ -80,6 +80,19 @@ async function series(port, user, n, from, read) {
   return { per, ms };
 }
 
+/**
+ * What each process spends doing nothing (timers, polls, metrics), in CPU ms per second, over 5 s:
+ * a command's figure holds this much times its duration (plus the settle time) that is not its own.
+ */
+async function idleRates(read) {
+  const before = await read();
+  const t0 = performance.now();
+  await sleep(5000);
+  const after = await read();
+  const s = (performance.now() - t0) / 1000;
+  console.log(`idle CPU ms per second: ${Object.entries(after).map(([k, v]) => `${k} ${((v - (before[k] ?? 0)) / s).toFixed(2)}`).join(', ')}`);
+}
+
 function table(title, per, ms, keys) {
   console.log(`\n${title}`);
   const cols = keys ?? [...new Set(Object.values(per).flatMap((by) => Object.keys(by)))];
@@ -114,6 +127,7 @@ async function platform() {
       return { ...treeCpuOf([...target.processes(), { name: 'nats', pid: nats.pid }]), ...treeCpuOf(pgNamed) };
     };
     await series(target.ports.imap, user, warmup, 0, cpu);
+    await idleRates(cpu);
     const { per, ms } = await series(target.ports.imap, user, sessions, warmup, cpu);
     // what serves IMAP; the other services (delivery's and migration's polls) idle beside it and are listed apart
     const serving = ['access', 'store', 'auth', 's3rver', 'nats', 'pg store', 'pg auth', 'pg other'];
@@ -163,6 +177,7 @@ async function anchor() {
       return all;
     };
     await series(target.ports.imap, user, warmup, 0, cpu);
+    await idleRates(cpu);
     const { per, ms } = await series(target.ports.imap, user, sessions, warmup, cpu);
     table(`Dovecot, CPU ms per command (all its processes), ${sessions} sessions on a ${size}-message mailbox`, per, ms, ['dovecot']);
   } finally {
