@@ -31,6 +31,13 @@ describe('transfer decoders', () => {
       assert.equal(decodeIn('quoted-printable', 'bad =ZZ =4 =\t!x =', size), 'bad =ZZ =4 =\t!x ');
       assert.equal(decodeIn('quoted-printable', 'lower =e9=\nend', size), 'lower \xe9end');
     });
+
+    it(`deletes trailing blanks of hard line breaks in chunks of ${size} (RFC 2045 6.7 rule 3)`, () => {
+      // blanks before a hard break go, an encoded =20/=09 and blanks before a soft break stay
+      assert.equal(decodeIn('quoted-printable', 'one  \r\ntwo\t \nthree=20\r\nfour =\r\n\r\nfive=09 \r\nsix \t', size), 'one\r\ntwo\nthree \r\nfour \r\nfive\t\r\nsix');
+      // a lone CR is no line break; a blank line of a whole line's worth of blanks (76) is empty
+      assert.equal(decodeIn('quoted-printable', 'a \rb  \r\r\n' + ' '.repeat(76) + '\r\nend\r', size), 'a \rb  \r\r\n\r\nend\r');
+    });
   }
 
   it('passes 7bit/8bit/binary/unknown through', () => {

@@ -53,25 +53,59 @@ function hexValue(c: number): number {
   return -1;
 }
 
+const isBlank = (c: number) => c === 0x20 || c === 0x09;
+
+/**
+ * Where the blanks (and a CR) that end out[floor..n) start: trailing white space of a line,
+ * which RFC 2045 6.7 (3) says "must be deleted by decoding software, since it may have been
+ * added by transport". At most `max` bytes are looked at.
+ */
+function trailingBlanks(out: Buffer, floor: number, n: number, max: number): number {
+  let s = n;
+  if (s > floor && out[s - 1] === 0x0d) s--;
+  while (s > floor && n - s < max && isBlank(out[s - 1])) s--;
+  return s;
+}
+
 /**
  * Quoted-printable (RFC 2045 6.7). Soft line breaks ("=" then optional blanks then a line break)
- * vanish; a malformed "=" escape is kept literally, which is what readers show.
+ * vanish; trailing blanks of a hard line break go (rule 3), while an encoded "=20" and blanks before
+ * a soft break stay; a malformed "=" escape is kept literally, which is what readers show.
  */
 export class QuotedPrintableDecoder implements TransferDecoder {
   private state: 'text' | 'eq' | 'hex' | 'blank' = 'text';
   private hex = 0;
   private blanks: number[] = [];
+  /** blanks (and a CR) that ended the last chunk: trailing or not depends on what comes next */
+  private held: Buffer | null = null;
 
   decodeInto(chunk: Uint8Array, out: Buffer, at: number): number {
     // carried-over state ("=", a hex digit or up to 100 blanks) may be flushed literally
     let n = at;
+    if (this.held) {
+      this.held.copy(out, n);
+      n += this.held.length;
+      this.held = null;
+    }
+    // out[floor..n) may still be trimmed: nothing decoded from an escape or kept by a soft break
+    let floor = at;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i];
       switch (this.state) {
         case 'text': {
           // the bulk of a QP body is plain bytes: a tight copy loop up to the next "=" (lines are
           // short: Buffer.indexOf's call into C++ costs more than the scan)
-          while (i < chunk.length && chunk[i] !== 0x3d) out[n++] = chunk[i++];
+          for (let b = chunk[i]; i < chunk.length && b !== 0x3d; b = chunk[++i]) {
+            if (b === 0x0a) {
+              const cr = n > floor && out[n - 1] === 0x0d;
+              const s = trailingBlanks(out, floor, n, n - floor);
+              if (s < n - (cr ? 1 : 0)) {
+                n = s;
+                if (cr) out[n++] = 0x0d;
+              }
+            }
+            out[n++] = b;
+          }
           if (i < chunk.length) this.state = 'eq';
           break;
         }
@@ -81,6 +115,7 @@ export class QuotedPrintableDecoder implements TransferDecoder {
             this.state = 'hex';
           } else if (c === 0x0a) {
             this.state = 'text';
+            floor = n;
           } else if (c === 0x20 || c === 0x09 || c === 0x0d) {
             this.blanks = [c];
             this.state = 'blank';
@@ -90,23 +125,25 @@ export class QuotedPrintableDecoder implements TransferDecoder {
             out[n++] = 0x3d;
             out[n++] = c;
             this.state = 'text';
+            floor = n;
           }
           break;
         case 'hex':
           if (hexValue(c) >= 0) {
             out[n++] = hexValue(this.hex) * 16 + hexValue(c);
-            this.state = 'text';
           } else {
             out[n++] = 0x3d;
             out[n++] = this.hex;
-            this.state = 'text';
             i--;
           }
+          this.state = 'text';
+          floor = n;
           break;
         case 'blank':
           if (c === 0x0a) {
             this.blanks = [];
             this.state = 'text';
+            floor = n;
           } else if ((c === 0x20 || c === 0x09 || c === 0x0d) && this.blanks.length < 100) {
             this.blanks.push(c);
           } else {
@@ -114,19 +151,33 @@ export class QuotedPrintableDecoder implements TransferDecoder {
             for (const b of this.blanks) out[n++] = b;
             this.blanks = [];
             this.state = 'text';
+            floor = n;
             i--;
           }
           break;
+      }
+    }
+    if (this.state === 'text') {
+      // blanks at the end of the chunk wait for the next byte: a line break deletes them. At most
+      // 100 wait (the slack a caller leaves): QP lines are at most 76 characters (RFC 2045 6.7
+      // rule 5), so only a broken line split at a chunk's end keeps some of a longer run
+      const s = trailingBlanks(out, floor, n, 100);
+      if (s < n) {
+        this.held = Buffer.from(out.subarray(s, n));
+        n = s;
       }
     }
     return n;
   }
 
   end(): Buffer {
-    // "=" or "= " at the very end is a soft break with nothing after it
-    const rest = this.state === 'hex' ? Buffer.from([0x3d, this.hex]) : Buffer.alloc(0);
+    // "=" or "= " at the very end is a soft break with nothing after it; blanks that end the
+    // body end its last line
+    let rest = this.state === 'hex' ? Buffer.from([0x3d, this.hex]) : Buffer.alloc(0);
+    if (this.held && this.held[this.held.length - 1] === 0x0d) rest = Buffer.from([0x0d]);
     this.state = 'text';
     this.blanks = [];
+    this.held = null;
     return rest;
   }
 }
