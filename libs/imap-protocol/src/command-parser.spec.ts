@@ -33,8 +33,24 @@ describe('parseCommand', () => {
     assert.deepEqual(parse('a SEARCH RETURN (MIN COUNT) ALL'), { tag: 'a', name: 'SEARCH', uid: false, charset: null, criteria: all, returning: ['MIN', 'COUNT'] });
     assert.deepEqual(parse('a UID SEARCH RETURN () ALL'), { tag: 'a', name: 'SEARCH', uid: true, charset: null, criteria: all, returning: ['ALL'] });
     assert.equal((parse('a SEARCH ALL') as { returning: unknown }).returning, null);
-    bad('a SEARCH RETURN (SAVE) ALL', 'a');
+    bad('a SEARCH RETURN (BOGUS) ALL', 'a');
     bad('a SEARCH RETURN MIN ALL', 'a');
+  });
+
+  it('reads SEARCHRES: RETURN (SAVE) and `$` wherever a sequence set goes (RFC 5182)', () => {
+    assert.deepEqual((parse('a SEARCH RETURN (SAVE) FLAGGED') as { returning: unknown }).returning, ['SAVE']);
+    const fetch = parse('a FETCH $ (FLAGS)') as { sequence: { saved?: boolean; length: number } };
+    assert.equal(fetch.sequence.saved, true);
+    assert.equal(fetch.sequence.length, 0);
+    assert.equal((parse('a UID COPY $ Trash') as { sequence: { saved?: boolean } }).sequence.saved, true);
+    const search = parse('a SEARCH $ SMALLER 10') as unknown as { criteria: { of: Array<{ op: string; set?: { saved?: boolean } }> } };
+    assert.equal(search.criteria.of[0]!.op, 'seq');
+    assert.equal(search.criteria.of[0]!.set!.saved, true);
+    const uidKey = parse('a SEARCH UID $') as unknown as { criteria: { op: string; set: { saved?: boolean } } };
+    assert.equal(uidKey.criteria.set.saved, true);
+    // `$` is a whole set: not a range end, not mixed with numbers
+    bad('a FETCH 1:$ (FLAGS)', 'a');
+    bad('a FETCH $,1 (FLAGS)', 'a');
   });
 
   it('reads LOGIN with atoms, quoted strings and literals', () => {

@@ -11,7 +11,7 @@ import { leadingTag } from './chars.js';
 
 const NO_ARGS = new Set(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE', 'NAMESPACE']);
 const STATUS_ITEMS = new Set<StatusItem>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'DELETED']);
-const SEARCH_RETURNS = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL']);
+const SEARCH_RETURNS = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL', 'SAVE']);
 const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE', 'SORT', 'THREAD']);
 
 function modifier(c: Cursor, name: string): number {
@@ -269,7 +269,7 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
     }
     case 'SEARCH': {
       c.sp();
-      // RFC 4731 ESEARCH: SEARCH RETURN (MIN MAX COUNT ALL) ...; RETURN () means ALL
+      // RFC 4731 ESEARCH: SEARCH RETURN (MIN MAX COUNT ALL) ...; RETURN () means ALL; RFC 5182 SAVE
       let returning: SearchReturn[] | null = null;
       if (c.isKeyword('RETURN')) {
         c.pos += 6;

@@ -4,7 +4,7 @@ export { Cursor } from './cursor.js';
 export { leadingTag } from './chars.js';
 export { parseCommand, parseAppendPrefix, type AppendPrefix } from './command-parser.js';
 export { CommandReader, type ReaderEvent, type CommandReaderOptions } from './command-reader.js';
-export { parseSequenceSet, resolveSequenceSet, mergeRanges, toRanges, compressSequenceSet, MAX_SEQUENCE_RANGES } from './sequence-set.js';
+export { parseSequenceSet, savedResultSet, resolveSequenceSet, mergeRanges, toRanges, compressSequenceSet, MAX_SEQUENCE_RANGES } from './sequence-set.js';
 export { formatSection } from './fetch-parser.js';
 export { parseDateTime, parseSearchDate, formatDateTime } from './date-time.js';
 export { encodeMailboxName, decodeMailboxName } from './mailbox-name.js';

@@ -1,5 +1,6 @@
 import { compressSequenceSet } from './sequence-set.js';
 import { flagList, mailboxName, untagged } from './response.js';
+import type { SearchReturn } from './types.js';
 
 /**
  * Typed builders for the untagged responses and response codes the server sends (RFC 3501 7,
@@ -133,8 +134,8 @@ export function searchResponse(numbers: readonly number[], modseq?: number): str
 export interface EsearchResult {
   tag: string;
   uid: boolean;
-  /** what RETURN asked for */
-  returning: readonly ('MIN' | 'MAX' | 'COUNT' | 'ALL')[];
+  /** what RETURN asked for (SAVE changes nothing in the response) */
+  returning: readonly SearchReturn[];
   /** the numbers found, ascending */
   numbers: readonly number[];
   /** RFC 7162 3.1.5: the highest MODSEQ of the messages found, when the search named MODSEQ */

@@ -50,7 +50,8 @@ class SearchParser {
       return of.length === 1 ? of[0]! : { op: 'and', of };
     }
     const first = c.peek();
-    if (first === 0x2a || (first >= 0x30 && first <= 0x39)) return { op: 'seq', set: parseSequenceSet(c) };
+    // a sequence set, or `$` (RFC 5182: the saved result, a key like any other)
+    if (first === 0x2a || first === 0x24 || (first >= 0x30 && first <= 0x39)) return { op: 'seq', set: parseSequenceSet(c) };
     const word = c.atom().toUpperCase();
     const flag = FLAG_KEYS[word];
     if (flag) return { op: 'flag', flag: flag[0], set: flag[1] };

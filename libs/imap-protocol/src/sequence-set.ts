@@ -11,8 +11,14 @@ function seqNumber(c: Cursor): SeqNumber {
   return n;
 }
 
-/** sequence-set = (seq-number / seq-range) *("," sequence-set) */
+/** The set `$` (RFC 5182): the session's saved search result. */
+export function savedResultSet(): SequenceSet {
+  return Object.assign([], { saved: true as const });
+}
+
+/** sequence-set = (seq-number / seq-range) *("," sequence-set) / "$" (RFC 5182 seq-last-command) */
 export function parseSequenceSet(c: Cursor): SequenceSet {
+  if (c.tryChar('$')) return savedResultSet();
   const set: SequenceSet = [];
   for (;;) {
     const start = seqNumber(c);

@@ -6,8 +6,12 @@ export interface SeqRange {
   start: SeqNumber;
   end: SeqNumber;
 }
-/** A parsed sequence set, ranges as written (not sorted, not merged). */
-export type SequenceSet = SeqRange[];
+/**
+ * A parsed sequence set, ranges as written (not sorted, not merged). `saved`: the set was `$`
+ * (RFC 5182 SEARCHRES), the messages the last `SEARCH RETURN (SAVE)` found; it has no ranges of
+ * its own, the session's saved result stands for it.
+ */
+export type SequenceSet = SeqRange[] & { saved?: true };
 
 export type SectionText = 'HEADER' | 'HEADER.FIELDS' | 'HEADER.FIELDS.NOT' | 'TEXT' | 'MIME';
 export interface Section {
@@ -71,7 +75,8 @@ export interface ListSelect {
   specialUse: boolean;
 }
 
-export type SearchReturn = 'MIN' | 'MAX' | 'COUNT' | 'ALL';
+/** RFC 4731 ESEARCH return options, and RFC 5182's SAVE */
+export type SearchReturn = 'MIN' | 'MAX' | 'COUNT' | 'ALL' | 'SAVE';
 
 export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'HIGHESTMODSEQ' | 'SIZE' | 'DELETED';
 

@@ -13,6 +13,8 @@ const BASE = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'MOVE', 'EN
  * collide.
  */
 const STATE_EXTENSIONS = ['QRESYNC', 'METADATA'];
+/** IMAP4rev2 (RFC 9051) and what it made mandatory beyond BASE (issue 14, ADR 0046) */
+const REV2_EXTENSIONS = ['SEARCHRES'];
 
 /** Whether credentials may be sent on this connection. */
 export function authAllowed(s: Pick<CapabilityState, 'secure' | 'allowPlaintextAuth'>): boolean {
@@ -21,7 +23,7 @@ export function authAllowed(s: Pick<CapabilityState, 'secure' | 'allowPlaintextA
 
 /** What this connection can do now (RFC 3501 6.1.1; STARTTLS and AUTH= only before login). */
 export function capabilities(s: CapabilityState): string {
-  const caps = [...BASE, ...STATE_EXTENSIONS, `APPENDLIMIT=${s.maxAppendSize}`];
+  const caps = [...BASE, ...STATE_EXTENSIONS, ...REV2_EXTENSIONS, `APPENDLIMIT=${s.maxAppendSize}`];
   if (!s.authenticated) {
     if (!s.secure && s.tlsAvailable) caps.push('STARTTLS');
     if (authAllowed(s)) caps.push('AUTH=PLAIN');

@@ -1,5 +1,5 @@
 import type { MailboxInfo, MessageState } from '@mail/contracts';
-import { resolveSequenceSet, type SequenceSet } from '@mail/imap-protocol';
+import { resolveSequenceSet, toRanges, type SequenceSet } from '@mail/imap-protocol';
 
 const RECENT = '\\Recent';
 
@@ -166,9 +166,28 @@ export class MailboxView {
     return all;
   }
 
-  /** [seq, uid] pairs named by a sequence set or UID set, in sequence order */
+  /**
+   * The saved search result (RFC 5182 SEARCHRES, `$`), as UIDs ascending: messages, not numbers,
+   * so an expunged one simply drops out (it is no longer in the view). Empty at SELECT/EXAMINE: a
+   * new selection is a new view.
+   */
+  private saved: number[] = [];
+
+  /** Saves a SEARCH's result (UIDs, any order) for `$`. */
+  saveResult(uids: Iterable<number>): void {
+    this.saved = [...new Set(uids)].sort((a, b) => a - b);
+  }
+
+  /** [seq, uid] pairs named by a sequence set or UID set, in sequence order (`$`: the saved result, either way) */
   select(set: SequenceSet, byUid: boolean): [number, number][] {
     const out: [number, number][] = [];
+    if (set.saved) {
+      for (const uid of this.saved) {
+        const seq = this.seqOf(uid);
+        if (seq) out.push([seq, uid]);
+      }
+      return out;
+    }
     if (!byUid) {
       for (const [a, b] of resolveSequenceSet(set, this.exists)) for (let s = a; s <= b; s++) out.push([s, this.uids[s - 1]!]);
       return out;
@@ -183,6 +202,7 @@ export class MailboxView {
 
   /** A UID set the client wrote, as merged ranges (`*` is the highest UID the mailbox gave out). */
   uidRanges(set: SequenceSet): [number, number][] {
+    if (set.saved) return toRanges(this.saved);
     return resolveSequenceSet(set, Math.max(this.uidNext - 1, this.maxUid));
   }
 

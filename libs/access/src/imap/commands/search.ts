@@ -1,4 +1,4 @@
-import { esearchResponse, searchResponse } from '@mail/imap-protocol';
+import { esearchResponse, searchResponse, type SearchReturn } from '@mail/imap-protocol';
 import { no, ok } from '../reply.js';
 import { searchesByModseq } from '../condstore.js';
 import { searchCharsetRefused } from '../search-charset.js';
@@ -8,17 +8,43 @@ import type { Command, CommandSpec } from '../session-handle.js';
 type Search = Command<'SEARCH'>;
 
 /**
+ * What `RETURN (... SAVE)` keeps (RFC 5182 2.4): with MIN and/or MAX but neither ALL nor COUNT,
+ * only those messages; otherwise every message found. `numbers` ascend.
+ */
+export function savedPart(returning: readonly SearchReturn[], numbers: number[]): number[] {
+  const min = returning.includes('MIN');
+  const max = returning.includes('MAX');
+  if ((!min && !max) || returning.includes('ALL') || returning.includes('COUNT') || !numbers.length) return numbers;
+  const out: number[] = [];
+  const [first, last] = [numbers[0] ?? 0, numbers[numbers.length - 1] ?? 0];
+  if (min) out.push(first);
+  if (max && (!min || numbers.length > 1)) out.push(last);
+  return out;
+}
+
+/**
  * SEARCH and UID SEARCH (RFC 3501 6.4.4), with RETURN options answered by ESEARCH (RFC 4731): the
  * store evaluates; numbers come from the session's view.
  */
 export const search: CommandSpec<Search> = {
   state: 'selected',
   async run(s, cmd, user, mailbox) {
-    const refused = searchCharsetRefused(cmd.charset);
-    if (refused) return no(refused.text, refused.code);
     const view = mailbox.view;
+    const saving = cmd.returning?.includes('SAVE') ?? false;
+    const refused = searchCharsetRefused(cmd.charset);
+    if (refused) {
+      // RFC 5182 2.1: a SEARCH with SAVE that fails leaves `$` empty
+      if (saving) view.saveResult([]);
+      return no(refused.text, refused.code);
+    }
     const criteria = toSearchCriterion(cmd.criteria, view);
-    const res = await s.ctx.store.searchMessages({ accountId: user.accountId, mailboxId: mailbox.mailboxId, criteria });
+    let res: { uids: number[] };
+    try {
+      res = await s.ctx.store.searchMessages({ accountId: user.accountId, mailboxId: mailbox.mailboxId, criteria });
+    } catch (err) {
+      if (saving) view.saveResult([]);
+      throw err;
+    }
     const numbers: number[] = [];
     let highest = 0;
     for (const uid of res.uids) {
@@ -29,10 +55,12 @@ export const search: CommandSpec<Search> = {
     }
     numbers.sort((a, b) => a - b);
     const modseq = searchesByModseq(cmd.criteria) ? highest : undefined;
+    if (saving) view.saveResult(savedPart(cmd.returning ?? [], numbers).map((n) => (cmd.uid ? n : (view.uidAt(n) ?? 0))));
     // IMAP4rev2 answers every SEARCH with ESEARCH, RETURN (ALL) by default (RFC 9051 6.4.4)
     const returning = cmd.returning ?? (s.imap4rev2 ? ['ALL' as const] : null);
-    if (returning) await s.out.send(esearchResponse({ tag: cmd.tag, uid: cmd.uid, returning, numbers, modseq }));
-    else await s.out.send(searchResponse(numbers, modseq));
+    // RETURN (SAVE) alone answers nothing but the tagged OK (RFC 5182 2.4)
+    if (returning && returning.some((r) => r !== 'SAVE')) await s.out.send(esearchResponse({ tag: cmd.tag, uid: cmd.uid, returning, numbers, modseq }));
+    else if (!returning) await s.out.send(searchResponse(numbers, modseq));
     return ok(`${cmd.uid ? 'UID ' : ''}SEARCH completed`);
   },
 };
