@@ -333,16 +333,21 @@ export class ImapSession implements SessionHandle {
   }
 
   /** Runs a command in the state it needs (RFC 3501 3). */
-  private dispatch(cmd: ImapCommand) {
+  private async dispatch(cmd: ImapCommand) {
     const spec = COMMANDS[cmd.name] as CommandSpec<ImapCommand>;
     if (spec.state === 'any') return spec.run(this, cmd);
     const user = this.user;
     if (!user) return bad('Log in first');
+    // RFC 7162 3.1: CONDSTORE switched on by a command in a selected mailbox also reports the
+    // mailbox's HIGHESTMODSEQ (SELECT/EXAMINE send it for the mailbox they open)
+    const announce = !this.condstore && enablesCondstore(cmd) && cmd.name !== 'SELECT' && cmd.name !== 'EXAMINE';
     if (!this.condstore && enablesCondstore(cmd)) this.enableCondstore();
     if (spec.state === 'authenticated') return spec.run(this, cmd, user);
     const selected = this.selected;
     if (!selected) return bad('Select a mailbox first');
-    return spec.run(this, cmd, user, selected);
+    const reply = await spec.run(this, cmd, user, selected);
+    if (announce && reply?.status !== 'BAD') await this.out.send(okResponse('Highest', `HIGHESTMODSEQ ${selected.view.modseq}`));
+    return reply;
   }
 
   private async rawLine(text: string): Promise<void> {

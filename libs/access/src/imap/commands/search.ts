@@ -45,19 +45,19 @@ export const search: CommandSpec<Search> = {
       if (saving) view.saveResult([]);
       throw err;
     }
-    const numbers: number[] = [];
-    let highest = 0;
+    const modseqOf = new Map<number, number>();
     for (const uid of res.uids) {
       const seq = view.seqOf(uid);
-      if (!seq) continue;
-      numbers.push(cmd.uid ? uid : seq);
-      highest = Math.max(highest, view.modseqOf(uid));
+      if (seq) modseqOf.set(cmd.uid ? uid : seq, view.modseqOf(uid));
     }
-    numbers.sort((a, b) => a - b);
-    const modseq = searchesByModseq(cmd.criteria) ? highest : undefined;
+    const numbers = [...modseqOf.keys()].sort((a, b) => a - b);
     if (saving) view.saveResult(savedPart(cmd.returning ?? [], numbers).map((n) => (cmd.uid ? n : (view.uidAt(n) ?? 0))));
     // IMAP4rev2 answers every SEARCH with ESEARCH, RETURN (ALL) by default (RFC 9051 6.4.4)
     const returning = cmd.returning ?? (s.imap4rev2 ? ['ALL' as const] : null);
+    // RFC 4731 3.2: with only MIN and/or MAX returned, MODSEQ is the highest of the messages they
+    // name (the same part SAVE keeps); otherwise of every message found
+    const reported = returning ? savedPart(returning, numbers) : numbers;
+    const modseq = searchesByModseq(cmd.criteria) ? reported.reduce((m, n) => Math.max(m, modseqOf.get(n) ?? 0), 0) : undefined;
     // RETURN (SAVE) alone answers nothing but the tagged OK (RFC 5182 2.4)
     if (returning && returning.some((r) => r !== 'SAVE')) await s.out.send(esearchResponse({ tag: cmd.tag, uid: cmd.uid, returning, numbers, modseq }));
     else if (!returning) await s.out.send(searchResponse(numbers, modseq));
