@@ -2,7 +2,7 @@ import type { BlobStore } from '@mail/blob';
 import type { Bus } from '@mail/bus';
 import type { Logger } from '@mail/telemetry';
 import type { AccessConfig } from './access.config.js';
-import { BusAuth, BusChangeFeed, BusMailStore } from './adapters/index.js';
+import { BusAuth, BusChangeFeed, BusMailStore, BusSharing } from './adapters/index.js';
 import { ImapServer } from './imap/index.js';
 
 export interface RunningImap {
@@ -15,7 +15,7 @@ export interface RunningImap {
 export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, logger: Logger): Promise<RunningImap> {
   const auth = new BusAuth(bus);
   const server = new ImapServer(
-    { host: c.host, port: c.imapPort, tlsPort: c.imapsPort, tls: c.tls, allowPlaintextAuth: c.allowPlaintextAuth, maxAppendSize: c.maxAppendSize, logger, proxy: c.proxy, limits: c.limits?.imap, preAuthDeadlineMs: c.limits?.preAuthDeadlineMs, commandsPerSecond: c.limits?.commandsPerSecond },
+    { host: c.host, port: c.imapPort, tlsPort: c.imapsPort, tls: c.tls, allowPlaintextAuth: c.allowPlaintextAuth, maxAppendSize: c.maxAppendSize, logger, proxy: c.proxy, limits: c.limits?.imap, preAuthDeadlineMs: c.limits?.preAuthDeadlineMs, commandsPerSecond: c.limits?.commandsPerSecond, sharing: new BusSharing(bus) },
     new BusMailStore(bus),
     auth,
     new BusChangeFeed(bus),

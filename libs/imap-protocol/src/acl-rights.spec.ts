@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aclResponse, listRightsResponse, myRightsResponse } from './acl-responses.js';
+import { parseCommand } from './command-parser.js';
+import { ImapParseError } from './errors.js';
 import { ALL_RIGHTS, InvalidRightsError, applyRights, canWrite, canonicalRights, displayRights, hasRights, listableRights, parseRightsModification } from './acl-rights.js';
+
+const parse = (line: string) => parseCommand(Buffer.from(line));
 
 describe('RFC 4314 rights', () => {
   it('keeps rights canonical: once each, in lrswipkxtea order', () => {
@@ -61,5 +65,36 @@ describe('RFC 4314 responses', () => {
     assert.equal(listRightsResponse('INBOX', 'me@x', 'lrswipkxtea', []), '* LISTRIGHTS INBOX me@x lrswipkxtea\r\n');
     assert.equal(myRightsResponse('Shared/a@x/Team', 'lrs'), '* MYRIGHTS Shared/a@x/Team lrs\r\n');
     assert.equal(myRightsResponse('Caf\u00e9', 'lrswite'), '* MYRIGHTS Caf&AOk- lrswited\r\n');
+  });
+});
+
+describe('RFC 4314 commands', () => {
+  it('parses the RFC 4314 section 3 examples', () => {
+    assert.deepEqual(parse('A002 SETACL INBOX/Drafts Chris +cda'), { tag: 'A002', name: 'SETACL', mailbox: 'INBOX/Drafts', identifier: 'Chris', rights: { mode: 'add', rights: 'kxtea' } });
+    assert.deepEqual(parse('A003 SETACL "Saved mail" "Jane Doe" -wt').name, 'SETACL');
+    assert.deepEqual(parse('A004 SETACL INBOX Fred ""'), { tag: 'A004', name: 'SETACL', mailbox: 'INBOX', identifier: 'Fred', rights: { mode: 'replace', rights: '' } });
+    assert.deepEqual(parse('A002 DELETEACL INBOX/Drafts Chris'), { tag: 'A002', name: 'DELETEACL', mailbox: 'INBOX/Drafts', identifier: 'Chris' });
+    assert.deepEqual(parse('A002 GETACL INBOX'), { tag: 'A002', name: 'GETACL', mailbox: 'INBOX' });
+    assert.deepEqual(parse('a001 LISTRIGHTS ~/Mail/saved smith'), { tag: 'a001', name: 'LISTRIGHTS', mailbox: '~/Mail/saved', identifier: 'smith' });
+    assert.deepEqual(parse('A003 MYRIGHTS INBOX'), { tag: 'A003', name: 'MYRIGHTS', mailbox: 'INBOX' });
+  });
+
+  it('answers bad arguments with a tagged BAD', () => {
+    for (const [line, message] of [
+      ['A035 SETACL INBOX/Drafts John lrQswicda', /Uppercase rights are not allowed/],
+      ['A036 SETACL INBOX/Drafts John lrqswicda', /The q right is not supported/],
+      ['A SETACL INBOX John', /missing argument|expected a space/],
+      ['A GETACL', /missing argument|expected a space/],
+      ['A GETACL INBOX extra', /unexpected characters/],
+      ['A MYRIGHTS INBOX x', /unexpected characters/],
+      ['A DELETEACL INBOX', /missing argument|expected a space/],
+      ['A SETACL INBOX John (lr)', /./],
+    ] as const) {
+      assert.throws(
+        () => parse(line),
+        (err: unknown) => err instanceof ImapParseError && err.tag === line.split(' ')[0] && message.test(err.message),
+        line,
+      );
+    }
   });
 });

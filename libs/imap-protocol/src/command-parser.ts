@@ -4,6 +4,7 @@ import { ImapParseError } from './errors.js';
 import { parseFetchItems } from './fetch-parser.js';
 import { parseQuotaCommand, parseSort, parseThread } from './extension-parser.js';
 import { parseGetMetadata, parseSetMetadata } from './metadata.js';
+import { parseAclCommand } from './acl-parser.js';
 import { parseSearchKeys } from './search-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
 import type { ImapCommand, ListReturn, ListSelect, QresyncParams, SearchReturn, SequenceSet, StatusItem } from './types.js';
@@ -361,6 +362,12 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
       return { tag, name, ...parseGetMetadata(c) };
     case 'SETMETADATA':
       return { tag, name, ...parseSetMetadata(c) };
+    case 'SETACL':
+    case 'DELETEACL':
+    case 'GETACL':
+    case 'LISTRIGHTS':
+    case 'MYRIGHTS':
+      return parseAclCommand(c, tag, name);
     case 'APPEND':
       return c.fail('APPEND needs a message literal');
     default:

@@ -110,6 +110,7 @@ describe('response builders, byte for byte', () => {
     assert.equal(enabledResponse([]), '* ENABLED\r\n');
     assert.equal(enabledResponse(['CONDSTORE']), '* ENABLED CONDSTORE\r\n');
     assert.equal(namespaceResponse('/'), '* NAMESPACE (("" "/")) NIL NIL\r\n');
+    assert.equal(namespaceResponse('/', 'Shared/'), '* NAMESPACE (("" "/")) NIL (("Shared/" "/"))\r\n');
     assert.equal(idResponse([['name', 'mail-platform']]), '* ID ("name" "mail-platform")\r\n');
     assert.equal(idResponse([['a"b', 'c\\d']]), '* ID ("a\\"b" "c\\\\d")\r\n');
     assert.equal(idResponse([]), '* ID NIL\r\n');

@@ -176,8 +176,10 @@ export function enabledResponse(names: readonly string[]): string {
 }
 
 /** The personal namespace only, "" with "/" as delimiter (RFC 2342). */
-export function namespaceResponse(delimiter: string): string {
-  return untagged(`NAMESPACE (("" "${delimiter}")) NIL NIL`);
+export function namespaceResponse(delimiter: string, sharedPrefix?: string): string {
+  // RFC 2342: personal, other users', shared; mailboxes shared with the user are in the third (as Dovecot's type=shared)
+  const shared = sharedPrefix ? `((${quoted(sharedPrefix)} "${delimiter}"))` : 'NIL';
+  return untagged(`NAMESPACE (("" "${delimiter}")) NIL ${shared}`);
 }
 
 /** `* ID (...)` (RFC 2971) with quoted field names and values. */

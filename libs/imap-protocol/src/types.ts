@@ -1,3 +1,4 @@
+import type { RightsModification } from './acl-rights.js';
 import type { SortCriterion } from './sort.js';
 
 /** `*` is the largest number in use (sequence number or UID, depending on the command). */
@@ -132,7 +133,11 @@ export type ImapCommand =
   /** RFC 5464 METADATA; mailbox "" names the server */
   | (Tagged & { name: 'GETMETADATA'; options: { maxSize: number | null; depth: '0' | '1' | 'infinity' }; mailbox: string; entries: string[] })
   | (Tagged & { name: 'SETMETADATA'; mailbox: string; values: Array<[string, string | null]> })
-  | (Tagged & { name: 'ID'; params: [string, string | null][] | null });
+  | (Tagged & { name: 'ID'; params: [string, string | null][] | null })
+  /** RFC 4314 ACL; identifiers and rights as the client wrote them, rights already checked */
+  | (Tagged & { name: 'SETACL'; mailbox: string; identifier: string; rights: RightsModification })
+  | (Tagged & { name: 'DELETEACL' | 'LISTRIGHTS'; mailbox: string; identifier: string })
+  | (Tagged & { name: 'GETACL' | 'MYRIGHTS'; mailbox: string });
 
 export type ImapCommandName = ImapCommand['name'] | 'APPEND';
 

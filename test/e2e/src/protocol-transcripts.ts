@@ -7,6 +7,8 @@ import { runTranscript, type PlatformUnderTest } from '@mail/testing';
 /** test/protocol/<proto>/*.test, next to this suite's sources (dist is test/e2e/dist) */
 const TRANSCRIPTS = join(__dirname, '..', '..', 'protocol');
 const DOMAIN = 'proto.test';
+/** a second tenant, for scripts that prove one tenant never sees another's mailboxes (`${stranger}`) */
+const OTHER_DOMAIN = 'other-proto.test';
 const PASSWORD = 'transcript pass phrase';
 
 async function admin(p: PlatformUnderTest, path: string, body: unknown): Promise<void> {
@@ -47,6 +49,7 @@ export function imapTranscripts<P extends PlatformUnderTest>(name: string, start
       p = await start();
       ports = [p.ports.imap, ...((await moreImapPorts?.(p)) ?? [])];
       await admin(p, '/api/v1/domains', { name: DOMAIN });
+      await admin(p, '/api/v1/domains', { name: OTHER_DOMAIN });
     });
     after(async () => {
       await p?.close();
@@ -59,8 +62,13 @@ export function imapTranscripts<P extends PlatformUnderTest>(name: string, start
         const script = readFileSync(join(TRANSCRIPTS, 'imap', file), 'utf8');
         await admin(p, '/api/v1/accounts', { ...accountSettings(script), address: user, password: PASSWORD });
         await admin(p, '/api/v1/accounts', { address: other, password: PASSWORD });
+        // a third user of the tenant and one of another tenant, made only for the scripts that use them
+        const third = `h${i}@${DOMAIN}`;
+        const stranger = `s${i}@${OTHER_DOMAIN}`;
+        if (script.includes('${third}')) await admin(p, '/api/v1/accounts', { address: third, password: PASSWORD });
+        if (script.includes('${stranger}')) await admin(p, '/api/v1/accounts', { address: stranger, password: PASSWORD });
         const saslPlain = Buffer.from(`\0${user}\0${PASSWORD}`).toString('base64');
-        await runTranscript(script, { host: p.host, ports }, { vars: { user, other, password: `"${PASSWORD}"`, saslPlain, domain: DOMAIN } });
+        await runTranscript(script, { host: p.host, ports }, { vars: { user, other, third, stranger, password: `"${PASSWORD}"`, saslPlain, domain: DOMAIN } });
       });
     });
   });

@@ -15,6 +15,8 @@ const BASE = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'MOVE', 'EN
 const STATE_EXTENSIONS = ['QRESYNC', 'METADATA'];
 /** IMAP4rev2 (RFC 9051) and what it made mandatory beyond BASE (issue 14, ADR 0046) */
 const REV2_EXTENSIONS = ['SEARCHRES'];
+/** Shared mailboxes (ADR 0044): RFC 4314 ACL with the rights t, e, x and k of RIGHTS=texk. */
+const SHARING_EXTENSIONS = ['ACL', 'RIGHTS=texk'];
 
 /** Whether credentials may be sent on this connection. */
 export function authAllowed(s: Pick<CapabilityState, 'secure' | 'allowPlaintextAuth'>): boolean {
@@ -23,7 +25,7 @@ export function authAllowed(s: Pick<CapabilityState, 'secure' | 'allowPlaintextA
 
 /** What this connection can do now (RFC 3501 6.1.1; STARTTLS and AUTH= only before login). */
 export function capabilities(s: CapabilityState): string {
-  const caps = [...BASE, ...STATE_EXTENSIONS, ...REV2_EXTENSIONS, `APPENDLIMIT=${s.maxAppendSize}`];
+  const caps = [...BASE, ...STATE_EXTENSIONS, ...REV2_EXTENSIONS, ...SHARING_EXTENSIONS, `APPENDLIMIT=${s.maxAppendSize}`];
   if (!s.authenticated) {
     if (!s.secure && s.tlsAvailable) caps.push('STARTTLS');
     if (authAllowed(s)) caps.push('AUTH=PLAIN');

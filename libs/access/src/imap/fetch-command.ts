@@ -104,7 +104,8 @@ export class FetchCommand {
     const { items } = req;
     if (req.byUid && !items.some((i) => i.kind === 'UID')) items.unshift({ kind: 'UID' });
     const bodies = items.map(asBodyItem);
-    const setsSeen = !this.ctx.view.readOnly && bodies.some((b) => b && !b.body.peek);
+    // a share without "s" reads without marking \Seen (RFC 4314 4)
+    const setsSeen = !this.ctx.view.readOnly && this.ctx.view.allows('s') && bodies.some((b) => b && !b.body.peek);
     const changedSince = req.changedSince ?? null;
     if (changedSince !== null && !items.some((i) => i.kind === 'MODSEQ')) items.push({ kind: 'MODSEQ' });
     const needStore = items.some((i) => i.kind !== 'FLAGS' && i.kind !== 'UID');

@@ -11,6 +11,7 @@ import { onTlsClientError } from '../tls-handshake.js';
 import type { AuthPort } from '../ports/auth.port.js';
 import type { ChangeFeedPort } from '../ports/change-feed.port.js';
 import type { MailStorePort } from '../ports/mail-store.port.js';
+import type { SharingPort } from '../ports/sharing.port.js';
 import { ImapSession, type ImapSessionContext } from './imap-session.js';
 
 export interface ImapServerOptions {
@@ -45,6 +46,8 @@ export interface ImapServerOptions {
   shutdownGraceMs?: number;
   /** how long a STARTTLS/STLS handshake may take (default: the TLS policy's 10 s; tests shorten it) */
   tlsHandshakeTimeoutMs?: number;
+  /** mailbox sharing (RFC 4314 ACL); without it the ACL commands answer NO */
+  sharing?: SharingPort;
 }
 
 /** IMAP4rev1 over node:net / node:tls, serving mailboxes through the store, auth and change-feed ports. */
@@ -84,6 +87,7 @@ export class ImapServer {
       maxCommandSize: options.maxCommandSize ?? 64 * 1024,
       maxAppendSize: options.maxAppendSize ?? 64 * 1024 * 1024,
       commandPacer: commandPacer(options.commandsPerSecond, options.limits?.exempt),
+      sharing: options.sharing,
       onClose: (session) => this.sessions.delete(session),
     };
   }

@@ -10,6 +10,7 @@ import type { AuthPort } from '../ports/auth.port.js';
 import type { ChangeFeedPort, ChangeSubscription, MailboxChangedEvent } from '../ports/change-feed.port.js';
 import { recordCommand, sessionClosed, sessionOpened } from '../access-metrics.js';
 import type { MailStorePort } from '../ports/mail-store.port.js';
+import type { SharingPort } from '../ports/sharing.port.js';
 import type { AppendUpload } from './append-upload.js';
 import { capabilities } from './capabilities.js';
 import { abortAppend, appendData, appendEnd, appendStart, COMMANDS } from './commands/index.js';
@@ -43,6 +44,8 @@ export interface ImapSessionContext {
   maxAppendSize: number;
   /** the command-rate bucket for a session from this address, if it gets one (docs/security.md) */
   commandPacer?: (remoteAddress: string | undefined) => TokenBucket | undefined;
+  /** mailbox sharing (RFC 4314 ACL, ADR 0044) */
+  sharing?: SharingPort;
   onClose(session: ImapSession): void;
 }
 
@@ -77,6 +80,8 @@ export class ImapSession implements SessionHandle {
   qresync = false;
   imap4rev2 = false;
   private changeSub: ChangeSubscription | null = null;
+  /** the owner of the shared mailbox last selected, whose change events the session also takes (ADR 0044) */
+  private followed: { accountId: string; sub: ChangeSubscription } | null = null;
   /** where the client's next raw line goes (IDLE's DONE, an AUTHENTICATE response) */
   private lineHandler: ((text: string) => Promise<void>) | null = null;
   private idling = false;
@@ -171,6 +176,16 @@ export class ImapSession implements SessionHandle {
     mailbox.imap4rev2 = this.imap4rev2;
     this.selected = mailbox;
     this.state = 'selected';
+  }
+
+  async follow(accountId: string | undefined): Promise<void> {
+    if (!accountId || accountId === this.user?.accountId || accountId === this.followed?.accountId) return;
+    const previous = this.followed;
+    const sub = await this.ctx.changes.subscribe(accountId, (ev) => this.onChange(ev));
+    // the connection may have closed while subscribing: nothing would unsubscribe later
+    if (this.state === 'logout') return void (await sub.unsubscribe().catch(() => undefined));
+    this.followed = { accountId, sub };
+    await previous?.sub.unsubscribe().catch(() => undefined);
   }
 
   async deselect(closedCode: boolean): Promise<void> {
@@ -382,6 +397,8 @@ export class ImapSession implements SessionHandle {
     await abortAppend(this);
     await this.changeSub?.unsubscribe().catch(() => undefined);
     this.changeSub = null;
+    await this.followed?.sub.unsubscribe().catch(() => undefined);
+    this.followed = null;
     this.ctx.onClose(this);
     this.resolveClosed();
   }

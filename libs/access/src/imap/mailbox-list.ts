@@ -2,6 +2,8 @@ import type { MailboxInfo } from '@mail/contracts';
 import { ListPattern, listResponse } from '@mail/imap-protocol';
 
 export const DELIMITER = '/';
+/** where mailboxes other accounts share with the user appear (ADR 0044; the store resolves these names) */
+export const SHARED_PREFIX = 'Shared' + DELIMITER;
 
 /** "INBOX" is case-insensitive (RFC 3501 5.1), also as the first level of a hierarchy. */
 export function normalizeMailboxName(name: string): string {

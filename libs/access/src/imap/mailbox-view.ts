@@ -1,5 +1,5 @@
 import type { MailboxInfo, MessageState } from '@mail/contracts';
-import { resolveSequenceSet, toRanges, type SequenceSet } from '@mail/imap-protocol';
+import { canWrite, resolveSequenceSet, toRanges, type SequenceSet } from '@mail/imap-protocol';
 
 const RECENT = '\\Recent';
 
@@ -35,16 +35,26 @@ export class MailboxView {
   readonly uidValidity: number;
   readonly mailboxId: string;
   readonly name: string;
+  /** for a mailbox another account shares (ADR 0044): its owner, whose change events to follow, and the user's rights */
+  readonly owner: string | undefined;
+  readonly rights: string | undefined;
+  /** EXAMINE, or a share that allows no change (RFC 4314: none of s, w, t, e) */
+  readonly readOnly: boolean;
 
-  constructor(
-    info: MailboxInfo,
-    readonly readOnly: boolean,
-  ) {
+  constructor(info: MailboxInfo, readOnly: boolean) {
+    this.readOnly = readOnly || (info.rights !== undefined && !canWrite(info.rights));
+    this.owner = info.owner;
+    this.rights = info.rights;
     this.mailboxId = info.id;
     this.name = info.name;
     this.uidValidity = info.uidValidity;
     this.uidNext = info.uidNext;
     this.modseq = info.highestModseq;
+  }
+
+  /** Does the user hold this RFC 4314 right here? (its own mailbox: every right) */
+  allows(right: string): boolean {
+    return this.rights === undefined || this.rights.includes(right);
   }
 
   /** loads one page of the open reply (uid order) */

@@ -44,6 +44,8 @@ export class SelectedMailbox {
     private readonly logger: Logger,
     /** how this session takes part in \Recent (IMAP4rev1); undefined: not at all (IMAP4rev2) */
     private readonly recentMode: RecentMode | undefined,
+    /** the user's tenant, with which a shared mailbox's name resolves (ADR 0044) */
+    private readonly tenant?: string,
   ) {
     for (const k of view.keywords()) this.keywords.set(k.toLowerCase(), k);
     this.recentTold = view.recentCount();
@@ -57,12 +59,13 @@ export class SelectedMailbox {
     readOnly: boolean,
     logger: Logger,
     recentMode?: RecentMode,
+    tenant?: string,
   ): Promise<SelectedMailbox> {
     let view: MailboxView | null = null;
     let afterUid = 0;
     let unseen = 0;
     for (;;) {
-      const page = await source.openMailbox(afterUid === 0 && recentMode ? { accountId, name, afterUid, recent: recentMode } : { accountId, name, afterUid });
+      const page = await source.openMailbox(afterUid === 0 && recentMode ? { accountId, tenant, name, afterUid, recent: recentMode } : { accountId, tenant, name, afterUid });
       unseen = page.mailbox.unseen;
       if (!view) {
         view = new MailboxView(page.mailbox, readOnly);
@@ -72,7 +75,7 @@ export class SelectedMailbox {
       if (!page.more || !page.messages.length) break;
       afterUid = page.messages[page.messages.length - 1]!.uid;
     }
-    const opened = new SelectedMailbox(view, source, accountId, logger, recentMode);
+    const opened = new SelectedMailbox(view, source, accountId, logger, recentMode, tenant);
     // nothing unseen (most folders but INBOX): no need to walk the view for UNSEEN
     if (unseen === 0) opened.firstUnseen = null;
     return opened;
@@ -306,7 +309,7 @@ export class SelectedMailbox {
     let afterUid = 0;
     try {
       for (;;) {
-        const page = await this.source.openMailbox({ accountId: this.accountId, name: this.view.name, afterUid });
+        const page = await this.source.openMailbox({ accountId: this.accountId, tenant: this.tenant, name: this.view.name, afterUid });
         for (const m of page.messages) present.add(m.uid);
         if (!page.more || !page.messages.length) break;
         afterUid = page.messages[page.messages.length - 1]!.uid;

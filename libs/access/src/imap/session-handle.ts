@@ -42,6 +42,8 @@ export interface SessionHandle {
   /** binds the session to an account once its credentials were accepted */
   loggedIn(user: ImapUser): Promise<void>;
   select(mailbox: SelectedMailbox): void;
+  /** also receives the change events of another account (the owner of a shared mailbox), until the next one or the end */
+  follow(accountId: string | undefined): Promise<void>;
   /** leaves the selected state; `closedCode` sends `OK [CLOSED]` (RFC 7162 3.2.11) */
   deselect(closedCode: boolean): Promise<void>;
   /** sends `BYE text` when given and ends the connection */

@@ -1,3 +1,4 @@
 export * from './mail-store.port.js';
 export * from './auth.port.js';
 export * from './change-feed.port.js';
+export * from './sharing.port.js';

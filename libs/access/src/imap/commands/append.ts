@@ -7,6 +7,7 @@ import { checkFlags } from '../flag-arguments.js';
 import { mailboxArgument } from '../mailbox-argument.js';
 import { bad, no, ok, replyForError, type Reply, type ReplyError } from '../reply.js';
 import type { SessionHandle } from '../session-handle.js';
+import { tenantOf } from '../caller.js';
 
 /** a message of a MULTIAPPEND that is already in the blob store, waiting for the others */
 interface StoredUpload {
@@ -65,7 +66,7 @@ export async function appendStart(s: SessionHandle, header: AppendHeader): Promi
   if (!header.nonSync) {
     // before the client sends a large literal: does the mailbox exist, and do the messages fit?
     try {
-      if (!header.continued) await s.ctx.store.mailboxStatus({ accountId: s.user.accountId, name: mailbox });
+      if (!header.continued) await s.ctx.store.mailboxStatus({ accountId: s.user.accountId, tenant: tenantOf(s.user), name: mailbox });
     } catch (err) {
       return refuse(replyForError(err, true) ?? no('Internal error', 'SERVERBUG'));
     }
@@ -106,12 +107,13 @@ export async function appendEnd(s: SessionHandle, error: ImapParseError | null):
     let results: ResponseOf<typeof AppendAll>['results'];
     let claimed: RecentRange | undefined;
     if (stored.length === 1) {
-      const res = await s.ctx.store.appendMessage({ accountId: user.accountId, mailbox: upload.header.mailbox, blobKey: stored[0]!.key, size: stored[0]!.size, flags: upload.header.flags, internalDate: upload.header.date?.toISOString(), index: stored[0]!.index, quota, recent });
+      const res = await s.ctx.store.appendMessage({ accountId: user.accountId, tenant: tenantOf(user), mailbox: upload.header.mailbox, blobKey: stored[0]!.key, size: stored[0]!.size, flags: upload.header.flags, internalDate: upload.header.date?.toISOString(), index: stored[0]!.index, quota, recent });
       results = [res];
       claimed = res.recent;
     } else {
       const res = await s.ctx.store.appendAll({
         accountId: user.accountId,
+        tenant: tenantOf(user),
         mailbox: upload.header.mailbox,
         quota,
         recent,

@@ -8,7 +8,8 @@ export const close: CommandSpec<Close> = {
   state: 'selected',
   async run(s, cmd, user, mailbox) {
     const expunge = cmd.name === 'CLOSE';
-    if (expunge && !mailbox.readOnly) {
+    // CLOSE expunges silently, so a share without "e" just closes (RFC 4314 4)
+    if (expunge && !mailbox.readOnly && mailbox.view.allows('e')) {
       await s.ctx.store.expungeMessages({ accountId: user.accountId, mailboxId: mailbox.mailboxId, onlyDeleted: true });
     }
     await s.deselect(false);

@@ -4,6 +4,7 @@ import { mailboxArgument } from '../mailbox-argument.js';
 import { no, ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
 import { uidRangeBatches } from '../uid-batches.js';
+import { tenantOf } from '../caller.js';
 
 type Copy = Command<'COPY' | 'MOVE'>;
 
@@ -25,7 +26,7 @@ export const copy: CommandSpec<Copy> = {
     // a MOVE adds nothing to the account; a COPY is held to its limits (RFC 9208: NO [OVERQUOTA])
     const quota = move ? undefined : await accountLimits(s, user);
     for (const ranges of uidRangeBatches(uids)) {
-      const res = await s.ctx.store.copyMessages({ accountId: user.accountId, mailboxId: mailbox.mailboxId, uids: ranges, target, move, quota });
+      const res = await s.ctx.store.copyMessages({ accountId: user.accountId, tenant: tenantOf(user), mailboxId: mailbox.mailboxId, uids: ranges, target, move, quota });
       validity = res.targetUidValidity;
       mapping.push(...res.mapping);
     }

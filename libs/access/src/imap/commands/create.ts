@@ -1,6 +1,7 @@
 import { mailboxArgument } from '../mailbox-argument.js';
 import { no, ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
+import { tenantOf } from '../caller.js';
 
 type Create = Command<'CREATE'>;
 
@@ -21,7 +22,7 @@ export const create: CommandSpec<Create> = {
       specialUse = known;
     }
     // the subscription list is the client's: CREATE does not add to it (RFC 3501 6.3.6)
-    await s.ctx.store.createMailbox({ accountId: user.accountId, name, subscribed: false, specialUse });
+    await s.ctx.store.createMailbox({ accountId: user.accountId, tenant: tenantOf(user), name, subscribed: false, specialUse });
     return ok('CREATE completed');
   },
 };

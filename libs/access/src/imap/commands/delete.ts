@@ -1,6 +1,7 @@
 import { mailboxArgument } from '../mailbox-argument.js';
 import { no, ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
+import { tenantOf } from '../caller.js';
 
 type Delete = Command<'DELETE'>;
 
@@ -11,7 +12,7 @@ export const deleteMailbox: CommandSpec<Delete> = {
     const name = mailboxArgument(cmd.mailbox);
     if (name === 'INBOX') return no('INBOX cannot be deleted', 'CANNOT');
     if (s.selected?.name === name) await s.deselect(false);
-    await s.ctx.store.deleteMailbox({ accountId: user.accountId, name });
+    await s.ctx.store.deleteMailbox({ accountId: user.accountId, tenant: tenantOf(user), name });
     return ok('DELETE completed');
   },
 };

@@ -1,4 +1,5 @@
 import type { CommandTable } from '../session-handle.js';
+import { deleteacl, getacl, listrights, myrights, setacl } from './acl.js';
 import { authenticate } from './authenticate.js';
 import { capability } from './capability.js';
 import { close } from './close.js';
@@ -69,5 +70,10 @@ export const COMMANDS: CommandTable = {
   GETQUOTAROOT: getQuotaRoot,
   SETQUOTA: setQuota,
   COMPRESS: compress,
+  SETACL: setacl,
+  DELETEACL: deleteacl,
+  GETACL: getacl,
+  LISTRIGHTS: listrights,
+  MYRIGHTS: myrights,
 };
 

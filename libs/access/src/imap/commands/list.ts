@@ -4,6 +4,7 @@ import { DELIMITER, listEntries, subscriptionSet } from '../mailbox-list.js';
 import { ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
 import { mailboxStatusResponse } from './status.js';
+import { tenantOf } from '../caller.js';
 
 /**
  * LIST and LSUB (RFC 3501 6.3.8-9), with LIST-EXTENDED (RFC 5258): selection options (SUBSCRIBED,
@@ -22,7 +23,7 @@ export const list: CommandSpec<Command<'LIST' | 'LSUB'>> = {
       await s.out.send(listResponse('LIST', ['\\Noselect'], DELIMITER, ''));
       return ok('LIST completed');
     }
-    const answer = await s.ctx.store.listMailboxes({ accountId: user.accountId });
+    const answer = await s.ctx.store.listMailboxes({ accountId: user.accountId, tenant: tenantOf(user) });
     const { subscribed, status } = cmd.returning;
     const reference = decodeMailboxName(cmd.reference);
     // REMOTE (RFC 5258 3.1) selects nothing more here: there are no remote mailboxes

@@ -1,13 +1,16 @@
 import { namespaceResponse } from '@mail/imap-protocol';
-import { DELIMITER } from '../mailbox-list.js';
+import { DELIMITER, SHARED_PREFIX } from '../mailbox-list.js';
 import { ok } from '../reply.js';
 import type { CommandSpec } from '../session-handle.js';
 
-/** NAMESPACE (RFC 2342): one personal namespace, no shared or other users' ones yet. */
+/**
+ * NAMESPACE (RFC 2342): the personal namespace, and the shared one where other accounts' mailboxes
+ * shared with the user appear as Shared/<owner address>/<mailbox> (ADR 0044).
+ */
 export const namespace: CommandSpec<unknown> = {
   state: 'authenticated',
   async run(s) {
-    await s.out.send(namespaceResponse(DELIMITER));
+    await s.out.send(namespaceResponse(DELIMITER, SHARED_PREFIX));
     return ok('NAMESPACE completed');
   },
 };

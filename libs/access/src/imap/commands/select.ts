@@ -1,3 +1,4 @@
+import { tenantOf } from '../caller.js';
 import { mailboxArgument } from '../mailbox-argument.js';
 import { bad, ok } from '../reply.js';
 import { SelectedMailbox } from '../selected-mailbox.js';
@@ -16,7 +17,9 @@ export const select: CommandSpec<Select> = {
     // IMAP4rev1's \Recent: SELECT claims what no session has seen, EXAMINE only looks (RFC 3501 6.3.2)
     // (an IMAP4rev2 session takes no part in it: RFC 9051 has no \Recent)
     const recentMode = s.imap4rev2 ? undefined : readOnly ? 'peek' : 'claim';
-    const mailbox = await SelectedMailbox.open(s.ctx.store, user.accountId, mailboxArgument(cmd.mailbox), readOnly, s.logger, recentMode);
+    const mailbox = await SelectedMailbox.open(s.ctx.store, user.accountId, mailboxArgument(cmd.mailbox), readOnly, s.logger, recentMode, tenantOf(user));
+    // a shared mailbox's changes are published on its owner's account (ADR 0044)
+    await s.follow(mailbox.view.owner);
     s.select(mailbox);
     await s.out.send(mailbox.selectResponses());
     // a different UIDVALIDITY: everything the client knew is void, nothing to resynchronise
@@ -25,6 +28,6 @@ export const select: CommandSpec<Select> = {
       const text = await mailbox.resynchronise(q.modseq, q.knownUids);
       if (text) await s.out.send(text);
     }
-    return ok(`${cmd.name} completed`, readOnly ? 'READ-ONLY' : 'READ-WRITE');
+    return ok(`${cmd.name} completed`, mailbox.readOnly ? 'READ-ONLY' : 'READ-WRITE');
   },
 };

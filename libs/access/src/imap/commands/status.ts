@@ -3,6 +3,7 @@ import { statusResponse, type StatusItem } from '@mail/imap-protocol';
 import { mailboxArgument } from '../mailbox-argument.js';
 import { ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
+import { tenantOf } from '../caller.js';
 
 /**
  * `* STATUS` for a mailbox the store described: the items asked for, in their order (RFC 3501
@@ -34,7 +35,7 @@ export const status: CommandSpec<Command<'STATUS'>> = {
   state: 'authenticated',
   async run(s, cmd, user) {
     const deleted = cmd.items.includes('DELETED');
-    const info = await s.ctx.store.mailboxStatus({ accountId: user.accountId, name: mailboxArgument(cmd.mailbox), ...(deleted ? { deleted } : {}) });
+    const info = await s.ctx.store.mailboxStatus({ accountId: user.accountId, tenant: tenantOf(user), name: mailboxArgument(cmd.mailbox), ...(deleted ? { deleted } : {}) });
     await s.out.send(mailboxStatusResponse(info, cmd.items, s.imap4rev2));
     return ok('STATUS completed');
   },
