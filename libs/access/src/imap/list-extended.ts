@@ -18,8 +18,8 @@ const ancestors = (name: string): string[] => {
  * LIST with RFC 5258's selection options and several patterns. Without a selection option it is
  * the plain LIST of each pattern, each name once. With SUBSCRIBED (and/or RFC 6154's SPECIAL-USE)
  * it lists the names that meet the selection, a subscribed name without a mailbox as
- * \NonExistent; RECURSIVEMATCH adds the matching names with a descendant that meets it, with
- * CHILDINFO. Cost: one pass over the names per pattern, each match linear (ListPattern).
+ * \NonExistent; RECURSIVEMATCH adds the matching names with a descendant that meets it and no
+ * pattern lists, with CHILDINFO. Cost: one pass over the names per pattern, each match linear (ListPattern).
  */
 export function listExtended(
   mailboxes: MailboxInfo[],
@@ -44,8 +44,10 @@ export function listExtended(
   const universe = new Set<string>([...real.keys(), ...subscriptions]);
   const withMeetingDescendant = new Set<string>();
   if (select.recursiveMatch) {
+    // CHILDINFO tells of a descendant the client would not see otherwise: one that a pattern
+    // lists itself needs no parent listed for it (Dovecot answers the same)
     for (const name of [...universe]) {
-      if (!meets(name)) continue;
+      if (!meets(name) || matches(name)) continue;
       for (const a of ancestors(name)) {
         withMeetingDescendant.add(a);
         universe.add(a);
