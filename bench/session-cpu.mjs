@@ -20,8 +20,9 @@ import pg from 'pg';
 
 // the anchor's directory is fixed when bench/anchor/anchor.mjs loads: a private one, never the default
 // another run may be using, so the bench modules are imported after it is set
-const ownAnchorDir = !process.env.BENCH_ANCHOR_DIR;
-process.env.BENCH_ANCHOR_DIR ??= mkdtempSync(join(tmpdir(), 'anchor-cpu-'));
+const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const ownAnchorDir = !process.env.BENCH_ANCHOR_DIR && arg('side', 'both') !== 'platform';
+if (ownAnchorDir) process.env.BENCH_ANCHOR_DIR = mkdtempSync(join(tmpdir(), 'anchor-cpu-'));
 const { ImapClient } = await import('./lib/imap-client.mjs');
 const { makeMessage } = await import('./lib/message.mjs');
 const { prepareMailbox } = await import('./lib/phases.mjs');
@@ -31,7 +32,6 @@ const { anchorTarget } = await import('./targets/anchor.mjs');
 const { dovecotPids } = await import('./anchor/anchor.mjs');
 
 const require = createRequire(import.meta.url);
-const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const side = arg('side', 'both');
 const size = Number(arg('mailbox', '100'));
 const sessions = Number(arg('sessions', '60'));
@@ -42,6 +42,8 @@ const profileDir = arg('profile', undefined);
 const SETTLE_MS = Number(arg('settle', '20'));
 const SENDER = 'sender@remote.example';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** the store's and the directory's statements: the idle delivery and migration polls (queue, migration schemas) are not IMAP's */
+const SERVING_SQL = "query NOT ILIKE '%pg_stat_statements%' AND query NOT ILIKE '%queue.%' AND query NOT ILIKE '%migration%' AND query NOT ILIKE '%pg_advisory%'";
 
 /** One session of the mix; `measure(name, fn)` wraps each command. */
 async function session(port, user, k, measure) {
@@ -109,9 +111,19 @@ function table(title, per, ms, keys) {
 async function platform() {
   const { startOwnPostgres, startOwnNats } = require('@mail/testing');
   const pgOwn = await startOwnPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all', fsync: 'on' } });
-  const nats = await startOwnNats(undefined, { monitor: true });
+  const nats = await startOwnNats(undefined, { monitor: true }).catch(async (err) => {
+    await pgOwn.stop();
+    throw err;
+  });
   const user = { address: `cpu${size}@bench.test`, password: 'bench-Passw0rd-1' };
-  const target = await distributedTarget({ users: [user], databaseAdminUrl: pgOwn.adminUrl, natsUrl: nats.url, profileDir });
+  let target;
+  try {
+    target = await distributedTarget({ users: [user], databaseAdminUrl: pgOwn.adminUrl, natsUrl: nats.url, profileDir });
+  } catch (err) {
+    await nats.stop();
+    await pgOwn.stop();
+    throw err;
+  }
   try {
     await target.provision();
     target.can = { imap: true };
@@ -124,7 +136,9 @@ async function platform() {
       const { rows } = await admin.query('SELECT pid, application_name AS app FROM pg_stat_activity');
       const app = new Map(rows.map((r) => [r.pid, r.app]));
       const pgNamed = processTree([pgOwn.pid]).map((pid) => ({ name: app.has(pid) && app.get(pid) ? `pg ${app.get(pid)}` : 'pg other', pid, tree: false }));
-      return { ...treeCpuOf([...target.processes(), { name: 'nats', pid: nats.pid }]), ...treeCpuOf(pgNamed) };
+      // the services and NATS start no children: each read alone (a tree walk scans all of /proc)
+      const own = [...target.processes(), { name: 'nats', pid: nats.pid }].map((p) => ({ ...p, tree: false }));
+      return { ...treeCpuOf(own), ...treeCpuOf(pgNamed) };
     };
     await series(target.ports.imap, user, warmup, 0, cpu);
     await idleRates(cpu);
@@ -143,7 +157,7 @@ async function platform() {
       await db.query('SELECT pg_stat_statements_reset()');
       const read = async () => {
         const v = await (await fetch(`${nats.monitorUrl}/varz`)).json();
-        const q = await db.query("SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%'");
+        const q = await db.query(`SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE ${SERVING_SQL}`);
         return { 'NATS msgs in': v.in_msgs, 'SQL statements': q.rows[0].n };
       };
       const n = Math.min(sessions, 20);
@@ -151,7 +165,7 @@ async function platform() {
       // each reading itself is one statement and one HTTP request, neither in the counts
       table(`platform, per command: NATS messages published (a request and its reply are 2) and SQL statements, ${n} sessions`, c.per, null);
       const top = await db.query(
-        "SELECT calls, round(total_exec_time::numeric / calls, 3) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query FROM pg_stat_statements WHERE query NOT ILIKE '%pg_stat_statements%' ORDER BY calls DESC LIMIT 25",
+        `SELECT calls, round(total_exec_time::numeric / calls, 3) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query FROM pg_stat_statements WHERE ${SERVING_SQL} ORDER BY calls DESC LIMIT 25`,
       );
       console.log(`\nSQL statements over those ${n} sessions (calls, mean exec ms, text):`);
       for (const r of top.rows) console.log(`${r.calls}\t${r.ms}\t${r.query}`);

@@ -8,7 +8,7 @@ import { sessionMixPass } from './session-mix.mjs';
 import { pop3Pass } from './pop3-load.mjs';
 import { idleMemory } from './memory.mjs';
 import { pop3Count } from './probe.mjs';
-import { cpuOf, commOf, ioCallsOf, machineCpuMs, pidsByComm } from './procmem.mjs';
+import { cpuOf, commOf, ioCallsOf, machineCpuMs, pidsByComm, treeCpuOf } from './procmem.mjs';
 
 export const SENDER = 'sender@remote.example';
 
@@ -216,12 +216,32 @@ export async function sessionMixPhase({ target, user, reps, into, log, seconds =
   await sessionMixPass({ ...args, seconds: 2 }); // warm-up, unmeasured
   for (let rep = 0; rep < reps; rep++) {
     for (const relogin of [true, false]) {
+      const cpu0 = sideCpuMs(target);
       const r = await sessionMixPass({ ...args, relogin });
+      const cpuPerCommand = (sideCpuMs(target) - cpu0) / r.commands;
       const key = relogin ? 'mix.sessions' : 'mix.loggedIn';
       push(into, `${key}.commandsPerSec`, r.commandsPerSec);
+      push(into, `${key}.cpuPerCommand`, cpuPerCommand);
       for (const [name, ms] of Object.entries(r.mean)) push(into, `${key}.${name}`, ms);
       log(`  ${target.name} session mix (${relogin ? 'LOGIN per session' : 'logged in'}) rep ${rep + 1}: ${Math.round(r.commandsPerSec)} commands/s, ` +
+        `${cpuPerCommand.toFixed(2)} CPU ms per command (server side, all processes), ` +
         Object.entries(r.mean).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', '));
     }
   }
+}
+
+/**
+ * CPU ms so far of everything a side serves IMAP with, the bench client left out: for the anchor
+ * Dovecot's whole process tree with the sessions' exited imap and imap-login processes (their time
+ * is the master's cutime); for ours every service, the S3 server, PostgreSQL and NATS. On a machine
+ * other work loads, CPU per command is the figure to compare, not commands per second
+ * (bench/session-cpu.mjs splits it per command and process).
+ */
+function sideCpuMs(target) {
+  if (target.name === 'anchor') {
+    const [master] = target.imapServerPids();
+    return master ? Object.values(treeCpuOf([{ name: 'dovecot', pid: master }])).reduce((a, b) => a + b, 0) : NaN;
+  }
+  const named = cpuProcesses(target).filter((p) => p.name !== 'bench client');
+  return Object.values(cpuOf(named)).reduce((a, b) => a + b, 0);
 }

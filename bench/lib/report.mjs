@@ -33,6 +33,7 @@ export function figureRows(mailboxSizes, pop3Messages = 1000, traceMessages = 0)
   // the session mix (issue 14): 10 clients, a small mailbox; LOGIN per session and logged in
   for (const [key, what] of [['mix.sessions', 'LOGIN per session'], ['mix.loggedIn', 'sessions logged in']]) {
     rows.push({ key: `${key}.commandsPerSec`, label: `IMAP session mix, ${what}: commands/s (10 clients)`, unit: 'cmd/s', better: 'higher' });
+    rows.push({ key: `${key}.cpuPerCommand`, label: `IMAP session mix, ${what}: server CPU per command (all processes)`, unit: 'ms', better: 'lower' });
     for (const name of ['LOGIN', 'SELECT', 'FETCH', 'STORE', 'APPEND', 'EXPUNGE']) {
       if (key === 'mix.loggedIn' && name === 'LOGIN') continue;
       rows.push({ key: `${key}.${name}`, label: `IMAP session mix, ${what}: ${name} mean latency`, unit: 'ms', better: 'lower' });
