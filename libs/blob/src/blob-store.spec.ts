@@ -11,6 +11,8 @@ import { CachingBlobStore } from './caching-blob-store.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { readAll } from './read-all.js';
 import { S3BlobStore } from './s3-blob-store.js';
+import { InlineBlobStore } from './inline-blob-store.js';
+import { scratchPglite, scratchPostgres, type ScratchDatabase } from '@mail/db';
 
 function blobContract(name: string, open: () => Promise<{ store: BlobStore; close(): Promise<void> }>) {
   describe(`blob store contract: ${name}`, () => {
@@ -74,6 +76,95 @@ blobContract('S3 (s3rver)', async () => {
     },
   };
 });
+
+/** s3rver behind a store with small bodies in a database (ADR 0052) */
+async function inlineOver(open: () => Promise<ScratchDatabase>, maxBytes: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'blob-inline-'));
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir });
+  const { port } = await server.run();
+  const s3 = new S3BlobStore({ endpoint: `http://127.0.0.1:${port}`, accessKey: 'S3RVER', secretKey: 'S3RVER', bucket: 'mail-test' });
+  const scratch = await open();
+  const store = await InlineBlobStore.open(scratch.db, s3, maxBytes);
+  return {
+    store,
+    s3,
+    db: scratch.db,
+    close: async () => {
+      await scratch.drop();
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const databases: Array<[string, () => Promise<ScratchDatabase>]> = [['PGlite', scratchPglite]];
+const pgUrl = process.env.TEST_DATABASE_URL;
+if (pgUrl) databases.push(['PostgreSQL', () => scratchPostgres(pgUrl, 'blob_test')]);
+
+for (const [name, open] of databases) {
+  // 64 KiB: the contract's 1 MB and 17 MiB bodies go to S3, its small ones stay in the database
+  blobContract(`small bodies in ${name}, the rest in S3`, () => inlineOver(open, 64 * 1024));
+
+  describe(`InlineBlobStore on ${name}`, () => {
+    let ctx: Awaited<ReturnType<typeof inlineOver>>;
+    after(async () => ctx?.close());
+    const rows = async (key: string) => (await ctx.db.query('SELECT 1 FROM blob.inline WHERE key = $1', [key])).rowCount;
+
+    it('keeps a body up to the limit in the database and a larger one, streamed, in S3 only', async () => {
+      ctx = await inlineOver(open, 1000);
+      const [small, exact, large] = [newBlobKey(), newBlobKey(), newBlobKey()];
+      await ctx.store.put(small, Readable.from([Buffer.from('hello '), Buffer.from('world')]));
+      await ctx.store.put(exact, Buffer.alloc(1000, 1));
+      const big = Buffer.from('abcdefghij'.repeat(150));
+      assert.deepEqual(await ctx.store.put(large, Readable.from([big.subarray(0, 600), big.subarray(600, 1200), big.subarray(1200)])), { size: 1500 });
+      assert.equal(await rows(small), 1);
+      assert.equal(await rows(exact), 1);
+      assert.equal(await rows(large), 0);
+      assert.equal(await ctx.s3.stat(small), null, 'a small body costs no S3 request');
+      assert.deepEqual(await ctx.s3.stat(large), { size: 1500 });
+      assert.equal((await readAll(await ctx.store.get(small))).toString(), 'hello world');
+      assert.equal((await readAll(await ctx.store.getRange(small, 6, 11))).toString(), 'world');
+      assert.deepEqual(await readAll(await ctx.store.get(large)), big);
+      assert.deepEqual(await ctx.store.stat(exact), { size: 1000 });
+    });
+
+    it('puts a key again in place: a larger version replaces the row', async () => {
+      const key = newBlobKey();
+      await ctx.store.put(key, Buffer.from('first'));
+      await ctx.store.put(key, Buffer.from('second'));
+      assert.equal((await readAll(await ctx.store.get(key))).toString(), 'second');
+      await ctx.store.put(key, Buffer.alloc(2000, 2));
+      assert.equal(await rows(key), 0);
+      assert.deepEqual(await ctx.store.stat(key), { size: 2000 });
+      await ctx.store.delete(key);
+      assert.equal(await ctx.store.stat(key), null);
+    });
+
+    it('shares one commit between concurrent puts, and a failed source stores nothing', async () => {
+      const keys = Array.from({ length: 20 }, () => newBlobKey());
+      await Promise.all(keys.map((k, i) => ctx.store.put(k, Buffer.from(`body ${i}`))));
+      for (const [i, k] of keys.entries()) assert.equal((await readAll(await ctx.store.get(k))).toString(), `body ${i}`);
+      // a source that stays open until it fails, as a client going away mid-DATA
+      const broken = new Readable({ read: () => undefined });
+      broken.push(Buffer.from('partial'));
+      setImmediate(() => broken.destroy(new Error('client went away')));
+      const key = newBlobKey();
+      await assert.rejects(ctx.store.put(key, broken), /client went away/);
+      assert.equal(await ctx.store.stat(key), null);
+    });
+
+    it('still reads bodies kept in the database when inlining is turned off (0), and writes new ones to S3', async () => {
+      const key = newBlobKey();
+      await ctx.store.put(key, Buffer.from('kept inline'));
+      const off = await InlineBlobStore.open(ctx.db, ctx.s3, 0);
+      assert.equal((await readAll(await off.get(key))).toString(), 'kept inline');
+      const next = newBlobKey();
+      await off.put(next, Buffer.from('x'));
+      assert.equal(await rows(next), 0);
+      assert.deepEqual(await ctx.s3.stat(next), { size: 1 });
+    });
+  });
+}
 
 blobContract('cache in front of the filesystem', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'blob-cache-'));

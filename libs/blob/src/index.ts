@@ -4,3 +4,4 @@ export * from './read-all.js';
 export * from './fs-blob-store.js';
 export * from './s3-blob-store.js';
 export * from './caching-blob-store.js';
+export * from './inline-blob-store.js';

@@ -28,6 +28,12 @@ export const CommonEnv = z.object({
   S3_SECRET_KEY: z.string().optional(),
   S3_BUCKET: z.string().default('mail'),
   S3_REGION: z.string().default('us-east-1'),
+  /**
+   * distributed mode: message bodies up to this many bytes are kept in PostgreSQL (schema `blob`),
+   * larger ones in S3 (ADR 0052); every service with a blob store then needs DATABASE_URL.
+   * 0: everything to S3 (bodies kept in PostgreSQL earlier are still read from there)
+   */
+  BLOB_INLINE_MAX_BYTES: z.coerce.number().int().min(0).max(1024 * 1024).default(64 * 1024),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   /** the name this server gives itself in banners and Received: headers */
   HOSTNAME_FQDN: z.string().default('localhost'),

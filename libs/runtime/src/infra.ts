@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FsBlobStore, S3BlobStore, type BlobStore } from '@mail/blob';
+import { FsBlobStore, InlineBlobStore, S3BlobStore, type BlobStore } from '@mail/blob';
 import { InProcessBus, MemoryLeaseStore, NatsBus, NatsKvCounters, NatsKvLeaseStore, type Bus, type LeaseStore } from '@mail/bus';
 import type { SharedCounters } from '@mail/limits';
 import type { CommonEnv } from '@mail/config';
@@ -31,11 +31,15 @@ export interface InfraNeeds {
 export async function connectDistributedInfra(service: string, env: CommonEnv, needs: InfraNeeds, logger: Logger): Promise<Infra> {
   if (!env.NATS_URL) throw new Error(`NATS_URL is required to run ${service} as its own process (npm start runs the embedded mode)`);
   if (needs.db && !env.DATABASE_URL) throw new Error(`DATABASE_URL is required for ${service}`);
+  // small bodies live in PostgreSQL (ADR 0052): whoever writes or reads blobs needs the database too
+  const inlineBlobs = !!needs.blob && !!env.S3_ENDPOINT && env.BLOB_INLINE_MAX_BYTES > 0;
+  if (inlineBlobs && !env.DATABASE_URL) throw new Error(`DATABASE_URL is required for ${service}: bodies up to BLOB_INLINE_MAX_BYTES are kept in PostgreSQL (0 keeps them all in S3)`);
   const bus = await NatsBus.connect({ url: env.NATS_URL, service, prefix: env.BUS_PREFIX, logger });
   const leases = await NatsKvLeaseStore.open(bus.nc, `${env.BUS_PREFIX ? `${env.BUS_PREFIX}_` : ''}leases`);
   const counters = await NatsKvCounters.open(bus.nc, `${env.BUS_PREFIX ? `${env.BUS_PREFIX}_` : ''}limits`);
-  const db = needs.db ? await openDatabase({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: service }) : undefined;
-  const blob = needs.blob ? blobStoreFromEnv(env) : undefined;
+  const withDb = needs.db || (!!needs.blob && !!env.DATABASE_URL && !!env.S3_ENDPOINT);
+  const db = withDb ? await openDatabase({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: service }) : undefined;
+  const blob = needs.blob ? await blobStoreFromEnv(env, db) : undefined;
   return {
     mode: 'distributed',
     bus,
@@ -55,7 +59,7 @@ export async function openEmbeddedInfra(env: CommonEnv, logger: Logger): Promise
   await makeDataDirPrivate(env.DATA_DIR);
   const bus = new InProcessBus({ service: 'standalone', logger });
   const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  const blob = blobStoreFromEnv(env);
+  const blob = await blobStoreFromEnv(env);
   return {
     mode: 'embedded',
     bus,
@@ -69,15 +73,21 @@ export async function openEmbeddedInfra(env: CommonEnv, logger: Logger): Promise
   };
 }
 
-export function blobStoreFromEnv(env: CommonEnv): BlobStore {
+/**
+ * S3 (with small bodies in PostgreSQL when `db` is given: ADR 0052), else a directory under
+ * DATA_DIR. The embedded mode keeps every body in the directory: a file write costs its one
+ * process less than a row through PGlite's single thread.
+ */
+export async function blobStoreFromEnv(env: CommonEnv, db?: Database): Promise<BlobStore> {
   if (env.S3_ENDPOINT) {
-    return new S3BlobStore({
+    const s3 = new S3BlobStore({
       endpoint: env.S3_ENDPOINT,
       accessKey: env.S3_ACCESS_KEY ?? '',
       secretKey: env.S3_SECRET_KEY ?? '',
       bucket: env.S3_BUCKET,
       region: env.S3_REGION,
     });
+    return db ? InlineBlobStore.open(db, s3, env.BLOB_INLINE_MAX_BYTES) : s3;
   }
   return new FsBlobStore(join(env.DATA_DIR, 'blobs'));
 }

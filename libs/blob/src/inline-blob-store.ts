@@ -1,0 +1,155 @@
+import { Readable } from 'node:stream';
+import { GroupCommit, runMigrations, type Database, type Migration } from '@mail/db';
+import { assertSafeKey } from './blob-key.js';
+import { BlobStore } from './blob-store.port.js';
+
+/**
+ * Bytes up to this size go to PostgreSQL when inlining is on (BLOB_INLINE_MAX_BYTES): nearly all
+ * mail without attachments. It also bounds what a put holds in memory before it knows where the
+ * body goes.
+ */
+export const DEFAULT_INLINE_MAX_BYTES = 64 * 1024;
+
+/** The `blob` schema: owned by this library, written and read by every service that has a BlobStore. */
+export const blobMigrations: Migration[] = [
+  {
+    id: '001-inline',
+    sql: `
+      CREATE TABLE blob.inline (
+        key text PRIMARY KEY,
+        bytes bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- compressed and kept in the heap row up to a page (no TOAST table insert and index entry per
+      -- blob); lz4 as for the store's text columns: several times cheaper than pglz at about its ratio
+      ALTER TABLE blob.inline ALTER COLUMN bytes SET STORAGE MAIN;
+      DO $$
+      BEGIN
+        ALTER TABLE blob.inline ALTER COLUMN bytes SET COMPRESSION lz4;
+      EXCEPTION WHEN feature_not_supported THEN
+        RAISE NOTICE 'lz4 is not available: blob.inline keeps pglz';
+      END
+      $$;
+    `,
+  },
+];
+
+interface InlinePut {
+  key: string;
+  bytes: Buffer;
+}
+
+/**
+ * Small blobs in PostgreSQL, the rest in the large store (S3): ADR 0052. A message of a few KB
+ * costs an S3 PUT (a request, its signature, the object server's own work and fsync) for a body
+ * smaller than its index row; here it is one more row in a commit that concurrent puts share.
+ * The key does not say which side holds a blob (it is chosen before the size is known), so reads
+ * look here first, by primary key, and go to the large store when there is no row: a miss costs
+ * one index probe, next to a large blob's S3 GET.
+ *
+ * `maxBytes` 0 writes everything to the large store and still reads what an earlier setting put here.
+ */
+export class InlineBlobStore extends BlobStore {
+  private readonly inserts: GroupCommit<InlinePut>;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly large: BlobStore,
+    readonly maxBytes: number,
+  ) {
+    super();
+    this.inserts = new GroupCommit((batch) => this.insert(batch));
+  }
+
+  /** Brings the `blob` schema up to date (every service that opens one does; the migration lock makes that safe). */
+  static async open(db: Database, large: BlobStore, maxBytes = DEFAULT_INLINE_MAX_BYTES): Promise<InlineBlobStore> {
+    await runMigrations(db, 'blob', blobMigrations);
+    return new InlineBlobStore(db, large, maxBytes);
+  }
+
+  async put(key: string, body: Readable | Buffer): Promise<{ size: number }> {
+    assertSafeKey(key);
+    if (Buffer.isBuffer(body)) {
+      if (body.length <= this.maxBytes) return this.putInline(key, body);
+      return this.putLarge(key, body);
+    }
+    // read until the body ends (inline) or outgrows the limit (what was read goes first to the large store)
+    const held: Buffer[] = [];
+    let size = 0;
+    const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) return this.putInline(key, held.length === 1 ? held[0] : Buffer.concat(held, size));
+      const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+      held.push(chunk);
+      size += chunk.length;
+      if (size > this.maxBytes) break;
+    }
+    const rest = async function* () {
+      yield* held;
+      for (;;) {
+        const next = await chunks.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    };
+    return this.putLarge(key, Readable.from(rest(), { objectMode: false }));
+  }
+
+  async get(key: string): Promise<Readable> {
+    const bytes = await this.inline(key);
+    return bytes ? Readable.from([bytes], { objectMode: false }) : this.large.get(key);
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Readable> {
+    const bytes = await this.inline(key);
+    if (!bytes) return this.large.getRange(key, start, end);
+    return Readable.from(end > start ? [bytes.subarray(start, end)] : [], { objectMode: false });
+  }
+
+  async stat(key: string): Promise<{ size: number } | null> {
+    assertSafeKey(key);
+    const { rows } = await this.db.query<{ size: number }>('SELECT octet_length(bytes) AS size FROM blob.inline WHERE key = $1', [key]);
+    return rows.length ? { size: Number(rows[0].size) } : this.large.stat(key);
+  }
+
+  async delete(key: string): Promise<void> {
+    assertSafeKey(key);
+    const { rowCount } = await this.db.query('DELETE FROM blob.inline WHERE key = $1', [key]);
+    if (!rowCount) await this.large.delete(key);
+  }
+
+  async ping(): Promise<void> {
+    await Promise.all([this.db.query('SELECT 1'), this.large.ping()]);
+  }
+
+  private async putInline(key: string, bytes: Buffer): Promise<{ size: number }> {
+    // resolves once the commit that holds the row is flushed: durable, as put promises
+    await this.inserts.add({ key, bytes });
+    return { size: bytes.length };
+  }
+
+  private async putLarge(key: string, body: Readable | Buffer): Promise<{ size: number }> {
+    const put = await this.large.put(key, body);
+    // a put replaces the blob: a smaller earlier version of the key must not shadow it
+    await this.db.query('DELETE FROM blob.inline WHERE key = $1', [key]);
+    return put;
+  }
+
+  private async insert(batch: InlinePut[]): Promise<void> {
+    await this.db.query(
+      `INSERT INTO blob.inline (key, bytes) SELECT * FROM unnest($1::text[], $2::bytea[])
+       ON CONFLICT (key) DO UPDATE SET bytes = EXCLUDED.bytes, created_at = now()`,
+      [batch.map((b) => b.key), batch.map((b) => b.bytes)],
+    );
+  }
+
+  private async inline(key: string): Promise<Buffer | null> {
+    assertSafeKey(key);
+    const { rows } = await this.db.query<{ bytes: Buffer | Uint8Array }>('SELECT bytes FROM blob.inline WHERE key = $1', [key]);
+    if (!rows.length) return null;
+    const b = rows[0].bytes;
+    return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  }
+}
+
