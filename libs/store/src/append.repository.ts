@@ -36,6 +36,17 @@ export interface NewAppend {
   index: { existingId: number } | { record: IndexRecord };
 }
 
+/** Appends to one mailbox written by one statement (ADR 0053): every item with its own new (or shared) index row. */
+export interface NewAppendGroup {
+  accountId: string;
+  mailboxId: string;
+  /** the same flags on every item (a delivery's: none) */
+  flags: string[];
+  /** 1 when those flags lack \Seen */
+  unseen: number;
+  items: Array<{ blobKey: string; internalDate: string; idempotencyKey: string | null; record: IndexRecord }>;
+}
+
 export type AppendOutcome =
   | { ok: true; row: AppendResultRow }
   /** the existing index row was collected meanwhile: parse and insert it instead */
@@ -77,6 +88,15 @@ export class AppendRepository {
     }));
   }
 
+  /** The results of earlier appends with any of `keys`, by key. */
+  async findAppends(q: Queryable, accountId: string, keys: string[]): Promise<Map<string, AppendResultRow>> {
+    const { rows } = await q.query<AppendResultRow & { idempotency_key: string }>(
+      'SELECT idempotency_key, mailbox_id, uid, uid_validity, modseq FROM mail.append_results WHERE account_id = $1 AND idempotency_key = ANY($2::text[]) AND uid IS NOT NULL',
+      [accountId, keys],
+    );
+    return new Map(rows.map((r) => [r.idempotency_key, { mailbox_id: r.mailbox_id, uid: Number(r.uid), uid_validity: Number(r.uid_validity), modseq: Number(r.modseq) }]));
+  }
+
   async findAppend(q: Queryable, accountId: string, key: string): Promise<AppendResultRow | null> {
     const { rows } = await q.query<AppendResultRow>(
       'SELECT mailbox_id, uid, uid_validity, modseq FROM mail.append_results WHERE account_id = $1 AND idempotency_key = $2 AND uid IS NOT NULL',
@@ -84,6 +104,83 @@ export class AppendRepository {
     );
     const r = rows[0];
     return r ? { mailbox_id: r.mailbox_id, uid: Number(r.uid), uid_validity: Number(r.uid_validity), modseq: Number(r.modseq) } : null;
+  }
+
+  /**
+   * A group of appends to one mailbox in ONE statement (ADR 0053): the mailbox row is updated once
+   * (`uid_next + n`, `highest_modseq + n`), which allocates the group's UIDs and MODSEQs as a block
+   * in item order, as n appends one after the other would; then every index row (or a reference on
+   * an existing one), message row and idempotency record. One round trip holds the mailbox row lock
+   * instead of one per message. Nothing is written when the mailbox is gone (null); a duplicate key
+   * aborts the whole statement (the caller then appends the items one by one).
+   */
+  async appendGroup(q: Queryable, g: NewAppendGroup): Promise<{ firstUid: number; baseModseq: number; uidValidity: number } | null> {
+    const items = g.items;
+    const unseen = g.unseen * items.length;
+    const bytes = items.reduce((n, i) => n + i.record.size, 0);
+    const col = <T>(f: (r: IndexRecord) => T) => items.map((i) => f(i.record));
+    const { rows } = await q.query<{ mailbox_id: string | null; first_uid: number | null; base_modseq: number | null; uid_validity: number | null }>(
+      `WITH t AS (
+         SELECT * FROM unnest($5::text[], $6::timestamptz[], $7::text[], $8::bigint[], $9::int[], $10::text[], $11::text[], $12::text[],
+                              $13::timestamptz[], $14::date[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $24::text[])
+           WITH ORDINALITY AS t(blob_key, internal_date, key, size, header_size, envelope, envelope_imap, body,
+                                sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references, ord)
+       ),
+       a AS (
+         UPDATE mail.mailboxes SET uid_next = uid_next + $3, highest_modseq = highest_modseq + $3,
+           message_count = message_count + $3, unseen_count = unseen_count + $22, size_bytes = size_bytes + $23
+         WHERE id = $1 AND account_id = $2
+         RETURNING id, uid_next - $3 AS first_uid, highest_modseq - $3 AS base_modseq, uid_validity
+       ),
+       x AS (
+         INSERT INTO mail.message_indexes
+           (blob_key, size, header_size, envelope, envelope_imap, body, sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references, ref_count)
+         SELECT blob_key, size, header_size, envelope::jsonb, envelope_imap, body::jsonb, sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject,
+                ARRAY(SELECT jsonb_array_elements_text(headers::jsonb)), body_text, thread_references, 1
+           FROM t WHERE EXISTS (SELECT 1 FROM a)
+         ON CONFLICT (blob_key) DO UPDATE SET ref_count = mail.message_indexes.ref_count + 1, unreferenced_since = NULL
+         RETURNING id, blob_key, size, header_size
+       ),
+       ins AS (
+         INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id)
+         SELECT a.id, a.first_uid + t.ord - 1, a.base_modseq + t.ord, $4::text[], t.internal_date, x.size, t.blob_key, x.header_size, x.id
+           FROM a, t JOIN x ON x.blob_key = t.blob_key
+       ),
+       rec AS (
+         INSERT INTO mail.append_results (account_id, idempotency_key, mailbox_id, uid, uid_validity, modseq)
+         SELECT $2, t.key, a.id, a.first_uid + t.ord - 1, a.uid_validity, a.base_modseq + t.ord FROM a, t WHERE t.key IS NOT NULL
+       )
+       SELECT a.id AS mailbox_id, a.first_uid, a.base_modseq, a.uid_validity FROM (SELECT 1) one LEFT JOIN a ON true`,
+      [
+        g.mailboxId,
+        g.accountId,
+        items.length,
+        g.flags,
+        items.map((i) => i.blobKey),
+        items.map((i) => i.internalDate),
+        items.map((i) => i.idempotencyKey),
+        col((r) => r.size),
+        col((r) => r.headerSize),
+        col((r) => r.envelopeJson),
+        col((r) => r.envelopeImap),
+        col((r) => r.bodyJson),
+        col((r) => r.sentDate),
+        col((r) => r.sentOn),
+        col((r) => r.hdrFrom),
+        col((r) => r.hdrTo),
+        col((r) => r.hdrCc),
+        col((r) => r.hdrBcc),
+        col((r) => r.hdrSubject),
+        col((r) => JSON.stringify(r.headers)),
+        col((r) => r.bodyText),
+        unseen,
+        bytes,
+        col((r) => r.threadReferences),
+      ],
+    );
+    const row = rows[0];
+    if (row?.mailbox_id == null) return null;
+    return { firstUid: Number(row.first_uid), baseModseq: Number(row.base_modseq), uidValidity: Number(row.uid_validity) };
   }
 
   /**

@@ -63,7 +63,7 @@ export class AppendService {
     const queues = [...byMailbox.values()];
     const lane = async () => {
       for (let q = queues.shift(); q; q = queues.shift()) {
-        const together = await this.inOneTransaction(q, items, carried, contexts);
+        const together = await this.inOneStatement(q, items, carried, contexts);
         for (const i of q) {
           try {
             const { result, change } = together?.get(i) ?? (await this.measured(items[i], carried.get(items[i].blobKey), contexts.get(i)));
@@ -186,26 +186,91 @@ export class AppendService {
   }
 
   /**
-   * A batch's appends to one mailbox in ONE transaction (ADR 0043): the mailbox row is locked once
-   * and the WAL flushed once for all of them, where one commit per append made every other batch
-   * to the same mailbox (a shared address, a list) wait for each commit in turn. Only items whose
-   * index came with them join (no blob is parsed while the lock is held); any failure rolls the
-   * whole group back and its items run one by one as before (null), so a duplicate key or a full
-   * mailbox never costs the others their delivery.
+   * A batch's appends to one mailbox in ONE statement (ADR 0053, after ADR 0043's one
+   * transaction): the mailbox row is updated once for the group, which allocates its UIDs and
+   * MODSEQs as a block, so the row lock that every append to that mailbox needs is held for one
+   * round trip per batch instead of one (or two, with the context read) per message. The context
+   * is read once before (outside the lock), the quota checked item by item against what the
+   * group's earlier items add, and an idempotency key used before (in an earlier delivery or
+   * earlier in the group) answered as that append's duplicate. Only items whose index came with
+   * them and that carry the same flags join (a delivery's: none), each blob once; anything else,
+   * any item over quota, or any failure of the statement (a duplicate key racing another replica,
+   * the mailbox deleted meanwhile) leaves the group to run one by one as before (null): the
+   * statement is atomic, so nothing of it was written then.
    */
-  private async inOneTransaction(queue: number[], items: AppendRequest[], carried: Map<string, string>, contexts: Map<number, AppendContext>) {
+  private async inOneStatement(queue: number[], items: AppendRequest[], carried: Map<string, string>, contexts: Map<number, AppendContext>) {
     const group = queue.filter((i) => carried.has(items[i].blobKey));
     if (group.length < 2) return null;
+    const head = items[group[0]];
+    const flags = normalizeFlags(head.flags);
+    const blobs = new Set<string>();
+    for (const i of group) {
+      if (blobs.has(items[i].blobKey) || normalizeFlags(items[i].flags).join(' ') !== flags.join(' ')) return null;
+      blobs.add(items[i].blobKey);
+    }
     const started = performance.now();
     try {
-      const done = await this.db.transaction(async (tx) => {
-        const out = new Map<number, { result: AppendResult; change?: MailboxChange }>();
-        for (const i of group) out.set(i, await this.run(items[i], carried.get(items[i].blobKey), contexts.get(i), tx));
-        return out;
-      });
+      const name = normalizeMailboxName(head.mailbox);
+      const ctx = contexts.get(group[0]) ?? (await this.appends.context(this.db, head.accountId, name, head.blobKey, head.idempotencyKey ?? null));
+      const mailbox = ctx.mailbox;
+      if (!mailbox) return null;
+      const keys = group.map((i) => items[i].idempotencyKey).filter((k): k is string => !!k);
+      const earlier = keys.length ? await this.appends.findAppends(this.db, head.accountId, keys) : new Map<string, AppendResultRow>();
+      const out = new Map<number, { result: AppendResult; change?: MailboxChange }>();
+      const members: Array<{ i: number; record: IndexRecord }> = [];
+      const firstWithKey = new Map<string, number>();
+      const repeats: Array<[number, number]> = [];
+      let used = { bytes: ctx.used, messages: ctx.messages };
+      for (const i of group) {
+        const p = items[i];
+        const key = p.idempotencyKey ?? null;
+        const prior = key ? earlier.get(key) : undefined;
+        if (prior) {
+          out.set(i, { result: duplicateOf(prior) });
+          continue;
+        }
+        const first = key ? firstWithKey.get(key) : undefined;
+        if (first !== undefined) {
+          repeats.push([i, first]);
+          continue;
+        }
+        if (key) firstWithKey.set(key, i);
+        const record = await this.indexRecord(p, carried.get(p.blobKey));
+        if (quotaProblem(used, { bytes: record.size, messages: 1 }, effectiveLimits(p.quota, ctx.quota, this.settings.defaultQuotaBytes))) return null;
+        used = { bytes: used.bytes + record.size, messages: used.messages + 1 };
+        members.push({ i, record });
+      }
+      if (members.length) {
+        const block = await this.appends.appendGroup(this.db, {
+          accountId: head.accountId,
+          mailboxId: mailbox.id,
+          flags,
+          unseen: flags.includes(SEEN) ? 0 : 1,
+          items: members.map(({ i, record }) => ({
+            blobKey: items[i].blobKey,
+            internalDate: new Date(items[i].internalDate ?? Date.now()).toISOString(),
+            idempotencyKey: items[i].idempotencyKey ?? null,
+            record,
+          })),
+        });
+        if (!block) return null;
+        members.forEach(({ i }, k) => {
+          const uid = block.firstUid + k;
+          const modseq = block.baseModseq + k + 1;
+          out.set(i, {
+            result: { mailboxId: mailbox.id, uid, uidValidity: block.uidValidity, modseq, duplicate: false, flags },
+            change: { ...change(mailbox, 'appended', [uid], modseq), appended: [{ uid, modseq, flags }] },
+          });
+        });
+      }
+      for (const [i, first] of repeats) {
+        const r = out.get(first)?.result;
+        if (!r) return null;
+        out.set(i, { result: { mailboxId: r.mailboxId, uid: r.uid, uidValidity: r.uidValidity, modseq: r.modseq, duplicate: true } });
+      }
       const each = (performance.now() - started) / 1000 / group.length;
-      for (const { result } of done.values()) recordAppend(result.duplicate ? 'duplicate' : 'ok', each);
-      return done;
+      for (const { result } of out.values()) recordAppend(result.duplicate ? 'duplicate' : 'ok', each);
+      return out;
     } catch {
       return null;
     }

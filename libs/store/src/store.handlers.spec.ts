@@ -32,6 +32,7 @@ import {
 } from '@mail/contracts';
 import { indexMessageBuffer } from '@mail/mime';
 import { TombstonePruner } from './tombstone-pruner.js';
+import { AppendRepository } from './append.repository.js';
 import { freshPostgres, inMemoryPglite, rawMessage, startStore, type OpenedDatabase, type StoreHarness } from './store-test-harness.js';
 
 const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (err: unknown) => err instanceof ContractError && err.code === code);
@@ -225,11 +226,19 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.equal((await inbox(plain)).messages, 2);
     });
 
-    it('appends a batch to one mailbox in one transaction, and reruns it item by item when one item fails (ADR 0043)', async () => {
+    it('appends a batch to one mailbox in one statement, and reruns it item by item when one item fails (ADR 0043, 0053)', async () => {
       const accountId = randomUUID();
       await h.bus.request(ListMailboxes, { accountId });
+      // the group statement's own writes, counted (the one-by-one path never calls it)
+      const groupWrite = AppendRepository.prototype.appendGroup;
+      const groups: number[] = [];
+      AppendRepository.prototype.appendGroup = function (q, g) {
+        groups.push(g.items.length);
+        return groupWrite.call(this, q, g);
+      };
+      after(() => void (AppendRepository.prototype.appendGroup = groupWrite));
       const item = async (subject: string, extra: Record<string, unknown> = {}) => {
-        const raw = rawMessage({ subject });
+        const raw = rawMessage({ subject, extraHeaders: [`References: <Ref-${subject.replace(/\W/g, '')}@Example.org>`] });
         return { accountId, blobKey: await h.put(raw), size: Buffer.byteLength(raw), index: encodeCarriedIndex(indexMessageBuffer(Buffer.from(raw))), ...extra };
       };
       const events: Array<EventOf<typeof MailboxChanged>> = [];
@@ -240,15 +249,31 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
           items: [await item('g1', { idempotencyKey: 'g1' }), await item('g2', { idempotencyKey: 'g2' }), await item('g3', { idempotencyKey: 'g3' }), await item('g1 again', { idempotencyKey: 'g1' })],
         });
         assert.deepEqual(first.results.map((r) => (r.ok ? [r.result.uid, r.result.duplicate] : r.code)), [[1, false], [2, false], [3, false], [1, true]]);
+        assert.deepEqual(groups, [3], 'three appends written by one statement, the repeated key not written');
+        const { rows: written } = await h.db.query<{ subject: string; refs: string; headers: string[] }>(
+          `SELECT x.hdr_subject AS subject, x.thread_references AS refs, x.headers FROM mail.messages m JOIN mail.message_indexes x ON x.id = m.index_id
+            JOIN mail.mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = $1 ORDER BY m.uid`,
+          [accountId],
+        );
+        assert.deepEqual(written.map((r) => [r.subject, r.refs]), [['g1', '<Ref-g1@Example.org>'], ['g2', '<Ref-g2@Example.org>'], ['g3', '<Ref-g3@Example.org>']], 'every index column as a single append writes it');
+        assert.ok(written[0].headers.includes('subject: g1'));
+        const modseqs = first.results.map((r) => (r.ok ? r.result.modseq : 0));
+        assert.ok(modseqs[0] < modseqs[1] && modseqs[1] < modseqs[2] && modseqs[3] === modseqs[0], 'a block of modseqs in item order');
+        // a key delivered before is answered from its earlier result, the rest of the group still written together
+        const again = await h.bus.request(AppendMessages, { items: [await item('g2 retry', { idempotencyKey: 'g2' }), await item('g7', { idempotencyKey: 'g7' }), await item('g8', { idempotencyKey: 'g8' })] });
+        assert.deepEqual(again.results.map((r) => (r.ok ? [r.result.uid, r.result.duplicate] : r.code)), [[2, true], [4, false], [5, false]]);
+        assert.deepEqual(groups, [3, 2]);
         // one item over its quota: the group is rolled back and rerun one by one, the others still delivered
         const second = await h.bus.request(AppendMessages, {
           items: [await item('g4', { idempotencyKey: 'g4' }), await item('too big', { idempotencyKey: 'g5', quota: { bytes: 1, messages: null } }), await item('g6', { idempotencyKey: 'g6' })],
         });
-        assert.deepEqual(second.results.map((r) => (r.ok ? [r.result.uid, r.result.duplicate] : r.code)), [[4, false], 'OVER_QUOTA', [5, false]]);
+        assert.deepEqual(second.results.map((r) => (r.ok ? [r.result.uid, r.result.duplicate] : r.code)), [[6, false], 'OVER_QUOTA', [7, false]]);
+        assert.deepEqual(groups, [3, 2], 'over quota: one by one');
         const status = await inbox(accountId);
-        assert.equal(status.messages, 5);
-        for (let i = 0; i < 50 && events.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
-        assert.deepEqual(events.map((e) => e.uids), [[1, 2, 3], [4, 5]]);
+        assert.equal(status.messages, 7);
+        assert.equal(status.unseen, 7);
+        for (let i = 0; i < 50 && events.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.deepEqual(events.map((e) => e.uids), [[1, 2, 3], [4, 5], [6, 7]]);
       } finally {
         await sub.unsubscribe();
       }
