@@ -1,4 +1,5 @@
 import type { EventContract, RequestContract, RequestOf, ResponseOf } from '@mail/contracts';
+import { trimOldest } from '@mail/limits';
 import type { Bus, Subscription } from './bus.port.js';
 
 export interface CachedRequesterOptions {
@@ -91,9 +92,6 @@ export class CachedRequester<C extends RequestContract> {
 
   private store(key: string, value: ResponseOf<C>): void {
     this.entries.set(key, { value, expiresAt: this.now() + this.opts.ttlMs });
-    while (this.entries.size > this.opts.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
+    trimOldest(this.entries, this.opts.maxEntries);
   }
 }

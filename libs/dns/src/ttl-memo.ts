@@ -1,3 +1,5 @@
+import { trimOldest } from '@mail/limits';
+
 export interface TtlMemoOptions<A extends unknown[], V> {
   /** the cache key of a call's arguments */
   key: (...args: A) => string;
@@ -30,7 +32,7 @@ export function memoizeWithTtl<A extends unknown[], V>(fn: (...args: A) => Promi
 
   const remember = (key: string, entry: Omit<Entry<V>, 'expiresAt'>) => {
     entries.set(key, { ...entry, expiresAt: now() + opts.ttlMs });
-    while (entries.size > opts.maxEntries) entries.delete(entries.keys().next().value as string);
+    trimOldest(entries, opts.maxEntries);
   };
 
   return (...args: A) => {

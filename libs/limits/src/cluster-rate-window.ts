@@ -1,6 +1,7 @@
 import { metrics, type Counter } from '@opentelemetry/api';
 import { LogThrottle } from './log-throttle.js';
 import type { SharedCounters } from './shared-counters.port.js';
+import { trimOldest } from './trim-oldest.js';
 
 interface Entry {
   /** fixed window number: floor(time / windowMs), the same on every replica */
@@ -138,7 +139,7 @@ export class ClusterRateWindow {
       this.roll(e, window);
       return e;
     }
-    if (this.entries.size >= (this.o.maxKeys ?? 100_000)) this.entries.delete(this.entries.keys().next().value!);
+    trimOldest(this.entries, (this.o.maxKeys ?? 100_000) - 1);
     e = { window, local: 0, pending: 0, synced: 0, others: 0, previous: 0 };
     this.entries.set(key, e);
     return e;

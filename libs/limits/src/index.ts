@@ -6,6 +6,7 @@ export { LogThrottle } from './log-throttle.js';
 export { connectionMetrics } from './limit-metrics.js';
 export { admitSocket, armDeadline, type DeadlineOptions } from './socket-guard.js';
 export { RateWindow } from './rate-window.js';
+export { trimOldest } from './trim-oldest.js';
 export { TokenBucket, paceCommand, commandPacer } from './token-bucket.js';
 export { ProxyGate, socketPeer, looksLikeProxyHeader, type ClientPeer, type ProxyGateOptions, type ProxyOutcome, type ProxyProtocolSettings } from './proxy-gate.js';
 export { SharedCounters } from './shared-counters.port.js';

@@ -1,10 +1,18 @@
+import { trimOldest } from './trim-oldest.js';
+
+interface Entry {
+  start: number;
+  current: number;
+  previous: number;
+}
+
 /**
  * Events per key over the last `windowMs`, estimated from two fixed windows (the current one and
  * the previous one, weighted by how much of it still overlaps): constant memory per key, no list
  * of timestamps an attacker could grow.
  */
 export class RateWindow {
-  private readonly counts = new Map<string, { start: number; current: number; previous: number }>();
+  private readonly counts = new Map<string, Entry>();
 
   constructor(
     private readonly windowMs: number,
@@ -15,7 +23,7 @@ export class RateWindow {
 
   /** the estimate for `key` including `by` more events, without recording them */
   peek(key: string, by = 1): number {
-    const e = this.entry(key, false);
+    const e = this.existing(key);
     if (!e) return by;
     const t = this.now();
     const overlap = 1 - (t - e.start) / this.windowMs;
@@ -25,23 +33,26 @@ export class RateWindow {
   /** records `by` events for `key` if that keeps its estimate at most `limit`; false (nothing recorded) otherwise */
   tryAdd(key: string, limit: number, by = 1): boolean {
     if (this.peek(key, by) > limit) return false;
-    this.entry(key, true)!.current += by;
+    const e = this.existing(key) ?? this.created(key);
+    e.current += by;
     return true;
   }
 
-  private entry(key: string, create: boolean): { start: number; current: number; previous: number } | undefined {
-    const t = this.now();
+  /** the key's entry rolled forward to the current window, if the key is known */
+  private existing(key: string): Entry | undefined {
     let e = this.counts.get(key);
-    if (e) {
-      const elapsed = Math.floor((t - e.start) / this.windowMs);
-      if (elapsed === 1) e = { start: e.start + this.windowMs, current: 0, previous: e.current };
-      else if (elapsed > 1) e = { start: t, current: 0, previous: 0 };
-      this.counts.set(key, e);
-      return e;
-    }
-    if (!create) return undefined;
-    if (this.counts.size >= this.maxKeys) this.counts.delete(this.counts.keys().next().value!);
-    e = { start: t, current: 0, previous: 0 };
+    if (!e) return undefined;
+    const t = this.now();
+    const elapsed = Math.floor((t - e.start) / this.windowMs);
+    if (elapsed === 1) e = { start: e.start + this.windowMs, current: 0, previous: e.current };
+    else if (elapsed > 1) e = { start: t, current: 0, previous: 0 };
+    this.counts.set(key, e);
+    return e;
+  }
+
+  private created(key: string): Entry {
+    trimOldest(this.counts, this.maxKeys - 1);
+    const e = { start: this.now(), current: 0, previous: 0 };
     this.counts.set(key, e);
     return e;
   }

@@ -1,5 +1,6 @@
 import { parsePolicy, resolvePolicy } from 'mailauth/lib/mta-sts';
 import type { DnsResolver } from '@mail/dns';
+import { trimOldest } from '@mail/limits';
 import { fetchPolicyFile, PolicyFetchError, type PolicyFetchOptions } from './fetch-policy-file.js';
 
 export interface StsPolicy {
@@ -73,6 +74,6 @@ export class MtaStsPolicies {
     this.cache.delete(domain);
     this.cache.set(domain, policy);
     const max = this.opts.maxEntries ?? 10_000;
-    while (this.cache.size > max) this.cache.delete(this.cache.keys().next().value as string);
+    trimOldest(this.cache, max);
   }
 }
