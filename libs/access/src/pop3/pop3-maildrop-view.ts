@@ -30,8 +30,7 @@ export class Pop3MaildropView {
 
   /** live messages with their numbers */
   *entries(): Generator<[number, Pop3MessageInfo]> {
-    const messages = this.maildrop.messages;
-    for (let i = 0; i < messages.length; i++) if (!this.deleted[i]) yield [i + 1, messages[i]!];
+    for (const [i, m] of this.maildrop.messages.entries()) if (!this.deleted[i]) yield [i + 1, m];
   }
 
   stat(): { count: number; size: number } {

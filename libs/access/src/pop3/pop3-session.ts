@@ -93,8 +93,8 @@ export class Pop3Session {
   private consecutiveErrors = 0;
   /** 'ok' or 'err' once the running command answered, for its metric */
   private commandResult: 'ok' | 'err' | null = null;
-  private identity: Pop3Identity | undefined;
-  private view: Pop3MaildropView | undefined;
+  /** the maildrop a login opened (TRANSACTION and UPDATE states), and whose it is */
+  private open: { identity: Pop3Identity; view: Pop3MaildropView } | undefined;
   /** clients retrieve their maildrop in order: the next small messages are read while one is sent */
   private ahead: ReadAhead<Buffer> | undefined;
   private lease: string | undefined;
@@ -144,7 +144,7 @@ export class Pop3Session {
   /** Immediate stop (shutdown grace expired, lease lost): nothing is deleted. */
   /** logged in (the listener's pre-login deadline no longer applies) */
   get authenticated(): boolean {
-    return this.identity !== undefined;
+    return this.open !== undefined;
   }
 
   destroy(): void {
@@ -199,7 +199,9 @@ export class Pop3Session {
     try {
       while (this.queue.length > 0 && this.state !== 'CLOSED' && !this.ending) {
         await paceCommand(this.pacer, 'pop3');
-        await this.handle(this.queue.shift()!);
+        const cmd = this.queue.shift();
+        if (cmd === undefined) break;
+        await this.handle(cmd);
         if (this.socket.writableNeedDrain) await waitForDrain(this.socket);
       }
     } catch (err) {
@@ -302,7 +304,8 @@ export class Pop3Session {
           return this.wrongState();
       }
     }
-    const view = this.view!;
+    if (!this.open) return this.wrongState();
+    const { view } = this.open;
     switch (cmd.name) {
       case 'STAT': {
         const { count, size } = view.stat();
@@ -329,9 +332,9 @@ export class Pop3Session {
         return this.send(okResponse(`maildrop has ${count} messages (${size} octets)`));
       }
       case 'RETR':
-        return this.sendMessage(cmd.msg);
+        return this.sendMessage(view, cmd.msg);
       case 'TOP':
-        return this.sendMessage(cmd.msg, cmd.lines);
+        return this.sendMessage(view, cmd.msg, cmd.lines);
       default:
         return this.wrongState();
     }
@@ -342,7 +345,7 @@ export class Pop3Session {
   }
 
   private noSuchMessage(msg: number): string {
-    return errResponse(this.view?.isDeleted(msg) ? `message ${msg} already deleted` : 'no such message');
+    return errResponse(this.open?.view.isDeleted(msg) ? `message ${msg} already deleted` : 'no such message');
   }
 
   private refusePlaintext(): void {
@@ -429,19 +432,19 @@ export class Pop3Session {
     this.lease = key;
     if (this.socket.destroyed) return this.releaseLease();
 
+    let view: Pop3MaildropView;
     try {
-      const maildrop = await this.ctx.backend.openMaildrop(identity.accountId);
-      this.view = new Pop3MaildropView(maildrop);
+      view = new Pop3MaildropView(await this.ctx.backend.openMaildrop(identity.accountId));
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'open maildrop failed');
       await this.releaseLease();
       return this.send(errResponse('unable to open maildrop', 'SYS/TEMP'));
     }
     if (this.socket.destroyed) return this.releaseLease();
-    this.identity = identity;
+    this.open = { identity, view };
     this.state = 'TRANSACTION';
     this.authFailures = 0;
-    const { count, size } = this.view.stat();
+    const { count, size } = view.stat();
     this.log.info({ accountId: identity.accountId, messages: count }, 'logged in');
     this.send(okResponse(`maildrop has ${count} messages (${size} octets)`));
   }
@@ -454,8 +457,7 @@ export class Pop3Session {
     this.send(errResponse(text, 'AUTH'));
   }
 
-  private async sendMessage(msg: number, topLines?: number): Promise<void> {
-    const view = this.view!;
+  private async sendMessage(view: Pop3MaildropView, msg: number, topLines?: number): Promise<void> {
     const message = view.get(msg);
     if (!message) return this.send(this.noSuchMessage(msg));
     let body: Readable;
@@ -500,24 +502,27 @@ export class Pop3Session {
         const m = view.get(n);
         return m && m.size <= RETR_READ_AHEAD_MAX_BYTES ? m.size : null;
       },
-      read: (n, signal) => readBlob(this.ctx.blobs, view.get(n)!.blobKey, signal),
+      // only called for what cost() accepted, so the message is there; a miss fails that one read
+      read: (n, signal) => {
+        const m = view.get(n);
+        return m ? readBlob(this.ctx.blobs, m.blobKey, signal) : Promise.reject(new Error(`message ${n} is not in the maildrop`));
+      },
     });
   }
 
   private async quit(): Promise<void> {
-    if (this.state !== 'TRANSACTION') return this.end(okResponse('bye'));
+    if (this.state !== 'TRANSACTION' || !this.open) return this.end(okResponse('bye'));
     this.state = 'UPDATE';
-    this.updateDone = this.update();
+    this.updateDone = this.update(this.open);
     return this.updateDone;
   }
 
-  private async update(): Promise<void> {
-    const view = this.view!;
+  private async update({ identity, view }: { identity: Pop3Identity; view: Pop3MaildropView }): Promise<void> {
     const uids = view.deletedUids();
     let failed = false;
     if (uids.length > 0) {
       try {
-        await this.ctx.backend.deleteMessages(this.identity!.accountId, view.maildrop.mailboxId, uids);
+        await this.ctx.backend.deleteMessages(identity.accountId, view.maildrop.mailboxId, uids);
         this.log.info({ deleted: uids.length }, 'messages deleted');
       } catch (err) {
         failed = true;
