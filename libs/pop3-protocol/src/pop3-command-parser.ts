@@ -64,20 +64,22 @@ export function parsePop3Command(raw: Buffer | string): Pop3ParseResult {
     case 'STLS':
       if (args.length !== 0) return fail('bad-arguments', `${keyword} takes no arguments`);
       return ok({ name: keyword });
-    case 'USER':
-      if (args.length !== 1) return fail('bad-arguments', 'USER needs one argument');
-      return ok({ name: 'USER', user: args[0]! });
+    case 'USER': {
+      const [user, ...extra] = args;
+      if (user === undefined || extra.length) return fail('bad-arguments', 'USER needs one argument');
+      return ok({ name: 'USER', user });
+    }
     case 'PASS':
       // RFC 1939 lets the password contain spaces, so it is everything after the first space
       if (space === -1 || rest === '') return fail('bad-arguments', 'PASS needs an argument');
       return ok({ name: 'PASS', password: rest });
     case 'AUTH': {
-      if (args.length > 2) return fail('bad-arguments', 'AUTH takes a mechanism and an optional initial response');
-      if (args.length === 0) return ok({ name: 'AUTH' });
-      const mechanism = args[0]!.toUpperCase();
+      const [name, initialResponse, ...extra] = args;
+      if (extra.length) return fail('bad-arguments', 'AUTH takes a mechanism and an optional initial response');
+      if (name === undefined) return ok({ name: 'AUTH' });
+      const mechanism = name.toUpperCase();
       if (!/^[A-Z0-9_-]{1,20}$/.test(mechanism)) return fail('bad-arguments', 'bad SASL mechanism name');
-      if (args.length === 1) return ok({ name: 'AUTH', mechanism });
-      const initialResponse = args[1]!;
+      if (initialResponse === undefined) return ok({ name: 'AUTH', mechanism });
       if (initialResponse !== '=' && !isBase64(initialResponse)) return fail('bad-arguments', 'initial response is not base64');
       return ok({ name: 'AUTH', mechanism, initialResponse });
     }

@@ -47,7 +47,7 @@ export class Pop3LineReader {
         this.discarding = false;
         this.discarded = 0;
       } else {
-        let line = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.buffered);
+        let line = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.buffered);
         if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
         if (line.length > this.maxLength) events.push({ kind: 'too-long', length: line.length });
         // copy so that the caller may keep the line while the socket reuses its chunk buffers

@@ -31,7 +31,7 @@ export class MultilineDecoder {
     const data: Buffer[] = [];
     let i = 0;
     while (i < chunk.length) {
-      const b = chunk[i]!;
+      const b = chunk[i];
       switch (this.state) {
         case 'line-start':
           if (b === DOT) {
