@@ -33,7 +33,7 @@ export interface TransferOptions {
   utf8Headers?: boolean;
 }
 
-const nonAscii = (s: string) => [...s].some((c) => c.codePointAt(0)! > 0x7f);
+const nonAscii = (s: string) => [...s].some((c) => c.charCodeAt(0) > 0x7f);
 
 /**
  * Why this transaction cannot go to a next hop with these extensions, or null. A message that

@@ -157,13 +157,14 @@ export class SmartHostSender {
     });
     connection.on('error', () => undefined);
     connectorMetrics.tls(c.name, 'outbound', connection.secure ? (tlsSocketOf(connection)?.getProtocol() ?? undefined) : undefined);
-    if (c.authUsername && password !== undefined) {
+    const user = c.authUsername;
+    if (user && password !== undefined) {
       if (!connection.secure) {
         close(connection);
-        throw Object.assign(new Error(`will not send the password for ${c.authUsername} without TLS`), { code: 'EAUTHTLS' });
+        throw Object.assign(new Error(`will not send the password for ${user} without TLS`), { code: 'EAUTHTLS' });
       }
       await new Promise<void>((resolve, reject) =>
-        connection.login({ user: c.authUsername!, pass: password }, (err) => {
+        connection.login({ user, pass: password }, (err) => {
           if (err) {
             close(connection);
             reject(err);

@@ -20,9 +20,9 @@ export class SmtpConnectionPool {
   private readonly idle = new Map<string, Idle[]>();
 
   async take(key: string): Promise<SMTPConnection | undefined> {
-    const list = this.idle.get(key);
-    while (list?.length) {
-      const { connection, timer } = list.pop()!;
+    const list = this.idle.get(key) ?? [];
+    for (let idle = list.pop(); idle; idle = list.pop()) {
+      const { connection, timer } = idle;
       clearTimeout(timer);
       if (await alive(connection)) return connection;
       connection.close();

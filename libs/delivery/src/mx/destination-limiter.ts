@@ -10,12 +10,9 @@ export class DestinationLimiter {
 
   async run<T>(destination: string, fn: () => Promise<T>): Promise<T> {
     if (this.limit <= 0) return fn();
-    let slot = this.slots.get(destination);
-    if (!slot) {
-      slot = { active: 0, waiting: [] };
-      this.slots.set(destination, slot);
-    }
-    if (slot.active >= this.limit) await new Promise<void>((resolve) => slot!.waiting.push(resolve));
+    const slot = this.slots.get(destination) ?? { active: 0, waiting: [] };
+    this.slots.set(destination, slot);
+    if (slot.active >= this.limit) await new Promise<void>((resolve) => slot.waiting.push(resolve));
     slot.active++;
     try {
       return await fn();
