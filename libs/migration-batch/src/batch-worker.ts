@@ -54,12 +54,13 @@ export class BatchWorker {
   ) {}
 
   start(): void {
-    if (!this.stopped || !this.secrets) {
-      if (!this.secrets) this.logger.warn('migration batch workers not started: SECRETS_KEY is not set');
+    const secrets = this.secrets;
+    if (!this.stopped || !secrets) {
+      if (!secrets) this.logger.warn('migration batch workers not started: SECRETS_KEY is not set');
       return;
     }
     this.stopped = false;
-    this.loops = Array.from({ length: this.config.concurrency }, (_, slot) => this.loop(slot));
+    this.loops = Array.from({ length: this.config.concurrency }, (_, slot) => this.loop(slot, secrets));
   }
 
   /** a batch was started or resumed: look for work now rather than at the next poll */
@@ -75,7 +76,8 @@ export class BatchWorker {
     await Promise.all(this.loops);
   }
 
-  private async loop(slot: number): Promise<void> {
+  /** `secrets` opens the users' sealed passwords: workers run only with SECRETS_KEY */
+  private async loop(slot: number, secrets: SecretBox): Promise<void> {
     while (!this.stopped) {
       let user: ClaimedUser | null = null;
       try {
@@ -87,7 +89,7 @@ export class BatchWorker {
         await this.idle(slot === 0);
         continue;
       }
-      await this.run(user);
+      await this.run(user, secrets);
       await this.repo.settleBatches().catch((err: unknown) => this.logger.warn({ err }, 'migration: settling batches failed'));
     }
   }
@@ -106,7 +108,7 @@ export class BatchWorker {
     });
   }
 
-  private async run(user: ClaimedUser): Promise<void> {
+  private async run(user: ClaimedUser, secrets: SecretBox): Promise<void> {
     const controller = new AbortController();
     this.controllers.add(controller);
     const log = this.logger.child({ batch: user.batch_name, user: user.email_address });
@@ -122,7 +124,7 @@ export class BatchWorker {
         if (err instanceof ContractError && err.code === 'NOT_FOUND') throw new AccountRefusedError(`${user.email_address} has no account on this platform: create it first`);
         throw err;
       });
-      const password = this.secrets!.open(user.password_sealed);
+      const password = secrets.open(user.password_sealed);
       remote = await ImapflowRemote.open(this.openSession, { host: user.host, port: user.port, tls: user.tls, insecure: user.insecure }, { username: user.user_name, password });
       const pacer = new MessagePacer(Math.max(0.1, user.messages_per_second / user.max_connections));
       const progress = new LeasedProgress(this.repo, user.id, renew);

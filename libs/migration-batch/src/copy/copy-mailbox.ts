@@ -159,10 +159,13 @@ async function copyChunk(
         stored.set(uid, await sink.storeBody(body));
       }
     }
-    const present = wanted.filter((m) => stored.has(m.uid));
-    const items: LocalAppend[] = present.map((m) => ({
+    const present = wanted.flatMap((m) => {
+      const body = stored.get(m.uid);
+      return body ? [{ m, body }] : [];
+    });
+    const items: LocalAppend[] = present.map(({ m, body }) => ({
       mailbox: entry.localName,
-      body: stored.get(m.uid)!,
+      body,
       flags: keptFlags(m.flags),
       internalDate: m.internalDate,
       idempotencyKey: keyOf(m.uid),
@@ -170,26 +173,26 @@ async function copyChunk(
     const results: Awaited<ReturnType<LocalMailboxSink['append']>> = [];
     for (let i = 0; i < items.length; i += 100) results.push(...(await sink.append(items.slice(i, i + 100))));
     let transient: string | null = null;
-    results.forEach((r, i) => {
-      const m = present[i];
+    for (const [i, r] of results.entries()) {
+      const { m, body } = present[i];
       if (r.ok) {
         // a duplicate was copied by an earlier attempt whose checkpoint was lost: count it as done
-        if (r.duplicate) void sink.discardBody(stored.get(m.uid)!).catch(() => undefined);
+        if (r.duplicate) void sink.discardBody(body).catch(() => undefined);
         stored.delete(m.uid);
         p.done++;
         p.bytes += m.size;
-        return;
+        continue;
       }
       if (r.code === 'OVER_QUOTA') throw new AccountRefusedError(`the account is over its quota (${entry.localName}): ${r.message}`);
       if (isTransientCode(r.code)) {
         transient = r.message;
-        return;
+        continue;
       }
       // refused for good (the store found it invalid): counted, and the copy goes on
       p.errors++;
       p.lastError = `${entry.remotePath} UID ${m.uid}: ${r.message}`.slice(0, 500);
-    });
-    if (transient) throw new LocalUnavailableError(`the store could not take messages: ${transient as string}`);
+    }
+    if (transient) throw new LocalUnavailableError(`the store could not take messages: ${transient}`);
   } finally {
     // bodies stored but not appended (an error part-way): removed, the retry stores them again
     for (const body of stored.values()) await sink.discardBody(body).catch(() => undefined);

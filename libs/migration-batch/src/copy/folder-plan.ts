@@ -80,16 +80,15 @@ export function planFolders(remote: readonly RemoteFolder[], local: readonly Loc
   }
 
   // one remote folder per kind: an attribute beats a name, the first listed breaks a tie
-  const owner = new Map<SpecialUseAttr, RemoteFolder>();
-  for (const c of candidates) if (c.attr && !owner.has(c.attr)) owner.set(c.attr, c.folder);
-  for (const c of candidates) if (c.byName && !owner.has(c.byName)) owner.set(c.byName, c.folder);
+  const owner = new Map<SpecialUseAttr, (typeof candidates)[number]>();
+  for (const c of candidates) if (c.attr && !owner.has(c.attr)) owner.set(c.attr, c);
+  for (const c of candidates) if (c.byName && !owner.has(c.byName)) owner.set(c.byName, c);
 
   // where each special-use folder goes locally, and the remote prefix its children are found under
   const renamed: Array<{ from: string[]; to: string[] }> = [];
   const specialOf = new Map<RemoteFolder, SpecialUseAttr>();
-  for (const [use, folder] of owner) {
-    specialOf.set(folder, use);
-    const c = candidates.find((x) => x.folder === folder)!;
+  for (const [use, c] of owner) {
+    specialOf.set(c.folder, use);
     const target = local.find((m) => m.specialUse === use)?.name ?? DEFAULT_LOCAL_NAME[use];
     renamed.push({ from: c.segments, to: target.split(LOCAL_DELIMITER) });
   }
