@@ -175,7 +175,10 @@ function readRecords(text: string, problems: CsvProblem[]): CsvRecord[] {
   return records;
 }
 
-function headerColumns(header: CsvRecord): Map<Column, number> {
+/** where each column is in a record */
+type ColumnIndex = Record<Column, number>;
+
+function headerColumns(header: CsvRecord): ColumnIndex {
   const columns = new Map<Column, number>();
   const problems: CsvProblem[] = [];
   header.fields.forEach((raw, index) => {
@@ -191,18 +194,22 @@ function headerColumns(header: CsvRecord): Map<Column, number> {
   for (const [lower, column] of Object.entries(COLUMNS)) {
     if (!columns.has(column)) problems.push({ line: header.line, message: `missing column ${lower === 'emailaddress' ? 'EmailAddress' : lower === 'username' ? 'UserName' : 'Password'}` });
   }
-  if (problems.length) throw new MigrationCsvError(problems);
-  return columns;
+  const emailAddress = columns.get('emailAddress');
+  const userName = columns.get('userName');
+  const password = columns.get('password');
+  if (problems.length || emailAddress === undefined || userName === undefined || password === undefined) throw new MigrationCsvError(problems);
+  return { emailAddress, userName, password };
 }
 
-function readRow(record: CsvRecord, columns: Map<Column, number>, problems: CsvProblem[]): MigrationUserRow | null {
+function readRow(record: CsvRecord, columns: ColumnIndex, problems: CsvProblem[]): MigrationUserRow | null {
   const before = problems.length;
   const report = (message: string) => problems.push({ line: record.line, message });
-  if (record.fields.length !== columns.size) {
-    report(`${record.fields.length} fields, expected ${columns.size} (EmailAddress,UserName,Password)`);
+  const expected = Object.keys(columns).length;
+  if (record.fields.length !== expected) {
+    report(`${record.fields.length} fields, expected ${expected} (EmailAddress,UserName,Password)`);
     return null;
   }
-  const get = (c: Column) => record.fields[columns.get(c)!];
+  const get = (c: Column) => record.fields[columns[c]];
   const emailAddress = get('emailAddress').trim();
   const userName = get('userName').trim();
   // a password is taken as written: leading or trailing spaces may be part of it

@@ -81,7 +81,7 @@ export class FetchAccountRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) RETURNING *`,
       [randomUUID(), a.user, a.protocol, a.host, a.port, a.tls, a.insecure, textForColumn(a.username), a.sealedPassword, jsonForColumn(a.folders), a.intervalSeconds, a.leaveOnServer],
     );
-    return toRecord(rows[0]!);
+    return toRecord(rows[0]);
   }
 
   async get(id: string): Promise<FetchAccountRecord | undefined> {
@@ -278,7 +278,8 @@ export class FetchAccountRepository {
        SELECT queue_id, state FROM migration.fetch_messages WHERE account_id = $1 AND folder = $2 AND remote_id = $3 AND NOT EXISTS (SELECT 1 FROM ins)`,
       [id, textForColumn(folder), textForColumn(remoteId), randomUUID(), messageId ? textForColumn(messageId.slice(0, 998)) : null],
     );
-    return { queueId: rows[0]!.queue_id, delivered: rows[0]!.state === 'delivered' };
+    const [row] = rows; // the insert or, when it conflicted, the row already there: one either way
+    return { queueId: row.queue_id, delivered: row.state === 'delivered' };
   }
 
   async messageDelivered(id: string, folder: string, remoteId: string, messageId?: string): Promise<void> {

@@ -20,7 +20,7 @@ export class FetchAccountService {
 
   async add(p: ParsedRequestOf<typeof AddFetchAccount>): Promise<FetchAccount> {
     const endpoint = remoteEndpoint(p);
-    if (p.protocol === 'pop3' && p.folders && (p.folders.length !== 1 || p.folders[0]!.toUpperCase() !== 'INBOX')) {
+    if (p.protocol === 'pop3' && p.folders && (p.folders.length !== 1 || p.folders[0].toUpperCase() !== 'INBOX')) {
       throw new ContractError('INVALID', 'POP3 has a single maildrop; --folders applies to IMAP only');
     }
     // the owner must be an account here: mail for an unknown address would have nowhere to go
