@@ -14,7 +14,7 @@ export class PgLoginThrottleStore extends LoginThrottleStore {
   async step(steps: CounterStep[], windowMs: number, now: Date): Promise<Map<string, number>> {
     const merged = new Map<string, number>();
     for (const s of steps) merged.set(s.key, (merged.get(s.key) ?? 0) + s.by);
-    const keys = [...merged.keys()].sort();
+    const sorted = [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const { rows } = await this.db.query<{ key: string; hits: number }>(
       `INSERT INTO directory.login_throttle AS t (key, hits, window_ends)
        SELECT s.key, s.by, $3::timestamptz FROM unnest($1::text[], $2::int[]) AS s(key, by)
@@ -22,7 +22,7 @@ export class PgLoginThrottleStore extends LoginThrottleStore {
          hits = CASE WHEN t.window_ends <= $4::timestamptz THEN EXCLUDED.hits ELSE t.hits + EXCLUDED.hits END,
          window_ends = CASE WHEN t.window_ends <= $4::timestamptz THEN EXCLUDED.window_ends ELSE t.window_ends END
        RETURNING key, hits`,
-      [keys, keys.map((k) => merged.get(k)!), new Date(now.getTime() + windowMs).toISOString(), now.toISOString()],
+      [sorted.map(([key]) => key), sorted.map(([, by]) => by), new Date(now.getTime() + windowMs).toISOString(), now.toISOString()],
     );
     return new Map(rows.map((r) => [r.key, Number(r.hits)]));
   }
