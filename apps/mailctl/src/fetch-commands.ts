@@ -37,13 +37,14 @@ interface FolderView {
 
 const enc = encodeURIComponent;
 const when = (iso: string | null | undefined) => (iso ? iso.replace('T', ' ').replace(/\.\d+(?=Z$|[+-])/, '') : '-');
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const UNIT_SECONDS = new Map([['', 1], ['s', 1], ['m', 60], ['h', 3600], ['d', 86400]]);
 
 /** `90s`, `5m`, `2h`, `1d` or plain seconds → seconds. */
 export function parseInterval(text: string): number {
   const m = /^(\d{1,7})([smhd]?)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--interval: expected a duration such as 5m, 1h or 300 (seconds), got ${JSON.stringify(text)}`);
-  return Number(m[1]) * UNITS[m[2] || 's']!;
+  const unit = m && UNIT_SECONDS.get(m[2]);
+  if (!m || !unit) throw new UsageError(`--interval: expected a duration such as 5m, 1h or 300 (seconds), got ${JSON.stringify(text)}`);
+  return Number(m[1]) * unit;
 }
 
 function interval(seconds: number): string {

@@ -30,7 +30,7 @@ export const SmartHost = z
   .string()
   .trim()
   .toLowerCase()
-  .refine((v) => /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]{0,252}))(?::\d{1,5})?$/.test(v) && (!/:(\d+)$/.test(v) || Number(/:(\d+)$/.exec(v)![1]) <= 65535), {
+  .refine((v) => /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]{0,252}))(?::\d{1,5})?$/.test(v) && Number(/:(\d+)$/.exec(v)?.[1] ?? 0) <= 65535, {
     message: 'must be host, host:port or [IPv6]:port',
   });
 
