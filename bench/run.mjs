@@ -254,7 +254,7 @@ function embeddedStartFigures(target, into) {
   into['mem.startPeak'] = [s.peak];
   into['start.cpu'] = [s.cpuMs];
   into['start.ready'] = [s.readyMs];
-  log(`  embedded: ready in ${Math.round(s.readyMs)} ms (${Math.round(s.cpuMs)} ms CPU), peak RSS during start ${mib(s.peak)} MiB, idle RSS ${mib(s.idleRss)} MiB`);
+  log(`  embedded: ready in ${Math.round(s.readyMs)} ms (${Math.round(s.cpuMs)} ms CPU), peak RSS ${mib(s.peakAtReady)} MiB at /readyz and ${mib(s.peak)} MiB 10 s later, idle RSS ${mib(s.idleRss)} MiB`);
 }
 
 const mib = (bytes) => (bytes / 2 ** 20).toFixed(0);

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
 import { stripOtherAccess } from './strip-other-access.js';
-import { PGLITE_SETTINGS, pgliteTemplateFor } from './pglite-template.js';
+import { PGLITE_SETTINGS, pgliteTemplateFor, unpackPgliteTemplate } from './pglite-template.js';
 import { Database, type QueryResult, type Queryable } from './database.port.js';
 
 /** Embedded PostgreSQL (WASM) for `npm start` and fast tests; data in a directory or in memory. */
@@ -19,10 +19,11 @@ export class PgliteDatabase extends Database {
     // PGlite creates only the last directory of the path; a fresh clone has no DATA_DIR yet.
     // private to the platform's user; PGlite sets its files to 0666 itself, hence stripOtherAccess below
     if (dataDir) await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    const template = await pgliteTemplateFor(dataDir);
+    // a fresh database starts from the committed initdb output, not from initdb in process (ADR 0042):
+    // on disk unpacked before PGlite opens the directory, in memory loaded by PGlite (ADR 0054)
+    const template = dataDir ? (await unpackPgliteTemplate(dataDir), null) : await pgliteTemplateFor(undefined);
     const pg = await PGlite.create({
       dataDir,
-      // a fresh directory starts from the committed initdb output, not from initdb in process (ADR 0042)
       ...(template ? { loadDataDir: template } : {}),
       startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
       // int8 as number, like the pg adapter

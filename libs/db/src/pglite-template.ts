@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { unpackTarGz } from './unpack-template.js';
 
 /**
  * PostgreSQL settings for the embedded database (ADR 0042). PostgreSQL's defaults size shared
@@ -34,11 +35,26 @@ export function templatePgliteVersion(): string | null {
  * libs/db spec fails until scripts/pglite-template.mjs has been run again).
  */
 export async function pgliteTemplateFor(dataDir: string | undefined): Promise<Blob | null> {
-  if (dataDir && existsSync(join(dataDir, 'PG_VERSION'))) return null;
-  if (templatePgliteVersion() !== installedPgliteVersion()) return null;
+  if (!templateUsableFor(dataDir)) return null;
   try {
     return new Blob([await readFile(PGLITE_TEMPLATE_FILE)]);
   } catch {
     return null;
   }
+}
+
+/**
+ * A data directory on disk gets the template's files written straight into it, before PGlite opens
+ * it as it would reopen any directory (ADR 0054: PGlite's own loading held ~100 MiB more for the
+ * life of the process). False when there is nothing to unpack (see pgliteTemplateFor).
+ */
+export async function unpackPgliteTemplate(dataDir: string): Promise<boolean> {
+  if (!templateUsableFor(dataDir) || !existsSync(PGLITE_TEMPLATE_FILE)) return false;
+  await unpackTarGz(PGLITE_TEMPLATE_FILE, dataDir);
+  return true;
+}
+
+function templateUsableFor(dataDir: string | undefined): boolean {
+  if (dataDir && existsSync(join(dataDir, 'PG_VERSION'))) return false;
+  return templatePgliteVersion() === installedPgliteVersion();
 }

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// The embedded process's start and memory alone, repeated (ADR 0054): spawn apps/standalone/dist/main.js
+// on a fresh DATA_DIR, time the first SMTP banner and /readyz, read its CPU time and RSS there and after
+// it has sat idle. Faster than `npm run bench -- --only=embedded` for an A/B of node/V8 flags or of the
+// database behind the embedded process.
+//   node bench/embedded-start.mjs [--reps=3] [--settle=10000] [--database=pglite|postgres] [--restart] [-- <node flags>]
+// --database=postgres: the embedded process on a fresh database of BENCH_DATABASE_URL's server
+//   (default postgres://postgres@127.0.0.1:5432/postgres) instead of PGlite, dropped afterwards.
+// --restart: each repetition starts once on the fresh DATA_DIR (not counted) and is measured on the
+//   restart, the second `npm start` of a user.
+// Prints one JSON line per repetition and the medians; memory in MiB (VmRSS, VmHWM: the kernel's peak).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { freePort } from './lib/net.mjs';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const sep = args.indexOf('--');
+const ours = sep < 0 ? args : args.slice(0, sep);
+const nodeFlags = sep < 0 ? [] : args.slice(sep + 1);
+const arg = (name, fallback) => ours.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const reps = Number(arg('reps', '3'));
+const settleMs = Number(arg('settle', '10000'));
+const database = arg('database', 'pglite');
+const restart = ours.includes('--restart');
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const mib = (kib) => Math.round(kib / 1024);
+function status(pid) {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (k) => Number(s.match(new RegExp(`${k}:\\s+(\\d+)`))?.[1] ?? 0);
+  return { rss: mib(kib('VmRSS')), peak: mib(kib('VmHWM')) };
+}
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10; // utime + stime in clock ticks of 10 ms
+}
+const banner = (port) =>
+  new Promise((resolve) => {
+    const c = connect(port, '127.0.0.1');
+    c.once('data', (d) => (c.destroy(), resolve(String(d).startsWith('220'))));
+    c.once('error', () => resolve(false));
+  });
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+
+async function withDatabase(fn) {
+  if (database !== 'postgres') return fn(undefined);
+  const { Client } = require('pg');
+  const name = `bench_embedded_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  try {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return await fn(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+/** One start of the embedded process on dataDir: figures at the banner, at /readyz and after settling. */
+async function start(dataDir, databaseUrl, settle) {
+  const ports = { smtp: await freePort(), admin: await freePort() };
+  const env = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    BIND_HOST: '127.0.0.1',
+    HOSTNAME_FQDN: 'localhost',
+    SMTP_PORT: String(ports.smtp),
+    SUBMISSION_PORT: String(await freePort()),
+    IMAP_PORT: String(await freePort()),
+    POP3_PORT: String(await freePort()),
+    ADMIN_PORT: String(ports.admin),
+    HTTP_PORT: String(await freePort()),
+    ADMIN_TOKEN: randomBytes(24).toString('base64url'),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
+  const started = performance.now();
+  const child = spawn(process.execPath, [...nodeFlags, join(root, 'apps', 'standalone', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const keep = (c) => (log = (log + c).slice(-20_000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  try {
+    let bannerMs;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`standalone exited with ${child.exitCode}:\n${log}`);
+      if (bannerMs === undefined && (await banner(ports.smtp))) bannerMs = performance.now() - started;
+      if (bannerMs !== undefined && (await fetch(`http://127.0.0.1:${ports.admin}/readyz`).then((r) => r.ok, () => false))) break;
+      if (performance.now() - started > 300_000) throw new Error(`standalone not ready after 300 s:\n${log}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const figures = { bannerMs: Math.round(bannerMs), readyMs: Math.round(performance.now() - started), cpuMs: cpuMs(child.pid), peakAtReady: status(child.pid).peak };
+    if (settle) {
+      await new Promise((r) => setTimeout(r, settle));
+      const idle = status(child.pid);
+      Object.assign(figures, { peak: idle.peak, idleRss: idle.rss, idleCpuMs: cpuMs(child.pid) });
+    }
+    return { ...figures, load: load() };
+  } finally {
+    child.kill('SIGTERM');
+    if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+  }
+}
+
+const rows = [];
+for (let i = 0; i < reps; i++) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mail-embedded-start-'));
+  try {
+    const row = await withDatabase(async (url) => {
+      if (restart) await start(dataDir, url, 0);
+      return start(dataDir, url, settleMs);
+    });
+    rows.push(row);
+    console.log(JSON.stringify({ rep: i + 1, database, restart, flags: nodeFlags.join(' '), ...row }));
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+const median = (k) => {
+  const v = rows.map((r) => r[k]).filter((x) => x !== undefined).sort((a, b) => a - b);
+  return v.length ? v[Math.floor((v.length - 1) / 2)] : undefined;
+};
+console.log(JSON.stringify({ median: true, database, restart, flags: nodeFlags.join(' '), ...Object.fromEntries(['bannerMs', 'readyMs', 'cpuMs', 'peakAtReady', 'peak', 'idleRss', 'idleCpuMs'].map((k) => [k, median(k)])), loads: rows.map((r) => r.load).join(' ') }));
