@@ -1,6 +1,7 @@
 import { CONNECTOR_COMMANDS } from './connector-commands.js';
 import { GROUP_COMMANDS } from './group-commands.js';
 import { DKIM_COMMANDS } from './dkim-commands.js';
+import { SHARE_COMMANDS } from './share-commands.js';
 import { USER_QUOTA_COMMANDS, messageLimitOption, messagesCell, storageCell, type AccountView } from './user-quota-commands.js';
 import { QUEUE_COMMANDS } from './queue-commands.js';
 import { parseSize } from './quota.js';
@@ -266,6 +267,7 @@ export const COMMANDS: CommandSpec[] = [
   ...QUEUE_COMMANDS,
   ...TRACE_COMMANDS,
   ...USER_QUOTA_COMMANDS,
+  ...SHARE_COMMANDS,
   ...MIGRATION_COMMANDS,
   ...FETCH_COMMANDS,
 ];

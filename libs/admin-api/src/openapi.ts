@@ -19,6 +19,7 @@ import { QUEUE_ADMIN_ROUTES } from './queue-admin.routes.js';
 import { DOMAIN_POLICY_ROUTES } from './domain-policy.controller.js';
 import { TRACE_ROUTES } from './trace.openapi.js';
 import { ACCOUNT_QUOTA_ROUTES } from './account-quota.controller.js';
+import { SHARE_ROUTES } from './shares.controller.js';
 import { FETCH_ACCOUNT_ROUTES } from './fetch-accounts.openapi.js';
 import { MIGRATION_ROUTES } from './migrations.openapi.js';
 import { AccountWithUsage } from './account-usage.js';
@@ -177,6 +178,7 @@ export const ROUTES: RouteDoc[] = [
   ...QUEUE_ADMIN_ROUTES,
   ...TRACE_ROUTES,
   ...ACCOUNT_QUOTA_ROUTES,
+  ...SHARE_ROUTES,
   ...FETCH_ACCOUNT_ROUTES,
   ...MIGRATION_ROUTES,
 ];
