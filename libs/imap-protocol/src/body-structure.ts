@@ -82,7 +82,7 @@ function disposition(d: ImapBodyPart['disposition']): string {
 
 function language(l: string[] | null): string {
   if (!l || !l.length) return 'NIL';
-  return l.length === 1 ? imapString(l[0]!) : '(' + l.map(imapString).join(' ') + ')';
+  return l.length === 1 ? imapString(l[0]) : '(' + l.map(imapString).join(' ') + ')';
 }
 
 function structure(part: ImapBodyPart, extensible: boolean, depth: number): string {
@@ -102,9 +102,9 @@ function structure(part: ImapBodyPart, extensible: boolean, depth: number): stri
     imapString(part.encoding || '7bit'),
     String(part.size),
   ];
-  const isMessage = type === 'message' && part.subtype.toLowerCase() === 'rfc822' && part.message;
-  if (isMessage) {
-    fields.push(serializeEnvelope(part.message!.envelope), structure(part.message!.body, extensible, depth + 1), String(part.lines ?? 0));
+  const message = type === 'message' && part.subtype.toLowerCase() === 'rfc822' ? part.message : undefined;
+  if (message) {
+    fields.push(serializeEnvelope(message.envelope), structure(message.body, extensible, depth + 1), String(part.lines ?? 0));
   } else if (type === 'text') {
     fields.push(String(part.lines ?? 0));
   }

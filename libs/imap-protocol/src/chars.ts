@@ -24,7 +24,7 @@ export function isListChar(c: number): boolean {
 /** Reads the tag at the start of a buffer, for error replies; null if there is no plausible one. */
 export function leadingTag(buf: Buffer): string | null {
   let i = 0;
-  while (i < buf.length && i < 64 && isTagChar(buf[i]!)) i++;
+  while (i < buf.length && i < 64 && isTagChar(buf[i])) i++;
   if (i === 0 || i === 64 || (i < buf.length && buf[i] !== SP)) return null;
   return buf.toString('latin1', 0, i);
 }

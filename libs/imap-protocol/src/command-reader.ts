@@ -158,13 +158,13 @@ export class CommandReader {
         return null;
       }
       if (this.cmdSize + this.buf.length > this.maxCommandSize) {
-        const tag = leadingTag(this.cmd.length ? this.cmd[0]! : this.buf);
-        this.startDiscard(new ImapParseError('command line too long', tag));
+        const error = new ImapParseError('command line too long', leadingTag(this.cmd[0] ?? this.buf));
+        this.startDiscard(error);
         if (this.mode === 'raw-line') {
           this.mode = 'line';
           this.silent = true;
           this.consume(Math.max(0, this.buf.length - MARKER_TAIL));
-          return { type: 'error', error: this.discarding! };
+          return { type: 'error', error };
         }
         this.consume(Math.max(0, this.buf.length - MARKER_TAIL));
         return undefined;
@@ -188,15 +188,14 @@ export class CommandReader {
 
     const m = LITERAL_AT_END.exec(line.subarray(Math.max(0, line.length - MARKER_TAIL)).toString('latin1'));
     if (!m) return this.finishCommand(line);
-    if (m[1]!.length > 15) return this.fatal('literal size out of range');
+    if (m[1].length > 15) return this.fatal('literal size out of range');
     const size = Number(m[1]);
     const nonSync = m[2] === '+';
 
-    if (this.discarding) return this.refuseLiteral(size, nonSync);
+    if (this.discarding) return this.refuseLiteral(this.discarding, size, nonSync);
 
     if (this.cmdSize + line.length + 2 > this.maxCommandSize) {
-      this.startDiscard(new ImapParseError('command too long', leadingTag(this.cmd[0] ?? line)));
-      return this.refuseLiteral(size, nonSync);
+      return this.refuseLiteral(this.startDiscard(new ImapParseError('command too long', leadingTag(this.cmd[0] ?? line))), size, nonSync);
     }
     const markerStart = line.length - m[0].length;
     // `~{n}`: a literal8 (RFC 3516), which only APPEND's message may be here
@@ -207,13 +206,11 @@ export class CommandReader {
       prefix = parseAppendPrefix(Buffer.concat(this.cmd, this.cmdSize));
     } catch (err) {
       if (!(err instanceof ImapParseError)) throw err;
-      this.startDiscard(err);
-      return this.refuseLiteral(size, nonSync);
+      return this.refuseLiteral(this.startDiscard(err), size, nonSync);
     }
     if (prefix) {
       if (size > this.maxLiteralSize) {
-        this.startDiscard(new ImapParseError(`message larger than ${this.maxLiteralSize} bytes`, prefix.tag, false, 'TOOBIG'));
-        return this.refuseLiteral(size, nonSync);
+        return this.refuseLiteral(this.startDiscard(new ImapParseError(`message larger than ${this.maxLiteralSize} bytes`, prefix.tag, false, 'TOOBIG')), size, nonSync);
       }
       this.cmd = [];
       this.cmdSize = 0;
@@ -224,8 +221,7 @@ export class CommandReader {
       return { type: 'append', append: this.pendingAppend };
     }
     if (this.cmdSize + line.length + 2 + size > this.maxCommandSize) {
-      this.startDiscard(new ImapParseError('literal too large', leadingTag(this.cmd[0] ?? line)));
-      return this.refuseLiteral(size, nonSync);
+      return this.refuseLiteral(this.startDiscard(new ImapParseError('literal too large', leadingTag(this.cmd[0] ?? line))), size, nonSync);
     }
     this.addToCommand(line.subarray(binary ? markerStart - 1 : markerStart));
     this.addToCommand(Buffer.from('\r\n'));
@@ -244,7 +240,7 @@ export class CommandReader {
     }
     const m = LITERAL_AT_END.exec(line.subarray(Math.max(0, line.length - MARKER_TAIL)).toString('latin1'));
     let error = new ImapParseError('malformed APPEND', appending?.tag ?? null);
-    if (m && m[1]!.length <= 15 && appending) {
+    if (m && m[1].length <= 15 && appending) {
       // MULTIAPPEND (RFC 3502): another message of the same APPEND
       const size = Number(m[1]);
       const nonSync = m[2] === '+';
@@ -267,7 +263,7 @@ export class CommandReader {
       }
     }
     this.appending = null;
-    if (m && m[2] === '+' && m[1]!.length <= 15) {
+    if (m && m[2] === '+' && m[1].length <= 15) {
       // skip the further messages the client sends unasked
       this.discarding = error;
       this.silent = true;
@@ -276,10 +272,10 @@ export class CommandReader {
     return { type: 'append-end', error };
   }
 
-  private refuseLiteral(size: number, nonSync: boolean): ReaderEvent | undefined {
+  private refuseLiteral(error: ImapParseError, size: number, nonSync: boolean): ReaderEvent | undefined {
     if (!nonSync) {
       // the client waits for "+", which never comes: the command ends here
-      return this.reportDiscarded();
+      return this.reportDiscarded(error);
     }
     if (size > this.maxDiscardSize) return this.fatal('literal too large');
     this.skipBytes(size);
@@ -292,9 +288,9 @@ export class CommandReader {
   }
 
   private finishCommand(line: Buffer): ReaderEvent | undefined {
-    if (this.discarding) return this.reportDiscarded();
+    if (this.discarding) return this.reportDiscarded(this.discarding);
     this.addToCommand(line);
-    const whole = this.cmd.length === 1 ? this.cmd[0]! : Buffer.concat(this.cmd, this.cmdSize);
+    const whole = this.cmd.length === 1 ? this.cmd[0] : Buffer.concat(this.cmd, this.cmdSize);
     this.resetCommand();
     if (!whole.length) return undefined; // stray empty lines are ignored
     try {
@@ -305,17 +301,18 @@ export class CommandReader {
     }
   }
 
-  private reportDiscarded(): ReaderEvent | undefined {
-    const error = this.discarding!;
+  private reportDiscarded(error: ImapParseError): ReaderEvent | undefined {
     const silent = this.silent;
     this.resetCommand();
     return silent ? undefined : { type: 'error', error };
   }
 
-  private startDiscard(error: ImapParseError): void {
+  /** drops the command gathered so far; the error is what the client hears once the command ends */
+  private startDiscard(error: ImapParseError): ImapParseError {
     this.discarding = error;
     this.cmd = [];
     this.cmdSize = 0;
+    return error;
   }
 
   private fatal(message: string): ReaderEvent {

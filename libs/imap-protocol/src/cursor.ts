@@ -20,7 +20,7 @@ export class Cursor {
   }
 
   peek(): number {
-    return this.pos < this.buf.length ? this.buf[this.pos]! : -1;
+    return this.pos < this.buf.length ? this.buf[this.pos] : -1;
   }
 
   fail(message: string): never {
@@ -56,7 +56,7 @@ export class Cursor {
 
   private take(pred: (c: number) => boolean): string {
     const start = this.pos;
-    while (this.pos < this.buf.length && pred(this.buf[this.pos]!)) this.pos++;
+    while (this.pos < this.buf.length && pred(this.buf[this.pos])) this.pos++;
     return this.buf.toString('latin1', start, this.pos);
   }
 
@@ -84,7 +84,7 @@ export class Cursor {
     const end = this.pos + word.length;
     if (end > this.buf.length) return false;
     if (this.buf.toString('latin1', this.pos, end).toUpperCase() !== word) return false;
-    return end === this.buf.length || !isAtomChar(this.buf[end]!);
+    return end === this.buf.length || !isAtomChar(this.buf[end]);
   }
 
   number(): number {
@@ -105,7 +105,7 @@ export class Cursor {
     const out: number[] = [];
     for (;;) {
       if (this.eof()) this.fail('unterminated quoted string');
-      const c = this.buf[this.pos++]!;
+      const c = this.buf[this.pos++];
       if (c === DQUOTE) break;
       if (c === 0x0d || c === 0x0a || c === 0) this.fail('invalid character in quoted string');
       if (c === BACKSLASH) {

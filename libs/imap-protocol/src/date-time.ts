@@ -17,7 +17,7 @@ function validDay(y: number, m: number, d: number): boolean {
 export function parseSearchDate(text: string): string | null {
   const m = /^(\d{1,2})-([A-Za-z]{3})-(\d{4})$/.exec(text);
   if (!m) return null;
-  const month = monthIndex(m[2]!);
+  const month = monthIndex(m[2]);
   const day = Number(m[1]);
   const year = Number(m[3]);
   if (month < 0 || !validDay(year, month, day)) return null;
@@ -28,8 +28,8 @@ export function parseSearchDate(text: string): string | null {
 export function parseDateTime(text: string): Date | null {
   const m = /^([ \d]\d)-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
   if (!m) return null;
-  const day = Number(m[1]!.trim());
-  const month = monthIndex(m[2]!);
+  const day = Number(m[1].trim());
+  const month = monthIndex(m[2]);
   const year = Number(m[3]);
   const [h, min, s] = [Number(m[4]), Number(m[5]), Number(m[6])];
   if (month < 0 || !validDay(year, month, day) || h > 23 || min > 59 || s > 60) return null;

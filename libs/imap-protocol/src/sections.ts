@@ -30,7 +30,7 @@ function encapsulated(part: ImapBodyPart): ImapBodyPart | null {
 export function findPart(root: ImapBodyPart, path: number[]): ImapBodyPart | null {
   let current = root;
   for (let i = 0; i < path.length; i++) {
-    const n = path[i]!;
+    const n = path[i];
     const container = i === 0 ? root : (encapsulated(current) ?? (current.parts ? current : null));
     if (!container) return null;
     if (container.parts) {
@@ -103,7 +103,7 @@ export function filterHeaderFields(header: Buffer, fields: string[], not: boolea
   while (pos < header.length) {
     const lf = header.indexOf(0x0a, pos);
     const lineEnd = lf < 0 ? header.length : lf + 1;
-    const first = header[pos]!;
+    const first = header[pos];
     const blank = first === 0x0d || first === 0x0a;
     if (blank) break; // the blank line ends the header block
     if (first !== 0x20 && first !== 0x09) {
