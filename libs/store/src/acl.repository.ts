@@ -60,10 +60,14 @@ export class AclRepository {
     return rows[0] ? { ...rows[0], ...toGrant(rows[0]) } : null;
   }
 
-  /** Every other account's mailbox shared with the caller (of `tenant`), whatever the rights. */
+  /**
+   * Every other account's mailbox shared with the caller (of `tenant`), whatever the rights; learns
+   * the caller's tenant in the same statement (LIST pays one statement for sharing, not two).
+   */
   async sharedWith(q: Queryable, callerId: string, tenant: string): Promise<SharedMailboxRow[]> {
     const { rows } = await q.query<MailboxRow & GrantRow>(
-      `SELECT ${MAILBOX_STATE_COLUMNS}, a.owner_id, a.owner_address, a.tenant, string_agg(a.rights, '') AS rights
+      `WITH learnt AS (UPDATE mail.accounts SET tenant = $2 WHERE account_id = $1 AND tenant IS DISTINCT FROM $2 RETURNING 1)
+       SELECT ${MAILBOX_STATE_COLUMNS}, a.owner_id, a.owner_address, a.tenant, string_agg(a.rights, '') AS rights
        FROM mail.acl a JOIN mail.mailboxes ON mail.mailboxes.id = a.mailbox_id
        WHERE a.owner_id <> $1 AND (a.grantee_id = $1 OR (a.grantee_id IS NULL AND a.tenant = $2))
        GROUP BY mail.mailboxes.id, a.owner_id, a.owner_address, a.tenant

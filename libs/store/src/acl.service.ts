@@ -95,7 +95,6 @@ export class AclService {
   /** The mailboxes other accounts share with the caller that it may list ("l"), under their shared names. */
   async sharedWith(accountId: string, tenant: string | undefined, subscriptions: ReadonlySet<string>): Promise<MailboxInfo[]> {
     if (!tenant) return [];
-    await this.acl.learnTenant(this.db, accountId, tenant.toLowerCase());
     const rows = await this.acl.sharedWith(this.db, accountId, tenant.toLowerCase());
     return rows
       .filter((r) => r.rights.includes('l'))
