@@ -89,7 +89,7 @@ export function parseSetMetadata(c: Cursor): { mailbox: string; values: Array<[s
 }
 
 /** `* METADATA mailbox (entry value ...)` (RFC 5464 4.4.1); "" is the server. */
-export function metadataResponse(mailbox: string, entries: ReadonlyArray<readonly [string, string | null]>): string {
+export function metadataResponse(mailbox: string, entries: ReadonlyArray<readonly [string, string | null]>, utf8 = false): string {
   const list = entries.map(([e, v]) => `${astring(e)} ${nstring(v)}`).join(' ');
-  return untagged(`METADATA ${mailbox === '' ? '""' : mailboxName(mailbox)} (${list})`);
+  return untagged(`METADATA ${mailbox === '' ? '""' : mailboxName(mailbox, utf8)} (${list})`);
 }

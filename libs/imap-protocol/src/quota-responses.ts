@@ -8,8 +8,8 @@ export interface QuotaResource {
 }
 
 /** `* QUOTAROOT mailbox root...` (RFC 9208 7.2); no roots when the mailbox has no quota */
-export function quotaRootResponse(mailbox: string, roots: readonly string[]): string {
-  return untagged(`QUOTAROOT ${mailboxName(mailbox)}${roots.map((r) => ` ${r === '' ? '""' : astring(r)}`).join('')}`);
+export function quotaRootResponse(mailbox: string, roots: readonly string[], utf8 = false): string {
+  return untagged(`QUOTAROOT ${mailboxName(mailbox, utf8)}${roots.map((r) => ` ${r === '' ? '""' : astring(r)}`).join('')}`);
 }
 
 /** `* QUOTA root (STORAGE 10 512 MESSAGE 3 1000)` (RFC 9208 7.1) */

@@ -32,9 +32,19 @@ export function astring(s: string): string {
   return ASTRING_ATOM.test(s) && s.toUpperCase() !== 'NIL' ? s : imapString(s);
 }
 
-/** A mailbox name (UTF-8 in the store) as a client sees it: modified UTF-7, atom or string. */
-export function mailboxName(name: string): string {
-  return astring(encodeMailboxName(name));
+/** True when `s` can be a quoted string once UTF-8 is allowed in them (RFC 6855 3, RFC 9051 utf8-quoted). */
+function utf8Quotable(s: string): boolean {
+  return s.length <= 1024 && !/[\0\r\n]/.test(s);
+}
+
+/**
+ * A mailbox name (UTF-8 in the store) as a client sees it: modified UTF-7 for an IMAP4rev1 client,
+ * UTF-8 as it is (`utf8`) once the session enabled IMAP4rev2 or UTF8=ACCEPT; an atom or a string.
+ */
+export function mailboxName(name: string, utf8 = false): string {
+  if (!utf8) return astring(encodeMailboxName(name));
+  if (ASTRING_ATOM.test(name) && name.toUpperCase() !== 'NIL') return name;
+  return utf8Quotable(name) ? '"' + name.replace(/[\\"]/g, (ch) => '\\' + ch) + '"' : imapString(name);
 }
 
 export function flagList(flags: Iterable<string>): string {

@@ -95,6 +95,13 @@ describe('response builders, byte for byte', () => {
     // RFC 5258 5: a parent listed for its subscribed child
     assert.equal(listResponse('LIST', [], '/', 'Fruit', ['SUBSCRIBED']), '* LIST () "/" Fruit ("CHILDINFO" ("SUBSCRIBED"))\r\n');
     assert.equal(listResponse('LSUB', [], '/', 'INBOX/a'), '* LSUB () "/" INBOX/a\r\n');
+    // IMAP4rev1: modified UTF-7; IMAP4rev2 / UTF8=ACCEPT: UTF-8, quoted when not an atom, "&" as it is
+    assert.equal(listResponse('LIST', [], '/', 'été'), '* LIST () "/" &AOk-t&AOk-\r\n');
+    assert.equal(listResponse('LIST', [], '/', 'été', undefined, true), '* LIST () "/" "été"\r\n');
+    assert.equal(listResponse('LIST', [], '/', 'R&D', undefined, true), '* LIST () "/" R&D\r\n');
+    assert.equal(listResponse('LIST', [], '/', 'a "b"', undefined, true), '* LIST () "/" "a \\"b\\""\r\n');
+    assert.equal(listResponse('LIST', [], '/', 'nil', undefined, true), '* LIST () "/" "nil"\r\n');
+    assert.equal(statusResponse('日本', [['MESSAGES', 1]], true), '* STATUS "日本" (MESSAGES 1)\r\n');
   });
 
   it('SEARCH, CAPABILITY, BYE, OK, ENABLED, NAMESPACE, ID', () => {

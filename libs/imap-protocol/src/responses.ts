@@ -93,6 +93,7 @@ export interface SelectSummary {
   uidNext: number;
   highestModseq: number;
   /** IMAP4rev2 (RFC 9051 6.3.2): the mailbox's name as the server spells it, sent as a LIST response */
+  /** IMAP4rev2 only, so the name goes out in UTF-8 */
   listName?: { name: string; delimiter: string };
 }
 
@@ -106,20 +107,20 @@ export function selectResponses(s: SelectSummary): string {
     untagged(`OK [UIDVALIDITY ${s.uidValidity}] UIDs valid`) +
     untagged(`OK [UIDNEXT ${s.uidNext}] Predicted next UID`) +
     untagged(`OK [HIGHESTMODSEQ ${s.highestModseq}] Highest`) +
-    (s.listName ? listResponse('LIST', [], s.listName.delimiter, s.listName.name) : '')
+    (s.listName ? listResponse('LIST', [], s.listName.delimiter, s.listName.name, undefined, true) : '')
   );
 }
 
 /** `* STATUS name (ITEM n ...)` with the items in the order given. */
-export function statusResponse(name: string, items: ReadonlyArray<readonly [string, number]>): string {
-  return untagged(`STATUS ${mailboxName(name)} (${items.map(([k, v]) => `${k} ${v}`).join(' ')})`);
+export function statusResponse(name: string, items: ReadonlyArray<readonly [string, number]>, utf8 = false): string {
+  return untagged(`STATUS ${mailboxName(name, utf8)} (${items.map(([k, v]) => `${k} ${v}`).join(' ')})`);
 }
 
 /** `* LIST (attrs) "/" name` or the LSUB equivalent. */
-export function listResponse(kind: 'LIST' | 'LSUB', attributes: readonly string[], delimiter: string, name: string, childInfo?: readonly string[]): string {
+export function listResponse(kind: 'LIST' | 'LSUB', attributes: readonly string[], delimiter: string, name: string, childInfo?: readonly string[], utf8 = false): string {
   // RFC 5258 3.5: ("CHILDINFO" ("SUBSCRIBED")) when a descendant meets the selection (RECURSIVEMATCH)
   const extended = childInfo?.length ? ` ("CHILDINFO" (${childInfo.map((o) => `"${o}"`).join(' ')}))` : '';
-  return untagged(`${kind} (${attributes.join(' ')}) "${delimiter}" ${name === '' ? '""' : mailboxName(name)}${extended}`);
+  return untagged(`${kind} (${attributes.join(' ')}) "${delimiter}" ${name === '' ? '""' : mailboxName(name, utf8)}${extended}`);
 }
 
 /**

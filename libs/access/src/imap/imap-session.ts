@@ -79,6 +79,7 @@ export class ImapSession implements SessionHandle {
   private input: { pause(): unknown; resume(): unknown };
   qresync = false;
   imap4rev2 = false;
+  utf8Accept = false;
   private changeSub: ChangeSubscription | null = null;
   /** the owner of the shared mailbox last selected, whose change events the session also takes (ADR 0044) */
   private followed: { accountId: string; sub: ChangeSubscription } | null = null;
@@ -168,6 +169,14 @@ export class ImapSession implements SessionHandle {
 
   enableImap4rev2(): void {
     this.imap4rev2 = true;
+  }
+
+  enableUtf8Accept(): void {
+    this.utf8Accept = true;
+  }
+
+  get utf8Names(): boolean {
+    return this.imap4rev2 || this.utf8Accept;
   }
 
   select(mailbox: SelectedMailbox): void {

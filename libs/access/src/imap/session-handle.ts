@@ -34,6 +34,11 @@ export interface SessionHandle {
   /** IMAP4rev2 was enabled (RFC 9051): no \\Recent, ESEARCH answers SEARCH, SELECT differs */
   readonly imap4rev2: boolean;
   enableImap4rev2(): void;
+  /** mailbox names travel in UTF-8, not modified UTF-7: IMAP4rev2 or UTF8=ACCEPT (RFC 6855) was enabled */
+  readonly utf8Names: boolean;
+  /** UTF8=ACCEPT was enabled */
+  readonly utf8Accept: boolean;
+  enableUtf8Accept(): void;
   /** the APPEND literal on its way in, if any */
   upload: AppendUpload | null;
   authFailures: number;

@@ -35,7 +35,7 @@ export const setacl: CommandSpec<Command<'SETACL'>> = {
   state: 'authenticated',
   async run(s, cmd, user) {
     const target = await grantee(s, user, cmd.identifier);
-    await sharing(s).acl(SetAcl, { ...callerOf(user), mailbox: mailboxArgument(cmd.mailbox), grantee: target, mode: cmd.rights.mode, rights: cmd.rights.rights });
+    await sharing(s).acl(SetAcl, { ...callerOf(user), mailbox: mailboxArgument(cmd.mailbox, s.utf8Names), grantee: target, mode: cmd.rights.mode, rights: cmd.rights.rights });
     return ok('SETACL completed');
   },
 };
@@ -44,7 +44,7 @@ export const deleteacl: CommandSpec<Command<'DELETEACL'>> = {
   state: 'authenticated',
   async run(s, cmd, user) {
     const target = await grantee(s, user, cmd.identifier);
-    await sharing(s).acl(DeleteAcl, { ...callerOf(user), mailbox: mailboxArgument(cmd.mailbox), grantee: target });
+    await sharing(s).acl(DeleteAcl, { ...callerOf(user), mailbox: mailboxArgument(cmd.mailbox, s.utf8Names), grantee: target });
     return ok('DELETEACL completed');
   },
 };
@@ -52,8 +52,8 @@ export const deleteacl: CommandSpec<Command<'DELETEACL'>> = {
 export const getacl: CommandSpec<Command<'GETACL'>> = {
   state: 'authenticated',
   async run(s, cmd, user) {
-    const res = await sharing(s).acl(GetAcl, { ...callerOf(user), mailbox: mailboxArgument(cmd.mailbox) });
-    await s.out.send(aclResponse(mailboxArgument(cmd.mailbox), res.entries));
+    const res = await sharing(s).acl(GetAcl, { ...callerOf(user), mailbox: mailboxArgument(cmd.mailbox, s.utf8Names) });
+    await s.out.send(aclResponse(mailboxArgument(cmd.mailbox, s.utf8Names), res.entries, s.utf8Names));
     return ok('GETACL completed');
   },
 };
@@ -63,12 +63,12 @@ export const listrights: CommandSpec<Command<'LISTRIGHTS'>> = {
   state: 'authenticated',
   async run(s, cmd, user) {
     if (!cmd.identifier) return bad('Missing identifier');
-    const name = mailboxArgument(cmd.mailbox);
+    const name = mailboxArgument(cmd.mailbox, s.utf8Names);
     const { owner } = await sharing(s).acl(GetAcl, { ...callerOf(user), mailbox: name });
     const id = cmd.identifier.toLowerCase();
     const isOwner = id === owner || `${id}@${tenantOf(user)}` === owner;
     const { required, optional } = listableRights(isOwner);
-    await s.out.send(listRightsResponse(name, cmd.identifier, required, optional));
+    await s.out.send(listRightsResponse(name, cmd.identifier, required, optional, s.utf8Names));
     return ok('LISTRIGHTS completed');
   },
 };
@@ -76,9 +76,9 @@ export const listrights: CommandSpec<Command<'LISTRIGHTS'>> = {
 export const myrights: CommandSpec<Command<'MYRIGHTS'>> = {
   state: 'authenticated',
   async run(s, cmd, user) {
-    const name = mailboxArgument(cmd.mailbox);
+    const name = mailboxArgument(cmd.mailbox, s.utf8Names);
     const res = await sharing(s).acl(MyRights, { ...callerOf(user), mailbox: name });
-    await s.out.send(myRightsResponse(name, res.rights));
+    await s.out.send(myRightsResponse(name, res.rights, s.utf8Names));
     return ok('MYRIGHTS completed');
   },
 };

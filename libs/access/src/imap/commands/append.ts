@@ -62,7 +62,7 @@ export async function appendStart(s: SessionHandle, header: AppendHeader): Promi
   } catch (err) {
     return refuse((err as ReplyError).reply);
   }
-  const mailbox = mailboxArgument(header.mailbox);
+  const mailbox = mailboxArgument(header.mailbox, s.utf8Names);
   if (!header.nonSync) {
     // before the client sends a large literal: does the mailbox exist, and do the messages fit?
     try {

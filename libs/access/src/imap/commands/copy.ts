@@ -17,7 +17,7 @@ export const copy: CommandSpec<Copy> = {
   async run(s, cmd, user, mailbox) {
     const move = cmd.name === 'MOVE';
     if (move && mailbox.readOnly) return no('Mailbox is read-only', 'READ-ONLY');
-    const target = mailboxArgument(cmd.mailbox);
+    const target = mailboxArgument(cmd.mailbox, s.utf8Names);
     const uids = mailbox.select(cmd.sequence, cmd.uid).map(([, uid]) => uid);
     const label = `${cmd.uid ? 'UID ' : ''}${cmd.name}`;
     if (!uids.length) return ok(`${label} completed (no messages)`);

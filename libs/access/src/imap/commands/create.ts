@@ -12,7 +12,7 @@ const CREATABLE_USES = ['\\Drafts', '\\Sent', '\\Trash', '\\Junk', '\\Archive'] 
 export const create: CommandSpec<Create> = {
   state: 'authenticated',
   async run(s, cmd, user) {
-    const name = mailboxArgument(cmd.mailbox);
+    const name = mailboxArgument(cmd.mailbox, s.utf8Names);
     if (name === 'INBOX') return no('INBOX always exists', 'ALREADYEXISTS');
     if (cmd.use.length > 1) return no('One special use per mailbox', 'USEATTR');
     let specialUse: (typeof CREATABLE_USES)[number] | undefined;

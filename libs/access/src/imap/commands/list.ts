@@ -25,16 +25,19 @@ export const list: CommandSpec<Command<'LIST' | 'LSUB'>> = {
     }
     const answer = await s.ctx.store.listMailboxes({ accountId: user.accountId, tenant: tenantOf(user) });
     const { subscribed, status } = cmd.returning;
-    const reference = decodeMailboxName(cmd.reference);
+    // an IMAP4rev2 / UTF8=ACCEPT session writes names and patterns in UTF-8 (RFC 9051 5.1, RFC 6855 3)
+    const utf8 = s.utf8Names;
+    const name = (text: string) => (utf8 ? text : decodeMailboxName(text)).normalize('NFC');
+    const reference = name(cmd.reference);
     // REMOTE (RFC 5258 3.1) selects nothing more here: there are no remote mailboxes
     const entries: ExtendedListEntry[] = lsub
-      ? listEntries(answer.mailboxes, subscriptionSet(answer), reference, decodeMailboxName(cmd.pattern), true)
-      : listExtended(answer.mailboxes, subscriptionSet(answer), reference, cmd.patterns.map(decodeMailboxName), select);
+      ? listEntries(answer.mailboxes, subscriptionSet(answer), reference, name(cmd.pattern), true)
+      : listExtended(answer.mailboxes, subscriptionSet(answer), reference, cmd.patterns.map(name), select);
     let text = '';
     for (const e of entries) {
       const attributes = subscribed && e.subscribed ? [...e.attributes, '\\Subscribed'] : e.attributes;
-      text += listResponse(cmd.name, attributes, DELIMITER, e.name, e.childInfo);
-      if (status && e.info) text += mailboxStatusResponse(e.info, status, s.imap4rev2);
+      text += listResponse(cmd.name, attributes, DELIMITER, e.name, e.childInfo, utf8);
+      if (status && e.info) text += mailboxStatusResponse(e.info, status, s.imap4rev2, utf8);
     }
     if (text) await s.out.send(text);
     return ok(`${cmd.name} completed`);

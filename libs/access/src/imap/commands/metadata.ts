@@ -5,8 +5,8 @@ import { bad, no, ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
 
 /** "" names the server (RFC 5464 3.2); anything else is a mailbox. */
-function target(mailbox: string): string {
-  return mailbox === '' ? '' : mailboxArgument(mailbox);
+function target(mailbox: string, utf8: boolean): string {
+  return mailbox === '' ? '' : mailboxArgument(mailbox, utf8);
 }
 
 /**
@@ -22,7 +22,7 @@ export const getmetadata: CommandSpec<Command<'GETMETADATA'>> = {
       if (!canonical) return bad(`Invalid entry name ${e.slice(0, 60)}`);
       entries.push(canonical);
     }
-    const res = await s.ctx.store.getMetadata({ accountId: user.accountId, mailbox: target(cmd.mailbox), entries, depth: cmd.options.depth });
+    const res = await s.ctx.store.getMetadata({ accountId: user.accountId, mailbox: target(cmd.mailbox, s.utf8Names), entries, depth: cmd.options.depth });
     const max = cmd.options.maxSize;
     let longest = 0;
     const shown: Array<[string, string | null]> = res.entries.filter(([, value]) => {
@@ -34,7 +34,7 @@ export const getmetadata: CommandSpec<Command<'GETMETADATA'>> = {
     // an entry asked for by name that does not exist is answered NIL (as Dovecot does)
     const found = new Set(res.entries.map(([e]) => e));
     for (const e of new Set(entries)) if (!found.has(e)) shown.push([e, null]);
-    if (shown.length) await s.out.send(metadataResponse(cmd.mailbox === '' ? '' : target(cmd.mailbox), shown));
+    if (shown.length) await s.out.send(metadataResponse(target(cmd.mailbox, s.utf8Names), shown, s.utf8Names));
     return ok('GETMETADATA completed', longest ? `METADATA LONGENTRIES ${longest}` : null);
   },
 };
@@ -51,7 +51,7 @@ export const setmetadata: CommandSpec<Command<'SETMETADATA'>> = {
       values.push([canonical, value]);
     }
     try {
-      await s.ctx.store.setMetadata({ accountId: user.accountId, mailbox: target(cmd.mailbox), values });
+      await s.ctx.store.setMetadata({ accountId: user.accountId, mailbox: target(cmd.mailbox, s.utf8Names), values });
     } catch (err) {
       if (err instanceof ContractError && err.code === 'OVER_QUOTA') return no('Too many annotations', 'METADATA TOOMANY');
       throw err;

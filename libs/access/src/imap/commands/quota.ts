@@ -19,10 +19,10 @@ async function sendQuota(s: SessionHandle, user: ImapUser): Promise<boolean> {
 export const getQuotaRoot: CommandSpec<Command<'GETQUOTAROOT'>> = {
   state: 'authenticated',
   async run(s, cmd, user) {
-    const name = mailboxArgument(cmd.mailbox);
+    const name = mailboxArgument(cmd.mailbox, s.utf8Names);
     await s.ctx.store.mailboxStatus({ accountId: user.accountId, name });
     const limits = await s.ctx.auth.accountQuota(user.address);
-    await s.out.send(quotaRootResponse(name, limits ? [QUOTA_ROOT] : []));
+    await s.out.send(quotaRootResponse(name, limits ? [QUOTA_ROOT] : [], s.utf8Names));
     if (limits) await sendQuota(s, user);
     return ok('GETQUOTAROOT completed');
   },

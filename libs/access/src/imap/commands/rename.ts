@@ -8,9 +8,9 @@ type Rename = Command<'RENAME'>;
 export const rename: CommandSpec<Rename> = {
   state: 'authenticated',
   async run(s, cmd, user) {
-    const target = mailboxArgument(cmd.newName);
+    const target = mailboxArgument(cmd.newName, s.utf8Names);
     if (target === 'INBOX') return no('Cannot rename to INBOX', 'ALREADYEXISTS');
-    await s.ctx.store.renameMailbox({ accountId: user.accountId, name: mailboxArgument(cmd.mailbox), newName: target });
+    await s.ctx.store.renameMailbox({ accountId: user.accountId, name: mailboxArgument(cmd.mailbox, s.utf8Names), newName: target });
     return ok('RENAME completed');
   },
 };

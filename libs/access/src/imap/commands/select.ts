@@ -17,7 +17,7 @@ export const select: CommandSpec<Select> = {
     // IMAP4rev1's \Recent: SELECT claims what no session has seen, EXAMINE only looks (RFC 3501 6.3.2)
     // (an IMAP4rev2 session takes no part in it: RFC 9051 has no \Recent)
     const recentMode = s.imap4rev2 ? undefined : readOnly ? 'peek' : 'claim';
-    const mailbox = await SelectedMailbox.open(s.ctx.store, user.accountId, mailboxArgument(cmd.mailbox), readOnly, s.logger, recentMode, tenantOf(user));
+    const mailbox = await SelectedMailbox.open(s.ctx.store, user.accountId, mailboxArgument(cmd.mailbox, s.utf8Names), readOnly, s.logger, recentMode, tenantOf(user));
     // a shared mailbox's changes are published on its owner's account (ADR 0044)
     await s.follow(mailbox.view.owner);
     s.select(mailbox);

@@ -10,7 +10,7 @@ import { tenantOf } from '../caller.js';
  * 6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 9051 DELETED); items this server cannot count
  * (DELETED in LIST-STATUS) are left out.
  */
-export function mailboxStatusResponse(info: MailboxInfo, items: readonly StatusItem[], imap4rev2 = false): string {
+export function mailboxStatusResponse(info: MailboxInfo, items: readonly StatusItem[], imap4rev2 = false, utf8 = imap4rev2): string {
   const values: Partial<Record<StatusItem, number>> = {
     MESSAGES: info.messages,
     // messages no session has claimed as \Recent yet (an earlier store release does not count them)
@@ -27,7 +27,7 @@ export function mailboxStatusResponse(info: MailboxInfo, items: readonly StatusI
     const v = values[item];
     if (v !== undefined) pairs.push([item, v]);
   }
-  return statusResponse(info.name, pairs);
+  return statusResponse(info.name, pairs, utf8);
 }
 
 /** STATUS: one mailbox's counters without selecting it. */
@@ -35,8 +35,8 @@ export const status: CommandSpec<Command<'STATUS'>> = {
   state: 'authenticated',
   async run(s, cmd, user) {
     const deleted = cmd.items.includes('DELETED');
-    const info = await s.ctx.store.mailboxStatus({ accountId: user.accountId, tenant: tenantOf(user), name: mailboxArgument(cmd.mailbox), ...(deleted ? { deleted } : {}) });
-    await s.out.send(mailboxStatusResponse(info, cmd.items, s.imap4rev2));
+    const info = await s.ctx.store.mailboxStatus({ accountId: user.accountId, tenant: tenantOf(user), name: mailboxArgument(cmd.mailbox, s.utf8Names), ...(deleted ? { deleted } : {}) });
+    await s.out.send(mailboxStatusResponse(info, cmd.items, s.imap4rev2, s.utf8Names));
     return ok('STATUS completed');
   },
 };

@@ -9,7 +9,7 @@ export const subscribe: CommandSpec<Subscribe> = {
   state: 'authenticated',
   async run(s, cmd, user) {
     const subscribed = cmd.name === 'SUBSCRIBE';
-    await s.ctx.store.subscribeMailbox({ accountId: user.accountId, name: mailboxArgument(cmd.mailbox), subscribed });
+    await s.ctx.store.subscribeMailbox({ accountId: user.accountId, name: mailboxArgument(cmd.mailbox, s.utf8Names), subscribed });
     return ok(`${cmd.name} completed`);
   },
 };
