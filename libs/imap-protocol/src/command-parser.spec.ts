@@ -37,6 +37,13 @@ describe('parseCommand', () => {
     bad('a SEARCH RETURN MIN ALL', 'a');
   });
 
+  it('reads ESORT: SORT RETURN options (RFC 5267), RETURN () as ALL, no SAVE', () => {
+    assert.deepEqual((parse('a SORT RETURN (MIN COUNT) (DATE) UTF-8 ALL') as { returning: unknown }).returning, ['MIN', 'COUNT']);
+    assert.deepEqual((parse('a UID SORT RETURN () (DATE) UTF-8 ALL') as { returning: unknown }).returning, ['ALL']);
+    assert.equal((parse('a SORT (DATE) UTF-8 ALL') as { returning: unknown }).returning, null);
+    bad('a SORT RETURN (SAVE) (DATE) UTF-8 ALL', 'a');
+  });
+
   it('reads SEARCHRES: RETURN (SAVE) and `$` wherever a sequence set goes (RFC 5182)', () => {
     assert.deepEqual((parse('a SEARCH RETURN (SAVE) FLAGGED') as { returning: unknown }).returning, ['SAVE']);
     const fetch = parse('a FETCH $ (FLAGS)') as { sequence: { saved?: boolean; length: number } };

@@ -7,12 +7,13 @@ import { parseGetMetadata, parseSetMetadata } from './metadata.js';
 import { parseAclCommand } from './acl-parser.js';
 import { parseSearchKeys } from './search-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
+import { parseReturnOptions } from './search-parser.js';
 import type { ImapCommand, ListReturn, ListSelect, QresyncParams, SearchReturn, SequenceSet, StatusItem } from './types.js';
 import { leadingTag } from './chars.js';
 
 const NO_ARGS = new Set(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE', 'NAMESPACE']);
 const STATUS_ITEMS = new Set<StatusItem>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'DELETED']);
-const SEARCH_RETURNS = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL', 'SAVE']);
+const SEARCH_RETURNS: ReadonlySet<SearchReturn> = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL', 'SAVE']);
 const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE', 'SORT', 'THREAD']);
 
 function modifier(c: Cursor, name: string): number {
@@ -271,21 +272,7 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
     case 'SEARCH': {
       c.sp();
       // RFC 4731 ESEARCH: SEARCH RETURN (MIN MAX COUNT ALL) ...; RETURN () means ALL; RFC 5182 SAVE
-      let returning: SearchReturn[] | null = null;
-      if (c.isKeyword('RETURN')) {
-        c.pos += 6;
-        c.sp();
-        c.expect('(');
-        returning = [];
-        while (!c.tryChar(')')) {
-          if (returning.length) c.sp();
-          const option = c.atom().toUpperCase() as SearchReturn;
-          if (!SEARCH_RETURNS.has(option)) c.fail('unknown SEARCH RETURN option');
-          if (!returning.includes(option)) returning.push(option);
-        }
-        if (!returning.length) returning.push('ALL');
-        c.sp();
-      }
+      const returning = parseReturnOptions(c, SEARCH_RETURNS);
       let charset: string | null = null;
       if (c.isKeyword('CHARSET')) {
         c.pos += 7;

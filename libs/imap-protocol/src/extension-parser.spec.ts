@@ -15,6 +15,7 @@ describe('SORT / THREAD / QUOTA / LIST-EXTENDED parsing', () => {
       criteria: [{ key: 'SUBJECT', reverse: false }],
       charset: 'UTF-8',
       search: { op: 'internaldate', cmp: 'since', date: '1994-02-01' },
+      returning: null,
     });
     const cmd = parse('A283 UID SORT (REVERSE DATE displayfrom) us-ascii ALL');
     assert.equal(cmd.name === 'SORT' && cmd.uid, true);

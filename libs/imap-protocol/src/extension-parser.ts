@@ -1,7 +1,7 @@
 import type { Cursor } from './cursor.js';
-import { parseSearchKeys } from './search-parser.js';
+import { parseReturnOptions, parseSearchKeys } from './search-parser.js';
 import { parseSortCriteria } from './sort.js';
-import type { ImapCommand } from './types.js';
+import type { ImapCommand, SearchReturn } from './types.js';
 
 /**
  * The arguments of the extension commands SORT, THREAD (RFC 5256) and GETQUOTA/GETQUOTAROOT/SETQUOTA
@@ -9,14 +9,18 @@ import type { ImapCommand } from './types.js';
  */
 const MAX_QUOTA_LIMITS = 20;
 
+/** ESORT (RFC 5267): SORT's RETURN options; SAVE (SEARCHRES with SORT) is not offered */
+const SORT_RETURNS: ReadonlySet<SearchReturn> = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL']);
+
 export function parseSort(c: Cursor, tag: string, uid: boolean): ImapCommand {
   c.sp();
+  const returning = parseReturnOptions(c, SORT_RETURNS);
   const criteria = parseSortCriteria(c);
   c.sp();
   const charset = c.astring().toUpperCase();
   c.sp();
   const search = parseSearchKeys(c);
-  return { tag, name: 'SORT', uid, criteria, charset, search };
+  return { tag, name: 'SORT', uid, criteria, charset, search, returning };
 }
 
 export function parseThread(c: Cursor, tag: string, uid: boolean): ImapCommand {

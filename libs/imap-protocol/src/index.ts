@@ -14,7 +14,7 @@ export * from './body-structure.js';
 export * from './sections.js';
 export { ListPattern } from './list-pattern.js';
 export { baseSubject, asciiCasemap, type BaseSubject } from './base-subject.js';
-export { parseSortCriteria, sortMessages, sortResponse, type SortCriterion, type SortKeyName, type SortableMessage } from './sort.js';
+export { parseSortCriteria, sortMessages, sortResponse, esortResponse, type SortCriterion, type SortKeyName, type SortableMessage } from './sort.js';
 export { parseMessageIds, threadOrderedSubject, threadReferences, threadResponse, type ThreadMessage, type ThreadNode } from './thread.js';
 export { quotaResponse, quotaRootResponse, type QuotaResource } from './quota-responses.js';
 export { canonicalEntry, metadataResponse, type MetadataOptions } from './metadata.js';

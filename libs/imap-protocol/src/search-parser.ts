@@ -1,7 +1,7 @@
 import type { Cursor } from './cursor.js';
 import { parseSearchDate } from './date-time.js';
 import { parseSequenceSet } from './sequence-set.js';
-import type { SearchKey } from './types.js';
+import type { SearchKey, SearchReturn } from './types.js';
 
 const MAX_DEPTH = 32;
 const MAX_KEYS = 500;
@@ -133,6 +133,27 @@ class SearchParser {
 }
 
 /** search-key *(SP search-key), up to the end of the command; several keys are ANDed. */
+/**
+ * `RETURN (option ...) ` before SEARCH's (RFC 4731) or SORT's (RFC 5267) keys, with its trailing
+ * space; null when there is none. `RETURN ()` means ALL.
+ */
+export function parseReturnOptions(c: Cursor, allowed: ReadonlySet<SearchReturn>): SearchReturn[] | null {
+  if (!c.isKeyword('RETURN')) return null;
+  c.pos += 6;
+  c.sp();
+  c.expect('(');
+  const returning: SearchReturn[] = [];
+  while (!c.tryChar(')')) {
+    if (returning.length) c.sp();
+    const option = c.atom().toUpperCase() as SearchReturn;
+    if (!allowed.has(option)) c.fail('unknown RETURN option');
+    if (!returning.includes(option)) returning.push(option);
+  }
+  if (!returning.length) returning.push('ALL');
+  c.sp();
+  return returning;
+}
+
 export function parseSearchKeys(c: Cursor): SearchKey {
   const keys = new SearchParser(c).list(0, null);
   return keys.length === 1 ? keys[0]! : { op: 'and', of: keys };

@@ -1,5 +1,6 @@
 import type { Cursor } from './cursor.js';
-import { untagged } from './response.js';
+import { imapString, untagged } from './response.js';
+import type { SearchReturn } from './types.js';
 
 /** RFC 5256 sort keys, and RFC 5957's DISPLAYFROM/DISPLAYTO */
 export type SortKeyName = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
@@ -76,6 +77,39 @@ export function sortMessages<T extends SortableMessage>(messages: readonly T[], 
 }
 
 /** `* SORT n n n` in sort order (RFC 5256 4), with `(MODSEQ n)` after a search by MODSEQ (RFC 7162 3.1.5) */
+/**
+ * ESORT's answer (RFC 5267 3.2): `* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL set`, where
+ * MIN and MAX are the first and last message in sort order and ALL keeps the sort order (a range
+ * only for numbers that follow each other upwards in it).
+ */
+export function esortResponse(r: { tag: string; uid: boolean; returning: readonly SearchReturn[]; numbers: readonly number[]; modseq?: number }): string {
+  const n = r.numbers;
+  let text = `ESEARCH (TAG ${imapString(r.tag)})${r.uid ? ' UID' : ''}`;
+  if (n.length && r.returning.includes('MIN')) text += ` MIN ${n[0]}`;
+  if (n.length && r.returning.includes('MAX')) text += ` MAX ${n[n.length - 1]}`;
+  if (r.returning.includes('COUNT')) text += ` COUNT ${n.length}`;
+  if (n.length && r.returning.includes('ALL')) text += ` ALL ${orderedSet(n)}`;
+  if (n.length && r.modseq !== undefined) text += ` MODSEQ ${r.modseq}`;
+  return untagged(text);
+}
+
+/** Numbers in the order given, runs of +1 written as ranges: 3,7:9,2 */
+function orderedSet(numbers: readonly number[]): string {
+  const parts: string[] = [];
+  let start = numbers[0] ?? 0;
+  let prev = start;
+  for (let i = 1; i <= numbers.length; i++) {
+    const v = numbers[i];
+    if (v !== undefined && v === prev + 1) {
+      prev = v;
+      continue;
+    }
+    parts.push(start === prev ? `${start}` : `${start}:${prev}`);
+    if (v !== undefined) start = prev = v;
+  }
+  return parts.join(',');
+}
+
 export function sortResponse(numbers: readonly number[], modseq?: number): string {
   if (!numbers.length) return untagged('SORT');
   return untagged(`SORT ${numbers.join(' ')}${modseq !== undefined ? ` (MODSEQ ${modseq})` : ''}`);

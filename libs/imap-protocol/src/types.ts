@@ -121,7 +121,8 @@ export type ImapCommand =
   | (Tagged & { name: 'SEARCH'; uid: boolean; charset: string | null; criteria: SearchKey; returning: SearchReturn[] | null })
   | (Tagged & { name: 'COPY' | 'MOVE'; uid: boolean; sequence: SequenceSet; mailbox: string })
   /** RFC 5256 SORT (and RFC 5957's DISPLAYFROM/DISPLAYTO keys) */
-  | (Tagged & { name: 'SORT'; uid: boolean; criteria: SortCriterion[]; charset: string; search: SearchKey })
+  /** `returning`: RFC 5267 ESORT RETURN options (answered with ESEARCH), null for a plain SORT */
+  | (Tagged & { name: 'SORT'; uid: boolean; criteria: SortCriterion[]; charset: string; search: SearchKey; returning: SearchReturn[] | null })
   | (Tagged & { name: 'THREAD'; uid: boolean; algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'; charset: string; search: SearchKey })
   /** RFC 9208 QUOTA */
   | (Tagged & { name: 'GETQUOTA'; root: string })

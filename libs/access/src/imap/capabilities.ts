@@ -6,14 +6,17 @@ export interface CapabilityState {
   maxAppendSize: number;
 }
 
-const BASE = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'MOVE', 'ENABLE', 'NAMESPACE', 'ID', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'CONDSTORE', 'ESEARCH', 'LIST-STATUS', 'SORT', 'SORT=DISPLAY', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'QUOTA', 'QUOTA=RES-STORAGE', 'QUOTA=RES-MESSAGE', 'LIST-EXTENDED', 'MULTIAPPEND', 'BINARY'];
+const BASE = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'MOVE', 'ENABLE', 'NAMESPACE', 'ID', 'UNSELECT', 'CHILDREN', 'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'STATUS=SIZE', 'CONDSTORE', 'ESEARCH', 'LIST-STATUS', 'SORT', 'SORT=DISPLAY', 'ESORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'QUOTA', 'QUOTA=RES-STORAGE', 'QUOTA=RES-MESSAGE', 'LIST-EXTENDED', 'MULTIAPPEND', 'BINARY'];
 /**
  * Extensions of the per-user state family (issue 14): QRESYNC (RFC 7162), METADATA (RFC 5464,
  * server and mailbox annotations); a line of their own so that additions here and to BASE do not
  * collide.
  */
 const STATE_EXTENSIONS = ['QRESYNC', 'METADATA'];
-/** what IMAP4rev2 (RFC 9051) made mandatory beyond BASE (issue 14, ADR 0046) */
+/**
+ * What IMAP4rev2 (RFC 9051) made mandatory beyond BASE (issue 14, ADR 0046). IMAP4rev2 itself is
+ * not listed yet: with it, imapflow enables rev2 and the migration e2e stalls (ADR 0046).
+ */
 const REV2_EXTENSIONS = ['SEARCHRES'];
 /** Shared mailboxes (ADR 0044): RFC 4314 ACL with the rights t, e, x and k of RIGHTS=texk. */
 const SHARING_EXTENSIONS = ['ACL', 'RIGHTS=texk'];
