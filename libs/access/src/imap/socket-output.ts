@@ -1,12 +1,8 @@
 import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
+import { ConnectionClosedError, waitForDrain } from '../socket-write.js';
 
-export class ConnectionClosedError extends Error {
-  constructor() {
-    super('connection closed');
-    this.name = 'ConnectionClosedError';
-  }
-}
+export { ConnectionClosedError };
 
 /** response text gathered inside a batch before it is handed to the socket as one write */
 const GATHER_CHARS = 32 * 1024;
@@ -80,19 +76,7 @@ export class SocketOutput {
     if (this.socket.write(data)) return;
     // a corked socket never drains: let the batch go out, then wait for it
     this.uncork();
-    await new Promise<void>((resolve, reject) => {
-      const socket = this.socket;
-      const done = (err?: Error) => {
-        socket.off('drain', onDrain);
-        socket.off('close', onClose);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onDrain = () => done();
-      const onClose = () => done(new ConnectionClosedError());
-      socket.on('drain', onDrain);
-      socket.on('close', onClose);
-    });
+    await waitForDrain(this.socket);
     if (this.batching) this.cork();
   }
 

@@ -26,7 +26,7 @@ import {
 import { pop3Capabilities } from './pop3-capabilities.js';
 import { Pop3MaildropView } from './pop3-maildrop-view.js';
 import type { Pop3Backend, Pop3Identity } from './pop3-maildrop.port.js';
-import { waitForDrain, writeWithBackpressure } from './socket-write.js';
+import { waitForDrain, writeWithBackpressure } from '../socket-write.js';
 import { ReadAhead } from '../read-ahead.js';
 import { readBlob } from '../read-whole.js';
 import { recordCommand, sessionClosed, sessionOpened } from '../access-metrics.js';
