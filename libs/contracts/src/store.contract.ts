@@ -152,6 +152,12 @@ export const FetchedMessage = z.object({
   /** the ENVELOPE in IMAP syntax (RFC 3501 §7.4.2), rendered once when the message was indexed */
   imapEnvelope: z.string().optional(),
   body: MimePart.optional(),
+  /**
+   * RFC 8474 EMAILID and THREADID, when the request asked for `objectIds`: the same for every copy
+   * of the message in its owner's mailboxes (ADR 0056); THREADID is null, threads are not tracked
+   */
+  emailId: z.string().max(255).optional(),
+  threadId: z.string().max(255).nullable().optional(),
 });
 export type FetchedMessage = z.infer<typeof FetchedMessage>;
 
@@ -170,6 +176,8 @@ export const FetchMessages = defineRequest(
      * (ENVELOPE, FLAGS, sizes, dates) leaves them out: a sixth of the bytes of an envelope page
      */
     bodyRefs: z.boolean().default(true),
+    /** RFC 8474 EMAILID and THREADID (absent from an earlier access release: not asked) */
+    objectIds: z.boolean().optional(),
     limit: z.number().int().min(1).max(5000).default(5000),
   }),
   z.object({ messages: z.array(FetchedMessage), more: z.boolean() }),
@@ -187,7 +195,9 @@ export type SearchCriterion =
   | { op: 'text'; value: string }
   | { op: 'internaldate' | 'sentdate'; cmp: 'before' | 'on' | 'since'; date: string }
   | { op: 'size'; cmp: 'larger' | 'smaller'; value: number }
-  | { op: 'modseq'; value: number };
+  | { op: 'modseq'; value: number }
+  /** RFC 8474 EMAILID, as FetchMessages gives it */
+  | { op: 'emailid'; id: string };
 
 export const SearchCriterion: z.ZodType<SearchCriterion> = z.lazy(() =>
   z.union([
@@ -203,6 +213,7 @@ export const SearchCriterion: z.ZodType<SearchCriterion> = z.lazy(() =>
     z.object({ op: z.enum(['internaldate', 'sentdate']), cmp: z.enum(['before', 'on', 'since']), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
     z.object({ op: z.literal('size'), cmp: z.enum(['larger', 'smaller']), value: z.number().int().nonnegative() }),
     z.object({ op: z.literal('modseq'), value: z.number().int().nonnegative() }),
+    z.object({ op: z.literal('emailid'), id: z.string().max(255) }),
   ]),
 );
 

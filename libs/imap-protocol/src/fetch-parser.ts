@@ -13,6 +13,8 @@ const SIMPLE = new Set<SimpleFetchItem>([
   'RFC822.HEADER',
   'RFC822.TEXT',
   'MODSEQ',
+  'EMAILID',
+  'THREADID',
 ]);
 
 const MACROS: Record<string, SimpleFetchItem[]> = {

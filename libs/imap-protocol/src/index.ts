@@ -20,3 +20,4 @@ export { quotaResponse, quotaRootResponse, type QuotaResource } from './quota-re
 export { canonicalEntry, metadataResponse, type MetadataOptions } from './metadata.js';
 export { ALL_RIGHTS, InvalidRightsError, applyRights, canWrite, canonicalRights, displayRights, hasAnyRight, hasRights, listableRights, parseRightsModification, type RightsMode, type RightsModification } from './acl-rights.js';
 export { aclResponse, listRightsResponse, myRightsResponse } from './acl-responses.js';
+export { isObjectId, mailboxIdCode, objectIdAttribute, objectIdValue, type ObjectIdValue } from './object-ids.js';

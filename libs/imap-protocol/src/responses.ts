@@ -1,5 +1,6 @@
 import { compressSequenceSet } from './sequence-set.js';
 import { flagList, mailboxName, untagged } from './response.js';
+import { mailboxIdCode, objectIdValue, type ObjectIdValue } from './object-ids.js';
 import type { SearchReturn } from './types.js';
 
 /**
@@ -95,6 +96,8 @@ export interface SelectSummary {
   /** IMAP4rev2 (RFC 9051 6.3.2): the mailbox's name as the server spells it, sent as a LIST response */
   /** IMAP4rev2 only, so the name goes out in UTF-8 */
   listName?: { name: string; delimiter: string };
+  /** RFC 8474 OBJECTID: the mailbox's MAILBOXID */
+  mailboxId?: string;
 }
 
 /** The untagged responses SELECT and EXAMINE send before their tagged OK (RFC 3501 6.3.1, RFC 9051 6.3.2), in its order. */
@@ -107,13 +110,14 @@ export function selectResponses(s: SelectSummary): string {
     untagged(`OK [UIDVALIDITY ${s.uidValidity}] UIDs valid`) +
     untagged(`OK [UIDNEXT ${s.uidNext}] Predicted next UID`) +
     untagged(`OK [HIGHESTMODSEQ ${s.highestModseq}] Highest`) +
+    (s.mailboxId !== undefined ? okResponse('Ok', mailboxIdCode(s.mailboxId)) : '') +
     (s.listName ? listResponse('LIST', [], s.listName.delimiter, s.listName.name, undefined, true) : '')
   );
 }
 
-/** `* STATUS name (ITEM n ...)` with the items in the order given. */
-export function statusResponse(name: string, items: ReadonlyArray<readonly [string, number]>, utf8 = false): string {
-  return untagged(`STATUS ${mailboxName(name, utf8)} (${items.map(([k, v]) => `${k} ${v}`).join(' ')})`);
+/** `* STATUS name (ITEM n ...)` with the items in the order given; MAILBOXID's value is an objectid (RFC 8474 4.3). */
+export function statusResponse(name: string, items: ReadonlyArray<readonly [string, number | ObjectIdValue]>, utf8 = false): string {
+  return untagged(`STATUS ${mailboxName(name, utf8)} (${items.map(([k, v]) => `${k} ${typeof v === 'number' ? v : objectIdValue(v)}`).join(' ')})`);
 }
 
 /** `* LIST (attrs) "/" name` or the LSUB equivalent. */

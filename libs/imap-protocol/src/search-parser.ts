@@ -1,5 +1,6 @@
 import type { Cursor } from './cursor.js';
 import { parseSearchDate } from './date-time.js';
+import { isObjectId } from './object-ids.js';
 import { parseSequenceSet } from './sequence-set.js';
 import type { SearchKey, SearchReturn } from './types.js';
 
@@ -104,6 +105,14 @@ class SearchParser {
         const a = this.key(depth + 1);
         c.sp();
         return { op: 'or', of: [a, this.key(depth + 1)] };
+      }
+      // RFC 8474 6: objectid = 1*255(ALPHA / DIGIT / "_" / "-")
+      case 'EMAILID':
+      case 'THREADID': {
+        c.sp();
+        const id = c.atom();
+        if (!isObjectId(id)) c.fail(`invalid ${word}`);
+        return word === 'EMAILID' ? { op: 'emailid', id } : { op: 'threadid', id };
       }
       case 'MODSEQ': {
         c.sp();

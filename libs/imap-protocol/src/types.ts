@@ -34,7 +34,10 @@ export type SimpleFetchItem =
   | 'RFC822'
   | 'RFC822.HEADER'
   | 'RFC822.TEXT'
-  | 'MODSEQ';
+  | 'MODSEQ'
+  /** RFC 8474 OBJECTID */
+  | 'EMAILID'
+  | 'THREADID';
 
 export type FetchItem =
   | { kind: SimpleFetchItem }
@@ -60,7 +63,10 @@ export type SearchKey =
   | { op: 'text'; value: string }
   | { op: 'internaldate' | 'sentdate'; cmp: 'before' | 'on' | 'since'; date: string }
   | { op: 'size'; cmp: 'larger' | 'smaller'; value: number }
-  | { op: 'modseq'; value: number };
+  | { op: 'modseq'; value: number }
+  /** RFC 8474 EMAILID / THREADID: an object identifier as the client wrote it */
+  | { op: 'emailid'; id: string }
+  | { op: 'threadid'; id: string };
 
 /** LIST's RETURN options (RFC 5258 SUBSCRIBED, RFC 5819 STATUS); CHILDREN and SPECIAL-USE are always returned */
 export interface ListReturn {
@@ -79,7 +85,7 @@ export interface ListSelect {
 /** RFC 4731 ESEARCH return options, and RFC 5182's SAVE */
 export type SearchReturn = 'MIN' | 'MAX' | 'COUNT' | 'ALL' | 'SAVE';
 
-export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'HIGHESTMODSEQ' | 'SIZE' | 'DELETED';
+export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'HIGHESTMODSEQ' | 'SIZE' | 'DELETED' | 'MAILBOXID';
 
 /** SELECT/EXAMINE's QRESYNC parameter (RFC 7162 3.2.5): what the client last knew of the mailbox. */
 export interface QresyncParams {

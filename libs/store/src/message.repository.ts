@@ -31,6 +31,8 @@ export interface FetchedRow {
   body?: string;
   /** the envelope in IMAP syntax; when asked for, null only for rows indexed before it was kept (see `envelope`) */
   envelope_imap?: string | null;
+  /** with `indexId` only: what the EMAILID is made from */
+  index_id?: number | string;
 }
 
 export interface FlagChange {
@@ -127,7 +129,7 @@ export class MessageRepository {
     mailboxId: string,
     ranges: [number, number][],
     limit: number,
-    want: { envelope: boolean; imapEnvelope: boolean; body: boolean; bodyRefs: boolean },
+    want: { envelope: boolean; imapEnvelope: boolean; body: boolean; bodyRefs: boolean; indexId?: boolean },
   ): Promise<FetchedRow[]> {
     const params = new SqlParams([mailboxId]);
     const scope = uidScope(ranges, params);
@@ -145,7 +147,7 @@ export class MessageRepository {
     // The page is cut first (primary key order, LIMIT), then the wide jsonb columns are read for
     // that page alone, one index lookup per row.
     const { rows } = await q.query<FetchedRow>(
-      `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size${want.bodyRefs ? ', m.blob_key, m.header_size' : ''}${extra}
+      `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size${want.bodyRefs ? ', m.blob_key, m.header_size' : ''}${want.indexId ? ', m.index_id' : ''}${extra}
        FROM (SELECT m.* FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} ORDER BY m.uid LIMIT ${lim}) m
        ${columns.length ? indexLateral(columns) : ''}
        ORDER BY m.uid`,

@@ -20,6 +20,7 @@ import type { IndexRepository } from './index.repository.js';
 import type { MailboxRepository } from './mailbox.repository.js';
 import { change, REPLY_BUDGET_BYTES, type MailboxService } from './mailbox.service.js';
 import type { FetchedRow, MessageRepository } from './message.repository.js';
+import { EmailIds, emailSearchIds } from './object-ids.js';
 import { compileSearch } from './search-sql.js';
 import { effectiveLimits, quotaProblem } from './quota-check.js';
 import type { StoreSettings } from './store.config.js';
@@ -51,7 +52,10 @@ export class MessageService {
     // (~2,000 envelopes): reading `limit` rows from the database would mostly be thrown away.
     const wide = p.envelope || p.imapEnvelope || p.bodyStructure;
     const limit = wide ? Math.min(p.limit, WIDE_PAGE_ROWS) : p.limit;
-    const rows = await this.messages.fetch(this.db, mailbox.id, ranges, limit + 1, { envelope: p.envelope, imapEnvelope: p.imapEnvelope, body: p.bodyStructure, bodyRefs: p.bodyRefs });
+    const objectIds = p.objectIds === true;
+    const rows = await this.messages.fetch(this.db, mailbox.id, ranges, limit + 1, { envelope: p.envelope, imapEnvelope: p.imapEnvelope, body: p.bodyStructure, bodyRefs: p.bodyRefs, indexId: objectIds });
+    // a shared mailbox's messages carry its owner's EMAILIDs, whoever reads them
+    const emailIds = objectIds ? new EmailIds(mailbox.account_id) : null;
     let more = rows.length > limit;
     if (more) rows.length = limit;
     const out: FetchedMessage[] = [];
@@ -69,14 +73,20 @@ export class MessageService {
         more = true;
         break;
       }
-      out.push(toFetched(row, p));
+      const m = toFetched(row, p);
+      if (emailIds && row.index_id != null) {
+        m.emailId = emailIds.of(row.index_id);
+        // threads are not tracked (ADR 0056): RFC 8474 5.2 allows NIL
+        m.threadId = null;
+      }
+      out.push(m);
     }
     return { messages: out, more };
   }
 
   async search(p: ParsedRequestOf<typeof SearchMessages>): Promise<ResponseOf<typeof SearchMessages>> {
     const mailbox = await this.mailboxService.byId(this.db, p.accountId, p.mailboxId);
-    const compiled = compileSearch(p.criteria, 2);
+    const compiled = compileSearch(p.criteria, 2, emailSearchIds(mailbox.account_id));
     const uids = await this.messages.search(this.db, mailbox.id, compiled);
     return { uids, highestModseq: Number(mailbox.highest_modseq) };
   }

@@ -25,12 +25,19 @@ export interface CompiledSearch {
   indexColumns: string[];
 }
 
+/** How object identifiers the client names map to rows, for the mailbox searched. */
+export interface SearchIds {
+  /** the index row an RFC 8474 EMAILID stands for; null when it is none of this mailbox owner's */
+  indexIdOf(emailId: string): number | null;
+}
+const NO_IDS: SearchIds = { indexIdOf: () => null };
+
 /**
  * Translates a SEARCH tree into one parameterised WHERE clause. Values only ever travel as
  * parameters; the SQL text is built from fixed fragments. `firstParam` is the number of the first
  * placeholder to use, so the caller can put its own parameters (mailbox id...) before.
  */
-export function compileSearch(criterion: SearchCriterion, firstParam: number): CompiledSearch {
+export function compileSearch(criterion: SearchCriterion, firstParam: number, ids: SearchIds = NO_IDS): CompiledSearch {
   const params: unknown[] = [];
   const columns = new Set<string>();
   const use = (column: string): string => {
@@ -94,6 +101,11 @@ export function compileSearch(criterion: SearchCriterion, firstParam: number): C
         return c.cmp === 'larger' ? `m.size > ${p(c.value)}` : `m.size < ${p(c.value)}`;
       case 'modseq':
         return `m.modseq >= ${p(c.value)}`;
+      // an EMAILID names an index row (object-ids.ts); one that is not this owner's matches nothing
+      case 'emailid': {
+        const indexId = ids.indexIdOf(c.id);
+        return indexId === null ? 'FALSE' : `m.index_id = ${p(indexId)}`;
+      }
       default:
         throw new ContractError('INVALID', `unknown search criterion ${(c as { op: string }).op}`);
     }

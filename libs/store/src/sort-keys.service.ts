@@ -2,6 +2,7 @@ import type { Envelope, EnvelopeAddress, MessageSortKeys, ParsedRequestOf, Respo
 import type { Database } from '@mail/db';
 import { REPLY_BUDGET_BYTES, type MailboxService } from './mailbox.service.js';
 import { boundReferences } from './references-bound.js';
+import { emailSearchIds } from './object-ids.js';
 import { compileSearch } from './search-sql.js';
 
 /** addresses kept per field: the first real one is practically always among them */
@@ -34,7 +35,7 @@ export class SortKeysService {
 
   async sortKeys(p: ParsedRequestOf<typeof MessageSortKeys>): Promise<ResponseOf<typeof MessageSortKeys>> {
     const mailbox = await this.mailboxService.byId(this.db, p.accountId, p.mailboxId);
-    const compiled = compileSearch(p.criteria, 4);
+    const compiled = compileSearch(p.criteria, 4, emailSearchIds(mailbox.account_id));
     const columns = new Set(['sent_date', 'envelope', ...compiled.indexColumns]);
     if (p.references) columns.add('headers').add('thread_references');
     const list = [...columns].map((c) => (c === 'envelope' ? 'x.envelope::text AS envelope' : `x.${c}`)).join(', ');

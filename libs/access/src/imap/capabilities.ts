@@ -18,6 +18,8 @@ const STATE_EXTENSIONS = ['QRESYNC', 'METADATA'];
  * not listed yet: with it, imapflow enables rev2 and the migration e2e stalls (ADR 0046).
  */
 const REV2_EXTENSIONS = ['SEARCHRES'];
+/** Object identifiers and save dates (ADR 0056): RFC 8474 OBJECTID. */
+const OBJECT_EXTENSIONS = ['OBJECTID'];
 /** Shared mailboxes (ADR 0044): RFC 4314 ACL with the rights t, e, x and k of RIGHTS=texk. */
 const SHARING_EXTENSIONS = ['ACL', 'RIGHTS=texk'];
 
@@ -28,7 +30,7 @@ export function authAllowed(s: Pick<CapabilityState, 'secure' | 'allowPlaintextA
 
 /** What this connection can do now (RFC 3501 6.1.1; STARTTLS and AUTH= only before login). */
 export function capabilities(s: CapabilityState): string {
-  const caps = [...BASE, ...STATE_EXTENSIONS, ...REV2_EXTENSIONS, ...SHARING_EXTENSIONS, `APPENDLIMIT=${s.maxAppendSize}`];
+  const caps = [...BASE, ...STATE_EXTENSIONS, ...REV2_EXTENSIONS, ...SHARING_EXTENSIONS, ...OBJECT_EXTENSIONS, `APPENDLIMIT=${s.maxAppendSize}`];
   if (!s.authenticated) {
     if (!s.secure && s.tlsAvailable) caps.push('STARTTLS');
     if (authAllowed(s)) caps.push('AUTH=PLAIN');

@@ -9,6 +9,7 @@ import {
   formatDateTime,
   formatSection,
   literalHeader,
+  objectIdAttribute,
   planSection,
   serializeBodyStructure,
   toRanges,
@@ -121,9 +122,10 @@ export class FetchCommand {
     const envelope = items.some((i) => i.kind === 'ENVELOPE');
     const bodyStructure = items.some((i) => i.kind === 'BODYSTRUCTURE' || i.kind === 'BODY' || (i.kind === 'BODY[]' && i.section.part.length > 0));
     const pageSize = envelope || bodyStructure ? PAGE_HEAVY : PAGE_LIGHT;
+    const objectIds = items.some((i) => i.kind === 'EMAILID' || i.kind === 'THREADID');
     this.ctx.out.startBatch();
     try {
-      await this.pages(req, items, bodies, setsSeen, changedSince, envelope, bodyStructure, pageSize);
+      await this.pages(req, items, bodies, setsSeen, changedSince, { envelope, bodyStructure, objectIds }, pageSize);
     } finally {
       this.ctx.out.endBatch();
     }
@@ -135,14 +137,13 @@ export class FetchCommand {
     bodies: ({ body: BodyItem; label: string } | null)[],
     setsSeen: boolean,
     changedSince: number | null,
-    envelope: boolean,
-    bodyStructure: boolean,
+    want: { envelope: boolean; bodyStructure: boolean; objectIds: boolean },
     pageSize: number,
   ): Promise<void> {
     const readsBodies = bodies.some((b) => b !== null);
     const showsFlags = setsSeen || items.some((i) => i.kind === 'FLAGS');
     const announce = showsFlags ? this.ctx.announceKeywords : undefined;
-    const pageOf = (i: number) => this.load(req.targets.slice(i, i + pageSize).map(([, uid]) => uid), envelope, bodyStructure, readsBodies);
+    const pageOf = (i: number) => this.load(req.targets.slice(i, i + pageSize).map(([, uid]) => uid), want, readsBodies);
     // the next page is asked for while this one is written
     let next: Promise<FetchedMessage[]> | null = pageOf(0);
     for (let i = 0; next; i += pageSize) {
@@ -221,7 +222,7 @@ export class FetchCommand {
     return new Map(await Promise.all(reads));
   }
 
-  private async load(uids: number[], envelope: boolean, bodyStructure: boolean, bodyRefs: boolean): Promise<FetchedMessage[]> {
+  private async load(uids: number[], want: { envelope: boolean; bodyStructure: boolean; objectIds: boolean }, bodyRefs: boolean): Promise<FetchedMessage[]> {
     const out: FetchedMessage[] = [];
     let rest = uids;
     while (rest.length) {
@@ -229,9 +230,10 @@ export class FetchCommand {
         accountId: this.ctx.accountId,
         mailboxId: this.ctx.view.mailboxId,
         uids: toRanges(rest),
-        imapEnvelope: envelope,
-        bodyStructure,
+        imapEnvelope: want.envelope,
+        bodyStructure: want.bodyStructure,
         bodyRefs,
+        ...(want.objectIds ? { objectIds: true } : {}),
         limit: Math.min(5000, rest.length),
       });
       out.push(...res.messages);
@@ -416,6 +418,11 @@ function metadataAttribute(item: FetchItem, msg: FetchedMessage): string | null 
     case 'BODYSTRUCTURE':
     case 'BODY':
       return msg.body ? `${item.kind} ${serializeBodyStructure(msg.body, item.kind === 'BODYSTRUCTURE')}` : null;
+    // RFC 8474: a store of an earlier release sends no ids: the attribute is left out rather than made up
+    case 'EMAILID':
+      return msg.emailId !== undefined ? objectIdAttribute('EMAILID', msg.emailId) : null;
+    case 'THREADID':
+      return msg.threadId !== undefined ? objectIdAttribute('THREADID', msg.threadId) : null;
     default:
       return null;
   }

@@ -56,7 +56,8 @@ describe('SelectedMailbox', () => {
       m.selectResponses(),
       '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work)\r\n' +
         '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work \\*)] Flags permitted\r\n' +
-        '* 3 EXISTS\r\n* 0 RECENT\r\n* OK [UNSEEN 1] First unseen\r\n* OK [UIDVALIDITY 7] UIDs valid\r\n* OK [UIDNEXT 100] Predicted next UID\r\n* OK [HIGHESTMODSEQ 10] Highest\r\n',
+        '* 3 EXISTS\r\n* 0 RECENT\r\n* OK [UNSEEN 1] First unseen\r\n* OK [UIDVALIDITY 7] UIDs valid\r\n* OK [UIDNEXT 100] Predicted next UID\r\n* OK [HIGHESTMODSEQ 10] Highest\r\n' +
+        `* OK [MAILBOXID (F${MAILBOX_ID.replace(/-/g, '')})] Ok\r\n`,
     );
   });
 

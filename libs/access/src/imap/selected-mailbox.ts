@@ -3,6 +3,7 @@ import type { Logger } from '@mail/telemetry';
 import { existsResponse, expungeResponse, fetchFlagsResponse, keywordsResponses, recentResponse, selectResponses, toRanges, vanishedResponse, type SequenceSet } from '@mail/imap-protocol';
 import type { MailboxChangedEvent } from '../ports/change-feed.port.js';
 import type { MailStorePort } from '../ports/mail-store.port.js';
+import { mailboxObjectId } from './mailbox-object-id.js';
 import { MailboxView } from './mailbox-view.js';
 
 /** The store calls the synchronisation needs: opening a mailbox and asking what changed since a MODSEQ. */
@@ -117,6 +118,7 @@ export class SelectedMailbox {
       uidNext: v.uidNext,
       highestModseq: v.modseq,
       listName: rev2 ? { name: v.name, delimiter: '/' } : undefined,
+      mailboxId: mailboxObjectId(v.mailboxId),
     });
   }
 

@@ -1,4 +1,6 @@
+import { mailboxIdCode } from '@mail/imap-protocol';
 import { mailboxArgument } from '../mailbox-argument.js';
+import { mailboxObjectId } from '../mailbox-object-id.js';
 import { no, ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
 import { tenantOf } from '../caller.js';
@@ -22,7 +24,8 @@ export const create: CommandSpec<Create> = {
       specialUse = known;
     }
     // the subscription list is the client's: CREATE does not add to it (RFC 3501 6.3.6)
-    await s.ctx.store.createMailbox({ accountId: user.accountId, tenant: tenantOf(user), name, subscribed: false, specialUse });
-    return ok('CREATE completed');
+    const created = await s.ctx.store.createMailbox({ accountId: user.accountId, tenant: tenantOf(user), name, subscribed: false, specialUse });
+    // RFC 8474 4.1: the new mailbox's MAILBOXID in the tagged OK
+    return ok('CREATE completed', mailboxIdCode(mailboxObjectId(created.id)));
   },
 };
