@@ -158,6 +158,8 @@ export const FetchedMessage = z.object({
    */
   emailId: z.string().max(255).optional(),
   threadId: z.string().max(255).nullable().optional(),
+  /** RFC 8514 SAVEDATE, when the request asked for `saveDate`: when the message was put in this mailbox */
+  saveDate: IsoDate.optional(),
 });
 export type FetchedMessage = z.infer<typeof FetchedMessage>;
 
@@ -178,6 +180,8 @@ export const FetchMessages = defineRequest(
     bodyRefs: z.boolean().default(true),
     /** RFC 8474 EMAILID and THREADID (absent from an earlier access release: not asked) */
     objectIds: z.boolean().optional(),
+    /** RFC 8514 SAVEDATE (absent from an earlier access release: not asked) */
+    saveDate: z.boolean().optional(),
     limit: z.number().int().min(1).max(5000).default(5000),
   }),
   z.object({ messages: z.array(FetchedMessage), more: z.boolean() }),
@@ -193,7 +197,8 @@ export type SearchCriterion =
   | { op: 'header'; field: string; value: string }
   | { op: 'body'; value: string }
   | { op: 'text'; value: string }
-  | { op: 'internaldate' | 'sentdate'; cmp: 'before' | 'on' | 'since'; date: string }
+  /** savedate: RFC 8514, when the message was put in the mailbox */
+  | { op: 'internaldate' | 'sentdate' | 'savedate'; cmp: 'before' | 'on' | 'since'; date: string }
   | { op: 'size'; cmp: 'larger' | 'smaller'; value: number }
   | { op: 'modseq'; value: number }
   /** RFC 8474 EMAILID, as FetchMessages gives it */
@@ -210,7 +215,7 @@ export const SearchCriterion: z.ZodType<SearchCriterion> = z.lazy(() =>
     z.object({ op: z.literal('header'), field: z.string().min(1).max(200), value: z.string().max(1000) }),
     z.object({ op: z.literal('body'), value: z.string().max(1000) }),
     z.object({ op: z.literal('text'), value: z.string().max(1000) }),
-    z.object({ op: z.enum(['internaldate', 'sentdate']), cmp: z.enum(['before', 'on', 'since']), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
+    z.object({ op: z.enum(['internaldate', 'sentdate', 'savedate']), cmp: z.enum(['before', 'on', 'since']), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
     z.object({ op: z.literal('size'), cmp: z.enum(['larger', 'smaller']), value: z.number().int().nonnegative() }),
     z.object({ op: z.literal('modseq'), value: z.number().int().nonnegative() }),
     z.object({ op: z.literal('emailid'), id: z.string().max(255) }),

@@ -15,6 +15,7 @@ const SIMPLE = new Set<SimpleFetchItem>([
   'MODSEQ',
   'EMAILID',
   'THREADID',
+  'SAVEDATE',
 ]);
 
 const MACROS: Record<string, SimpleFetchItem[]> = {

@@ -21,3 +21,4 @@ export { canonicalEntry, metadataResponse, type MetadataOptions } from './metada
 export { ALL_RIGHTS, InvalidRightsError, applyRights, canWrite, canonicalRights, displayRights, hasAnyRight, hasRights, listableRights, parseRightsModification, type RightsMode, type RightsModification } from './acl-rights.js';
 export { aclResponse, listRightsResponse, myRightsResponse } from './acl-responses.js';
 export { isObjectId, mailboxIdCode, objectIdAttribute, objectIdValue, type ObjectIdValue } from './object-ids.js';
+export { saveDateAttribute } from './save-date.js';

@@ -21,13 +21,17 @@ const FLAG_KEYS: Record<string, [string, boolean]> = {
 };
 
 const HEADER_KEYS: Record<string, string> = { BCC: 'bcc', CC: 'cc', FROM: 'from', SUBJECT: 'subject', TO: 'to' };
-const DATE_KEYS: Record<string, ['internaldate' | 'sentdate', 'before' | 'on' | 'since']> = {
+const DATE_KEYS: Record<string, ['internaldate' | 'sentdate' | 'savedate', 'before' | 'on' | 'since']> = {
   BEFORE: ['internaldate', 'before'],
   ON: ['internaldate', 'on'],
   SINCE: ['internaldate', 'since'],
   SENTBEFORE: ['sentdate', 'before'],
   SENTON: ['sentdate', 'on'],
   SENTSINCE: ['sentdate', 'since'],
+  // RFC 8514 4.2
+  SAVEDBEFORE: ['savedate', 'before'],
+  SAVEDON: ['savedate', 'on'],
+  SAVEDSINCE: ['savedate', 'since'],
 };
 
 class SearchParser {
@@ -68,6 +72,9 @@ class SearchParser {
     }
     switch (word) {
       case 'ALL':
+        return { op: 'all' };
+      // RFC 8514 4.2: every mailbox here keeps save dates, so this matches every message
+      case 'SAVEDATESUPPORTED':
         return { op: 'all' };
       // RFC 3501 6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT
       case 'RECENT':

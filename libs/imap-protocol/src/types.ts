@@ -37,7 +37,9 @@ export type SimpleFetchItem =
   | 'MODSEQ'
   /** RFC 8474 OBJECTID */
   | 'EMAILID'
-  | 'THREADID';
+  | 'THREADID'
+  /** RFC 8514 SAVEDATE */
+  | 'SAVEDATE';
 
 export type FetchItem =
   | { kind: SimpleFetchItem }
@@ -61,7 +63,8 @@ export type SearchKey =
   | { op: 'header'; field: string; value: string }
   | { op: 'body'; value: string }
   | { op: 'text'; value: string }
-  | { op: 'internaldate' | 'sentdate'; cmp: 'before' | 'on' | 'since'; date: string }
+  /** `savedate`: RFC 8514 SAVEDBEFORE/SAVEDON/SAVEDSINCE */
+  | { op: 'internaldate' | 'sentdate' | 'savedate'; cmp: 'before' | 'on' | 'since'; date: string }
   | { op: 'size'; cmp: 'larger' | 'smaller'; value: number }
   | { op: 'modseq'; value: number }
   /** RFC 8474 EMAILID / THREADID: an object identifier as the client wrote it */

@@ -33,6 +33,8 @@ export interface FetchedRow {
   envelope_imap?: string | null;
   /** with `indexId` only: what the EMAILID is made from */
   index_id?: number | string;
+  /** with `saveDate` only: when the message was put in the mailbox (rows older than the column: its internal date) */
+  save_date?: Date | string;
 }
 
 export interface FlagChange {
@@ -66,6 +68,12 @@ function indexLateral(columns: string[]): string {
   const list = columns.length ? columns.map((c) => `x.${c}`).join(', ') : 'x.id';
   return `CROSS JOIN LATERAL (SELECT ${list} FROM mail.message_indexes x WHERE x.id = m.index_id OFFSET 0) i`;
 }
+
+/**
+ * RFC 8514's save date of a row: `saved_at` (its column default is the insert's time), or for rows
+ * stored before the column existed their internal date (migration 011, ADR 0056).
+ */
+export const SAVE_DATE = 'COALESCE(m.saved_at, m.internal_date)';
 
 /** New flag array and "would it change" test per STORE mode, over the current flags `c.flags` and `$f`. */
 const FLAG_SQL: Record<FlagMode, (f: string) => { next: string; changes: string }> = {
@@ -129,7 +137,7 @@ export class MessageRepository {
     mailboxId: string,
     ranges: [number, number][],
     limit: number,
-    want: { envelope: boolean; imapEnvelope: boolean; body: boolean; bodyRefs: boolean; indexId?: boolean },
+    want: { envelope: boolean; imapEnvelope: boolean; body: boolean; bodyRefs: boolean; indexId?: boolean; saveDate?: boolean },
   ): Promise<FetchedRow[]> {
     const params = new SqlParams([mailboxId]);
     const scope = uidScope(ranges, params);
@@ -147,7 +155,7 @@ export class MessageRepository {
     // The page is cut first (primary key order, LIMIT), then the wide jsonb columns are read for
     // that page alone, one index lookup per row.
     const { rows } = await q.query<FetchedRow>(
-      `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size${want.bodyRefs ? ', m.blob_key, m.header_size' : ''}${want.indexId ? ', m.index_id' : ''}${extra}
+      `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size${want.bodyRefs ? ', m.blob_key, m.header_size' : ''}${want.indexId ? ', m.index_id' : ''}${want.saveDate ? `, ${SAVE_DATE} AS save_date` : ''}${extra}
        FROM (SELECT m.* FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} ORDER BY m.uid LIMIT ${lim}) m
        ${columns.length ? indexLateral(columns) : ''}
        ORDER BY m.uid`,

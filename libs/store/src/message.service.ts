@@ -53,7 +53,7 @@ export class MessageService {
     const wide = p.envelope || p.imapEnvelope || p.bodyStructure;
     const limit = wide ? Math.min(p.limit, WIDE_PAGE_ROWS) : p.limit;
     const objectIds = p.objectIds === true;
-    const rows = await this.messages.fetch(this.db, mailbox.id, ranges, limit + 1, { envelope: p.envelope, imapEnvelope: p.imapEnvelope, body: p.bodyStructure, bodyRefs: p.bodyRefs, indexId: objectIds });
+    const rows = await this.messages.fetch(this.db, mailbox.id, ranges, limit + 1, { envelope: p.envelope, imapEnvelope: p.imapEnvelope, body: p.bodyStructure, bodyRefs: p.bodyRefs, indexId: objectIds, saveDate: p.saveDate === true });
     // a shared mailbox's messages carry its owner's EMAILIDs, whoever reads them
     const emailIds = objectIds ? new EmailIds(mailbox.account_id) : null;
     let more = rows.length > limit;
@@ -79,6 +79,7 @@ export class MessageService {
         // threads are not tracked (ADR 0056): RFC 8474 5.2 allows NIL
         m.threadId = null;
       }
+      if (row.save_date != null) m.saveDate = new Date(row.save_date).toISOString();
       out.push(m);
     }
     return { messages: out, more };

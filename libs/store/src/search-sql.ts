@@ -1,6 +1,7 @@
 import { collapseWhitespace, ContractError, type SearchCriterion } from '@mail/contracts';
 import { canonicalFlag, RECENT } from './flags.js';
 import { escapeLike } from './mailbox-name.js';
+import { SAVE_DATE } from './message.repository.js';
 import { mergeRanges } from './uid-ranges.js';
 
 /** Header fields with a column of their own in message_indexes (the ones IMAP names as keys). */
@@ -93,6 +94,8 @@ export function compileSearch(criterion: SearchCriterion, firstParam: number, id
         return `(${use('body_text')} LIKE ${contains(collapseWhitespace(c.value))} OR array_to_string(${use('headers')}, E'\\n') LIKE ${contains(c.value)})`;
       case 'internaldate':
         return dateCompare('m.internal_date', c.cmp, c.date);
+      case 'savedate':
+        return dateCompare(SAVE_DATE, c.cmp, c.date);
       case 'sentdate':
         // RFC 3501 compares the Date: header's day in its own zone (sent_on); rows indexed before
         // sent_on existed use the UTC day, and a message without a Date: header its internal date's

@@ -18,8 +18,8 @@ const STATE_EXTENSIONS = ['QRESYNC', 'METADATA'];
  * not listed yet: with it, imapflow enables rev2 and the migration e2e stalls (ADR 0046).
  */
 const REV2_EXTENSIONS = ['SEARCHRES'];
-/** Object identifiers and save dates (ADR 0056): RFC 8474 OBJECTID. */
-const OBJECT_EXTENSIONS = ['OBJECTID'];
+/** Object identifiers and save dates (ADR 0056): RFC 8474 OBJECTID, RFC 8514 SAVEDATE. */
+const OBJECT_EXTENSIONS = ['OBJECTID', 'SAVEDATE'];
 /** Shared mailboxes (ADR 0044): RFC 4314 ACL with the rights t, e, x and k of RIGHTS=texk. */
 const SHARING_EXTENSIONS = ['ACL', 'RIGHTS=texk'];
 

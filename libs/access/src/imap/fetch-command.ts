@@ -11,6 +11,7 @@ import {
   literalHeader,
   objectIdAttribute,
   planSection,
+  saveDateAttribute,
   serializeBodyStructure,
   toRanges,
   type FetchItem,
@@ -68,6 +69,8 @@ const HEADER: Section = { part: [], text: 'HEADER', fields: [] };
 const TEXT: Section = { part: [], text: 'TEXT', fields: [] };
 
 type BodyItem = Extract<FetchItem, { kind: 'BODY[]' }>;
+/** what a page asks the store for besides flags, sizes and dates */
+type LoadWanted = { envelope: boolean; bodyStructure: boolean; objectIds: boolean; saveDate: boolean };
 
 /** RFC822.* are old names for body sections; one code path serves both. */
 function asBodyItem(item: FetchItem): { body: BodyItem; label: string } | null {
@@ -123,9 +126,10 @@ export class FetchCommand {
     const bodyStructure = items.some((i) => i.kind === 'BODYSTRUCTURE' || i.kind === 'BODY' || (i.kind === 'BODY[]' && i.section.part.length > 0));
     const pageSize = envelope || bodyStructure ? PAGE_HEAVY : PAGE_LIGHT;
     const objectIds = items.some((i) => i.kind === 'EMAILID' || i.kind === 'THREADID');
+    const saveDate = items.some((i) => i.kind === 'SAVEDATE');
     this.ctx.out.startBatch();
     try {
-      await this.pages(req, items, bodies, setsSeen, changedSince, { envelope, bodyStructure, objectIds }, pageSize);
+      await this.pages(req, items, bodies, setsSeen, changedSince, { envelope, bodyStructure, objectIds, saveDate }, pageSize);
     } finally {
       this.ctx.out.endBatch();
     }
@@ -137,7 +141,7 @@ export class FetchCommand {
     bodies: ({ body: BodyItem; label: string } | null)[],
     setsSeen: boolean,
     changedSince: number | null,
-    want: { envelope: boolean; bodyStructure: boolean; objectIds: boolean },
+    want: LoadWanted,
     pageSize: number,
   ): Promise<void> {
     const readsBodies = bodies.some((b) => b !== null);
@@ -222,7 +226,7 @@ export class FetchCommand {
     return new Map(await Promise.all(reads));
   }
 
-  private async load(uids: number[], want: { envelope: boolean; bodyStructure: boolean; objectIds: boolean }, bodyRefs: boolean): Promise<FetchedMessage[]> {
+  private async load(uids: number[], want: LoadWanted, bodyRefs: boolean): Promise<FetchedMessage[]> {
     const out: FetchedMessage[] = [];
     let rest = uids;
     while (rest.length) {
@@ -234,6 +238,7 @@ export class FetchCommand {
         bodyStructure: want.bodyStructure,
         bodyRefs,
         ...(want.objectIds ? { objectIds: true } : {}),
+        ...(want.saveDate ? { saveDate: true } : {}),
         limit: Math.min(5000, rest.length),
       });
       out.push(...res.messages);
@@ -423,6 +428,8 @@ function metadataAttribute(item: FetchItem, msg: FetchedMessage): string | null 
       return msg.emailId !== undefined ? objectIdAttribute('EMAILID', msg.emailId) : null;
     case 'THREADID':
       return msg.threadId !== undefined ? objectIdAttribute('THREADID', msg.threadId) : null;
+    case 'SAVEDATE':
+      return msg.saveDate !== undefined ? saveDateAttribute(new Date(msg.saveDate)) : null;
     default:
       return null;
   }

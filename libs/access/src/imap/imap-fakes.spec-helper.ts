@@ -294,6 +294,7 @@ export class FakeMailStore extends MailStorePort {
       case 'emailid':
         return false;
       case 'internaldate':
+      case 'savedate':
       case 'sentdate': {
         const day = m.internalDate.slice(0, 10);
         return c.cmp === 'on' ? day === c.date : c.cmp === 'before' ? day < c.date : day >= c.date;

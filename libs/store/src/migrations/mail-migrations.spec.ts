@@ -51,5 +51,35 @@ for (const [engine, open] of engines) {
         await scratch.drop();
       }
     });
+
+    it('011 leaves the save date of existing messages to their internal date and gives new ones theirs', async () => {
+      const scratch = await open();
+      try {
+        const account = randomUUID();
+        const box = randomUUID();
+        const insert = (uid: number) =>
+          scratch.db.query(
+            `INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id)
+             VALUES ($1, $2, 1, '{}', '2020-01-02T03:04:05Z', 1, 'k', 1, 1)`,
+            [box, uid],
+          );
+        await migrateAcross(scratch.db, '011-imapb-save-date', async () => {
+          await scratch.db.query('INSERT INTO mail.accounts (account_id) VALUES ($1)', [account]);
+          await scratch.db.query(`INSERT INTO mail.mailboxes (id, account_id, name) VALUES ($1, $2, 'INBOX')`, [box, account]);
+          await insert(1);
+        });
+        // the previous release's insert, which does not name the column
+        await insert(2);
+        const { rows } = await scratch.db.query<{ uid: number; saved_at: Date | null; save_date: Date }>(
+          'SELECT uid, saved_at, COALESCE(saved_at, internal_date) AS save_date FROM mail.messages WHERE mailbox_id = $1 ORDER BY uid',
+          [box],
+        );
+        assert.equal(rows[0].saved_at, null);
+        assert.equal(new Date(rows[0].save_date).toISOString(), '2020-01-02T03:04:05.000Z');
+        assert.ok(rows[1].saved_at !== null && new Date(rows[1].saved_at).getTime() > Date.parse('2026-01-01'));
+      } finally {
+        await scratch.drop();
+      }
+    });
   });
 }

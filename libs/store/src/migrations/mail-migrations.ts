@@ -9,6 +9,7 @@ import { m007Tombstones } from './007-imapb-tombstones.js';
 import { m008Metadata } from './008-imapb-metadata.js';
 import { m009Acl } from './009-acl.js';
 import { m010ThreadReferences } from './010-thread-references.js';
+import { m011SaveDate } from './011-imapb-save-date.js';
 
 /** The store's schema `mail`, in order; a released migration is never edited, only followed by a new one. */
-export const mailMigrations: Migration[] = [m001Mail, m002EnvelopeImap, m003Lz4, m004Subscriptions, m005Recent, m006SentOn, m007Tombstones, m008Metadata, m009Acl, m010ThreadReferences];
+export const mailMigrations: Migration[] = [m001Mail, m002EnvelopeImap, m003Lz4, m004Subscriptions, m005Recent, m006SentOn, m007Tombstones, m008Metadata, m009Acl, m010ThreadReferences, m011SaveDate];
