@@ -2,7 +2,10 @@
 // Summarises the V8 CPU profiles that `npm run bench -- --profile=DIR` leaves under DIR: for each
 // profile, where the samples fall by self time, grouped by package (or our library) and by function.
 //   node bench/profile-summary.mjs DIR [--top=25]
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// A `window.json` in DIR ({ fromUs, toUs, messages }, monotonic clock as process.hrtime, which V8's
+// profile timestamps share: bench/ingest-cpu.mjs writes it) counts only the samples of that window,
+// so that the start (module loading, compiles) and the warm-up stay out, and prints µs per message.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -12,6 +15,9 @@ if (!dir) {
   console.error('usage: node bench/profile-summary.mjs DIR [--top=N]');
   process.exit(2);
 }
+
+const windowFile = dir && statSync(dir).isDirectory() ? join(dir, 'window.json') : undefined;
+const window = windowFile && existsSync(windowFile) ? JSON.parse(readFileSync(windowFile, 'utf8')) : undefined;
 
 function profiles(d) {
   if (!statSync(d).isDirectory()) return [d];
@@ -40,7 +46,12 @@ function summarise(file) {
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const hits = new Map();
   const dt = prof.timeDeltas ?? [];
-  prof.samples.forEach((id, i) => hits.set(id, (hits.get(id) ?? 0) + (dt[i] ?? 0)));
+  let at = prof.startTime;
+  prof.samples.forEach((id, i) => {
+    at += dt[i] ?? 0;
+    if (window && (at < window.fromUs || at > window.toUs)) return;
+    hits.set(id, (hits.get(id) ?? 0) + (dt[i] ?? 0));
+  });
   const total = [...hits.values()].reduce((a, b) => a + b, 0);
   const byOwner = new Map();
   const byFn = new Map();
@@ -66,8 +77,8 @@ function summarise(file) {
   }
   const service = [...libs].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '?';
   const pct = (us) => `${((us / busy) * 100).toFixed(1).padStart(5)} %`;
-  const ms = (us) => `${(us / 1000).toFixed(0).padStart(7)} ms`;
-  console.log(`\n### ${service} (${relative(process.cwd(), file)}): ${(busy / 1000).toFixed(0)} ms busy of ${(total / 1000).toFixed(0)} ms`);
+  const ms = (us) => `${(us / 1000).toFixed(0).padStart(7)} ms` + (window?.messages ? ` ${(us / window.messages).toFixed(1).padStart(7)} µs/msg` : '');
+  console.log(`\n### ${service} (${relative(process.cwd(), file)}): ${(busy / 1000).toFixed(0)} ms busy of ${(total / 1000).toFixed(0)} ms${window ? ` in the measured window (${window.messages} messages)` : ''}`);
   console.log('by package (self time):');
   for (const [o, us] of [...byOwner].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${ms(us)} ${pct(us)}  ${o}`);
   console.log('by function (self time):');

@@ -47,12 +47,47 @@ export interface NewAppendGroup {
   items: Array<{ blobKey: string; internalDate: string; idempotencyKey: string | null; record: IndexRecord }>;
 }
 
+/** One append to each of several mailboxes, written by one statement (ADR 0059): every mailbox and every blob once. */
+export interface NewAppendAcross {
+  /** the same flags on every item (a delivery's: none) */
+  flags: string[];
+  /** 1 when those flags lack \Seen */
+  unseen: number;
+  items: Array<{ accountId: string; mailboxId: string; blobKey: string; internalDate: string; idempotencyKey: string | null; record: IndexRecord }>;
+}
+
 export type AppendOutcome =
   | { ok: true; row: AppendResultRow }
   /** the existing index row was collected meanwhile: parse and insert it instead */
   | { ok: false; why: 'index-gone' }
   /** the mailbox was deleted meanwhile; the index reference taken for it was given back */
   | { ok: false; why: 'mailbox-gone' };
+
+/**
+ * The index columns of several records as arrays for `unnest`, in the order the statements take
+ * them: size, header size, envelope, IMAP envelope, body structure, sent date and day, the five
+ * lowercased search headers, the header fields (a JSON array: a text[] per row does not pass
+ * through unnest) and the body text.
+ */
+function indexColumns(records: IndexRecord[]): unknown[][] {
+  const col = <T>(f: (r: IndexRecord) => T) => records.map(f);
+  return [
+    col((r) => r.size),
+    col((r) => r.headerSize),
+    col((r) => r.envelopeJson),
+    col((r) => r.envelopeImap),
+    col((r) => r.bodyJson),
+    col((r) => r.sentDate),
+    col((r) => r.sentOn),
+    col((r) => r.hdrFrom),
+    col((r) => r.hdrTo),
+    col((r) => r.hdrCc),
+    col((r) => r.hdrBcc),
+    col((r) => r.hdrSubject),
+    col((r) => JSON.stringify(r.headers)),
+    col((r) => r.bodyText),
+  ];
+}
 
 /** The append's SQL: one read, then one statement that writes everything (its own transaction). */
 export class AppendRepository {
@@ -118,7 +153,6 @@ export class AppendRepository {
     const items = g.items;
     const unseen = g.unseen * items.length;
     const bytes = items.reduce((n, i) => n + i.record.size, 0);
-    const col = <T>(f: (r: IndexRecord) => T) => items.map((i) => f(i.record));
     const { rows } = await q.query<{ mailbox_id: string | null; first_uid: number | null; base_modseq: number | null; uid_validity: number | null }>(
       `WITH t AS (
          SELECT * FROM unnest($5::text[], $6::timestamptz[], $7::text[], $8::bigint[], $9::int[], $10::text[], $11::text[], $12::text[],
@@ -159,28 +193,77 @@ export class AppendRepository {
         items.map((i) => i.blobKey),
         items.map((i) => i.internalDate),
         items.map((i) => i.idempotencyKey),
-        col((r) => r.size),
-        col((r) => r.headerSize),
-        col((r) => r.envelopeJson),
-        col((r) => r.envelopeImap),
-        col((r) => r.bodyJson),
-        col((r) => r.sentDate),
-        col((r) => r.sentOn),
-        col((r) => r.hdrFrom),
-        col((r) => r.hdrTo),
-        col((r) => r.hdrCc),
-        col((r) => r.hdrBcc),
-        col((r) => r.hdrSubject),
-        col((r) => JSON.stringify(r.headers)),
-        col((r) => r.bodyText),
+        ...indexColumns(items.map((i) => i.record)),
         unseen,
         bytes,
-        col((r) => r.threadReferences),
+        items.map((i) => i.record.threadReferences),
       ],
     );
     const row = rows[0];
     if (row?.mailbox_id == null) return null;
     return { firstUid: Number(row.first_uid), baseModseq: Number(row.base_modseq), uidValidity: Number(row.uid_validity) };
+  }
+
+  /**
+   * One append to each of several mailboxes in ONE statement (ADR 0059): a delivery batch spread
+   * over many accounts (one message each) pays one round trip, one statement and one commit
+   * instead of one per message. The mailbox rows are locked in id order before they are updated
+   * (`ORDER BY … FOR UPDATE`: the lock node sits above the sort), so two such statements, or one
+   * and a single append, never wait on each other in a cycle. Every item has its own blob (an
+   * `ON CONFLICT DO UPDATE` may not touch a row twice in one statement). A mailbox gone meanwhile
+   * gets no row in the answer and nothing written for it; a duplicate idempotency key (another
+   * replica racing) aborts the whole statement. Answers one row per mailbox written.
+   */
+  async appendAcross(q: Queryable, g: NewAppendAcross): Promise<Map<string, AppendResultRow>> {
+    const items = g.items;
+    const { rows } = await q.query<AppendResultRow>(
+      `WITH t AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::bigint[], $7::int[], $8::text[], $9::text[], $10::text[],
+                              $11::timestamptz[], $12::date[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
+           AS t(mailbox_id, account_id, blob_key, internal_date, key, size, header_size, envelope, envelope_imap, body,
+                sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references)
+       ),
+       lk AS (
+         SELECT mb.id FROM mail.mailboxes mb JOIN t ON mb.id = t.mailbox_id AND mb.account_id = t.account_id ORDER BY mb.id FOR UPDATE OF mb
+       ),
+       a AS (
+         UPDATE mail.mailboxes mb SET uid_next = mb.uid_next + 1, highest_modseq = mb.highest_modseq + 1,
+           message_count = mb.message_count + 1, unseen_count = mb.unseen_count + $21, size_bytes = mb.size_bytes + t.size
+         FROM t, lk WHERE mb.id = t.mailbox_id AND lk.id = mb.id
+         RETURNING mb.id, mb.uid_next - 1 AS uid, mb.highest_modseq AS modseq, mb.uid_validity
+       ),
+       x AS (
+         INSERT INTO mail.message_indexes
+           (blob_key, size, header_size, envelope, envelope_imap, body, sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references, ref_count)
+         SELECT t.blob_key, t.size, t.header_size, t.envelope::jsonb, t.envelope_imap, t.body::jsonb, t.sent_date, t.sent_on, t.hdr_from, t.hdr_to, t.hdr_cc, t.hdr_bcc, t.hdr_subject,
+                ARRAY(SELECT jsonb_array_elements_text(t.headers::jsonb)), t.body_text, t.thread_references, 1
+           FROM t JOIN a ON a.id = t.mailbox_id
+         ON CONFLICT (blob_key) DO UPDATE SET ref_count = mail.message_indexes.ref_count + 1, unreferenced_since = NULL
+         RETURNING id, blob_key, size, header_size
+       ),
+       ins AS (
+         INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id)
+         SELECT a.id, a.uid, a.modseq, $22::text[], t.internal_date, x.size, t.blob_key, x.header_size, x.id
+           FROM t JOIN a ON a.id = t.mailbox_id JOIN x ON x.blob_key = t.blob_key
+       ),
+       rec AS (
+         INSERT INTO mail.append_results (account_id, idempotency_key, mailbox_id, uid, uid_validity, modseq)
+         SELECT t.account_id, t.key, a.id, a.uid, a.uid_validity, a.modseq FROM t JOIN a ON a.id = t.mailbox_id WHERE t.key IS NOT NULL
+       )
+       SELECT a.id AS mailbox_id, a.uid, a.uid_validity, a.modseq FROM a`,
+      [
+        items.map((i) => i.mailboxId),
+        items.map((i) => i.accountId),
+        items.map((i) => i.blobKey),
+        items.map((i) => i.internalDate),
+        items.map((i) => i.idempotencyKey),
+        ...indexColumns(items.map((i) => i.record)),
+        items.map((i) => i.record.threadReferences),
+        g.unseen,
+        g.flags,
+      ],
+    );
+    return new Map(rows.map((r) => [r.mailbox_id, { mailbox_id: r.mailbox_id, uid: Number(r.uid), uid_validity: Number(r.uid_validity), modseq: Number(r.modseq) }]));
   }
 
   /**

@@ -60,7 +60,12 @@ export class AppendService {
       byMailbox.set(k, [...(byMailbox.get(k) ?? []), i]);
     });
     const contexts = await this.batchContexts(items);
-    const queues = [...byMailbox.values()];
+    const across = await this.acrossMailboxes([...byMailbox.values()], items, carried, contexts);
+    const queues = [...byMailbox.values()].filter((q) => !(q.length === 1 && across.has(q[0])));
+    for (const [i, { result, change }] of across) {
+      results[i] = { ok: true, result };
+      changes.set(change.mailboxId, change);
+    }
     const lane = async () => {
       for (let q = queues.shift(); q; q = queues.shift()) {
         const together = await this.inOneStatement(q, items, carried, contexts);
@@ -274,6 +279,71 @@ export class AppendService {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * The mailboxes of a batch that get one message each, appended in ONE statement (ADR 0059): a
+   * delivery batch spread over many accounts then pays one statement and one commit, not one per
+   * message. An item joins when everything it decides on is known from the batch's context read
+   * (the first item of its account and blob: mailbox, earlier result of its key, quota use), it is
+   * new (no earlier result, blob not yet indexed, no other item of the batch with that blob), its
+   * index came with it, it fits its quota and its flags are the first member's. The rest, and all
+   * of them when the statement fails (it is atomic: nothing was written then) or a mailbox had
+   * gone, run as before.
+   */
+  private async acrossMailboxes(queues: number[][], items: AppendRequest[], carried: Map<string, string>, contexts: Map<number, AppendContext>) {
+    const out = new Map<number, { result: AppendResult; change: MailboxChange }>();
+    const perBlob = new Map<string, number>();
+    for (const item of items) perBlob.set(item.blobKey, (perBlob.get(item.blobKey) ?? 0) + 1);
+    const members: Array<{ i: number; mailbox: NonNullable<AppendContext['mailbox']>; record: IndexRecord }> = [];
+    let flags: string[] | undefined;
+    for (const q of queues) {
+      const i = q[0];
+      const p = items[i];
+      const ctx = contexts.get(i);
+      if (q.length !== 1 || !ctx?.mailbox || ctx.earlier || ctx.index || perBlob.get(p.blobKey) !== 1 || !carried.has(p.blobKey)) continue;
+      const own = normalizeFlags(p.flags);
+      if (flags && own.join(' ') !== flags.join(' ')) continue;
+      let record: IndexRecord;
+      try {
+        record = await this.indexRecord(p, carried.get(p.blobKey));
+      } catch {
+        continue;
+      }
+      if (quotaProblem({ bytes: ctx.used, messages: ctx.messages }, { bytes: record.size, messages: 1 }, effectiveLimits(p.quota, ctx.quota, this.settings.defaultQuotaBytes))) continue;
+      flags ??= own;
+      members.push({ i, mailbox: ctx.mailbox, record });
+    }
+    if (members.length < 2 || !flags) return out;
+    const started = performance.now();
+    let written: Map<string, AppendResultRow>;
+    try {
+      written = await this.appends.appendAcross(this.db, {
+        flags,
+        unseen: flags.includes(SEEN) ? 0 : 1,
+        items: members.map(({ i, mailbox, record }) => ({
+          accountId: items[i].accountId,
+          mailboxId: mailbox.id,
+          blobKey: items[i].blobKey,
+          internalDate: new Date(items[i].internalDate ?? Date.now()).toISOString(),
+          idempotencyKey: items[i].idempotencyKey ?? null,
+          record,
+        })),
+      });
+    } catch {
+      return out;
+    }
+    const each = (performance.now() - started) / 1000 / members.length;
+    for (const { i, mailbox } of members) {
+      const r = written.get(mailbox.id);
+      if (!r) continue;
+      recordAppend('ok', each);
+      out.set(i, {
+        result: { mailboxId: r.mailbox_id, uid: r.uid, uidValidity: r.uid_validity, modseq: r.modseq, duplicate: false, flags },
+        change: { ...change(mailbox, 'appended', [r.uid], r.modseq), appended: [{ uid: r.uid, modseq: r.modseq, flags }] },
+      });
+    }
+    return out;
   }
 
   private async measured(p: AppendRequest, carried: string | undefined, context?: AppendContext): Promise<{ result: AppendResult; change?: MailboxChange }> {

@@ -38,6 +38,22 @@ import { freshPostgres, inMemoryPglite, rawMessage, startStore, type OpenedDatab
 const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (err: unknown) => err instanceof ContractError && err.code === code);
 const QUOTA = 200_000;
 
+/**
+ * The items each call of one of the repository's batch statements writes, for the rest of the
+ * suite (the one-by-one path never calls them).
+ */
+function itemsPerStatement(name: 'appendGroup' | 'appendAcross'): number[] {
+  const proto = AppendRepository.prototype as unknown as Record<string, (this: AppendRepository, q: unknown, g: { items: unknown[] }) => unknown>;
+  const original = proto[name];
+  const calls: number[] = [];
+  proto[name] = function (q, g) {
+    calls.push(g.items.length);
+    return original.call(this, q, g);
+  };
+  after(() => void (proto[name] = original));
+  return calls;
+}
+
 function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
   describe(`store over the bus (${name})`, () => {
     let h: StoreHarness;
@@ -229,14 +245,7 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
     it('appends a batch to one mailbox in one statement, and reruns it item by item when one item fails (ADR 0043, 0053)', async () => {
       const accountId = randomUUID();
       await h.bus.request(ListMailboxes, { accountId });
-      // the group statement's own writes, counted (the one-by-one path never calls it)
-      const groupWrite = AppendRepository.prototype.appendGroup;
-      const groups: number[] = [];
-      AppendRepository.prototype.appendGroup = function (q, g) {
-        groups.push(g.items.length);
-        return groupWrite.call(this, q, g);
-      };
-      after(() => void (AppendRepository.prototype.appendGroup = groupWrite));
+      const groups = itemsPerStatement('appendGroup');
       const item = async (subject: string, extra: Record<string, unknown> = {}) => {
         const raw = rawMessage({ subject, extraHeaders: [`References: <Ref-${subject.replace(/\W/g, '')}@Example.org>`] });
         return { accountId, blobKey: await h.put(raw), size: Buffer.byteLength(raw), index: encodeCarriedIndex(indexMessageBuffer(Buffer.from(raw))), ...extra };
@@ -276,6 +285,49 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
         assert.deepEqual(events.map((e) => e.uids), [[1, 2, 3], [4, 5], [6, 7]]);
       } finally {
         await sub.unsubscribe();
+      }
+    });
+
+    it('appends a batch spread over several mailboxes, one message each, in one statement (ADR 0059)', async () => {
+      const [a, b, c, d] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      for (const accountId of [a, b, c, d]) await h.bus.request(ListMailboxes, { accountId });
+      await append(b, rawMessage({ subject: 'already there' }));
+      const statements = itemsPerStatement('appendAcross');
+      const item = async (accountId: string, subject: string, extra: Record<string, unknown> = {}) => {
+        const raw = rawMessage({ subject });
+        return { accountId, blobKey: await h.put(raw), size: Buffer.byteLength(raw), index: encodeCarriedIndex(indexMessageBuffer(Buffer.from(raw))), ...extra };
+      };
+      const events: Array<EventOf<typeof MailboxChanged>> = [];
+      const subs = await Promise.all([a, b, c].map((x) => h.bus.subscribe(MailboxChanged, (e) => void events.push(e), x)));
+      try {
+        const batch = [
+          await item(a, 'to a', { idempotencyKey: 'q1:a' }),
+          await item(b, 'to b', { idempotencyKey: 'q1:b' }),
+          await item(c, 'to c', { idempotencyKey: 'q1:c', flags: ['\\Seen'] }),
+          // no index came with it: the store reads the blob, and never near the statement
+          { ...(await item(d, 'to d', { idempotencyKey: 'q1:d' })), index: undefined },
+        ];
+        const first = await h.bus.request(AppendMessages, { items: batch });
+        assert.deepEqual(first.results.map((r) => (r.ok ? [r.result.uid, r.result.duplicate] : r.code)), [[1, false], [2, false], [1, false], [1, false]]);
+        assert.deepEqual(statements, [2], 'a and b together; c (other flags) and d (no index) alone');
+        const { rows } = await h.db.query<{ account: string; subject: string; uid: string }>(
+          `SELECT b.account_id AS account, x.hdr_subject AS subject, m.uid FROM mail.messages m JOIN mail.message_indexes x ON x.id = m.index_id
+            JOIN mail.mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = ANY($1::uuid[]) ORDER BY x.hdr_subject`,
+          [[a, b, c, d]],
+        );
+        assert.deepEqual(rows.map((r) => [r.account, r.subject, Number(r.uid)]), [[b, 'already there', 1], [a, 'to a', 1], [b, 'to b', 2], [c, 'to c', 1], [d, 'to d', 1]]);
+        const status = await inbox(b);
+        assert.deepEqual([status.messages, status.unseen, status.uidNext], [2, 2, 3]);
+        // the batch delivered again (a crash after the store committed): every item its earlier result, nothing written
+        const again = await h.bus.request(AppendMessages, { items: batch });
+        assert.deepEqual(again.results.map((r) => (r.ok ? [r.result.uid, r.result.duplicate] : r.code)), [[1, true], [2, true], [1, true], [1, true]]);
+        assert.deepEqual(statements, [2]);
+        assert.equal((await inbox(a)).messages, 1);
+        for (let i = 0; i < 50 && events.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual(events.filter((e) => e.kind === 'appended').map((e) => [e.accountId === a ? 'a' : e.accountId === b ? 'b' : 'c', e.uids]).sort(), [['a', [1]], ['b', [2]], ['c', [1]]]);
+      } finally {
+        await Promise.all(subs.map((s) => s.unsubscribe()));
       }
     });
 
