@@ -1,12 +1,13 @@
 import { createServer, type Socket } from 'node:net';
 import { createSecureContext, createServer as createTlsServer, type SecureContext, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { serverSecureContextOptions, serverTlsOptions } from '@mail/config';
-import { admitSocket, armDeadline, ConnectionLimiter, ProxyGate, type ClientPeer, type ConnectionLimits, type ProxyProtocolSettings, type RefusedBy } from '@mail/limits';
+import { admitSocket, armDeadline, ConnectionLimiter, connectionMetrics, ProxyGate, type ClientPeer, type ConnectionLimits, type ProxyProtocolSettings, type RefusedBy } from '@mail/limits';
 import type { Logger } from '@mail/telemetry';
 import type { AccessProtocol } from './access-metrics.js';
 import { plainDoor, proxiedTlsDoor } from './listener-door.js';
 import { ListenerSet, type StoppableSession } from './listener-set.js';
 import { onTlsClientError } from './tls-handshake.js';
+import { UserConnections } from './user-connections.js';
 
 /** What the connection layer needs of an IMAP or POP3 session. */
 export interface ListenedSession extends StoppableSession {
@@ -24,6 +25,8 @@ export interface AccessListenerSettings {
   logger: Logger;
   /** connections on the plain and TLS port together and per client (default: DEFAULT_LIMITS) */
   limits?: ConnectionLimits;
+  /** sessions one account may hold at once on this process (IMAP; POP3's maildrop lock allows one), but from the `limits.exempt` networks; 0 or unset: no limit */
+  maxPerUser?: number;
   /** PROXY protocol on the listeners it names, from its trusted peers only */
   proxy?: ProxyProtocolSettings;
   /** an absolute limit from connect to login, however the client trickles its bytes; default 60 s */
@@ -50,7 +53,7 @@ export const DEFAULT_LIMITS: ConnectionLimits = { maxConnections: 10_000, maxPer
  * The connection layer of IMAP and POP3 (issue 14): the listeners (cleartext and implicit TLS,
  * each behind the PROXY gate when configured), the TLS context (one policy for both protocols, used
  * for implicit TLS and handed to the sessions for STARTTLS/STLS, renewed without a restart), the
- * connection limits per listener, per process and per client address, the pre-login
+ * connection limits per listener, per process, per client address and per account, the pre-login
  * deadline, and a graceful stop. A protocol server only says how a session starts and how a refusal
  * is worded.
  */
@@ -58,6 +61,7 @@ export class AccessListener<S extends ListenedSession> {
   private readonly sessions = new Set<S>();
   private readonly listeners: ListenerSet;
   private readonly limiter: ConnectionLimiter;
+  private readonly users: UserConnections;
   private context: SecureContext | undefined;
   private tlsServer: TlsServer | undefined;
   private boundPorts: { port: number; tlsPort?: number } | undefined;
@@ -67,6 +71,7 @@ export class AccessListener<S extends ListenedSession> {
     if (o.tlsPort !== undefined && !o.tls) throw new Error(`${label}S port needs a TLS key and certificate`);
     this.listeners = new ListenerSet(label, o.host, o.logger);
     this.limiter = new ConnectionLimiter({ protocol: o.protocol, listener: o.names[0], logger: o.logger, ...(o.limits ?? DEFAULT_LIMITS) });
+    this.users = new UserConnections(o.maxPerUser ?? 0);
     this.context = o.tls ? createSecureContext(serverSecureContextOptions(o.tls)) : undefined;
   }
 
@@ -129,6 +134,24 @@ export class AccessListener<S extends ListenedSession> {
   /** The session is gone (its own close handler calls this). */
   forget(session: S): void {
     this.sessions.delete(session);
+  }
+
+  /**
+   * Counts a login against the account's session limit; false when the account already holds as
+   * many sessions as allowed. The slot is given back when the session closes. Clients in the
+   * exempt networks (LIMIT_EXEMPT_NETWORKS: a webmail, the bench) are not counted, as for the
+   * per-client limit.
+   */
+  admitUser(session: S, accountId: string, clientAddress: string | undefined): boolean {
+    if (this.o.limits?.exempt?.has(clientAddress)) return true;
+    const release = this.users.take(accountId);
+    if (!release) {
+      connectionMetrics().refused.add(1, { protocol: this.o.protocol, listener: this.o.names[0], limit: 'user' });
+      this.o.logger.info({ account: accountId, max: this.users.max }, `${this.o.protocol.toUpperCase()} login refused: per-user connection limit reached`);
+      return false;
+    }
+    void session.closed.then(release);
+    return true;
   }
 
   private tlsContext(): SecureContext {

@@ -2,6 +2,7 @@ import type { SecureContext } from 'node:tls';
 import { commandPacer, type TokenBucket } from '@mail/limits';
 import type { Logger } from '@mail/telemetry';
 import type { AccessListener, AccessListenerSettings, ListenedSession } from './access-listener.js';
+import type { AccessConfig } from './access.config.js';
 
 /** What IMAP and POP3 servers are configured with alike: the connection layer's settings and the login rules. */
 export interface AccessServerSettings extends AccessListenerSettings {
@@ -77,4 +78,21 @@ export abstract class AccessServer<S extends ListenedSession, C extends SharedSe
       onClose: (session) => this.listener.forget(session),
     };
   }
+}
+
+/** The settings of the configuration that IMAP and POP3 servers take alike. */
+export function accessServerSettings(c: AccessConfig, protocol: 'imap' | 'pop3', logger: Logger): AccessServerSettings {
+  const imap = protocol === 'imap';
+  return {
+    host: c.host,
+    port: imap ? c.imapPort : c.pop3Port,
+    tlsPort: imap ? c.imapsPort : c.pop3sPort,
+    tls: c.tls,
+    allowPlaintextAuth: c.allowPlaintextAuth,
+    logger,
+    proxy: c.proxy,
+    limits: c.limits?.[protocol],
+    preAuthDeadlineMs: c.limits?.preAuthDeadlineMs,
+    commandsPerSecond: c.limits?.commandsPerSecond,
+  };
 }

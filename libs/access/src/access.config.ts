@@ -25,6 +25,14 @@ export interface AccessConfig {
     preAuthDeadlineMs: number;
     /** IMAP and POP3: commands per second per session (bursts of five times that) */
     commandsPerSecond?: number;
+    /** IMAP sessions one account may hold on this process (0: no limit) */
+    imapMaxPerUser?: number;
+    /** IMAP autologout once logged in (RFC 3501 5.4: at least 30 minutes) */
+    imapAutologoutMs?: number;
+    /** how long an IMAP client may stay silent before logging in */
+    imapLoginTimeoutMs?: number;
+    /** POP3 autologout (RFC 1939 3: at least 10 minutes) */
+    pop3AutologoutMs?: number;
   };
 }
 

@@ -4,6 +4,7 @@ import { Bus, LeaseStore } from '@mail/bus';
 import { watchTlsFiles } from '@mail/config';
 import { createLogger, servedCertificateRenewed } from '@mail/telemetry';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
+import { accessServerSettings } from './access-server.js';
 import { BusPop3Backend } from './pop3/bus-pop3-backend.js';
 import { Pop3Server } from './pop3/pop3-server.js';
 import { startImap, type RunningImap } from './imap-wiring.js';
@@ -36,7 +37,7 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
     const c = this.config;
     this.imap = await startImap(c, this.bus, this.blobs, this.logger);
     this.pop3 = new Pop3Server(
-      { host: c.host, port: c.pop3Port, tlsPort: c.pop3sPort, tls: c.tls, allowPlaintextAuth: c.allowPlaintextAuth, logger: this.logger, proxy: c.proxy, limits: c.limits?.pop3, preAuthDeadlineMs: c.limits?.preAuthDeadlineMs, commandsPerSecond: c.limits?.commandsPerSecond },
+      { ...accessServerSettings(c, 'pop3', this.logger), idleTimeoutMs: c.limits?.pop3AutologoutMs },
       new BusPop3Backend(this.bus),
       this.blobs,
       this.leases,

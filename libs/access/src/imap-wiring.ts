@@ -2,6 +2,7 @@ import type { BlobStore } from '@mail/blob';
 import type { Bus } from '@mail/bus';
 import type { Logger } from '@mail/telemetry';
 import type { AccessConfig } from './access.config.js';
+import { accessServerSettings } from './access-server.js';
 import { BusAuth, BusChangeFeed, BusMailStore, BusSharing } from './adapters/index.js';
 import { ImapServer } from './imap/index.js';
 
@@ -15,7 +16,14 @@ export interface RunningImap {
 export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, logger: Logger): Promise<RunningImap> {
   const auth = new BusAuth(bus);
   const server = new ImapServer(
-    { host: c.host, port: c.imapPort, tlsPort: c.imapsPort, tls: c.tls, allowPlaintextAuth: c.allowPlaintextAuth, maxAppendSize: c.maxAppendSize, logger, proxy: c.proxy, limits: c.limits?.imap, preAuthDeadlineMs: c.limits?.preAuthDeadlineMs, commandsPerSecond: c.limits?.commandsPerSecond, sharing: new BusSharing(bus) },
+    {
+      ...accessServerSettings(c, 'imap', logger),
+      maxAppendSize: c.maxAppendSize,
+      maxPerUser: c.limits?.imapMaxPerUser,
+      idleTimeoutMs: c.limits?.imapAutologoutMs,
+      loginTimeoutMs: c.limits?.imapLoginTimeoutMs,
+      sharing: new BusSharing(bus),
+    },
     new BusMailStore(bus),
     auth,
     new BusChangeFeed(bus),

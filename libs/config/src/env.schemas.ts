@@ -126,6 +126,14 @@ export const AccessEnv = z.object({
   IMAP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(50),
   POP3_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(5_000),
   POP3_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(20),
+  /** IMAP sessions one account may hold on one access process (0: no limit); POP3's maildrop lock allows one */
+  IMAP_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(0).default(50),
+  /** IMAP autologout once logged in (RFC 3501 5.4 asks for at least 30 minutes) */
+  IMAP_AUTOLOGOUT_MS: z.coerce.number().int().min(1000).default(30 * 60_000),
+  /** how long an IMAP client may stay silent before it logs in */
+  IMAP_LOGIN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** POP3 autologout (RFC 1939 3 asks for at least 10 minutes) */
+  POP3_AUTOLOGOUT_MS: z.coerce.number().int().min(1000).default(10 * 60_000),
   /** IMAP and POP3: from connect to login, however slowly the client sends */
   PREAUTH_DEADLINE_MS: z.coerce.number().int().min(1000).default(60_000),
   /** IMAP and POP3: commands per second per session (bursts of five times that); faster ones wait (0: no pacing) */

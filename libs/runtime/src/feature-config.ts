@@ -96,6 +96,10 @@ export function accessConfig(env: CommonEnv & z.output<typeof AccessEnv>, tls: T
       pop3: { maxConnections: env.POP3_MAX_CONNECTIONS, maxPerClient: env.POP3_MAX_CONNECTIONS_PER_IP, exempt: new NetworkList(env.LIMIT_EXEMPT_NETWORKS), processMax: env.PROCESS_MAX_CONNECTIONS },
       preAuthDeadlineMs: env.PREAUTH_DEADLINE_MS,
       commandsPerSecond: env.COMMANDS_PER_SECOND || undefined,
+      imapMaxPerUser: env.IMAP_MAX_CONNECTIONS_PER_USER,
+      imapAutologoutMs: env.IMAP_AUTOLOGOUT_MS,
+      imapLoginTimeoutMs: env.IMAP_LOGIN_TIMEOUT_MS,
+      pop3AutologoutMs: env.POP3_AUTOLOGOUT_MS,
     },
   };
 }

@@ -81,6 +81,52 @@ describe('IMAP connection limits', () => {
     }
   });
 
+  it('refuses a login past the per-user session limit with BYE, and admits one again after a session ends', async () => {
+    const env = await hostileSetup({ maxPerUser: 2 });
+    const login = `LOGIN ${ALICE.address} "${ALICE.password}"`;
+    try {
+      const first = await env.raw();
+      const second = await env.raw();
+      assert.match(await first.command('a', login), /^a OK/m);
+      assert.match(await second.command('a', login), /^a OK/m);
+      const third = await env.raw();
+      third.send(`a ${login}\r\n`);
+      assert.match(await third.until(/\r\n/), /^\* BYE \[UNAVAILABLE\] Too many connections for this account/);
+      await third.closedByServer();
+      // the sessions already in are untouched
+      assert.match(await first.command('b', 'NOOP'), /^b OK/m);
+      first.close();
+      await waitFor(() => env.server.connectionCount < 2);
+      const again = await env.raw();
+      assert.match(await again.command('a', login), /^a OK/m);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('logs out a client silent before login after loginTimeoutMs', async () => {
+    const env = await hostileSetup({ loginTimeoutMs: 200 });
+    try {
+      const anonymous = await env.raw();
+      assert.match(await anonymous.until(/\r\n/), /^\* BYE Autologout/);
+      await anonymous.closedByServer();
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('logs out a logged-in client silent for idleTimeoutMs', async () => {
+    const env = await hostileSetup({ idleTimeoutMs: 300 });
+    try {
+      const user = await env.raw();
+      assert.match(await user.command('a', `LOGIN ${ALICE.address} "${ALICE.password}"`), /^a OK/m);
+      assert.match(await user.until(/\r\n/), /^\* BYE Autologout/);
+      await user.closedByServer();
+    } finally {
+      await env.close();
+    }
+  });
+
   it('drops a client that trickles bytes without logging in before the deadline', async () => {
     const env = await hostileSetup({ preAuthDeadlineMs: 1500 });
     try {

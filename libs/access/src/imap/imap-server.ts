@@ -49,6 +49,7 @@ export class ImapServer extends AccessServer<ImapSession, ImapSessionContext> {
       maxCommandSize: options.maxCommandSize ?? 64 * 1024,
       maxAppendSize: options.maxAppendSize ?? 64 * 1024 * 1024,
       sharing: options.sharing,
+      admitUser: (session, accountId) => this.listener.admitUser(session, accountId, session.remoteAddress),
     };
   }
 }

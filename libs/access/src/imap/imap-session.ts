@@ -46,6 +46,8 @@ export interface ImapSessionContext {
   commandPacer?: (remoteAddress: string | undefined) => TokenBucket | undefined;
   /** mailbox sharing (RFC 4314 ACL, ADR 0044) */
   sharing?: SharingPort;
+  /** counts a login against the per-user session limit; false: the account holds enough sessions */
+  admitUser?(session: ImapSession, accountId: string): boolean;
   onClose(session: ImapSession): void;
 }
 
@@ -148,12 +150,14 @@ export class ImapSession implements SessionHandle {
     });
   }
 
-  async loggedIn(user: ImapUser): Promise<void> {
+  async loggedIn(user: ImapUser): Promise<boolean> {
+    if (this.ctx.admitUser && !this.ctx.admitUser(this, user.accountId)) return false;
     this.user = user;
     this.state = 'authenticated';
     this.socket.setTimeout(this.ctx.idleTimeoutMs);
     this.logger.info({ account: user.accountId }, 'IMAP login');
     this.changeSub = await this.ctx.changes.subscribe(user.accountId, (ev) => this.onChange(ev));
+    return true;
   }
 
   enableCondstore(): void {

@@ -44,8 +44,8 @@ export interface SessionHandle {
   authFailures: number;
   /** CAPABILITY for the connection's current state */
   capabilities(): string;
-  /** binds the session to an account once its credentials were accepted */
-  loggedIn(user: ImapUser): Promise<void>;
+  /** binds the session to an account once its credentials were accepted; false when the per-user limit refuses it */
+  loggedIn(user: ImapUser): Promise<boolean>;
   select(mailbox: SelectedMailbox): void;
   /** also receives the change events of another account (the owner of a shared mailbox), until the next one or the end */
   follow(accountId: string | undefined): Promise<void>;

@@ -421,6 +421,20 @@ describe('Pop3Server', () => {
     }
   });
 
+  it('logs out a silent session with -ERR and closes it (RFC 1939 autologout)', async () => {
+    const t = await setup({ idleTimeoutMs: 300 });
+    try {
+      const c = await t.login();
+      assert.match(await c.readLine(), /^-ERR autologout/);
+      await c.closed();
+      // the maildrop lock went with it: the next login gets in
+      const again = await t.login();
+      assert.match(await again.command('STAT'), /^\+OK 3 /);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('refuses connections beyond maxConnections', async () => {
     const t = await setup({ limits: { maxConnections: 1, maxPerClient: 0 } });
     try {

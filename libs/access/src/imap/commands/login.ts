@@ -25,7 +25,11 @@ export async function verifyCredentials(s: SessionHandle, username: string, pass
   // a temporary refusal (client throttled, hash queue full) is not a wrong password (RFC 5530)
   if (!res.ok && (res.reason === 'busy' || res.reason === 'throttled')) return no('Authentication temporarily unavailable, try again later', 'UNAVAILABLE');
   if (!res.ok) return failedLogin(s);
-  await s.loggedIn({ accountId: res.accountId, address: res.address });
+  if (!(await s.loggedIn({ accountId: res.accountId, address: res.address }))) {
+    // as a refused connection is told: the client comes back later, it does not ask for a new password
+    await s.end('[UNAVAILABLE] Too many connections for this account, try again later');
+    return no('Too many connections for this account', 'UNAVAILABLE');
+  }
   return ok('Logged in', `CAPABILITY ${s.capabilities()}`);
 }
 
