@@ -38,6 +38,7 @@ export interface BatchWorkerConfig {
  */
 export class BatchWorker {
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private jobs = 0;
   private readonly controllers = new Set<AbortController>();
   private stopped = true;
   private readonly waiters = new Set<() => void>();
@@ -80,8 +81,11 @@ export class BatchWorker {
   private async loop(slot: number, secrets: SecretBox): Promise<void> {
     while (!this.stopped) {
       let user: ClaimedUser | null = null;
+      // each job leases under a name of its own: a slot whose lease ran out while it was stalled
+      // must lose it even when another slot of this replica takes the user over, or both copy it
+      const owner = `${this.owner}:${slot}:${++this.jobs}`;
       try {
-        user = await this.repo.claim(this.owner, this.config.leaseMs);
+        user = await this.repo.claim(owner, this.config.leaseMs);
       } catch (err) {
         this.logger.warn({ err }, 'migration: could not claim work');
       }
@@ -89,7 +93,7 @@ export class BatchWorker {
         await this.idle(slot === 0);
         continue;
       }
-      await this.run(user, secrets);
+      await this.run(user, owner, secrets);
       await this.repo.settleBatches().catch((err: unknown) => this.logger.warn({ err }, 'migration: settling batches failed'));
     }
   }
@@ -108,13 +112,13 @@ export class BatchWorker {
     });
   }
 
-  private async run(user: ClaimedUser, secrets: SecretBox): Promise<void> {
+  private async run(user: ClaimedUser, owner: string, secrets: SecretBox): Promise<void> {
     const controller = new AbortController();
     this.controllers.add(controller);
     const log = this.logger.child({ batch: user.batch_name, user: user.email_address });
     let keepGoing = true;
     const renew = async () => {
-      keepGoing = await this.repo.renew(user.id, this.owner, this.config.leaseMs).catch(() => keepGoing);
+      keepGoing = await this.repo.renew(user.id, owner, this.config.leaseMs).catch(() => keepGoing);
       if (!keepGoing) controller.abort();
     };
     const heartbeat = setInterval(() => void renew(), Math.max(1000, Math.floor(this.config.leaseMs / 3)));
@@ -142,17 +146,17 @@ export class BatchWorker {
       });
       if (result.stopped) {
         // stopped by the batch, or by this replica shutting down: in that case another replica takes it over
-        await this.repo.finish(user.id, this.owner, { state: this.stopped && keepGoing ? 'queued' : 'stopped' });
+        await this.repo.finish(user.id, owner, { state: this.stopped && keepGoing ? 'queued' : 'stopped' });
         migrationMetrics.jobEnded(user.batch_name, 'stopped');
         log.info({ messages: result.messages }, 'migration of a user stopped');
       } else {
         const state = user.pass >= 2 ? 'completed' : 'synced';
-        await this.repo.finish(user.id, this.owner, { state });
+        await this.repo.finish(user.id, owner, { state });
         migrationMetrics.jobEnded(user.batch_name, state);
         log.info({ messages: result.messages, bytes: result.bytes, errors: result.errors, skipped: result.plan.skipped.length }, 'migration pass of a user done');
       }
     } catch (err) {
-      await this.failed(user, err, log);
+      await this.failed(user, owner, err, log);
     } finally {
       clearInterval(heartbeat);
       this.controllers.delete(controller);
@@ -160,19 +164,19 @@ export class BatchWorker {
     }
   }
 
-  private async failed(user: ClaimedUser, err: unknown, log: Logger): Promise<void> {
+  private async failed(user: ClaimedUser, owner: string, err: unknown, log: Logger): Promise<void> {
     const permanent = err instanceof RemoteAuthError || err instanceof AccountRefusedError;
     const message = describe(err);
     const attempts = user.attempts + 1;
     if (permanent || attempts >= this.config.maxAttempts) {
-      await this.repo.finish(user.id, this.owner, { state: 'failed', error: message, countAttempt: true }).catch(() => undefined);
+      await this.repo.finish(user.id, owner, { state: 'failed', error: message, countAttempt: true }).catch(() => undefined);
       migrationMetrics.error(user.batch_name, 'user');
       migrationMetrics.jobEnded(user.batch_name, 'failed');
       log.warn({ err: message, attempts }, 'migration of a user failed');
       return;
     }
     const retryInMs = Math.min(5 * 60_000, this.config.retryBaseMs * 2 ** (attempts - 1));
-    await this.repo.finish(user.id, this.owner, { state: 'queued', error: message, retryInMs, countAttempt: true }).catch(() => undefined);
+    await this.repo.finish(user.id, owner, { state: 'queued', error: message, retryInMs, countAttempt: true }).catch(() => undefined);
     migrationMetrics.error(user.batch_name, 'retry');
     migrationMetrics.jobEnded(user.batch_name, 'retry');
     log.info({ err: message, attempts, retryInMs }, 'migration of a user will be retried');

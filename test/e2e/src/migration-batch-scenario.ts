@@ -97,7 +97,7 @@ export async function status(p: PlatformUnderTest, name: string, user?: string):
   return JSON.parse(await ok(p, ['migration', 'status', name, '--json', ...(user ? ['--user', user] : [])])) as BatchStatus;
 }
 
-export async function waitFor(p: PlatformUnderTest, name: string, until: (s: BatchStatus) => boolean, timeoutMs = 60_000): Promise<BatchStatus> {
+export async function waitFor(p: PlatformUnderTest, name: string, until: (s: BatchStatus) => boolean, timeoutMs = 180_000): Promise<BatchStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await status(p, name);

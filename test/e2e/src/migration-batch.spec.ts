@@ -25,7 +25,7 @@ const OLD = 'old.test';
 const NEW = 'new.test';
 const day = (s: string) => new Date(s);
 
-describe('migration batches: another IMAP server into the platform (embedded)', { timeout: 240_000 }, () => {
+describe('migration batches: another IMAP server into the platform (embedded)', { timeout: 600_000 }, () => {
   let source: PlatformUnderTest;
   let target: PlatformUnderTest;
   let dir: string;

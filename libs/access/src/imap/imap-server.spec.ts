@@ -299,7 +299,8 @@ describe('IMAP server with imapflow', () => {
   });
 
   it('reports its own APPEND to the selected mailbox with one store request (the \\Recent claim of an IMAP4rev1 session)', async () => {
-    const client = await env.client();
+    // IMAP4rev2 is advertised and imapflow would enable it: this is about an IMAP4rev1 session
+    const client = await env.client({ disableIMAP4rev2: true });
     await client.mailboxOpen('INBOX');
     const before = client.mailbox ? client.mailbox.exists : 0;
     const mark = env.store.calls.length;
@@ -321,18 +322,33 @@ describe('IMAP server with imapflow', () => {
     await client.logout();
   });
 
-  it('pushes EXISTS, EXPUNGE and flag changes to an IDLE client', async () => {
-    const client = await env.client();
+  /** INBOX opened, IDLE started, one message delivered: the EXISTS heard and the store requests it took */
+  async function idleArrival(client: ImapFlow, subject: string) {
     await client.mailboxOpen('INBOX');
     const before = client.mailbox ? client.mailbox.exists : 0;
     const exists = once(client, 'exists');
     const idling = client.idle();
     const mark = env.store.calls.length;
-    await env.store.deliver(ALICE.accountId, 'Subject: new\r\n\r\nnew mail\r\n');
-    const [ev] = (await exists) as [{ count: number; prevCount: number }];
+    await env.store.deliver(ALICE.accountId, `Subject: ${subject}\r\n\r\nnew mail\r\n`);
+    const [ev] = (await exists) as [{ count: number }];
     assert.equal(ev.count, before + 1);
+    return { ev, idling, calls: env.store.calls.slice(mark) };
+  }
+
+  it('an IMAP4rev2 session in IDLE hears an arrival with no \\Recent claim: one store request', async () => {
+    const client = await env.client();
+    assert.ok(client.enabled.has('IMAP4REV2'), 'imapflow enabled IMAP4rev2');
+    const { idling, calls } = await idleArrival(client, 'rev2');
+    assert.deepEqual(calls, ['append']);
+    await client.logout();
+    await idling.catch(() => undefined);
+  });
+
+  it('pushes EXISTS, EXPUNGE and flag changes to an IDLE client', async () => {
+    const client = await env.client({ disableIMAP4rev2: true });
+    const { ev, idling, calls } = await idleArrival(client, 'new');
     // an IMAP4rev1 session claims the arrival's \Recent: one changes request for it
-    assert.deepEqual(env.store.calls.slice(mark), ['append', 'changes']);
+    assert.deepEqual(calls, ['append', 'changes']);
 
     const other = await env.client();
     await other.mailboxOpen('INBOX');
