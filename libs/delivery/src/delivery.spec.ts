@@ -19,6 +19,7 @@ import { DeliveryModule } from './delivery.module.js';
 import { queueMigrations } from './migrations/queue-migrations.js';
 import { QueueRetention } from './queue-retention.js';
 import { QueueRepository } from './queue.repository.js';
+import { QueueService } from './queue.service.js';
 import { WorkerPool } from './worker-pool.js';
 
 const ALICE = { accountId: randomUUID(), address: 'alice@example.com' };
@@ -540,6 +541,39 @@ function suite(name: string, openDb: DbOpener) {
         const entry = await h.entry(queueId);
         assert.equal(entry.recipients[0].attempts, 2);
       } finally {
+        await h.close();
+      }
+    });
+
+    it('delivers a hand-off without asking the database for work, and still claims what the database holds (ADR 0059)', async () => {
+      const h = await harness(openDb);
+      const claim = QueueRepository.prototype.claim;
+      let claims = 0;
+      QueueRepository.prototype.claim = function (...args) {
+        claims++;
+        return claim.apply(this, args);
+      };
+      try {
+        // polls far apart: every claim after the start is one that a notify or a full batch asked for
+        const app = await h.start({ pollIntervalMs: 60_000 });
+        await waitFor('the start-up claims', () => claims >= 2);
+        const before = claims;
+        const sent = await Promise.all([1, 2, 3].map((i) => h.enqueue(message(`handed ${i}`), 'sender@remote.test', ['alice@example.com'])));
+        for (const { queueId } of sent) await waitFor('local delivery', async () => allFinal(await h.entry(queueId)));
+        assert.equal(claims, before, 'hand-offs came from memory');
+        // a row the workers did not insert (another replica's, not handed off) is claimed when a notify says so
+        await runMigrations(h.db, 'queue', queueMigrations);
+        const { key, size } = await h.put(message('from elsewhere'));
+        const queueId = randomUUID();
+        const msg = { id: queueId, blobKey: key, size, mailFrom: 'x@remote.test', messageId: null, subject: null, receivedAt: new Date(), source: { protocol: 'smtp' as const }, traceparent: null, index: null };
+        await new QueueRepository(h.db).insert([{ message: msg, recipients: [{ id: randomUUID(), address: 'alice@example.com' }], leasedBy: null }], 1000);
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal(claims, before, 'nobody said so yet');
+        app.get(QueueService, { strict: false }).wake();
+        await waitFor('the claimed row delivered', async () => allFinal(await h.entry(queueId)));
+        assert.ok(claims > before);
+      } finally {
+        QueueRepository.prototype.claim = claim;
         await h.close();
       }
     });

@@ -46,6 +46,18 @@ describe('QueueSignal', () => {
     assert.equal(await settled(b), true);
   });
 
+  it('tells one caller that the database holds new work, and not for a hand-off', () => {
+    const s = new QueueSignal();
+    assert.equal(s.takeDatabaseWork(), true, 'at the start: nobody has looked yet');
+    assert.equal(s.takeDatabaseWork(), false);
+    s.notify(false);
+    assert.equal(s.takeDatabaseWork(), false, 'a hand-off is in memory');
+    s.notify();
+    assert.equal(s.takeDatabaseWork(), true);
+    assert.equal(s.takeDatabaseWork(), false, 'only once');
+    s.notifyAll();
+  });
+
   it('ends a wait after its timeout', async () => {
     const s = new QueueSignal();
     const t0 = Date.now();

@@ -12,19 +12,33 @@ export class QueueSignal {
   private pending = false;
   /** a woken worker is gathering: its claim will take what is enqueued meanwhile */
   private gathering = false;
+  /** work the database holds for this replica's workers (not only hand-offs in memory) since a worker last looked */
+  private databaseWork = true;
 
   constructor(private readonly gatherMs = 0) {}
 
   /**
    * New work for one worker: waking every idle worker for every message would send them all to
    * claim at once, and all but one would come back empty (measured: most of the claim queries
-   * under load). A worker that finds work keeps claiming until the queue is empty.
+   * under load). A worker that finds work keeps claiming until the queue is empty. `database`
+   * false: the work is a hand-off in memory (worker-pool.ts then skips the claim).
    */
-  notify(): void {
+  notify(database = true): void {
+    if (database) this.databaseWork = true;
     if (this.gathering) return;
     const next = this.waiters.shift();
     if (next) next();
     else this.pending = true;
+  }
+
+  /**
+   * Whether a notify since the last call said the database holds new work (a row not handed off,
+   * a retry, a forward); the first caller gets it. A hand-off alone (ADR 0008) needs no claim.
+   */
+  takeDatabaseWork(): boolean {
+    const was = this.databaseWork;
+    this.databaseWork = false;
+    return was;
   }
 
   /** a gathering worker's early wake-up */

@@ -66,12 +66,15 @@ export class QueueService {
       if (handed) this.handoff.cancel(rows.length);
       throw err;
     }
+    let inMemory = false;
     if (handed) {
       const claimed = rows.map((r) => ({ id: r.id, messageId: id, address: r.address, attempts: 1 }));
+      inMemory = this.handoff.push({ message, recipients: claimed }, startedAt);
       // the workers stopped while the row was written: let any replica claim it now rather than after the lease
-      if (!this.handoff.push({ message, recipients: claimed }, startedAt)) await this.repo.release(this.handoff.ownerId, rows.map((r) => r.id)).catch(() => undefined);
+      if (!inMemory) await this.repo.release(this.handoff.ownerId, rows.map((r) => r.id)).catch(() => undefined);
     }
-    this.signal.notify();
+    // a hand-off is taken from memory: no worker needs to ask the database for it
+    this.signal.notify(!inMemory);
     trackAccepted(this.tracker, message, recipients);
     return { queueId: id };
   }

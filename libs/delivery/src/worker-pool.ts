@@ -56,7 +56,22 @@ export class WorkerPool {
     this.keeper.stop();
   }
 
+  /**
+   * A worker asks the database when it may hold something: the last claim found work (there may be
+   * more), a notify said so (a row not handed off, a retry, a forward), or nobody of this replica
+   * has asked for a poll interval (other replicas' rows, expired leases, retries come due). Not
+   * after every hand-off: under load that was an empty claim per batch (ADR 0059).
+   */
+  private lastClaimAt = -Infinity;
+
+  private claimDue(more: boolean): boolean {
+    const due = this.signal.takeDatabaseWork() || more || performance.now() - this.lastClaimAt >= this.opts.pollIntervalMs;
+    if (due) this.lastClaimAt = performance.now();
+    return due;
+  }
+
   private async loop(workerId: string): Promise<void> {
+    let more = true;
     while (!this.stopping) {
       let lease: Lease | undefined;
       const handed = this.handoff.take(this.opts.batchSize);
@@ -66,13 +81,16 @@ export class WorkerPool {
         continue;
       }
       let claimed: ClaimedRecipient[] = [];
-      try {
-        const since = performance.now();
-        claimed = await this.repo.claim(workerId, this.opts.batchSize, this.keeper.leaseMs);
-        if (claimed.length) lease = this.keeper.hold(workerId, claimed.map((c) => c.id), since);
-      } catch (err) {
-        this.logger.error({ err: String(err), workerId }, 'could not claim queue work');
+      if (this.claimDue(more)) {
+        try {
+          const since = performance.now();
+          claimed = await this.repo.claim(workerId, this.opts.batchSize, this.keeper.leaseMs);
+          if (claimed.length) lease = this.keeper.hold(workerId, claimed.map((c) => c.id), since);
+        } catch (err) {
+          this.logger.error({ err: String(err), workerId }, 'could not claim queue work');
+        }
       }
+      more = claimed.length > 0;
       if (!claimed.length) {
         if (!this.stopping) await this.signal.wait(this.opts.pollIntervalMs);
         continue;
