@@ -53,7 +53,7 @@ class LineConnection {
         };
       });
     }
-    return this.lines.shift()!;
+    return this.lines.shift() ?? null;
   }
 
   write(text: string): void {
@@ -89,13 +89,16 @@ export async function runTranscript(script: string, target: TranscriptTarget, op
   const timeout = opts.lineTimeoutMs ?? 10_000;
   const sessions = new Map<number, LineConnection>();
   const log: string[] = [];
-  const fail = (step: TranscriptStep, message: string): never => {
+  // typed on the name, so that TypeScript knows nothing runs after a call (assertion-style narrowing)
+  const fail: (step: TranscriptStep, message: string) => never = (step, message) => {
     throw new TranscriptError(`${message} (script line ${step.line})\n--- exchange so far (last 40 lines) ---\n${log.slice(-40).join('\n')}`);
   };
   const session = async (step: TranscriptStep): Promise<LineConnection> => {
     let c = sessions.get(step.session);
     if (c) return c;
-    c = await LineConnection.open(target.host, target.ports[(step.session - 1) % target.ports.length]!);
+    const port = target.ports[(step.session - 1) % target.ports.length];
+    if (port === undefined) fail(step, 'no port to connect to');
+    c = await LineConnection.open(target.host, port);
     sessions.set(step.session, c);
     const greeting = await c.next(timeout);
     log.push(`S${step.session}: ${greeting}`);
@@ -119,10 +122,10 @@ export async function runTranscript(script: string, target: TranscriptTarget, op
           if (line === null) fail(step, `session ${step.session}: expected ${JSON.stringify(open[0])}, got nothing (timeout or closed)`);
           log.push(`S${step.session}: ${line}`);
           const candidates = step.ordered ? [0] : open.map((_, i) => i);
-          const hit = candidates.map((i) => [i, matchLine(open[i]!, line!, vars)] as const).find(([, m]) => m !== null);
+          const hit = candidates.map((i) => [i, matchLine(open[i] ?? '', line, vars)] as const).find(([, m]) => m !== null);
           if (!hit) fail(step, `session ${step.session}: expected ${step.ordered ? JSON.stringify(open[0]) : `one of ${JSON.stringify(open)}`}, got ${JSON.stringify(line)}`);
-          Object.assign(vars, hit![1]);
-          open.splice(hit![0], 1);
+          Object.assign(vars, hit[1]);
+          open.splice(hit[0], 1);
         }
       }
     }

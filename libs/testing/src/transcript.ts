@@ -35,14 +35,15 @@ export function parseTranscript(text: string): TranscriptStep[] {
     if (l === '' || l.startsWith('#')) return;
     const m = LINE.exec(l);
     if (!m || (m[3] && m[1] !== 'S')) throw new TranscriptError(`line ${i + 1}: expected C:, S:, S~: or L: (with a session number: C2:), got ${JSON.stringify(l.slice(0, 60))}`);
-    parsed.push({ kind: m[1]! + m[3]!, session: m[2] ? Number(m[2]) : 1, text: m[4] ?? '', line: i + 1 });
+    parsed.push({ kind: (m[1] ?? '') + (m[3] ?? ''), session: m[2] ? Number(m[2]) : 1, text: m[4] ?? '', line: i + 1 });
   });
   const steps: TranscriptStep[] = [];
   for (let i = 0; i < parsed.length; i++) {
-    const p = parsed[i]!;
+    const p = parsed[i];
+    if (!p) break;
     if (p.kind === 'L') {
       const lines = [p.text];
-      while (parsed[i + 1]?.kind === 'L' && parsed[i + 1]!.session === p.session) lines.push(parsed[++i]!.text);
+      for (let next = parsed[i + 1]; next?.kind === 'L' && next.session === p.session; next = parsed[++i + 1]) lines.push(next.text);
       steps.push({ kind: 'literal', session: p.session, data: literalData(lines), line: p.line });
     } else if (p.kind === 'C') {
       let sendText = p.text;
@@ -50,7 +51,7 @@ export function parseTranscript(text: string): TranscriptStep[] {
         const start = parsed.findIndex((q, j) => j > i && q.kind === 'L' && q.session === p.session);
         if (start < 0) throw new TranscriptError(`line ${p.line}: {{literal}} without an L: block after it`);
         const lines: string[] = [];
-        for (let j = start; parsed[j]?.kind === 'L' && parsed[j]!.session === p.session; j++) lines.push(parsed[j]!.text);
+        for (let j = start, q = parsed[j]; q?.kind === 'L' && q.session === p.session; q = parsed[++j]) lines.push(q.text);
         const size = Buffer.byteLength(literalData(lines), 'utf8');
         sendText = sendText.replace('{{literal+}}', `{${size}+}`).replace('{{literal}}', `{${size}}`);
       }

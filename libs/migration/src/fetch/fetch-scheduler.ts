@@ -61,7 +61,7 @@ export class FetchScheduler {
     for (const account of accounts) {
       const run = this.runner.run(account, this.owner, () => this.stopped).catch((err) => this.logger.error({ err: String((err as Error)?.stack ?? err), account: account.id }, 'external account run crashed'));
       // a run that ends makes room: look again at once rather than at the next tick
-      this.track(run).finally(() => this.poke());
+      void this.track(run).finally(() => this.poke());
     }
   }
 
