@@ -393,6 +393,8 @@ export interface AppendPrefix {
   mailbox: string;
   flags: string[];
   date: Date | null;
+  /** `UTF8 (` came before the literal (RFC 6855 4): a literal8 and a closing `)` must follow */
+  utf8?: boolean;
 }
 
 /**
@@ -419,8 +421,8 @@ export function parseAppendPrefix(buf: Buffer): AppendPrefix | null {
   }
 }
 
-/** `[flag-list SP] [date-time SP]` before a message literal of APPEND */
-function appendMessageArgs(c: Cursor): { flags: string[]; date: Date | null } {
+/** `[flag-list SP] [date-time SP] ["UTF8" SP "("]` before a message literal of APPEND */
+function appendMessageArgs(c: Cursor): { flags: string[]; date: Date | null; utf8?: boolean } {
   let flags: string[] = [];
   let date: Date | null = null;
   if (c.peek() === 0x28) {
@@ -433,6 +435,15 @@ function appendMessageArgs(c: Cursor): { flags: string[]; date: Date | null } {
     if (!date) c.fail('invalid APPEND date');
     c.sp();
   }
+  if (c.isKeyword('UTF8')) {
+    // RFC 6855 4: append-data =/ "UTF8" SP "(" literal8 ")"
+    c.pos += 4;
+    c.sp();
+    if (c.peek() !== 0x28) c.fail('UTF8 must be followed by (');
+    c.pos++;
+    c.end();
+    return { flags, date, utf8: true };
+  }
   c.end();
   return { flags, date };
 }
@@ -441,7 +452,7 @@ function appendMessageArgs(c: Cursor): { flags: string[]; date: Date | null } {
  * What comes between two messages of a MULTIAPPEND (RFC 3502): ` [flag-list SP] [date-time SP]`,
  * up to where the next message literal starts. Throws ImapParseError when it is not that.
  */
-export function parseAppendContinuation(buf: Buffer): { flags: string[]; date: Date | null } {
+export function parseAppendContinuation(buf: Buffer): { flags: string[]; date: Date | null; utf8?: boolean } {
   const c = new Cursor(buf);
   c.sp();
   return appendMessageArgs(c);

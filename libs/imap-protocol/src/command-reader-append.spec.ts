@@ -53,4 +53,30 @@ describe('CommandReader: MULTIAPPEND and literal8', () => {
     const second = evs[evs.length - 1]!;
     assert.ok(second.type === 'append' && second.append.binary === true && second.append.continued === true && !second.append.nonSync);
   });
+
+  it('frames APPEND UTF8 (~{n}) (RFC 6855 4), its ")" and a further UTF8 message, split at any byte', () => {
+    for (const chunk of [1, 4, 1000]) {
+      const evs = feed(new CommandReader(), 'a APPEND Box (\\Seen) UTF8 (~{4+}\r\nGr\u00fc) UTF8 (~{1+}\r\n!)\r\nb NOOP\r\n', chunk);
+      const headers = evs.flatMap((e) => (e.type === 'append' ? [e.append] : []));
+      assert.deepEqual(headers.map((h) => [h.flags, h.utf8, h.binary, h.continued ?? false, h.size]), [
+        [['\\Seen'], true, true, false, 4],
+        [[], true, true, true, 1],
+      ], `chunk ${chunk}`);
+      const end = evs.find((e) => e.type === 'append-end');
+      assert.ok(end?.type === 'append-end' && end.error === null, `chunk ${chunk}`);
+      assert.equal(evs[evs.length - 1]!.type, 'command');
+    }
+  });
+
+  it('refuses UTF8 ( with a plain literal, and a UTF8 literal8 without its ")"', () => {
+    const plain = feed(new CommandReader(), 'a APPEND Box UTF8 ({2+}\r\nhi)\r\nb NOOP\r\n');
+    assert.deepEqual(plain.map((e) => e.type), ['error', 'command']);
+    const unclosed = feed(new CommandReader(), 'a APPEND Box UTF8 (~{2+}\r\nhi\r\nb NOOP\r\n');
+    const end = unclosed.find((e) => e.type === 'append-end');
+    assert.ok(end?.type === 'append-end' && end.error?.tag === 'a');
+    assert.equal(unclosed[unclosed.length - 1]!.type, 'command');
+    const inMulti = feed(new CommandReader(), 'a APPEND Box {2+}\r\nhi UTF8 ({1+}\r\n!)\r\nb NOOP\r\n');
+    const multiEnd = inMulti.find((e) => e.type === 'append-end');
+    assert.ok(multiEnd?.type === 'append-end' && multiEnd.error?.tag === 'a');
+  });
 });

@@ -56,6 +56,8 @@ export class CommandReader {
   /** the error was already reported (append-end) and the rest is skipped silently */
   private silent = false;
   private inAppendTail = false;
+  /** the message literal just read was `UTF8 (~{n}`: its `)` starts the line after it */
+  private utf8Close = false;
   private pendingAppend: AppendHeader | null = null;
   /** the APPEND whose messages are coming (a MULTIAPPEND sends several) */
   private appending: { tag: string; mailbox: string } | null = null;
@@ -209,6 +211,9 @@ export class CommandReader {
       return this.refuseLiteral(this.startDiscard(err), size, nonSync);
     }
     if (prefix) {
+      if (prefix.utf8 && !binary) {
+        return this.refuseLiteral(this.startDiscard(new ImapParseError('UTF8 ( must be followed by a literal8 (~{n})', prefix.tag)), size, nonSync);
+      }
       if (size > this.maxLiteralSize) {
         return this.refuseLiteral(this.startDiscard(new ImapParseError(`message larger than ${this.maxLiteralSize} bytes`, prefix.tag, false, 'TOOBIG')), size, nonSync);
       }
@@ -216,6 +221,7 @@ export class CommandReader {
       this.cmdSize = 0;
       this.appending = { tag: prefix.tag, mailbox: prefix.mailbox };
       this.pendingAppend = { ...prefix, size, nonSync, ...(binary ? { binary } : {}) };
+      this.utf8Close = !!prefix.utf8;
       this.mode = 'stream';
       this.remaining = size;
       return { type: 'append', append: this.pendingAppend };
@@ -234,6 +240,15 @@ export class CommandReader {
   private appendTail(line: Buffer): ReaderEvent | undefined {
     this.inAppendTail = false;
     const appending = this.appending;
+    if (this.utf8Close) {
+      // the `)` closing `UTF8 (~{n}` (RFC 6855 4); without it the command is malformed
+      this.utf8Close = false;
+      if (line[0] !== 0x29) {
+        this.appending = null;
+        return { type: 'append-end', error: new ImapParseError('UTF8 ( literal8 not closed by )', appending?.tag ?? null) };
+      }
+      line = line.subarray(1);
+    }
     if (!line.length) {
       this.appending = null;
       return { type: 'append-end', error: null };
@@ -252,7 +267,9 @@ export class CommandReader {
         if (size > this.maxLiteralSize) {
           error = new ImapParseError(`message larger than ${this.maxLiteralSize} bytes`, appending.tag, false, 'TOOBIG');
         } else {
+          if (more.utf8 && !binary) throw new ImapParseError('UTF8 ( must be followed by a literal8 (~{n})', appending.tag);
           this.pendingAppend = { ...appending, ...more, size, nonSync, continued: true, ...(binary ? { binary } : {}) };
+          this.utf8Close = !!more.utf8;
           this.mode = 'stream';
           this.remaining = size;
           return { type: 'append', append: this.pendingAppend };
@@ -328,6 +345,7 @@ export class CommandReader {
     this.discarding = null;
     this.silent = false;
     this.inAppendTail = false;
+    this.utf8Close = false;
     this.pendingAppend = null;
     this.appending = null;
     this.remaining = 0;

@@ -163,6 +163,8 @@ export interface AppendHeader {
   nonSync: boolean;
   /** `~{n}`: a literal8 (RFC 3516 BINARY), whose bytes may include NUL */
   binary?: boolean;
+  /** `UTF8 (~{n})` (RFC 6855 4): the message may have UTF-8 header fields */
+  utf8?: boolean;
   /** a further message of the same APPEND (RFC 3502 MULTIAPPEND) */
   continued?: boolean;
 }

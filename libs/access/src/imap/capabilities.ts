@@ -15,9 +15,10 @@ const BASE = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'IDLE', 'UIDPLUS', 'MOVE', 'EN
 const STATE_EXTENSIONS = ['QRESYNC', 'METADATA'];
 /**
  * IMAP4rev2 (RFC 9051) beside IMAP4rev1, and what it made mandatory beyond BASE (issue 14, ADR 0046,
- * ADR 0055): clients that see it (imapflow does) send ENABLE IMAP4rev2.
+ * ADR 0055): clients that see it (imapflow does) send ENABLE IMAP4rev2. UTF8=ACCEPT (RFC 6855) is
+ * rev2's UTF-8 for IMAP4rev1 clients, with APPEND's `UTF8 (~{n})` (ADR 0055).
  */
-const REV2_EXTENSIONS = ['IMAP4rev2', 'SEARCHRES'];
+const REV2_EXTENSIONS = ['IMAP4rev2', 'SEARCHRES', 'UTF8=ACCEPT'];
 /** Object identifiers and save dates (ADR 0056): RFC 8474 OBJECTID, RFC 8514 SAVEDATE. */
 const OBJECT_EXTENSIONS = ['OBJECTID', 'SAVEDATE'];
 /** Shared mailboxes (ADR 0044): RFC 4314 ACL with the rights t, e, x and k of RIGHTS=texk. */

@@ -30,7 +30,8 @@ export async function abortAppend(s: SessionHandle): Promise<void> {
 }
 
 /**
- * APPEND (RFC 3501 6.3.11, APPENDUID of RFC 4315, MULTIAPPEND of RFC 3502, literal8 of RFC 3516).
+ * APPEND (RFC 3501 6.3.11, APPENDUID of RFC 4315, MULTIAPPEND of RFC 3502, literal8 of RFC 3516,
+ * `UTF8 (~{n})` of RFC 6855 4).
  * Unlike other commands it arrives in pieces from the reader (a header per message, literal bytes,
  * end), so it is three steps instead of one CommandSpec: each header is checked before the client
  * sends a large literal, the bytes stream into the blob store, and the end hands the stored blobs
@@ -43,6 +44,8 @@ export async function appendStart(s: SessionHandle, header: AppendHeader): Promi
     await s.out.send(tagged(header.tag, reply.status, reply.text, reply.code));
   };
   if (!s.user) return refuse(bad('Log in first'));
+  // RFC 6855 4: the UTF8 data item belongs to sessions that enabled UTF8=ACCEPT
+  if (header.utf8 && !s.utf8Accept) return refuse(bad('APPEND with UTF8 needs ENABLE UTF8=ACCEPT first'));
   if (header.continued && s.upload) {
     // the message before is complete: it waits in the blob store for the others
     const upload = s.upload;
@@ -52,8 +55,9 @@ export async function appendStart(s: SessionHandle, header: AppendHeader): Promi
       earlierMessages.set(s, [...(earlierMessages.get(s) ?? []), { upload, ...stored }]);
     } catch (err) {
       await upload.abort();
-      s.logger.error({ err }, 'APPEND upload failed');
-      return refuse(no('Could not store the message, try again', 'SERVERBUG'));
+      const mapped = replyForError(err);
+      if (!mapped) s.logger.error({ err }, 'APPEND upload failed');
+      return refuse(mapped ?? no('Could not store the message, try again', 'SERVERBUG'));
     }
   }
   let flags: string[];
