@@ -12,3 +12,4 @@ export { parseStructuredHeader, decodeParam, type StructuredHeader } from './str
 export { decodeWords } from './encoded-words.js';
 export { addressSearchText } from './address-search-text.js';
 export { decodeTransfer, knownTransferEncoding } from './transfer-decoder.js';
+export { reencodeNulParts, type NulRewrite } from './nul-reencode.js';

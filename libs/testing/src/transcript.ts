@@ -19,9 +19,9 @@ export class TranscriptError extends Error {
 
 const LINE = /^(C|S|L)(\d*)(~?):(?: (.*))?$/;
 
-/** Literal blocks: each `L:` line is one line of the literal, sent with CRLF after it. */
+/** Literal blocks: each `L:` line is one line of the literal, sent with CRLF after it; `{{nul}}` is a NUL byte. */
 function literalData(lines: string[]): string {
-  return lines.map((l) => l + '\r\n').join('');
+  return lines.map((l) => l.replaceAll('{{nul}}', '\0') + '\r\n').join('');
 }
 
 /**

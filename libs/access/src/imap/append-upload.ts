@@ -1,8 +1,9 @@
 import { PassThrough } from 'node:stream';
-import { newBlobKey, type BlobStore } from '@mail/blob';
+import { newBlobKey, readAll, type BlobStore } from '@mail/blob';
 import { encodeCarriedIndex } from '@mail/contracts';
 import type { AppendHeader } from '@mail/imap-protocol';
-import { TolerantIndexer } from '@mail/mime';
+import { reencodeNulParts, TolerantIndexer } from '@mail/mime';
+import { no, ReplyError } from './reply.js';
 
 /**
  * One APPEND literal on its way into the blob store. Bytes are written as they arrive, with
@@ -11,13 +12,16 @@ import { TolerantIndexer } from '@mail/mime';
  * the blob back (ADR 0007).
  */
 export class AppendUpload {
-  readonly key = newBlobKey();
+  /** where the message is stored; a new key when the message had to be re-encoded */
+  key = newBlobKey();
   /** when the APPEND's header was read (performance.now()), for its latency */
   readonly started = performance.now();
   private readonly pass = new PassThrough({ highWaterMark: 256 * 1024 });
   private readonly put: Promise<{ size: number }>;
   private failure: unknown = null;
   private readonly indexer = new TolerantIndexer();
+  /** a NUL byte came: the message is re-encoded before it is appended (ADR 0055) */
+  private sawNul = false;
   received = 0;
 
   constructor(
@@ -34,6 +38,7 @@ export class AppendUpload {
 
   async write(data: Buffer): Promise<void> {
     this.received += data.length;
+    if (!this.sawNul && data.includes(0)) this.sawNul = true;
     if (this.failure || this.pass.destroyed) return;
     this.indexer.feed(data);
     if (this.pass.write(data)) return;
@@ -52,12 +57,36 @@ export class AppendUpload {
     });
   }
 
-  /** resolves when the blob is durable (with its index, when it could be carried); rejects if the store failed */
+  /**
+   * Resolves when the blob is durable (with its index, when it could be carried); rejects if the
+   * store failed, or with `NO [UNKNOWN-CTE]` for NUL bytes no transfer encoding can carry.
+   */
   async finish(): Promise<{ key: string; size: number; index?: string }> {
     this.pass.end();
     const { size } = await this.put;
+    if (this.sawNul) return this.withoutNul(size);
     const index = this.indexer.end();
     return { key: this.key, size, index: index && encodeCarriedIndex(index) };
+  }
+
+  /**
+   * IMAP never sends NUL outside a BINARY literal8 (RFC 9051 4.3), so a message that came with
+   * NUL bytes (a literal8 of RFC 3516, or a plain literal that broke the rule) is stored with
+   * those parts re-encoded as base64, as Dovecot does; rare, so it is read back whole here rather
+   * than rewritten in the stream.
+   */
+  private async withoutNul(size: number): Promise<{ key: string; size: number; index?: string }> {
+    const result = reencodeNulParts(await readAll(await this.blobs.get(this.key), size + 1));
+    if (result.kind === 'unfixable') throw new ReplyError(no(`Cannot store NUL bytes here: ${result.reason}`, 'UNKNOWN-CTE'));
+    if (result.kind === 'unchanged') return { key: this.key, size };
+    const original = this.key;
+    this.key = newBlobKey();
+    const stored = await this.blobs.put(this.key, result.bytes);
+    await this.blobs.delete(original).catch(() => undefined);
+    const indexer = new TolerantIndexer();
+    indexer.feed(result.bytes);
+    const index = indexer.end();
+    return { key: this.key, size: stored.size, index: index && encodeCarriedIndex(index) };
   }
 
   /** gives up: the blob (or what exists of it) is removed */
