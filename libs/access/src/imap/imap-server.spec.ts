@@ -276,6 +276,25 @@ describe('IMAP server with imapflow', () => {
     await client.logout();
   });
 
+  it('stores a message imapflow APPENDs with NUL bytes (as a literal8) with that part in base64; BINARY gives the bytes back', async () => {
+    const client = await env.client();
+    const payload = Buffer.from([0x00, 0x01, 0xff, 0x00, 0x0d, 0x0a]);
+    const raw = Buffer.concat([Buffer.from('Subject: nul\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n'), payload]);
+    const res = await client.append('INBOX', raw);
+    assert.ok(res && res.uid);
+    await client.mailboxOpen('INBOX');
+    const msg = await client.fetchOne(String(res.uid), { source: true, bodyStructure: true }, { uid: true });
+    assert.ok(msg && msg.source);
+    assert.equal(msg.source.indexOf(0), -1, 'BODY[] carries no NUL');
+    assert.equal(msg.bodyStructure?.encoding, 'base64');
+    const part = await client.download(String(res.uid), '1', { uid: true, binary: true });
+    assert.ok(part.content);
+    const chunks: Buffer[] = [];
+    for await (const c of part.content) chunks.push(c as Buffer);
+    assert.deepEqual(Buffer.concat(chunks), payload);
+    await client.logout();
+  });
+
   it('appends a message with flags and date and reports APPENDUID', async () => {
     const client = await env.client();
     const raw = 'From: me@example.com\r\nSubject: draft\r\n\r\n' + 'x'.repeat(200_000) + '\r\n';
