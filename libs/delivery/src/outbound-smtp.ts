@@ -62,7 +62,8 @@ interface Hop {
  * until one takes the transaction. STARTTLS is used when offered (opportunistic, certificates not
  * checked) unless the domain's MTA-STS policy is `enforce`: then only MX names the policy lists are
  * tried, TLS is required and the certificate must be valid for the MX name, else the message waits
- * (RFC 8461 §5.2). Every TLS outcome is reported (TLS-RPT, ADR 0018).
+ * (RFC 8461 §5.2). A REQUIRETLS message (RFC 8689) is held to `enforce` under any policy and bounces
+ * without one (ADR 0060). Every TLS outcome is reported (TLS-RPT, ADR 0018).
  */
 export class OutboundSmtp {
   private readonly ca?: string[];
@@ -85,10 +86,12 @@ export class OutboundSmtp {
 
   private async sendNow(domain: string, tx: Transaction): Promise<OutboundOutcome[]> {
     const { recipients } = tx;
+    // RFC 8689: the next hop's identity must be authenticated too (its certificate checked), not only encrypted
+    const requireTls = tx.opts.params?.requireTls === true;
     const all = (result: OutboundOutcome['result'], detail: string) => recipients.map((address) => ({ address, result, detail }));
     if (this.opts.relayHost) {
       const relay = parseRelayHost(this.opts.relayHost, this.opts.port);
-      const hops = (await this.hopsOf({ name: relay.host, priority: 0, implicit: false }, relay.port, false).catch(() => null)) ?? [{ address: relay.host, port: relay.port, name: relay.host, verify: false }];
+      const hops = (await this.hopsOf({ name: relay.host, priority: 0, implicit: false }, relay.port, requireTls).catch(() => null)) ?? [{ address: relay.host, port: relay.port, name: relay.host, verify: requireTls }];
       const sent = await this.tryHops(hops, domain, null, tx);
       return sent.outcomes ?? all('transient', sent.lastError);
     }
@@ -103,7 +106,9 @@ export class OutboundSmtp {
     const sts = this.opts.mtaSts ? await this.opts.mtaSts.lookup(domain) : { policy: null };
     if ('failure' in sts && sts.failure) this.report({ domain, policy: sts.policy ? 'sts' : 'no-policy-found', result: 'failure', resultType: sts.failure.resultType, detail: sts.failure.detail, ...stsOf(sts.policy) });
     const policy = sts.policy && sts.policy.mode !== 'none' ? sts.policy : null;
-    const enforce = policy?.mode === 'enforce';
+    // without DNSSEC validation here, an MTA-STS policy (testing counts as enforce) is what names the MX hosts that may take a REQUIRETLS message (RFC 8689 4.2.1)
+    if (requireTls && !policy) return all('permanent', `5.7.30 REQUIRETLS support required: ${domain} publishes no MTA-STS policy, so its MX hosts cannot be authenticated (RFC 8689)`);
+    const enforce = policy?.mode === 'enforce' || requireTls;
     if (policy) {
       const listed = hosts.filter((h) => !h.implicit && validateMx(h.name, policy).valid);
       for (const h of hosts.filter((x) => !listed.includes(x))) this.report({ domain, policy: 'sts', result: 'failure', resultType: 'validation-failure', mx: h.name, detail: `MX ${h.name} is not in the MTA-STS policy`, ...stsOf(policy) });

@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import { OutboundSmtp } from './outbound-smtp.js';
-import { smtpUtf8Refusal } from './smtp-transfer.js';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { smtpUtf8Refusal, transferMessage } from './smtp-transfer.js';
 
 interface Got {
   from: string;
@@ -158,5 +159,86 @@ describe('smtpUtf8Refusal', () => {
     assert.match(smtpUtf8Refusal(none, 'a@x.test', ['b@ÿ.test'], {}) ?? '', /^5\.6\.7/);
     assert.match(smtpUtf8Refusal(none, 'ä@x.test', ['b@y.test'], {}) ?? '', /addresses/);
     assert.match(smtpUtf8Refusal(none, '', ['b@y.test'], { utf8Headers: true }) ?? '', /header fields/);
+  });
+});
+
+describe('REQUIRETLS (RFC 8689) to the next hop', () => {
+  /** a STARTTLS next hop (self-signed: the transfer itself does not judge the certificate) that records MAIL FROM's parameters */
+  async function tlsHop(offerRequireTls: boolean) {
+    const { generate } = await import('selfsigned');
+    const pems = await generate([{ name: 'commonName', value: 'mx.dest.test' }], { keySize: 2048 } as never);
+    const mailArgs: Array<Record<string, unknown>> = [];
+    const server = new SMTPServer({
+      logger: false,
+      key: pems.private,
+      cert: pems.cert,
+      disabledCommands: ['AUTH'],
+      hideREQUIRETLS: !offerRequireTls,
+      disableReverseLookup: true,
+      onMailFrom(address, _session, cb) {
+        mailArgs.push(typeof address.args === 'object' ? { ...address.args } : {});
+        cb();
+      },
+      onData(stream, _session, cb) {
+        stream.resume();
+        stream.on('end', () => cb());
+      },
+    } as ConstructorParameters<typeof SMTPServer>[0]);
+    server.on('error', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const port = (server.server.address() as AddressInfo).port;
+    const connect = async (tls: boolean) => {
+      const c = new SMTPConnection({ host: '127.0.0.1', port, secure: false, ...(tls ? { opportunisticTLS: true } : { ignoreTLS: true }), tls: { rejectUnauthorized: false }, logger: false } as SMTPConnection.Options);
+      await new Promise<void>((resolve, reject) => c.connect((err) => (err ? reject(err) : resolve())));
+      return c;
+    };
+    return { mailArgs, connect, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  const params = { requireTls: true };
+
+  it('goes with REQUIRETLS on MAIL FROM over TLS to a next hop that offers it', async () => {
+    const hop = await tlsHop(true);
+    const c = await hop.connect(true);
+    try {
+      const out = await transferMessage(c, 's@src.test', ['a@dest.test'], body(), 30, { params });
+      assert.deepEqual(out.map((o) => o.result), ['sent']);
+      assert.equal(hop.mailArgs.at(-1)?.REQUIRETLS, true);
+    } finally {
+      c.close();
+      await hop.close();
+    }
+  });
+
+  it('bounces with 5.7.30, sending nothing, when the next hop does not offer REQUIRETLS or TLS', async () => {
+    const hop = await tlsHop(false);
+    const secure = await hop.connect(true);
+    const plain = await hop.connect(false);
+    try {
+      for (const c of [secure, plain]) {
+        const out = await transferMessage(c, 's@src.test', ['a@dest.test', 'b@dest.test'], body(), 30, { params });
+        assert.deepEqual(out.map((o) => o.result), ['permanent', 'permanent']);
+        assert.match(out[0].detail, /^5\.7\.30 REQUIRETLS support required/);
+      }
+      assert.equal(hop.mailArgs.length, 0, 'no MAIL FROM was sent');
+      // without REQUIRETLS the same hop takes the message
+      assert.deepEqual((await transferMessage(secure, 's@src.test', ['a@dest.test'], body(), 30)).map((o) => o.result), ['sent']);
+    } finally {
+      secure.close();
+      plain.close();
+      await hop.close();
+    }
+  });
+
+  it('bounces with 5.7.30 before connecting when the domain has no MTA-STS policy to authenticate its MX by', async () => {
+    const hop = await nextHop({ dsn: true, smtpUtf8: true });
+    try {
+      const out = await hop.outbound.send('dest.test', 's@src.test', ['a@dest.test'], body(), 30, { params });
+      assert.equal(out[0].result, 'permanent');
+      assert.match(out[0].detail, /^5\.7\.30 .*no MTA-STS policy/);
+      assert.equal(hop.connections(), 0);
+    } finally {
+      await hop.close();
+    }
   });
 });

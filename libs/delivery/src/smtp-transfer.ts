@@ -48,6 +48,19 @@ export function smtpUtf8Refusal(extensions: Set<string>, mailFrom: string, recip
   return what ? `5.6.7 the next hop does not support SMTPUTF8 (RFC 6531), needed for this message's ${what}` : null;
 }
 
+/**
+ * Why a REQUIRETLS message (RFC 8689) cannot go over this connection, or null: it needs TLS and a
+ * next hop that offers REQUIRETLS, so that the requirement travels on with it (§4.2.1). It is
+ * never sent without (that would be the downgrade the sender asked us not to make): it bounces
+ * with 5.7.30, the code RFC 8689 §6 registers for this.
+ */
+export function requireTlsRefusal(extensions: Set<string>, secure: boolean, opts: TransferOptions): string | null {
+  if (!opts.params?.requireTls) return null;
+  if (!secure) return '5.7.30 REQUIRETLS support required: the next hop offers no TLS (RFC 8689)';
+  if (!extensions.has('REQUIRETLS')) return '5.7.30 REQUIRETLS support required: the next hop does not offer REQUIRETLS (RFC 8689)';
+  return null;
+}
+
 export const classify = (code: number | undefined): 'transient' | 'permanent' => (code && code >= 500 ? 'permanent' : 'transient');
 export const replyText = (e: SmtpFailure) => (e.response ?? e.message).replace(/\s+/g, ' ').slice(0, 500);
 
@@ -68,14 +81,14 @@ export async function transferMessage(
   opts: TransferOptions = {},
 ): Promise<TransferOutcome[]> {
   const extensions = serverExtensions(connection);
-  const refusal = smtpUtf8Refusal(extensions, mailFrom, recipients, opts);
+  const refusal = smtpUtf8Refusal(extensions, mailFrom, recipients, opts) ?? requireTlsRefusal(extensions, connection.secure, opts);
   if (refusal) return recipients.map((address) => ({ address, result: 'permanent', detail: refusal }));
   const dsn = extensions.has('DSN') ? dsnEnvelope(opts.params) : null;
   const stream = await body();
   const undo = dsn ? perRecipientDsn(connection, (r) => rcptDsn(opts.params, r)) : () => undefined;
   try {
     const info = await new Promise<{ accepted: string[]; rejectedErrors?: SmtpFailure[]; response: string }>((resolve, reject) =>
-      connection.send({ from: mailFrom || false, to: recipients, size, use8BitMime: true, ...(dsn ? { dsn } : {}) } as SMTPConnection.Envelope, stream, (err, info) =>
+      connection.send({ from: mailFrom || false, to: recipients, size, use8BitMime: true, ...(dsn ? { dsn } : {}), ...(opts.params?.requireTls ? { requireTLSExtensionEnabled: true } : {}) } as SMTPConnection.Envelope, stream, (err, info) =>
         err || !info ? reject(err ?? new Error('no reply')) : resolve(info),
       ),
     );
