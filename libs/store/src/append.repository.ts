@@ -208,7 +208,7 @@ export class AppendRepository {
    * One append to each of several mailboxes in ONE statement (ADR 0059): a delivery batch spread
    * over many accounts (one message each) pays one round trip, one statement and one commit
    * instead of one per message. The mailbox rows are locked in id order before they are updated
-   * (`ORDER BY … FOR UPDATE`: the lock node sits above the sort), so two such statements, or one
+   * (a materialized `ORDER BY … FOR UPDATE`: the lock node sits above the sort), so two such statements, or one
    * and a single append, never wait on each other in a cycle. Every item has its own blob (an
    * `ON CONFLICT DO UPDATE` may not touch a row twice in one statement). A mailbox gone meanwhile
    * gets no row in the answer and nothing written for it; a duplicate idempotency key (another
@@ -223,7 +223,7 @@ export class AppendRepository {
            AS t(mailbox_id, account_id, blob_key, internal_date, key, size, header_size, envelope, envelope_imap, body,
                 sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references)
        ),
-       lk AS (
+       lk AS MATERIALIZED (
          SELECT mb.id FROM mail.mailboxes mb JOIN t ON mb.id = t.mailbox_id AND mb.account_id = t.account_id ORDER BY mb.id FOR UPDATE OF mb
        ),
        a AS (
