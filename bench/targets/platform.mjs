@@ -72,7 +72,7 @@ export async function distributedTarget({ users, databaseAdminUrl, natsUrl, prof
   return t;
 }
 
-export async function embeddedTarget({ users, profileDir }) {
+export async function embeddedTarget({ users, profileDir, checkout = root }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'mail-bench-embedded-'));
   const ports = { smtp: await freePort(), submission: await freePort(), imap: await freePort(), pop3: await freePort(), admin: await freePort() };
   const adminToken = randomBytes(24).toString('base64url');
@@ -96,7 +96,7 @@ export async function embeddedTarget({ users, profileDir }) {
   const started = performance.now();
   // BENCH_EMBEDDED_NODE_FLAGS: node/V8 flags for an A/B of the embedded process (V8 freezes its flags at start)
   const nodeFlags = (process.env.BENCH_EMBEDDED_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeFlags, join(root, 'apps', 'standalone', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags, join(checkout, 'apps', 'standalone', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (c) => {
     log = (log + c).slice(-20_000);

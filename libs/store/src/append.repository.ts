@@ -7,6 +7,8 @@ export interface AppendResultRow {
   uid: number;
   uid_validity: number;
   modseq: number;
+  /** what `claimRecent` took: the UIDs in (after, upTo] */
+  recent?: { after: number; upTo: number };
 }
 
 /** Everything an append decides on before it writes, read in one round trip. */
@@ -34,6 +36,11 @@ export interface NewAppend {
   idempotencyKey: string | null;
   /** a reference on an existing index row, or the row to insert */
   index: { existingId: number } | { record: IndexRecord };
+  /**
+   * claim \Recent up to the new message in the same statement (an IMAP4rev1 session's own APPEND
+   * to its selected mailbox, ADR 0034): no second statement and commit for the claim
+   */
+  claimRecent?: boolean;
 }
 
 /** Appends to one mailbox written by one statement (ADR 0053): every item with its own new (or shared) index row. */
@@ -293,17 +300,37 @@ export class AppendRepository {
     const params: unknown[] = [a.mailboxId, a.accountId, a.unseen, a.flags, a.internalDate, a.blobKey, a.idempotencyKey];
     if (existing != null) params.push(existing);
     else if (r) params.push(r.size, r.headerSize, r.envelopeJson, r.bodyJson, r.sentDate, r.hdrFrom, r.hdrTo, r.hdrCc, r.hdrBcc, r.hdrSubject, r.headers, r.bodyText, r.envelopeImap, r.sentOn, r.threadReferences);
+    // the \Recent claim as in MailboxRepository.claimRecent: the row locked and its watermark read
+    // (o) before the update moves it up to the new UID, so concurrent claimers never share a UID
+    const claim = a.claimRecent
+      ? {
+          cte: `o AS (SELECT recent_uid FROM mail.mailboxes WHERE id = $1 AND account_id = $2 FOR UPDATE),`,
+          set: ', recent_uid = GREATEST(m.recent_uid, m.uid_next)',
+          from: 'FROM o',
+          returning: ', o.recent_uid AS recent_after, m.recent_uid AS recent_up_to',
+          select: ', a.recent_after, a.recent_up_to',
+        }
+      : { cte: '', set: '', from: '', returning: '', select: '' };
 
     // the search columns arrive lowercased (index-record.ts; the search lowers its pattern the same
     // way): substring search then runs as LIKE, several times cheaper than ILIKE
-    const { rows } = await q.query<{ index_id: number | null; mailbox_id: string | null; uid: number | null; uid_validity: number | null; modseq: number | null }>(
-      `WITH ${indexCte},
+    const { rows } = await q.query<{
+      index_id: number | null;
+      mailbox_id: string | null;
+      uid: number | null;
+      uid_validity: number | null;
+      modseq: number | null;
+      recent_after?: number;
+      recent_up_to?: number;
+    }>(
+      `WITH ${indexCte}, ${claim.cte}
        a AS (
-         UPDATE mail.mailboxes SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1,
-           message_count = message_count + 1, unseen_count = unseen_count + $3,
-           size_bytes = size_bytes + (SELECT size FROM x)
-         WHERE id = $1 AND account_id = $2 AND EXISTS (SELECT 1 FROM x)
-         RETURNING id, uid_next - 1 AS uid, highest_modseq AS modseq, uid_validity
+         UPDATE mail.mailboxes m SET uid_next = m.uid_next + 1, highest_modseq = m.highest_modseq + 1,
+           message_count = m.message_count + 1, unseen_count = m.unseen_count + $3,
+           size_bytes = m.size_bytes + (SELECT size FROM x)${claim.set}
+         ${claim.from}
+         WHERE m.id = $1 AND m.account_id = $2 AND EXISTS (SELECT 1 FROM x)
+         RETURNING m.id, m.uid_next - 1 AS uid, m.highest_modseq AS modseq, m.uid_validity${claim.returning}
        ),
        ins AS (
          INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id)
@@ -313,7 +340,7 @@ export class AppendRepository {
          INSERT INTO mail.append_results (account_id, idempotency_key, mailbox_id, uid, uid_validity, modseq)
          SELECT $2, $7::text, a.id, a.uid, a.uid_validity, a.modseq FROM a WHERE $7::text IS NOT NULL
        )
-       SELECT (SELECT id FROM x) AS index_id, a.id AS mailbox_id, a.uid, a.uid_validity, a.modseq
+       SELECT (SELECT id FROM x) AS index_id, a.id AS mailbox_id, a.uid, a.uid_validity, a.modseq${claim.select}
        FROM (SELECT 1) one LEFT JOIN a ON true`,
       params,
     );
@@ -324,6 +351,7 @@ export class AppendRepository {
       await q.query('UPDATE mail.message_indexes SET ref_count = ref_count - 1, unreferenced_since = CASE WHEN ref_count <= 1 THEN now() ELSE unreferenced_since END WHERE id = $1', [row.index_id]);
       return { ok: false, why: 'mailbox-gone' };
     }
-    return { ok: true, row: { mailbox_id: row.mailbox_id, uid: Number(row.uid), uid_validity: Number(row.uid_validity), modseq: Number(row.modseq) } };
+    const recent = a.claimRecent ? { recent: { after: Number(row.recent_after), upTo: Number(row.recent_up_to) } } : {};
+    return { ok: true, row: { mailbox_id: row.mailbox_id, uid: Number(row.uid), uid_validity: Number(row.uid_validity), modseq: Number(row.modseq), ...recent } };
   }
 }

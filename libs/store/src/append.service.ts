@@ -398,6 +398,7 @@ export class AppendService {
           unseen: flags.includes(SEEN) ? 0 : 1,
           idempotencyKey: key,
           index: existing ? { existingId: existing.id } : { record: record as IndexRecord },
+          claimRecent: p.recent === 'claim',
         });
       } catch (err) {
         // another append with the same key committed while ours ran: answer with its result
@@ -411,7 +412,7 @@ export class AppendService {
       if (outcome.ok) {
         const r = outcome.row;
         return {
-          result: { mailboxId: r.mailbox_id, uid: r.uid, uidValidity: r.uid_validity, modseq: r.modseq, duplicate: false, flags },
+          result: { mailboxId: r.mailbox_id, uid: r.uid, uidValidity: r.uid_validity, modseq: r.modseq, duplicate: false, flags, ...(r.recent ? { recent: r.recent } : {}) },
           change: { ...change(mailbox, 'appended', [r.uid], r.modseq), appended: [{ uid: r.uid, modseq: r.modseq, flags }] },
         };
       }

@@ -216,9 +216,14 @@ export class MailboxService {
 
   async changes(accountId: string, mailboxId: string, sinceModseq: number, recentMode?: RecentMode) {
     const row = await this.byId(this.db, accountId, mailboxId);
+    // every change to a message or an expunge raises the mailbox's highest_modseq in its own
+    // transaction: at or below sinceModseq there is nothing to look for (an IDLE session's \Recent
+    // claim after an arrival it took from the event, a NOOP with nothing new); a change committed
+    // after the row was read publishes its own event, which asks again
+    const current = Number(row.highest_modseq) <= sinceModseq;
     const [changed, expunged, recent] = await Promise.all([
-      this.messages.changedSince(this.db, row.id, sinceModseq),
-      this.messages.expungedSince(this.db, row.id, sinceModseq),
+      current ? [] : this.messages.changedSince(this.db, row.id, sinceModseq),
+      current ? [] : this.messages.expungedSince(this.db, row.id, sinceModseq),
       this.recent(row, recentMode),
     ]);
     return { changed, expunged, highestModseq: Number(row.highest_modseq), uidNext: Number(row.uid_next), recent, vanishedFloor: Number(row.vanished_floor) };

@@ -151,8 +151,9 @@ export class SharedRequests {
       accountId = t.accountId;
       res = await this.appends.append({ ...p, accountId, mailbox: t.name, flags: permittedFlags(t.grant.rights, p.flags, 'append'), quota: undefined });
     } else res = await this.appends.append(p);
-    // the session's own APPEND claims \Recent in the same request (ADR 0034)
-    return p.recent && !res.duplicate ? { ...res, recent: await this.mailboxes.claimAfterAppend(accountId, res.mailboxId) } : res;
+    // the session's own APPEND claims \Recent in the same request (ADR 0034), in the append's own
+    // statement when it ran alone (AppendService.run), else after it
+    return p.recent && !res.duplicate && !res.recent ? { ...res, recent: await this.mailboxes.claimAfterAppend(accountId, res.mailboxId) } : res;
   }
 
   async appendAll(p: ParsedRequestOf<typeof AppendAll>): Promise<ResponseOf<typeof AppendAll>> {

@@ -670,6 +670,22 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.equal((await inbox(accountId)).recent, 0);
       assert.equal((await append(accountId, rawMessage({ subject: 'r7' }))).recent, undefined, 'no claim asked, none made');
       assert.equal((await inbox(accountId)).recent, 1);
+      // from the mailbox's own MODSEQ (an IDLE session that took the arrival from its event): nothing to load, the claim still made
+      const now = await inbox(accountId);
+      const idle = await h.bus.request(MailboxChanges, { accountId, mailboxId: now.id, sinceModseq: now.highestModseq, recent: 'claim' });
+      assert.deepEqual([idle.changed, idle.expunged, idle.recent], [[], [], { after: 7, upTo: 8 }]);
+      const behind = await h.bus.request(MailboxChanges, { accountId, mailboxId: now.id, sinceModseq: now.highestModseq - 1 });
+      assert.deepEqual(behind.changed.map((m) => m.uid), [8]);
+      // appends claiming in their own statement, racing each other and a changes claimer: every UID once
+      const racing = await Promise.all([
+        ...[0, 1, 2, 3].map((i) => append(accountId, rawMessage({ subject: `c${i}` }), { recent: 'claim' })),
+        h.bus.request(MailboxChanges, { accountId, mailboxId: now.id, sinceModseq: 0, recent: 'claim' }),
+      ]);
+      const taken = racing.map((r) => r.recent!).filter((r) => r.upTo > r.after).sort((x, y) => x.after - y.after);
+      assert.equal(taken[0]!.after, 8);
+      for (let i = 1; i < taken.length; i++) assert.equal(taken[i]!.after, taken[i - 1]!.upTo, 'claims neither overlap nor leave a gap');
+      assert.equal(taken[taken.length - 1]!.upTo, 12);
+      assert.equal((await inbox(accountId)).recent, 0);
     });
 
     it('answers THREAD keys with References as written; a row indexed before that answers them lowercased and says so', async () => {

@@ -203,6 +203,25 @@ describe('SelectedMailbox', () => {
     assert.equal(await m.catchUp(second), '* 3 EXISTS\r\n* 1 FETCH (UID 3 FLAGS (\\Seen))\r\n');
   });
 
+  it('in IDLE an IMAP4rev1 session takes arrivals from the event and asks the store only for the \\Recent claim, from the MODSEQ after them', async () => {
+    const s = source([3]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger, 'claim');
+    const first = event({ kind: 'appended', modseq: 11, uids: [100], appended: [{ uid: 100, modseq: 11, flags: [] }] });
+    m.noteChange(first);
+    s.answers.push({ changed: [], expunged: [], highestModseq: 11, uidNext: 101, recent: { after: 20, upTo: 100 } });
+    assert.equal(await m.catchUp(first), '* 2 EXISTS\r\n* 1 RECENT\r\n');
+    assert.deepEqual(s.asked, [{ accountId: ACCOUNT_ID, mailboxId: MAILBOX_ID, sinceModseq: 11, recent: 'claim' }]);
+    assert.deepEqual(m.view.flagsOf(100), ['\\Recent']);
+    // another session claimed the next arrival first: EXISTS still comes with the (unchanged) RECENT count
+    const second = event({ kind: 'appended', modseq: 12, uids: [101], appended: [{ uid: 101, modseq: 12, flags: [] }] });
+    m.noteChange(second);
+    s.answers.push({ changed: [], expunged: [], highestModseq: 12, uidNext: 102, recent: { after: 101, upTo: 101 } });
+    assert.equal(await m.catchUp(second), '* 3 EXISTS\r\n* 1 RECENT\r\n');
+    assert.equal(s.asked[1]!.sinceModseq, 12);
+    assert.deepEqual(m.view.flagsOf(101), []);
+    assert.equal(m.hasPending, false);
+  });
+
   it("takes its session's own APPEND without the store unless more was announced beyond it", async () => {
     const s = source([3]);
     const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);

@@ -182,7 +182,7 @@ export class SelectedMailbox {
    * Asks the store what changed since the view's MODSEQ; the responses that tell the client. A store
    * that cannot answer leaves the client as it was (logged): the next change event asks again.
    */
-  async refresh(): Promise<string> {
+  async refresh(arrived = false): Promise<string> {
     // events arriving while the store answers set these again; what the answer covers is settled below
     this.pending = false;
     this.expungeOwed = false;
@@ -206,7 +206,7 @@ export class SelectedMailbox {
     let text = this.announceKeywords(changes.changed.map((m) => m.flags));
     text += this.removals(update.expunged, update.expungedUids);
     if (update.exists !== null) text += existsResponse(update.exists);
-    text += this.recentUpdate(update.exists !== null);
+    text += this.recentUpdate(arrived || update.exists !== null);
     for (const [seq, uid, flags, modseq] of update.flagChanges) text += fetchFlagsResponse({ seq, uid, flags, modseq: this.condstore ? modseq : undefined });
     return text;
   }
@@ -214,16 +214,17 @@ export class SelectedMailbox {
   /**
    * While the client IDLEs: new messages an `appended` event lists are added from the event when
    * they directly follow the view (no store round trip per delivery for every idling client);
-   * anything else, or anything announced beyond them, is asked of the store.
+   * anything else, or anything announced beyond them, is asked of the store. An IMAP4rev1 session
+   * must still claim the arrivals' \Recent in the store: it asks for the changes since the view's
+   * MODSEQ *after* the event, which the store answers with the claim alone when nothing else changed
+   * (two statements, not four: MailboxService.changes).
    */
   async catchUp(ev: MailboxChangedEvent): Promise<string> {
-    // an IMAP4rev1 session must claim the arrivals' \Recent in the store: that is the refresh
-    if (this.recentMode) return this.refresh();
     const update = ev.mailboxId === this.view.mailboxId && ev.appended ? this.view.appendedHere(ev.appended) : null;
     if (!update) return this.refresh();
     this.pending = this.announcedModseq > this.view.modseq;
     const text = this.announceKeywords(ev.appended!.map((m) => m.flags)) + existsResponse(update.exists!);
-    return this.pending ? text + (await this.refresh()) : text;
+    return this.pending || this.recentMode ? text + (await this.refresh(true)) : text;
   }
 
   /**
