@@ -8,7 +8,7 @@ import { parseAclCommand } from './acl-parser.js';
 import { parseSearchKeys } from './search-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
 import { parseReturnOptions } from './search-parser.js';
-import type { ImapCommand, ListReturn, ListSelect, QresyncParams, SearchReturn, SequenceSet, StatusItem } from './types.js';
+import type { CatenatePart, ImapCommand, ListReturn, ListSelect, QresyncParams, SearchReturn, SequenceSet, StatusItem } from './types.js';
 import { leadingTag } from './chars.js';
 
 const NO_ARGS = new Set(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE', 'NAMESPACE']);
@@ -356,7 +356,7 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
     case 'MYRIGHTS':
       return parseAclCommand(c, tag, name);
     case 'APPEND':
-      return c.fail('APPEND needs a message literal');
+      return parseCatenate(c, tag);
     default:
       c.fail(uid ? `UID ${name.slice(0, 40)} is not a command` : `unknown command ${name.slice(0, 40)}`);
   }
@@ -414,6 +414,11 @@ export function parseAppendPrefix(buf: Buffer): AppendPrefix | null {
     if (c.eof()) return null;
     const mailbox = c.astring();
     c.sp();
+    const start = c.pos;
+    appendOptions(c);
+    // CATENATE (RFC 4469): the literals are TEXT parts of one command, read as a command's literals
+    if (c.isKeyword('CATENATE')) return null;
+    c.pos = start;
     return { tag, mailbox, ...appendMessageArgs(c) };
   } catch (err) {
     if (err instanceof ImapParseError) throw err.withTag(tag);
@@ -423,6 +428,22 @@ export function parseAppendPrefix(buf: Buffer): AppendPrefix | null {
 
 /** `[flag-list SP] [date-time SP] ["UTF8" SP "("]` before a message literal of APPEND */
 function appendMessageArgs(c: Cursor): { flags: string[]; date: Date | null; utf8?: boolean } {
+  const { flags, date } = appendOptions(c);
+  if (c.isKeyword('UTF8')) {
+    // RFC 6855 4: append-data =/ "UTF8" SP "(" literal8 ")"
+    c.pos += 4;
+    c.sp();
+    if (c.peek() !== 0x28) c.fail('UTF8 must be followed by (');
+    c.pos++;
+    c.end();
+    return { flags, date, utf8: true };
+  }
+  c.end();
+  return { flags, date };
+}
+
+/** `[flag-list SP] [date-time SP]`, what may stand before a message (literal, UTF8 or CATENATE) */
+function appendOptions(c: Cursor): { flags: string[]; date: Date | null } {
   let flags: string[] = [];
   let date: Date | null = null;
   if (c.peek() === 0x28) {
@@ -435,17 +456,42 @@ function appendMessageArgs(c: Cursor): { flags: string[]; date: Date | null; utf
     if (!date) c.fail('invalid APPEND date');
     c.sp();
   }
-  if (c.isKeyword('UTF8')) {
-    // RFC 6855 4: append-data =/ "UTF8" SP "(" literal8 ")"
-    c.pos += 4;
-    c.sp();
-    if (c.peek() !== 0x28) c.fail('UTF8 must be followed by (');
-    c.pos++;
-    c.end();
-    return { flags, date, utf8: true };
-  }
-  c.end();
   return { flags, date };
+}
+
+const MAX_CATENATE_PARTS = 100;
+
+/**
+ * `APPEND mailbox [flags] [date] CATENATE (part...)` with the whole command at hand (RFC 4469 5):
+ * `TEXT literal` / `URL astring` parts. One message: a MULTIAPPEND of CATENATEs is refused.
+ */
+function parseCatenate(c: Cursor, tag: string): ImapCommand {
+  c.sp();
+  const mailbox = c.astring();
+  c.sp();
+  const { flags, date } = appendOptions(c);
+  if (!c.isKeyword('CATENATE')) c.fail('APPEND needs a message literal');
+  c.pos += 8;
+  c.sp();
+  c.expect('(');
+  const parts: CatenatePart[] = [];
+  for (;;) {
+    const kind = c.atom().toUpperCase();
+    c.sp();
+    if (kind === 'TEXT') {
+      if (c.peek() !== 0x7b) c.fail('CATENATE TEXT takes a literal');
+      parts.push({ kind: 'text', data: c.literalBytes() });
+    } else if (kind === 'URL') {
+      parts.push({ kind: 'url', url: c.astring() });
+    } else {
+      c.fail('CATENATE parts are TEXT or URL');
+    }
+    if (parts.length > MAX_CATENATE_PARTS) c.fail('too many CATENATE parts');
+    if (c.tryChar(')')) break;
+    c.sp();
+  }
+  if (!c.eof()) c.fail('one message per CATENATE APPEND');
+  return { tag, name: 'APPEND', mailbox, flags, date, parts };
 }
 
 /**

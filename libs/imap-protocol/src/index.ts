@@ -22,3 +22,4 @@ export { ALL_RIGHTS, InvalidRightsError, applyRights, canWrite, canonicalRights,
 export { aclResponse, listRightsResponse, myRightsResponse } from './acl-responses.js';
 export { isObjectId, mailboxIdCode, objectIdAttribute, objectIdValue, type ObjectIdValue } from './object-ids.js';
 export { saveDateAttribute } from './save-date.js';
+export { parseImapUrl, badUrlCode, type ImapMessageUrl } from './imap-url.js';

@@ -147,7 +147,15 @@ export type ImapCommand =
   /** RFC 4314 ACL; identifiers and rights as the client wrote them, rights already checked */
   | (Tagged & { name: 'SETACL'; mailbox: string; identifier: string; rights: RightsModification })
   | (Tagged & { name: 'DELETEACL' | 'LISTRIGHTS'; mailbox: string; identifier: string })
-  | (Tagged & { name: 'GETACL' | 'MYRIGHTS'; mailbox: string });
+  | (Tagged & { name: 'GETACL' | 'MYRIGHTS'; mailbox: string })
+  /**
+   * APPEND with CATENATE (RFC 4469): one message made of its parts, which arrived as a whole
+   * command (its TEXT literals within the command size limit); a plain APPEND streams (AppendHeader)
+   */
+  | (Tagged & { name: 'APPEND'; mailbox: string; flags: string[]; date: Date | null; parts: CatenatePart[] });
+
+/** A part of a CATENATE APPEND (RFC 4469): literal text, or an IMAP URL (RFC 5092) as the client wrote it. */
+export type CatenatePart = { kind: 'text'; data: Buffer } | { kind: 'url'; url: string };
 
 export type ImapCommandName = ImapCommand['name'] | 'APPEND';
 

@@ -21,6 +21,8 @@ const STATE_EXTENSIONS = ['QRESYNC', 'METADATA'];
 const REV2_EXTENSIONS = ['IMAP4rev2', 'SEARCHRES', 'UTF8=ACCEPT'];
 /** Object identifiers and save dates (ADR 0056): RFC 8474 OBJECTID, RFC 8514 SAVEDATE. */
 const OBJECT_EXTENSIONS = ['OBJECTID', 'SAVEDATE'];
+/** RFC 4469 APPEND with CATENATE (ADR 0056), its TEXT parts bounded by the command size limit */
+const CATENATE_EXTENSIONS = ['CATENATE'];
 /** Shared mailboxes (ADR 0044): RFC 4314 ACL with the rights t, e, x and k of RIGHTS=texk. */
 const SHARING_EXTENSIONS = ['ACL', 'RIGHTS=texk'];
 
@@ -31,7 +33,7 @@ export function authAllowed(s: Pick<CapabilityState, 'secure' | 'allowPlaintextA
 
 /** What this connection can do now (RFC 3501 6.1.1; STARTTLS and AUTH= only before login). */
 export function capabilities(s: CapabilityState): string {
-  const caps = [...BASE, ...STATE_EXTENSIONS, ...REV2_EXTENSIONS, ...SHARING_EXTENSIONS, ...OBJECT_EXTENSIONS, `APPENDLIMIT=${s.maxAppendSize}`];
+  const caps = [...BASE, ...STATE_EXTENSIONS, ...REV2_EXTENSIONS, ...SHARING_EXTENSIONS, ...OBJECT_EXTENSIONS, ...CATENATE_EXTENSIONS, `APPENDLIMIT=${s.maxAppendSize}`];
   if (!s.authenticated) {
     if (!s.secure && s.tlsAvailable) caps.push('STARTTLS');
     if (authAllowed(s)) caps.push('AUTH=PLAIN');

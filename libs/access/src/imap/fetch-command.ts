@@ -3,7 +3,6 @@ import type { BlobStore } from '@mail/blob';
 import type { FetchedMessage } from '@mail/contracts';
 import {
   applyPartial,
-  filterHeaderFields,
   findPart,
   flagList,
   formatDateTime,
@@ -24,6 +23,7 @@ import { decodeTransfer, knownTransferEncoding } from '@mail/mime';
 import { ReadAhead } from '../read-ahead.js';
 import { no, ReplyError } from './reply.js';
 import { readRange } from '../read-whole.js';
+import { INLINE_LIMIT, MAX_HEADER_READ, readSection, refsOf, type SectionData } from './section-reader.js';
 
 export interface FetchContext {
   store: MailStorePort;
@@ -46,15 +46,9 @@ export interface FetchRequest {
   changedSince?: number | null;
 }
 
-/** Sections up to this size are read whole; larger ones stream from the blob store to the socket. */
-const INLINE_LIMIT = 64 * 1024;
-/** a header block larger than this is cut when filtering fields (headers are rarely past a few KiB) */
-const MAX_HEADER_READ = 1024 * 1024;
 const PAGE_LIGHT = 2000;
 /** envelopes or body structures: the store cuts a page to its reply budget anyway (~1,000 envelopes) */
 const PAGE_HEAVY = 1000;
-/** a section's bytes: held whole when small, streamed from the blob store when not */
-type SectionData = { kind: 'buffer'; data: Buffer } | { kind: 'stream'; stream: Readable; size: number };
 
 /**
  * Messages whose small sections are read from the blob store while an earlier one is written: one
@@ -91,11 +85,6 @@ function asBodyItem(item: FetchItem): { body: BodyItem; label: string } | null {
   }
 }
 
-/** Where a message's body is: the store sends it whenever a FETCH reads bodies (`bodyRefs`). */
-function refsOf(msg: FetchedMessage): { blobKey: string; headerSize: number } {
-  if (msg.blobKey === undefined || msg.headerSize === undefined) throw new Error(`message ${msg.uid} came without its blob key`);
-  return { blobKey: msg.blobKey, headerSize: msg.headerSize };
-}
 
 /**
  * FETCH: flags-only requests are answered from memory; everything else costs one store request
@@ -339,24 +328,7 @@ export class FetchCommand {
   /** `signal` aborts a read started ahead (small sections only: large ones stream when their turn comes). */
   private async section(msg: FetchedMessage, item: BodyItem, signal?: AbortSignal): Promise<SectionData> {
     if (item.binary) return this.binarySection(msg, item, signal);
-    const { blobKey, headerSize } = refsOf(msg);
-    const plan = planSection(item.section, { size: msg.size, headerSize, body: msg.body });
-    if (plan.kind === 'empty') return { kind: 'buffer', data: Buffer.alloc(0) };
-    const blobs = this.ctx.blobs;
-    if (plan.kind === 'header-fields') {
-      const end = Math.min(plan.end, plan.start + MAX_HEADER_READ);
-      const header = end > plan.start ? await readRange(blobs, blobKey, plan.start, end, signal) : Buffer.alloc(0);
-      const filtered = filterHeaderFields(header, plan.fields, plan.not);
-      const { start, end: stop } = applyPartial(0, filtered.length, item.partial);
-      return { kind: 'buffer', data: filtered.subarray(start, stop) };
-    }
-    const { start, end } = applyPartial(plan.start, Math.min(plan.end, msg.size), item.partial);
-    if (end <= start) return { kind: 'buffer', data: Buffer.alloc(0) };
-    if (end - start <= INLINE_LIMIT) {
-      const data = await readRange(blobs, blobKey, start, end, signal);
-      return { kind: 'buffer', data: data.length > end - start ? data.subarray(0, end - start) : data };
-    }
-    return { kind: 'stream', stream: await blobs.getRange(blobKey, start, end), size: end - start };
+    return readSection(this.ctx.blobs, msg, item.section, item.partial, signal);
   }
 
   /**

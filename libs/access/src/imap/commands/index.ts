@@ -2,6 +2,7 @@ import type { CommandTable } from '../session-handle.js';
 import { deleteacl, getacl, listrights, myrights, setacl } from './acl.js';
 import { authenticate } from './authenticate.js';
 import { capability } from './capability.js';
+import { catenate } from './catenate.js';
 import { close } from './close.js';
 import { compress } from './compress.js';
 import { copy } from './copy.js';
@@ -31,7 +32,7 @@ import { thread } from './thread.js';
 
 export { abortAppend, appendData, appendEnd, appendStart } from './append.js';
 
-/** Every command the parser knows, with the module that runs it (APPEND arrives in pieces: append.ts). */
+/** Every command the parser knows, with the module that runs it (APPEND with a message literal arrives in pieces: append.ts; with CATENATE as a whole command: catenate.ts). */
 export const COMMANDS: CommandTable = {
   CAPABILITY: capability,
   NOOP: noop,
@@ -61,6 +62,7 @@ export const COMMANDS: CommandTable = {
   STORE: store,
   SEARCH: search,
   COPY: copy,
+  APPEND: catenate,
   MOVE: copy,
   GETMETADATA: getmetadata,
   SETMETADATA: setmetadata,
