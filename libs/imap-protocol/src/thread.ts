@@ -177,8 +177,7 @@ export function threadReferences(messages: readonly ThreadMessage[]): ThreadNode
   // (4) prune dummies: childless ones go, others hand their children up (at the root only when one child)
   roots = pruneLevel(roots, true);
   const work = [...roots];
-  while (work.length) {
-    const c = work.pop()!;
+  for (let c = work.pop(); c !== undefined; c = work.pop()) {
     const kept = pruneLevel([...c.children], false);
     c.children.clear();
     for (const k of kept) {
@@ -197,8 +196,7 @@ export function threadReferences(messages: readonly ThreadMessage[]): ThreadNode
 function pruneLevel(level: Container[], atRoot: boolean): Container[] {
   const out: Container[] = [];
   const queue = [...level];
-  while (queue.length) {
-    const c = queue.pop()!;
+  for (let c = queue.pop(); c !== undefined; c = queue.pop()) {
     if (c.msg) {
       out.push(c);
       continue;
@@ -221,17 +219,20 @@ function pruneLevel(level: Container[], atRoot: boolean): Container[] {
 function sortTree(roots: Container[]): void {
   const post: Container[] = [];
   const stack = [...roots];
-  while (stack.length) {
-    const c = stack.pop()!;
+  for (let c = stack.pop(); c !== undefined; c = stack.pop()) {
     post.push(c);
     for (const child of c.children) stack.push(child);
   }
-  for (let i = post.length - 1; i >= 0; i--) {
-    const c = post[i]!;
-    c.sorted = [...c.children].sort((a, b) => byDateThenOrder(a.key!, b.key!));
+  // children before their parents: every key a sort below reads is set by then
+  for (const c of post.reverse()) {
+    c.sorted = [...c.children].sort((a, b) => byDateThenOrder(keyOf(a), keyOf(b)));
     c.key = c.msg ? { date: c.msg.date, order: c.msg.order } : (c.sorted[0]?.key ?? { date: 0, order: 0 });
   }
-  roots.sort((a, b) => byDateThenOrder(a.key!, b.key!));
+  roots.sort((a, b) => byDateThenOrder(keyOf(a), keyOf(b)));
+}
+
+function keyOf(c: Container): { date: number; order: number } {
+  return c.key ?? { date: 0, order: 0 };
 }
 
 function threadSubject(c: Container): string {
@@ -279,8 +280,8 @@ function mergeBySubject(roots: Container[]): Container[] {
 function toNode(root: Container): ThreadNode {
   const top: ThreadNode = { id: root.msg?.id ?? null, children: [] };
   const stack: Array<[Container, ThreadNode]> = [[root, top]];
-  while (stack.length) {
-    const [c, node] = stack.pop()!;
+  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+    const [c, node] = entry;
     for (const child of c.sorted) {
       const n: ThreadNode = { id: child.msg?.id ?? null, children: [] };
       node.children.push(n);
@@ -298,10 +299,9 @@ export function threadResponse(threads: readonly ThreadNode[]): string {
   const parts: string[] = ['THREAD'];
   // a stack of pending output: literal text or a node whose thread-list body is still to be written
   const stack: Array<string | ThreadNode> = [];
-  for (let i = threads.length - 1; i >= 0; i--) stack.push(')', threads[i]!, '(');
+  for (const thread of [...threads].reverse()) stack.push(')', thread, '(');
   let text = '';
-  while (stack.length) {
-    const item = stack.pop()!;
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     if (typeof item === 'string') {
       text += item;
       continue;
@@ -310,12 +310,12 @@ export function threadResponse(threads: readonly ThreadNode[]): string {
     if (item.id !== null) text += String(item.id);
     if (item.children.length === 1) {
       if (item.id !== null) pending.push(' ');
-      pending.push(item.children[0]!);
+      pending.push(...item.children);
     } else if (item.children.length > 1) {
       if (item.id !== null) pending.push(' ');
       for (const child of item.children) pending.push('(', child, ')');
     }
-    for (let i = pending.length - 1; i >= 0; i--) stack.push(pending[i]!);
+    stack.push(...pending.reverse());
   }
   parts.push(text);
   return untagged(text ? parts.join(' ') : 'THREAD');
