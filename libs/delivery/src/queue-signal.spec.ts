@@ -32,7 +32,10 @@ describe('QueueSignal', () => {
   });
 
   it('lets a woken worker gather: enqueues meanwhile wake nobody else, afterwards they do', async () => {
-    const s = new QueueSignal(30);
+    // a window long enough that no scheduling stall of a loaded machine outlasts it before the first
+    // check (30 ms did: CI at load 30 saw the window end before setImmediate ran)
+    const windowMs = 1_000;
+    const s = new QueueSignal(windowMs);
     const a = s.wait(10_000);
     const b = s.wait(10_000);
     s.notify();
@@ -42,7 +45,8 @@ describe('QueueSignal', () => {
     await a;
     assert.equal(await settled(b), false, 'the notifies during the window went to the gatherer');
     s.notify();
-    await new Promise((r) => setTimeout(r, 40));
+    // set after b's gathering timer, so it fires after it whatever the load
+    await new Promise((r) => setTimeout(r, windowMs + 10));
     assert.equal(await settled(b), true);
   });
 
