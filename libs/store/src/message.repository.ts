@@ -176,43 +176,54 @@ export class MessageRepository {
   }
 
   /**
-   * One statement for the whole STORE: rows that would change get `modseq`; with UNCHANGEDSINCE,
-   * rows modified after it are left alone and reported as conflicts (RFC 7162 MODIFIED).
+   * A STORE in one statement (ADR 0057): locks the mailbox row (its next MODSEQ), changes the flags
+   * of the messages in `ranges` that really change (and, with `unchangedSince`, only those not
+   * modified after it), and moves the mailbox's MODSEQ and unseen counter on when any did. No
+   * mailbox row (another account's, or gone): `mailbox` is null. The mailbox lock is taken before
+   * any message lock (the gate in `c`), the order every writer of a mailbox keeps.
    */
   async updateFlags(
     q: Queryable,
+    accountId: string,
     mailboxId: string,
     ranges: [number, number][],
     mode: FlagMode,
     flags: string[],
-    modseq: number,
     unchangedSince: number | null,
-  ): Promise<FlagChange> {
-    const params = new SqlParams([mailboxId]);
+  ): Promise<FlagChange & { mailbox: { name: string } | null }> {
+    const params = new SqlParams([mailboxId, accountId]);
     const scope = uidScope(ranges, params);
     const f = params.add(flags);
-    const mod = params.add(modseq);
     const since = params.add(unchangedSince);
     const seen = params.add([SEEN]);
     const sql = FLAG_SQL[mode](f);
-    const { rows } = await q.query<{ kind: string; uid: number; flags: string[] | null; modseq: number | null; was_seen: boolean; now_seen: boolean }>(
-      `WITH c AS (
-         SELECT m.uid, m.flags, m.modseq FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} FOR UPDATE OF m
+    const { rows } = await q.query<{ kind: string; uid: number | null; flags: string[] | null; modseq: number | null; was_seen: boolean | null; now_seen: boolean | null; name: string | null }>(
+      `WITH mb AS (
+         SELECT id, name, highest_modseq + 1 AS next FROM mail.mailboxes WHERE id = $1 AND account_id = $2 FOR UPDATE
+       ), c AS (
+         SELECT m.uid, m.flags, m.modseq FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} AND EXISTS (SELECT 1 FROM mb) FOR UPDATE OF m
        ), upd AS (
-         UPDATE mail.messages t SET flags = ${sql.next}, modseq = ${mod}::bigint
-         FROM c
+         UPDATE mail.messages t SET flags = ${sql.next}, modseq = mb.next
+         FROM c, mb
          WHERE t.mailbox_id = $1 AND t.uid = c.uid AND ${sql.changes} AND (${since}::bigint IS NULL OR c.modseq <= ${since}::bigint)
          RETURNING t.uid, t.flags, t.modseq, c.flags @> ${seen}::text[] AS was_seen, t.flags @> ${seen}::text[] AS now_seen
+       ), bump AS (
+         UPDATE mail.mailboxes b SET highest_modseq = GREATEST(b.highest_modseq, mb.next), unseen_count = b.unseen_count + d.unseen
+         FROM mb, (SELECT count(*) AS n, coalesce(sum(CASE WHEN was_seen = now_seen THEN 0 WHEN now_seen THEN -1 ELSE 1 END), 0) AS unseen FROM upd) d
+         WHERE b.id = mb.id AND d.n > 0
        )
-       SELECT 'u' AS kind, uid, flags, modseq, was_seen, now_seen FROM upd
+       SELECT 'm' AS kind, NULL::bigint AS uid, NULL::text[] AS flags, NULL::bigint AS modseq, NULL::boolean AS was_seen, NULL::boolean AS now_seen, name FROM mb
        UNION ALL
-       SELECT 'c', uid, NULL, NULL, NULL, NULL FROM c WHERE ${since}::bigint IS NOT NULL AND c.modseq > ${since}::bigint`,
+       SELECT 'u', uid, flags, modseq, was_seen, now_seen, NULL FROM upd
+       UNION ALL
+       SELECT 'c', uid, NULL, NULL, NULL, NULL, NULL FROM c WHERE ${since}::bigint IS NOT NULL AND c.modseq > ${since}::bigint`,
       params.values,
     );
-    const out: FlagChange = { updated: [], conflicts: [] };
+    const out: FlagChange & { mailbox: { name: string } | null } = { updated: [], conflicts: [], mailbox: null };
     for (const r of rows) {
-      if (r.kind === 'c') out.conflicts.push(Number(r.uid));
-      else out.updated.push({ uid: Number(r.uid), modseq: Number(r.modseq), flags: r.flags ?? [], wasSeen: r.was_seen, nowSeen: r.now_seen });
+      if (r.kind === 'm') out.mailbox = { name: r.name ?? '' };
+      else if (r.kind === 'c') out.conflicts.push(Number(r.uid));
+      else out.updated.push({ uid: Number(r.uid), modseq: Number(r.modseq), flags: r.flags ?? [], wasSeen: !!r.was_seen, nowSeen: !!r.now_seen });
     }
     out.updated.sort((a, b) => a.uid - b.uid);
     out.conflicts.sort((a, b) => a - b);

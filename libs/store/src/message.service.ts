@@ -92,25 +92,23 @@ export class MessageService {
     return { uids, highestModseq: Number(mailbox.highest_modseq) };
   }
 
-  /** One new modseq for the whole command; only rows whose flags really change get it. */
+  /**
+   * One new modseq for the whole command; only rows whose flags really change get it. One statement
+   * (no transaction around it): the everyday STORE costs one round trip to PostgreSQL.
+   */
   async updateFlags(p: ParsedRequestOf<typeof UpdateFlags>): Promise<ResponseOf<typeof UpdateFlags>> {
     const ranges = mergeRanges(p.uids);
-    const flags = normalizeFlags(p.flags);
-    const { mailbox, result } = await this.db.transaction(async (tx) => {
-      const mailbox = await this.mailboxService.byId(tx, p.accountId, p.mailboxId, true);
-      if (!ranges.length) return { mailbox, result: { updated: [], conflicts: [] } };
-      const modseq = Number(mailbox.highest_modseq) + 1;
-      const result = await this.messages.updateFlags(tx, mailbox.id, ranges, p.mode, flags, modseq, p.unchangedSince ?? null);
-      if (result.updated.length) {
-        let unseen = 0;
-        for (const u of result.updated) unseen += u.wasSeen === u.nowSeen ? 0 : u.nowSeen ? -1 : 1;
-        await this.mailboxes.applyDelta(tx, mailbox.id, { unseen, modseq });
-      }
-      return { mailbox, result };
-    });
-    const updated = result.updated.map((u) => ({ uid: u.uid, modseq: u.modseq, flags: u.flags }));
-    if (updated.length) await this.events.publish([change(mailbox, 'flags', updated.map((u) => u.uid), updated[0].modseq)]);
-    return { updated, conflicts: result.conflicts };
+    if (!ranges.length) {
+      await this.mailboxService.byId(this.db, p.accountId, p.mailboxId);
+      return { updated: [], conflicts: [] };
+    }
+    const r = await this.messages.updateFlags(this.db, p.accountId, p.mailboxId, ranges, p.mode, normalizeFlags(p.flags), p.unchangedSince ?? null);
+    if (!r.mailbox) throw new ContractError('NOT_FOUND', 'no such mailbox');
+    const updated = r.updated.map((u) => ({ uid: u.uid, modseq: u.modseq, flags: u.flags }));
+    if (updated.length) {
+      await this.events.publish([{ accountId: p.accountId, mailboxId: p.mailboxId, mailbox: r.mailbox.name, kind: 'flags', uids: updated.map((u) => u.uid), modseq: updated[0].modseq }]);
+    }
+    return { updated, conflicts: r.conflicts };
   }
 
   async expunge(p: ParsedRequestOf<typeof ExpungeMessages>): Promise<ResponseOf<typeof ExpungeMessages>> {
