@@ -4,6 +4,7 @@
 // machine that other work saturates, commands per second say little; the CPU a command costs does not
 // depend much on who else runs.
 //   node bench/session-cpu.mjs [--side=platform|anchor|both] [--mailbox=100] [--sessions=60] [--warmup=10] [--counts] [--profile=DIR]
+//     [--service-env=K=V,...]   (added to every service's environment: e.g. ACCESS_STORE_READS=bus for an A/B of ADR 0057)
 // One client, one session after another: LOGIN, SELECT INBOX, FETCH 1:* (FLAGS ENVELOPE),
 // STORE 1:10 +FLAGS.SILENT (\Seen), APPEND (~10 KB), UID STORE +FLAGS.SILENT (\Deleted), UID EXPUNGE,
 // LOGOUT (lib/session-mix.mjs's session). After each reply the tool waits a moment, so work a command
@@ -38,6 +39,7 @@ const sessions = Number(arg('sessions', '60'));
 const warmup = Number(arg('warmup', '10'));
 const counts = process.argv.includes('--counts');
 const profileDir = arg('profile', undefined);
+const serviceEnv = Object.fromEntries((arg('service-env', '') || '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 /** what a command may leave behind (a change event crossing NATS to access) gets this long to finish */
 const SETTLE_MS = Number(arg('settle', '20'));
 const SENDER = 'sender@remote.example';
@@ -118,7 +120,7 @@ async function platform() {
   const user = { address: `cpu${size}@bench.test`, password: 'bench-Passw0rd-1' };
   let target;
   try {
-    target = await distributedTarget({ users: [user], databaseAdminUrl: pgOwn.adminUrl, natsUrl: nats.url, profileDir });
+    target = await distributedTarget({ users: [user], databaseAdminUrl: pgOwn.adminUrl, natsUrl: nats.url, profileDir, env: serviceEnv });
   } catch (err) {
     await nats.stop();
     await pgOwn.stop();
@@ -144,7 +146,8 @@ async function platform() {
     await idleRates(cpu);
     const { per, ms } = await series(target.ports.imap, user, sessions, warmup, cpu);
     // what serves IMAP; the other services (delivery's and migration's polls) idle beside it and are listed apart
-    const serving = ['access', 'store', 'auth', 's3rver', 'nats', 'pg store', 'pg auth', 'pg other'];
+    // (access has a pool of its own: small bodies, ADR 0052, and the store's reads, ADR 0057)
+    const serving = ['access', 'store', 'auth', 's3rver', 'nats', 'pg access', 'pg store', 'pg auth', 'pg other'];
     table(`platform (distributed), CPU ms per command, ${sessions} sessions on a ${size}-message mailbox`, per, ms, serving);
     const others = Object.entries(Object.values(per).reduce((a, by) => (Object.entries(by).forEach(([k, v]) => (a[k] = (a[k] ?? 0) + v)), a), {}))
       .filter(([k]) => !serving.includes(k));
@@ -202,6 +205,7 @@ async function anchor() {
 
 const load = () => console.log(`load: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 load();
+if (Object.keys(serviceEnv).length) console.log(`service env: ${JSON.stringify(serviceEnv)}`);
 if (side !== 'anchor') await platform();
 if (side !== 'platform') await anchor();
 load();

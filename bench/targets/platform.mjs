@@ -56,9 +56,9 @@ function common({ name, label, p, pids, users, closeFn }) {
   };
 }
 
-export async function distributedTarget({ users, databaseAdminUrl, natsUrl, profileDir }) {
+export async function distributedTarget({ users, databaseAdminUrl, natsUrl, profileDir, env = {} }) {
   const { startDistributedPlatform } = require('@mail/testing');
-  const p = await startDistributedPlatform({ databaseAdminUrl, natsUrl, env: serviceEnv(profileDir, 'distributed'), s3InChild: true });
+  const p = await startDistributedPlatform({ databaseAdminUrl, natsUrl, env: { ...serviceEnv(profileDir, 'distributed'), ...env }, s3InChild: true });
   const processes = () => [...p.services.map((s) => ({ name: s.name, pid: s.proc.pid })), { name: 's3rver', pid: p.s3.pid }].filter((x) => x.pid);
   const t = common({ name: 'platform', label: 'this platform (distributed)', p, users, pids: () => processes().map((x) => x.pid), closeFn: () => p.close() });
   t.logs = () => p.logs();

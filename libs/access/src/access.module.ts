@@ -1,13 +1,29 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type InjectionToken, type ModuleMetadata } from '@nestjs/common';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { AccessService } from './access.service.js';
+import { MAIL_READ_MODEL, type MailReadModel } from './ports/mail-read-model.port.js';
+
+/**
+ * Where the store's read model comes from when this process serves reads itself (ADR 0057): the
+ * module that provides it (the store's) and a factory over what it provides.
+ */
+export interface StoreReadsSource {
+  imports: NonNullable<ModuleMetadata['imports']>;
+  inject: InjectionToken[];
+  useFactory: (...provided: any[]) => MailReadModel;
+}
 
 @Module({})
 export class AccessModule {
-  static forRoot(config: AccessConfig): DynamicModule {
+  static forRoot(config: AccessConfig, reads?: StoreReadsSource): DynamicModule {
     return {
       module: AccessModule,
-      providers: [{ provide: ACCESS_CONFIG, useValue: config }, AccessService],
+      imports: reads?.imports ?? [],
+      providers: [
+        { provide: ACCESS_CONFIG, useValue: config },
+        ...(reads ? [{ provide: MAIL_READ_MODEL, useFactory: reads.useFactory, inject: reads.inject }] : []),
+        AccessService,
+      ],
       exports: [AccessService],
     };
   }

@@ -1,10 +1,11 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { BlobStore, CachingBlobStore } from '@mail/blob';
 import { Bus, LeaseStore } from '@mail/bus';
 import { watchTlsFiles } from '@mail/config';
 import { createLogger, servedCertificateRenewed } from '@mail/telemetry';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { accessServerSettings } from './access-server.js';
+import { MAIL_READ_MODEL, type MailReadModel } from './ports/mail-read-model.port.js';
 import { BusPop3Backend } from './pop3/bus-pop3-backend.js';
 import { Pop3Server } from './pop3/pop3-server.js';
 import { startImap, type RunningImap } from './imap-wiring.js';
@@ -27,6 +28,7 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly bus: Bus,
     blobs: BlobStore,
     private readonly leases: LeaseStore,
+    @Optional() @Inject(MAIL_READ_MODEL) private readonly reads?: MailReadModel,
   ) {
     const cache = config.bodyCacheBytes ?? 0;
     // bodies up to 1 MiB (nearly all mail); larger ones stream through untouched
@@ -35,7 +37,8 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const c = this.config;
-    this.imap = await startImap(c, this.bus, this.blobs, this.logger);
+    this.logger.info({ storeReads: this.reads ? 'direct' : 'bus' }, 'IMAP store reads');
+    this.imap = await startImap(c, this.bus, this.blobs, this.logger, this.reads);
     this.pop3 = new Pop3Server(
       { ...accessServerSettings(c, 'pop3', this.logger), idleTimeoutMs: c.limits?.pop3AutologoutMs },
       new BusPop3Backend(this.bus),

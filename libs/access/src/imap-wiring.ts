@@ -3,7 +3,8 @@ import type { Bus } from '@mail/bus';
 import type { Logger } from '@mail/telemetry';
 import type { AccessConfig } from './access.config.js';
 import { accessServerSettings } from './access-server.js';
-import { BusAuth, BusChangeFeed, BusMailStore, BusSharing } from './adapters/index.js';
+import { BusAuth, BusChangeFeed, BusMailStore, BusSharing, DirectReadsMailStore } from './adapters/index.js';
+import type { MailReadModel } from './ports/index.js';
 import { ImapServer } from './imap/index.js';
 
 export interface RunningImap {
@@ -12,8 +13,11 @@ export interface RunningImap {
   stop(): Promise<void>;
 }
 
-/** Starts the IMAP server on the bus adapters of the store, the directory and the change feed. */
-export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, logger: Logger): Promise<RunningImap> {
+/**
+ * Starts the IMAP server on the bus adapters of the store, the directory and the change feed; with
+ * the store's read model in this process (`reads`, ADR 0057) the store's reads are answered here.
+ */
+export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, logger: Logger, reads?: MailReadModel): Promise<RunningImap> {
   const auth = new BusAuth(bus);
   const server = new ImapServer(
     {
@@ -24,7 +28,7 @@ export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, log
       loginTimeoutMs: c.limits?.imapLoginTimeoutMs,
       sharing: new BusSharing(bus),
     },
-    new BusMailStore(bus),
+    reads ? new DirectReadsMailStore(bus, reads, logger) : new BusMailStore(bus),
     auth,
     new BusChangeFeed(bus),
     blobs,

@@ -138,6 +138,12 @@ export const AccessEnv = z.object({
   PREAUTH_DEADLINE_MS: z.coerce.number().int().min(1000).default(60_000),
   /** IMAP and POP3: commands per second per session (bursts of five times that); faster ones wait (0: no pacing) */
   COMMANDS_PER_SECOND: z.coerce.number().int().min(0).default(100),
+  /**
+   * IMAP reads (SELECT, FETCH, SEARCH, STATUS, LIST...) answered in this process by the store's read
+   * model on the database ('direct', when DATABASE_URL is set), or by the store over the bus ('bus');
+   * without a database they always go over the bus (ADR 0057)
+   */
+  ACCESS_STORE_READS: z.enum(['direct', 'bus']).default('direct'),
 });
 
 export const AdminEnv = z.object({

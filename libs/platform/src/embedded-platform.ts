@@ -13,7 +13,7 @@ import { MigrationModule, imapSessionOpener } from '@mail/migration';
 import { InfraModule, PinoNestLogger, accessConfig, batchConfig, authConfig, deliveryConfig, infraChecks, migrationConfig, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, srsSettings, traceConfig } from '@mail/runtime';
 import { SmtpInModule, SmtpInService } from '@mail/smtp-in';
 import { MigrationBatchModule } from '@mail/migration-batch';
-import { StoreModule } from '@mail/store';
+import { StoreModule, StoreReads } from '@mail/store';
 import { TraceModule } from '@mail/trace';
 import { createLogger, opsHandler, startTelemetry, type Telemetry } from '@mail/telemetry';
 import { EmbeddedEnv } from './embedded-env.js';
@@ -40,16 +40,19 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
   const admin = await resolveAdminToken({ envToken: config.ADMIN_TOKEN, dataDir: config.DATA_DIR });
   const secrets = await platformSecrets(config, 'embedded');
   const migration = migrationConfig(config);
+  const store = StoreModule.forRoot({});
+  // IMAP reads straight from the store's read model in this same process (ADR 0057)
+  const storeReads = config.ACCESS_STORE_READS === 'direct' ? { imports: [store], inject: [StoreReads], useFactory: (reads: StoreReads) => reads } : undefined;
 
   @Module({
     imports: [
       InfraModule.forRoot(infra),
       AuthModule.forRoot({ ...authConfig(config), hostname: config.HOSTNAME_FQDN, secrets }),
       ConnectorsModule.forRoot({ sealer: secrets }),
-      StoreModule.forRoot({}),
+      store,
       DeliveryModule.forRoot({ ...deliveryConfig(config), secrets, srs: srsSettings(config, secrets) }),
       SmtpInModule.forRoot({ ...smtpInConfig(config, tls), srs: srsSettings(config, secrets) }),
-      AccessModule.forRoot(accessConfig(config, tls)),
+      AccessModule.forRoot(accessConfig(config, tls), storeReads),
       AdminApiModule.forRoot({ token: admin.token }),
       TraceModule.forRoot(traceConfig(config)),
       MigrationModule.forRoot({ ...migration, secrets }),

@@ -20,7 +20,8 @@ export interface Infra {
 
 /** The dependencies a service asks for. */
 export interface InfraNeeds {
-  db?: boolean;
+  /** 'if-configured': opened when DATABASE_URL is set, else the service does without */
+  db?: boolean | 'if-configured';
   blob?: boolean;
 }
 
@@ -30,14 +31,14 @@ export interface InfraNeeds {
  */
 export async function connectDistributedInfra(service: string, env: CommonEnv, needs: InfraNeeds, logger: Logger): Promise<Infra> {
   if (!env.NATS_URL) throw new Error(`NATS_URL is required to run ${service} as its own process (npm start runs the embedded mode)`);
-  if (needs.db && !env.DATABASE_URL) throw new Error(`DATABASE_URL is required for ${service}`);
+  if (needs.db === true && !env.DATABASE_URL) throw new Error(`DATABASE_URL is required for ${service}`);
   // small bodies live in PostgreSQL (ADR 0052): whoever writes or reads blobs needs the database too
   const inlineBlobs = !!needs.blob && !!env.S3_ENDPOINT && env.BLOB_INLINE_MAX_BYTES > 0;
   if (inlineBlobs && !env.DATABASE_URL) throw new Error(`DATABASE_URL is required for ${service}: bodies up to BLOB_INLINE_MAX_BYTES are kept in PostgreSQL (0 keeps them all in S3)`);
   const bus = await NatsBus.connect({ url: env.NATS_URL, service, prefix: env.BUS_PREFIX, logger });
   const leases = await NatsKvLeaseStore.open(bus.nc, `${env.BUS_PREFIX ? `${env.BUS_PREFIX}_` : ''}leases`);
   const counters = await NatsKvCounters.open(bus.nc, `${env.BUS_PREFIX ? `${env.BUS_PREFIX}_` : ''}limits`);
-  const withDb = needs.db || (!!needs.blob && !!env.DATABASE_URL && !!env.S3_ENDPOINT);
+  const withDb = needs.db === true || (needs.db === 'if-configured' && !!env.DATABASE_URL) || (!!needs.blob && !!env.DATABASE_URL && !!env.S3_ENDPOINT);
   const db = withDb ? await openDatabase({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: service }) : undefined;
   const blob = needs.blob ? await blobStoreFromEnv(env, db) : undefined;
   return {

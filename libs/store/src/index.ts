@@ -1,4 +1,5 @@
-export { StoreModule } from './store.module.js';
+export { StoreModule, StoreReadsModule } from './store.module.js';
+export { StoreReads } from './store-reads.js';
 export type { StoreConfig } from './store.config.js';
 export { MailboxService } from './mailbox.service.js';
 export { MessageService } from './message.service.js';

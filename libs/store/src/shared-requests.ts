@@ -6,67 +6,39 @@ import {
   type CreateMailbox,
   type DeleteMailbox,
   type ExpungeMessages,
-  type FetchMessages,
-  type ListMailboxes,
-  type MailboxChanges,
-  type MailboxStatus,
-  type MessageSortKeys,
-  type OpenMailbox,
   type ParsedRequestOf,
   type RenameMailbox,
   type ResponseOf,
-  type SearchMessages,
   type UpdateFlags,
-  type VanishedMessages,
 } from '@mail/contracts';
 import type { Database } from '@mail/db';
 import type { AclRepository } from './acl.repository.js';
-import type { AclService } from './acl.service.js';
 import type { AppendService } from './append.service.js';
 import { DELIMITER, normalizeMailboxName } from './mailbox-name.js';
 import type { MailboxRepository } from './mailbox.repository.js';
 import type { MailboxService } from './mailbox.service.js';
 import type { MessageService } from './message.service.js';
-import { asSeenBy, parseSharedName, permittedFlags, recentModeFor, SHARED_PREFIX, type SharedAccess } from './shared-access.js';
-import type { SortKeysService } from './sort-keys.service.js';
+import { READ_RIGHT } from './store-reads.js';
+import { asSeenBy, parseSharedName, permittedFlags, SHARED_PREFIX, type SharedAccess } from './shared-access.js';
 
 /** RFC 4314 rights each operation needs (RFC 4314 4) */
-const NEED = { read: 'r', insert: 'i', expunge: 'e', deleteMailbox: 'x', createChild: 'k', move: 'rte' } as const;
+const NEED = { read: READ_RIGHT, insert: 'i', expunge: 'e', deleteMailbox: 'x', createChild: 'k', move: 'rte' } as const;
 
 /**
- * The store's requests as a caller makes them: on its own mailboxes exactly as before, on a
- * mailbox shared with it through SharedAccess, which checks the rights and runs the operation as
- * the owner (ADR 0044).
+ * The store's requests that change mailboxes or messages (the reads are StoreReads), as a caller
+ * makes them: on its own mailboxes exactly as before, on a mailbox shared with it through
+ * SharedAccess, which checks the rights and runs the operation as the owner (ADR 0044).
  */
 export class SharedRequests {
   constructor(
     private readonly db: Database,
     private readonly shared: SharedAccess,
-    private readonly acl: AclService,
     private readonly aclRows: AclRepository,
     private readonly mailboxRows: MailboxRepository,
     private readonly mailboxes: MailboxService,
     private readonly messages: MessageService,
     private readonly appends: AppendService,
-    private readonly sortKeys: SortKeysService,
   ) {}
-
-  async list(p: ParsedRequestOf<typeof ListMailboxes>): Promise<ResponseOf<typeof ListMailboxes>> {
-    const own = await this.mailboxes.list(p.accountId);
-    const shared = await this.acl.sharedWith(p.accountId, p.tenant, new Set(own.subscriptions));
-    return shared.length ? { ...own, mailboxes: [...own.mailboxes, ...shared] } : own;
-  }
-
-  async status(p: ParsedRequestOf<typeof MailboxStatus>): Promise<ResponseOf<typeof MailboxStatus>> {
-    const t = await this.shared.byName(p, p.name, NEED.read);
-    return asSeenBy(await this.mailboxes.status(t.accountId, t.name, p.deleted), t);
-  }
-
-  async open(p: ParsedRequestOf<typeof OpenMailbox>): Promise<ResponseOf<typeof OpenMailbox>> {
-    const t = await this.shared.byName(p, p.name, NEED.read);
-    const page = await this.mailboxes.open(t.accountId, t.name, p.afterUid, p.limit, recentModeFor(t.grant, p.recent));
-    return t.grant ? { ...page, mailbox: asSeenBy(page.mailbox, t) } : page;
-  }
 
   /**
    * CREATE under a mailbox shared with the caller needs "k" on the parent; the new mailbox is the
@@ -100,26 +72,6 @@ export class SharedRequests {
       throw new ContractError('FORBIDDEN', 'shared mailboxes are renamed by their owner');
     }
     return this.mailboxes.rename(p.accountId, p.name, p.newName);
-  }
-
-  changes(p: ParsedRequestOf<typeof MailboxChanges>) {
-    return this.shared.byId(p, p.mailboxId, NEED.read, (accountId, grant) => this.mailboxes.changes(accountId, p.mailboxId, p.sinceModseq, recentModeFor(grant, p.recent)));
-  }
-
-  vanished(p: ParsedRequestOf<typeof VanishedMessages>) {
-    return this.shared.byId(p, p.mailboxId, NEED.read, (accountId) => this.mailboxes.vanished(accountId, p.mailboxId, p.sinceModseq, p.uids));
-  }
-
-  fetch(p: ParsedRequestOf<typeof FetchMessages>): Promise<ResponseOf<typeof FetchMessages>> {
-    return this.shared.byId(p, p.mailboxId, NEED.read, (accountId) => this.messages.fetch({ ...p, accountId }));
-  }
-
-  search(p: ParsedRequestOf<typeof SearchMessages>): Promise<ResponseOf<typeof SearchMessages>> {
-    return this.shared.byId(p, p.mailboxId, NEED.read, (accountId) => this.messages.search({ ...p, accountId }));
-  }
-
-  sortKeysOf(p: ParsedRequestOf<typeof MessageSortKeys>): Promise<ResponseOf<typeof MessageSortKeys>> {
-    return this.shared.byId(p, p.mailboxId, NEED.read, (accountId) => this.sortKeys.sortKeys({ ...p, accountId }));
   }
 
   updateFlags(p: ParsedRequestOf<typeof UpdateFlags>): Promise<ResponseOf<typeof UpdateFlags>> {

@@ -37,6 +37,7 @@ import { TombstonePruner } from './tombstone-pruner.js';
 import { MetadataService } from './metadata.service.js';
 import { AclService } from './acl.service.js';
 import { SharedRequests } from './shared-requests.js';
+import { StoreReads } from './store-reads.js';
 import { MailboxService } from './mailbox.service.js';
 import { MessageService } from './message.service.js';
 import { SortKeysService } from './sort-keys.service.js';
@@ -60,6 +61,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
     private readonly metadata: MetadataService,
     private readonly acl: AclService,
     private readonly shared: SharedRequests,
+    private readonly reads: StoreReads,
     @Inject(STORE_SETTINGS) private readonly settings: StoreSettings,
   ) {}
 
@@ -67,23 +69,24 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
     await runMigrations(this.db, 'mail', mailMigrations);
     const mb = this.mailboxes;
     const sh = this.shared;
+    const rd = this.reads;
     this.subscriptions = await Promise.all([
-      this.bus.handle(ListMailboxes, (p) => sh.list(p)),
+      this.bus.handle(ListMailboxes, (p) => rd.listMailboxes(p)),
       this.bus.handle(CreateMailbox, (p) => sh.create(p)),
       this.bus.handle(DeleteMailbox, (p) => sh.delete(p)),
       this.bus.handle(RenameMailbox, (p) => sh.rename(p)),
       this.bus.handle(SubscribeMailbox, (p) => mb.subscribe(p.accountId, p.name, p.subscribed)),
-      this.bus.handle(MailboxStatus, (p) => sh.status(p)),
-      this.bus.handle(OpenMailbox, (p) => sh.open(p)),
-      this.bus.handle(MailboxChanges, (p) => sh.changes(p)),
+      this.bus.handle(MailboxStatus, (p) => rd.mailboxStatus(p)),
+      this.bus.handle(OpenMailbox, (p) => rd.openMailbox(p)),
+      this.bus.handle(MailboxChanges, (p) => rd.mailboxChanges(p)),
       this.bus.handle(GetMetadata, (p) => this.metadata.get(p.accountId, p.mailbox, p.entries, p.depth)),
       this.bus.handle(SetMetadata, (p) => this.metadata.set(p.accountId, p.mailbox, p.values)),
-      this.bus.handle(VanishedMessages, (p) => sh.vanished(p)),
+      this.bus.handle(VanishedMessages, (p) => rd.vanishedMessages(p)),
       this.bus.handle(PurgeAccount, (p) => mb.purge(p.accountId)),
-      this.bus.handle(GetAccountUsage, (p) => mb.usage(p.accountIds)),
-      this.bus.handle(FetchMessages, (p) => sh.fetch(p)),
-      this.bus.handle(SearchMessages, (p) => sh.search(p)),
-      this.bus.handle(MessageSortKeys, (p) => sh.sortKeysOf(p)),
+      this.bus.handle(GetAccountUsage, (p) => rd.accountUsage(p)),
+      this.bus.handle(FetchMessages, (p) => rd.fetchMessages(p)),
+      this.bus.handle(SearchMessages, (p) => rd.searchMessages(p)),
+      this.bus.handle(MessageSortKeys, (p) => rd.messageSortKeys(p)),
       this.bus.handle(UpdateFlags, (p) => sh.updateFlags(p)),
       this.bus.handle(ExpungeMessages, (p) => sh.expunge(p)),
       this.bus.handle(CopyMessages, (p) => sh.copy(p)),

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { BlobStore } from '@mail/blob';
 import { Bus } from '@mail/bus';
 import { Database } from '@mail/db';
@@ -23,8 +23,63 @@ import { AclRepository } from './acl.repository.js';
 import { AclService } from './acl.service.js';
 import { SharedAccess } from './shared-access.js';
 import { SharedRequests } from './shared-requests.js';
+import { StoreReads } from './store-reads.js';
 
 const STORE_LOGGER = Symbol('STORE_LOGGER');
+
+/**
+ * What the store's read model needs (StoreReads and the services and repositories under it): the
+ * store composes it with its write side, `access` alone (StoreReadsModule, ADR 0057).
+ */
+function readModelProviders(settings: StoreSettings): Provider[] {
+  return [
+    { provide: STORE_SETTINGS, useValue: settings },
+    { provide: STORE_LOGGER, useFactory: () => createLogger('store') },
+    { provide: MailboxRepository, useValue: new MailboxRepository() },
+    { provide: MessageRepository, useValue: new MessageRepository() },
+    { provide: IndexRepository, useValue: new IndexRepository() },
+    { provide: ChangePublisher, useFactory: (bus: Bus, logger: Logger) => new ChangePublisher(bus, logger), inject: [Bus, STORE_LOGGER] },
+    {
+      provide: BlobCollector,
+      useFactory: (db: Database, indexes: IndexRepository, blobs: BlobStore, logger: Logger) =>
+        new BlobCollector(db, indexes, blobs, settings.blobGraceSeconds, logger),
+      inject: [Database, IndexRepository, BlobStore, STORE_LOGGER],
+    },
+    {
+      provide: MailboxService,
+      useFactory: (db: Database, mb: MailboxRepository, msg: MessageRepository, idx: IndexRepository, gc: BlobCollector, ev: ChangePublisher, s: StoreSettings) =>
+        new MailboxService(db, mb, msg, idx, gc, ev, s),
+      inject: [Database, MailboxRepository, MessageRepository, IndexRepository, BlobCollector, ChangePublisher, STORE_SETTINGS],
+    },
+    {
+      provide: MessageService,
+      useFactory: (db: Database, svc: MailboxService, mb: MailboxRepository, msg: MessageRepository, idx: IndexRepository, gc: BlobCollector, ev: ChangePublisher, s: StoreSettings) =>
+        new MessageService(db, svc, mb, msg, idx, gc, ev, s),
+      inject: [Database, MailboxService, MailboxRepository, MessageRepository, IndexRepository, BlobCollector, ChangePublisher, STORE_SETTINGS],
+    },
+    {
+      provide: SortKeysService,
+      useFactory: (db: Database, svc: MailboxService) => new SortKeysService(db, svc),
+      inject: [Database, MailboxService],
+    },
+    { provide: AclRepository, useValue: new AclRepository() },
+    {
+      provide: SharedAccess,
+      useFactory: (db: Database, acl: AclRepository, mb: MailboxRepository) => new SharedAccess(db, acl, mb),
+      inject: [Database, AclRepository, MailboxRepository],
+    },
+    {
+      provide: AclService,
+      useFactory: (db: Database, acl: AclRepository, mb: MailboxRepository, shared: SharedAccess) => new AclService(db, acl, mb, shared),
+      inject: [Database, AclRepository, MailboxRepository, SharedAccess],
+    },
+    {
+      provide: StoreReads,
+      useFactory: (shared: SharedAccess, acl: AclService, mb: MailboxService, msg: MessageService, sk: SortKeysService) => new StoreReads(shared, acl, mb, msg, sk),
+      inject: [SharedAccess, AclService, MailboxService, MessageService, SortKeysService],
+    },
+  ];
+}
 
 /** The mail store: mailboxes, messages, flags, quotas, MIME index. Needs `Bus`, `Database` and `BlobStore` provided globally. */
 @Module({})
@@ -34,19 +89,8 @@ export class StoreModule {
     return {
       module: StoreModule,
       providers: [
-        { provide: STORE_SETTINGS, useValue: settings },
-        { provide: STORE_LOGGER, useFactory: () => createLogger('store') },
-        { provide: MailboxRepository, useValue: new MailboxRepository() },
-        { provide: MessageRepository, useValue: new MessageRepository() },
-        { provide: IndexRepository, useValue: new IndexRepository() },
+        ...readModelProviders(settings),
         { provide: MessageIndexerPort, useClass: MimeMessageIndexer },
-        { provide: ChangePublisher, useFactory: (bus: Bus, logger: Logger) => new ChangePublisher(bus, logger), inject: [Bus, STORE_LOGGER] },
-        {
-          provide: BlobCollector,
-          useFactory: (db: Database, indexes: IndexRepository, blobs: BlobStore, logger: Logger) =>
-            new BlobCollector(db, indexes, blobs, settings.blobGraceSeconds, logger),
-          inject: [Database, IndexRepository, BlobStore, STORE_LOGGER],
-        },
         {
           provide: MetadataService,
           useFactory: (db: Database, svc: MailboxService) => new MetadataService(db, svc, new MetadataRepository()),
@@ -58,48 +102,33 @@ export class StoreModule {
           inject: [Database, STORE_LOGGER],
         },
         {
-          provide: MailboxService,
-          useFactory: (db: Database, mb: MailboxRepository, msg: MessageRepository, idx: IndexRepository, gc: BlobCollector, ev: ChangePublisher, s: StoreSettings) =>
-            new MailboxService(db, mb, msg, idx, gc, ev, s),
-          inject: [Database, MailboxRepository, MessageRepository, IndexRepository, BlobCollector, ChangePublisher, STORE_SETTINGS],
-        },
-        {
-          provide: MessageService,
-          useFactory: (db: Database, svc: MailboxService, mb: MailboxRepository, msg: MessageRepository, idx: IndexRepository, gc: BlobCollector, ev: ChangePublisher, s: StoreSettings) =>
-            new MessageService(db, svc, mb, msg, idx, gc, ev, s),
-          inject: [Database, MailboxService, MailboxRepository, MessageRepository, IndexRepository, BlobCollector, ChangePublisher, STORE_SETTINGS],
-        },
-        {
-          provide: SortKeysService,
-          useFactory: (db: Database, svc: MailboxService) => new SortKeysService(db, svc),
-          inject: [Database, MailboxService],
-        },
-        {
           provide: AppendService,
           useFactory: (db: Database, mb: MailboxRepository, blobs: BlobStore, indexer: MessageIndexerPort, ev: ChangePublisher, s: StoreSettings) =>
             new AppendService(db, mb, new AppendRepository(), blobs, indexer, ev, s),
           inject: [Database, MailboxRepository, BlobStore, MessageIndexerPort, ChangePublisher, STORE_SETTINGS],
         },
-        { provide: AclRepository, useValue: new AclRepository() },
-        {
-          provide: SharedAccess,
-          useFactory: (db: Database, acl: AclRepository, mb: MailboxRepository) => new SharedAccess(db, acl, mb),
-          inject: [Database, AclRepository, MailboxRepository],
-        },
-        {
-          provide: AclService,
-          useFactory: (db: Database, acl: AclRepository, mb: MailboxRepository, shared: SharedAccess) => new AclService(db, acl, mb, shared),
-          inject: [Database, AclRepository, MailboxRepository, SharedAccess],
-        },
         {
           provide: SharedRequests,
-          useFactory: (db: Database, shared: SharedAccess, acl: AclService, rows: AclRepository, mbr: MailboxRepository, mb: MailboxService, msg: MessageService, ap: AppendService, sk: SortKeysService) =>
-            new SharedRequests(db, shared, acl, rows, mbr, mb, msg, ap, sk),
-          inject: [Database, SharedAccess, AclService, AclRepository, MailboxRepository, MailboxService, MessageService, AppendService, SortKeysService],
+          useFactory: (db: Database, shared: SharedAccess, rows: AclRepository, mbr: MailboxRepository, mb: MailboxService, msg: MessageService, ap: AppendService) =>
+            new SharedRequests(db, shared, rows, mbr, mb, msg, ap),
+          inject: [Database, SharedAccess, AclRepository, MailboxRepository, MailboxService, MessageService, AppendService],
         },
         StoreHandlers,
       ],
-      exports: [MailboxService, MessageService, AppendService],
+      exports: [MailboxService, MessageService, AppendService, StoreReads],
     };
+  }
+}
+
+/**
+ * The store's read model alone, for a process that serves reads without asking the store over the
+ * bus (`access`, ADR 0057): no bus handlers, no migrations, no sweeps. Needs `Bus`, `Database` and
+ * `BlobStore` provided globally (the services under it are the store's own; reads publish nothing);
+ * the store service migrates schema `mail`.
+ */
+@Module({})
+export class StoreReadsModule {
+  static forRoot(config: StoreConfig = {}): DynamicModule {
+    return { module: StoreReadsModule, providers: readModelProviders(storeSettings(config)), exports: [StoreReads] };
   }
 }

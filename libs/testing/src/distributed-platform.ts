@@ -20,8 +20,8 @@ export interface DistributedPlatform extends PlatformUnderTest {
   s3: TestS3;
   /** the platform's own PostgreSQL database (the bench fills message trace into it) */
   databaseUrl: string;
-  /** start one more replica of a service (same database, bus and blobs) */
-  addReplica(name: ServiceName): Promise<ChildService>;
+  /** start one more replica of a service (same database, bus and blobs), `env` added to its environment */
+  addReplica(name: ServiceName, env?: NodeJS.ProcessEnv): Promise<ChildService>;
   /**
    * Kills a service's process with `signal` (SIGKILL: a crash) and starts it again with the same
    * environment and ports; answers the new process, once ready. It replaces the old one in `services`.
@@ -107,10 +107,10 @@ export async function startDistributedPlatform(opts: {
   };
 
   const services: ChildService[] = [];
-  const spawnService = async (name: ServiceName, replica = false): Promise<ChildService> => {
+  const spawnService = async (name: ServiceName, replica = false, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildService> => {
     const adminPort = name === 'admin-api' && replica ? await freePort() : ports.admin;
     const httpPort = name === 'admin-api' ? adminPort : await freePort();
-    const env = { ...baseEnv, HTTP_PORT: String(httpPort), OTEL_SERVICE_NAME: name };
+    const env = { ...baseEnv, ...extraEnv, HTTP_PORT: String(httpPort), OTEL_SERVICE_NAME: name };
     if (replica) {
       // a second replica of a listener gets its own ports; it shares everything else
       if (name === 'smtp-in') Object.assign(env, { SMTP_PORT: String(await freePort()), SUBMISSION_PORT: String(await freePort()) });
@@ -155,8 +155,8 @@ export async function startDistributedPlatform(opts: {
     services,
     s3,
     databaseUrl: db.url,
-    addReplica: async (name) => {
-      const svc = await spawnService(name, true);
+    addReplica: async (name, env) => {
+      const svc = await spawnService(name, true, env);
       await svc.waitReady();
       return svc;
     },

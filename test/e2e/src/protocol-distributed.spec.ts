@@ -10,10 +10,12 @@ if (!databaseAdminUrl || !natsUrl) {
     throw new Error('CI=true: the distributed protocol transcripts are mandatory');
   });
 } else {
-  // session 2 of every script talks to a second access replica: changes cross replicas over NATS
+  // session 2 of every script talks to a second access replica: changes cross replicas over NATS.
+  // The first replica reads through the store's read model in its own process, the second asks the
+  // store over the bus (ADR 0057): both paths answer every script, and each sees the other's changes.
   imapTranscripts(
-    'distributed mode, two access replicas',
+    'distributed mode, two access replicas (direct reads and bus reads)',
     () => startDistributedPlatform({ databaseAdminUrl, natsUrl, env: { ALLOW_PLAINTEXT_AUTH: 'true' } }),
-    async (p) => [Number((await p.addReplica('access')).env.IMAP_PORT)],
+    async (p) => [Number((await p.addReplica('access', { ACCESS_STORE_READS: 'bus' })).env.IMAP_PORT)],
   );
 }

@@ -1,0 +1,28 @@
+import { FetchMessages, GetAccountUsage, ListMailboxes, MailboxChanges, MailboxStatus, MessageSortKeys, OpenMailbox, SearchMessages, VanishedMessages } from '@mail/contracts';
+import type { ParsedRequestOf, ResponseOf } from '@mail/contracts';
+
+/** The reads of MailStorePort a read model may answer in this process, by method name and contract (ADR 0057). */
+export const STORE_READS = {
+  listMailboxes: ListMailboxes,
+  mailboxStatus: MailboxStatus,
+  openMailbox: OpenMailbox,
+  mailboxChanges: MailboxChanges,
+  vanishedMessages: VanishedMessages,
+  fetchMessages: FetchMessages,
+  searchMessages: SearchMessages,
+  messageSortKeys: MessageSortKeys,
+  accountUsage: GetAccountUsage,
+} as const;
+
+/**
+ * The store's read model composed into this process (ADR 0057): the reads of MailStorePort,
+ * answered in-process on the store's own code and database instead of over the bus. Each method
+ * takes the contract's parsed request and answers its response, with the store's rights checks and
+ * errors (ContractError). The composition (apps/access, the embedded platform) provides it under
+ * MAIL_READ_MODEL when the process has the database; without it every call goes over the bus.
+ */
+export type MailReadModel = {
+  [K in keyof typeof STORE_READS]: (req: ParsedRequestOf<(typeof STORE_READS)[K]>) => Promise<ResponseOf<(typeof STORE_READS)[K]>>;
+};
+
+export const MAIL_READ_MODEL = Symbol('MAIL_READ_MODEL');
