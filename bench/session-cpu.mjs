@@ -4,7 +4,9 @@
 // machine that other work saturates, commands per second say little; the CPU a command costs does not
 // depend much on who else runs.
 //   node bench/session-cpu.mjs [--side=platform|anchor|both] [--mailbox=100] [--sessions=60] [--warmup=10] [--counts] [--profile=DIR]
-//     [--service-env=K=V,...]   (added to every service's environment: e.g. ACCESS_STORE_READS=bus for an A/B of ADR 0057)
+//     [--service-env=K=V,...]   (added to every service's environment: e.g. ACCESS_STORE_READS=bus)
+//     [--ab=K=V,...]            (A/B in one run: a second access replica with this environment, sessions alternating
+//                                between the two, each arm summed apart: e.g. --ab=ACCESS_STORE_READS=bus, ADR 0057)
 // One client, one session after another: LOGIN, SELECT INBOX, FETCH 1:* (FLAGS ENVELOPE),
 // STORE 1:10 +FLAGS.SILENT (\Seen), APPEND (~10 KB), UID STORE +FLAGS.SILENT (\Deleted), UID EXPUNGE,
 // LOGOUT (lib/session-mix.mjs's session). After each reply the tool waits a moment, so work a command
@@ -39,6 +41,8 @@ const sessions = Number(arg('sessions', '60'));
 const warmup = Number(arg('warmup', '10'));
 const counts = process.argv.includes('--counts');
 const profileDir = arg('profile', undefined);
+/** --ab=K=V[,K=V]: a second access replica with this environment; sessions alternate between the two (A: the first, B: the second) */
+const ab = arg('ab', '') ? Object.fromEntries(arg('ab', '').split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) : null;
 const serviceEnv = Object.fromEntries((arg('service-env', '') || '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 /** what a command may leave behind (a change event crossing NATS to access) gets this long to finish */
 const SETTLE_MS = Number(arg('settle', '20'));
@@ -64,24 +68,33 @@ async function session(port, user, k, measure) {
   await measure('LOGOUT', () => c.logout());
 }
 
-/** Runs `n` sessions, each command between two readings of `read()`; sums per command name. */
-async function series(port, user, n, from, read) {
-  const sum = {};
-  const times = {};
-  const measure = async (name, fn) => {
+/**
+ * Runs `n` sessions, each command between two readings of `read()`; sums per command name. With
+ * several ports (--ab) session i goes to ports[i % ports.length] and each port's sessions are summed
+ * apart: one arm per port, interleaved, so that both see the same machine load.
+ */
+async function series(ports, user, n, from, read) {
+  const arms = ports.map(() => ({ sum: {}, times: {}, sessions: 0 }));
+  const measureIn = (arm) => async (name, fn) => {
     const before = await read();
     const t0 = performance.now();
     await fn();
-    (times[name] ??= []).push(performance.now() - t0);
+    (arm.times[name] ??= []).push(performance.now() - t0);
     await sleep(SETTLE_MS);
     const after = await read();
-    const into = (sum[name] ??= {});
+    const into = (arm.sum[name] ??= {});
     for (const [k, v] of Object.entries(after)) into[k] = (into[k] ?? 0) + v - (before[k] ?? 0);
   };
-  for (let i = 0; i < n; i++) await session(port, user, from + i, measure);
-  const per = Object.fromEntries(Object.entries(sum).map(([name, by]) => [name, Object.fromEntries(Object.entries(by).map(([k, v]) => [k, v / n]))]));
-  const ms = Object.fromEntries(Object.entries(times).map(([name, a]) => [name, a.sort((x, y) => x - y)[a.length >> 1]]));
-  return { per, ms };
+  for (let i = 0; i < n; i++) {
+    const arm = arms[i % ports.length];
+    arm.sessions++;
+    await session(ports[i % ports.length], user, from + i, measureIn(arm));
+  }
+  return arms.map(({ sum, times, sessions: k }) => ({
+    per: Object.fromEntries(Object.entries(sum).map(([name, by]) => [name, Object.fromEntries(Object.entries(by).map(([key, v]) => [key, v / k]))])),
+    ms: Object.fromEntries(Object.entries(times).map(([name, a]) => [name, a.sort((x, y) => x - y)[a.length >> 1]])),
+    sessions: k,
+  }));
 }
 
 /**
@@ -142,16 +155,21 @@ async function platform() {
       const own = [...target.processes(), { name: 'nats', pid: nats.pid }].map((p) => ({ ...p, tree: false }));
       return { ...treeCpuOf(own), ...treeCpuOf(pgNamed) };
     };
-    await series(target.ports.imap, user, warmup, 0, cpu);
+    const ports = [target.ports.imap];
+    if (ab) ports.push(Number((await target.addReplica('access', ab)).env.IMAP_PORT));
+    const armName = (i) => (ab ? ` — arm ${'AB'[i]}: ${i ? `second access replica, ${JSON.stringify(ab)}` : 'first access replica'}` : '');
+    await series(ports, user, warmup * ports.length, 0, cpu);
     await idleRates(cpu);
-    const { per, ms } = await series(target.ports.imap, user, sessions, warmup, cpu);
+    const arms = await series(ports, user, sessions * ports.length, warmup * ports.length, cpu);
     // what serves IMAP; the other services (delivery's and migration's polls) idle beside it and are listed apart
     // (access has a pool of its own: small bodies, ADR 0052, and the store's reads, ADR 0057)
     const serving = ['access', 'store', 'auth', 's3rver', 'nats', 'pg access', 'pg store', 'pg auth', 'pg other'];
-    table(`platform (distributed), CPU ms per command, ${sessions} sessions on a ${size}-message mailbox`, per, ms, serving);
-    const others = Object.entries(Object.values(per).reduce((a, by) => (Object.entries(by).forEach(([k, v]) => (a[k] = (a[k] ?? 0) + v)), a), {}))
-      .filter(([k]) => !serving.includes(k));
-    console.log(`not counted (idle services and their database work), per session: ${others.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') || 'none'}`);
+    arms.forEach(({ per, ms }, i) => {
+      table(`platform (distributed), CPU ms per command, ${sessions} sessions on a ${size}-message mailbox${armName(i)}`, per, ms, serving);
+      const others = Object.entries(Object.values(per).reduce((a, by) => (Object.entries(by).forEach(([k, v]) => (a[k] = (a[k] ?? 0) + v)), a), {}))
+        .filter(([k]) => !serving.includes(k));
+      console.log(`not counted (idle services and their database work), per session: ${others.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') || 'none'}`);
+    });
     await admin.end();
     if (counts) {
       const db = new pg.Client({ connectionString: target.databaseUrl });
@@ -164,9 +182,9 @@ async function platform() {
         return { 'NATS msgs in': v.in_msgs, 'SQL statements': q.rows[0].n };
       };
       const n = Math.min(sessions, 20);
-      const c = await series(target.ports.imap, user, n, warmup + sessions, read);
+      const counted = await series(ports, user, n * ports.length, (warmup + sessions) * ports.length, read);
       // each reading itself is one statement and one HTTP request, neither in the counts
-      table(`platform, per command: NATS messages published (a request and its reply are 2) and SQL statements, ${n} sessions`, c.per, null);
+      counted.forEach((c, i) => table(`platform, per command: NATS messages published (a request and its reply are 2) and SQL statements, ${n} sessions${armName(i)}`, c.per, null));
       const top = await db.query(
         `SELECT calls, round(total_exec_time::numeric / calls, 3) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query FROM pg_stat_statements WHERE ${SERVING_SQL} ORDER BY calls DESC LIMIT 25`,
       );
@@ -193,9 +211,9 @@ async function anchor() {
       const all = treeCpuOf([{ name: 'dovecot', pid: root }]);
       return all;
     };
-    await series(target.ports.imap, user, warmup, 0, cpu);
+    await series([target.ports.imap], user, warmup, 0, cpu);
     await idleRates(cpu);
-    const { per, ms } = await series(target.ports.imap, user, sessions, warmup, cpu);
+    const [{ per, ms }] = await series([target.ports.imap], user, sessions, warmup, cpu);
     table(`Dovecot, CPU ms per command (all its processes), ${sessions} sessions on a ${size}-message mailbox`, per, ms, ['dovecot']);
   } finally {
     await target.close();

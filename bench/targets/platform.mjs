@@ -65,6 +65,8 @@ export async function distributedTarget({ users, databaseAdminUrl, natsUrl, prof
   // the loopback DNS server the platform asks: the verified-ingest phase publishes its sender domain there
   t.dns = p.dns;
   t.processes = processes;
+  /** one more replica of a service, with `env` added (session-cpu.mjs --ab) */
+  t.addReplica = (name, env) => p.addReplica(name, env);
   t.infraProcesses = ['postgres', 'nats-server'];
   t.databaseUrl = p.databaseUrl;
   // migration batches run in the migration service (ADR 0028), when the platform has one
