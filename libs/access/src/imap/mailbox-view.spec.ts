@@ -40,6 +40,17 @@ describe('MailboxView', () => {
     assert.equal(v.recentCount(), 2);
   });
 
+  it('counts a UID once when a \\Recent range overlaps one it holds (an EXAMINE session peeks at (watermark, last] each time)', () => {
+    const v = view([1, 2, 6, 8]);
+    v.addRecent({ after: 0, upTo: 1 });
+    v.addRecent({ after: 0, upTo: 2 });
+    assert.equal(v.recentCount(), 2);
+    v.addRecent({ after: 5, upTo: 6 });
+    v.addRecent({ after: 1, upTo: 8 });
+    assert.equal(v.recentCount(), 4);
+    assert.deepEqual(v.recentUids(), [1, 2, 6, 8]);
+  });
+
   it("takes the session's own append only when its modseq directly follows the view's", () => {
     const v = view([3, 5]);
     assert.deepEqual(v.appendedHere([{ uid: 100, modseq: 11, flags: ['\\Seen'] }]), { expunged: [], expungedUids: [], exists: 3, flagChanges: [] });

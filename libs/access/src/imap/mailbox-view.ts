@@ -29,7 +29,7 @@ export class MailboxView {
   /** each message's MODSEQ, for CONDSTORE's FETCH and SEARCH responses */
   private readonly modseqs = new Map<number, number>();
   /** UID ranges (after, upTo] this session claimed as \Recent (or, read-only, found unclaimed), ascending */
-  private readonly recentRanges: [number, number][] = [];
+  private recentRanges: [number, number][] = [];
   modseq: number;
   uidNext: number;
   readonly uidValidity: number;
@@ -107,11 +107,22 @@ export class MailboxView {
   /** Records a \Recent range the store gave this session. */
   addRecent(range: { after: number; upTo: number } | undefined): void {
     if (!range || range.upTo <= range.after) return;
-    // a range given again (each message of a MULTIAPPEND carries its command's claim) counts once
-    if (this.recentRanges.some(([a, b]) => a <= range.after && range.upTo <= b)) return;
-    const last = this.recentRanges[this.recentRanges.length - 1];
-    if (last && last[1] === range.after) last[1] = range.upTo;
-    else this.recentRanges.push([range.after, range.upTo]);
+    // the ranges are kept as a union, each UID in at most one: a range given again (each message of a
+    // MULTIAPPEND carries its command's claim) or overlapping one held (an EXAMINE session's peek is
+    // (watermark, last] every time, covering what it was shown before) counts each UID once
+    let after = range.after;
+    let upTo = range.upTo;
+    const kept: [number, number][] = [];
+    for (const [a, b] of this.recentRanges) {
+      if (b < after || a > upTo) kept.push([a, b]);
+      else {
+        after = Math.min(after, a);
+        upTo = Math.max(upTo, b);
+      }
+    }
+    kept.push([after, upTo]);
+    kept.sort((x, y) => x[0] - y[0]);
+    this.recentRanges = kept;
   }
 
   isRecent(uid: number): boolean {
