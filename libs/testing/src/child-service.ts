@@ -26,8 +26,12 @@ export class ChildService {
     return this.output.join('');
   }
 
-  /** Polls /readyz until the service and its dependencies answer. */
-  async waitReady(timeoutMs = 60_000): Promise<void> {
+  /**
+   * Polls /readyz until the service and its dependencies answer. 150 s, not 60: on a 2-core machine
+   * at load 25+ the 14-process start of the distributed platform was seen to need more than 60 s
+   * (slowness, not a fault; a service that exits fails at once).
+   */
+  async waitReady(timeoutMs = 150_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.proc.exitCode !== null) throw new Error(`${this.name} exited with ${this.proc.exitCode}:\n${this.log}`);
