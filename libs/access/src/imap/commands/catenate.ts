@@ -3,7 +3,7 @@ import { tenantOf } from '../caller.js';
 import { AppendUpload } from '../append-upload.js';
 import { checkFlags } from '../flag-arguments.js';
 import { mailboxArgument } from '../mailbox-argument.js';
-import { no, type ReplyError } from '../reply.js';
+import { no, replyForError, type Reply, type ReplyError } from '../reply.js';
 import { readSection, type SectionData } from '../section-reader.js';
 import type { Command, CommandSpec, ImapUser, SessionHandle } from '../session-handle.js';
 import { appendEnd } from './append.js';
@@ -83,7 +83,7 @@ export const catenate: CommandSpec<Catenate> = {
       }
     } catch (err) {
       release(data);
-      if (err instanceof BadUrl) return no('CATENATE cannot use this URL', badUrlCode(urlOf(cmd.parts, data.length)));
+      if (err instanceof BadUrl) return (await missingTarget(s, user, mailbox)) ?? no('CATENATE cannot use this URL', badUrlCode(urlOf(cmd.parts, data.length)));
       throw err;
     }
     const upload = new AppendUpload({ tag: cmd.tag, mailbox, flags: cmd.flags, date: cmd.date, size, nonSync: true }, s.ctx.blobs);
@@ -104,6 +104,21 @@ export const catenate: CommandSpec<Catenate> = {
     return null;
   },
 };
+
+/**
+ * A target that does not exist is TRYCREATE whatever its URLs say (as Dovecot answers and imaptest
+ * expects: the client's next step is to create it, not to fix a URL). Asked only once a URL has
+ * failed, so a good CATENATE costs nothing more; it tells no more than a plain APPEND does.
+ */
+async function missingTarget(s: SessionHandle, user: ImapUser, mailbox: string): Promise<Reply | null> {
+  try {
+    await s.ctx.store.mailboxStatus({ accountId: user.accountId, tenant: tenantOf(user), name: mailbox });
+    return null;
+  } catch (err) {
+    const reply = replyForError(err, true);
+    return reply?.code === 'TRYCREATE' ? reply : null;
+  }
+}
 
 async function dataOf(s: SessionHandle, user: ImapUser, part: CatenatePart): Promise<SectionData> {
   return part.kind === 'text' ? { kind: 'buffer', data: part.data } : resolveUrl(s, user, part.url);
