@@ -5,6 +5,7 @@ import { parseFetchItems } from './fetch-parser.js';
 import { parseQuotaCommand, parseSort, parseThread } from './extension-parser.js';
 import { parseGetMetadata, parseSetMetadata } from './metadata.js';
 import { parseAclCommand } from './acl-parser.js';
+import { parseNotify } from './notify.js';
 import { parseSearchKeys } from './search-parser.js';
 import { parseSequenceSet } from './sequence-set.js';
 import { parseReturnOptions } from './search-parser.js';
@@ -331,6 +332,8 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
       c.end();
       return { tag, name, params };
     }
+    case 'NOTIFY':
+      return { tag, name, notify: parseNotify(c) };
     case 'COMPRESS': {
       c.sp();
       const mechanism = c.atom().toUpperCase();

@@ -23,3 +23,4 @@ export { aclResponse, listRightsResponse, myRightsResponse } from './acl-respons
 export { isObjectId, mailboxIdCode, objectIdAttribute, objectIdValue, type ObjectIdValue } from './object-ids.js';
 export { saveDateAttribute } from './save-date.js';
 export { parseImapUrl, badUrlCode, type ImapMessageUrl } from './imap-url.js';
+export { NOTIFY_EVENT_NAMES, badEventCode, isMessageEvent, mailboxNameResponse, notificationOverflowResponse, parseNotify, type NotifyArgs, type NotifyEvent, type NotifyFilter, type NotifyGroup } from './notify.js';

@@ -1,3 +1,4 @@
+import type { NotifyArgs } from './notify.js';
 import type { RightsModification } from './acl-rights.js';
 import type { SortCriterion } from './sort.js';
 
@@ -140,6 +141,8 @@ export type ImapCommand =
   /** RFC 4978 */
   | (Tagged & { name: 'COMPRESS'; mechanism: string })
   | (Tagged & { name: 'ENABLE'; capabilities: string[] })
+  /** RFC 5465 NOTIFY */
+  | (Tagged & { name: 'NOTIFY'; notify: NotifyArgs })
   /** RFC 5464 METADATA; mailbox "" names the server */
   | (Tagged & { name: 'GETMETADATA'; options: { maxSize: number | null; depth: '0' | '1' | 'infinity' }; mailbox: string; entries: string[] })
   | (Tagged & { name: 'SETMETADATA'; mailbox: string; values: Array<[string, string | null]> })
