@@ -349,5 +349,14 @@ export const MailboxChanged = defineEvent(
      * (another change in between, an event lost or overtaken) and it asks as before.
      */
     appended: z.array(z.object({ uid: z.number().int().positive(), modseq: z.number().int().positive(), flags: z.array(z.string()) })).max(1000).optional(),
+    /** For `renamed`: the name the mailbox had before (IMAP NOTIFY's MailboxName reports it as OLDNAME, RFC 5465 5.4) */
+    oldName: z.string().optional(),
   }),
 );
+
+/**
+ * Published on `store.subscription.changed.v1.<accountId>` when a name is added to or removed from
+ * the account's subscription list (IMAP NOTIFY's SubscriptionChange, RFC 5465 5.5); the name need
+ * not be a mailbox (RFC 3501 6.3.6).
+ */
+export const SubscriptionChanged = defineEvent('store.subscription.changed.v1', z.object({ accountId: Id, name: z.string(), subscribed: z.boolean() }));

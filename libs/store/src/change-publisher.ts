@@ -1,5 +1,5 @@
 import { Bus } from '@mail/bus';
-import { MailboxChanged, type EventOf } from '@mail/contracts';
+import { MailboxChanged, SubscriptionChanged, type EventOf } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
 
 export type MailboxChange = EventOf<typeof MailboxChanged>;
@@ -22,6 +22,15 @@ export class ChangePublisher {
       } catch (err) {
         this.logger.warn({ err, mailboxId: change.mailboxId, kind: change.kind }, 'mailbox change event not published');
       }
+    }
+  }
+
+  /** A subscription list change; like a mailbox change, published after it is durable, never failing the request. */
+  async publishSubscription(change: EventOf<typeof SubscriptionChanged>): Promise<void> {
+    try {
+      await this.bus.publish(SubscriptionChanged, change, change.accountId);
+    } catch (err) {
+      this.logger.warn({ err, kind: 'subscription' }, 'subscription change event not published');
     }
   }
 }

@@ -167,7 +167,7 @@ export class MailboxService {
         if (isUniqueViolation(err)) throw new ContractError('CONFLICT', `a mailbox under "${to}" exists`);
         throw err;
       });
-    await this.events.publish([...renamed.created.map((r) => change(r, 'created')), ...renamed.renamed.map((r) => change(r, 'renamed'))]);
+    await this.events.publish([...renamed.created.map((r) => change(r, 'created')), ...renamed.renamed.map((r) => ({ ...change(r, 'renamed'), oldName: from + r.name.slice(to.length) }))]);
     const top = renamed.renamed.find((r) => r.name === to);
     if (!top) throw new ContractError('INTERNAL', 'renamed mailbox vanished');
     return toMailboxInfo(top);
@@ -181,6 +181,7 @@ export class MailboxService {
     const name = normalizeMailboxName(rawName);
     await this.mailboxes.ensureAccount(this.db, accountId);
     await this.mailboxes.setSubscribed(this.db, accountId, name, subscribed);
+    await this.events.publishSubscription({ accountId, name, subscribed });
     return { subscribed };
   }
 

@@ -22,6 +22,7 @@ import {
   SearchMessages,
   StorePing,
   SubscribeMailbox,
+  SubscriptionChanged,
   UpdateFlags,
   VanishedMessages,
   GetMetadata,
@@ -240,6 +241,25 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.equal(Number(rows[0].refs), 2, 'the existing index row was shared');
       assert.equal((await inbox(fresh)).messages, 1, 'a new account got its mailboxes on the way');
       assert.equal((await inbox(plain)).messages, 2);
+    });
+
+    it('a rename event names the old name; subscribing publishes a subscription change (IMAP NOTIFY, ADR 0064)', async () => {
+      const accountId = randomUUID();
+      await h.bus.request(ListMailboxes, { accountId });
+      await h.bus.request(CreateMailbox, { accountId, name: 'Old/Child', subscribed: false });
+      const events: Array<EventOf<typeof MailboxChanged>> = [];
+      const subscriptions: Array<EventOf<typeof SubscriptionChanged>> = [];
+      const subs = [await h.bus.subscribe(MailboxChanged, (e) => void events.push(e), accountId), await h.bus.subscribe(SubscriptionChanged, (e) => void subscriptions.push(e), accountId)];
+      try {
+        await h.bus.request(RenameMailbox, { accountId, name: 'Old', newName: 'New' });
+        await h.bus.request(SubscribeMailbox, { accountId, name: 'New/Child', subscribed: true });
+        await h.bus.request(SubscribeMailbox, { accountId, name: 'Nowhere', subscribed: false });
+        for (let i = 0; i < 50 && (events.length < 2 || subscriptions.length < 2); i++) await new Promise((r) => setTimeout(r, 10));
+        assert.deepEqual(events.map((e) => [e.kind, e.mailbox, e.oldName]).sort(), [['renamed', 'New', 'Old'], ['renamed', 'New/Child', 'Old/Child']]);
+        assert.deepEqual(subscriptions, [{ accountId, name: 'New/Child', subscribed: true }, { accountId, name: 'Nowhere', subscribed: false }]);
+      } finally {
+        await Promise.all(subs.map((s) => s.unsubscribe()));
+      }
     });
 
     it('appends a batch to one mailbox in one statement, and reruns it item by item when one item fails (ADR 0043, 0053)', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Bus, type Subscription } from '@mail/bus';
-import { MailboxChanged } from '@mail/contracts';
-import { ChangeFeedPort, type ChangeSubscription, type MailboxChangedEvent } from '../ports/change-feed.port.js';
+import { MailboxChanged, SubscriptionChanged } from '@mail/contracts';
+import { ChangeFeedPort, type ChangeSubscription, type MailboxChangedEvent, type SubscriptionChangedEvent } from '../ports/change-feed.port.js';
 
 type Handler = (event: MailboxChangedEvent) => void;
 
@@ -65,5 +65,21 @@ export class BusChangeFeed extends ChangeFeedPort {
         }
       },
     };
+  }
+
+  /** one bus subscription per NOTIFY session that asked: few sessions do, and rarely more than one per user */
+  async subscribeSubscriptions(accountId: string, handler: (event: SubscriptionChangedEvent) => void): Promise<ChangeSubscription> {
+    const sub = await this.bus.subscribe(
+      SubscriptionChanged,
+      (event) => {
+        try {
+          handler(event);
+        } catch {
+          // a session's failure stays its own
+        }
+      },
+      accountId,
+    );
+    return { unsubscribe: () => sub.unsubscribe() };
   }
 }

@@ -23,6 +23,8 @@ const REV2_EXTENSIONS = ['IMAP4rev2', 'SEARCHRES', 'UTF8=ACCEPT'];
 const OBJECT_EXTENSIONS = ['OBJECTID', 'SAVEDATE'];
 /** RFC 4469 APPEND with CATENATE (ADR 0056), its TEXT parts bounded by the command size limit */
 const CATENATE_EXTENSIONS = ['CATENATE'];
+/** RFC 5465 NOTIFY (ADR 0064) */
+const NOTIFY_EXTENSIONS = ['NOTIFY'];
 /** Shared mailboxes (ADR 0044): RFC 4314 ACL with the rights t, e, x and k of RIGHTS=texk. */
 const SHARING_EXTENSIONS = ['ACL', 'RIGHTS=texk'];
 
@@ -33,7 +35,7 @@ export function authAllowed(s: Pick<CapabilityState, 'secure' | 'allowPlaintextA
 
 /** What this connection can do now (RFC 3501 6.1.1; STARTTLS and AUTH= only before login). */
 export function capabilities(s: CapabilityState): string {
-  const caps = [...BASE, ...STATE_EXTENSIONS, ...REV2_EXTENSIONS, ...SHARING_EXTENSIONS, ...OBJECT_EXTENSIONS, ...CATENATE_EXTENSIONS, `APPENDLIMIT=${s.maxAppendSize}`];
+  const caps = [...BASE, ...STATE_EXTENSIONS, ...REV2_EXTENSIONS, ...SHARING_EXTENSIONS, ...OBJECT_EXTENSIONS, ...CATENATE_EXTENSIONS, ...NOTIFY_EXTENSIONS, `APPENDLIMIT=${s.maxAppendSize}`];
   if (!s.authenticated) {
     if (!s.secure && s.tlsAvailable) caps.push('STARTTLS');
     if (authAllowed(s)) caps.push('AUTH=PLAIN');

@@ -4,7 +4,7 @@ import { ContractError, type AccountQuota, type Envelope, type EnvelopeAddress, 
 import type * as C from '@mail/contracts';
 import { serializeEnvelope, toRanges } from '@mail/imap-protocol';
 import { AuthPort, type LoginAttempt, type LoginResult } from '../ports/auth.port.js';
-import { ChangeFeedPort, type ChangeSubscription, type MailboxChangedEvent } from '../ports/change-feed.port.js';
+import { ChangeFeedPort, type ChangeSubscription, type MailboxChangedEvent, type SubscriptionChangedEvent } from '../ports/change-feed.port.js';
 import { MailStorePort } from '../ports/mail-store.port.js';
 
 // ---- a deliberately small MIME indexer for test messages (the real one lives in libs/mime) ----
@@ -428,6 +428,13 @@ export class FakeChangeFeed extends ChangeFeedPort {
     if (!set) this.handlers.set(accountId, (set = new Set()));
     set.add(handler);
     return { unsubscribe: async () => void set.delete(handler) };
+  }
+
+  private readonly subscriptionHandlers = new Set<(e: SubscriptionChangedEvent) => void>();
+
+  async subscribeSubscriptions(_accountId: string, handler: (event: SubscriptionChangedEvent) => void): Promise<ChangeSubscription> {
+    this.subscriptionHandlers.add(handler);
+    return { unsubscribe: async () => void this.subscriptionHandlers.delete(handler) };
   }
 
   /** events arrive asynchronously, as over a bus */

@@ -19,6 +19,8 @@ import { bad, no, replyForError, type Reply } from './reply.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
 import type { CommandSpec, ImapUser, SessionHandle } from './session-handle.js';
 import { DeflateTransport } from './deflate-transport.js';
+import { FetchCommand } from './fetch-command.js';
+import type { NotifyWatch } from './notify-watch.js';
 import { ConnectionClosedError, SocketOutput } from './socket-output.js';
 
 export type ImapState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
@@ -88,6 +90,11 @@ export class ImapSession implements SessionHandle {
   /** where the client's next raw line goes (IDLE's DONE, an AUTHENTICATE response) */
   private lineHandler: ((text: string) => Promise<void>) | null = null;
   private idling = false;
+  /** NOTIFY SET (RFC 5465) in force */
+  notify: NotifyWatch | null = null;
+  private notifyWake = false;
+  /** selected-delayed: an expunge of the selected mailbox waits for a command that may announce it */
+  private expungeHeld = false;
   private pumping = false;
   private chain: Promise<unknown> = Promise.resolve();
   private shuttingDown = false;
@@ -255,6 +262,39 @@ export class ImapSession implements SessionHandle {
     if (this.selected?.hasPending) await this.sendUpdates(this.selected);
   }
 
+  async setNotify(watch: NotifyWatch | null): Promise<void> {
+    const previous = this.notify;
+    this.notify = watch;
+    this.expungeHeld = false;
+    await previous?.stop();
+    // the connection may have closed while NOTIFY SET subscribed: nothing would stop it later
+    if (watch && this.state === 'logout') await watch.stop();
+  }
+
+  wakeNotify(): void {
+    if (this.notifyWake) return;
+    this.notifyWake = true;
+    void this.exclusive(async () => {
+      this.notifyWake = false;
+      // within a command (an APPEND's literal, an AUTHENTICATE exchange) it waits for the command's end
+      if (this.quiet()) await this.sendNotifications();
+    }).catch(() => this.socket.destroy());
+  }
+
+  /** no command is in progress (IDLE aside): RFC 5465 notifications may go out */
+  private quiet(): boolean {
+    return this.state !== 'logout' && this.upload === null && (this.lineHandler === null || this.idling);
+  }
+
+  private async sendNotifications(): Promise<void> {
+    const watch = this.notify;
+    if (!watch?.hasQueued) return;
+    const text = await watch.drain();
+    // NOTIFICATIONOVERFLOW (RFC 5465 5.8) ended it: as after NOTIFY NONE
+    if (watch.ended && this.notify === watch) this.notify = null;
+    if (text) await this.out.send(text);
+  }
+
   // --- connection ----------------------------------------------------------------------------
 
   private attach(socket: Socket): void {
@@ -354,7 +394,11 @@ export class ImapSession implements SessionHandle {
     }
     if (!reply) return; // IDLE, AUTHENTICATE: completed later
     const selected = this.selected;
-    if (selected && (selected.hasPending || cmd.name === 'NOOP' || cmd.name === 'CHECK') && expungeAllowedAfter(cmd)) await this.sendUpdates(selected);
+    if (selected && (selected.hasPending || cmd.name === 'NOOP' || cmd.name === 'CHECK') && expungeAllowedAfter(cmd)) {
+      this.expungeHeld = false;
+      await this.sendUpdates(selected);
+    }
+    if (this.notify?.hasQueued) await this.sendNotifications();
     await this.out.send(tagged(cmd.tag, reply.status, reply.text, reply.code));
     recordCommand('imap', cmd.name, reply.status.toLowerCase(), (performance.now() - started) / 1000);
     if (this.shuttingDown && this.state !== 'logout') await this.end('Server shutting down');
@@ -396,12 +440,36 @@ export class ImapSession implements SessionHandle {
 
   private onChange(ev: MailboxChangedEvent): void {
     const selected = this.selected;
-    if (!selected?.noteChange(ev) || !this.idling) return;
+    // another account's events reach the watch through its own subscriptions (shared mailboxes)
+    if (this.notify && ev.accountId === this.user?.accountId && ev.mailboxId !== selected?.mailboxId) this.notify.onEvent(ev);
+    if (!selected?.noteChange(ev)) return;
+    const watch = this.notify;
+    const pushed = watch?.pushesSelected(ev) ?? false;
+    if (!pushed && ev.kind === 'expunged' && watch?.selectedGroup) this.expungeHeld = true;
+    if (!this.idling && !pushed) return;
     void this.exclusive(async () => {
-      if (!this.idling || this.selected !== selected || !selected.hasPending) return;
+      if (this.selected !== selected || !selected.hasPending) return;
+      if (!this.idling && !(this.notify === watch && pushed && this.quiet() && !this.expungeHeld)) return;
+      const lastUid = selected.view.maxUid;
       const text = await selected.catchUp(ev);
       if (text) await this.out.send(text);
+      const fetch = this.notify?.selectedFetch;
+      if (fetch && this.user) await this.fetchArrivals(selected, lastUid, fetch, this.user.accountId);
     }).catch(() => this.socket.destroy());
+  }
+
+  /** MessageNew's fetch attributes (RFC 5465 5.2): FETCH responses for the messages after `lastUid`. */
+  private async fetchArrivals(selected: SelectedMailbox, lastUid: number, items: NonNullable<NotifyWatch['selectedFetch']>, accountId: string): Promise<void> {
+    const view = selected.view;
+    const targets: [number, number][] = [];
+    for (let seq = view.exists; seq > 0; seq--) {
+      const uid = view.uidAt(seq);
+      if (uid === undefined || uid <= lastUid) break;
+      targets.unshift([seq, uid]);
+    }
+    if (!targets.length) return;
+    const announceKeywords = (lists: Iterable<readonly string[]>) => selected.announceKeywords(lists);
+    await new FetchCommand({ store: this.ctx.store, blobs: this.ctx.blobs, out: this.out, accountId, view, announceKeywords }).run({ targets, items: [...items], byUid: false });
   }
 
   private async onClosed(): Promise<void> {
@@ -412,6 +480,7 @@ export class ImapSession implements SessionHandle {
     this.changeSub = null;
     await this.followed?.sub.unsubscribe().catch(() => undefined);
     this.followed = null;
+    await this.setNotify(null);
     this.ctx.onClose(this);
     this.resolveClosed();
   }

@@ -1,6 +1,7 @@
 import type { Logger } from '@mail/telemetry';
 import type { CommandReader, ImapCommand } from '@mail/imap-protocol';
 import type { AppendUpload } from './append-upload.js';
+import type { NotifyWatch } from './notify-watch.js';
 import type { ImapSessionContext } from './imap-session.js';
 import type { Reply } from './reply.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
@@ -63,6 +64,12 @@ export interface SessionHandle {
   awaitLine(handler: (text: string) => Promise<void>, idling: boolean): void;
   /** tells the client what changed in the selected mailbox, if anything did */
   synchronise(): Promise<void>;
+  /** what NOTIFY (RFC 5465) watches, if it is on */
+  readonly notify: NotifyWatch | null;
+  /** replaces the NOTIFY watch (null: NOTIFY NONE), stopping the previous one */
+  setNotify(watch: NotifyWatch | null): Promise<void>;
+  /** NOTIFY queued something: send it as soon as no command is in progress */
+  wakeNotify(): void;
 }
 
 /** What a command completes with: a tagged reply, or null when it answers later (IDLE, AUTHENTICATE). */

@@ -19,6 +19,7 @@ import { getmetadata, setmetadata } from './metadata.js';
 import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
+import { notify } from './notify.js';
 import { getQuota, getQuotaRoot, setQuota } from './quota.js';
 import { rename } from './rename.js';
 import { search } from './search.js';
@@ -77,5 +78,6 @@ export const COMMANDS: CommandTable = {
   GETACL: getacl,
   LISTRIGHTS: listrights,
   MYRIGHTS: myrights,
+  NOTIFY: notify,
 };
 
