@@ -7,13 +7,24 @@ export class BlobNotFoundError extends Error {
   }
 }
 
+export interface PutOptions {
+  /**
+   * 'with-next-commit': the caller is about to commit a write on the same PostgreSQL database as
+   * this store's inline rows (and answers no one before that commit is flushed), so a body kept
+   * there may commit without waiting for its own WAL flush: the later commit's flush covers every
+   * earlier WAL record, the body's included (ADR 0063). A store that does not keep the body in
+   * that database (S3, a directory, a body over the inline limit) is durable at once as always.
+   */
+  flush?: 'now' | 'with-next-commit';
+}
+
 /**
  * Message bodies (claim check): written once by whoever received the message, read by key by
  * everyone else. Filesystem in embedded mode, S3 (MinIO) in distributed mode.
  */
 export abstract class BlobStore {
-  /** resolves only when the blob is durable */
-  abstract put(key: string, body: Readable | Buffer): Promise<{ size: number }>;
+  /** resolves only when the blob is durable (or, with `flush: 'with-next-commit'`, will be with the caller's commit) */
+  abstract put(key: string, body: Readable | Buffer, opts?: PutOptions): Promise<{ size: number }>;
   abstract get(key: string): Promise<Readable>;
   /** bytes [start, end) */
   abstract getRange(key: string, start: number, end: number): Promise<Readable>;

@@ -153,6 +153,31 @@ for (const [name, open] of databases) {
       assert.equal(await ctx.store.stat(key), null);
     });
 
+    it("leaves the flush of a put to the caller's next commit only when asked, for that put's statement alone (ADR 0063)", async () => {
+      // what each row's own transaction had for synchronous_commit, seen from inside the statement
+      await ctx.db.query('CREATE TABLE IF NOT EXISTS blob.seen_commit (key text, setting text)');
+      await ctx.db.query(`CREATE OR REPLACE FUNCTION blob.note_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO blob.seen_commit VALUES (NEW.key, current_setting('synchronous_commit')); RETURN NEW; END $$`);
+      await ctx.db.query('CREATE TRIGGER note_commit BEFORE INSERT ON blob.inline FOR EACH ROW EXECUTE FUNCTION blob.note_commit()');
+      try {
+        const [later, now, plain, large] = [newBlobKey(), newBlobKey(), newBlobKey(), newBlobKey()];
+        await ctx.store.put(later, Readable.from([Buffer.from('draft '), Buffer.from('body')]), { flush: 'with-next-commit' });
+        await ctx.store.put(now, Buffer.from('flushed'), { flush: 'now' });
+        await ctx.store.put(plain, Buffer.from('flushed too'));
+        // over the limit: S3, durable at once whatever was asked
+        await ctx.store.put(large, Buffer.alloc(1500, 3), { flush: 'with-next-commit' });
+        const { rows: seen } = await ctx.db.query<{ key: string; setting: string }>('SELECT key, setting FROM blob.seen_commit');
+        assert.deepEqual(new Map(seen.map((r) => [r.key, r.setting])), new Map([[later, 'off'], [now, 'on'], [plain, 'on']]));
+        assert.equal((await readAll(await ctx.store.get(later))).toString(), 'draft body');
+        assert.deepEqual(await ctx.s3.stat(large), { size: 1500 });
+        // the setting was the statement's transaction's: every connection of the pool is back to on
+        const settings = await Promise.all(Array.from({ length: 4 }, () => ctx.db.query<{ s: string }>("SELECT current_setting('synchronous_commit') AS s")));
+        assert.deepEqual([...new Set(settings.map((r) => r.rows[0]?.s))], ['on']);
+      } finally {
+        await ctx.db.query('DROP TRIGGER note_commit ON blob.inline');
+      }
+    });
+
     it('still reads bodies kept in the database when inlining is turned off (0), and writes new ones to S3', async () => {
       const key = newBlobKey();
       await ctx.store.put(key, Buffer.from('kept inline'));

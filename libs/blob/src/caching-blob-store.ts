@@ -1,5 +1,5 @@
 import { PassThrough, Transform, type Readable } from 'node:stream';
-import { BlobStore } from './blob-store.port.js';
+import { BlobStore, type PutOptions } from './blob-store.port.js';
 
 export interface BlobCacheOptions {
   /** bytes held in all, least recently used out first */
@@ -41,8 +41,8 @@ export class CachingBlobStore extends BlobStore {
     super();
   }
 
-  put(key: string, body: Readable | Buffer): Promise<{ size: number }> {
-    return this.inner.put(key, body);
+  put(key: string, body: Readable | Buffer, opts?: PutOptions): Promise<{ size: number }> {
+    return this.inner.put(key, body, opts);
   }
 
   async get(key: string): Promise<Readable> {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { GroupCommit, runMigrations, type Database, type Migration } from '@mail/db';
 import { assertSafeKey } from './blob-key.js';
-import { BlobStore } from './blob-store.port.js';
+import { BlobStore, type PutOptions } from './blob-store.port.js';
 
 /**
  * Bytes up to this size go to PostgreSQL when inlining is on (BLOB_INLINE_MAX_BYTES): nearly all
@@ -51,6 +51,8 @@ interface InlinePut {
  */
 export class InlineBlobStore extends BlobStore {
   private readonly inserts: GroupCommit<InlinePut>;
+  /** puts whose flush the caller's next commit on this database makes (PutOptions, ADR 0063) */
+  private readonly deferredInserts: GroupCommit<InlinePut>;
 
   private constructor(
     private readonly db: Database,
@@ -58,7 +60,8 @@ export class InlineBlobStore extends BlobStore {
     readonly maxBytes: number,
   ) {
     super();
-    this.inserts = new GroupCommit((batch) => this.insert(batch));
+    this.inserts = new GroupCommit((batch) => this.insert(batch, true));
+    this.deferredInserts = new GroupCommit((batch) => this.insert(batch, false));
   }
 
   /** Brings the `blob` schema up to date (every service that opens one does; the migration lock makes that safe). */
@@ -67,10 +70,11 @@ export class InlineBlobStore extends BlobStore {
     return new InlineBlobStore(db, large, maxBytes);
   }
 
-  async put(key: string, body: Readable | Buffer): Promise<{ size: number }> {
+  async put(key: string, body: Readable | Buffer, opts?: PutOptions): Promise<{ size: number }> {
     assertSafeKey(key);
+    const flushNow = opts?.flush !== 'with-next-commit';
     if (Buffer.isBuffer(body)) {
-      if (body.length <= this.maxBytes) return this.putInline(key, body);
+      if (body.length <= this.maxBytes) return this.putInline(key, body, flushNow);
       return this.putLarge(key, body);
     }
     // read until the body ends (inline) or outgrows the limit (what was read goes first to the large store)
@@ -79,7 +83,7 @@ export class InlineBlobStore extends BlobStore {
     const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     for (;;) {
       const next = await chunks.next();
-      if (next.done) return this.putInline(key, held.length === 1 ? held[0] : Buffer.concat(held, size));
+      if (next.done) return this.putInline(key, held.length === 1 ? held[0] : Buffer.concat(held, size), flushNow);
       const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
       held.push(chunk);
       size += chunk.length;
@@ -123,9 +127,10 @@ export class InlineBlobStore extends BlobStore {
     await Promise.all([this.db.query('SELECT 1'), this.large.ping()]);
   }
 
-  private async putInline(key: string, bytes: Buffer): Promise<{ size: number }> {
-    // resolves once the commit that holds the row is flushed: durable, as put promises
-    await this.inserts.add({ key, bytes });
+  private async putInline(key: string, bytes: Buffer, flushNow: boolean): Promise<{ size: number }> {
+    // resolves once the commit that holds the row is flushed: durable, as put promises; or, for a
+    // caller that commits on this database next, once it is committed (its commit flushes the row)
+    await (flushNow ? this.inserts : this.deferredInserts).add({ key, bytes });
     return { size: bytes.length };
   }
 
@@ -136,9 +141,15 @@ export class InlineBlobStore extends BlobStore {
     return put;
   }
 
-  private async insert(batch: InlinePut[]): Promise<void> {
+  /**
+   * `flush` false: the statement's own transaction commits without waiting for its WAL flush
+   * (synchronous_commit off for that transaction only, set inside the statement). Its records come
+   * before the caller's next commit on this database, and flushing that commit's WAL flushes them
+   * too; should the server stop before, the caller's commit never happened either.
+   */
+  private async insert(batch: InlinePut[], flush: boolean): Promise<void> {
     await this.db.query(
-      `INSERT INTO blob.inline (key, bytes) SELECT * FROM unnest($1::text[], $2::bytea[])
+      `INSERT INTO blob.inline (key, bytes) SELECT u.key, u.bytes FROM unnest($1::text[], $2::bytea[]) AS u(key, bytes)${flush ? '' : ", (SELECT set_config('synchronous_commit', 'off', true)) AS local_setting"}
        ON CONFLICT (key) DO UPDATE SET bytes = EXCLUDED.bytes, created_at = now()`,
       [batch.map((b) => b.key), batch.map((b) => b.bytes)],
     );
