@@ -5,7 +5,7 @@ import { watchTlsFiles } from '@mail/config';
 import { createLogger, servedCertificateRenewed } from '@mail/telemetry';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
 import { accessServerSettings } from './access-server.js';
-import { MAIL_READ_MODEL, type MailReadModel } from './ports/mail-read-model.port.js';
+import { MAIL_APPEND_MODEL, MAIL_READ_MODEL, type MailAppendModel, type MailReadModel } from './ports/mail-read-model.port.js';
 import { BusPop3Backend } from './pop3/bus-pop3-backend.js';
 import { Pop3Server } from './pop3/pop3-server.js';
 import { startImap, type RunningImap } from './imap-wiring.js';
@@ -29,6 +29,7 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
     blobs: BlobStore,
     private readonly leases: LeaseStore,
     @Optional() @Inject(MAIL_READ_MODEL) private readonly reads?: MailReadModel,
+    @Optional() @Inject(MAIL_APPEND_MODEL) private readonly appends?: MailAppendModel,
   ) {
     const cache = config.bodyCacheBytes ?? 0;
     // bodies up to 1 MiB (nearly all mail); larger ones stream through untouched
@@ -37,8 +38,10 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const c = this.config;
-    this.logger.info({ storeReads: this.reads ? 'direct' : 'bus' }, 'IMAP store reads');
-    this.imap = await startImap(c, this.bus, this.blobs, this.logger, this.reads);
+    // appends run here only beside the reads (the composition provides them together, ADR 0063)
+    const appends = this.reads ? this.appends : undefined;
+    this.logger.info({ storeReads: this.reads ? 'direct' : 'bus', storeAppends: appends ? 'direct' : 'bus' }, 'IMAP store reads');
+    this.imap = await startImap(c, this.bus, this.blobs, this.logger, this.reads, appends);
     this.pop3 = new Pop3Server(
       { ...accessServerSettings(c, 'pop3', this.logger), idleTimeoutMs: c.limits?.pop3AutologoutMs },
       new BusPop3Backend(this.bus),

@@ -4,7 +4,7 @@ import type { Logger } from '@mail/telemetry';
 import type { AccessConfig } from './access.config.js';
 import { accessServerSettings } from './access-server.js';
 import { BusAuth, BusChangeFeed, BusMailStore, BusSharing, DirectReadsMailStore } from './adapters/index.js';
-import type { MailReadModel } from './ports/index.js';
+import type { MailAppendModel, MailReadModel } from './ports/index.js';
 import { ImapServer } from './imap/index.js';
 
 export interface RunningImap {
@@ -15,9 +15,10 @@ export interface RunningImap {
 
 /**
  * Starts the IMAP server on the bus adapters of the store, the directory and the change feed; with
- * the store's read model in this process (`reads`, ADR 0057) the store's reads are answered here.
+ * the store's read model in this process (`reads`, ADR 0057) the store's reads are answered here,
+ * and with its append (`appends`, ADR 0063) APPEND and MULTIAPPEND too.
  */
-export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, logger: Logger, reads?: MailReadModel): Promise<RunningImap> {
+export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, logger: Logger, reads?: MailReadModel, appends?: MailAppendModel): Promise<RunningImap> {
   const auth = new BusAuth(bus);
   const server = new ImapServer(
     {
@@ -28,7 +29,7 @@ export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, log
       loginTimeoutMs: c.limits?.imapLoginTimeoutMs,
       sharing: new BusSharing(bus),
     },
-    reads ? new DirectReadsMailStore(bus, reads, logger) : new BusMailStore(bus),
+    reads ? new DirectReadsMailStore(bus, reads, logger, appends) : new BusMailStore(bus),
     auth,
     new BusChangeFeed(bus),
     blobs,

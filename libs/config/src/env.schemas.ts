@@ -144,6 +144,11 @@ export const AccessEnv = z.object({
    * without a database they always go over the bus (ADR 0057)
    */
   ACCESS_STORE_READS: z.enum(['direct', 'bus']).default('direct'),
+  /**
+   * IMAP APPEND and MULTIAPPEND run in this process on the database with the store's code ('direct',
+   * when the reads are direct too) or by the store over the bus ('bus') (ADR 0063)
+   */
+  ACCESS_STORE_APPENDS: z.enum(['direct', 'bus']).default('direct'),
 });
 
 export const AdminEnv = z.object({

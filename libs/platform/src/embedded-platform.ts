@@ -13,7 +13,7 @@ import { MigrationModule, imapSessionOpener } from '@mail/migration';
 import { InfraModule, PinoNestLogger, accessConfig, batchConfig, authConfig, deliveryConfig, infraChecks, migrationConfig, openEmbeddedInfra, platformSecrets, serverTls, smtpInConfig, srsSettings, traceConfig } from '@mail/runtime';
 import { SmtpInModule, SmtpInService } from '@mail/smtp-in';
 import { MigrationBatchModule } from '@mail/migration-batch';
-import { StoreModule, StoreReads } from '@mail/store';
+import { StoreAppends, StoreModule, StoreReads } from '@mail/store';
 import { TraceModule } from '@mail/trace';
 import { createLogger, opsHandler, startTelemetry, type Telemetry } from '@mail/telemetry';
 import { EmbeddedEnv } from './embedded-env.js';
@@ -41,8 +41,16 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
   const secrets = await platformSecrets(config, 'embedded');
   const migration = migrationConfig(config);
   const store = StoreModule.forRoot({});
-  // IMAP reads straight from the store's read model in this same process (ADR 0057)
-  const storeReads = config.ACCESS_STORE_READS === 'direct' ? { imports: [store], inject: [StoreReads], useFactory: (reads: StoreReads) => reads } : undefined;
+  // IMAP reads (ADR 0057) and appends (ADR 0063) straight through the store's code in this same process
+  const storeReads =
+    config.ACCESS_STORE_READS === 'direct'
+      ? {
+          imports: [store],
+          inject: [StoreReads],
+          useFactory: (reads: StoreReads) => reads,
+          appends: config.ACCESS_STORE_APPENDS === 'direct' ? { inject: [StoreAppends], useFactory: (appends: StoreAppends) => appends } : undefined,
+        }
+      : undefined;
 
   @Module({
     imports: [

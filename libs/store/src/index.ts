@@ -1,5 +1,6 @@
 export { StoreModule, StoreReadsModule } from './store.module.js';
 export { StoreReads } from './store-reads.js';
+export { StoreAppends } from './store-appends.js';
 export type { StoreConfig } from './store.config.js';
 export { MailboxService } from './mailbox.service.js';
 export { MessageService } from './message.service.js';

@@ -24,12 +24,14 @@ import { AclService } from './acl.service.js';
 import { SharedAccess } from './shared-access.js';
 import { SharedRequests } from './shared-requests.js';
 import { StoreReads } from './store-reads.js';
+import { StoreAppends } from './store-appends.js';
 
 const STORE_LOGGER = Symbol('STORE_LOGGER');
 
 /**
- * What the store's read model needs (StoreReads and the services and repositories under it): the
- * store composes it with its write side, `access` alone (StoreReadsModule, ADR 0057).
+ * What the store's read model needs (StoreReads and the services and repositories under it), and
+ * its APPEND (StoreAppends): the store composes them with the rest of its write side, `access`
+ * alone (StoreReadsModule, ADR 0057 and 0063).
  */
 function readModelProviders(settings: StoreSettings): Provider[] {
   return [
@@ -78,6 +80,20 @@ function readModelProviders(settings: StoreSettings): Provider[] {
       useFactory: (shared: SharedAccess, acl: AclService, mb: MailboxService, msg: MessageService, sk: SortKeysService) => new StoreReads(shared, acl, mb, msg, sk),
       inject: [SharedAccess, AclService, MailboxService, MessageService, SortKeysService],
     },
+    { provide: MessageIndexerPort, useClass: MimeMessageIndexer },
+    {
+      provide: AppendService,
+      useFactory: (db: Database, mb: MailboxRepository, blobs: BlobStore, indexer: MessageIndexerPort, ev: ChangePublisher, s: StoreSettings) =>
+        new AppendService(db, mb, new AppendRepository(), blobs, indexer, ev, s),
+      inject: [Database, MailboxRepository, BlobStore, MessageIndexerPort, ChangePublisher, STORE_SETTINGS],
+    },
+    {
+      provide: SharedRequests,
+      useFactory: (db: Database, shared: SharedAccess, rows: AclRepository, mbr: MailboxRepository, mb: MailboxService, msg: MessageService, ap: AppendService) =>
+        new SharedRequests(db, shared, rows, mbr, mb, msg, ap),
+      inject: [Database, SharedAccess, AclRepository, MailboxRepository, MailboxService, MessageService, AppendService],
+    },
+    { provide: StoreAppends, useFactory: (requests: SharedRequests) => new StoreAppends(requests), inject: [SharedRequests] },
   ];
 }
 
@@ -90,7 +106,6 @@ export class StoreModule {
       module: StoreModule,
       providers: [
         ...readModelProviders(settings),
-        { provide: MessageIndexerPort, useClass: MimeMessageIndexer },
         {
           provide: MetadataService,
           useFactory: (db: Database, svc: MailboxService) => new MetadataService(db, svc, new MetadataRepository()),
@@ -101,34 +116,23 @@ export class StoreModule {
           useFactory: (db: Database, logger: Logger) => new TombstonePruner(db, settings.tombstoneRetentionSeconds, logger),
           inject: [Database, STORE_LOGGER],
         },
-        {
-          provide: AppendService,
-          useFactory: (db: Database, mb: MailboxRepository, blobs: BlobStore, indexer: MessageIndexerPort, ev: ChangePublisher, s: StoreSettings) =>
-            new AppendService(db, mb, new AppendRepository(), blobs, indexer, ev, s),
-          inject: [Database, MailboxRepository, BlobStore, MessageIndexerPort, ChangePublisher, STORE_SETTINGS],
-        },
-        {
-          provide: SharedRequests,
-          useFactory: (db: Database, shared: SharedAccess, rows: AclRepository, mbr: MailboxRepository, mb: MailboxService, msg: MessageService, ap: AppendService) =>
-            new SharedRequests(db, shared, rows, mbr, mb, msg, ap),
-          inject: [Database, SharedAccess, AclRepository, MailboxRepository, MailboxService, MessageService, AppendService],
-        },
         StoreHandlers,
       ],
-      exports: [MailboxService, MessageService, AppendService, StoreReads],
+      exports: [MailboxService, MessageService, AppendService, StoreReads, StoreAppends],
     };
   }
 }
 
 /**
- * The store's read model alone, for a process that serves reads without asking the store over the
- * bus (`access`, ADR 0057): no bus handlers, no migrations, no sweeps. Needs `Bus`, `Database` and
- * `BlobStore` provided globally (the services under it are the store's own; reads publish nothing);
- * the store service migrates schema `mail`.
+ * The store's read model and its APPEND alone, for a process that serves reads and appends without
+ * asking the store over the bus (`access`, ADR 0057 and 0063): no bus handlers, no migrations, no
+ * sweeps. Needs `Bus`, `Database` and `BlobStore` provided globally (the services under it are the
+ * store's own; reads publish nothing, an append publishes its change event on the bus); the store
+ * service migrates schema `mail`.
  */
 @Module({})
 export class StoreReadsModule {
   static forRoot(config: StoreConfig = {}): DynamicModule {
-    return { module: StoreReadsModule, providers: readModelProviders(storeSettings(config)), exports: [StoreReads] };
+    return { module: StoreReadsModule, providers: readModelProviders(storeSettings(config)), exports: [StoreReads, StoreAppends] };
   }
 }

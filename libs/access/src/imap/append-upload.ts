@@ -1,9 +1,14 @@
 import { PassThrough } from 'node:stream';
-import { newBlobKey, readAll, type BlobStore } from '@mail/blob';
+import { newBlobKey, readAll, type BlobStore, type PutOptions } from '@mail/blob';
 import { encodeCarriedIndex } from '@mail/contracts';
 import type { AppendHeader } from '@mail/imap-protocol';
 import { reencodeNulParts, TolerantIndexer } from '@mail/mime';
 import { no, ReplyError } from './reply.js';
+
+/** How an APPEND's body is put: its flush left to the append's commit when that commit is on the body's database (ADR 0063). */
+export function appendPutOptions(store: { readonly appendsCommitWithBodies: boolean }): PutOptions {
+  return store.appendsCommitWithBodies ? { flush: 'with-next-commit' } : {};
+}
 
 /**
  * One APPEND literal on its way into the blob store. Bytes are written as they arrive, with
@@ -24,11 +29,16 @@ export class AppendUpload {
   private sawNul = false;
   received = 0;
 
+  /**
+   * `putOptions.flush: 'with-next-commit'` when the append commits on the database that holds the
+   * body (ADR 0063): the body's row then needs no WAL flush of its own
+   */
   constructor(
     readonly header: AppendHeader,
     private readonly blobs: BlobStore,
+    private readonly putOptions: PutOptions = {},
   ) {
-    this.put = blobs.put(this.key, this.pass);
+    this.put = blobs.put(this.key, this.pass, putOptions);
     this.put.catch((err: unknown) => {
       this.failure = err;
       // keep draining what the client still sends, into nowhere
@@ -81,7 +91,7 @@ export class AppendUpload {
     if (result.kind === 'unchanged') return { key: this.key, size };
     const original = this.key;
     this.key = newBlobKey();
-    const stored = await this.blobs.put(this.key, result.bytes);
+    const stored = await this.blobs.put(this.key, result.bytes, this.putOptions);
     await this.blobs.delete(original).catch(() => undefined);
     const indexer = new TolerantIndexer();
     indexer.feed(result.bytes);

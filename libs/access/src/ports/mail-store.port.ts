@@ -50,6 +50,11 @@ export abstract class MailStorePort {
   abstract setMetadata(req: RequestOf<typeof SetMetadata>): Promise<ResponseOf<typeof SetMetadata>>;
   abstract vanishedMessages(req: RequestOf<typeof VanishedMessages>): Promise<ResponseOf<typeof VanishedMessages>>;
   abstract appendMessage(req: RequestOf<typeof AppendMessage>): Promise<ResponseOf<typeof AppendMessage>>;
+  /**
+   * true when appends commit on the database that holds the inline bodies (ADR 0063): a body put
+   * just before its append may then leave its flush to the append's commit
+   */
+  readonly appendsCommitWithBodies: boolean = false;
   /** what the accounts hold across their mailboxes (the store's kept counters: cheap) */
   abstract accountUsage(req: RequestOf<typeof GetAccountUsage>): Promise<ResponseOf<typeof GetAccountUsage>>;
 }

@@ -2,7 +2,7 @@ import type { AppendAll, RecentRange, ResponseOf } from '@mail/contracts';
 import { appendUidCode, continuation, tagged, type AppendHeader, type ImapParseError } from '@mail/imap-protocol';
 import { recordCommand } from '../../access-metrics.js';
 import { accountLimits, appendFits } from '../account-quota.js';
-import { AppendUpload } from '../append-upload.js';
+import { AppendUpload, appendPutOptions } from '../append-upload.js';
 import { checkFlags } from '../flag-arguments.js';
 import { mailboxArgument } from '../mailbox-argument.js';
 import { bad, no, ok, replyForError, type Reply, type ReplyError } from '../reply.js';
@@ -78,7 +78,7 @@ export async function appendStart(s: SessionHandle, header: AppendHeader): Promi
     const full = await appendFits(s, s.user, await accountLimits(s, s.user), before + header.size);
     if (full) return refuse(full);
   }
-  s.upload = new AppendUpload({ ...header, mailbox, flags }, s.ctx.blobs);
+  s.upload = new AppendUpload({ ...header, mailbox, flags }, s.ctx.blobs, appendPutOptions(s.ctx.store));
   if (!header.nonSync) await s.out.send(continuation('Ready for literal data'));
 }
 

@@ -1,6 +1,6 @@
 import { badUrlCode, parseImapUrl, type CatenatePart } from '@mail/imap-protocol';
 import { tenantOf } from '../caller.js';
-import { AppendUpload } from '../append-upload.js';
+import { AppendUpload, appendPutOptions } from '../append-upload.js';
 import { checkFlags } from '../flag-arguments.js';
 import { mailboxArgument } from '../mailbox-argument.js';
 import { no, replyForError, type Reply, type ReplyError } from '../reply.js';
@@ -86,7 +86,7 @@ export const catenate: CommandSpec<Catenate> = {
       if (err instanceof BadUrl) return (await missingTarget(s, user, mailbox)) ?? no('CATENATE cannot use this URL', badUrlCode(urlOf(cmd.parts, data.length)));
       throw err;
     }
-    const upload = new AppendUpload({ tag: cmd.tag, mailbox, flags: cmd.flags, date: cmd.date, size, nonSync: true }, s.ctx.blobs);
+    const upload = new AppendUpload({ tag: cmd.tag, mailbox, flags: cmd.flags, date: cmd.date, size, nonSync: true }, s.ctx.blobs, appendPutOptions(s.ctx.store));
     s.upload = upload;
     try {
       for (const d of data) {

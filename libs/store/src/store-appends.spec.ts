@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Global, Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { BlobStore } from '@mail/blob';
+import { Bus } from '@mail/bus';
+import { AppendMessage, ContractError, encodeCarriedIndex, FetchMessages, ListMailboxes, MailboxChanged, MailboxStatus, type EventOf } from '@mail/contracts';
+import { Database } from '@mail/db';
+import { indexMessageBuffer } from '@mail/mime';
+import { StoreAppends } from './store-appends.js';
+import { StoreReadsModule } from './store.module.js';
+import { freshPostgres, inMemoryPglite, rawMessage, startStore, type OpenedDatabase, type StoreHarness } from './store-test-harness.js';
+
+const QUOTA = 50_000;
+
+/**
+ * The store's APPEND composed into another process as `access` composes it (ADR 0063): the same
+ * database and bus as the store service, no handlers of its own.
+ */
+function appendsSuite(name: string, open: () => Promise<OpenedDatabase>) {
+  describe(`StoreAppends composed beside the store (${name})`, () => {
+    let h: StoreHarness;
+    let composed: INestApplicationContext;
+    let appends: StoreAppends;
+    before(async () => {
+      h = await startStore(await open(), { defaultQuotaBytes: QUOTA });
+      const infra = { bus: h.bus, db: h.db, blobs: h.blobs };
+      @Global()
+      @Module({
+        providers: [
+          { provide: Bus, useValue: infra.bus },
+          { provide: Database, useValue: infra.db },
+          { provide: BlobStore, useValue: infra.blobs },
+        ],
+        exports: [Bus, Database, BlobStore],
+      })
+      class AccessInfra {}
+      @Module({ imports: [AccessInfra, StoreReadsModule.forRoot({ defaultQuotaBytes: QUOTA })] })
+      class AccessRoot {}
+      composed = await NestFactory.createApplicationContext(AccessRoot, { logger: false });
+      appends = composed.get(StoreAppends);
+    });
+    after(async () => {
+      await composed?.close();
+      await h?.close();
+    });
+
+    const message = async (subject: string, body = 'hello') => {
+      const raw = rawMessage({ subject, body });
+      return { blobKey: await h.put(raw), size: Buffer.byteLength(raw), index: encodeCarriedIndex(indexMessageBuffer(Buffer.from(raw))) };
+    };
+
+    it('appends in this process as the store does: the next UID, the change event on the bus, the \\Recent claim', async () => {
+      const accountId = randomUUID();
+      await h.bus.request(ListMailboxes, { accountId });
+      const events: Array<EventOf<typeof MailboxChanged>> = [];
+      const sub = await h.bus.subscribe(MailboxChanged, (e) => void events.push(e), accountId);
+      try {
+        const viaBus = await h.bus.request(AppendMessage, { accountId, ...(await message('over the bus')) });
+        const direct = await appends.appendMessage(AppendMessage.request.parse({ accountId, ...(await message('in access')), flags: ['\\Seen'], recent: 'claim' }));
+        assert.equal(direct.uid, viaBus.uid + 1);
+        assert.equal(direct.modseq, viaBus.modseq + 1);
+        assert.deepEqual(direct.flags, ['\\Seen']);
+        assert.deepEqual(direct.recent, { after: 0, upTo: direct.uid }, 'claimed up to the new message, in the append');
+        for (let i = 0; i < 50 && events.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.deepEqual(
+          events.map((e) => [e.kind, e.uids, e.modseq]),
+          [
+            ['appended', [viaBus.uid], viaBus.modseq],
+            ['appended', [direct.uid], direct.modseq],
+          ],
+        );
+        const status = await h.bus.request(MailboxStatus, { accountId, name: 'INBOX' });
+        assert.equal(status.messages, 2);
+        assert.equal(status.unseen, 1);
+        const { messages } = await h.bus.request(FetchMessages, { accountId, mailboxId: direct.mailboxId, uids: [[direct.uid, direct.uid]], envelope: true });
+        assert.equal(messages[0]?.envelope?.subject, 'in access', 'the carried index was written');
+      } finally {
+        await sub.unsubscribe();
+      }
+    });
+
+    it("answers the store's errors: a missing mailbox, a full account, MULTIAPPEND all or none", async () => {
+      const accountId = randomUUID();
+      await h.bus.request(ListMailboxes, { accountId });
+      await assert.rejects(
+        appends.appendMessage(AppendMessage.request.parse({ accountId, mailbox: 'Nowhere', ...(await message('lost')) })),
+        (err: unknown) => err instanceof ContractError && err.code === 'NOT_FOUND',
+      );
+      const big = 'x'.repeat(QUOTA);
+      await assert.rejects(
+        appends.appendMessage(AppendMessage.request.parse({ accountId, ...(await message('too big', big)) })),
+        (err: unknown) => err instanceof ContractError && err.code === 'OVER_QUOTA',
+      );
+      await assert.rejects(
+        appends.appendAll({ accountId, mailbox: 'INBOX', messages: [{ ...(await message('fits')), flags: [] }, { ...(await message('does not', big)), flags: [] }] }),
+        (err: unknown) => err instanceof ContractError && err.code === 'OVER_QUOTA',
+      );
+      assert.equal((await h.bus.request(MailboxStatus, { accountId, name: 'INBOX' })).messages, 0, 'nothing of the refused MULTIAPPEND was kept');
+      const both = await appends.appendAll({ accountId, mailbox: 'INBOX', messages: [{ ...(await message('one')), flags: [] }, { ...(await message('two')), flags: [] }] });
+      assert.deepEqual(both.results.map((r) => r.uid), [1, 2]);
+    });
+  });
+}
+
+appendsSuite('PGlite', inMemoryPglite);
+const pgUrl = process.env.TEST_DATABASE_URL;
+if (pgUrl) appendsSuite('PostgreSQL', () => freshPostgres(pgUrl));
