@@ -2,8 +2,13 @@
 // One IMAP command, timed over and over on a filled mailbox of our distributed platform: for profiling
 // a single IMAP figure without the rest of the run (the V8 profiles then hold little else).
 //   node bench/imap-loop.mjs [--mailbox=10000] [--times=20] [--profile=DIR] [--command='UID FETCH 1:* (...)'] [--hold] [--each]
+//     [--append]              the command is the bench's APPEND (a new ~10 KB message, LITERAL+, each waiting for its OK: `APPEND x1,000`)
+//     [--service-env=K=V,...] added to every service's environment (e.g. ACCESS_STORE_APPENDS=bus for an A/B, ADR 0063)
 // --each prints every command's time and CPU per process; --hold keeps the platform up afterwards (until Ctrl-C), to look at its database by hand.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ImapClient } from './lib/imap-client.mjs';
+import { makeMessage } from './lib/message.mjs';
 import { cpuProcesses, prepareMailbox } from './lib/phases.mjs';
 import { cpuOf } from './lib/procmem.mjs';
 import { spread } from './lib/stats.mjs';
@@ -15,12 +20,21 @@ const times = Number(arg('times', '20'));
 const command = arg('command', 'UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)');
 const profileDir = arg('profile', undefined);
 const user = { address: `loop${size}@bench.test`, password: 'bench-Passw0rd-1' };
+const appendMode = process.argv.includes('--append');
+const env = Object.fromEntries((arg('service-env', '') || '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+/** one IMAP command as the loop sends it: the given command, or a new message to APPEND */
+const send = (c, i) => {
+  if (!appendMode) return c.command(command, { keep: false });
+  const { raw } = makeMessage({ index: 5_000_000 + i, from: 'sender@remote.example', to: user.address, runId: 'loop' });
+  return c.command(`APPEND INBOX {${raw.length}+}\r\n`, { raw });
+};
 
 const target = await distributedTarget({
   users: [user],
   databaseAdminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   natsUrl: process.env.BENCH_NATS_URL ?? 'nats://127.0.0.1:4222',
   profileDir,
+  env,
 });
 // interrupted: stop the services and drop the test database all the same
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => target.close().finally(() => process.exit(130)));
@@ -40,17 +54,21 @@ try {
       .map(([name, v]) => `${name} ${v.toFixed(1)}`)
       .join(', ');
   const start = cpuOf(cpuProcesses(target));
+  // the loop's window on the monotonic clock V8's profile timestamps share: profile-summary.mjs counts only its samples
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
   const each = process.argv.includes('--each');
   for (let i = 0; i < times; i++) {
     const at = each ? cpuOf(cpuProcesses(target)) : null;
-    const r = await c.command(command, { keep: false });
+    const r = await send(c, i);
     ms.push(r.ms);
     if (at) console.log(`#${i + 1} ${r.ms.toFixed(0)} ms; CPU ms: ${cpuSince(at)}`);
   }
   console.log(`CPU ms per command: ${cpuSince(start, times)}`);
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  if (profileDir) writeFileSync(join(profileDir, 'window.json'), JSON.stringify({ fromUs, toUs: Number(process.hrtime.bigint() / 1000n), messages: times }));
   await c.logout();
   const { min, median, max } = spread(ms);
-  console.log(`${command}: ${times}× on ${size}: min ${min.toFixed(1)} median ${median.toFixed(1)} max ${max.toFixed(1)} ms`);
+  console.log(`${appendMode ? 'APPEND' : command}${Object.keys(env).length ? ` ${JSON.stringify(env)}` : ''}: ${times}× on ${size}: min ${min.toFixed(1)} median ${median.toFixed(1)} max ${max.toFixed(1)} ms`);
   console.log(ms.map((x) => x.toFixed(0)).join(' '));
   if (process.argv.includes('--hold')) {
     console.log('holding; Ctrl-C stops the platform');
