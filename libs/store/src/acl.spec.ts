@@ -114,6 +114,34 @@ function aclSuite(name: string, open: () => Promise<OpenedDatabase>) {
       await rejectsWith(h.bus.request(CopyMessages, { accountId: delegate.accountId, tenant: delegate.tenant, mailboxId: inbox.id, uids: [[1, 1]], target: shared }), 'FORBIDDEN');
     });
 
+    it('COPY and MOVE into a shared mailbox carry only the flags the caller may set there (RFC 4314 4)', async () => {
+      const assistant = user(`assistant-${tag}@a.example`);
+      // an owner of its own, so the other cases' share lists stay as they expect
+      const boss = user(`boss-${tag}@a.example`);
+      await h.bus.request(CreateMailbox, { accountId: boss.accountId, name: 'Drop' });
+      await h.bus.request(SetAcl, { ...boss, mailbox: 'Drop', grantee: grantee(assistant), mode: 'replace', rights: 'lri' });
+      const flags = ['\\Seen', '\\Deleted', '\\Flagged', '$Work'];
+      for (let i = 0; i < 4; i++) await append(assistant, 'INBOX', flags);
+      const inbox = await h.bus.request(MailboxStatus, { accountId: assistant.accountId, name: 'INBOX' });
+      const drop = `Shared/${boss.address}/Drop`;
+      const copy = (uid: number, move = false) => h.bus.request(CopyMessages, { accountId: assistant.accountId, tenant: assistant.tenant, mailboxId: inbox.id, uids: [[uid, uid]], target: drop, move });
+      await copy(1);
+      await h.bus.request(SetAcl, { ...boss, mailbox: 'Drop', grantee: grantee(assistant), mode: 'add', rights: 's' });
+      await copy(2);
+      await h.bus.request(SetAcl, { ...boss, mailbox: 'Drop', grantee: grantee(assistant), mode: 'replace', rights: 'lrite' });
+      await copy(3, true);
+      await h.bus.request(SetAcl, { ...boss, mailbox: 'Drop', grantee: grantee(assistant), mode: 'replace', rights: 'lrwi' });
+      await copy(4);
+      const mine = await h.bus.request(MailboxStatus, { accountId: boss.accountId, name: 'Drop' });
+      const fetched = await h.bus.request(FetchMessages, { accountId: boss.accountId, mailboxId: mine.id, uids: [[1, 10]] });
+      assert.deepEqual(fetched.messages.map((m) => m.flags), [[], ['\\Seen'], ['\\Deleted'], ['\\Flagged', '$Work']]);
+      // the target's unseen count follows the flags it got, not the source's
+      assert.equal(mine.unseen, 3);
+      // the moved message left the source; the source's own flags are untouched
+      const left = await h.bus.request(FetchMessages, { accountId: assistant.accountId, mailboxId: inbox.id, uids: [[1, 10]] });
+      assert.deepEqual(left.messages.map((m) => [m.uid, m.flags]), [[1, flags], [2, flags], [4, flags]]);
+    });
+
     it('answers GETACL, MYRIGHTS and the shares list; only "a" may read or change the ACL', async () => {
       const acl = await h.bus.request(GetAcl, { ...owner, mailbox: 'Team' });
       assert.deepEqual(acl.entries, [

@@ -269,17 +269,27 @@ export class MessageRepository {
     return { uids: numbers(r.uids), bytes: Number(r.bytes), unseen: Number(r.unseen), freed: numbers(r.freed) };
   }
 
-  /** Copies messages into `targetId` as uids firstUid, firstUid+1, ... in source uid order. */
-  async copy(q: Queryable, sourceId: string, ranges: [number, number][], targetId: string, firstUid: number, modseq: number): Promise<Copied> {
+  /**
+   * Copies messages into `targetId` as uids firstUid, firstUid+1, ... in source uid order. `keep`
+   * (a shared target, RFC 4314 4): only the flags the caller may set there travel, \Seen with "s",
+   * \Deleted with "t", the others with "w"; the rest are dropped silently.
+   */
+  async copy(q: Queryable, sourceId: string, ranges: [number, number][], targetId: string, firstUid: number, modseq: number, keep?: { seen: boolean; deleted: boolean; other: boolean }): Promise<Copied> {
     const params = new SqlParams([sourceId]);
     const scope = uidScope(ranges, params);
     const target = params.add(targetId);
     const base = params.add(firstUid);
     const mod = params.add(modseq);
     const seen = params.add([SEEN]);
+    let flags = 'm.flags';
+    if (keep && !(keep.seen && keep.deleted && keep.other)) {
+      const s = params.add(SEEN);
+      const d = params.add(DELETED);
+      flags = `ARRAY(SELECT f FROM unnest(m.flags) AS f WHERE CASE f WHEN ${s}::text THEN ${params.add(keep.seen)}::boolean WHEN ${d}::text THEN ${params.add(keep.deleted)}::boolean ELSE ${params.add(keep.other)}::boolean END)`;
+    }
     const { rows } = await q.query<{ uid: number; new_uid: number; size: number; seen: boolean }>(
       `WITH src AS (
-         SELECT m.uid, m.flags, m.internal_date, m.size, m.blob_key, m.header_size, m.index_id,
+         SELECT m.uid, ${flags} AS flags, m.internal_date, m.size, m.blob_key, m.header_size, m.index_id,
                 row_number() OVER (ORDER BY m.uid) AS rn
          FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where}
        ), ins AS (

@@ -132,7 +132,7 @@ export class MessageService {
    * the copies share the source's index row (one more reference each, no new blob). MOVE expunges
    * the sources in the same transaction, so no client ever sees the message twice or nowhere.
    */
-  async copy(p: ParsedRequestOf<typeof CopyMessages>, sourceAccountId = p.accountId): Promise<ResponseOf<typeof CopyMessages>> {
+  async copy(p: ParsedRequestOf<typeof CopyMessages>, sourceAccountId = p.accountId, keepFlags?: { seen: boolean; deleted: boolean; other: boolean }): Promise<ResponseOf<typeof CopyMessages>> {
     const ranges = mergeRanges(p.uids);
     const targetRef = await this.mailboxService.resolve(this.db, p.accountId, p.target);
     const outcome = await this.db.transaction(async (tx) => {
@@ -148,7 +148,7 @@ export class MessageService {
 
       const firstUid = Number(target.uid_next);
       const targetModseq = Number(target.highest_modseq) + 1;
-      const copied = await this.messages.copy(tx, source.id, ranges, target.id, firstUid, targetModseq);
+      const copied = await this.messages.copy(tx, source.id, ranges, target.id, firstUid, targetModseq, keepFlags);
       const n = copied.mapping.length;
       if (!n) return { source, target, mapping: [], targetModseq: 0, sourceModseq: 0, blobKeys: [] };
       await this.mailboxes.applyDelta(tx, target.id, { messages: n, unseen: copied.unseen, bytes: copied.bytes, uidNext: firstUid + n, modseq: targetModseq });

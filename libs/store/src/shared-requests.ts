@@ -84,13 +84,19 @@ export class SharedRequests {
     return this.shared.byId(p, p.mailboxId, NEED.expunge, (accountId) => this.messages.expunge({ ...p, accountId }));
   }
 
-  /** COPY needs "r" on the source ("rte" for MOVE) and "i" on the target; each may be shared, by different owners. */
+  /**
+   * COPY needs "r" on the source ("rte" for MOVE) and "i" on the target; each may be shared, by
+   * different owners. Into a shared target only the flags the caller may set there travel (RFC 4314
+   * 4: "s" for \Seen, "t" for \Deleted, "w" for the rest), as APPEND does.
+   */
   copy(p: ParsedRequestOf<typeof CopyMessages>): Promise<ResponseOf<typeof CopyMessages>> {
     return this.shared.byId(p, p.mailboxId, p.move ? NEED.move : NEED.read, async (sourceAccountId) => {
       const target = await this.shared.byName(p, p.target, NEED.insert);
       // the caller's quota is not the target owner's: the store's own limit applies there
       const quota = target.accountId === p.accountId ? p.quota : undefined;
-      return this.messages.copy({ ...p, accountId: target.accountId, target: target.name, quota }, sourceAccountId);
+      const rights = target.grant?.rights;
+      const keep = rights === undefined ? undefined : { seen: rights.includes('s'), deleted: rights.includes('t'), other: rights.includes('w') };
+      return this.messages.copy({ ...p, accountId: target.accountId, target: target.name, quota }, sourceAccountId, keep);
     });
   }
 
