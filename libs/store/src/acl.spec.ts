@@ -18,6 +18,7 @@ import {
   MyRights,
   OpenMailbox,
   PurgeAccount,
+  RenameMailbox,
   SearchMessages,
   SetAcl,
   UpdateFlags,
@@ -140,6 +141,32 @@ function aclSuite(name: string, open: () => Promise<OpenedDatabase>) {
       // the moved message left the source; the source's own flags are untouched
       const left = await h.bus.request(FetchMessages, { accountId: assistant.accountId, mailboxId: inbox.id, uids: [[1, 10]] });
       assert.deepEqual(left.messages.map((m) => [m.uid, m.flags]), [[1, flags], [2, flags], [4, flags]]);
+    });
+
+    it('RENAME of a shared mailbox needs "x" on it and "k" on the new parent, and stays with the owner (RFC 4314 4)', async () => {
+      const chief = user(`chief-${tag}@a.example`);
+      const deputy = user(`deputy-${tag}@a.example`);
+      const nobody = user(`nobody-${tag}@a.example`);
+      for (const name of ['Projects', 'Projects/Old', 'Vault']) await h.bus.request(CreateMailbox, { accountId: chief.accountId, name });
+      const set = (mailbox: string, rights: string) => h.bus.request(SetAcl, { ...chief, mailbox, grantee: grantee(deputy), mode: 'replace', rights });
+      const rename = (u: User, from: string, to: string) => h.bus.request(RenameMailbox, { accountId: u.accountId, tenant: u.tenant, name: `Shared/${chief.address}/${from}`, newName: to.startsWith('Shared/') || to === 'Mine' ? to : `Shared/${chief.address}/${to}` });
+      await set('Projects/Old', 'lr');
+      await set('Projects', 'lr');
+      await set('Vault', 'lrk');
+      await rejectsWith(rename(deputy, 'Projects/Old', 'Projects/New'), 'FORBIDDEN');
+      await set('Projects/Old', 'lrx');
+      await rejectsWith(rename(deputy, 'Projects/Old', 'Projects/New'), 'FORBIDDEN');
+      await rejectsWith(rename(deputy, 'Projects/Old', 'Top'), 'FORBIDDEN');
+      await rejectsWith(rename(deputy, 'Projects/Old', 'Mine'), 'FORBIDDEN');
+      const moved = await rename(deputy, 'Projects/Old', 'Vault/Old');
+      assert.equal(moved.name, `Shared/${chief.address}/Vault/Old`);
+      const own = await h.bus.request(ListMailboxes, { accountId: chief.accountId }).then((r) => r.mailboxes.map((m) => m.name));
+      assert.ok(own.includes('Vault/Old') && !own.includes('Projects/Old'));
+      // the rename kept the mailbox, and its entries with it
+      assert.equal((await h.bus.request(MyRights, { ...deputy, mailbox: `Shared/${chief.address}/Vault/Old` })).rights, 'lrx');
+      // without any right: the answer of a mailbox that does not exist
+      await rejectsWith(rename(nobody, 'Vault/Old', 'Vault/Mine'), 'NOT_FOUND');
+      await rejectsWith(rename(nobody, 'Vault/Nothing-here', 'Vault/Mine'), 'NOT_FOUND');
     });
 
     it('answers GETACL, MYRIGHTS and the shares list; only "a" may read or change the ACL', async () => {

@@ -65,13 +65,25 @@ export class SharedRequests {
     return this.mailboxes.delete(t.accountId, t.name);
   }
 
-  /** RENAME stays within the caller's own namespace (simplification: a grantee renames nothing of the owner's). */
+  /**
+   * RENAME of a shared mailbox (RFC 4314 4, ADR 0065): "x" on it and "k" on the new parent, which
+   * must be a mailbox of the same owner shared with the caller (a mailbox never moves between
+   * accounts, and the top of an owner's namespace is the owner's alone). Own mailboxes as before.
+   */
   async rename(p: ParsedRequestOf<typeof RenameMailbox>): Promise<ResponseOf<typeof RenameMailbox>> {
     const from = await this.shared.byName(p, p.name, NEED.deleteMailbox);
-    if (from.grant || (normalizeMailboxName(p.newName).startsWith(SHARED_PREFIX) && !(await this.mailboxRows.byName(this.db, p.accountId, normalizeMailboxName(p.newName))))) {
-      throw new ContractError('FORBIDDEN', 'shared mailboxes are renamed by their owner');
+    const to = normalizeMailboxName(p.newName);
+    const toShared = to.startsWith(SHARED_PREFIX) && !(await this.mailboxRows.byName(this.db, p.accountId, to));
+    if (!from.grant && !toShared) return this.mailboxes.rename(p.accountId, p.name, p.newName);
+    const parsed = toShared ? parseSharedName(to) : null;
+    if (!from.grant || !parsed || !parsed.name.includes(DELIMITER)) {
+      throw new ContractError('FORBIDDEN', 'a shared mailbox is renamed among its owner\'s mailboxes, under a parent where you hold "k"');
     }
-    return this.mailboxes.rename(p.accountId, p.name, p.newName);
+    const cut = to.lastIndexOf(DELIMITER);
+    const parent = await this.shared.byName(p, to.slice(0, cut), NEED.createChild);
+    if (parent.accountId !== from.accountId) throw new ContractError('FORBIDDEN', 'a mailbox stays with its owner');
+    const info = await this.mailboxes.rename(from.accountId, from.name, `${parent.name}${DELIMITER}${to.slice(cut + 1)}`);
+    return asSeenBy(info, { grant: from.grant, callerName: to });
   }
 
   updateFlags(p: ParsedRequestOf<typeof UpdateFlags>): Promise<ResponseOf<typeof UpdateFlags>> {
