@@ -8,7 +8,7 @@ void runService({
   env: AccessEnv,
   // the database, when configured, serves the store's reads (ADR 0057) and appends (ADR 0063) in this
   // process, and small bodies (ADR 0052): one Database for all three, which an append's commit relies on
-  needs: { blob: true, db: 'if-configured' },
+  needs: { blob: true, db: 'if-configured', sessionSlots: true },
   module: async (config, infra) =>
     AccessModule.forRoot(
       accessConfig(config, await serverTls(config)),

@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net';
 import { createSecureContext, createServer as createTlsServer, type SecureContext, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { serverSecureContextOptions, serverTlsOptions } from '@mail/config';
-import { admitSocket, armDeadline, ConnectionLimiter, connectionMetrics, ProxyGate, type ClientPeer, type ConnectionLimits, type ProxyProtocolSettings, type RefusedBy } from '@mail/limits';
+import { admitSocket, armDeadline, ConnectionLimiter, connectionMetrics, ProxyGate, type ClientPeer, type ConnectionLimits, type ProxyProtocolSettings, type RefusedBy, type SessionSlots } from '@mail/limits';
 import type { Logger } from '@mail/telemetry';
 import type { AccessProtocol } from './access-metrics.js';
 import { plainDoor, proxiedTlsDoor } from './listener-door.js';
@@ -25,8 +25,10 @@ export interface AccessListenerSettings {
   logger: Logger;
   /** connections on the plain and TLS port together and per client (default: DEFAULT_LIMITS) */
   limits?: ConnectionLimits;
-  /** sessions one account may hold at once on this process (IMAP; POP3's maildrop lock allows one), but from the `limits.exempt` networks; 0 or unset: no limit */
+  /** sessions one account may hold at once (IMAP; POP3's maildrop lock allows one), but from the `limits.exempt` networks; 0 or unset: no limit */
   maxPerUser?: number;
+  /** where `maxPerUser` is counted across the replicas (ADR 0065); without it, on this process */
+  sessionSlots?: SessionSlots;
   /** PROXY protocol on the listeners it names, from its trusted peers only */
   proxy?: ProxyProtocolSettings;
   /** an absolute limit from connect to login, however the client trickles its bytes; default 60 s */
@@ -142,9 +144,10 @@ export class AccessListener<S extends ListenedSession> {
    * exempt networks (LIMIT_EXEMPT_NETWORKS: a webmail, the bench) are not counted, as for the
    * per-client limit.
    */
-  admitUser(session: S, accountId: string, clientAddress: string | undefined): boolean {
+  async admitUser(session: S, accountId: string, clientAddress: string | undefined): Promise<boolean> {
     if (this.o.limits?.exempt?.has(clientAddress)) return true;
-    const release = this.users.take(accountId);
+    const max = this.users.max;
+    const release = this.o.sessionSlots && max > 0 ? await this.o.sessionSlots.take(accountId, max) : this.users.take(accountId);
     if (!release) {
       connectionMetrics().refused.add(1, { protocol: this.o.protocol, listener: this.o.names[0], limit: 'user' });
       this.o.logger.info({ account: accountId, max: this.users.max }, `${this.o.protocol.toUpperCase()} login refused: per-user connection limit reached`);

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { BlobStore, CachingBlobStore } from '@mail/blob';
 import { Bus, LeaseStore } from '@mail/bus';
+import { SessionSlots } from '@mail/limits';
 import { watchTlsFiles } from '@mail/config';
 import { createLogger, servedCertificateRenewed } from '@mail/telemetry';
 import { ACCESS_CONFIG, type AccessConfig } from './access.config.js';
@@ -30,6 +31,7 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly leases: LeaseStore,
     @Optional() @Inject(MAIL_READ_MODEL) private readonly reads?: MailReadModel,
     @Optional() @Inject(MAIL_APPEND_MODEL) private readonly appends?: MailAppendModel,
+    @Optional() private readonly sessionSlots?: SessionSlots,
   ) {
     const cache = config.bodyCacheBytes ?? 0;
     // bodies up to 1 MiB (nearly all mail); larger ones stream through untouched
@@ -41,7 +43,7 @@ export class AccessService implements OnApplicationBootstrap, BeforeApplicationS
     // appends run here only beside the reads (the composition provides them together, ADR 0063)
     const appends = this.reads ? this.appends : undefined;
     this.logger.info({ storeReads: this.reads ? 'direct' : 'bus', storeAppends: appends ? 'direct' : 'bus' }, 'IMAP store reads');
-    this.imap = await startImap(c, this.bus, this.blobs, this.logger, this.reads, appends);
+    this.imap = await startImap(c, this.bus, this.blobs, this.logger, this.reads, appends, this.sessionSlots);
     this.pop3 = new Pop3Server(
       { ...accessServerSettings(c, 'pop3', this.logger), idleTimeoutMs: c.limits?.pop3AutologoutMs },
       new BusPop3Backend(this.bus),

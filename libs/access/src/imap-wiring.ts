@@ -1,5 +1,6 @@
 import type { BlobStore } from '@mail/blob';
 import type { Bus } from '@mail/bus';
+import type { SessionSlots } from '@mail/limits';
 import type { Logger } from '@mail/telemetry';
 import type { AccessConfig } from './access.config.js';
 import { accessServerSettings } from './access-server.js';
@@ -18,13 +19,14 @@ export interface RunningImap {
  * the store's read model in this process (`reads`, ADR 0057) the store's reads are answered here,
  * and with its append (`appends`, ADR 0063) APPEND and MULTIAPPEND too.
  */
-export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, logger: Logger, reads?: MailReadModel, appends?: MailAppendModel): Promise<RunningImap> {
+export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, logger: Logger, reads?: MailReadModel, appends?: MailAppendModel, sessionSlots?: SessionSlots): Promise<RunningImap> {
   const auth = new BusAuth(bus);
   const server = new ImapServer(
     {
       ...accessServerSettings(c, 'imap', logger),
       maxAppendSize: c.maxAppendSize,
       maxPerUser: c.limits?.imapMaxPerUser,
+      sessionSlots,
       idleTimeoutMs: c.limits?.imapAutologoutMs,
       loginTimeoutMs: c.limits?.imapLoginTimeoutMs,
       sharing: new BusSharing(bus),

@@ -9,3 +9,4 @@ export { subjectMatches } from './subject-match.js';
 export * from './cached-requester.js';
 export { TrackingPublisher, traceIdOf } from './tracking-publisher.js';
 export * from './nats-kv-counters.js';
+export * from './nats-kv-session-slots.js';

@@ -11,3 +11,4 @@ export { TokenBucket, paceCommand, commandPacer } from './token-bucket.js';
 export { ProxyGate, socketPeer, looksLikeProxyHeader, type ClientPeer, type ProxyGateOptions, type ProxyOutcome, type ProxyProtocolSettings } from './proxy-gate.js';
 export { SharedCounters } from './shared-counters.port.js';
 export { ClusterRateWindow, type ClusterRateWindowOptions } from './cluster-rate-window.js';
+export { SessionSlots } from './session-slots.port.js';

@@ -2,7 +2,7 @@ import { Global, Module, type DynamicModule, type Provider } from '@nestjs/commo
 import { BlobStore } from '@mail/blob';
 import { Bus, LeaseStore } from '@mail/bus';
 import { Database } from '@mail/db';
-import { SharedCounters } from '@mail/limits';
+import { SessionSlots, SharedCounters } from '@mail/limits';
 import type { Infra } from './infra.js';
 
 /**
@@ -18,6 +18,7 @@ export class InfraModule {
       { provide: LeaseStore, useValue: infra.leases },
     ];
     if (infra.counters) providers.push({ provide: SharedCounters, useValue: infra.counters });
+    if (infra.sessionSlots) providers.push({ provide: SessionSlots, useValue: infra.sessionSlots });
     if (infra.db) providers.push({ provide: Database, useValue: infra.db });
     if (infra.blob) providers.push({ provide: BlobStore, useValue: infra.blob });
     return { module: InfraModule, providers, exports: providers.map((p) => (p as { provide: unknown }).provide as never) };

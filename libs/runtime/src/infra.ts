@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { FsBlobStore, InlineBlobStore, S3BlobStore, type BlobStore } from '@mail/blob';
-import { InProcessBus, MemoryLeaseStore, NatsBus, NatsKvCounters, NatsKvLeaseStore, type Bus, type LeaseStore } from '@mail/bus';
-import type { SharedCounters } from '@mail/limits';
+import { InProcessBus, MemoryLeaseStore, NatsBus, NatsKvCounters, NatsKvLeaseStore, NatsKvSessionSlots, type Bus, type LeaseStore } from '@mail/bus';
+import type { SessionSlots, SharedCounters } from '@mail/limits';
 import type { CommonEnv } from '@mail/config';
 import { openDatabase, type Database } from '@mail/db';
 import type { Logger } from '@mail/telemetry';
@@ -13,6 +13,8 @@ export interface Infra {
   leases: LeaseStore;
   /** cluster-wide rate counters (ADR 0039); none in the embedded mode, where one process is the cluster */
   counters?: SharedCounters;
+  /** sessions per account across the replicas (ADR 0065); none in the embedded mode */
+  sessionSlots?: SessionSlots;
   db?: Database;
   blob?: BlobStore;
   close(): Promise<void>;
@@ -23,6 +25,8 @@ export interface InfraNeeds {
   /** 'if-configured': opened when DATABASE_URL is set, else the service does without */
   db?: boolean | 'if-configured';
   blob?: boolean;
+  /** the cluster-wide per-user session count (access) */
+  sessionSlots?: boolean;
 }
 
 /**
@@ -38,6 +42,7 @@ export async function connectDistributedInfra(service: string, env: CommonEnv, n
   const bus = await NatsBus.connect({ url: env.NATS_URL, service, prefix: env.BUS_PREFIX, logger });
   const leases = await NatsKvLeaseStore.open(bus.nc, `${env.BUS_PREFIX ? `${env.BUS_PREFIX}_` : ''}leases`);
   const counters = await NatsKvCounters.open(bus.nc, `${env.BUS_PREFIX ? `${env.BUS_PREFIX}_` : ''}limits`);
+  const sessionSlots = needs.sessionSlots ? await NatsKvSessionSlots.open(bus.nc, `${env.BUS_PREFIX ? `${env.BUS_PREFIX}_` : ''}sessions`, { logger }) : undefined;
   const withDb = needs.db === true || (needs.db === 'if-configured' && !!env.DATABASE_URL) || (!!needs.blob && !!env.DATABASE_URL && !!env.S3_ENDPOINT);
   const db = withDb ? await openDatabase({ url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, applicationName: service }) : undefined;
   const blob = needs.blob ? await blobStoreFromEnv(env, db) : undefined;
@@ -46,9 +51,11 @@ export async function connectDistributedInfra(service: string, env: CommonEnv, n
     bus,
     leases,
     counters,
+    sessionSlots,
     db,
     blob,
     close: async () => {
+      await sessionSlots?.close();
       await bus.close();
       await db?.close();
     },

@@ -128,6 +128,7 @@ export async function startDistributedPlatform(opts: {
     await db.drop().catch(() => undefined);
     await dropLeaseBucket(opts.natsUrl, `${prefix}_leases`).catch(() => undefined);
     await dropLeaseBucket(opts.natsUrl, `${prefix}_limits`).catch(() => undefined);
+    await dropLeaseBucket(opts.natsUrl, `${prefix}_sessions`).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
     await dns?.close();
   };

@@ -49,7 +49,7 @@ export interface ImapSessionContext {
   /** mailbox sharing (RFC 4314 ACL, ADR 0044) */
   sharing?: SharingPort;
   /** counts a login against the per-user session limit; false: the account holds enough sessions */
-  admitUser?(session: ImapSession, accountId: string): boolean;
+  admitUser?(session: ImapSession, accountId: string): boolean | Promise<boolean>;
   onClose(session: ImapSession): void;
 }
 
@@ -158,7 +158,7 @@ export class ImapSession implements SessionHandle {
   }
 
   async loggedIn(user: ImapUser): Promise<boolean> {
-    if (this.ctx.admitUser && !this.ctx.admitUser(this, user.accountId)) return false;
+    if (this.ctx.admitUser && !(await this.ctx.admitUser(this, user.accountId))) return false;
     this.user = user;
     this.state = 'authenticated';
     this.socket.setTimeout(this.ctx.idleTimeoutMs);
