@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { defineRequest } from './contract.js';
 import { Id } from './common.schemas.js';
 
+/** the caller's tenant (ADR 0044): a mailbox shared with it is named `Shared/<owner>/<name>` */
+const Tenant = z.string().max(253).optional();
+
 /** "" is the server (its annotations are the account's own here: nothing is shared across users). */
 const Target = z.string().max(512);
 /** lowercase, under /private/ or /shared/ (the IMAP session checks the syntax; the store checks again) */
@@ -15,14 +18,14 @@ const Value = z.string().max(1_048_576);
  */
 export const GetMetadata = defineRequest(
   'store.metadata.get.v1',
-  z.object({ accountId: Id, mailbox: Target, entries: z.array(Entry).min(1).max(100), depth: z.enum(['0', '1', 'infinity']).default('0') }),
+  z.object({ accountId: Id, tenant: Tenant, mailbox: Target, entries: z.array(Entry).min(1).max(100), depth: z.enum(['0', '1', 'infinity']).default('0') }),
   z.object({ entries: z.array(z.tuple([Entry, Value])) }),
 );
 
 /** Sets (or, with null, removes) annotations, all or none. */
 export const SetMetadata = defineRequest(
   'store.metadata.set.v1',
-  z.object({ accountId: Id, mailbox: Target, values: z.array(z.tuple([Entry, Value.nullable()])).min(1).max(100) }),
+  z.object({ accountId: Id, tenant: Tenant, mailbox: Target, values: z.array(z.tuple([Entry, Value.nullable()])).min(1).max(100) }),
   z.object({ ok: z.literal(true) }),
 );
 

@@ -10,6 +10,7 @@ import {
   DeleteMailbox,
   ExpungeMessages,
   FetchMessages,
+  GetMetadata,
   GetAcl,
   ListMailboxes,
   ListShares,
@@ -21,6 +22,7 @@ import {
   RenameMailbox,
   SearchMessages,
   SetAcl,
+  SetMetadata,
   UpdateFlags,
   type EventOf,
 } from '@mail/contracts';
@@ -167,6 +169,32 @@ function aclSuite(name: string, open: () => Promise<OpenedDatabase>) {
       // without any right: the answer of a mailbox that does not exist
       await rejectsWith(rename(nobody, 'Vault/Old', 'Vault/Mine'), 'NOT_FOUND');
       await rejectsWith(rename(nobody, 'Vault/Nothing-here', 'Vault/Mine'), 'NOT_FOUND');
+    });
+
+    it('METADATA of a shared mailbox: /shared entries with "lr" to read and "w" to write; /private stays the owner\'s', async () => {
+      const curator = user(`curator-${tag}@a.example`);
+      const reader = user(`reader-${tag}@a.example`);
+      const outsider = user(`outsider-${tag}@a.example`);
+      await h.bus.request(CreateMailbox, { accountId: curator.accountId, name: 'Notes' });
+      await h.bus.request(SetMetadata, { accountId: curator.accountId, mailbox: 'Notes', values: [['/shared/comment', 'A'], ['/private/comment', 'P']] });
+      await h.bus.request(SetAcl, { ...curator, mailbox: 'Notes', grantee: grantee(reader), mode: 'replace', rights: 'lr' });
+      const name = `Shared/${curator.address}/Notes`;
+      const get = (u: User, entries: string[], depth: '0' | 'infinity' = '0', mailbox = name) => h.bus.request(GetMetadata, { accountId: u.accountId, tenant: u.tenant, mailbox, entries, depth });
+      const set = (u: User, values: [string, string | null][], mailbox = name) => h.bus.request(SetMetadata, { accountId: u.accountId, tenant: u.tenant, mailbox, values });
+      assert.deepEqual((await get(reader, ['/shared/comment', '/private/comment'])).entries, [['/shared/comment', 'A']]);
+      assert.deepEqual((await get(reader, ['/private/comment'], 'infinity')).entries, []);
+      await rejectsWith(set(reader, [['/shared/comment', 'B']]), 'FORBIDDEN');
+      await h.bus.request(SetAcl, { ...curator, mailbox: 'Notes', grantee: grantee(reader), mode: 'add', rights: 'w' });
+      await set(reader, [['/shared/comment', 'B']]);
+      await rejectsWith(set(reader, [['/private/comment', 'mine']]), 'FORBIDDEN');
+      const own = await h.bus.request(GetMetadata, { accountId: curator.accountId, mailbox: 'Notes', entries: ['/shared/comment', '/private/comment'], depth: '0' });
+      assert.deepEqual(new Map(own.entries), new Map([['/shared/comment', 'B'], ['/private/comment', 'P']]));
+      // without rights, and another tenant: the answer of a mailbox that does not exist
+      for (const u of [outsider, stranger]) {
+        await rejectsWith(get(u, ['/shared/comment']), 'NOT_FOUND');
+        await rejectsWith(set(u, [['/shared/comment', 'x']]), 'NOT_FOUND');
+        await rejectsWith(get(u, ['/shared/comment'], '0', `Shared/${curator.address}/Nothing-here`), 'NOT_FOUND');
+      }
     });
 
     it('answers GETACL, MYRIGHTS and the shares list; only "a" may read or change the ACL', async () => {

@@ -2,6 +2,9 @@ import { ContractError, METADATA_LIMITS } from '@mail/contracts';
 import type { Database } from '@mail/db';
 import type { MailboxService } from './mailbox.service.js';
 import type { MetadataRepository } from './metadata.repository.js';
+import { SHARED_PREFIX, type SharedAccess } from './shared-access.js';
+
+const SHARED_ENTRY = '/shared';
 
 /**
  * METADATA annotations (RFC 5464). The server's annotations are kept per account: with no way for
@@ -13,6 +16,7 @@ export class MetadataService {
     private readonly db: Database,
     private readonly mailboxes: MailboxService,
     private readonly metadata: MetadataRepository,
+    private readonly shared?: SharedAccess,
   ) {}
 
   private async target(accountId: string, mailbox: string): Promise<string | null> {
@@ -23,24 +27,45 @@ export class MetadataService {
     return (await this.mailboxes.resolve(this.db, accountId, mailbox)).id;
   }
 
-  async get(accountId: string, mailbox: string, entries: string[], depth: '0' | '1' | 'infinity'): Promise<{ entries: Array<[string, string]> }> {
+  /**
+   * A mailbox shared with the caller (ADR 0065): its /shared entries are the owner's, read with "l"
+   * and "r" and written with "w" besides (RFC 5464 3.4 with RFC 4314 rights). /private entries are
+   * per user and the table keeps one value per mailbox and entry, so a grantee has none: they read
+   * as absent and are refused on write. Null: the caller's own mailbox (or the server).
+   */
+  private async sharedTarget(accountId: string, tenant: string | undefined, mailbox: string, need: string): Promise<{ ownerId: string; mailboxId: string } | null> {
+    if (!this.shared || mailbox === '' || !mailbox.startsWith(SHARED_PREFIX)) return null;
+    const t = await this.shared.byName({ accountId, tenant }, mailbox, need);
+    if (!t.grant) return null;
+    return { ownerId: t.accountId, mailboxId: (await this.mailboxes.resolve(this.db, t.accountId, t.name)).id };
+  }
+
+  async get(accountId: string, mailbox: string, entries: string[], depth: '0' | '1' | 'infinity', tenant?: string): Promise<{ entries: Array<[string, string]> }> {
+    const shared = await this.sharedTarget(accountId, tenant, mailbox, 'lr');
+    if (shared) {
+      const asked = entries.filter((e) => e === SHARED_ENTRY || e.startsWith(`${SHARED_ENTRY}/`));
+      return { entries: asked.length ? await this.metadata.get(this.db, shared.ownerId, shared.mailboxId, asked, depth) : [] };
+    }
     const mailboxId = await this.target(accountId, mailbox);
     return { entries: await this.metadata.get(this.db, accountId, mailboxId, entries, depth) };
   }
 
   /** All or none; a value above the size limit is INVALID, one entry too many OVER_QUOTA (RFC 5464 4.3 MAXSIZE, TOOMANY). */
-  async set(accountId: string, mailbox: string, values: Array<[string, string | null]>): Promise<{ ok: true }> {
+  async set(accountId: string, mailbox: string, values: Array<[string, string | null]>, tenant?: string): Promise<{ ok: true }> {
     for (const [, value] of values) {
       if (value !== null && Buffer.byteLength(value) > METADATA_LIMITS.maxValueBytes) throw new ContractError('INVALID', `annotation above ${METADATA_LIMITS.maxValueBytes} bytes`);
       if (value !== null && value.includes('\0')) throw new ContractError('INVALID', 'annotation value with a NUL');
     }
-    const mailboxId = await this.target(accountId, mailbox);
+    const shared = await this.sharedTarget(accountId, tenant, mailbox, 'lrw');
+    if (shared && values.some(([entry]) => !entry.startsWith(`${SHARED_ENTRY}/`))) throw new ContractError('FORBIDDEN', 'private annotations are kept on your own mailboxes only');
+    const mailboxId = shared ? shared.mailboxId : await this.target(accountId, mailbox);
+    const ownerId = shared ? shared.ownerId : accountId;
     await this.db.transaction(async (tx) => {
       for (const [entry, value] of values) {
-        if (value === null) await this.metadata.remove(tx, accountId, mailboxId, entry);
-        else await this.metadata.set(tx, accountId, mailboxId, entry, value);
+        if (value === null) await this.metadata.remove(tx, ownerId, mailboxId, entry);
+        else await this.metadata.set(tx, ownerId, mailboxId, entry, value);
       }
-      if ((await this.metadata.count(tx, accountId, mailboxId)) > METADATA_LIMITS.maxEntries) {
+      if ((await this.metadata.count(tx, ownerId, mailboxId)) > METADATA_LIMITS.maxEntries) {
         throw new ContractError('OVER_QUOTA', `more than ${METADATA_LIMITS.maxEntries} annotations`);
       }
     });

@@ -108,8 +108,8 @@ export class StoreModule {
         ...readModelProviders(settings),
         {
           provide: MetadataService,
-          useFactory: (db: Database, svc: MailboxService) => new MetadataService(db, svc, new MetadataRepository()),
-          inject: [Database, MailboxService],
+          useFactory: (db: Database, svc: MailboxService, shared: SharedAccess) => new MetadataService(db, svc, new MetadataRepository(), shared),
+          inject: [Database, MailboxService, SharedAccess],
         },
         {
           provide: TombstonePruner,

@@ -1,5 +1,6 @@
 import { ContractError, METADATA_LIMITS } from '@mail/contracts';
 import { canonicalEntry, metadataResponse } from '@mail/imap-protocol';
+import { tenantOf } from '../caller.js';
 import { mailboxArgument } from '../mailbox-argument.js';
 import { bad, no, ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
@@ -22,7 +23,7 @@ export const getmetadata: CommandSpec<Command<'GETMETADATA'>> = {
       if (!canonical) return bad(`Invalid entry name ${e.slice(0, 60)}`);
       entries.push(canonical);
     }
-    const res = await s.ctx.store.getMetadata({ accountId: user.accountId, mailbox: target(cmd.mailbox, s.utf8Names), entries, depth: cmd.options.depth });
+    const res = await s.ctx.store.getMetadata({ accountId: user.accountId, tenant: tenantOf(user), mailbox: target(cmd.mailbox, s.utf8Names), entries, depth: cmd.options.depth });
     const max = cmd.options.maxSize;
     let longest = 0;
     const shown: Array<[string, string | null]> = res.entries.filter(([, value]) => {
@@ -51,7 +52,7 @@ export const setmetadata: CommandSpec<Command<'SETMETADATA'>> = {
       values.push([canonical, value]);
     }
     try {
-      await s.ctx.store.setMetadata({ accountId: user.accountId, mailbox: target(cmd.mailbox, s.utf8Names), values });
+      await s.ctx.store.setMetadata({ accountId: user.accountId, tenant: tenantOf(user), mailbox: target(cmd.mailbox, s.utf8Names), values });
     } catch (err) {
       if (err instanceof ContractError && err.code === 'OVER_QUOTA') return no('Too many annotations', 'METADATA TOOMANY');
       throw err;
