@@ -14,7 +14,7 @@ import { leadingTag } from './chars.js';
 
 const NO_ARGS = new Set(['CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'CHECK', 'CLOSE', 'UNSELECT', 'IDLE', 'NAMESPACE']);
 const STATUS_ITEMS = new Set<StatusItem>(['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN', 'HIGHESTMODSEQ', 'SIZE', 'DELETED', 'MAILBOXID']);
-const SEARCH_RETURNS: ReadonlySet<SearchReturn> = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL', 'SAVE']);
+const SEARCH_RETURNS: ReadonlySet<SearchReturn> = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL', 'SAVE', 'UPDATE', 'PARTIAL']);
 const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE', 'SORT', 'THREAD']);
 
 function modifier(c: Cursor, name: string): number {
@@ -273,7 +273,8 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
     case 'SEARCH': {
       c.sp();
       // RFC 4731 ESEARCH: SEARCH RETURN (MIN MAX COUNT ALL) ...; RETURN () means ALL; RFC 5182 SAVE
-      const returning = parseReturnOptions(c, SEARCH_RETURNS);
+      const extras: { partial?: [number, number] } = {};
+      const returning = parseReturnOptions(c, SEARCH_RETURNS, extras);
       let charset: string | null = null;
       if (c.isKeyword('CHARSET')) {
         c.pos += 7;
@@ -282,7 +283,7 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
         c.sp();
       }
       const criteria = parseSearchKeys(c);
-      return { tag, name, uid, charset, criteria, returning };
+      return extras.partial ? { tag, name, uid, charset, criteria, returning, partial: extras.partial } : { tag, name, uid, charset, criteria, returning };
     }
     case 'COPY':
     case 'MOVE': {
@@ -331,6 +332,16 @@ function body(c: Cursor, tag: string, name: string, uid: boolean): ImapCommand {
       }
       c.end();
       return { tag, name, params };
+    }
+    case 'CANCELUPDATE': {
+      const tags: string[] = [];
+      while (c.optSp()) {
+        tags.push(c.string());
+        if (tags.length > 100) c.fail('too many CANCELUPDATE tags');
+      }
+      if (!tags.length) c.fail('CANCELUPDATE needs a tag');
+      c.end();
+      return { tag, name, tags };
     }
     case 'NOTIFY':
       return { tag, name, notify: parseNotify(c) };

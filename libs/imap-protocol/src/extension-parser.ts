@@ -10,17 +10,18 @@ import type { ImapCommand, SearchReturn } from './types.js';
 const MAX_QUOTA_LIMITS = 20;
 
 /** ESORT (RFC 5267): SORT's RETURN options; SAVE (SEARCHRES with SORT) is not offered */
-const SORT_RETURNS: ReadonlySet<SearchReturn> = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL']);
+const SORT_RETURNS: ReadonlySet<SearchReturn> = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL', 'PARTIAL']);
 
 export function parseSort(c: Cursor, tag: string, uid: boolean): ImapCommand {
   c.sp();
-  const returning = parseReturnOptions(c, SORT_RETURNS);
+  const extras: { partial?: [number, number] } = {};
+  const returning = parseReturnOptions(c, SORT_RETURNS, extras);
   const criteria = parseSortCriteria(c);
   c.sp();
   const charset = c.astring().toUpperCase();
   c.sp();
   const search = parseSearchKeys(c);
-  return { tag, name: 'SORT', uid, criteria, charset, search, returning };
+  return extras.partial ? { tag, name: 'SORT', uid, criteria, charset, search, returning, partial: extras.partial } : { tag, name: 'SORT', uid, criteria, charset, search, returning };
 }
 
 export function parseThread(c: Cursor, tag: string, uid: boolean): ImapCommand {

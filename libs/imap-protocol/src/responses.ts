@@ -145,6 +145,22 @@ export interface EsearchResult {
   numbers: readonly number[];
   /** RFC 7162 3.1.5: the highest MODSEQ of the messages found, when the search named MODSEQ */
   modseq?: number;
+  /** RFC 5267 4.4 PARTIAL: the 1-based positions of the result to return */
+  partial?: readonly [number, number];
+}
+
+/** `PARTIAL (low:high set)`, NIL when no message is at those positions (RFC 5267 4.4); `format` writes the set */
+export function partialItem(range: readonly [number, number], numbers: readonly number[], format: (n: readonly number[]) => string): string {
+  const part = numbers.slice(range[0] - 1, range[1]);
+  return ` PARTIAL (${range[0]}:${range[1]} ${part.length ? format(part) : 'NIL'})`;
+}
+
+/**
+ * `* ESEARCH (TAG "t") [UID] ADDTO (pos set)` / `REMOVEFROM (pos set)` (RFC 5267 4.3): an UPDATE
+ * context's result changed. SEARCH results have no order to place them in: position 0.
+ */
+export function esearchUpdateResponse(tag: string, uid: boolean, kind: 'ADDTO' | 'REMOVEFROM', position: number, numbers: readonly number[]): string {
+  return untagged(`ESEARCH (TAG ${quoted(tag)})${uid ? ' UID' : ''} ${kind} (${position} ${compressSequenceSet(numbers)})`);
 }
 
 /**
@@ -158,6 +174,7 @@ export function esearchResponse(r: EsearchResult): string {
   if (found && r.returning.includes('MAX')) text += ` MAX ${r.numbers[r.numbers.length - 1]}`;
   if (r.returning.includes('COUNT')) text += ` COUNT ${r.numbers.length}`;
   if (found && r.returning.includes('ALL')) text += ` ALL ${compressSequenceSet(r.numbers)}`;
+  if (r.partial) text += partialItem(r.partial, r.numbers, compressSequenceSet);
   if (found && r.modseq !== undefined) text += ` MODSEQ ${r.modseq}`;
   return untagged(text);
 }

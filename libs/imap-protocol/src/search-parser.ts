@@ -153,7 +153,7 @@ class SearchParser {
  * `RETURN (option ...) ` before SEARCH's (RFC 4731) or SORT's (RFC 5267) keys, with its trailing
  * space; null when there is none. `RETURN ()` means ALL.
  */
-export function parseReturnOptions(c: Cursor, allowed: ReadonlySet<SearchReturn>): SearchReturn[] | null {
+export function parseReturnOptions(c: Cursor, allowed: ReadonlySet<SearchReturn>, extras: { partial?: [number, number] } = {}): SearchReturn[] | null {
   if (!c.isKeyword('RETURN')) return null;
   c.pos += 6;
   c.sp();
@@ -163,11 +163,25 @@ export function parseReturnOptions(c: Cursor, allowed: ReadonlySet<SearchReturn>
     if (returning.length) c.sp();
     const option = c.atom().toUpperCase() as SearchReturn;
     if (!allowed.has(option)) c.fail('unknown RETURN option');
-    if (!returning.includes(option)) returning.push(option);
+    if (returning.includes(option)) c.fail(`RETURN ${option} given twice`);
+    if (option === 'PARTIAL') extras.partial = partialRange(c);
+    returning.push(option);
   }
   if (!returning.length) returning.push('ALL');
   c.sp();
   return returning;
+}
+
+/**
+ * PARTIAL's `low:high` (RFC 5267 4.4): 1-based positions in the result, either way round; no `*`,
+ * no single number.
+ */
+function partialRange(c: Cursor): [number, number] {
+  c.sp();
+  const a = c.nzNumber();
+  c.expect(':');
+  const b = c.nzNumber();
+  return a <= b ? [a, b] : [b, a];
 }
 
 export function parseSearchKeys(c: Cursor): SearchKey {

@@ -1,5 +1,6 @@
 import type { Cursor } from './cursor.js';
 import { imapString, untagged } from './response.js';
+import { partialItem } from './responses.js';
 import type { SearchReturn } from './types.js';
 
 /** RFC 5256 sort keys, and RFC 5957's DISPLAYFROM/DISPLAYTO */
@@ -82,13 +83,14 @@ export function sortMessages<T extends SortableMessage>(messages: readonly T[], 
  * MIN and MAX are the first and last message in sort order and ALL keeps the sort order (a range
  * only for numbers that follow each other upwards in it).
  */
-export function esortResponse(r: { tag: string; uid: boolean; returning: readonly SearchReturn[]; numbers: readonly number[]; modseq?: number }): string {
+export function esortResponse(r: { tag: string; uid: boolean; returning: readonly SearchReturn[]; numbers: readonly number[]; modseq?: number; partial?: readonly [number, number] }): string {
   const n = r.numbers;
   let text = `ESEARCH (TAG ${imapString(r.tag)})${r.uid ? ' UID' : ''}`;
   if (n.length && r.returning.includes('MIN')) text += ` MIN ${n[0]}`;
   if (n.length && r.returning.includes('MAX')) text += ` MAX ${n[n.length - 1]}`;
   if (r.returning.includes('COUNT')) text += ` COUNT ${n.length}`;
   if (n.length && r.returning.includes('ALL')) text += ` ALL ${orderedSet(n)}`;
+  if (r.partial) text += partialItem(r.partial, n, orderedSet);
   if (n.length && r.modseq !== undefined) text += ` MODSEQ ${r.modseq}`;
   return untagged(text);
 }

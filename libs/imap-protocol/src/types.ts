@@ -87,7 +87,8 @@ export interface ListSelect {
 }
 
 /** RFC 4731 ESEARCH return options, and RFC 5182's SAVE */
-export type SearchReturn = 'MIN' | 'MAX' | 'COUNT' | 'ALL' | 'SAVE';
+/** RFC 4731 ESEARCH, RFC 5182 SAVE, RFC 5267 CONTEXT=SEARCH's UPDATE and PARTIAL (PARTIAL's range in the command's `partial`) */
+export type SearchReturn = 'MIN' | 'MAX' | 'COUNT' | 'ALL' | 'SAVE' | 'UPDATE' | 'PARTIAL';
 
 export type StatusItem = 'MESSAGES' | 'RECENT' | 'UIDNEXT' | 'UIDVALIDITY' | 'UNSEEN' | 'HIGHESTMODSEQ' | 'SIZE' | 'DELETED' | 'MAILBOXID';
 
@@ -128,11 +129,13 @@ export type ImapCommand =
       unchangedSince: number | null;
     })
   /** `returning`: RFC 4731 RETURN options (answered with ESEARCH), null for a plain SEARCH */
-  | (Tagged & { name: 'SEARCH'; uid: boolean; charset: string | null; criteria: SearchKey; returning: SearchReturn[] | null })
+  | (Tagged & { name: 'SEARCH'; uid: boolean; charset: string | null; criteria: SearchKey; returning: SearchReturn[] | null; partial?: [number, number] })
   | (Tagged & { name: 'COPY' | 'MOVE'; uid: boolean; sequence: SequenceSet; mailbox: string })
   /** RFC 5256 SORT (and RFC 5957's DISPLAYFROM/DISPLAYTO keys) */
   /** `returning`: RFC 5267 ESORT RETURN options (answered with ESEARCH), null for a plain SORT */
-  | (Tagged & { name: 'SORT'; uid: boolean; criteria: SortCriterion[]; charset: string; search: SearchKey; returning: SearchReturn[] | null })
+  | (Tagged & { name: 'SORT'; uid: boolean; criteria: SortCriterion[]; charset: string; search: SearchKey; returning: SearchReturn[] | null; partial?: [number, number] })
+  /** RFC 5267 4.3: ends the UPDATE contexts of these SEARCH/SORT tags */
+  | (Tagged & { name: 'CANCELUPDATE'; tags: string[] })
   | (Tagged & { name: 'THREAD'; uid: boolean; algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'; charset: string; search: SearchKey })
   /** RFC 9208 QUOTA */
   | (Tagged & { name: 'GETQUOTA'; root: string })

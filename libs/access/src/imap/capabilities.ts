@@ -24,7 +24,7 @@ const OBJECT_EXTENSIONS = ['OBJECTID', 'SAVEDATE'];
 /** RFC 4469 APPEND with CATENATE (ADR 0056), its TEXT parts bounded by the command size limit */
 const CATENATE_EXTENSIONS = ['CATENATE'];
 /** RFC 5465 NOTIFY (ADR 0064) */
-const NOTIFY_EXTENSIONS = ['NOTIFY'];
+const NOTIFY_EXTENSIONS = ['NOTIFY', 'CONTEXT=SEARCH'];
 /** Shared mailboxes (ADR 0044): RFC 4314 ACL with the rights t, e, x and k of RIGHTS=texk. */
 const SHARING_EXTENSIONS = ['ACL', 'RIGHTS=texk'];
 

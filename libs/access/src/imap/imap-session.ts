@@ -21,6 +21,7 @@ import type { CommandSpec, ImapUser, SessionHandle } from './session-handle.js';
 import { DeflateTransport } from './deflate-transport.js';
 import { FetchCommand } from './fetch-command.js';
 import type { NotifyWatch } from './notify-watch.js';
+import { SearchContexts } from './search-context.js';
 import { ConnectionClosedError, SocketOutput } from './socket-output.js';
 
 export type ImapState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
@@ -95,6 +96,7 @@ export class ImapSession implements SessionHandle {
   private notifyWake = false;
   /** selected-delayed: an expunge of the selected mailbox waits for a command that may announce it */
   private expungeHeld = false;
+  private contexts: SearchContexts | null = null;
   private pumping = false;
   private chain: Promise<unknown> = Promise.resolve();
   private shuttingDown = false;
@@ -190,7 +192,27 @@ export class ImapSession implements SessionHandle {
     return this.imap4rev2 || this.utf8Accept;
   }
 
+  searchContexts(): SearchContexts {
+    const selected = this.selected;
+    if (!selected || !this.user) throw new Error('search contexts without a selected mailbox');
+    if (this.contexts?.mailbox !== selected) {
+      this.contexts?.clear();
+      this.contexts = new SearchContexts(this.ctx.store, this.user.accountId, selected);
+    }
+    return this.contexts;
+  }
+
+  /** ADDTO/REMOVEFROM for the open UPDATE contexts, if anything changed */
+  async updateSearchContexts(): Promise<void> {
+    const contexts = this.contexts;
+    if (!contexts?.size || contexts.mailbox !== this.selected) return;
+    const text = await contexts.update();
+    if (text) await this.out.send(text);
+  }
+
   select(mailbox: SelectedMailbox): void {
+    this.contexts?.clear();
+    this.contexts = null;
     mailbox.condstore = this.condstore;
     mailbox.qresync = this.qresync;
     mailbox.imap4rev2 = this.imap4rev2;
@@ -209,6 +231,8 @@ export class ImapSession implements SessionHandle {
   }
 
   async deselect(closedCode: boolean): Promise<void> {
+    this.contexts?.clear();
+    this.contexts = null;
     this.selected = null;
     this.state = 'authenticated';
     if (closedCode) await this.out.send(okResponse('Previous mailbox closed', 'CLOSED'));
@@ -399,6 +423,7 @@ export class ImapSession implements SessionHandle {
       await this.sendUpdates(selected);
     }
     if (this.notify?.hasQueued) await this.sendNotifications();
+    if (this.contexts?.size) await this.updateSearchContexts();
     await this.out.send(tagged(cmd.tag, reply.status, reply.text, reply.code));
     recordCommand('imap', cmd.name, reply.status.toLowerCase(), (performance.now() - started) / 1000);
     if (this.shuttingDown && this.state !== 'logout') await this.end('Server shutting down');
@@ -453,6 +478,7 @@ export class ImapSession implements SessionHandle {
       const lastUid = selected.view.maxUid;
       const text = await selected.catchUp(ev);
       if (text) await this.out.send(text);
+      await this.updateSearchContexts();
       const fetch = this.notify?.selectedFetch;
       if (fetch && this.user) await this.fetchArrivals(selected, lastUid, fetch, this.user.accountId);
     }).catch(() => this.socket.destroy());

@@ -35,6 +35,12 @@ export class SelectedMailbox {
   imap4rev2 = false;
   /** keywords the client was told about in FLAGS/PERMANENTFLAGS, by lower case */
   private readonly keywords = new Map<string, string>();
+  /**
+   * While search UPDATE contexts are open (RFC 5267 4.3): told of each removal just before its
+   * EXPUNGE (the number it still has then) or, for VANISHED, of all of them with the numbers they
+   * had before; answers the REMOVEFROM text to send first.
+   */
+  onRemoved: ((uids: number[], seqs: number[]) => string) | null = null;
   /** the \Recent count the client was last told (`* n RECENT`) */
   private recentTold: number;
 
@@ -300,9 +306,17 @@ export class SelectedMailbox {
   /** EXPUNGE per sequence number, or (QRESYNC) one VANISHED for the UIDs. */
   private removals(seqs: number[], uids: number[]): string {
     if (!seqs.length) return '';
-    if (this.qresync) return vanishedResponse(toRanges(uids), false);
+    const hook = this.onRemoved;
+    if (this.qresync) {
+      // before VANISHED every number is still the one before the removals: each EXPUNGE number plus the earlier removals below it
+      const before = hook ? seqs.map((s, i) => s + uids.slice(0, i).filter((u) => u < uids[i]!).length) : [];
+      return (hook ? hook(uids, before) : '') + vanishedResponse(toRanges(uids), false);
+    }
     let text = '';
-    for (const seq of seqs) text += expungeResponse(seq);
+    for (let i = 0; i < seqs.length; i++) {
+      if (hook) text += hook([uids[i]!], [seqs[i]!]);
+      text += expungeResponse(seqs[i]!);
+    }
     return text;
   }
 

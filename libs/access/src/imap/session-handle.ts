@@ -2,6 +2,7 @@ import type { Logger } from '@mail/telemetry';
 import type { CommandReader, ImapCommand } from '@mail/imap-protocol';
 import type { AppendUpload } from './append-upload.js';
 import type { NotifyWatch } from './notify-watch.js';
+import type { SearchContexts } from './search-context.js';
 import type { ImapSessionContext } from './imap-session.js';
 import type { Reply } from './reply.js';
 import type { SelectedMailbox } from './selected-mailbox.js';
@@ -70,6 +71,10 @@ export interface SessionHandle {
   setNotify(watch: NotifyWatch | null): Promise<void>;
   /** NOTIFY queued something: send it as soon as no command is in progress */
   wakeNotify(): void;
+  /** the SEARCH UPDATE contexts of the selected mailbox (RFC 5267 4.3); call only with a mailbox selected */
+  searchContexts(): SearchContexts;
+  /** ESEARCH ADDTO/REMOVEFROM for the open UPDATE contexts, if anything changed (commands that end outside the dispatcher: APPEND) */
+  updateSearchContexts(): Promise<void>;
 }
 
 /** What a command completes with: a tagged reply, or null when it answers later (IDLE, AUTHENTICATE). */

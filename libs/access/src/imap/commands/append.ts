@@ -145,6 +145,7 @@ export async function appendEnd(s: SessionHandle, error: ImapParseError | null):
     reply = mapped ?? no('Could not store the message, try again', 'SERVERBUG');
   }
   await s.synchronise();
+  await s.updateSearchContexts();
   await s.out.send(tagged(tag, reply.status, reply.text, reply.code));
   recordCommand('imap', 'APPEND', reply.status.toLowerCase(), (performance.now() - (earlier[0]?.upload ?? upload).started) / 1000);
 }

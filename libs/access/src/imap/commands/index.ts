@@ -20,6 +20,7 @@ import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
 import { notify } from './notify.js';
+import { cancelupdate } from './cancelupdate.js';
 import { getQuota, getQuotaRoot, setQuota } from './quota.js';
 import { rename } from './rename.js';
 import { search } from './search.js';
@@ -79,5 +80,6 @@ export const COMMANDS: CommandTable = {
   LISTRIGHTS: listrights,
   MYRIGHTS: myrights,
   NOTIFY: notify,
+  CANCELUPDATE: cancelupdate,
 };
 

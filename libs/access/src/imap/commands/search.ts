@@ -59,7 +59,12 @@ export const search: CommandSpec<Search> = {
     const reported = returning ? savedPart(returning, numbers) : numbers;
     const modseq = searchesByModseq(cmd.criteria) ? reported.reduce((m, n) => Math.max(m, modseqOf.get(n) ?? 0), 0) : undefined;
     // RETURN (SAVE) alone answers nothing but the tagged OK (RFC 5182 2.4)
-    if (returning && returning.some((r) => r !== 'SAVE')) await s.out.send(esearchResponse({ tag: cmd.tag, uid: cmd.uid, returning, numbers, modseq }));
+    if (returning?.includes('UPDATE')) {
+      // RFC 5267 4.3: the result is kept current (ADDTO/REMOVEFROM) until CANCELUPDATE or the mailbox closes
+      const uids = cmd.uid ? numbers : numbers.map((n) => view.uidAt(n) ?? 0);
+      if (!s.searchContexts().add(cmd.tag, cmd.uid, cmd.criteria, uids)) return no('Too many UPDATE searches; CANCELUPDATE one', 'LIMIT');
+    }
+    if (returning && returning.some((r) => r !== 'SAVE')) await s.out.send(esearchResponse({ tag: cmd.tag, uid: cmd.uid, returning, numbers, modseq, partial: cmd.partial }));
     else if (!returning) await s.out.send(searchResponse(numbers, modseq));
     return ok(`${cmd.uid ? 'UID ' : ''}SEARCH completed`);
   },

@@ -18,7 +18,7 @@ export const sort: CommandSpec<Command<'SORT'>> = {
     const modseq = searchesByModseq(cmd.search) && sorted.length ? sorted.reduce((n, m) => Math.max(n, view.modseqOf(m.uid)), 0) : undefined;
     const numbers = sorted.map((m) => (cmd.uid ? m.uid : m.seq));
     // ESORT (RFC 5267): RETURN options are answered by ESEARCH, in sort order
-    await s.out.send(cmd.returning ? esortResponse({ tag: cmd.tag, uid: cmd.uid, returning: cmd.returning, numbers, modseq }) : sortResponse(numbers, modseq));
+    await s.out.send(cmd.returning ? esortResponse({ tag: cmd.tag, uid: cmd.uid, returning: cmd.returning, numbers, modseq, partial: cmd.partial }) : sortResponse(numbers, modseq));
     return ok(`${cmd.uid ? 'UID ' : ''}SORT completed`);
   },
 };
