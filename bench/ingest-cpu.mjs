@@ -115,6 +115,9 @@ try {
 
   await db.query('SELECT pg_stat_statements_reset()');
   const lsn0 = (await db.query('SELECT pg_current_wal_lsn() AS l')).rows[0].l;
+  // WAL flushes: every synchronous commit that finds its record not yet on disk asks for one
+  const walStat = async () => (await db.query('SELECT wal_write::bigint AS w, wal_sync::bigint AS s FROM pg_stat_wal /* ingest-cpu */')).rows[0];
+  const walStat0 = await walStat();
   const v0 = await varz();
   const cpu0 = treeCpuOf(processes());
   const machine0 = machineCpuMs();
@@ -127,6 +130,7 @@ try {
   const cpu1 = treeCpuOf(processes());
   const machine1 = machineCpuMs();
   const v1 = await varz();
+  const walStat1 = await walStat();
   const wal = Number((await db.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS d', [lsn0])).rows[0].d);
   const { rows: statements } = await db.query(
     `SELECT calls, rows, total_exec_time, wal_bytes, wal_records, wal_fpi, query FROM pg_stat_statements
@@ -144,10 +148,14 @@ try {
     connections: CONNECTIONS,
     load: { before: load0, after: uptime() },
     wallMs: Math.round(wallMs),
+    // the client's latency (write of MAIL+RCPT+DATA → 250); on a loaded machine a direction, not a figure
+    latencyMs: { p50: +r.p50.toFixed(1), p99: +r.p99.toFixed(1) },
     cpuMsPerMessage: Object.fromEntries(Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, +v.toFixed(3)])),
     serverCpuMsPerMessage: +total.toFixed(3),
     machineCpuMsPerMessage: +per(machine1 - machine0).toFixed(2),
     walBytesPerMessage: Math.round(per(wal)),
+    walSyncsPerMessage: +per(Number(walStat1.s) - Number(walStat0.s)).toFixed(3),
+    walWritesPerMessage: +per(Number(walStat1.w) - Number(walStat0.w)).toFixed(3),
     sqlStatementsPerMessage: +per(statements.reduce((a, s) => a + Number(s.calls), 0)).toFixed(3),
     statements: statements.slice(0, 25).map((s) => ({
       perMessage: +per(Number(s.calls)).toFixed(3),

@@ -39,4 +39,17 @@ export abstract class BlobStore {
   }
   abstract delete(key: string): Promise<void>;
   abstract ping(): Promise<void>;
+  /**
+   * Which write-ahead log a put with `flush: 'with-next-commit'` may sit in, committed but not yet
+   * flushed: a PostgreSQL cluster's identity (`walIdentity`), or undefined when every put is durable
+   * when it resolves. A caller whose next commit goes to another service's database compares this
+   * with the WAL that service says it committed to (ADR 0061), and calls `flush()` when they differ.
+   */
+  get durabilityScope(): string | undefined {
+    return undefined;
+  }
+  /** makes every put that resolved before this call durable (deferred ones included) */
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
 }

@@ -12,7 +12,7 @@ import { FsBlobStore } from './fs-blob-store.js';
 import { readAll } from './read-all.js';
 import { S3BlobStore } from './s3-blob-store.js';
 import { InlineBlobStore } from './inline-blob-store.js';
-import { scratchPglite, scratchPostgres, type ScratchDatabase } from '@mail/db';
+import { scratchPglite, scratchPostgres, walIdentity, type ScratchDatabase } from '@mail/db';
 
 function blobContract(name: string, open: () => Promise<{ store: BlobStore; close(): Promise<void> }>) {
   describe(`blob store contract: ${name}`, () => {
@@ -176,6 +176,22 @@ for (const [name, open] of databases) {
       } finally {
         await ctx.db.query('DROP TRIGGER note_commit ON blob.inline');
       }
+    });
+
+    it('names its WAL on PostgreSQL only, the same for every database of the server; flush() answers (ADR 0061)', async () => {
+      const scope = ctx.store.durabilityScope;
+      if (name === 'PGlite') return assert.equal(scope, undefined, 'one process: nothing to compare');
+      assert.match(scope ?? '', /^pg:\d+$/);
+      const other = await scratchPostgres(pgUrl!, 'blob_test');
+      try {
+        assert.equal(await walIdentity(other.db), scope);
+      } finally {
+        await other.drop();
+      }
+      const key = newBlobKey();
+      await ctx.store.put(key, Buffer.from('deferred'), { flush: 'with-next-commit' });
+      await ctx.store.flush();
+      assert.equal((await readAll(await ctx.store.get(key))).toString(), 'deferred');
     });
 
     it('still reads bodies kept in the database when inlining is turned off (0), and writes new ones to S3', async () => {

@@ -45,6 +45,14 @@ export class CachingBlobStore extends BlobStore {
     return this.inner.put(key, body, opts);
   }
 
+  override get durabilityScope(): string | undefined {
+    return this.inner.durabilityScope;
+  }
+
+  override flush(): Promise<void> {
+    return this.inner.flush();
+  }
+
   async get(key: string): Promise<Readable> {
     const hit = this.fromMemory(key);
     if (hit) return bytesStream(hit);

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { GroupCommit, runMigrations, type Database, type Migration } from '@mail/db';
+import { GroupCommit, runMigrations, walIdentity, type Database, type Migration } from '@mail/db';
 import { assertSafeKey } from './blob-key.js';
 import { BlobStore, type PutOptions } from './blob-store.port.js';
 
@@ -58,6 +58,7 @@ export class InlineBlobStore extends BlobStore {
     private readonly db: Database,
     private readonly large: BlobStore,
     readonly maxBytes: number,
+    private readonly wal: string | undefined,
   ) {
     super();
     this.inserts = new GroupCommit((batch) => this.insert(batch, true));
@@ -67,7 +68,19 @@ export class InlineBlobStore extends BlobStore {
   /** Brings the `blob` schema up to date (every service that opens one does; the migration lock makes that safe). */
   static async open(db: Database, large: BlobStore, maxBytes = DEFAULT_INLINE_MAX_BYTES): Promise<InlineBlobStore> {
     await runMigrations(db, 'blob', blobMigrations);
-    return new InlineBlobStore(db, large, maxBytes);
+    return new InlineBlobStore(db, large, maxBytes, await walIdentity(db));
+  }
+
+  override get durabilityScope(): string | undefined {
+    return this.wal;
+  }
+
+  /**
+   * A transaction that takes an id commits synchronously: its commit record is flushed, and with it
+   * every record before it in the WAL, the deferred puts' commits included (ADR 0061).
+   */
+  override async flush(): Promise<void> {
+    await this.db.query('SELECT pg_current_xact_id()');
   }
 
   async put(key: string, body: Readable | Buffer, opts?: PutOptions): Promise<{ size: number }> {

@@ -47,7 +47,15 @@ export const EnqueueMessage = defineRequest(
      */
     queueId: Id.optional(),
   }),
-  z.object({ queueId: Id, duplicate: z.boolean().optional() }),
+  z.object({
+    queueId: Id,
+    duplicate: z.boolean().optional(),
+    /**
+     * The write-ahead log the queue entry was committed (and flushed) to (ADR 0061): a caller
+     * whose blob put deferred its flush to the same log needs no flush of its own.
+     */
+    wal: z.string().max(100).optional(),
+  }),
 );
 
 export const QueueEntryStatus = z.enum(['queued', 'deferred', 'held', 'delivered', 'bounced', 'failed']);

@@ -12,7 +12,7 @@ import { SMTPServer } from 'smtp-server';
 import { Bus, InProcessBus } from '@mail/bus';
 import { BlobStore, FsBlobStore, newBlobKey, readAll } from '@mail/blob';
 import { AppendMessage, AppendMessages, ConnectorSnapshot, ContractError, DeliveryPing, EnqueueMessage, GetDkimSigningKeys, ListQueue, MessageTracked, ResolveRecipient, type RequestOf, type TrackedStep } from '@mail/contracts';
-import { Database, runMigrations, scratchPglite, scratchPostgres } from '@mail/db';
+import { Database, runMigrations, scratchPglite, scratchPostgres, walIdentity } from '@mail/db';
 import { createLogger } from '@mail/telemetry';
 import type { DeliveryConfig } from './delivery.config.js';
 import { DeliveryModule } from './delivery.module.js';
@@ -254,8 +254,11 @@ function suite(name: string, openDb: DbOpener) {
           queueId,
         });
       };
-      assert.deepEqual(await enqueue(), { queueId });
-      assert.deepEqual(await enqueue(), { queueId, duplicate: true });
+      // on PostgreSQL every answer names the WAL the entry was flushed to (ADR 0061)
+      const wal = await walIdentity(h.db);
+      assert.equal(wal === undefined, name === 'PGlite');
+      assert.deepEqual(await enqueue(), { queueId, ...(wal ? { wal } : {}) });
+      assert.deepEqual(await enqueue(), { queueId, duplicate: true, ...(wal ? { wal } : {}) });
       const entry = await waitFor('the fetched message to be delivered', async () => {
         const e = await h.entry(queueId);
         return allFinal(e) && e;

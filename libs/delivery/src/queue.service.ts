@@ -13,6 +13,8 @@ import { trackAccepted } from './track-accepted.js';
 export class QueueService {
   /** concurrent enqueues (smtp-in's connections) share one INSERT and one commit */
   private readonly inserts: GroupCommit<NewQueueEntry>;
+  /** the WAL the queue commits to, told to callers (ADR 0061); set once the database is open */
+  private wal: string | undefined;
 
   constructor(
     private readonly repo: QueueRepository,
@@ -21,6 +23,11 @@ export class QueueService {
     private readonly handoff: Handoff,
   ) {
     this.inserts = new GroupCommit(async (batch) => void (await this.repo.insert(batch, this.handoff.leaseMs)));
+  }
+
+  /** the queue database's WAL identity (`walIdentity`), answered with every enqueue */
+  useWal(wal: string | undefined): void {
+    this.wal = wal;
   }
 
   async enqueue(p: ParsedRequestOf<typeof EnqueueMessage>): Promise<ResponseOf<typeof EnqueueMessage>> {
@@ -53,10 +60,10 @@ export class QueueService {
     // handed off: its callers fetch mail in the background, no session waits on it
     if (p.queueId) {
       const inserted = await this.repo.insert([{ message, recipients: rows, leasedBy: null }], this.handoff.leaseMs);
-      if (!inserted.has(id)) return { queueId: id, duplicate: true };
+      if (!inserted.has(id)) return { queueId: id, duplicate: true, ...this.walOf() };
       this.signal.notify();
       trackAccepted(this.tracker, message, recipients);
-      return { queueId: id };
+      return { queueId: id, ...this.walOf() };
     }
     const handed = this.handoff.reserve(rows.length);
     const startedAt = performance.now();
@@ -76,7 +83,11 @@ export class QueueService {
     // a hand-off is taken from memory: no worker needs to ask the database for it
     this.signal.notify(!inMemory);
     trackAccepted(this.tracker, message, recipients);
-    return { queueId: id };
+    return { queueId: id, ...this.walOf() };
+  }
+
+  private walOf(): { wal?: string } {
+    return this.wal ? { wal: this.wal } : {};
   }
 
   /** New due work appeared in this replica (forwarding, bounces). */

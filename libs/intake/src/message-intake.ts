@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
-import type { BlobStore } from '@mail/blob';
+import type { BlobStore, PutOptions } from '@mail/blob';
 import type { MessageIndex } from '@mail/contracts';
 import { TolerantIndexer } from '@mail/mime';
 import { HeaderScanner, type ScannedHeaders } from './header-scanner.js';
@@ -22,7 +22,11 @@ class TooLarge extends Error {
  * included) as the store would, so that it need not read the blob back (ADR 0007). The source is always read to its end, even
  * after a failure, so the SMTP session can answer; on failure the partial blob is deleted.
  */
-export async function receiveIntoBlob(source: Readable, opts: { blobs: BlobStore; key: string; prefix: Buffer; maxBytes: number }): Promise<IntakeResult> {
+export async function receiveIntoBlob(
+  source: Readable,
+  /** flush: 'with-next-commit' when the caller makes the blob durable before it answers (PutOptions, ADR 0061) */
+  opts: { blobs: BlobStore; key: string; prefix: Buffer; maxBytes: number; flush?: PutOptions['flush'] },
+): Promise<IntakeResult> {
   const scanner = new HeaderScanner();
   const indexer = new TolerantIndexer();
   indexer.feed(opts.prefix);
@@ -35,7 +39,7 @@ export async function receiveIntoBlob(source: Readable, opts: { blobs: BlobStore
   let failure: 'too-large' | 'store-failed' | undefined;
   let storeError: unknown;
 
-  const stored = opts.blobs.put(opts.key, sink).then(
+  const stored = opts.blobs.put(opts.key, sink, opts.flush ? { flush: opts.flush } : undefined).then(
     (r) => r,
     (err) => {
       if (!failure) {

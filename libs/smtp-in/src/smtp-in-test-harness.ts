@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InProcessBus } from '@mail/bus';
-import { FsBlobStore } from '@mail/blob';
+import { FsBlobStore, type BlobStore } from '@mail/blob';
 import { loadOrCreateTls } from '@mail/config';
 import { ConnectorSnapshot, EnqueueMessage, ResolveRecipient, type RequestOf } from '@mail/contracts';
 import type { SmtpInConfig } from './smtp-in.config.js';
@@ -14,9 +14,14 @@ import { SmtpInService, type SmtpPorts } from './smtp-in.service.js';
  * else remote; enqueued messages are kept in `enqueued` and their blobs readable with `stored`.
  * Inbound verification is off unless the config turns it on (no DNS in these specs). The connector
  * service answers an empty set, unless `connectorsLater`: then nobody answers until
- * `answerConnectors()` (a replica started while the connector service is down).
+ * `answerConnectors()` (a replica started while the connector service is down). `blobs` wraps the
+ * directory store (e.g. to play one that defers its flush); `enqueueWal` is what delivery answers as
+ * its WAL (ADR 0061).
  */
-export async function startSmtpInForTest(overrides: Partial<SmtpInConfig> = {}, opts: { connectorsLater?: boolean } = {}) {
+export async function startSmtpInForTest(
+  overrides: Partial<SmtpInConfig> = {},
+  opts: { connectorsLater?: boolean; blobs?: (dir: BlobStore) => BlobStore; enqueueWal?: string } = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), 'smtp-in-'));
   const tls = await loadOrCreateTls({ dataDir: dir, hostname: 'mx.test' });
   const bus = new InProcessBus({ service: 'smtp-in-test' });
@@ -27,7 +32,7 @@ export async function startSmtpInForTest(overrides: Partial<SmtpInConfig> = {}, 
   );
   await bus.handle(EnqueueMessage, async (p) => {
     enqueued.push(p);
-    return { queueId: randomUUID() };
+    return { queueId: randomUUID(), ...(opts.enqueueWal ? { wal: opts.enqueueWal } : {}) };
   });
   const answerConnectors = () => bus.handle(ConnectorSnapshot, async () => ({ connectors: [], version: 'empty' }));
   if (!opts.connectorsLater) await answerConnectors();
@@ -48,7 +53,7 @@ export async function startSmtpInForTest(overrides: Partial<SmtpInConfig> = {}, 
       ...overrides,
     },
     bus,
-    new FsBlobStore(blobsDir),
+    opts.blobs ? opts.blobs(new FsBlobStore(blobsDir)) : new FsBlobStore(blobsDir),
   );
   const ports: SmtpPorts = await service.start();
   return {

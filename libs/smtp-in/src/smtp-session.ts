@@ -286,11 +286,15 @@ export class SmtpSessionPolicy {
     body.once('close', () => {
       if (!body.readableEnded) filter.destroy(new Error('connection closed during DATA'));
     });
+    // the blob's commit need not wait for its own WAL flush: the queue entry's synchronous commit
+    // flushes it when both share a WAL, and before the 250 either way (ADR 0061)
+    const deferFlush = this.blobs.durabilityScope !== undefined;
     const intake = await receiveIntoBlob(filter, {
       blobs: this.blobs,
       key,
       prefix: Buffer.from(received + authResults, 'utf8'),
       maxBytes,
+      flush: deferFlush ? 'with-next-commit' : undefined,
     }).finally(() => held?.release());
     if (!intake.ok) throw this.intakeFailed(intake, session);
     if (filter.removed) this.logger.info({ session: session.id, removed: filter.removed }, 'removed Authentication-Results claiming our name');
@@ -322,8 +326,9 @@ export class SmtpSessionPolicy {
       }
     }
 
+    let queued: { queueId: string; wal?: string };
     try {
-      const { queueId } = await this.bus.request(
+      queued = await this.bus.request(
         EnqueueMessage,
         {
           blobKey: key,
@@ -346,16 +351,30 @@ export class SmtpSessionPolicy {
         },
         { timeoutMs: this.config.enqueueTimeoutMs ?? 30_000 },
       );
-      smtpMetrics.accepted();
-      if (connector) this.connectors?.accepted(session, intake.size);
-      this.logger.info(
-        { session: session.id, queueId, size: intake.size, rcpts: recipients.length, messageId: intake.headers.messageId },
-        'message queued',
-      );
-      return { queueId, text: `2.0.0 OK queued as ${queueId}` };
     } catch (err) {
       this.logger.error({ err: describe(err), session: session.id }, 'enqueue failed');
       await dropBlob();
+      smtpMetrics.rejected('temporary_failure');
+      throw smtpError(451, TEMPFAIL);
+    }
+    const { queueId, wal } = queued;
+    // the queue's commit flushed another WAL than the blob's (or delivery did not say): flush ours
+    if (deferFlush && wal !== this.blobs.durabilityScope) await this.flushBlob(session);
+    smtpMetrics.accepted();
+    if (connector) this.connectors?.accepted(session, intake.size);
+    this.logger.info({ session: session.id, queueId, size: intake.size, rcpts: recipients.length, messageId: intake.headers.messageId }, 'message queued');
+    return { queueId, text: `2.0.0 OK queued as ${queueId}` };
+  }
+
+  /**
+   * The queue entry is written and refers to the blob: whatever happens, the blob stays (a
+   * duplicate after the sender's retry is better than a queue entry without its body).
+   */
+  private async flushBlob(session: SMTPServerSession): Promise<void> {
+    try {
+      await this.blobs.flush();
+    } catch (err) {
+      this.logger.error({ err: describe(err), session: session.id }, 'could not flush the message body');
       smtpMetrics.rejected('temporary_failure');
       throw smtpError(451, TEMPFAIL);
     }
