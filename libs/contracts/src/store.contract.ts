@@ -154,7 +154,8 @@ export const FetchedMessage = z.object({
   body: MimePart.optional(),
   /**
    * RFC 8474 EMAILID and THREADID, when the request asked for `objectIds`: the same for every copy
-   * of the message in its owner's mailboxes (ADR 0056); THREADID is null, threads are not tracked
+   * of the message in its owner's mailboxes (ADR 0056); THREADID the same for every message of
+   * one thread in its owner's mailboxes (ADR 0066; null from a store that did not track threads)
    */
   emailId: z.string().max(255).optional(),
   threadId: z.string().max(255).nullable().optional(),
@@ -202,7 +203,9 @@ export type SearchCriterion =
   | { op: 'size'; cmp: 'larger' | 'smaller'; value: number }
   | { op: 'modseq'; value: number }
   /** RFC 8474 EMAILID, as FetchMessages gives it */
-  | { op: 'emailid'; id: string };
+  | { op: 'emailid'; id: string }
+  /** RFC 8474 THREADID, as FetchMessages gives it (ADR 0066; an earlier store refuses it) */
+  | { op: 'threadid'; id: string };
 
 export const SearchCriterion: z.ZodType<SearchCriterion> = z.lazy(() =>
   z.union([
@@ -219,6 +222,7 @@ export const SearchCriterion: z.ZodType<SearchCriterion> = z.lazy(() =>
     z.object({ op: z.literal('size'), cmp: z.enum(['larger', 'smaller']), value: z.number().int().nonnegative() }),
     z.object({ op: z.literal('modseq'), value: z.number().int().nonnegative() }),
     z.object({ op: z.literal('emailid'), id: z.string().max(255) }),
+    z.object({ op: z.literal('threadid'), id: z.string().max(255) }),
   ]),
 );
 

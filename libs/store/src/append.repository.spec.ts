@@ -24,6 +24,7 @@ const record = (size = 100): IndexRecord => ({
   headers: ['subject: Hello'],
   bodyText: 'Body',
   threadReferences: null,
+  threadKeys: [],
 });
 
 /** The one-statement append's edge cases, which the store suite cannot provoke through the bus. */

@@ -1,6 +1,10 @@
 import type { Queryable } from '@mail/db';
 import type { IndexRecord } from './index-record.js';
 import { MAILBOX_STATE_COLUMNS, type MailboxRow } from './store.records.js';
+import { threadLeaders } from './thread-keys.js';
+
+/** An array of 64-bit integers (decimal strings) as one PostgreSQL array literal: unnest cannot pass a bigint[] per row. */
+const bigintArray = (keys: readonly string[]) => `{${keys.join(',')}}`;
 
 export interface AppendResultRow {
   mailbox_id: string;
@@ -96,6 +100,18 @@ function indexColumns(records: IndexRecord[]): unknown[][] {
   ];
 }
 
+/**
+ * The thread a new message joins in its owner's mailboxes (ADR 0066): the oldest thread any of its
+ * keys already leads to (\`th.id\`, NULL for none: the message starts one, numbered by its own
+ * index row). One primary-key probe per key of \`x\`, in the append's own statement; \`$2\` is the
+ * owner. Rows the same statement writes are not seen (one snapshot): a group links its own
+ * members with \`threadLeaders\` instead.
+ */
+const THREAD_LOOKUP_ONE = `th AS (
+         SELECT min(k.thread_id) AS id FROM x CROSS JOIN LATERAL unnest(x.thread_keys) u(key)
+         JOIN mail.thread_keys k ON k.account_id = $2 AND k.key = u.key
+       )`;
+
 /** The append's SQL: one read, then one statement that writes everything (its own transaction). */
 export class AppendRepository {
   async context(q: Queryable, accountId: string, mailbox: string, blobKey: string, key: string | null): Promise<AppendContext> {
@@ -163,9 +179,11 @@ export class AppendRepository {
     const { rows } = await q.query<{ mailbox_id: string | null; first_uid: number | null; base_modseq: number | null; uid_validity: number | null }>(
       `WITH t AS (
          SELECT * FROM unnest($5::text[], $6::timestamptz[], $7::text[], $8::bigint[], $9::int[], $10::text[], $11::text[], $12::text[],
-                              $13::timestamptz[], $14::date[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $24::text[])
+                              $13::timestamptz[], $14::date[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $24::text[],
+                              $25::text[], $26::int[])
            WITH ORDINALITY AS t(blob_key, internal_date, key, size, header_size, envelope, envelope_imap, body,
-                                sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references, ord)
+                                sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references,
+                                thread_keys, leader, ord)
        ),
        a AS (
          UPDATE mail.mailboxes SET uid_next = uid_next + $3, highest_modseq = highest_modseq + $3,
@@ -175,17 +193,32 @@ export class AppendRepository {
        ),
        x AS (
          INSERT INTO mail.message_indexes
-           (blob_key, size, header_size, envelope, envelope_imap, body, sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references, ref_count)
+           (blob_key, size, header_size, envelope, envelope_imap, body, sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references, thread_keys, ref_count)
          SELECT blob_key, size, header_size, envelope::jsonb, envelope_imap, body::jsonb, sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject,
-                ARRAY(SELECT jsonb_array_elements_text(headers::jsonb)), body_text, thread_references, 1
+                ARRAY(SELECT jsonb_array_elements_text(headers::jsonb)), body_text, thread_references, thread_keys::bigint[], 1
            FROM t WHERE EXISTS (SELECT 1 FROM a)
          ON CONFLICT (blob_key) DO UPDATE SET ref_count = mail.message_indexes.ref_count + 1, unreferenced_since = NULL
-         RETURNING id, blob_key, size, header_size
+         RETURNING id, blob_key, size, header_size, thread_keys
+       ),
+       -- the thread of each group of members that belong together (threadLeaders): the oldest any
+       -- member's key leads to, else the one its leader (first member) starts
+       th AS (
+         SELECT t.leader, min(k.thread_id) AS id FROM t JOIN x ON x.blob_key = t.blob_key CROSS JOIN LATERAL unnest(x.thread_keys) u(key)
+         JOIN mail.thread_keys k ON k.account_id = $2 AND k.key = u.key GROUP BY t.leader
+       ),
+       tt AS (
+         SELECT t.ord, t.blob_key, COALESCE(th.id, lx.id) AS thread_id
+           FROM t JOIN t l ON l.ord = t.leader JOIN x lx ON lx.blob_key = l.blob_key LEFT JOIN th ON th.leader = t.leader
        ),
        ins AS (
-         INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id)
-         SELECT a.id, a.first_uid + t.ord - 1, a.base_modseq + t.ord, $4::text[], t.internal_date, x.size, t.blob_key, x.header_size, x.id
-           FROM a, t JOIN x ON x.blob_key = t.blob_key
+         INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id, thread_id)
+         SELECT a.id, a.first_uid + t.ord - 1, a.base_modseq + t.ord, $4::text[], t.internal_date, x.size, t.blob_key, x.header_size, x.id, tt.thread_id
+           FROM a, t JOIN x ON x.blob_key = t.blob_key JOIN tt ON tt.ord = t.ord
+       ),
+       tk AS (
+         INSERT INTO mail.thread_keys (account_id, key, thread_id)
+         SELECT $2, u.key, tt.thread_id FROM a, tt JOIN x ON x.blob_key = tt.blob_key CROSS JOIN LATERAL unnest(x.thread_keys) u(key)
+         ON CONFLICT DO NOTHING
        ),
        rec AS (
          INSERT INTO mail.append_results (account_id, idempotency_key, mailbox_id, uid, uid_validity, modseq)
@@ -204,6 +237,8 @@ export class AppendRepository {
         unseen,
         bytes,
         items.map((i) => i.record.threadReferences),
+        items.map((i) => bigintArray(i.record.threadKeys)),
+        threadLeaders(items.map((i) => i.record.threadKeys)),
       ],
     );
     const row = rows[0];
@@ -226,9 +261,10 @@ export class AppendRepository {
     const { rows } = await q.query<AppendResultRow>(
       `WITH t AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::bigint[], $7::int[], $8::text[], $9::text[], $10::text[],
-                              $11::timestamptz[], $12::date[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
+                              $11::timestamptz[], $12::date[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[],
+                              $23::text[])
            AS t(mailbox_id, account_id, blob_key, internal_date, key, size, header_size, envelope, envelope_imap, body,
-                sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references)
+                sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references, thread_keys)
        ),
        lk AS MATERIALIZED (
          SELECT mb.id FROM mail.mailboxes mb JOIN t ON mb.id = t.mailbox_id AND mb.account_id = t.account_id ORDER BY mb.id FOR UPDATE OF mb
@@ -241,17 +277,28 @@ export class AppendRepository {
        ),
        x AS (
          INSERT INTO mail.message_indexes
-           (blob_key, size, header_size, envelope, envelope_imap, body, sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references, ref_count)
+           (blob_key, size, header_size, envelope, envelope_imap, body, sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references, thread_keys, ref_count)
          SELECT t.blob_key, t.size, t.header_size, t.envelope::jsonb, t.envelope_imap, t.body::jsonb, t.sent_date, t.sent_on, t.hdr_from, t.hdr_to, t.hdr_cc, t.hdr_bcc, t.hdr_subject,
-                ARRAY(SELECT jsonb_array_elements_text(t.headers::jsonb)), t.body_text, t.thread_references, 1
+                ARRAY(SELECT jsonb_array_elements_text(t.headers::jsonb)), t.body_text, t.thread_references, t.thread_keys::bigint[], 1
            FROM t JOIN a ON a.id = t.mailbox_id
          ON CONFLICT (blob_key) DO UPDATE SET ref_count = mail.message_indexes.ref_count + 1, unreferenced_since = NULL
-         RETURNING id, blob_key, size, header_size
+         RETURNING id, blob_key, size, header_size, thread_keys
+       ),
+       -- every item its own owner's thread (ADR 0066); items of one statement do not see each other's keys
+       th AS (
+         SELECT t.blob_key, min(k.thread_id) AS id FROM t JOIN x ON x.blob_key = t.blob_key CROSS JOIN LATERAL unnest(x.thread_keys) u(key)
+         JOIN mail.thread_keys k ON k.account_id = t.account_id AND k.key = u.key GROUP BY t.blob_key
        ),
        ins AS (
-         INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id)
-         SELECT a.id, a.uid, a.modseq, $22::text[], t.internal_date, x.size, t.blob_key, x.header_size, x.id
-           FROM t JOIN a ON a.id = t.mailbox_id JOIN x ON x.blob_key = t.blob_key
+         INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id, thread_id)
+         SELECT a.id, a.uid, a.modseq, $22::text[], t.internal_date, x.size, t.blob_key, x.header_size, x.id, COALESCE(th.id, x.id)
+           FROM t JOIN a ON a.id = t.mailbox_id JOIN x ON x.blob_key = t.blob_key LEFT JOIN th ON th.blob_key = t.blob_key
+       ),
+       tk AS (
+         INSERT INTO mail.thread_keys (account_id, key, thread_id)
+         SELECT t.account_id, u.key, COALESCE(th.id, x.id)
+           FROM t JOIN a ON a.id = t.mailbox_id JOIN x ON x.blob_key = t.blob_key LEFT JOIN th ON th.blob_key = t.blob_key CROSS JOIN LATERAL unnest(x.thread_keys) u(key)
+         ON CONFLICT DO NOTHING
        ),
        rec AS (
          INSERT INTO mail.append_results (account_id, idempotency_key, mailbox_id, uid, uid_validity, modseq)
@@ -268,6 +315,7 @@ export class AppendRepository {
         items.map((i) => i.record.threadReferences),
         g.unseen,
         g.flags,
+        items.map((i) => bigintArray(i.record.threadKeys)),
       ],
     );
     return new Map(rows.map((r) => [r.mailbox_id, { mailbox_id: r.mailbox_id, uid: Number(r.uid), uid_validity: Number(r.uid_validity), modseq: Number(r.modseq) }]));
@@ -288,18 +336,18 @@ export class AppendRepository {
       existing != null
         ? `x AS (
              UPDATE mail.message_indexes SET ref_count = ref_count + 1, unreferenced_since = NULL
-             WHERE id = $8 RETURNING id, size, header_size
+             WHERE id = $8 RETURNING id, size, header_size, thread_keys
            )`
         : `x AS (
              INSERT INTO mail.message_indexes
-               (blob_key, size, header_size, envelope, envelope_imap, body, sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references, ref_count)
-             VALUES ($6, $8, $9, $10::jsonb, $20, $11::jsonb, $12::timestamptz, $21::date, $13, $14, $15, $16, $17, $18::text[], $19, $22, 1)
+               (blob_key, size, header_size, envelope, envelope_imap, body, sent_date, sent_on, hdr_from, hdr_to, hdr_cc, hdr_bcc, hdr_subject, headers, body_text, thread_references, thread_keys, ref_count)
+             VALUES ($6, $8, $9, $10::jsonb, $20, $11::jsonb, $12::timestamptz, $21::date, $13, $14, $15, $16, $17, $18::text[], $19, $22, $23::bigint[], 1)
              ON CONFLICT (blob_key) DO UPDATE SET ref_count = mail.message_indexes.ref_count + 1, unreferenced_since = NULL
-             RETURNING id, size, header_size
+             RETURNING id, size, header_size, thread_keys
            )`;
     const params: unknown[] = [a.mailboxId, a.accountId, a.unseen, a.flags, a.internalDate, a.blobKey, a.idempotencyKey];
     if (existing != null) params.push(existing);
-    else if (r) params.push(r.size, r.headerSize, r.envelopeJson, r.bodyJson, r.sentDate, r.hdrFrom, r.hdrTo, r.hdrCc, r.hdrBcc, r.hdrSubject, r.headers, r.bodyText, r.envelopeImap, r.sentOn, r.threadReferences);
+    else if (r) params.push(r.size, r.headerSize, r.envelopeJson, r.bodyJson, r.sentDate, r.hdrFrom, r.hdrTo, r.hdrCc, r.hdrBcc, r.hdrSubject, r.headers, r.bodyText, r.envelopeImap, r.sentOn, r.threadReferences, r.threadKeys);
     // the \Recent claim as in MailboxRepository.claimRecent: the row locked and its watermark read
     // (o) before the update moves it up to the new UID, so concurrent claimers never share a UID
     const claim = a.claimRecent
@@ -332,9 +380,15 @@ export class AppendRepository {
          WHERE m.id = $1 AND m.account_id = $2 AND EXISTS (SELECT 1 FROM x)
          RETURNING m.id, m.uid_next - 1 AS uid, m.highest_modseq AS modseq, m.uid_validity${claim.returning}
        ),
+       ${THREAD_LOOKUP_ONE},
        ins AS (
-         INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id)
-         SELECT a.id, a.uid, a.modseq, $4::text[], $5::timestamptz, x.size, $6, x.header_size, x.id FROM a, x
+         INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id, thread_id)
+         SELECT a.id, a.uid, a.modseq, $4::text[], $5::timestamptz, x.size, $6, x.header_size, x.id, COALESCE(th.id, x.id) FROM a, x, th
+       ),
+       tk AS (
+         INSERT INTO mail.thread_keys (account_id, key, thread_id)
+         SELECT $2, u.key, COALESCE(th.id, x.id) FROM a, x, th, unnest(x.thread_keys) u(key)
+         ON CONFLICT DO NOTHING
        ),
        rec AS (
          INSERT INTO mail.append_results (account_id, idempotency_key, mailbox_id, uid, uid_validity, modseq)

@@ -3,6 +3,7 @@ import { serializeEnvelope } from '@mail/imap-protocol';
 import { jsonForColumn, textForColumn as clean } from '@mail/db';
 import { addressSearchText, mailDateDay } from '@mail/mime';
 import { boundReferences } from './references-bound.js';
+import { threadKeys } from './thread-keys.js';
 
 /**
  * The columns of one mail.message_indexes row, derived from what libs/mime computed. The search
@@ -29,6 +30,8 @@ export interface IndexRecord {
   bodyText: string;
   /** the References header as written (THREAD compares ids case-sensitively), bounded; null without one */
   threadReferences: string | null;
+  /** what joins the message to a thread of its owner's (thread-keys.ts, ADR 0066): 64-bit integers in decimal */
+  threadKeys: string[];
 }
 
 
@@ -63,6 +66,12 @@ export function toIndexRecord(index: MessageIndex): IndexRecord {
     // unfolded so that a HEADER match never spans two fields
     headers: index.headers.map(([n, v]) => clean(`${n}: ${v.replace(/\r?\n[ \t]*/g, ' ')}`).toLowerCase()),
     bodyText: clean(index.text).toLowerCase(),
+    threadKeys: threadKeys({
+      messageId: envelope.messageId,
+      inReplyTo: envelope.inReplyTo,
+      references: index.headers.find(([n]) => n === 'references')?.[1],
+      subject: index.headers.find(([n]) => n === 'subject')?.[1],
+    }),
     threadReferences: boundReferences(clean(index.headers.find(([n]) => n === 'references')?.[1] ?? '').replace(/\s+/g, ' ').trim() || null),
   };
 }

@@ -188,6 +188,7 @@ export class MailboxRepository {
     // its grants on other accounts' mailboxes (its own mailboxes' entries go with them)
     await q.query('DELETE FROM mail.acl WHERE grantee_id = $1', [accountId]);
     await q.query('DELETE FROM mail.append_results WHERE account_id = $1', [accountId]);
+    await q.query('DELETE FROM mail.thread_keys WHERE account_id = $1', [accountId]);
     await q.query('DELETE FROM mail.accounts WHERE account_id = $1', [accountId]);
   }
 }

@@ -33,6 +33,8 @@ export interface FetchedRow {
   envelope_imap?: string | null;
   /** with `indexId` only: what the EMAILID is made from */
   index_id?: number | string;
+  /** with \`indexId\` only: what the THREADID is made from (THREAD_ID) */
+  thread_id?: number | string;
   /** with `saveDate` only: when the message was put in the mailbox (rows older than the column: its internal date) */
   save_date?: Date | string;
 }
@@ -74,6 +76,13 @@ function indexLateral(columns: string[]): string {
  * stored before the column existed their internal date (migration 011, ADR 0056).
  */
 export const SAVE_DATE = 'COALESCE(m.saved_at, m.internal_date)';
+
+/**
+ * The thread number of a row in its owner's numbering (ADR 0066): \`thread_id\`, or for rows stored
+ * before the column existed (or by an earlier release) the message's own index row: a thread of
+ * its own, so its THREADID never changes once shown.
+ */
+export const THREAD_ID = 'COALESCE(m.thread_id, m.index_id)';
 
 /** New flag array and "would it change" test per STORE mode, over the current flags `c.flags` and `$f`. */
 const FLAG_SQL: Record<FlagMode, (f: string) => { next: string; changes: string }> = {
@@ -155,7 +164,7 @@ export class MessageRepository {
     // The page is cut first (primary key order, LIMIT), then the wide jsonb columns are read for
     // that page alone, one index lookup per row.
     const { rows } = await q.query<FetchedRow>(
-      `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size${want.bodyRefs ? ', m.blob_key, m.header_size' : ''}${want.indexId ? ', m.index_id' : ''}${want.saveDate ? `, ${SAVE_DATE} AS save_date` : ''}${extra}
+      `SELECT m.uid, m.modseq, m.flags, m.internal_date, m.size${want.bodyRefs ? ', m.blob_key, m.header_size' : ''}${want.indexId ? `, m.index_id, ${THREAD_ID} AS thread_id` : ''}${want.saveDate ? `, ${SAVE_DATE} AS save_date` : ''}${extra}
        FROM (SELECT m.* FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} ORDER BY m.uid LIMIT ${lim}) m
        ${columns.length ? indexLateral(columns) : ''}
        ORDER BY m.uid`,
@@ -289,12 +298,12 @@ export class MessageRepository {
     }
     const { rows } = await q.query<{ uid: number; new_uid: number; size: number; seen: boolean }>(
       `WITH src AS (
-         SELECT m.uid, ${flags} AS flags, m.internal_date, m.size, m.blob_key, m.header_size, m.index_id,
+         SELECT m.uid, ${flags} AS flags, m.internal_date, m.size, m.blob_key, m.header_size, m.index_id, m.thread_id,
                 row_number() OVER (ORDER BY m.uid) AS rn
          FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where}
        ), ins AS (
-         INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id)
-         SELECT ${target}::uuid, ${base}::bigint + rn - 1, ${mod}::bigint, flags, internal_date, size, blob_key, header_size, index_id FROM src
+         INSERT INTO mail.messages (mailbox_id, uid, modseq, flags, internal_date, size, blob_key, header_size, index_id, thread_id)
+         SELECT ${target}::uuid, ${base}::bigint + rn - 1, ${mod}::bigint, flags, internal_date, size, blob_key, header_size, index_id, thread_id FROM src
        ), refs AS (
          UPDATE mail.message_indexes x SET ref_count = x.ref_count + d.n, unreferenced_since = NULL
          FROM (SELECT index_id, count(*)::int AS n FROM src GROUP BY index_id) d

@@ -20,7 +20,7 @@ import type { IndexRepository } from './index.repository.js';
 import type { MailboxRepository } from './mailbox.repository.js';
 import { change, REPLY_BUDGET_BYTES, type MailboxService } from './mailbox.service.js';
 import type { FetchedRow, MessageRepository } from './message.repository.js';
-import { EmailIds, emailSearchIds } from './object-ids.js';
+import { EmailIds, ThreadIds, emailSearchIds } from './object-ids.js';
 import { compileSearch } from './search-sql.js';
 import { effectiveLimits, quotaProblem } from './quota-check.js';
 import type { StoreSettings } from './store.config.js';
@@ -56,6 +56,7 @@ export class MessageService {
     const rows = await this.messages.fetch(this.db, mailbox.id, ranges, limit + 1, { envelope: p.envelope, imapEnvelope: p.imapEnvelope, body: p.bodyStructure, bodyRefs: p.bodyRefs, indexId: objectIds, saveDate: p.saveDate === true });
     // a shared mailbox's messages carry its owner's EMAILIDs, whoever reads them
     const emailIds = objectIds ? new EmailIds(mailbox.account_id) : null;
+    const threadIds = objectIds ? new ThreadIds(mailbox.account_id) : null;
     let more = rows.length > limit;
     if (more) rows.length = limit;
     const out: FetchedMessage[] = [];
@@ -74,11 +75,8 @@ export class MessageService {
         break;
       }
       const m = toFetched(row, p);
-      if (emailIds && row.index_id != null) {
-        m.emailId = emailIds.of(row.index_id);
-        // threads are not tracked (ADR 0056): RFC 8474 5.2 allows NIL
-        m.threadId = null;
-      }
+      if (emailIds && row.index_id != null) m.emailId = emailIds.of(row.index_id);
+      if (threadIds && row.thread_id != null) m.threadId = threadIds.of(row.thread_id);
       if (row.save_date != null) m.saveDate = new Date(row.save_date).toISOString();
       out.push(m);
     }

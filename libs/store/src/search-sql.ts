@@ -1,7 +1,7 @@
 import { collapseWhitespace, ContractError, type SearchCriterion } from '@mail/contracts';
 import { canonicalFlag, RECENT } from './flags.js';
 import { escapeLike } from './mailbox-name.js';
-import { SAVE_DATE } from './message.repository.js';
+import { SAVE_DATE, THREAD_ID } from './message.repository.js';
 import { mergeRanges } from './uid-ranges.js';
 
 /** Header fields with a column of their own in message_indexes (the ones IMAP names as keys). */
@@ -30,8 +30,10 @@ export interface CompiledSearch {
 export interface SearchIds {
   /** the index row an RFC 8474 EMAILID stands for; null when it is none of this mailbox owner's */
   indexIdOf(emailId: string): number | null;
+  /** the thread number an RFC 8474 THREADID stands for (ADR 0066); null when it is none of this owner's */
+  threadOf(threadId: string): number | null;
 }
-const NO_IDS: SearchIds = { indexIdOf: () => null };
+const NO_IDS: SearchIds = { indexIdOf: () => null, threadOf: () => null };
 
 /**
  * Translates a SEARCH tree into one parameterised WHERE clause. Values only ever travel as
@@ -108,6 +110,11 @@ export function compileSearch(criterion: SearchCriterion, firstParam: number, id
       case 'emailid': {
         const indexId = ids.indexIdOf(c.id);
         return indexId === null ? 'FALSE' : `m.index_id = ${p(indexId)}`;
+      }
+      // a THREADID names an owner's thread number (ADR 0066); rows without one are threads of their own
+      case 'threadid': {
+        const thread = ids.threadOf(c.id);
+        return thread === null ? 'FALSE' : `${THREAD_ID} = ${p(thread)}`;
       }
       default:
         throw new ContractError('INVALID', `unknown search criterion ${(c as { op: string }).op}`);

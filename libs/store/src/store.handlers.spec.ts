@@ -790,6 +790,82 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       }
     });
 
+    it('gives every message its owner\'s thread (THREADID, ADR 0066): by shared ids and base subject, on each append path, kept by COPY', async () => {
+      const carry = (raw: string) => encodeCarriedIndex(indexMessageBuffer(Buffer.from(raw)));
+      const msg = (id: string, subject: string, refs: string[] = []) =>
+        rawMessage({ subject, extraHeaders: [`X-Id: ${id}`, ...(refs.length ? [`In-Reply-To: ${refs[refs.length - 1]}`, `References: ${refs.join(' ')}`] : [])] }).replace(/^Message-ID: .*$/m, `Message-ID: ${id}`);
+      const threads = async (accountId: string, mailbox = 'INBOX') => {
+        const { id: mailboxId } = await h.bus.request(MailboxStatus, { accountId, name: mailbox });
+        const { messages } = await h.bus.request(FetchMessages, { accountId, mailboxId, uids: [[1, 1000]], objectIds: true });
+        return { mailboxId, ids: messages.map((m) => m.threadId as string) };
+      };
+      const tag = randomUUID().slice(0, 8);
+      const id = (n: string) => `<${n}.${tag}@example.org>`;
+      const alice = randomUUID();
+      // one by one: a root, a reply, a reply whose subject starts a new conversation, a message
+      // with no ids at all, a reply that arrives before its parent, then the parent
+      await append(alice, msg(id('a'), 'Plan'));
+      await append(alice, msg(id('b'), 'Re: Plan', [id('a')]));
+      await append(alice, msg(id('c'), 'Something else', [id('a'), id('b')]));
+      await append(alice, rawMessage({ subject: 'Plan' }).replace(/^Message-ID: .*\r\n/m, ''));
+      await append(alice, msg(id('e'), 'RE: [list] Fwd: plan', [id('d')]));
+      await append(alice, msg(id('d'), 'plan  '));
+      const one = await threads(alice);
+      assert.ok(one.ids.every((t) => /^T[0-9a-f]{32}$/.test(t)), one.ids.join(' '));
+      const [a, b, c, lone, e, d] = one.ids;
+      assert.equal(b, a, 'a reply with the same base subject joins its parent');
+      assert.notEqual(c, a, 'a changed subject starts a new thread');
+      assert.notEqual(lone, a, 'no ids: a thread of its own, whatever the subject');
+      assert.notEqual(e, a, 'ids decide first: the same subject without a shared id is another thread');
+      assert.equal(d, e, 'a parent that arrives after its reply joins the reply\'s thread');
+
+      // SEARCH THREADID finds the thread's messages; another owner's id or garbage finds nothing
+      assert.deepEqual(await search(alice, one.mailboxId, { op: 'threadid', id: a }), [1, 2]);
+      assert.deepEqual(await search(alice, one.mailboxId, { op: 'threadid', id: 'T0123' }), []);
+
+      // COPY and MOVE keep the thread
+      await h.bus.request(CreateMailbox, { accountId: alice, name: 'Kept' });
+      await h.bus.request(CopyMessages, { accountId: alice, mailboxId: one.mailboxId, uids: [[2, 2]], target: 'Kept' });
+      await h.bus.request(CopyMessages, { accountId: alice, mailboxId: one.mailboxId, uids: [[5, 5]], target: 'Kept', move: true });
+      assert.deepEqual((await threads(alice, 'Kept')).ids, [a, e]);
+      // a later reply in another mailbox of the owner joins the thread there too
+      await append(alice, msg(id('f'), 'Re: Plan', [id('a'), id('b')]), { mailbox: 'Kept' });
+      assert.equal((await threads(alice, 'Kept')).ids[2], a);
+
+      // another owner with the same messages: threads of its own, ids unrelated to alice's
+      const bob = randomUUID();
+      await append(bob, msg(id('a'), 'Plan'));
+      await append(bob, msg(id('b'), 'Re: Plan', [id('a')]));
+      const bobs = await threads(bob);
+      assert.equal(bobs.ids[0], bobs.ids[1]);
+      assert.notEqual(bobs.ids[0], a);
+      assert.deepEqual(await search(bob, bobs.mailboxId, { op: 'threadid', id: a }), [], 'alice\'s THREADID means nothing in bob\'s mailboxes');
+
+      // a delivery batch: a parent and its reply to one mailbox in one statement (a group) are
+      // linked with each other; one message each to several owners (across) joins each owner's thread
+      const carol = randomUUID();
+      const dave = randomUUID();
+      await append(dave, msg(id('g'), 'Lunch'));
+      await h.bus.request(ListMailboxes, { accountId: carol });
+      const groups = itemsPerStatement('appendGroup');
+      const acrosses = itemsPerStatement('appendAcross');
+      const item = async (accountId: string, raw: string) => ({ accountId, blobKey: await h.put(raw), size: Buffer.byteLength(raw), index: carry(raw) });
+      const batch = await h.bus.request(AppendMessages, {
+        items: [await item(carol, msg(id('g'), 'Lunch')), await item(carol, msg(id('h'), 'Other')), await item(carol, msg(id('i'), 'Re: Lunch', [id('g')]))],
+      });
+      assert.ok(batch.results.every((r) => r.ok));
+      assert.ok(groups.includes(3), 'the three went in one group statement');
+      const carols = (await threads(carol)).ids;
+      assert.equal(carols[2], carols[0], 'linked within the group');
+      assert.notEqual(carols[1], carols[0]);
+      const across = await h.bus.request(AppendMessages, { items: [await item(dave, msg(id('j'), 'Re: Lunch', [id('g')])), await item(alice, msg(id('k'), 'Re: Plan', [id('b')]))] });
+      assert.ok(across.results.every((r) => r.ok));
+      assert.ok(acrosses.includes(2), 'one message each to two owners went in one statement');
+      const daves = (await threads(dave)).ids;
+      assert.equal(daves[1], daves[0]);
+      assert.equal((await threads(alice)).ids.at(-1), a);
+    });
+
     it('purges an account', async () => {
       const accountId = randomUUID();
       const raw = rawMessage();

@@ -292,6 +292,7 @@ export class FakeMailStore extends MailStorePort {
         return m.modseq >= c.value;
       // object ids are the real store's (test/protocol/imap/80-objectid.test)
       case 'emailid':
+      case 'threadid':
         return false;
       case 'internaldate':
       case 'savedate':

@@ -39,9 +39,6 @@ export function toSearchCriterion(key: SearchKey, view: MailboxView): SearchCrit
     // \Recent is the session's (the store never has it): the UIDs it holds
     case 'recent':
       return uidCriterion(view.recentUids());
-    // threads are not tracked: every THREADID is NIL (ADR 0056), so no message has the one asked for
-    case 'threadid':
-      return NOTHING;
     case 'flag':
       return key.flag.toLowerCase() === '\\recent' ? (key.set ? uidCriterion(view.recentUids()) : { op: 'not', of: uidCriterion(view.recentUids()) }) : key;
     default:
