@@ -24,3 +24,5 @@ export { isObjectId, mailboxIdCode, objectIdAttribute, objectIdValue, type Objec
 export { saveDateAttribute } from './save-date.js';
 export { parseImapUrl, badUrlCode, type ImapMessageUrl } from './imap-url.js';
 export { NOTIFY_EVENT_NAMES, badEventCode, isMessageEvent, mailboxNameResponse, notificationOverflowResponse, parseNotify, type NotifyArgs, type NotifyEvent, type NotifyFilter, type NotifyGroup } from './notify.js';
+export { asciiDomain, downgradeAddressList, downgradeBodyStructure, downgradeEnvelope, downgradeParams, downgradeSerializedEnvelope, downgradeText, encodeWords, hasNonAscii, parseEnvelope, rfc2231Value } from './downgrade.js';
+export { downgradeAddressField, downgradeHeaderBlock, downgradeParameterField } from './downgrade-header.js';

@@ -3,6 +3,8 @@ import type { BlobStore } from '@mail/blob';
 import type { FetchedMessage } from '@mail/contracts';
 import {
   applyPartial,
+  downgradeBodyStructure,
+  downgradeSerializedEnvelope,
   findPart,
   flagList,
   formatDateTime,
@@ -36,6 +38,11 @@ export interface FetchContext {
    * about yet (set by another session since the last update), '' when none is new
    */
   announceKeywords?: (flagLists: Iterable<readonly string[]>) => string;
+  /**
+   * the session enabled neither UTF8=ACCEPT nor IMAP4rev2: ENVELOPE, BODYSTRUCTURE and header
+   * sections of messages with UTF-8 header fields are downgraded (RFC 6855 5, RFC 6857; ADR 0066)
+   */
+  downgrade?: boolean;
 }
 
 export interface FetchRequest {
@@ -146,6 +153,7 @@ export class FetchCommand {
       if (setsSeen) await this.markSeen(page);
       // \Recent is this session's, not the store's
       for (const m of page) m.flags = this.ctx.view.shownFlags(m.uid, m.flags);
+      if (this.ctx.downgrade) for (const m of page) downgradeFetched(m);
       // what will not be answered is left out first, so that nothing is read ahead for it
       const messages = page.filter((m) => (changedSince === null || m.modseq > changedSince) && this.ctx.view.seqOf(m.uid) > 0);
       const announcement = announce?.(messages.map((m) => m.flags));
@@ -328,7 +336,7 @@ export class FetchCommand {
   /** `signal` aborts a read started ahead (small sections only: large ones stream when their turn comes). */
   private async section(msg: FetchedMessage, item: BodyItem, signal?: AbortSignal): Promise<SectionData> {
     if (item.binary) return this.binarySection(msg, item, signal);
-    return readSection(this.ctx.blobs, msg, item.section, item.partial, signal);
+    return readSection(this.ctx.blobs, msg, item.section, item.partial, signal, this.ctx.downgrade === true);
   }
 
   /**
@@ -375,6 +383,15 @@ export class FetchCommand {
       throw new ConnectionClosedError();
     }
   }
+}
+
+/**
+ * What a 7-bit session is shown of a message's metadata (RFC 6857): its envelope and body structure
+ * without raw UTF-8. ASCII ones are left as they are (one scan each); section offsets are kept.
+ */
+function downgradeFetched(m: FetchedMessage): void {
+  if (m.imapEnvelope) m.imapEnvelope = downgradeSerializedEnvelope(m.imapEnvelope);
+  if (m.body) m.body = downgradeBodyStructure(m.body) as FetchedMessage['body'];
 }
 
 /** A FETCH attribute answered from the store's metadata (not a body section); null when the message has none. */

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { BlobStore } from '@mail/blob';
 import type { FetchedMessage } from '@mail/contracts';
-import { applyPartial, filterHeaderFields, planSection, type Section } from '@mail/imap-protocol';
+import { applyPartial, downgradeHeaderBlock, filterHeaderFields, planSection, type Section } from '@mail/imap-protocol';
 import { readRange } from '../read-whole.js';
 
 /** Sections up to this size are read whole; larger ones stream from the blob store. */
@@ -21,7 +21,8 @@ export function refsOf(msg: FetchedMessage): { blobKey: string; headerSize: numb
 /**
  * The bytes of BODY[section]<partial> (RFC 3501 6.4.5) from the blob store, with ranged reads: what
  * FETCH sends and what a CATENATE URL part (RFC 4469) copies. Part sections need the message's
- * body structure.
+ * body structure. `downgrade`: header sections for a session that did not enable UTF-8 (a
+ * CATENATE copies the bytes as stored).
  */
 export async function readSection(
   blobs: BlobStore,
@@ -29,6 +30,7 @@ export async function readSection(
   section: Section,
   partial: { start: number; length: number } | null,
   signal?: AbortSignal,
+  downgrade = false,
 ): Promise<SectionData> {
   const { blobKey, headerSize } = refsOf(msg);
   const plan = planSection(section, { size: msg.size, headerSize, body: msg.body });
@@ -37,8 +39,18 @@ export async function readSection(
     const end = Math.min(plan.end, plan.start + MAX_HEADER_READ);
     const header = end > plan.start ? await readRange(blobs, blobKey, plan.start, end, signal) : Buffer.alloc(0);
     const filtered = filterHeaderFields(header, plan.fields, plan.not);
-    const { start, end: stop } = applyPartial(0, filtered.length, partial);
-    return { kind: 'buffer', data: filtered.subarray(start, stop) };
+    const shown = downgrade ? downgradeHeaderBlock(filtered) : filtered;
+    const { start, end: stop } = applyPartial(0, shown.length, partial);
+    return { kind: 'buffer', data: shown.subarray(start, stop) };
+  }
+  // a header block for a session that did not enable UTF-8 (RFC 6857, ADR 0066): read whole,
+  // downgraded, then cut, so a partial counts in the bytes the client is sent
+  if (downgrade && (section.text === 'HEADER' || section.text === 'MIME')) {
+    const end = Math.min(plan.end, msg.size, plan.start + MAX_HEADER_READ);
+    const header = end > plan.start ? await readRange(blobs, blobKey, plan.start, end, signal) : Buffer.alloc(0);
+    const shown = downgradeHeaderBlock(header.length > end - plan.start ? header.subarray(0, end - plan.start) : header);
+    const { start, end: stop } = applyPartial(0, shown.length, partial);
+    return { kind: 'buffer', data: shown.subarray(start, stop) };
   }
   const { start, end } = applyPartial(plan.start, Math.min(plan.end, msg.size), partial);
   if (end <= start) return { kind: 'buffer', data: Buffer.alloc(0) };
