@@ -495,7 +495,7 @@ export class ImapSession implements SessionHandle {
     }
     if (!targets.length) return;
     const announceKeywords = (lists: Iterable<readonly string[]>) => selected.announceKeywords(lists);
-    await new FetchCommand({ store: this.ctx.store, blobs: this.ctx.blobs, out: this.out, accountId, view, announceKeywords }).run({ targets, items: [...items], byUid: false });
+    await new FetchCommand({ store: this.ctx.store, blobs: this.ctx.blobs, out: this.out, accountId, view, announceKeywords, downgrade: !this.utf8Names }).run({ targets, items: [...items], byUid: false });
   }
 
   private async onClosed(): Promise<void> {
