@@ -433,6 +433,11 @@ export class FakeChangeFeed extends ChangeFeedPort {
 
   private readonly subscriptionHandlers = new Set<(e: SubscriptionChangedEvent) => void>();
 
+  /** NOTIFY sessions listening for subscription list changes */
+  get subscriptionWatchers(): number {
+    return this.subscriptionHandlers.size;
+  }
+
   async subscribeSubscriptions(_accountId: string, handler: (event: SubscriptionChangedEvent) => void): Promise<ChangeSubscription> {
     this.subscriptionHandlers.add(handler);
     return { unsubscribe: async () => void this.subscriptionHandlers.delete(handler) };

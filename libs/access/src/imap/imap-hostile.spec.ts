@@ -30,6 +30,7 @@ async function hostileSetup(opts: Partial<ImapServerOptions> = {}) {
     server,
     store,
     auth,
+    feed,
     async raw() {
       const r = await RawImapClient.connect(server.ports.port);
       raws.push(r);
@@ -60,6 +61,22 @@ describe('IMAP under attack', () => {
     const hit = await c.command('d', 'LIST "" "*R*R*R*R*R*R"');
     assert.match(hit, new RegExp(`\\* LIST \\([^)]*\\) "/" ${long}\\r\\n`));
     assert.match(await c.command('e', 'LIST "" "(.*)+$"'), /^e OK/m);
+  });
+
+  it('survives NOTIFY SET at its limits, over and over, and keeps no subscription behind (ADR 0064)', async () => {
+    const c = await env.raw();
+    await c.command('a', `LOGIN ${ALICE.address} "${ALICE.password}"`);
+    const baseline = env.feed.subscribers;
+    const names = Array.from({ length: 100 }, (_, i) => `"${'N'.repeat(20)}${i}"`).join(' ');
+    const groups = Array.from({ length: 20 }, (_, i) => `(${i % 2 ? 'subtree' : 'mailboxes'} (${names}) (MessageNew MessageExpunge MailboxName SubscriptionChange))`).join(' ');
+    for (let i = 0; i < 30; i++) assert.match(await c.command(`n${i}`, `NOTIFY SET STATUS ${groups}`), new RegExp(`^n${i} OK`, 'm'));
+    assert.ok(env.feed.subscribers <= baseline + 1, `subscriptions ${env.feed.subscribers} (was ${baseline})`);
+    assert.match(await c.command('x', `NOTIFY SET ${groups} (personal (MailboxName))`), /^x BAD/m);
+    assert.match(await c.command('y', 'NOTIFY SET (personal (MessageNew (BODY[]) MessageExpunge))'), /^y BAD/m);
+    assert.match(await c.command('z', 'NOTIFY NONE'), /^z OK/m);
+    assert.equal(env.feed.subscribers, baseline);
+    assert.equal(env.feed.subscriptionWatchers, 0);
+    assert.match(await c.command('w', 'NOOP'), /^w OK/m);
   });
 });
 
