@@ -4,7 +4,7 @@ import type { BlobStore } from '@mail/blob';
 import type { Bus } from '@mail/bus';
 import type { SecretBox } from '@mail/secrets';
 import { createLogger } from '@mail/telemetry';
-import { BatchWorker } from './batch-worker.js';
+import { BatchWorker, type BatchWorkerConfig } from './batch-worker.js';
 import type { BatchRepository, ClaimedUser } from './batch.repository.js';
 
 const USER: ClaimedUser = {
@@ -155,3 +155,82 @@ async function until(cond: () => boolean, ms = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** waits until the condition holds (a loaded machine may be slow to get there); fails after 10 s */
+async function eventually(what: string, cond: () => boolean): Promise<void> {
+  for (const end = Date.now() + 10_000; !cond(); await sleep(10)) if (Date.now() > end) assert.fail(`never: ${what}`);
+}
+
+/** A repository with no work: counts the claims, and answers a due time the test sets. */
+function idleRepo() {
+  const calls = { claim: 0, settle: 0, due: 0 };
+  let dueMs: number | null = null;
+  const repo = {
+    claim: async () => (calls.claim++, null),
+    settleBatches: async () => (calls.settle++, []),
+    msUntilDue: async () => (calls.due++, dueMs),
+  } as unknown as BatchRepository;
+  return { repo, calls, setDue: (ms: number | null) => (dueMs = ms) };
+}
+
+function worker(repo: BatchRepository, config: Partial<BatchWorkerConfig>) {
+  const full: BatchWorkerConfig = { concurrency: 3, leaseMs: 60_000, pollMs: 20, maxAttempts: 5, retryBaseMs: 30_000, chunkMessages: 200, ...config };
+  return new BatchWorker(repo, {} as Bus, {} as BlobStore, { open: () => 'pw' } as unknown as SecretBox, full, createLogger('test', 'silent'), () => {
+    throw new Error('no session in this test');
+  });
+}
+
+describe('BatchWorker idle', () => {
+  it('several replicas: every idle slot claims once per poll', async () => {
+    const { repo, calls } = idleRepo();
+    const w = worker(repo, { pollMs: 20 });
+    w.start();
+    await eventually('each of 3 slots polled 5 times', () => calls.claim >= 15);
+    await w.stop();
+  });
+
+  it('a single replica claims once per slot, then only after a poke or at the due time', async () => {
+    const { repo, calls, setDue } = idleRepo();
+    const w = worker(repo, { pollMs: 20, singleReplica: true });
+    w.start();
+    await eventually('one claim per slot', () => calls.claim >= 3 && calls.due >= 1);
+    await sleep(300);
+    assert.equal(calls.claim, 3, 'then quiet (pollMs is 20): nothing is due');
+    w.poke();
+    await eventually('a poke wakes every slot', () => calls.claim >= 6);
+    await sleep(100);
+    assert.equal(calls.claim, 6, 'once');
+    // a retry comes due in 100 ms: the settling slot wakes then and wakes the others
+    setDue(100);
+    w.poke();
+    await eventually('the poke', () => calls.claim >= 9);
+    await eventually('the due time wakes every slot', () => calls.claim >= 12);
+    setDue(null);
+    await eventually('the settling slot learns nothing is due', () => calls.due >= 4);
+    const quiet = calls.claim;
+    await sleep(300);
+    assert.ok(calls.claim <= quiet + 3, `quiet again once nothing is due: ${calls.claim - quiet} more claims`);
+    await w.stop();
+  });
+
+  it('a poke between an empty claim and the wait is not lost', async () => {
+    const { repo, calls } = idleRepo();
+    let poked = false;
+    const w = worker(repo, { concurrency: 1, pollMs: 20, singleReplica: true });
+    // the poke arrives while the claim is in flight, before the slot starts waiting
+    (repo as unknown as { claim: () => Promise<null> }).claim = async () => {
+      calls.claim++;
+      if (!poked) {
+        poked = true;
+        w.poke();
+      }
+      return null;
+    };
+    w.start();
+    await eventually('the slot claims again for the poke it would otherwise sleep through', () => calls.claim >= 2);
+    await sleep(200);
+    await w.stop();
+    assert.equal(calls.claim, 2, 'and then waits');
+  });
+});

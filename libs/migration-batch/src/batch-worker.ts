@@ -18,8 +18,15 @@ export interface BatchWorkerConfig {
   /** user jobs this replica runs at once (each one IMAP connection to a source host) */
   concurrency: number;
   leaseMs: number;
-  /** how often an idle slot looks for work */
+  /** how often an idle slot looks for work (with `singleReplica`: only when the database cannot say when) */
   pollMs: number;
+  /**
+   * Every batch change reaches this process (the embedded mode: one replica, the in-process bus).
+   * An idle worker then waits for a poke or for the next user to come due (a retry, a lease that
+   * runs out) instead of claiming every `pollMs`: an idle embedded process made ~10 statements a
+   * second of claims through PGlite's one thread for nothing. A slow safety poll remains.
+   */
+  singleReplica?: boolean;
   /** failed attempts (connection dropped, source or store unavailable) before a user is failed */
   maxAttempts: number;
   /** the wait before the first retry; doubled each attempt, at most 5 minutes */
@@ -28,6 +35,9 @@ export interface BatchWorkerConfig {
   chunkMessages: number;
 }
 
+
+/** the single replica's safety poll: a poke or a due time wakes it sooner */
+export const SINGLE_REPLICA_POLL_MS = 60_000;
 
 /**
  * Runs the users of running batches, `concurrency` at a time per replica. Each user is leased
@@ -42,6 +52,8 @@ export class BatchWorker {
   private readonly controllers = new Set<AbortController>();
   private stopped = true;
   private readonly waiters = new Set<() => void>();
+  /** pokes so far: a poke that lands between a slot's empty claim and its wait must still wake it */
+  private pokes = 0;
   private loops: Promise<void>[] = [];
 
   constructor(
@@ -66,6 +78,7 @@ export class BatchWorker {
 
   /** a batch was started or resumed: look for work now rather than at the next poll */
   poke(): void {
+    this.pokes++;
     for (const wake of [...this.waiters]) wake();
   }
 
@@ -84,32 +97,56 @@ export class BatchWorker {
       // each job leases under a name of its own: a slot whose lease ran out while it was stalled
       // must lose it even when another slot of this replica takes the user over, or both copy it
       const owner = `${this.owner}:${slot}:${++this.jobs}`;
+      const pokes = this.pokes;
       try {
         user = await this.repo.claim(owner, this.config.leaseMs);
       } catch (err) {
         this.logger.warn({ err }, 'migration: could not claim work');
       }
       if (!user) {
-        await this.idle(slot === 0);
+        await this.idle(slot === 0, pokes);
         continue;
       }
       await this.run(user, owner, secrets);
       await this.repo.settleBatches().catch((err: unknown) => this.logger.warn({ err }, 'migration: settling batches failed'));
+      // the job may have freed a connection to its host or scheduled a retry: idle slots look again
+      if (this.config.singleReplica) this.poke();
     }
   }
 
-  /** waits for the next poll or a poke; one slot per replica settles the batches meanwhile (an idle replica costs one claim per slot per poll) */
-  private async idle(settle: boolean): Promise<void> {
+  /**
+   * Waits for a poke or the next poll; one slot per replica settles the batches meanwhile. Several
+   * replicas: every slot claims once per `pollMs` (another replica may have started a batch). A
+   * single replica: the settling slot sleeps until the database's next due time (at most
+   * SINGLE_REPLICA_POLL_MS) and wakes the others then; the other slots wait for a poke.
+   */
+  private async idle(settle: boolean, pokesBefore: number): Promise<void> {
     if (settle) await this.repo.settleBatches().catch(() => undefined);
+    let waitMs: number | undefined = this.config.pollMs;
+    if (this.config.singleReplica) waitMs = settle ? await this.untilDue() : undefined;
+    if (this.pokes !== pokesBefore || this.stopped) return;
     await new Promise<void>((resolve) => {
       const done = () => {
-        clearTimeout(timer);
+        if (timer) clearTimeout(timer);
         this.waiters.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, this.config.pollMs);
+      const timer =
+        waitMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              // a due user may be for any slot: the settling one wakes them all
+              if (this.config.singleReplica) this.poke();
+              done();
+            }, waitMs);
       this.waiters.add(done);
     });
+  }
+
+  /** ms until a user comes due; a due user nobody could claim (its host is busy) waits for the job that frees it */
+  private async untilDue(): Promise<number> {
+    const ms = await this.repo.msUntilDue().catch(() => this.config.pollMs);
+    return ms === null || ms <= 0 ? SINGLE_REPLICA_POLL_MS : Math.min(ms, SINGLE_REPLICA_POLL_MS);
   }
 
   private async run(user: ClaimedUser, owner: string, secrets: SecretBox): Promise<void> {

@@ -74,6 +74,26 @@ function suite(name: string, open: () => Promise<ScratchDatabase>) {
       await service.change({ name: 's', action: 'stop' });
     });
 
+    it('says when the next user comes due: a retry, a lease running out; nothing in a batch that is not running', async () => {
+      // the earlier tests leave no queued user in a running batch and no running user
+      assert.equal(await repo.msUntilDue(), null);
+      await service.create(create('due', 'imap.due.test', 2, 2));
+      assert.equal(await repo.msUntilDue(), null, 'queued users of a batch not started wait for nothing');
+      await service.change({ name: 'due', action: 'start' });
+      assert.ok((await repo.msUntilDue())! <= 0, 'queued and due now');
+      const a = await repo.claim('w1', 60_000);
+      const b = await repo.claim('w2', 60_000);
+      assert.ok(a && b);
+      const leased = (await repo.msUntilDue())!;
+      assert.ok(leased > 50_000 && leased <= 60_000, `the leases run out in ~60 s: ${leased}`);
+      await repo.finish(a.id, 'w1', { state: 'queued', retryInMs: 30_000 });
+      const retry = (await repo.msUntilDue())!;
+      assert.ok(retry > 20_000 && retry <= 30_000, `the retry in ~30 s comes first: ${retry}`);
+      await repo.finish(b.id, 'w2', { state: 'synced' });
+      await service.change({ name: 'due', action: 'stop' });
+      assert.equal(await repo.msUntilDue(), null, 'a stopped batch waits for nothing');
+    });
+
     it('records progress per folder and sums it per user', async () => {
       const batch = await service.create(create('p', 'imap.progress.test', 1, 1));
       await service.change({ name: 'p', action: 'start' });

@@ -195,6 +195,23 @@ export class BatchRepository {
   }
 
   /**
+   * Milliseconds until the next user can be claimed by time alone (a retry's next attempt, a lease
+   * running out), by the database's clock; null when no user waits for a time. Zero or less: one is
+   * due already (its host had no connection to spare).
+   */
+  async msUntilDue(): Promise<number | null> {
+    const { rows } = await this.db.query<{ ms: number | null }>(
+      `SELECT ceil(extract(epoch FROM least(
+           (SELECT min(u.next_attempt_at) FROM migration_batch.users u JOIN migration_batch.batches b ON b.id = u.batch_id
+            WHERE u.state = 'queued' AND b.state IN ('running', 'completing')),
+           (SELECT min(u.lease_until) FROM migration_batch.users u WHERE u.state = 'running')
+         ) - now()) * 1000)::float8 AS ms`,
+    );
+    const ms = rows[0]?.ms;
+    return ms === null || ms === undefined ? null : Number(ms);
+  }
+
+  /**
    * Extends the lease, and says whether the worker should go on: not when the batch is being
    * stopped or the lease was taken over (it ran out while this worker was stalled).
    */

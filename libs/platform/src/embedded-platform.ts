@@ -40,6 +40,9 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
   const admin = await resolveAdminToken({ envToken: config.ADMIN_TOKEN, dataDir: config.DATA_DIR });
   const secrets = await platformSecrets(config, 'embedded');
   const migration = migrationConfig(config);
+  const batch = batchConfig(config);
+  // one replica: every batch change is handled here, so idle workers wait for it instead of polling
+  const batchWorker = { ...batch.worker, singleReplica: true };
   const store = StoreModule.forRoot({});
   // IMAP reads (ADR 0057) and appends (ADR 0063) straight through the store's code in this same process
   const storeReads =
@@ -64,7 +67,7 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
       AdminApiModule.forRoot({ token: admin.token }),
       TraceModule.forRoot(traceConfig(config)),
       MigrationModule.forRoot({ ...migration, secrets }),
-      MigrationBatchModule.forRoot({ ...batchConfig(config), secrets, openSession: imapSessionOpener(migration.remote) }),
+      MigrationBatchModule.forRoot({ ...batch, worker: batchWorker, secrets, openSession: imapSessionOpener(migration.remote) }),
     ],
   })
   class EmbeddedRootModule {}
