@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '@mail/db';
 import { childrenPattern } from './mailbox-name.js';
-import { DEFAULT_MAILBOXES, MAILBOX_COLUMNS, type MailboxRow } from './store.records.js';
+import { DEFAULT_MAILBOXES, MAILBOX_COLUMNS, MAILBOX_STATE_COLUMNS, type MailboxRow } from './store.records.js';
 
 /** SQL over mail.accounts and mail.mailboxes. Every lookup is scoped by account. */
 export class MailboxRepository {
@@ -131,6 +131,31 @@ export class MailboxRepository {
     );
     const r = rows[0];
     return r ? { after: Number(r.after), upTo: Number(r.up_to) } : { after: 0, upTo: 0 };
+  }
+
+  /**
+   * The mailbox's state row and a \Recent claim in ONE statement (an IMAP4rev1 session's refresh
+   * after an arrival in IDLE: ADR 0034): the claim locks the row only when something is left to
+   * claim, exactly as `claimRecent` does (a concurrent claimer that committed first leaves nothing
+   * when the lock is re-checked); the row is the statement's snapshot, as a read before the claim
+   * would be; its state columns only (no `subscribed`). Null when the mailbox is not the account's.
+   */
+  async stateAndClaim(q: Queryable, accountId: string, id: string): Promise<{ row: MailboxRow; recent: { after: number; upTo: number } } | null> {
+    const { rows } = await q.query<MailboxRow & { claim_after: number | null; claim_up_to: number | null }>(
+      `WITH c AS (
+         UPDATE mail.mailboxes m SET recent_uid = GREATEST(m.recent_uid, m.uid_next - 1)
+         FROM (SELECT id, recent_uid FROM mail.mailboxes WHERE id = $1 AND account_id = $2 AND recent_uid < uid_next - 1 FOR UPDATE) o
+         WHERE m.id = o.id
+         RETURNING o.recent_uid AS after, m.recent_uid AS up_to)
+       SELECT ${MAILBOX_STATE_COLUMNS}, (SELECT after FROM c) AS claim_after, (SELECT up_to FROM c) AS claim_up_to
+       FROM mail.mailboxes WHERE id = $1 AND account_id = $2`,
+      [id, accountId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    // nothing claimed: the session gets the empty range at the watermark it saw
+    const recent = r.claim_after === null ? { after: Number(r.recent_uid), upTo: Number(r.recent_uid) } : { after: Number(r.claim_after), upTo: Number(r.claim_up_to) };
+    return { row: r, recent };
   }
 
   /** Messages above each mailbox's recent watermark (STATUS RECENT), by mailbox id; absent ones have none. */

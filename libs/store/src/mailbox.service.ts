@@ -216,7 +216,10 @@ export class MailboxService {
   }
 
   async changes(accountId: string, mailboxId: string, sinceModseq: number, recentMode?: RecentMode) {
-    const row = await this.byId(this.db, accountId, mailboxId);
+    // a claim comes with the row in one statement (an IMAP4rev1 session's IDLE arrival: ADR 0034)
+    const claimed = recentMode === 'claim' ? await this.mailboxes.stateAndClaim(this.db, accountId, mailboxId) : undefined;
+    if (claimed === null) throw new ContractError('NOT_FOUND', 'no such mailbox');
+    const row = claimed?.row ?? (await this.byId(this.db, accountId, mailboxId));
     // every change to a message or an expunge raises the mailbox's highest_modseq in its own
     // transaction: at or below sinceModseq there is nothing to look for (an IDLE session's \Recent
     // claim after an arrival it took from the event, a NOOP with nothing new); a change committed
@@ -225,7 +228,7 @@ export class MailboxService {
     const [changed, expunged, recent] = await Promise.all([
       current ? [] : this.messages.changedSince(this.db, row.id, sinceModseq),
       current ? [] : this.messages.expungedSince(this.db, row.id, sinceModseq),
-      this.recent(row, recentMode),
+      claimed ? claimed.recent : this.recent(row, recentMode),
     ]);
     return { changed, expunged, highestModseq: Number(row.highest_modseq), uidNext: Number(row.uid_next), recent, vanishedFloor: Number(row.vanished_floor) };
   }

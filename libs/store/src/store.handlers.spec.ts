@@ -696,15 +696,21 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.deepEqual([idle.changed, idle.expunged, idle.recent], [[], [], { after: 7, upTo: 8 }]);
       const behind = await h.bus.request(MailboxChanges, { accountId, mailboxId: now.id, sinceModseq: now.highestModseq - 1 });
       assert.deepEqual(behind.changed.map((m) => m.uid), [8]);
+      const again = await h.bus.request(MailboxChanges, { accountId, mailboxId: now.id, sinceModseq: now.highestModseq, recent: 'claim' });
+      assert.deepEqual([again.recent, again.uidNext, again.highestModseq], [{ after: 8, upTo: 8 }, 9, now.highestModseq], 'nothing left: the empty range at the watermark, and the row');
+      await append(accountId, rawMessage({ subject: 'r8' }));
+      await rejectsWith(h.bus.request(MailboxChanges, { accountId: randomUUID(), mailboxId: now.id, sinceModseq: 0, recent: 'claim' }), 'NOT_FOUND');
+      assert.equal((await inbox(accountId)).recent, 1, "another account's claim took nothing");
+      await h.bus.request(MailboxChanges, { accountId, mailboxId: now.id, sinceModseq: 0, recent: 'claim' });
       // appends claiming in their own statement, racing each other and a changes claimer: every UID once
       const racing = await Promise.all([
         ...[0, 1, 2, 3].map((i) => append(accountId, rawMessage({ subject: `c${i}` }), { recent: 'claim' })),
         h.bus.request(MailboxChanges, { accountId, mailboxId: now.id, sinceModseq: 0, recent: 'claim' }),
       ]);
       const taken = racing.map((r) => r.recent!).filter((r) => r.upTo > r.after).sort((x, y) => x.after - y.after);
-      assert.equal(taken[0]!.after, 8);
+      assert.equal(taken[0]!.after, 9);
       for (let i = 1; i < taken.length; i++) assert.equal(taken[i]!.after, taken[i - 1]!.upTo, 'claims neither overlap nor leave a gap');
-      assert.equal(taken[taken.length - 1]!.upTo, 12);
+      assert.equal(taken[taken.length - 1]!.upTo, 13);
       assert.equal((await inbox(accountId)).recent, 0);
     });
 
