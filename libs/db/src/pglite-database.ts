@@ -1,8 +1,44 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import { stripOtherAccess } from './strip-other-access.js';
 import { PGLITE_SETTINGS, pgliteTemplateFor, unpackPgliteTemplate } from './pglite-template.js';
 import { Database, type QueryResult, type Queryable } from './database.port.js';
+import { WalFlusher } from './wal-flusher.js';
+
+/** where PGlite mounts the data directory inside its WASM filesystem */
+const PGDATA = '/pglite/data';
+/** a WAL segment file's name: timeline, log and segment, 8 hex digits each */
+const WAL_SEGMENT = /^[0-9A-F]{24}$/;
+
+interface NodeFsStream {
+  path?: string;
+}
+interface NodeFsStreamOps {
+  write(stream: NodeFsStream, ...rest: unknown[]): number;
+}
+
+/**
+ * Every write PGlite makes into its WAL directory goes past the flusher (ADR 0062). The Node
+ * filesystem's stream operations are one object per PGlite instance (its WASM module's NODEFS).
+ */
+function watchWalWrites(pg: PGlite, dataDir: string): WalFlusher {
+  const walDir = join(dataDir, 'pg_wal');
+  const flusher = new WalFlusher(walDir);
+  const nodefs = (pg.Module as unknown as { NODEFS?: { stream_ops?: NodeFsStreamOps } }).NODEFS;
+  const ops = nodefs?.stream_ops;
+  if (!ops) throw new Error('PGlite: its Node filesystem is not where ADR 0062 expects it: commits cannot be made durable');
+  const prefix = `${PGDATA}/pg_wal/`;
+  const write = ops.write;
+  ops.write = function (stream, ...rest) {
+    const n = write.call(this, stream, ...rest);
+    // segments only: PostgreSQL zero-fills a new one as xlogtemp.N and renames it, and that name
+    // is gone by the flush; the writes that follow land under the segment's own name
+    if (stream.path?.startsWith(prefix) && WAL_SEGMENT.test(stream.path.slice(prefix.length))) flusher.written(join(walDir, stream.path.slice(prefix.length)));
+    return n;
+  };
+  return flusher;
+}
 
 /** Embedded PostgreSQL (WASM) for `npm start` and fast tests; data in a directory or in memory. */
 export class PgliteDatabase extends Database {
@@ -11,6 +47,8 @@ export class PgliteDatabase extends Database {
   private constructor(
     private readonly pg: PGlite,
     private readonly dataDir: string | undefined,
+    /** on disk only: commits are answered once their WAL is on disk (ADR 0062) */
+    readonly wal?: WalFlusher,
   ) {
     super();
   }
@@ -30,13 +68,24 @@ export class PgliteDatabase extends Database {
       parsers: { [types.INT8]: (v: string) => Number(v) },
     });
     if (dataDir) await stripOtherAccess(dataDir);
-    return new PgliteDatabase(pg, dataDir);
+    return new PgliteDatabase(pg, dataDir, dataDir ? watchWalWrites(pg, dataDir) : undefined);
   }
 
   async query<T = any>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
-    if (!params.length) return this.execSimple<T>(sql);
+    const writes = this.wal?.writes;
+    if (!params.length) return this.durable(writes, await this.execSimple<T>(sql));
     const res = await this.pg.query<T>(sql, params);
-    return { rows: res.rows, rowCount: res.affectedRows ? res.affectedRows : res.rows.length };
+    return this.durable(writes, { rows: res.rows, rowCount: res.affectedRows ? res.affectedRows : res.rows.length });
+  }
+
+  /**
+   * An autocommitted statement or a transaction during which WAL was written is answered once that
+   * WAL is on disk (ADR 0062); PGlite runs one statement at a time, so a write seen meanwhile may be
+   * another caller's, and then this one waits for a flush it did not need. A read alone waits for nothing.
+   */
+  private async durable<R>(writesBefore: number | undefined, result: R): Promise<R> {
+    if (this.wal && this.wal.writes !== writesBefore) await this.wal.flush();
+    return result;
   }
 
   /** Parameterless statements may hold several commands (migrations): run them with exec. */
@@ -47,7 +96,8 @@ export class PgliteDatabase extends Database {
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.pg.transaction(async (t) =>
+    const writes = this.wal?.writes;
+    const result = await this.pg.transaction(async (t) =>
       fn({
         query: async <R>(sql: string, params: unknown[] = []) => {
           if (!params.length) return execIn<R>(t, sql);
@@ -56,10 +106,12 @@ export class PgliteDatabase extends Database {
         },
       }),
     );
+    return this.durable(writes, result);
   }
 
   async close(): Promise<void> {
     if (!this.pg.closed) await this.pg.close();
+    await this.wal?.close();
     if (this.dataDir) await stripOtherAccess(this.dataDir);
   }
 }
