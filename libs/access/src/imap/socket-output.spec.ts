@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { SocketOutput } from './socket-output.js';
 
@@ -53,5 +54,73 @@ describe('SocketOutput batches', () => {
     } finally {
       p.close();
     }
+  });
+
+  it('joins the lines sent outside a batch in one turn into one write, and writes a line the session then waits after', async () => {
+    const p = await pair();
+    try {
+      const out = new SocketOutput(p.server);
+      const received: Buffer[] = [];
+      p.client.on('data', (d) => received.push(d));
+      let writes = 0;
+      const write = p.server.write.bind(p.server) as (chunk: string | Buffer) => boolean;
+      p.server.write = ((chunk: string | Buffer) => (writes++, write(chunk))) as typeof p.server.write;
+      // APPEND's answer: EXISTS, RECENT, the tagged OK, each awaited as the command does
+      await out.send('* 5 EXISTS\r\n');
+      await out.send('* 1 RECENT\r\n');
+      await out.send('a1 OK [APPENDUID 1 5] APPEND completed\r\n');
+      await new Promise((r) => setImmediate(r));
+      assert.equal(writes, 1, 'one system call for the three lines');
+      // a continuation: nothing more is sent until the client answers, so it must be out by itself
+      await out.send('+ idling\r\n');
+      const expected = '* 5 EXISTS\r\n* 1 RECENT\r\na1 OK [APPENDUID 1 5] APPEND completed\r\n+ idling\r\n';
+      for (let i = 0; i < 200 && Buffer.concat(received).length < expected.length; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(Buffer.concat(received).toString(), expected);
+      assert.equal(writes, 2);
+    } finally {
+      p.close();
+    }
+  });
+
+  it('writes what was gathered for the old transport before a new one takes over, and before the end', () => {
+    const sink = () => {
+      const chunks: string[] = [];
+      const w = new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c.toString()), cb()) });
+      return { w, chunks };
+    };
+    const plain = sink();
+    const tls = sink();
+    const out = new SocketOutput(plain.w);
+    void out.send('* OK ready\r\n');
+    void out.send('a1 OK Begin TLS negotiation now\r\n');
+    // STARTTLS swaps the transport right after its OK, in the same turn
+    out.socket = tls.w;
+    void out.send('* BYE later\r\n');
+    out.end();
+    assert.deepEqual(plain.chunks, ['* OK ready\r\na1 OK Begin TLS negotiation now\r\n']);
+    assert.deepEqual(tls.chunks, ['* BYE later\r\n']);
+  });
+
+  it('makes senders wait while a joined write left the socket over its high-water mark', async () => {
+    // a client that reads nothing until released
+    let held = true;
+    const pending: Array<() => void> = [];
+    const release = () => {
+      held = false;
+      for (const cb of pending.splice(0)) cb();
+    };
+    const slow = new Writable({ highWaterMark: 64, write: (_c, _e, cb) => void (held ? pending.push(() => cb()) : cb()) });
+    const out = new SocketOutput(slow);
+    assert.equal(await out.send('x'.repeat(100)), undefined);
+    await new Promise((r) => setImmediate(r));
+    const waiting = out.queue('* more\r\n');
+    assert.ok(waiting instanceof Promise, 'the next sender waits for the drain');
+    let done = false;
+    void waiting.then(() => (done = true));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(done, false);
+    release();
+    await waiting;
+    assert.equal(done, true);
   });
 });

@@ -13,14 +13,36 @@ const GATHER_CHARS = 32 * 1024;
  * the high-water mark is reached: one system call per ~16 KiB instead of one per response line.
  * Response lines of a batch are also joined into one string of ~32 K characters before they reach
  * the socket: a write per line costs the stream a chunk, an encoding and a callback each.
+ *
+ * Outside a batch, text sent in one turn of the event loop (a command's untagged responses and its
+ * tagged reply, SELECT's eight lines) is joined and written once, when that turn's promise jobs have
+ * run (`process.nextTick`): one system call per command instead of one per line, as Dovecot corks
+ * its output per command. Whatever waits for the client (a continuation, IDLE) has awaited I/O by
+ * then, so its line is out before the client is expected to answer. A line is never held longer.
  */
 export class SocketOutput {
   private batching = false;
   private corked = false;
   private gathered = '';
+  private flushQueued = false;
+  /** set while the socket holds more than its high-water mark after a joined write: senders wait for it */
+  private draining: Promise<void> | null = null;
+  private target: Socket | Writable;
+
+  constructor(socket: Socket | Writable) {
+    this.target = socket;
+  }
 
   /** the client's socket, or the compressor in front of it after COMPRESS=DEFLATE (RFC 4978) */
-  constructor(public socket: Socket | Writable) {}
+  get socket(): Socket | Writable {
+    return this.target;
+  }
+
+  /** text gathered for the old transport goes out on it first (STARTTLS's and COMPRESS's OK are sent in the clear) */
+  set socket(next: Socket | Writable) {
+    this.flushGathered();
+    this.target = next;
+  }
 
   get closed(): boolean {
     return this.socket.destroyed || this.socket.writableEnded;
@@ -53,9 +75,17 @@ export class SocketOutput {
    */
   queue(text: string): Promise<void> | undefined {
     if (this.closed) return Promise.reject(new ConnectionClosedError());
-    if (!this.batching) return this.write(text);
     this.gathered += text;
-    return this.gathered.length < GATHER_CHARS ? undefined : this.write(this.takeGathered());
+    if (this.batching) return this.gathered.length < GATHER_CHARS ? undefined : this.write(this.takeGathered());
+    if (this.gathered.length >= GATHER_CHARS) return this.write(this.takeGathered());
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(() => {
+        this.flushQueued = false;
+        if (!this.batching) this.flushGathered();
+      });
+    }
+    return this.draining ?? undefined;
   }
 
   /**
@@ -63,7 +93,21 @@ export class SocketOutput {
    * COMPRESS is active (ending the real socket at once would lose its last, still deflating, bytes).
    */
   end(): void {
+    this.flushGathered();
     this.socket.end();
+  }
+
+  /** writes the text gathered outside a batch now; a full socket makes later senders wait for its drain */
+  private flushGathered(): void {
+    if (!this.gathered || this.closed) return;
+    const socket = this.socket;
+    if (socket.write(this.takeGathered()) || this.draining) return;
+    // nobody may be waiting when the client goes away: later sends fail on the closed socket instead
+    this.draining = waitForDrain(socket)
+      .catch(() => undefined)
+      .finally(() => {
+        this.draining = null;
+      });
   }
 
   private takeGathered(): string {
