@@ -13,10 +13,10 @@
 // leaves behind (its change event reaching the other processes) is charged to it, then reads /proc.
 // Our side runs on a PostgreSQL and a nats-server of its own, so their whole CPU is this run's.
 // --counts adds, per command, the NATS messages (the server's /varz) and the SQL statements
-// (pg_stat_statements, loaded in that PostgreSQL), in a second series of sessions so that reading
+// (pg_stat_statements, loaded in that PostgreSQL) and the access processes' write system calls, in a second series of sessions so that reading
 // them does not add to the CPU series.
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -176,10 +176,16 @@ async function platform() {
       await db.connect();
       await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
       await db.query('SELECT pg_stat_statements_reset()');
+      // write system calls of the access processes (/proc/<pid>/io syscw): replies to clients, queries, NATS
+      const accessWrites = () =>
+        target
+          .processes()
+          .filter((p) => p.name === 'access')
+          .reduce((n, p) => n + Number(/^syscw: (\d+)/m.exec(readFileSync(`/proc/${p.pid}/io`, 'utf8'))?.[1] ?? 0), 0);
       const read = async () => {
         const v = await (await fetch(`${nats.monitorUrl}/varz`)).json();
         const q = await db.query(`SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE ${SERVING_SQL}`);
-        return { 'NATS msgs in': v.in_msgs, 'SQL statements': q.rows[0].n };
+        return { 'NATS msgs in': v.in_msgs, 'SQL statements': q.rows[0].n, 'access writes': accessWrites() };
       };
       const n = Math.min(sessions, 20);
       const counted = await series(ports, user, n * ports.length, (warmup + sessions) * ports.length, read);
