@@ -31,7 +31,10 @@ PGlite.prototype.execProtocolRawSync = function (msg) {
     else if (msg[0] === 0x50) key = cstring(msg, msg.indexOf(0, 5) + 1);
     if (key !== null) last = key.replace(/\s+/g, ' ').trim().slice(0, 160);
     const e = stats.get(last) ?? { n: 0, ms: 0 };
-    if (key !== null) (e.n++, statements++);
+    if (key !== null) {
+      e.n++;
+      statements++;
+    }
     e.ms += took;
     ms += took;
     stats.set(last, e);
