@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { after, before, describe, it, test } from 'node:test';
-import { mailctl, startDistributedPlatform, type DistributedPlatform } from '@mail/testing';
+import { mailctl, RawLineClient, startDistributedPlatform, type DistributedPlatform } from '@mail/testing';
 
 const databaseAdminUrl = process.env.TEST_DATABASE_URL;
 const natsUrl = process.env.TEST_NATS_URL;
@@ -9,57 +8,23 @@ const LIMIT = 3;
 const USER = 'carol@contoso.test';
 const PASSWORD = 'correct horse battery';
 
-/** an IMAP client from 127.0.0.3, outside the exempt networks of this platform */
-class Client {
-  private buffer = '';
-  private waiter: (() => void) | undefined;
-  closed = false;
-  private constructor(private readonly socket: Socket) {
-    socket.setEncoding('utf8');
-    socket.on('data', (d: string) => {
-      this.buffer += d;
-      this.waiter?.();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.waiter?.();
-    });
-    socket.on('error', () => undefined);
-  }
+/** an IMAP client from 127.0.0.3, outside the exempt networks of this platform, past the greeting */
+async function openClient(port: number): Promise<RawLineClient> {
+  const c = await RawLineClient.open(port, '127.0.0.3');
+  await c.line(/^\* OK/);
+  return c;
+}
 
-  static async open(host: string, port: number): Promise<Client> {
-    const socket = connect({ host, port, localAddress: '127.0.0.3' });
-    const c = new Client(socket);
-    await c.until(/^\* OK/m);
-    return c;
-  }
+/** the LOGIN's tagged reply, or the BYE that refuses it */
+async function login(c: RawLineClient, tag: string): Promise<string> {
+  c.sendLine(`${tag} LOGIN ${USER} "${PASSWORD}"`);
+  return c.line(new RegExp(`^(${tag} |\\* BYE)`));
+}
 
-  /** the text received up to and including the first line matching `re` (the test's timeout bounds the wait) */
-  async until(re: RegExp): Promise<string> {
-    for (;;) {
-      const m = re.exec(this.buffer);
-      if (m) {
-        const end = this.buffer.indexOf('\r\n', m.index);
-        const cut = end < 0 ? this.buffer.length : end + 2;
-        const text = this.buffer.slice(0, cut);
-        this.buffer = this.buffer.slice(cut);
-        return text;
-      }
-      if (this.closed) return this.buffer;
-      await new Promise<void>((resolve) => (this.waiter = resolve));
-    }
-  }
-
-  async login(tag: string): Promise<string> {
-    this.socket.write(`${tag} LOGIN ${USER} "${PASSWORD}"\r\n`);
-    return this.until(new RegExp(`^(${tag} |\\* BYE)`, 'm'));
-  }
-
-  async logout(): Promise<void> {
-    this.socket.write('z LOGOUT\r\n');
-    await this.until(/^z OK/m);
-    this.socket.destroy();
-  }
+async function logout(c: RawLineClient): Promise<void> {
+  c.sendLine('z LOGOUT');
+  await c.line(/^z OK/);
+  c.close();
 }
 
 if (!databaseAdminUrl || !natsUrl) {
@@ -91,31 +56,31 @@ if (!databaseAdminUrl || !natsUrl) {
     after(async () => p?.close());
 
     it(`${LIMIT} sessions over both replicas together; a logout on one makes room on the other`, async () => {
-      const open: Client[] = [];
+      const open: RawLineClient[] = [];
       try {
         for (const [i, port] of [p.ports.imap, second, p.ports.imap].entries()) {
-          const c = await Client.open(p.host, port);
+          const c = await openClient(port);
           open.push(c);
-          assert.match(await c.login(`a${i}`), new RegExp(`^a${i} OK`, 'm'));
+          assert.match(await login(c, `a${i}`), new RegExp(`^a${i} OK`, 'm'));
         }
         // the limit is reached on the cluster: refused on the replica holding one session as on the one holding two
         for (const port of [second, p.ports.imap]) {
-          const c = await Client.open(p.host, port);
-          assert.match(await c.login('b'), /^\* BYE \[UNAVAILABLE\] Too many connections for this account/m);
+          const c = await openClient(port);
+          assert.match(await login(c, 'b'), /^\* BYE \[UNAVAILABLE\] Too many connections for this account/m);
         }
-        await open.shift()!.logout();
+        await logout(open.shift()!);
         // the logout is written after its reply: the other replica admits once it has landed
         let admitted = false;
         for (let i = 0; i < 50 && !admitted; i++) {
-          const c = await Client.open(p.host, second);
-          const reply = await c.login('c');
+          const c = await openClient(second);
+          const reply = await login(c, 'c');
           admitted = /^c OK/m.test(reply);
           if (admitted) open.push(c);
           else await new Promise((r) => setTimeout(r, 100));
         }
         assert.ok(admitted, 'the slot given back on the first replica was taken on the second');
       } finally {
-        await Promise.allSettled(open.map((c) => c.logout()));
+        await Promise.allSettled(open.map((c) => logout(c)));
       }
     });
   });
