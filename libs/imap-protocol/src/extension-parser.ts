@@ -9,8 +9,8 @@ import type { ImapCommand, SearchReturn } from './types.js';
  */
 const MAX_QUOTA_LIMITS = 20;
 
-/** ESORT (RFC 5267): SORT's RETURN options; SAVE (SEARCHRES with SORT) is not offered */
-const SORT_RETURNS: ReadonlySet<SearchReturn> = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL', 'PARTIAL']);
+/** ESORT and CONTEXT=SORT (RFC 5267): SORT's RETURN options; SAVE (SEARCHRES with SORT) is not offered */
+const SORT_RETURNS: ReadonlySet<SearchReturn> = new Set<SearchReturn>(['MIN', 'MAX', 'COUNT', 'ALL', 'PARTIAL', 'UPDATE']);
 
 export function parseSort(c: Cursor, tag: string, uid: boolean): ImapCommand {
   c.sp();

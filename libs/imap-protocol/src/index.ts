@@ -15,6 +15,7 @@ export * from './sections.js';
 export { ListPattern } from './list-pattern.js';
 export { baseSubject, asciiCasemap, type BaseSubject } from './base-subject.js';
 export { parseSortCriteria, sortMessages, sortResponse, esortResponse, type SortCriterion, type SortKeyName, type SortableMessage } from './sort.js';
+export { esortUpdateResponse, sortedContextChanges, sortedRemovals, type ContextRun } from './context-sort.js';
 export { parseMessageIds, threadOrderedSubject, threadReferences, threadResponse, type ThreadMessage, type ThreadNode } from './thread.js';
 export { quotaResponse, quotaRootResponse, type QuotaResource } from './quota-responses.js';
 export { canonicalEntry, metadataResponse, type MetadataOptions } from './metadata.js';

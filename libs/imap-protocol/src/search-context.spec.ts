@@ -19,10 +19,14 @@ describe('CONTEXT=SEARCH / CONTEXT=SORT (RFC 5267): PARTIAL, UPDATE, CANCELUPDAT
     assert.ok(c.name === 'SORT');
     if (c.name !== 'SORT') return;
     assert.deepEqual(c.partial, [1, 6]);
+    const d = parseCommand(Buffer.from('t5 UID SORT RETURN (UPDATE COUNT) (DATE) UTF-8 UNDELETED'));
+    assert.ok(d.name === 'SORT' && d.uid);
+    if (d.name !== 'SORT') return;
+    assert.deepEqual(d.returning, ['UPDATE', 'COUNT']);
     assert.deepEqual(parseCommand(Buffer.from('t4 CANCELUPDATE "t2" "a b"')), { tag: 't4', name: 'CANCELUPDATE', tags: ['t2', 'a b'] });
   });
 
-  it('refuses broken ranges, repeats, SORT UPDATE and hostile input', () => {
+  it('refuses broken ranges, repeats, SORT SAVE and hostile input', () => {
     const bad = [
       't SEARCH RETURN (PARTIAL 1) ALL',
       't SEARCH RETURN (PARTIAL 1:*) ALL',
@@ -33,7 +37,8 @@ describe('CONTEXT=SEARCH / CONTEXT=SORT (RFC 5267): PARTIAL, UPDATE, CANCELUPDAT
       't SEARCH RETURN (PARTIAL 1:2 PARTIAL 3:4) ALL',
       't SEARCH RETURN (UPDATE UPDATE) ALL',
       't SEARCH RETURN (PARTIAL 1:99999999999999999999) ALL',
-      't SORT RETURN (UPDATE) (ARRIVAL) US-ASCII ALL',
+      't SORT RETURN (UPDATE UPDATE) (ARRIVAL) US-ASCII ALL',
+      't SORT RETURN (SAVE) (ARRIVAL) US-ASCII ALL',
       't CANCELUPDATE',
       't CANCELUPDATE t2',
       't CANCELUPDATE "t2" ',

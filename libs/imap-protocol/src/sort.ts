@@ -96,7 +96,7 @@ export function esortResponse(r: { tag: string; uid: boolean; returning: readonl
 }
 
 /** Numbers in the order given, runs of +1 written as ranges: 3,7:9,2 */
-function orderedSet(numbers: readonly number[]): string {
+export function orderedSet(numbers: readonly number[]): string {
   const parts: string[] = [];
   let start = numbers[0] ?? 0;
   let prev = start;

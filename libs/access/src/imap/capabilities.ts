@@ -23,8 +23,8 @@ const REV2_EXTENSIONS = ['IMAP4rev2', 'SEARCHRES', 'UTF8=ACCEPT'];
 const OBJECT_EXTENSIONS = ['OBJECTID', 'SAVEDATE'];
 /** RFC 4469 APPEND with CATENATE (ADR 0056), its TEXT parts bounded by the command size limit */
 const CATENATE_EXTENSIONS = ['CATENATE'];
-/** RFC 5465 NOTIFY (ADR 0064) */
-const NOTIFY_EXTENSIONS = ['NOTIFY', 'CONTEXT=SEARCH'];
+/** RFC 5465 NOTIFY (ADR 0064), RFC 5267 contexts (ADR 0064, CONTEXT=SORT ADR 0072) */
+const NOTIFY_EXTENSIONS = ['NOTIFY', 'CONTEXT=SEARCH', 'CONTEXT=SORT'];
 /** Shared mailboxes (ADR 0044): RFC 4314 ACL with the rights t, e, x and k of RIGHTS=texk. */
 const SHARING_EXTENSIONS = ['ACL', 'RIGHTS=texk'];
 
