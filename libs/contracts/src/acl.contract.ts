@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRequest } from './contract.js';
+import { defineEvent, defineRequest } from './contract.js';
 import { DomainName, EmailAddress, Id } from './common.schemas.js';
 
 /**
@@ -55,3 +55,11 @@ export const ListShares = defineRequest(
   z.object({ accountId: Id }),
   z.object({ shares: z.array(z.object({ mailbox: z.string(), identifier: z.string(), rights: Rights })) }),
 );
+
+/**
+ * Published on `store.acl.changed.v1.<tenant>` after a SETACL or DELETEACL of a mailbox of that
+ * tenant committed (ADR 0072): whose mailbox, and who was given or lost rights (null: `anyone`).
+ * IMAP NOTIFY sessions re-list what their user sees when they are the grantee, so a mailbox shared
+ * (or unshared) after NOTIFY SET is picked up without a new SET.
+ */
+export const AclChanged = defineEvent('store.acl.changed.v1', z.object({ tenant: z.string().min(1).max(253), ownerId: Id, mailboxId: Id, granteeId: Id.nullable() }));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRequest } from './contract.js';
+import { defineEvent, defineRequest } from './contract.js';
 import { Id } from './common.schemas.js';
 
 /** the caller's tenant (ADR 0044): a mailbox shared with it is named `Shared/<owner>/<name>` */
@@ -31,3 +31,14 @@ export const SetMetadata = defineRequest(
 
 /** What one account may keep per mailbox (and for the server): advertised and enforced (RFC 5464 4.3). */
 export const METADATA_LIMITS = { maxValueBytes: 65_536, maxEntries: 100 } as const;
+
+/**
+ * Published on `store.metadata.changed.v1.<owner accountId>` after a SETMETADATA committed (IMAP
+ * NOTIFY's MailboxMetadataChange and ServerMetadataChange, RFC 5465 5.7-5.8, ADR 0072): the entries
+ * written or removed, never their values. `mailboxId` null and `mailbox` "" for the server's
+ * (the account's) annotations; otherwise the owner's name of the mailbox.
+ */
+export const MetadataChanged = defineEvent(
+  'store.metadata.changed.v1',
+  z.object({ accountId: Id, mailboxId: Id.nullable(), mailbox: Target, entries: z.array(Entry).min(1).max(100) }),
+);

@@ -18,7 +18,7 @@ export { parseSortCriteria, sortMessages, sortResponse, esortResponse, type Sort
 export { esortUpdateResponse, sortedContextChanges, sortedRemovals, type ContextRun } from './context-sort.js';
 export { parseMessageIds, threadOrderedSubject, threadReferences, threadResponse, type ThreadMessage, type ThreadNode } from './thread.js';
 export { quotaResponse, quotaRootResponse, type QuotaResource } from './quota-responses.js';
-export { canonicalEntry, metadataResponse, type MetadataOptions } from './metadata.js';
+export { canonicalEntry, metadataChangeResponse, metadataResponse, type MetadataOptions } from './metadata.js';
 export { ALL_RIGHTS, InvalidRightsError, applyRights, canWrite, canonicalRights, displayRights, hasAnyRight, hasRights, listableRights, parseRightsModification, type RightsMode, type RightsModification } from './acl-rights.js';
 export { aclResponse, listRightsResponse, myRightsResponse } from './acl-responses.js';
 export { isObjectId, mailboxIdCode, objectIdAttribute, objectIdValue, type ObjectIdValue } from './object-ids.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCommand } from './command-parser.js';
 import { ImapParseError } from './errors.js';
-import { canonicalEntry, metadataResponse } from './metadata.js';
+import { canonicalEntry, metadataChangeResponse, metadataResponse } from './metadata.js';
 
 const parse = (s: string) => parseCommand(Buffer.from(s));
 
@@ -38,5 +38,9 @@ describe('METADATA (RFC 5464)', () => {
   it('answers METADATA byte for byte, values quoted, as literals or NIL', () => {
     assert.equal(metadataResponse('', [['/shared/comment', 'Shared comment']]), '* METADATA "" (/shared/comment "Shared comment")\r\n');
     assert.equal(metadataResponse('INBOX', [['/private/comment', 'a\r\nb'], ['/shared/x', null]]), '* METADATA INBOX (/private/comment {4}\r\na\r\nb /shared/x NIL)\r\n');
+    // RFC 5464 4.4.2: the unsolicited form names entries only
+    assert.equal(metadataChangeResponse('INBOX', ['/shared/comment', '/private/filters/values/small']), '* METADATA INBOX /shared/comment /private/filters/values/small\r\n');
+    assert.equal(metadataChangeResponse('', ['/shared/admin']), '* METADATA "" /shared/admin\r\n');
+    assert.equal(metadataChangeResponse('Shared/a b', ['/shared/x']), '* METADATA "Shared/a b" /shared/x\r\n');
   });
 });

@@ -93,3 +93,12 @@ export function metadataResponse(mailbox: string, entries: ReadonlyArray<readonl
   const list = entries.map(([e, v]) => `${astring(e)} ${nstring(v)}`).join(' ');
   return untagged(`METADATA ${mailbox === '' ? '""' : mailboxName(mailbox, utf8)} (${list})`);
 }
+
+/**
+ * The unsolicited `* METADATA mailbox entry entry ...` (RFC 5464 4.4.2): these entries changed, ask
+ * GETMETADATA for their values; NOTIFY's MailboxMetadataChange and ServerMetadataChange (RFC 5465
+ * 5.7, 5.8). "" is the server.
+ */
+export function metadataChangeResponse(mailbox: string, entries: readonly string[], utf8 = false): string {
+  return untagged(`METADATA ${mailbox === '' ? '""' : mailboxName(mailbox, utf8)} ${entries.map(astring).join(' ')}`);
+}

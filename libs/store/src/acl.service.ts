@@ -2,6 +2,7 @@ import { ContractError, type DeleteAcl, type GetAcl, type MailboxInfo, type MyRi
 import type { Database } from '@mail/db';
 import { ALL_RIGHTS, applyRights } from '@mail/imap-protocol';
 import type { AclRepository } from './acl.repository.js';
+import type { ChangePublisher } from './change-publisher.js';
 import type { MailboxRepository } from './mailbox.repository.js';
 import { asSeenBy, sharedName, type SharedAccess, type Target } from './shared-access.js';
 import { toMailboxInfo } from './store.records.js';
@@ -20,7 +21,14 @@ export class AclService {
     private readonly acl: AclRepository,
     private readonly mailboxes: MailboxRepository,
     private readonly shared: SharedAccess,
+    /** absent where the service only reads (access's read model): SETACL/DELETEACL run in the store */
+    private readonly events?: ChangePublisher,
   ) {}
+
+  /** tells NOTIFY sessions of the tenant that a grantee's view may have changed (ADR 0072) */
+  private async changed(t: { target: Target; mailboxId: string; tenant: string }, granteeId: string | null): Promise<void> {
+    await this.events?.publishAcl({ tenant: t.tenant, ownerId: t.target.accountId, mailboxId: t.mailboxId, granteeId });
+  }
 
   /** The mailbox, resolved for the caller; an own one needs its row (the shared path found it already). */
   private async target(p: CallerRequest, need: string): Promise<{ target: Target; mailboxId: string; ownerAddress: string; tenant: string }> {
@@ -64,13 +72,16 @@ export class AclService {
       else await this.acl.put(tx, { mailboxId: t.mailboxId, ownerId: t.target.accountId, ownerAddress: t.ownerAddress, tenant: t.tenant, granteeId: grantee.id, granteeAddress: grantee.address, rights: next });
       return next;
     });
+    await this.changed(t, grantee.id);
     return { rights };
   }
 
   async delete(p: ParsedRequestOf<typeof DeleteAcl>): Promise<ResponseOf<typeof DeleteAcl>> {
     const t = await this.target(p, 'a');
     const grantee = this.granteeId(t, p.grantee);
-    return { deleted: await this.acl.remove(this.db, t.mailboxId, grantee.id) };
+    const deleted = await this.acl.remove(this.db, t.mailboxId, grantee.id);
+    if (deleted) await this.changed(t, grantee.id);
+    return { deleted };
   }
 
   async get(p: ParsedRequestOf<typeof GetAcl>): Promise<ResponseOf<typeof GetAcl>> {

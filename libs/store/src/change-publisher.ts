@@ -1,5 +1,5 @@
 import { Bus } from '@mail/bus';
-import { MailboxChanged, SubscriptionChanged, type EventOf } from '@mail/contracts';
+import { AclChanged, MailboxChanged, MetadataChanged, SubscriptionChanged, type EventOf } from '@mail/contracts';
 import type { Logger } from '@mail/telemetry';
 
 export type MailboxChange = EventOf<typeof MailboxChanged>;
@@ -31,6 +31,24 @@ export class ChangePublisher {
       await this.bus.publish(SubscriptionChanged, change, change.accountId);
     } catch (err) {
       this.logger.warn({ err, kind: 'subscription' }, 'subscription change event not published');
+    }
+  }
+
+  /** Annotation entries written or removed (NOTIFY's metadata events); after the commit, never failing the request. */
+  async publishMetadata(change: EventOf<typeof MetadataChanged>): Promise<void> {
+    try {
+      await this.bus.publish(MetadataChanged, change, change.accountId);
+    } catch (err) {
+      this.logger.warn({ err, kind: 'metadata' }, 'metadata change event not published');
+    }
+  }
+
+  /** A mailbox's rights changed for one grantee (or `anyone`), on its tenant's subject; after the commit, never failing the request. */
+  async publishAcl(change: EventOf<typeof AclChanged>): Promise<void> {
+    try {
+      await this.bus.publish(AclChanged, change, change.tenant);
+    } catch (err) {
+      this.logger.warn({ err, kind: 'acl' }, 'acl change event not published');
     }
   }
 }

@@ -1,5 +1,6 @@
 import { ContractError, METADATA_LIMITS } from '@mail/contracts';
 import type { Database } from '@mail/db';
+import type { ChangePublisher } from './change-publisher.js';
 import type { MailboxService } from './mailbox.service.js';
 import type { MetadataRepository } from './metadata.repository.js';
 import { SHARED_PREFIX, type SharedAccess } from './shared-access.js';
@@ -17,6 +18,7 @@ export class MetadataService {
     private readonly mailboxes: MailboxService,
     private readonly metadata: MetadataRepository,
     private readonly shared?: SharedAccess,
+    private readonly events?: ChangePublisher,
   ) {}
 
   private async target(accountId: string, mailbox: string): Promise<string | null> {
@@ -69,6 +71,21 @@ export class MetadataService {
         throw new ContractError('OVER_QUOTA', `more than ${METADATA_LIMITS.maxEntries} annotations`);
       }
     });
+    // NOTIFY's MailboxMetadataChange/ServerMetadataChange (ADR 0072): names only, after the commit
+    if (this.events) await this.publish(this.events, ownerId, mailboxId, values);
     return { ok: true };
+  }
+
+  /** the owner's name of the mailbox (a grantee wrote through `Shared/<owner>/...`); a mailbox gone since is nobody's news */
+  private async publish(events: ChangePublisher, ownerId: string, mailboxId: string | null, values: Array<[string, string | null]>): Promise<void> {
+    let name = '';
+    if (mailboxId !== null) {
+      try {
+        name = (await this.mailboxes.byId(this.db, ownerId, mailboxId)).name;
+      } catch {
+        return;
+      }
+    }
+    await events.publishMetadata({ accountId: ownerId, mailboxId, mailbox: name, entries: [...new Set(values.map(([e]) => e))] });
   }
 }

@@ -72,8 +72,8 @@ function readModelProviders(settings: StoreSettings): Provider[] {
     },
     {
       provide: AclService,
-      useFactory: (db: Database, acl: AclRepository, mb: MailboxRepository, shared: SharedAccess) => new AclService(db, acl, mb, shared),
-      inject: [Database, AclRepository, MailboxRepository, SharedAccess],
+      useFactory: (db: Database, acl: AclRepository, mb: MailboxRepository, shared: SharedAccess, ev: ChangePublisher) => new AclService(db, acl, mb, shared, ev),
+      inject: [Database, AclRepository, MailboxRepository, SharedAccess, ChangePublisher],
     },
     {
       provide: StoreReads,
@@ -108,8 +108,8 @@ export class StoreModule {
         ...readModelProviders(settings),
         {
           provide: MetadataService,
-          useFactory: (db: Database, svc: MailboxService, shared: SharedAccess) => new MetadataService(db, svc, new MetadataRepository(), shared),
-          inject: [Database, MailboxService, SharedAccess],
+          useFactory: (db: Database, svc: MailboxService, shared: SharedAccess, ev: ChangePublisher) => new MetadataService(db, svc, new MetadataRepository(), shared, ev),
+          inject: [Database, MailboxService, SharedAccess, ChangePublisher],
         },
         {
           provide: TombstonePruner,

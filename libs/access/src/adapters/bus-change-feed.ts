@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Bus, type Subscription } from '@mail/bus';
-import { MailboxChanged, SubscriptionChanged } from '@mail/contracts';
-import { ChangeFeedPort, type ChangeSubscription, type MailboxChangedEvent, type SubscriptionChangedEvent } from '../ports/change-feed.port.js';
+import { AclChanged, MailboxChanged, MetadataChanged, SubscriptionChanged, type EventContract, type EventOf } from '@mail/contracts';
+import { ChangeFeedPort, type AclChangedEvent, type ChangeSubscription, type MailboxChangedEvent, type MetadataChangedEvent, type SubscriptionChangedEvent } from '../ports/change-feed.port.js';
 
 type Handler = (event: MailboxChangedEvent) => void;
 
@@ -68,9 +68,22 @@ export class BusChangeFeed extends ChangeFeedPort {
   }
 
   /** one bus subscription per NOTIFY session that asked: few sessions do, and rarely more than one per user */
-  async subscribeSubscriptions(accountId: string, handler: (event: SubscriptionChangedEvent) => void): Promise<ChangeSubscription> {
+  subscribeSubscriptions(accountId: string, handler: (event: SubscriptionChangedEvent) => void): Promise<ChangeSubscription> {
+    return this.own(SubscriptionChanged, accountId, handler);
+  }
+
+  subscribeMetadata(accountId: string, handler: (event: MetadataChangedEvent) => void): Promise<ChangeSubscription> {
+    return this.own(MetadataChanged, accountId, handler);
+  }
+
+  subscribeAcl(tenant: string, handler: (event: AclChangedEvent) => void): Promise<ChangeSubscription> {
+    return this.own(AclChanged, tenant, handler);
+  }
+
+  /** a subscription of one NOTIFY session's own (these events are rare and few sessions ask) */
+  private async own<C extends EventContract>(contract: C, suffix: string, handler: (event: EventOf<C>) => void): Promise<ChangeSubscription> {
     const sub = await this.bus.subscribe(
-      SubscriptionChanged,
+      contract,
       (event) => {
         try {
           handler(event);
@@ -78,7 +91,7 @@ export class BusChangeFeed extends ChangeFeedPort {
           // a session's failure stays its own
         }
       },
-      accountId,
+      suffix,
     );
     return { unsubscribe: () => sub.unsubscribe() };
   }

@@ -4,7 +4,7 @@ import { ContractError, type AccountQuota, type Envelope, type EnvelopeAddress, 
 import type * as C from '@mail/contracts';
 import { serializeEnvelope, toRanges } from '@mail/imap-protocol';
 import { AuthPort, type LoginAttempt, type LoginResult } from '../ports/auth.port.js';
-import { ChangeFeedPort, type ChangeSubscription, type MailboxChangedEvent, type SubscriptionChangedEvent } from '../ports/change-feed.port.js';
+import { ChangeFeedPort, type AclChangedEvent, type ChangeSubscription, type MailboxChangedEvent, type MetadataChangedEvent, type SubscriptionChangedEvent } from '../ports/change-feed.port.js';
 import { MailStorePort } from '../ports/mail-store.port.js';
 
 // ---- a deliberately small MIME indexer for test messages (the real one lives in libs/mime) ----
@@ -441,6 +441,19 @@ export class FakeChangeFeed extends ChangeFeedPort {
   async subscribeSubscriptions(_accountId: string, handler: (event: SubscriptionChangedEvent) => void): Promise<ChangeSubscription> {
     this.subscriptionHandlers.add(handler);
     return { unsubscribe: async () => void this.subscriptionHandlers.delete(handler) };
+  }
+
+  readonly metadataHandlers = new Set<(e: MetadataChangedEvent) => void>();
+  readonly aclHandlers = new Set<(e: AclChangedEvent) => void>();
+
+  async subscribeMetadata(_accountId: string, handler: (event: MetadataChangedEvent) => void): Promise<ChangeSubscription> {
+    this.metadataHandlers.add(handler);
+    return { unsubscribe: async () => void this.metadataHandlers.delete(handler) };
+  }
+
+  async subscribeAcl(_tenant: string, handler: (event: AclChangedEvent) => void): Promise<ChangeSubscription> {
+    this.aclHandlers.add(handler);
+    return { unsubscribe: async () => void this.aclHandlers.delete(handler) };
   }
 
   /** events arrive asynchronously, as over a bus */

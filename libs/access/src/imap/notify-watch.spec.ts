@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { MailboxInfo } from '@mail/contracts';
 import { parseCommand, type NotifyGroup } from '@mail/imap-protocol';
-import type { MailboxChangedEvent } from '../ports/change-feed.port.js';
+import type { MailboxChangedEvent, MetadataChangedEvent } from '../ports/change-feed.port.js';
 import { MAX_QUEUED, NotifyWatch, matches, type NotifyHost } from './notify-watch.js';
 
 const ME = randomUUID();
@@ -21,11 +21,15 @@ function groups(line: string): NotifyGroup[] {
 
 function host(mailboxes: MailboxInfo[], subscriptions: string[] = []) {
   const owners: string[] = [];
+  /** followed owners now (subscribed and not yet unsubscribed) */
+  const following = new Map<string, number>();
+  const metadata: string[] = [];
+  let acl = 0;
   let wakes = 0;
   const h: NotifyHost = {
     accountId: ME,
     selectedId: () => undefined,
-    list: async () => ({ mailboxes, subscriptions: new Set(subscriptions) }),
+    list: async () => ({ mailboxes: [...mailboxes], subscriptions: new Set(subscriptions) }),
     status: async (name) => {
       const m = mailboxes.find((x) => x.name === name);
       if (!m) throw new Error('NOT_FOUND');
@@ -33,13 +37,26 @@ function host(mailboxes: MailboxInfo[], subscriptions: string[] = []) {
     },
     subscribeOwner: async (owner) => {
       owners.push(owner);
-      return { unsubscribe: async () => undefined };
+      following.set(owner, (following.get(owner) ?? 0) + 1);
+      return { unsubscribe: async () => void following.set(owner, (following.get(owner) ?? 0) - 1) };
     },
     subscribeSubscriptions: async () => ({ unsubscribe: async () => undefined }),
+    subscribeMetadata: async (accountId) => {
+      metadata.push(accountId);
+      return { unsubscribe: async () => undefined };
+    },
+    subscribeAcl: async () => {
+      acl++;
+      return { unsubscribe: async () => void acl-- };
+    },
     wake: () => void wakes++,
     utf8: false,
   };
-  return { h, owners, wakes: () => wakes };
+  return { h, owners, following, metadata, acl: () => acl, wakes: () => wakes };
+}
+
+function metadataEvent(accountId: string, m: MailboxInfo | null, entries: string[], mailbox = m?.name ?? ''): MetadataChangedEvent {
+  return { accountId, mailboxId: m?.id ?? null, mailbox, entries };
 }
 
 function event(m: MailboxInfo, kind: MailboxChangedEvent['kind'], accountId = ME, mailbox = m.name): MailboxChangedEvent {
@@ -116,5 +133,68 @@ describe('NotifyWatch (RFC 5465 filters and events, ADR 0064)', () => {
     w.onEvent(event(info('Late'), 'created'));
     assert.equal(w.hasQueued, false);
     assert.equal(await w.drain(), '');
+  });
+
+  it('MailboxMetadataChange and ServerMetadataChange (RFC 5465 5.7-5.8): entry names, and of a shared mailbox only /shared ones with l and r', async () => {
+    const team = info('Shared/o@x/Team', { owner: OWNER, rights: 'lr' });
+    const board = info('Shared/o@x/Board', { owner: OWNER, rights: 'l' });
+    const inbox = info('INBOX');
+    const { h, metadata } = host([inbox, team, board]);
+    const w = new NotifyWatch(h, groups('(personal (MailboxMetadataChange ServerMetadataChange)) (subtree Shared (MailboxMetadataChange))'));
+    await w.start(false);
+    assert.deepEqual(metadata.sort(), [ME, OWNER].sort());
+    w.onMetadata(metadataEvent(ME, inbox, ['/private/comment', '/shared/comment']));
+    w.onMetadata(metadataEvent(ME, null, ['/shared/admin']));
+    w.onMetadata(metadataEvent(OWNER, null, ['/shared/theirs']));
+    w.onMetadata(metadataEvent(OWNER, team, ['/private/mine', '/shared/topic'], 'Team'));
+    w.onMetadata(metadataEvent(OWNER, team, ['/private/only'], 'Team'));
+    w.onMetadata(metadataEvent(OWNER, board, ['/shared/topic'], 'Board'));
+    w.onMetadata(metadataEvent(OWNER, info('Shared/o@x/Hidden'), ['/shared/topic'], 'Hidden'));
+    assert.equal(await w.drain(), '* METADATA INBOX /private/comment /shared/comment\r\n* METADATA "" /shared/admin\r\n* METADATA Shared/o@x/Team /shared/topic\r\n');
+    await w.stop();
+    // not asked: no subscription, nothing told
+    const other = host([inbox]);
+    const quiet = new NotifyWatch(other.h, groups('(personal (MailboxName))'));
+    await quiet.start(false);
+    assert.deepEqual(other.metadata, []);
+    quiet.onMetadata(metadataEvent(ME, inbox, ['/shared/comment']));
+    assert.equal(quiet.hasQueued, false);
+    await quiet.stop();
+  });
+
+  it('a mailbox shared after NOTIFY SET is watched, an unshared one forgotten, without a new SET (ADR 0072)', async () => {
+    const OTHER = randomUUID();
+    const team = info('Shared/o@x/Team', { owner: OWNER, rights: 'lr' });
+    const later = info('Shared/p@x/Later', { owner: OTHER, rights: 'lr' });
+    const mailboxes = [info('INBOX'), team];
+    const { h, following, acl } = host(mailboxes);
+    const w = new NotifyWatch(h, groups('(subtree Shared (MessageNew MessageExpunge MailboxName))'));
+    await w.start(false);
+    assert.equal(acl(), 1);
+    assert.equal(following.get(OWNER), 1);
+    w.onEvent(event(later, 'appended', OTHER, 'Later'));
+    assert.equal(w.hasQueued, false);
+    // another grantee's change, or a change of the user's own mailbox: nothing to re-list
+    mailboxes.push(later);
+    w.onAcl({ tenant: 'x', ownerId: OTHER, mailboxId: later.id, granteeId: randomUUID() });
+    w.onAcl({ tenant: 'x', ownerId: ME, mailboxId: randomUUID(), granteeId: null });
+    await w.settled();
+    assert.equal(w.hasQueued, false);
+    // shared with the user: LIST, then its changes are told
+    w.onAcl({ tenant: 'x', ownerId: OTHER, mailboxId: later.id, granteeId: ME });
+    await w.settled();
+    assert.equal(following.get(OTHER), 1);
+    w.onEvent(event(later, 'appended', OTHER, 'Later'));
+    assert.equal(await w.drain(), '* LIST () "/" Shared/p@x/Later\r\n* STATUS Shared/p@x/Later (MESSAGES 2 UIDNEXT 3 UIDVALIDITY 7)\r\n');
+    // unshared (through `anyone`): \NonExistent, the owner no longer followed, its changes dropped
+    mailboxes.splice(mailboxes.indexOf(team), 1);
+    w.onAcl({ tenant: 'x', ownerId: OWNER, mailboxId: team.id, granteeId: null });
+    await w.settled();
+    assert.equal(following.get(OWNER), 0);
+    w.onEvent(event(team, 'appended', OWNER, 'Team'));
+    assert.equal(await w.drain(), '* LIST (\\NonExistent) "/" Shared/o@x/Team\r\n');
+    await w.stop();
+    assert.equal(acl(), 0);
+    assert.equal(following.get(OTHER), 0);
   });
 });

@@ -1,10 +1,10 @@
 import type { MailboxInfo, SubscriptionChanged, EventOf } from '@mail/contracts';
-import { mailboxNameResponse, notificationOverflowResponse, statusResponse, type NotifyFilter, type NotifyGroup } from '@mail/imap-protocol';
-import type { ChangeSubscription, MailboxChangedEvent } from '../ports/change-feed.port.js';
+import { mailboxNameResponse, metadataChangeResponse, notificationOverflowResponse, statusResponse, type NotifyFilter, type NotifyGroup } from '@mail/imap-protocol';
+import type { AclChangedEvent, ChangeSubscription, MailboxChangedEvent, MetadataChangedEvent } from '../ports/change-feed.port.js';
 import { DELIMITER } from './mailbox-list.js';
 
 /** RFC 5465 events this server reports; the rest are refused with NO [BADEVENT] */
-export const SUPPORTED_EVENTS = ['MessageNew', 'MessageExpunge', 'FlagChange', 'MailboxName', 'SubscriptionChange'] as const;
+export const SUPPORTED_EVENTS = ['MessageNew', 'MessageExpunge', 'FlagChange', 'MailboxName', 'SubscriptionChange', 'MailboxMetadataChange', 'ServerMetadataChange'] as const;
 
 export type SubscriptionChangedEvent = EventOf<typeof SubscriptionChanged>;
 
@@ -34,6 +34,10 @@ export interface NotifyHost {
   status(name: string): Promise<MailboxInfo>;
   subscribeOwner(ownerId: string, handler: (ev: MailboxChangedEvent) => void): Promise<ChangeSubscription>;
   subscribeSubscriptions(handler: (ev: SubscriptionChangedEvent) => void): Promise<ChangeSubscription>;
+  /** annotation changes of an account (the user's own, or an owner's whose mailbox the user sees) */
+  subscribeMetadata(accountId: string, handler: (ev: MetadataChangedEvent) => void): Promise<ChangeSubscription>;
+  /** rights changes in the user's tenant */
+  subscribeAcl(handler: (ev: AclChangedEvent) => void): Promise<ChangeSubscription>;
   /** sends the queued notifications now if no command is in progress (else after the next one) */
   wake(): void;
   utf8: boolean;
@@ -55,6 +59,11 @@ export class NotifyWatch {
   private readonly queue = new Map<string, Queued>();
   private seq = 0;
   private readonly subs: ChangeSubscription[] = [];
+  /** the followed owners of shared mailboxes: their change feed (and annotation changes, if asked) */
+  private readonly owners = new Map<string, ChangeSubscription[]>();
+  /** a re-listing after a rights change, and whether another one is due when it ends */
+  private refreshing: Promise<void> | null = null;
+  private refreshAgain = false;
   private stopped = false;
   overflowed = false;
 
@@ -92,11 +101,16 @@ export class NotifyWatch {
   async start(withStatus: boolean): Promise<string> {
     const { mailboxes, subscriptions } = await this.host.list();
     this.remember(mailboxes, subscriptions);
-    const owners = new Set<string>();
-    for (const m of mailboxes) if (m.owner && this.groupsFor(m.name, m.owner).length) owners.add(m.owner);
-    for (const owner of [...owners].slice(0, MAX_OWNERS)) this.subs.push(await this.host.subscribeOwner(owner, (ev) => this.onEvent(ev)));
+    await this.follow(mailboxes);
     if (this.groups.some((g) => g.filter.kind === 'subscribed' || g.events.some((e) => e.name === 'SubscriptionChange'))) {
       this.subs.push(await this.host.subscribeSubscriptions((ev) => this.onSubscription(ev)));
+    }
+    if (this.asks('MailboxMetadataChange') || this.asks('ServerMetadataChange')) {
+      this.subs.push(await this.host.subscribeMetadata(this.host.accountId, (ev) => this.onMetadata(ev)));
+    }
+    // only a filter that can name another account's mailbox needs to hear of shares (ADR 0072)
+    if (this.groups.some((g) => g.events.length && (g.filter.kind === 'subscribed' || g.filter.kind === 'subtree' || g.filter.kind === 'mailboxes'))) {
+      this.subs.push(await this.host.subscribeAcl((ev) => this.onAcl(ev)));
     }
     if (!withStatus) return '';
     let text = '';
@@ -112,8 +126,113 @@ export class NotifyWatch {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.clear();
-    const subs = this.subs.splice(0);
+    const subs = [...this.subs.splice(0), ...[...this.owners.values()].flat()];
+    this.owners.clear();
     await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)));
+  }
+
+  /** whether any group asks for this event */
+  private asks(name: string): boolean {
+    return this.groups.some((g) => g.events.some((e) => e.name === name));
+  }
+
+  /**
+   * Follows the owners of the shared mailboxes the groups take in (at most MAX_OWNERS), and stops
+   * following those none of them belongs to any more.
+   */
+  private async follow(mailboxes: readonly MailboxInfo[]): Promise<void> {
+    const wanted = new Set<string>();
+    for (const m of mailboxes) if (m.owner && wanted.size < MAX_OWNERS && this.groupsFor(m.name, m.owner).length) wanted.add(m.owner);
+    for (const [owner, subs] of this.owners) {
+      if (wanted.has(owner)) continue;
+      this.owners.delete(owner);
+      await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)));
+    }
+    for (const owner of wanted) {
+      if (this.owners.has(owner) || this.stopped) continue;
+      const subs: ChangeSubscription[] = [];
+      this.owners.set(owner, subs);
+      subs.push(await this.host.subscribeOwner(owner, (ev) => this.onEvent(ev)));
+      if (this.asks('MailboxMetadataChange')) subs.push(await this.host.subscribeMetadata(owner, (ev) => this.onMetadata(ev)));
+      // stopped while subscribing: stop() did not see these
+      if (this.stopped) await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)));
+    }
+  }
+
+  /**
+   * Someone's rights on a mailbox of the tenant changed: when the user is the grantee (or `anyone`
+   * is), what it sees is listed again, so a mailbox shared after NOTIFY SET is watched and an
+   * unshared one forgotten (MailboxName reports them as created and deleted, as they appear to the
+   * user). One re-listing at a time; changes during one cause one more.
+   */
+  onAcl(ev: AclChangedEvent): void {
+    if (this.stopped || ev.ownerId === this.host.accountId) return;
+    if (ev.granteeId !== null && ev.granteeId !== this.host.accountId) return;
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        await this.relist().catch(() => undefined);
+      } while (this.refreshAgain && !this.stopped);
+      this.refreshing = null;
+    })();
+  }
+
+  /** for tests and orderly shutdowns: the re-listing in progress, if any */
+  settled(): Promise<void> {
+    return this.refreshing ?? Promise.resolve();
+  }
+
+  private async relist(): Promise<void> {
+    const { mailboxes } = await this.host.list();
+    if (this.stopped) return;
+    const shared = mailboxes.filter((m) => m.owner);
+    const ids = new Set(shared.map((m) => m.id));
+    const told: string[] = [];
+    for (const [id, k] of this.known) {
+      if (!k.owner || ids.has(id)) continue;
+      this.known.delete(id);
+      if (k.rights.includes('l') && this.eventsFor(k.name, k.owner).has('MailboxName')) told.push(mailboxNameResponse(['\\NonExistent'], DELIMITER, k.name, null, this.host.utf8));
+    }
+    for (const m of shared) {
+      const fresh = !this.known.has(m.id);
+      this.remember([m], this.subscriptions);
+      if (fresh && this.eventsFor(m.name, m.owner).has('MailboxName')) told.push(mailboxNameResponse([], DELIMITER, m.name, null, this.host.utf8));
+    }
+    // followed before the client hears of the mailbox, so what it does next is not missed
+    await this.follow(mailboxes);
+    if (this.stopped) return;
+    for (const text of told) this.enqueue(`t:${this.seq++}`, { kind: 'text', text });
+  }
+
+  /**
+   * RFC 5465 5.7-5.8: annotations changed. The server's (the user's own account's) go to a session
+   * that asked ServerMetadataChange; a mailbox's to one whose groups ask MailboxMetadataChange for
+   * it. Another account's mailbox: only its /shared entries, and only with `l` and `r` (what
+   * GETMETADATA needs there, ADR 0065); its owner's /private entries are nobody else's business.
+   */
+  onMetadata(ev: MetadataChangedEvent): void {
+    if (this.stopped) return;
+    const own = ev.accountId === this.host.accountId;
+    if (ev.mailboxId === null) {
+      if (own && this.asks('ServerMetadataChange')) this.enqueue(`t:${this.seq++}`, { kind: 'text', text: metadataChangeResponse('', ev.entries, this.host.utf8) });
+      return;
+    }
+    const known = own ? undefined : this.known.get(ev.mailboxId);
+    if (!own && !known) return;
+    const name = known?.name ?? ev.mailbox;
+    const selected = ev.mailboxId === this.host.selectedId() ? this.selectedGroup : undefined;
+    const events = selected ? new Set(selected.events.map((e) => e.name)) : this.eventsFor(name, known?.owner);
+    if (!events.has('MailboxMetadataChange')) return;
+    let entries = ev.entries;
+    if (known) {
+      if (!known.rights.includes('l') || !known.rights.includes('r')) return;
+      entries = entries.filter((e) => e.startsWith('/shared/'));
+    }
+    if (entries.length) this.enqueue(`t:${this.seq++}`, { kind: 'text', text: metadataChangeResponse(name, entries, this.host.utf8) });
   }
 
   /** stopped (NOTIFY NONE, a later SET, or an overflow) */

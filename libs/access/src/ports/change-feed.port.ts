@@ -1,7 +1,9 @@
-import type { EventOf, MailboxChanged, SubscriptionChanged } from '@mail/contracts';
+import type { AclChanged, EventOf, MailboxChanged, MetadataChanged, SubscriptionChanged } from '@mail/contracts';
 
 export type MailboxChangedEvent = EventOf<typeof MailboxChanged>;
 export type SubscriptionChangedEvent = EventOf<typeof SubscriptionChanged>;
+export type MetadataChangedEvent = EventOf<typeof MetadataChanged>;
+export type AclChangedEvent = EventOf<typeof AclChanged>;
 
 export interface ChangeSubscription {
   unsubscribe(): Promise<void>;
@@ -12,4 +14,8 @@ export abstract class ChangeFeedPort {
   abstract subscribe(accountId: string, handler: (event: MailboxChangedEvent) => void): Promise<ChangeSubscription>;
   /** Subscription list changes of one account (IMAP NOTIFY's SubscriptionChange; only NOTIFY sessions ask). */
   abstract subscribeSubscriptions(accountId: string, handler: (event: SubscriptionChangedEvent) => void): Promise<ChangeSubscription>;
+  /** Annotation changes of one account (NOTIFY's metadata events; only NOTIFY sessions that ask them). */
+  abstract subscribeMetadata(accountId: string, handler: (event: MetadataChangedEvent) => void): Promise<ChangeSubscription>;
+  /** Rights changes of one tenant's mailboxes (NOTIFY sessions re-list when they are the grantee). */
+  abstract subscribeAcl(tenant: string, handler: (event: AclChangedEvent) => void): Promise<ChangeSubscription>;
 }

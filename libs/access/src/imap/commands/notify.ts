@@ -20,6 +20,8 @@ function hostFor(s: SessionHandle, user: ImapUser): NotifyHost {
     status: (name) => s.ctx.store.mailboxStatus({ accountId: user.accountId, tenant, name }),
     subscribeOwner: (owner, handler) => s.ctx.changes.subscribe(owner, handler),
     subscribeSubscriptions: (handler) => s.ctx.changes.subscribeSubscriptions(user.accountId, handler),
+    subscribeMetadata: (accountId, handler) => s.ctx.changes.subscribeMetadata(accountId, handler),
+    subscribeAcl: (handler) => s.ctx.changes.subscribeAcl(tenant, handler),
     wake: () => s.wakeNotify(),
     get utf8() {
       return s.utf8Names;
