@@ -9,13 +9,24 @@ export class BlobNotFoundError extends Error {
 
 export interface PutOptions {
   /**
-   * 'with-next-commit': the caller is about to commit a write on the same PostgreSQL database as
-   * this store's inline rows (and answers no one before that commit is flushed), so a body kept
-   * there may commit without waiting for its own WAL flush: the later commit's flush covers every
-   * earlier WAL record, the body's included (ADR 0063). A store that does not keep the body in
-   * that database (S3, a directory, a body over the inline limit) is durable at once as always.
+   * 'with-next-commit': the caller answers no one before a later synchronous commit covers the
+   * body, so a body kept as a PostgreSQL row may commit without waiting for its own WAL flush (the
+   * later commit's flush covers every earlier WAL record of that server). The caller makes sure of
+   * that: it commits on the same database (ADR 0063), or its commit checks that the row is visible
+   * to it (`inlineBodyVisible`, ADR 0067), or it calls `flushPut` before answering. A store that does
+   * not keep the body in a database (S3, a directory, a body over the inline limit) is durable at
+   * once as always, and says so in the put's result.
    */
   flush?: 'now' | 'with-next-commit';
+}
+
+export interface PutResult {
+  size: number;
+  /**
+   * Only with `flush: 'with-next-commit'`: the body is a row committed without its own flush (ADR
+   * 0067). Absent: the body is durable now.
+   */
+  deferred?: true;
 }
 
 /**
@@ -23,8 +34,8 @@ export interface PutOptions {
  * everyone else. Filesystem in embedded mode, S3 (MinIO) in distributed mode.
  */
 export abstract class BlobStore {
-  /** resolves only when the blob is durable (or, with `flush: 'with-next-commit'`, will be with the caller's commit) */
-  abstract put(key: string, body: Readable | Buffer, opts?: PutOptions): Promise<{ size: number }>;
+  /** resolves only when the blob is durable (or, with `flush: 'with-next-commit'` and `deferred` in the result, will be with the caller's commit) */
+  abstract put(key: string, body: Readable | Buffer, opts?: PutOptions): Promise<PutResult>;
   abstract get(key: string): Promise<Readable>;
   /** bytes [start, end) */
   abstract getRange(key: string, start: number, end: number): Promise<Readable>;
@@ -40,16 +51,11 @@ export abstract class BlobStore {
   abstract delete(key: string): Promise<void>;
   abstract ping(): Promise<void>;
   /**
-   * Which write-ahead log a put with `flush: 'with-next-commit'` may sit in, committed but not yet
-   * flushed: a PostgreSQL cluster's identity (`walIdentity`), or undefined when every put is durable
-   * when it resolves. A caller whose next commit goes to another service's database compares this
-   * with the WAL that service says it committed to (ADR 0061), and calls `flush()` when they differ.
+   * Makes a put that resolved `deferred` durable, and answers whether this store holds the blob:
+   * false when it is gone (a row committed, not flushed, on a server that failed over since: ADR
+   * 0067). A store whose puts are durable when they resolve only looks.
    */
-  get durabilityScope(): string | undefined {
-    return undefined;
-  }
-  /** makes every put that resolved before this call durable (deferred ones included) */
-  flush(): Promise<void> {
-    return Promise.resolve();
+  async flushPut(key: string): Promise<boolean> {
+    return (await this.stat(key)) !== null;
   }
 }

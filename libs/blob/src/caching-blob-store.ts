@@ -1,5 +1,5 @@
 import { PassThrough, Transform, type Readable } from 'node:stream';
-import { BlobStore, type PutOptions } from './blob-store.port.js';
+import { BlobStore, type PutOptions, type PutResult } from './blob-store.port.js';
 
 export interface BlobCacheOptions {
   /** bytes held in all, least recently used out first */
@@ -41,16 +41,12 @@ export class CachingBlobStore extends BlobStore {
     super();
   }
 
-  put(key: string, body: Readable | Buffer, opts?: PutOptions): Promise<{ size: number }> {
+  put(key: string, body: Readable | Buffer, opts?: PutOptions): Promise<PutResult> {
     return this.inner.put(key, body, opts);
   }
 
-  override get durabilityScope(): string | undefined {
-    return this.inner.durabilityScope;
-  }
-
-  override flush(): Promise<void> {
-    return this.inner.flush();
+  override flushPut(key: string): Promise<boolean> {
+    return this.inner.flushPut(key);
   }
 
   async get(key: string): Promise<Readable> {

@@ -5,3 +5,4 @@ export * from './fs-blob-store.js';
 export * from './s3-blob-store.js';
 export * from './caching-blob-store.js';
 export * from './inline-blob-store.js';
+export * from './inline-body-check.js';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { GroupCommit, runMigrations, walIdentity, type Database, type Migration } from '@mail/db';
+import { GroupCommit, runMigrations, type Database, type Migration } from '@mail/db';
 import { assertSafeKey } from './blob-key.js';
-import { BlobStore, type PutOptions } from './blob-store.port.js';
+import { BlobStore, type PutOptions, type PutResult } from './blob-store.port.js';
 
 /**
  * Bytes up to this size go to PostgreSQL when inlining is on (BLOB_INLINE_MAX_BYTES): nearly all
@@ -51,14 +51,13 @@ interface InlinePut {
  */
 export class InlineBlobStore extends BlobStore {
   private readonly inserts: GroupCommit<InlinePut>;
-  /** puts whose flush the caller's next commit on this database makes (PutOptions, ADR 0063) */
+  /** puts whose flush a later commit of the caller's covers (PutOptions, ADR 0063 and 0067) */
   private readonly deferredInserts: GroupCommit<InlinePut>;
 
   private constructor(
     private readonly db: Database,
     private readonly large: BlobStore,
     readonly maxBytes: number,
-    private readonly wal: string | undefined,
   ) {
     super();
     this.inserts = new GroupCommit((batch) => this.insert(batch, true));
@@ -68,22 +67,25 @@ export class InlineBlobStore extends BlobStore {
   /** Brings the `blob` schema up to date (every service that opens one does; the migration lock makes that safe). */
   static async open(db: Database, large: BlobStore, maxBytes = DEFAULT_INLINE_MAX_BYTES): Promise<InlineBlobStore> {
     await runMigrations(db, 'blob', blobMigrations);
-    return new InlineBlobStore(db, large, maxBytes, await walIdentity(db));
-  }
-
-  override get durabilityScope(): string | undefined {
-    return this.wal;
+    return new InlineBlobStore(db, large, maxBytes);
   }
 
   /**
-   * A transaction that takes an id commits synchronously: its commit record is flushed, and with it
-   * every record before it in the WAL, the deferred puts' commits included (ADR 0061).
+   * A row lock writes a WAL record and takes a transaction id, so its transaction commits
+   * synchronously: the flush of its commit record covers every record before it, among them the
+   * commit of the row it locked (visible to it, so committed before). A transaction that only takes
+   * an id (`SELECT pg_current_xact_id()`, ADR 0061's flush) writes its commit record but, having
+   * written nothing before it, commits asynchronously (xact.c: no flush without `wrote_xlog`): it
+   * flushed nothing (ADR 0067). No row: the body is in the large store, or was lost with a server
+   * that failed over before flushing it.
    */
-  override async flush(): Promise<void> {
-    await this.db.query('SELECT pg_current_xact_id()');
+  override async flushPut(key: string): Promise<boolean> {
+    assertSafeKey(key);
+    const { rows } = await this.db.query('SELECT 1 FROM blob.inline WHERE key = $1 FOR KEY SHARE', [key]);
+    return rows.length > 0 || (await this.large.stat(key)) !== null;
   }
 
-  async put(key: string, body: Readable | Buffer, opts?: PutOptions): Promise<{ size: number }> {
+  async put(key: string, body: Readable | Buffer, opts?: PutOptions): Promise<PutResult> {
     assertSafeKey(key);
     const flushNow = opts?.flush !== 'with-next-commit';
     if (Buffer.isBuffer(body)) {
@@ -140,18 +142,22 @@ export class InlineBlobStore extends BlobStore {
     await Promise.all([this.db.query('SELECT 1'), this.large.ping()]);
   }
 
-  private async putInline(key: string, bytes: Buffer, flushNow: boolean): Promise<{ size: number }> {
+  private async putInline(key: string, bytes: Buffer, flushNow: boolean): Promise<PutResult> {
     // resolves once the commit that holds the row is flushed: durable, as put promises; or, for a
-    // caller that commits on this database next, once it is committed (its commit flushes the row)
-    await (flushNow ? this.inserts : this.deferredInserts).add({ key, bytes });
-    return { size: bytes.length };
+    // caller whose later commit covers it (PutOptions), once it is committed
+    if (flushNow) {
+      await this.inserts.add({ key, bytes });
+      return { size: bytes.length };
+    }
+    await this.deferredInserts.add({ key, bytes });
+    return { size: bytes.length, deferred: true };
   }
 
-  private async putLarge(key: string, body: Readable | Buffer): Promise<{ size: number }> {
+  private async putLarge(key: string, body: Readable | Buffer): Promise<PutResult> {
     const put = await this.large.put(key, body);
     // a put replaces the blob: a smaller earlier version of the key must not shadow it
     await this.db.query('DELETE FROM blob.inline WHERE key = $1', [key]);
-    return put;
+    return { size: put.size };
   }
 
   /**

@@ -46,15 +46,21 @@ export const EnqueueMessage = defineRequest(
      * its new blob. Without it delivery picks a fresh id.
      */
     queueId: Id.optional(),
+    /**
+     * The body is an inline row committed without its own WAL flush (ADR 0067): delivery checks, in
+     * the queue entry's own statement, whether that row is visible to it, and says so.
+     */
+    bodyUnflushed: z.boolean().optional(),
   }),
   z.object({
     queueId: Id,
     duplicate: z.boolean().optional(),
     /**
-     * The write-ahead log the queue entry was committed (and flushed) to (ADR 0061): a caller
-     * whose blob put deferred its flush to the same log needs no flush of its own.
+     * Only for `bodyUnflushed`: true when the body row was visible to the queue entry's transaction,
+     * so the entry's flushed commit covers the body's (ADR 0067). Absent or false (not visible, or a
+     * delivery that does not check): the caller makes the body durable itself before it answers.
      */
-    wal: z.string().max(100).optional(),
+    bodyCovered: z.boolean().optional(),
   }),
 );
 

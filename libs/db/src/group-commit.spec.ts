@@ -47,4 +47,25 @@ describe('GroupCommit', () => {
     assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.deepEqual(written.sort((a, b) => a - b), [0, 12, 14]);
   });
+
+  it("answers each caller its own item's result, in a batch and in the one-by-one retry", async () => {
+    let hold: (() => void) | undefined;
+    const g = new GroupCommit<number, string>(async (items) => {
+      if (items[0] % 10 === 0) await new Promise<void>((r) => (hold = r));
+      if (items.length > 1 && items.includes(13)) throw new Error('bad batch');
+      return items.map((n) => `seen ${n}`);
+    });
+    const first = g.add(0);
+    await tick();
+    const batched = Promise.all([g.add(1), g.add(2)]);
+    hold!();
+    assert.equal(await first, 'seen 0');
+    assert.deepEqual(await batched, ['seen 1', 'seen 2']);
+    const held = g.add(10);
+    await tick();
+    const retried = Promise.all([g.add(12), g.add(13)]);
+    hold!();
+    assert.equal(await held, 'seen 10');
+    assert.deepEqual(await retried, ['seen 12', 'seen 13']);
+  });
 });

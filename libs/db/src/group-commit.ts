@@ -4,19 +4,22 @@
  * so under concurrency N callers cost one round trip and one commit instead of N, and a lone caller
  * waits for nobody (no timer, no added latency).
  *
+ * A write may answer one result per item, in the items' order: each caller gets its own (e.g. what
+ * the statement saw for that item); a write that answers nothing resolves every caller with undefined.
+ *
  * When a write of several items fails, each is retried alone: one bad item fails only its caller,
  * and a caller is never told its item failed when it was in fact written by the retry.
  */
-export class GroupCommit<T> {
-  private pending: Array<{ item: T; resolve: () => void; reject: (err: unknown) => void }> = [];
+export class GroupCommit<T, R = void> {
+  private pending: Array<{ item: T; resolve: (result: R) => void; reject: (err: unknown) => void }> = [];
   private writing = false;
 
   constructor(
-    private readonly write: (items: T[]) => Promise<void>,
+    private readonly write: (items: T[]) => Promise<readonly R[] | void>,
     private readonly maxBatch = 100,
   ) {}
 
-  add(item: T): Promise<void> {
+  add(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (!this.writing) void this.drain();
@@ -29,11 +32,11 @@ export class GroupCommit<T> {
       while (this.pending.length) {
         const batch = this.pending.splice(0, this.maxBatch);
         try {
-          await this.write(batch.map((b) => b.item));
-          for (const b of batch) b.resolve();
+          const results = await this.write(batch.map((b) => b.item));
+          batch.forEach((b, i) => b.resolve(results?.[i] as R));
         } catch (err) {
           if (batch.length === 1) batch[0].reject(err);
-          else await Promise.all(batch.map((b) => this.write([b.item]).then(b.resolve, b.reject)));
+          else await Promise.all(batch.map((b) => this.write([b.item]).then((r) => b.resolve(r?.[0] as R), b.reject)));
         }
       }
     } finally {

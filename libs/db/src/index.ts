@@ -8,4 +8,3 @@ export * from './group-commit.js';
 export * from './scratch-database.js';
 export * from './text-column.js';
 export * from './now-plus-ms.js';
-export * from './wal-identity.js';

@@ -2,7 +2,8 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { Bus, CachedRequester, type Subscription } from '@mail/bus';
 import { DeliveryPing, EnqueueMessage, ListQueue, type GetDkimSigningKeys, type ResolveRecipient } from '@mail/contracts';
 import { DELIVERY_CONFIG, DKIM_KEY_CACHE, RECIPIENT_CACHE, type DeliveryConfig } from './delivery.config.js';
-import { Database, runMigrations, walIdentity } from '@mail/db';
+import { holdsInlineBodies } from '@mail/blob';
+import { Database, runMigrations } from '@mail/db';
 import { registerQueueGauges } from './delivery-metrics.js';
 import { queueMigrations } from './migrations/queue-migrations.js';
 import { QueueRepository } from './queue.repository.js';
@@ -34,7 +35,8 @@ export class DeliveryHandlers implements OnModuleInit, OnApplicationBootstrap, B
 
   async onModuleInit(): Promise<void> {
     await runMigrations(this.db, 'queue', queueMigrations);
-    this.queue.useWal(await walIdentity(this.db));
+    // the BlobStore opened before this module ran the blob schema's migrations on this database, if it keeps bodies here
+    this.queue.checkBodiesHere(await holdsInlineBodies(this.db));
     await this.recipients.start();
     await this.dkimKeys.start();
     this.subscriptions = await Promise.all([

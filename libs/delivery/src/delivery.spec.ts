@@ -10,9 +10,9 @@ import { Global, Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SMTPServer } from 'smtp-server';
 import { Bus, InProcessBus } from '@mail/bus';
-import { BlobStore, FsBlobStore, newBlobKey, readAll } from '@mail/blob';
+import { BlobStore, FsBlobStore, InlineBlobStore, newBlobKey, readAll } from '@mail/blob';
 import { AppendMessage, AppendMessages, ConnectorSnapshot, ContractError, DeliveryPing, EnqueueMessage, GetDkimSigningKeys, ListQueue, MessageTracked, ResolveRecipient, type RequestOf, type TrackedStep } from '@mail/contracts';
-import { Database, runMigrations, scratchPglite, scratchPostgres, walIdentity } from '@mail/db';
+import { Database, runMigrations, scratchPglite, scratchPostgres } from '@mail/db';
 import { createLogger } from '@mail/telemetry';
 import type { DeliveryConfig } from './delivery.config.js';
 import { DeliveryModule } from './delivery.module.js';
@@ -254,11 +254,9 @@ function suite(name: string, openDb: DbOpener) {
           queueId,
         });
       };
-      // on PostgreSQL every answer names the WAL the entry was flushed to (ADR 0061)
-      const wal = await walIdentity(h.db);
-      assert.equal(wal === undefined, name === 'PGlite');
-      assert.deepEqual(await enqueue(), { queueId, ...(wal ? { wal } : {}) });
-      assert.deepEqual(await enqueue(), { queueId, duplicate: true, ...(wal ? { wal } : {}) });
+      // a caller that did not ask about its body is told nothing about it (ADR 0067)
+      assert.deepEqual(await enqueue(), { queueId });
+      assert.deepEqual(await enqueue(), { queueId, duplicate: true });
       const entry = await waitFor('the fetched message to be delivered', async () => {
         const e = await h.entry(queueId);
         return allFinal(e) && e;
@@ -664,4 +662,74 @@ suite('PGlite', () => scratchPglite());
 
 if (process.env.TEST_DATABASE_URL) {
   suite('PostgreSQL', () => scratchPostgres(process.env.TEST_DATABASE_URL!, 'delivery_test'));
+  bodyCheckSuite(process.env.TEST_DATABASE_URL);
+}
+
+/**
+ * ADR 0067: an enqueue whose body row was committed without its flush is told whether the queue
+ * entry's own statement saw that row; only then does the entry's flushed commit cover the body.
+ * A second database of the server stands in for another server: a row there is not visible to the
+ * queue's statement, whatever the two servers' identities say (ADR 0061 answered "same WAL" here).
+ */
+function bodyCheckSuite(pgUrl: string) {
+  describe('delivery: does the queue commit cover the body? (PostgreSQL, ADR 0067)', () => {
+    let h: Harness;
+    let other: Awaited<ReturnType<typeof scratchPostgres>>;
+    let here: InlineBlobStore;
+    let elsewhere: InlineBlobStore;
+    before(async () => {
+      h = await harness(() => scratchPostgres(pgUrl, 'delivery_body'));
+      other = await scratchPostgres(pgUrl, 'delivery_body_other');
+      // the blob schema on the queue's database, as the service's BlobStore makes it before delivery starts
+      here = await InlineBlobStore.open(h.db, h.blobs);
+      elsewhere = await InlineBlobStore.open(other.db, h.blobs);
+      await h.start();
+    });
+    after(async () => {
+      await h?.close();
+      await other?.drop();
+    });
+    const enqueue = (store: BlobStore, ask: boolean | undefined) => enqueueOn(h.bus, store, ask);
+    const enqueueOn = async (bus: InProcessBus, store: BlobStore, ask: boolean | undefined) => {
+      const key = newBlobKey();
+      const put = await store.put(key, Buffer.from(message('body check')), { flush: 'with-next-commit' });
+      return bus.request(EnqueueMessage, {
+        blobKey: key,
+        size: put.size,
+        mailFrom: 'sender@remote.test',
+        recipients: [ALICE.address],
+        receivedAt: new Date().toISOString(),
+        source: { protocol: 'smtp' },
+        ...(ask === undefined ? {} : { bodyUnflushed: ask }),
+      });
+    };
+
+    it('says the body is covered when its row is visible to the queue statement', async () => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => enqueue(here, true)));
+      assert.deepEqual(answers.map((a) => a.bodyCovered), Array(6).fill(true));
+    });
+
+    it('says it is not when the row is in another database, or when its body is not a row at all', async () => {
+      assert.equal((await enqueue(elsewhere, true)).bodyCovered, false);
+      // a body in the large store (here the directory), asked about anyway
+      assert.equal((await enqueue(h.blobs, true)).bodyCovered, false);
+      // both kinds in one group commit: each caller gets its own answer
+      const [a, b] = await Promise.all([enqueue(here, true), enqueue(elsewhere, true)]);
+      assert.deepEqual([a.bodyCovered, b.bodyCovered], [true, false]);
+    });
+
+    it('answers nothing about the body to a caller that did not ask', async () => {
+      assert.equal('bodyCovered' in (await enqueue(here, undefined)), false);
+    });
+
+    it('says not covered, and fails nothing, where the queue database has no blob schema', async () => {
+      const bare = await harness(() => scratchPostgres(pgUrl, 'delivery_body_bare'));
+      try {
+        await bare.start();
+        assert.equal((await enqueueOn(bare.bus, elsewhere, true)).bodyCovered, false);
+      } finally {
+        await bare.close();
+      }
+    });
+  });
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { inlineBodyVisible } from '@mail/blob';
 import { Database, jsonForColumn, textForColumn } from '@mail/db';
 import type { ClaimedRecipient, NewMessage, QueueListing, QueuedMessage, RecipientStatus } from './queue.records.js';
 
@@ -7,6 +8,8 @@ export interface NewQueueEntry {
   message: NewMessage;
   recipients: Array<{ id: string; address: string }>;
   leasedBy: string | null;
+  /** the body is an inline row whose flush this commit is to cover: see whether it can (ADR 0067) */
+  checkBody?: boolean;
 }
 
 interface MessageRow {
@@ -57,27 +60,33 @@ export class QueueRepository {
    * parses the blob instead).
    *
    * Answers the ids of the messages it inserted: an id already in the queue (an idempotent
-   * enqueue repeated, ADR 0028) is left as it is, recipients and all.
+   * enqueue repeated, ADR 0028) is left as it is, recipients and all. With each id, for a batch
+   * where some entry has `checkBody` (set only where this database holds the blob schema), whether
+   * the message's body row was visible to this statement (`inlineBodyVisible`, ADR 0067): then
+   * this statement's commit, flushed before it returns, covers the body's. Else false.
    */
-  async insert(batch: NewQueueEntry[], leaseMs: number): Promise<Set<string>> {
+  async insert(batch: NewQueueEntry[], leaseMs: number): Promise<Map<string, boolean>> {
     const m = batch.map((b) => b.message);
     const r = batch.flatMap((b) => b.recipients.map((x) => ({ id: x.id, messageId: b.message.id, address: x.address, leasedBy: b.leasedBy })));
-    const { rows } = await this.db.query<{ message_id: string }>(
+    const checked = batch.some((b) => b.checkBody);
+    const { rows } = await this.db.query<{ message_id: string; body_visible?: boolean }>(
       `WITH m AS (
          INSERT INTO queue.messages (id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index, envelope)
          SELECT id, blob_key, size, mail_from, message_id, subject, received_at, source::jsonb, traceparent, message_index, envelope::jsonb
            FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $16::text[])
              AS t(id, blob_key, size, mail_from, message_id, subject, received_at, source, traceparent, message_index, envelope)
          ON CONFLICT (id) DO NOTHING
-         RETURNING id
+         RETURNING id, blob_key
+       ), r AS (
+         INSERT INTO queue.recipients (id, message_id, address, leased_by, lease_until, attempts)
+         SELECT t.id, m.id, t.address, t.leased_by,
+                CASE WHEN t.leased_by IS NULL THEN NULL ELSE now() + $15::double precision * interval '1 millisecond' END,
+                CASE WHEN t.leased_by IS NULL THEN 0 ELSE 1 END
+           FROM unnest($11::uuid[], $12::uuid[], $13::text[], $14::text[]) AS t(id, message_id, address, leased_by) JOIN m ON m.id = t.message_id
+         ON CONFLICT (message_id, address) DO NOTHING
        )
-       INSERT INTO queue.recipients (id, message_id, address, leased_by, lease_until, attempts)
-       SELECT t.id, m.id, t.address, t.leased_by,
-              CASE WHEN t.leased_by IS NULL THEN NULL ELSE now() + $15::double precision * interval '1 millisecond' END,
-              CASE WHEN t.leased_by IS NULL THEN 0 ELSE 1 END
-         FROM unnest($11::uuid[], $12::uuid[], $13::text[], $14::text[]) AS t(id, message_id, address, leased_by) JOIN m ON m.id = t.message_id
-       ON CONFLICT (message_id, address) DO NOTHING
-       RETURNING message_id`,
+       -- every part of the statement reads one snapshot: a body row it sees committed before it
+       SELECT m.id AS message_id${checked ? `, ${inlineBodyVisible('m.blob_key')} AS body_visible` : ''} FROM m`,
       [
         m.map((x) => x.id),
         m.map((x) => x.blobKey),
@@ -97,7 +106,7 @@ export class QueueRepository {
         m.map((x) => (x.envelope ? jsonForColumn(x.envelope) : null)),
       ],
     );
-    return new Set(rows.map((r) => r.message_id));
+    return new Map(rows.map((r) => [r.message_id, r.body_visible === true]));
   }
 
   /** Extra recipients of an existing message (forwarding); an address already on it is skipped, which also stops forwarding loops. */

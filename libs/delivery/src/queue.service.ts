@@ -9,12 +9,17 @@ import type { QueueSignal } from './queue-signal.js';
 import type { Tracker } from './tracking.js';
 import { trackAccepted } from './track-accepted.js';
 
+/** The answer about the body to a caller that asked (`bodyUnflushed`), nothing to one that did not. */
+function covered(p: { bodyUnflushed?: boolean }, visible: boolean): { bodyCovered?: boolean } {
+  return p.bodyUnflushed ? { bodyCovered: visible } : {};
+}
+
 /** Entry into the queue (from smtp-in over the bus, and from our own bounces) and the admin listing. */
 export class QueueService {
-  /** concurrent enqueues (smtp-in's connections) share one INSERT and one commit */
-  private readonly inserts: GroupCommit<NewQueueEntry>;
-  /** the WAL the queue commits to, told to callers (ADR 0061); set once the database is open */
-  private wal: string | undefined;
+  /** concurrent enqueues (smtp-in's connections) share one INSERT and one commit; each learns whether its body row was visible to it */
+  private readonly inserts: GroupCommit<NewQueueEntry, boolean>;
+  /** the queue's database holds the blob schema, so an enqueue can check its body row (ADR 0067); set once the database is open */
+  private bodiesHere = false;
 
   constructor(
     private readonly repo: QueueRepository,
@@ -22,12 +27,15 @@ export class QueueService {
     private readonly tracker: Tracker,
     private readonly handoff: Handoff,
   ) {
-    this.inserts = new GroupCommit(async (batch) => void (await this.repo.insert(batch, this.handoff.leaseMs)));
+    this.inserts = new GroupCommit(async (batch) => {
+      const inserted = await this.repo.insert(batch, this.handoff.leaseMs);
+      return batch.map((e) => inserted.get(e.message.id) === true);
+    });
   }
 
-  /** the queue database's WAL identity (`walIdentity`), answered with every enqueue */
-  useWal(wal: string | undefined): void {
-    this.wal = wal;
+  /** whether the queue's database holds the blob schema (`holdsInlineBodies`), told once it is open */
+  checkBodiesHere(yes: boolean): void {
+    this.bodiesHere = yes;
   }
 
   async enqueue(p: ParsedRequestOf<typeof EnqueueMessage>): Promise<ResponseOf<typeof EnqueueMessage>> {
@@ -56,19 +64,22 @@ export class QueueService {
       envelope: p.envelope ?? null,
     };
     const rows = recipients.map((address) => ({ id: randomUUID(), address }));
+    // a body committed without its flush: this commit covers it if the row is visible to it (ADR 0067)
+    const checkBody = p.bodyUnflushed === true && this.bodiesHere;
     // an idempotent enqueue is written alone (a batch would hide which of its ids were new) and not
     // handed off: its callers fetch mail in the background, no session waits on it
     if (p.queueId) {
-      const inserted = await this.repo.insert([{ message, recipients: rows, leasedBy: null }], this.handoff.leaseMs);
-      if (!inserted.has(id)) return { queueId: id, duplicate: true, ...this.walOf() };
+      const inserted = await this.repo.insert([{ message, recipients: rows, leasedBy: null, checkBody }], this.handoff.leaseMs);
+      if (!inserted.has(id)) return { queueId: id, duplicate: true, ...covered(p, false) };
       this.signal.notify();
       trackAccepted(this.tracker, message, recipients);
-      return { queueId: id, ...this.walOf() };
+      return { queueId: id, ...covered(p, inserted.get(id) === true) };
     }
     const handed = this.handoff.reserve(rows.length);
     const startedAt = performance.now();
+    let bodyVisible: boolean;
     try {
-      await this.inserts.add({ message, recipients: rows, leasedBy: handed ? this.handoff.ownerId : null });
+      bodyVisible = await this.inserts.add({ message, recipients: rows, leasedBy: handed ? this.handoff.ownerId : null, checkBody });
     } catch (err) {
       if (handed) this.handoff.cancel(rows.length);
       throw err;
@@ -83,11 +94,7 @@ export class QueueService {
     // a hand-off is taken from memory: no worker needs to ask the database for it
     this.signal.notify(!inMemory);
     trackAccepted(this.tracker, message, recipients);
-    return { queueId: id, ...this.walOf() };
-  }
-
-  private walOf(): { wal?: string } {
-    return this.wal ? { wal: this.wal } : {};
+    return { queueId: id, ...covered(p, bodyVisible) };
   }
 
   /** New due work appeared in this replica (forwarding, bounces). */

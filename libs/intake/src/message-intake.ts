@@ -5,8 +5,11 @@ import { TolerantIndexer } from '@mail/mime';
 import { HeaderScanner, type ScannedHeaders } from './header-scanner.js';
 
 export type IntakeResult =
-  /** index: the stored blob's MessageIndex, computed on the way (undefined if the scanner failed) */
-  | { ok: true; size: number; headers: ScannedHeaders; index?: MessageIndex }
+  /**
+   * index: the stored blob's MessageIndex, computed on the way (undefined if the scanner failed);
+   * deferred: the put's flush is left to the caller (PutResult, ADR 0067)
+   */
+  | { ok: true; size: number; headers: ScannedHeaders; index?: MessageIndex; deferred?: true }
   | { ok: false; reason: 'too-large'; headers: ScannedHeaders }
   | { ok: false; reason: 'store-failed'; error: unknown; headers: ScannedHeaders };
 
@@ -24,7 +27,7 @@ class TooLarge extends Error {
  */
 export async function receiveIntoBlob(
   source: Readable,
-  /** flush: 'with-next-commit' when the caller makes the blob durable before it answers (PutOptions, ADR 0061) */
+  /** flush: 'with-next-commit' when the caller makes the blob durable before it answers (PutOptions, ADR 0067) */
   opts: { blobs: BlobStore; key: string; prefix: Buffer; maxBytes: number; flush?: PutOptions['flush'] },
 ): Promise<IntakeResult> {
   const scanner = new HeaderScanner();
@@ -95,6 +98,6 @@ export async function receiveIntoBlob(
     await opts.blobs.delete(opts.key).catch(() => undefined);
     return failure === 'too-large' ? { ok: false, reason: 'too-large', headers } : { ok: false, reason: 'store-failed', error: storeError, headers };
   }
-  return { ok: true, size: put.size, headers, index: indexer.end() };
+  return { ok: true, size: put.size, headers, index: indexer.end(), ...(put.deferred ? { deferred: true as const } : {}) };
 }
 

@@ -15,12 +15,13 @@ import { SmtpInService, type SmtpPorts } from './smtp-in.service.js';
  * Inbound verification is off unless the config turns it on (no DNS in these specs). The connector
  * service answers an empty set, unless `connectorsLater`: then nobody answers until
  * `answerConnectors()` (a replica started while the connector service is down). `blobs` wraps the
- * directory store (e.g. to play one that defers its flush); `enqueueWal` is what delivery answers as
- * its WAL (ADR 0061).
+ * directory store (e.g. in the inline store, whose puts defer their flush); `bodyCovered` is what
+ * delivery answers to an enqueue whose body is unflushed (ADR 0067; absent: a delivery that does not
+ * check).
  */
 export async function startSmtpInForTest(
   overrides: Partial<SmtpInConfig> = {},
-  opts: { connectorsLater?: boolean; blobs?: (dir: BlobStore) => BlobStore; enqueueWal?: string } = {},
+  opts: { connectorsLater?: boolean; blobs?: (dir: BlobStore) => BlobStore; bodyCovered?: boolean } = {},
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'smtp-in-'));
   const tls = await loadOrCreateTls({ dataDir: dir, hostname: 'mx.test' });
@@ -32,7 +33,7 @@ export async function startSmtpInForTest(
   );
   await bus.handle(EnqueueMessage, async (p) => {
     enqueued.push(p);
-    return { queueId: randomUUID(), ...(opts.enqueueWal ? { wal: opts.enqueueWal } : {}) };
+    return { queueId: randomUUID(), ...(p.bodyUnflushed && opts.bodyCovered !== undefined ? { bodyCovered: opts.bodyCovered } : {}) };
   });
   const answerConnectors = () => bus.handle(ConnectorSnapshot, async () => ({ connectors: [], version: 'empty' }));
   if (!opts.connectorsLater) await answerConnectors();

@@ -286,15 +286,15 @@ export class SmtpSessionPolicy {
     body.once('close', () => {
       if (!body.readableEnded) filter.destroy(new Error('connection closed during DATA'));
     });
-    // the blob's commit need not wait for its own WAL flush: the queue entry's synchronous commit
-    // flushes it when both share a WAL, and before the 250 either way (ADR 0061)
-    const deferFlush = this.blobs.durabilityScope !== undefined;
+    // a body kept as a database row need not wait for its own WAL flush: the queue entry's
+    // synchronous commit covers it when the row is visible to it, and we flush it otherwise, before
+    // the 250 either way (ADR 0067)
     const intake = await receiveIntoBlob(filter, {
       blobs: this.blobs,
       key,
       prefix: Buffer.from(received + authResults, 'utf8'),
       maxBytes,
-      flush: deferFlush ? 'with-next-commit' : undefined,
+      flush: 'with-next-commit',
     }).finally(() => held?.release());
     if (!intake.ok) throw this.intakeFailed(intake, session);
     if (filter.removed) this.logger.info({ session: session.id, removed: filter.removed }, 'removed Authentication-Results claiming our name');
@@ -326,7 +326,7 @@ export class SmtpSessionPolicy {
       }
     }
 
-    let queued: { queueId: string; wal?: string };
+    let queued: { queueId: string; bodyCovered?: boolean };
     try {
       queued = await this.bus.request(
         EnqueueMessage,
@@ -348,6 +348,7 @@ export class SmtpSessionPolicy {
           },
           index: intake.index && encodeCarriedIndex(intake.index),
           envelope: envelopeParams(session, junk),
+          ...(intake.deferred ? { bodyUnflushed: true } : {}),
         },
         { timeoutMs: this.config.enqueueTimeoutMs ?? 30_000 },
       );
@@ -357,9 +358,10 @@ export class SmtpSessionPolicy {
       smtpMetrics.rejected('temporary_failure');
       throw smtpError(451, TEMPFAIL);
     }
-    const { queueId, wal } = queued;
-    // the queue's commit flushed another WAL than the blob's (or delivery did not say): flush ours
-    if (deferFlush && wal !== this.blobs.durabilityScope) await this.flushBlob(session);
+    const { queueId } = queued;
+    // the queue's commit did not see the body row (another database or server, a failover since,
+    // or a delivery that does not check): make it durable here, or refuse if it is gone
+    if (intake.deferred && queued.bodyCovered !== true) await this.flushBlob(key, session);
     smtpMetrics.accepted();
     if (connector) this.connectors?.accepted(session, intake.size);
     this.logger.info({ session: session.id, queueId, size: intake.size, rcpts: recipients.length, messageId: intake.headers.messageId }, 'message queued');
@@ -368,13 +370,21 @@ export class SmtpSessionPolicy {
 
   /**
    * The queue entry is written and refers to the blob: whatever happens, the blob stays (a
-   * duplicate after the sender's retry is better than a queue entry without its body).
+   * duplicate after the sender's retry is better than a queue entry without its body). A body that
+   * is gone (committed, never flushed, on a server that failed over) is refused with 451: the
+   * sender retries, and the queue entry meets delivery's missing-body handling.
    */
-  private async flushBlob(session: SMTPServerSession): Promise<void> {
+  private async flushBlob(key: string, session: SMTPServerSession): Promise<void> {
+    let held: boolean;
     try {
-      await this.blobs.flush();
+      held = await this.blobs.flushPut(key);
     } catch (err) {
       this.logger.error({ err: describe(err), session: session.id }, 'could not flush the message body');
+      smtpMetrics.rejected('temporary_failure');
+      throw smtpError(451, TEMPFAIL);
+    }
+    if (!held) {
+      this.logger.error({ session: session.id, key }, 'the message body was lost before it was flushed');
       smtpMetrics.rejected('temporary_failure');
       throw smtpError(451, TEMPFAIL);
     }
