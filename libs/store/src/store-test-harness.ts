@@ -45,7 +45,7 @@ export async function startStore(opened: OpenedDatabase, config: StoreConfig = {
     exports: [Bus, Database, BlobStore],
   })
   class TestInfra {}
-  @Module({ imports: [TestInfra, StoreModule.forRoot({ blobGraceSeconds: 0, gcIntervalMs: 0, ...config })] })
+  @Module({ imports: [TestInfra, StoreModule.forRoot({ blobGraceSeconds: 0, gcIntervalMs: 0, threadBackfillIntervalMs: 0, ...config })] })
   class Root {}
   const app = await NestFactory.createApplicationContext(Root, { logger: false });
   await app.init();

@@ -13,6 +13,11 @@ export interface StoreConfig {
    * pruning runs with the blob sweep); a client away longer is told every UID it cannot see
    */
   tombstoneRetentionSeconds?: number;
+  /**
+   * how often the backfill of thread keys for messages stored before migration 012 runs a few
+   * batches until it is done (ADR 0072); 0 disables it (default 10 s; tests run it by hand)
+   */
+  threadBackfillIntervalMs?: number;
 }
 
 export interface StoreSettings {
@@ -20,6 +25,7 @@ export interface StoreSettings {
   blobGraceSeconds: number;
   gcIntervalMs: number;
   tombstoneRetentionSeconds: number;
+  threadBackfillIntervalMs: number;
 }
 
 export function storeSettings(config: StoreConfig): StoreSettings {
@@ -28,6 +34,7 @@ export function storeSettings(config: StoreConfig): StoreSettings {
     blobGraceSeconds: config.blobGraceSeconds ?? 3600,
     gcIntervalMs: config.gcIntervalMs ?? 10 * 60_000,
     tombstoneRetentionSeconds: config.tombstoneRetentionSeconds ?? 90 * 86_400,
+    threadBackfillIntervalMs: config.threadBackfillIntervalMs ?? 10_000,
   };
 }
 

@@ -35,6 +35,7 @@ import { AppendService } from './append.service.js';
 import { BlobCollector } from './blob-collector.js';
 import { TombstonePruner } from './tombstone-pruner.js';
 import { MetadataService } from './metadata.service.js';
+import { ThreadKeysBackfill } from './thread-backfill.js';
 import { AclService } from './acl.service.js';
 import { SharedRequests } from './shared-requests.js';
 import { StoreReads } from './store-reads.js';
@@ -62,6 +63,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
     private readonly acl: AclService,
     private readonly shared: SharedRequests,
     private readonly reads: StoreReads,
+    private readonly threadBackfill: ThreadKeysBackfill,
     @Inject(STORE_SETTINGS) private readonly settings: StoreSettings,
   ) {}
 
@@ -105,6 +107,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
     ]);
     this.collector.start(this.settings.gcIntervalMs);
     this.tombstones.start(this.settings.gcIntervalMs);
+    this.threadBackfill.start(this.settings.threadBackfillIntervalMs);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -113,10 +116,12 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
     await Promise.all(subs.map((s) => s.unsubscribe()));
     await this.collector.stop();
     await this.tombstones.stop();
+    await this.threadBackfill.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.collector.stop();
     await this.tombstones.stop();
+    await this.threadBackfill.stop();
   }
 }

@@ -17,6 +17,7 @@ import { STORE_SETTINGS, storeSettings, type StoreConfig, type StoreSettings } f
 import { SortKeysService } from './sort-keys.service.js';
 import { StoreHandlers } from './store.handlers.js';
 import { TombstonePruner } from './tombstone-pruner.js';
+import { ThreadKeysBackfill } from './thread-backfill.js';
 import { MetadataRepository } from './metadata.repository.js';
 import { MetadataService } from './metadata.service.js';
 import { AclRepository } from './acl.repository.js';
@@ -110,6 +111,11 @@ export class StoreModule {
           provide: MetadataService,
           useFactory: (db: Database, svc: MailboxService, shared: SharedAccess, ev: ChangePublisher) => new MetadataService(db, svc, new MetadataRepository(), shared, ev),
           inject: [Database, MailboxService, SharedAccess, ChangePublisher],
+        },
+        {
+          provide: ThreadKeysBackfill,
+          useFactory: (db: Database, logger: Logger) => new ThreadKeysBackfill(db, logger),
+          inject: [Database, STORE_LOGGER],
         },
         {
           provide: TombstonePruner,

@@ -11,6 +11,7 @@ import { m009Acl } from './009-acl.js';
 import { m010ThreadReferences } from './010-thread-references.js';
 import { m011SaveDate } from './011-imapb-save-date.js';
 import { m012ThreadIds } from './012-thread-ids.js';
+import { m013BackgroundJobs } from './013-background-jobs.js';
 
 /** The store's schema `mail`, in order; a released migration is never edited, only followed by a new one. */
-export const mailMigrations: Migration[] = [m001Mail, m002EnvelopeImap, m003Lz4, m004Subscriptions, m005Recent, m006SentOn, m007Tombstones, m008Metadata, m009Acl, m010ThreadReferences, m011SaveDate, m012ThreadIds];
+export const mailMigrations: Migration[] = [m001Mail, m002EnvelopeImap, m003Lz4, m004Subscriptions, m005Recent, m006SentOn, m007Tombstones, m008Metadata, m009Acl, m010ThreadReferences, m011SaveDate, m012ThreadIds, m013BackgroundJobs];
