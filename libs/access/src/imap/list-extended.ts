@@ -1,6 +1,6 @@
 import type { MailboxInfo } from '@mail/contracts';
 import type { ListSelect } from '@mail/imap-protocol';
-import { DELIMITER, listEntries, listMatcher, listOrder, type ListEntry } from './mailbox-list.js';
+import { DELIMITER, listEntries, listMatcher, listOrder, selectable, type ListEntry } from './mailbox-list.js';
 
 export interface ExtendedListEntry extends ListEntry {
   /** RFC 5258 3.5 CHILDINFO: the selection options a descendant meets (RECURSIVEMATCH only) */
@@ -64,6 +64,7 @@ export function listExtended(
     const info = real.get(name);
     const attributes: string[] = [];
     if (!info) attributes.push('\\NonExistent');
+    else if (!selectable(info)) attributes.push('\\Noselect');
     else if (info.specialUse) attributes.push(info.specialUse);
     if (info || withRealChildren.has(name)) attributes.push(withRealChildren.has(name) ? '\\HasChildren' : '\\HasNoChildren');
     out.push({ name, attributes, info, subscribed: subscriptions.has(name), ...(child ? { childInfo } : {}) });

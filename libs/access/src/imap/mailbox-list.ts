@@ -36,6 +36,15 @@ export interface ListEntry {
   subscribed: boolean;
 }
 
+/**
+ * Whether the user can SELECT/EXAMINE the mailbox: its own, or shared with `r` (RFC 4314 4). A
+ * shared mailbox listed for `l` alone is \Noselect to it, like the levels above a share
+ * (`Shared`, `Shared/<owner>`, an owner's mailbox that only has shared children), ADR 0072.
+ */
+export function selectable(info: MailboxInfo): boolean {
+  return !info.owner || (info.rights ?? '').includes('r');
+}
+
 /** The subscription list of a ListMailboxes answer (a store of an earlier release sends only the flags). */
 export function subscriptionSet(list: { mailboxes: MailboxInfo[]; subscriptions?: string[] }): Set<string> {
   return new Set(list.subscriptions ?? list.mailboxes.filter((m) => m.subscribed).map((m) => m.name));
@@ -73,7 +82,7 @@ export function listEntries(mailboxes: MailboxInfo[], subscriptions: ReadonlySet
     if (!matches(name)) continue;
     const info = virtual.has(name) ? undefined : real.get(name);
     const attrs: string[] = [];
-    if (!info) attrs.push('\\Noselect');
+    if (!info || !selectable(info)) attrs.push('\\Noselect');
     else if (!lsub && info.specialUse) attrs.push(info.specialUse);
     if (!lsub) attrs.push(withChildren.has(name) ? '\\HasChildren' : '\\HasNoChildren');
     entries.push({ name, attributes: attrs, info, subscribed: subscriptions.has(name) });

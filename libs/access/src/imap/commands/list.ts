@@ -1,6 +1,6 @@
 import { decodeMailboxName, listResponse } from '@mail/imap-protocol';
 import { listExtended, type ExtendedListEntry } from '../list-extended.js';
-import { DELIMITER, listEntries, subscriptionSet } from '../mailbox-list.js';
+import { DELIMITER, listEntries, selectable, subscriptionSet } from '../mailbox-list.js';
 import { ok } from '../reply.js';
 import type { Command, CommandSpec } from '../session-handle.js';
 import { mailboxStatusResponse } from './status.js';
@@ -37,7 +37,8 @@ export const list: CommandSpec<Command<'LIST' | 'LSUB'>> = {
     for (const e of entries) {
       const attributes = subscribed && e.subscribed ? [...e.attributes, '\\Subscribed'] : e.attributes;
       text += listResponse(cmd.name, attributes, DELIMITER, e.name, e.childInfo, utf8);
-      if (status && e.info) text += mailboxStatusResponse(e.info, status, s.imap4rev2, utf8);
+      // LIST-STATUS only for what STATUS itself would answer: a mailbox the user may read
+      if (status && e.info && selectable(e.info)) text += mailboxStatusResponse(e.info, status, s.imap4rev2, utf8);
     }
     if (text) await s.out.send(text);
     return ok(`${cmd.name} completed`);
