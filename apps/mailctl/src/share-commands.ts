@@ -3,6 +3,13 @@ import { clean, table } from './table.js';
 
 const enc = encodeURIComponent;
 
+interface GrantView {
+  owner: string;
+  mailbox: string;
+  name: string;
+  rights: string;
+}
+
 interface ShareView {
   mailbox: string;
   user: string;
@@ -21,7 +28,7 @@ export function parseMailboxRef(ref: string): { owner: string; mailbox: string }
   return { owner, mailbox };
 }
 
-/** `mailctl mailbox share|unshare|shares`: RFC 4314 rights on an account's mailboxes for users of its domain (ADR 0044). */
+/** `mailctl mailbox share|unshare|shares|shared-with`: RFC 4314 rights on an account's mailboxes for users of its domain (ADR 0044). */
 export const SHARE_COMMANDS: CommandSpec[] = [
   {
     words: ['mailbox', 'share'],
@@ -65,6 +72,21 @@ export const SHARE_COMMANDS: CommandSpec[] = [
       render: (r) => {
         const shares = (r as { shares: ShareView[] }).shares;
         return shares.length ? table(['MAILBOX', 'USER', 'RIGHTS'], shares.map((s) => [clean(s.mailbox), clean(s.user), s.rights])) : 'no shared mailboxes\n';
+      },
+    }),
+  },
+  {
+    words: ['mailbox', 'shared-with'],
+    usage: 'mailbox shared-with <user>',
+    summary: "list the other accounts' mailboxes a user may open, the name it sees them by, and its rights",
+    options: {},
+    args: { min: 1, max: 1 },
+    plan: ([user]) => ({
+      call: { method: 'GET', path: `/api/v1/accounts/${enc(user)}/shared-with` },
+      render: (r) => {
+        const grants = (r as { mailboxes: GrantView[] }).mailboxes;
+        if (!grants.length) return `nothing is shared with ${clean(user)}\n`;
+        return table(['OWNER', 'MAILBOX', 'SEEN AS', 'RIGHTS'], grants.map((g) => [clean(g.owner), clean(g.mailbox), clean(g.name), g.rights]));
       },
     }),
   },

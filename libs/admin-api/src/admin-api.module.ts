@@ -16,6 +16,7 @@ import { TraceController } from './trace.controller.js';
 import { MigrationsController } from './migrations.controller.js';
 import { FetchAccountsController } from './fetch-accounts.controller.js';
 import { SharesController } from './shares.controller.js';
+import { SharedWithController } from './shared-with.controller.js';
 
 /** The HTTP admin API. Needs `Bus` provided globally; talks to the services only through it. */
 @Module({})
@@ -24,7 +25,7 @@ export class AdminApiModule {
     if (!config.token) throw new Error('AdminApiModule needs a non-empty token');
     return {
       module: AdminApiModule,
-      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, AccountQuotaController, OpenApiController, DkimController, QueueAdminController, TraceController, MigrationsController, FetchAccountsController, SharesController],
+      controllers: [DomainsController, DomainPolicyController, AccountsController, AliasesController, QueueController, ConnectorsController, GroupsController, AccountQuotaController, OpenApiController, DkimController, QueueAdminController, TraceController, MigrationsController, FetchAccountsController, SharesController, SharedWithController],
       providers: [{ provide: ADMIN_API_CONFIG, useValue: config }, BearerGuard],
     };
   }

@@ -20,6 +20,7 @@ import { DOMAIN_POLICY_ROUTES } from './domain-policy.controller.js';
 import { TRACE_ROUTES } from './trace.openapi.js';
 import { ACCOUNT_QUOTA_ROUTES } from './account-quota.controller.js';
 import { SHARE_ROUTES } from './shares.controller.js';
+import { SHARED_WITH_ROUTES } from './shared-with.controller.js';
 import { FETCH_ACCOUNT_ROUTES } from './fetch-accounts.openapi.js';
 import { MIGRATION_ROUTES } from './migrations.openapi.js';
 import { AccountWithUsage } from './account-usage.js';
@@ -179,6 +180,7 @@ export const ROUTES: RouteDoc[] = [
   ...TRACE_ROUTES,
   ...ACCOUNT_QUOTA_ROUTES,
   ...SHARE_ROUTES,
+  ...SHARED_WITH_ROUTES,
   ...FETCH_ACCOUNT_ROUTES,
   ...MIGRATION_ROUTES,
 ];

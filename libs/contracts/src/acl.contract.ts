@@ -57,6 +57,17 @@ export const ListShares = defineRequest(
 );
 
 /**
+ * What other accounts of its tenant let an account open (mailctl mailbox shared-with, ADR 0072):
+ * each mailbox by its owner, the owner's name of it and the name the user sees, with the user's
+ * rights (its own entry and `anyone`'s together), whether or not they include `l`.
+ */
+export const ListSharedWith = defineRequest(
+  'store.acl.shared-with.v1',
+  z.object({ accountId: Id, tenant: z.string().min(1).max(253) }),
+  z.object({ mailboxes: z.array(z.object({ owner: EmailAddress, mailbox: z.string(), name: z.string(), rights: Rights })) }),
+);
+
+/**
  * Published on `store.acl.changed.v1.<tenant>` after a SETACL or DELETEACL of a mailbox of that
  * tenant committed (ADR 0072): whose mailbox, and who was given or lost rights (null: `anyone`).
  * IMAP NOTIFY sessions re-list what their user sees when they are the grantee, so a mailbox shared

@@ -1,4 +1,4 @@
-import { ContractError, type DeleteAcl, type GetAcl, type MailboxInfo, type MyRights, type ParsedRequestOf, type ResponseOf, type SetAcl } from '@mail/contracts';
+import { ContractError, type DeleteAcl, type GetAcl, type ListSharedWith, type MailboxInfo, type MyRights, type ParsedRequestOf, type ResponseOf, type SetAcl } from '@mail/contracts';
 import type { Database } from '@mail/db';
 import { ALL_RIGHTS, applyRights } from '@mail/imap-protocol';
 import type { AclRepository } from './acl.repository.js';
@@ -101,6 +101,12 @@ export class AclService {
   async shares(accountId: string): Promise<{ shares: Array<{ mailbox: string; identifier: string; rights: string }> }> {
     const rows = await this.acl.sharesOf(this.db, accountId);
     return { shares: rows.map((r) => ({ mailbox: r.mailbox, identifier: r.grantee_address ?? 'anyone', rights: r.rights })) };
+  }
+
+  /** Every grant other accounts of its tenant gave the account, `l` or not (the administrator's view). */
+  async grantsTo(accountId: string, tenant: string): Promise<ResponseOf<typeof ListSharedWith>> {
+    const rows = await this.acl.sharedWith(this.db, accountId, tenant.toLowerCase());
+    return { mailboxes: rows.map((r) => ({ owner: r.ownerAddress, mailbox: r.name, name: sharedName(r.ownerAddress, r.name), rights: r.rights })) };
   }
 
   /** The mailboxes other accounts share with the caller that it may list ("l"), under their shared names. */

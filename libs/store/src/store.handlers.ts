@@ -29,6 +29,7 @@ import {
   GetAcl,
   MyRights,
   ListShares,
+  ListSharedWith,
 } from '@mail/contracts';
 import { Database, runMigrations } from '@mail/db';
 import { AppendService } from './append.service.js';
@@ -100,6 +101,7 @@ export class StoreHandlers implements OnModuleInit, OnModuleDestroy, OnApplicati
       this.bus.handle(GetAcl, (p) => this.acl.get(p)),
       this.bus.handle(MyRights, (p) => this.acl.myRights(p)),
       this.bus.handle(ListShares, (p) => this.acl.shares(p.accountId)),
+      this.bus.handle(ListSharedWith, (p) => this.acl.grantsTo(p.accountId, p.tenant)),
       this.bus.handle(StorePing, async () => {
         await this.db.query('SELECT 1');
         return { ok: true as const };

@@ -59,6 +59,10 @@ describe('shared mailboxes with imapflow and mailctl (embedded)', { timeout: 180
     const list = await ctl('mailbox', 'shares', OWNER);
     assert.match(list, /Team\s+delegate@share-a\.test\s+lrswi/);
     assert.doesNotMatch(list, /stranger/);
+    // the grantee's side (ADR 0072): what the delegate may open, by the name it sees
+    assert.match(await ctl('mailbox', 'shared-with', DELEGATE), /team@share-a\.test\s+Team\s+Shared\/team@share-a\.test\/Team\s+lrswi/);
+    assert.match(await ctl('mailbox', 'shared-with', THIRD), /nothing is shared with third@share-a\.test/);
+    assert.match(await ctl('mailbox', 'shared-with', STRANGER), /nothing is shared with stranger@share-b\.test/);
   });
 
   it('lets the delegate read and write as its rights allow', async () => {
@@ -126,5 +130,6 @@ describe('shared mailboxes with imapflow and mailctl (embedded)', { timeout: 180
     assert.ok(!(await paths(delegate)).includes(SHARED));
     await assert.rejects(delegate.mailboxOpen(SHARED));
     assert.match(await ctl('mailbox', 'shares', OWNER), /no shared mailboxes/);
+    assert.match(await ctl('mailbox', 'shared-with', DELEGATE), /nothing is shared with delegate@share-a\.test/);
   });
 });
