@@ -31,7 +31,8 @@ export function listExtended(
   const matchers = patterns.map((p) => listMatcher(reference, p));
   const matches = (name: string) => matchers.some((m) => m(name));
   if (!select.subscribed && !select.specialUse) {
-    if (patterns.length === 1) return listEntries(mailboxes, subscriptions, reference, patterns[0]!, false);
+    const [only] = patterns;
+    if (patterns.length === 1 && only !== undefined) return listEntries(mailboxes, subscriptions, reference, only, false);
     const seen = new Map<string, ListEntry>();
     for (const p of patterns) for (const e of listEntries(mailboxes, subscriptions, reference, p, false)) if (!seen.has(e.name)) seen.set(e.name, e);
     return [...seen.values()].sort((a, b) => listOrder(a.name, b.name));
