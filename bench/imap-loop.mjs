@@ -6,6 +6,7 @@
 //     [--service-env=K=V,...] added to every service's environment (e.g. ACCESS_STORE_APPENDS=bus for an A/B, ADR 0063)
 // --each prints every command's time and CPU per process; --hold keeps the platform up afterwards (until Ctrl-C), to look at its database by hand.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ImapClient } from './lib/imap-client.mjs';
 import { makeMessage } from './lib/message.mjs';
@@ -53,6 +54,16 @@ try {
       .filter(([, v]) => v > 0)
       .map(([name, v]) => `${name} ${v.toFixed(1)}`)
       .join(', ');
+  // PostgreSQL is shared with other work on this machine: count the backends of this platform's database only
+  const pg = createRequire(import.meta.url)('pg');
+  const admin = new pg.Client({ connectionString: target.databaseUrl });
+  await admin.connect();
+  const { rows: backends } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  await admin.end();
+  console.log(`PostgreSQL backends of this database: ${backends.length}`);
+  target.infraProcesses = ['nats-server'];
+  const plainProcesses = target.processes;
+  target.processes = () => [...plainProcesses(), ...backends.map((b) => ({ name: 'pg backends', pid: b.pid }))];
   const start = cpuOf(cpuProcesses(target));
   // the loop's window on the monotonic clock V8's profile timestamps share: profile-summary.mjs counts only its samples
   const fromUs = Number(process.hrtime.bigint() / 1000n);
@@ -68,7 +79,7 @@ try {
   if (profileDir) writeFileSync(join(profileDir, 'window.json'), JSON.stringify({ fromUs, toUs: Number(process.hrtime.bigint() / 1000n), messages: times }));
   await c.logout();
   const { min, median, max } = spread(ms);
-  console.log(`${appendMode ? 'APPEND' : command}${Object.keys(env).length ? ` ${JSON.stringify(env)}` : ''}: ${times}× on ${size}: min ${min.toFixed(1)} median ${median.toFixed(1)} max ${max.toFixed(1)} ms`);
+  console.log(`${appendMode ? 'APPEND' : command}${Object.keys(env).length ? ` ${JSON.stringify(env)}` : ''}: ${times}× on ${size}: min ${min.toFixed(1)} median ${median.toFixed(1)} max ${max.toFixed(1)} ms, total ${ms.reduce((a, b) => a + b, 0).toFixed(0)} ms`);
   console.log(ms.map((x) => x.toFixed(0)).join(' '));
   if (process.argv.includes('--hold')) {
     console.log('holding; Ctrl-C stops the platform');

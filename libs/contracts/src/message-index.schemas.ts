@@ -106,14 +106,40 @@ export type MessageIndex = z.infer<typeof MessageIndex>;
 export const CARRIED_INDEX_MAX_CHARS = 64 * 1024;
 export const CarriedIndex = z.string().max(CARRIED_INDEX_MAX_CHARS);
 
+/**
+ * The indexes this process encoded last, by their JSON: when the same process decodes one (IMAP
+ * APPEND in `access`, ADR 0063; the embedded platform, where every service shares one process) it
+ * gets the object back without parsing and validating the JSON again (ADR 0069). An entry is only
+ * ever what this process's own indexer produced, so it needs no validation; a string this process
+ * did not encode lately (from another process over the bus, a queue row) is parsed as before, and
+ * one equal to a string encoded here gets what parsing it would give. Bounded by entries and
+ * characters, oldest first out.
+ */
+const encodedHere = new Map<string, MessageIndex>();
+let encodedChars = 0;
+const ENCODED_MAX_ENTRIES = 32;
+const ENCODED_MAX_CHARS = 1024 * 1024;
+
 /** The index as carried, or undefined when it is too large to carry (the store then parses the blob). */
 export function encodeCarriedIndex(index: MessageIndex): string | undefined {
   const json = JSON.stringify(index);
-  return json.length <= CARRIED_INDEX_MAX_CHARS ? json : undefined;
+  if (json.length > CARRIED_INDEX_MAX_CHARS) return undefined;
+  if (!encodedHere.has(json)) {
+    encodedHere.set(json, index);
+    encodedChars += json.length;
+    for (const [oldest] of encodedHere) {
+      if (encodedHere.size <= ENCODED_MAX_ENTRIES && encodedChars <= ENCODED_MAX_CHARS) break;
+      encodedHere.delete(oldest);
+      encodedChars -= oldest.length;
+    }
+  }
+  return json;
 }
 
 /** The carried index if it is well-formed and describes a blob of `size` bytes; null otherwise. */
 export function decodeCarriedIndex(carried: string, size: number): MessageIndex | null {
+  const mine = encodedHere.get(carried);
+  if (mine) return mine.size === size ? mine : null;
   let value: unknown;
   try {
     value = JSON.parse(carried);

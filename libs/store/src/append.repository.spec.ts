@@ -86,6 +86,64 @@ function appendRepositorySuite(name: string, open: () => Promise<OpenedDatabase>
       assert.equal(await refCount('blob-k2'), undefined, 'the index insert was rolled back with the rest');
       assert.deepEqual(await repo.findAppend(opened.db, account, 'same'), r1.row);
     });
+
+    describe('by mailbox name, the quota checked in the statement (ADR 0069)', () => {
+      const open: { givenBytes: number | null; givenMessages: number | null; defaultBytes: number | null } = { givenBytes: null, givenMessages: null, defaultBytes: null };
+      const named = (blobKey: string, limits = open, mailbox = 'INBOX', size = 100) => ({
+        accountId: account,
+        mailbox,
+        flags: ['\\Seen'],
+        internalDate: new Date().toISOString(),
+        blobKey,
+        unseen: 0,
+        record: record(size),
+        limits,
+      });
+
+      it('appends as `append` does, with the \\Recent claim in the same statement', async () => {
+        const before = await repo.context(opened.db, account, 'INBOX', 'x', null);
+        const r = await repo.appendNamed(opened.db, { ...named('named-1'), claimRecent: true });
+        assert.ok(r.ok);
+        assert.equal(r.mailboxId, inbox);
+        assert.equal(r.row.uid, before.mailbox!.uid_next);
+        assert.deepEqual(r.row.recent, { after: before.mailbox!.recent_uid, upTo: before.mailbox!.uid_next });
+        const after = await repo.context(opened.db, account, 'INBOX', 'named-1', null);
+        assert.equal(after.used, before.used + 100);
+        assert.equal(after.mailbox?.message_count, before.mailbox!.message_count + 1);
+        assert.equal(after.mailbox?.unseen_count, before.mailbox!.unseen_count, '\\Seen came with it');
+        assert.equal(Number(await refCount('named-1')), 1);
+      });
+
+      it('writes nothing but a given-back index reference when there is no such mailbox', async () => {
+        const r = await repo.appendNamed(opened.db, named('named-none', open, 'Nowhere'));
+        assert.deepEqual(r, { ok: false, why: 'no-mailbox' });
+        assert.equal(Number(await refCount('named-none')), 0);
+      });
+
+      it("refuses what does not fit the caller's bytes, the account's own column or the message count, writing nothing", async () => {
+        const before = await repo.context(opened.db, account, 'INBOX', 'x', null);
+        const used = { bytes: before.used, messages: before.messages };
+        const bytes = await repo.appendNamed(opened.db, named('named-big', { ...open, givenBytes: before.used + 99 }));
+        assert.deepEqual(bytes, { ok: false, why: 'over-quota', used, limits: { bytes: before.used + 99, messages: null }, size: 100 });
+        const count = await repo.appendNamed(opened.db, named('named-many', { ...open, givenMessages: before.messages }));
+        assert.deepEqual(count, { ok: false, why: 'over-quota', used, limits: { bytes: null, messages: before.messages }, size: 100 });
+        await opened.db.query('UPDATE mail.accounts SET quota_bytes = $2 WHERE account_id = $1', [account, before.used + 50]);
+        try {
+          const column = await repo.appendNamed(opened.db, named('named-column', { ...open, defaultBytes: 10 ** 12 }));
+          assert.deepEqual(column, { ok: false, why: 'over-quota', used, limits: { bytes: before.used + 50, messages: null }, size: 100 });
+          // the caller's limit comes before the account's column, as in effectiveLimits
+          const given = await repo.appendNamed(opened.db, named('named-given', { ...open, givenBytes: before.used + 100 }));
+          assert.ok(given.ok);
+        } finally {
+          await opened.db.query('UPDATE mail.accounts SET quota_bytes = NULL WHERE account_id = $1', [account]);
+        }
+        const defaulted = await repo.appendNamed(opened.db, named('named-default', { ...open, defaultBytes: before.used + 100 }));
+        assert.equal(defaulted.ok, false, 'the default applies when neither the caller nor the account sets one');
+        for (const key of ['named-big', 'named-many', 'named-column', 'named-default']) assert.equal(Number(await refCount(key)), 0, key);
+        const after = await repo.context(opened.db, account, 'INBOX', 'x', null);
+        assert.equal(after.mailbox?.uid_next, before.mailbox!.uid_next + 1, 'only the one that fitted spent a UID');
+      });
+    });
   });
 }
 

@@ -362,6 +362,11 @@ export class AppendService {
   private async run(p: AppendRequest, carried: string | undefined, context?: AppendContext, q: Queryable = this.db): Promise<{ result: AppendResult; change?: MailboxChange }> {
     const name = normalizeMailboxName(p.mailbox);
     const key = p.idempotencyKey ?? null;
+    // nothing to look up first (no key to answer from, a new blob's index): one statement (ADR 0069)
+    if (!context && !key && q === this.db) {
+      const done = await this.named(p, name, carried);
+      if (done) return done;
+    }
     let ctx = context ?? (await this.appends.context(q, p.accountId, name, p.blobKey, key));
     if (!ctx.mailbox && !ctx.earlier) {
       // the first message of a new account: its default mailboxes come into being on first use
@@ -422,6 +427,36 @@ export class AppendService {
       existing = null;
       record = await this.indexRecord(p, carried);
     }
+  }
+
+  /**
+   * An append without an idempotency key, addressed by mailbox name: the statement finds the
+   * mailbox and checks the quota itself (ADR 0069), so no context read comes before it. Null when
+   * there is no such mailbox yet (a new account's first message): the caller's way handles that.
+   */
+  private async named(p: AppendRequest, name: string, carried: string | undefined): Promise<{ result: AppendResult; change: MailboxChange } | null> {
+    const record = await this.indexRecord(p, carried);
+    const flags = normalizeFlags(p.flags);
+    const outcome = await this.appends.appendNamed(this.db, {
+      accountId: p.accountId,
+      mailbox: name,
+      flags,
+      internalDate: p.internalDate ? new Date(p.internalDate).toISOString() : new Date().toISOString(),
+      blobKey: p.blobKey,
+      unseen: flags.includes(SEEN) ? 0 : 1,
+      record,
+      limits: { givenBytes: p.quota?.bytes ?? null, givenMessages: p.quota?.messages ?? null, defaultBytes: this.settings.defaultQuotaBytes },
+      claimRecent: p.recent === 'claim',
+    });
+    if (!outcome.ok && outcome.why === 'no-mailbox') return null;
+    if (!outcome.ok) {
+      throw new ContractError('OVER_QUOTA', quotaProblem(outcome.used, { bytes: outcome.size, messages: 1 }, outcome.limits) ?? 'mailbox full');
+    }
+    const r = outcome.row;
+    return {
+      result: { mailboxId: r.mailbox_id, uid: r.uid, uidValidity: r.uid_validity, modseq: r.modseq, duplicate: false, flags, ...(r.recent ? { recent: r.recent } : {}) },
+      change: { ...change({ account_id: p.accountId, id: r.mailbox_id, name, highest_modseq: r.modseq }, 'appended', [r.uid], r.modseq), appended: [{ uid: r.uid, modseq: r.modseq, flags }] },
+    };
   }
 
   /** The index carried with the message when it is usable, else the blob read back and parsed. */

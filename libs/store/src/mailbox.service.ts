@@ -268,7 +268,7 @@ export class MailboxService {
   }
 }
 
-export function change(row: MailboxRow, kind: MailboxChange['kind'], uids: number[] = [], modseq = Number(row.highest_modseq)): MailboxChange {
+export function change(row: Pick<MailboxRow, 'account_id' | 'id' | 'name' | 'highest_modseq'>, kind: MailboxChange['kind'], uids: number[] = [], modseq = Number(row.highest_modseq)): MailboxChange {
   return { accountId: row.account_id, mailboxId: row.id, mailbox: row.name, kind, uids, modseq };
 }
 
