@@ -76,6 +76,8 @@ for (let rep = 0; rep < reps; rep++) {
         cpuMsPerMessageToVisible: +cpu.toFixed(2),
         cpuMsPerMessageDuringSmtp: +into['cpu.smtp.standalone'][0].toFixed(2),
         smtpPerSecond: +into['smtp.rate'][0].toFixed(0),
+        // issue 17's "RSS after the bench's ingest" (MiB), and the process's peak so far
+        ...(({ rss, peak }) => ({ rssAfterMiB: Math.round(rss / 1048576), peakMiB: Math.round(peak / 1048576) }))(target.resident() ?? {}),
         load: `${load0} → ${load()}`,
       };
       results.push(r);

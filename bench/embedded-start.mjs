@@ -30,6 +30,8 @@ const reps = Number(arg('reps', '3'));
 const settleMs = Number(arg('settle', '10000'));
 const database = arg('database', 'pglite');
 const restart = ours.includes('--restart');
+// --breakdown: at idle, what the RSS is made of (smaps by kind of mapping, and V8's own figures)
+const breakdown = ours.includes('--breakdown');
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const mib = (kib) => Math.round(kib / 1024);
@@ -41,6 +43,11 @@ function status(pid) {
 function cpuMs(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) * 10; // utime + stime in clock ticks of 10 ms
+}
+/** the main thread's CPU alone (the JS thread: modules, PGlite's statements), without V8's compile threads */
+function mainThreadCpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
 }
 const banner = (port) =>
   new Promise((resolve) => {
@@ -85,9 +92,14 @@ async function start(dataDir, databaseUrl, settle) {
     HTTP_PORT: String(await freePort()),
     ADMIN_TOKEN: randomBytes(24).toString('base64url'),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    // glibc's malloc settings pass through, for an A/B of them (ADR 0070)
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
   };
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeFlags, join(root, 'apps', 'standalone', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const reportFile = join(dataDir, '..', `mem-report-${process.pid}-${Date.now()}.json`);
+  if (breakdown) env.MEM_REPORT_OUT = reportFile;
+  const preload = breakdown ? ['--require', join(root, 'bench', 'lib', 'mem-report.cjs')] : [];
+  const child = spawn(process.execPath, [...nodeFlags, ...preload, join(root, 'apps', 'standalone', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (c) => (log = (log + c).slice(-20_000));
   child.stdout.on('data', keep);
@@ -101,17 +113,60 @@ async function start(dataDir, databaseUrl, settle) {
       if (performance.now() - started > 300_000) throw new Error(`standalone not ready after 300 s:\n${log}`);
       await new Promise((r) => setTimeout(r, 25));
     }
-    const figures = { bannerMs: Math.round(bannerMs), readyMs: Math.round(performance.now() - started), cpuMs: cpuMs(child.pid), peakAtReady: status(child.pid).peak };
+    const figures = { bannerMs: Math.round(bannerMs), readyMs: Math.round(performance.now() - started), cpuMs: cpuMs(child.pid), mainCpuMs: mainThreadCpuMs(child.pid), peakAtReady: status(child.pid).peak };
     if (settle) {
       await new Promise((r) => setTimeout(r, settle));
       const idle = status(child.pid);
       Object.assign(figures, { peak: idle.peak, idleRss: idle.rss, idleCpuMs: cpuMs(child.pid) });
+      if (breakdown) figures.breakdown = await memoryBreakdown(child.pid, reportFile);
     }
     return { ...figures, load: load() };
   } finally {
     child.kill('SIGTERM');
     if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
   }
+}
+
+/**
+ * RSS by kind of mapping (MiB): the WASM memories (V8 reserves each as one mapping of ≥ 8 GiB), code
+ * (executable mappings: the node binary, Liftoff/TurboFan output), other files, and the rest
+ * anonymous (the V8 heap, malloc's arenas); with V8's own figures from the preload.
+ */
+async function memoryBreakdown(pid, reportFile) {
+  process.kill(pid, 'SIGUSR2');
+  let report;
+  for (let i = 0; i < 100 && !report; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    } catch {
+      /* not yet */
+    }
+  }
+  const kinds = {};
+  const maps = [];
+  let cur;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = line.match(/^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \d+\s*(.*)$/);
+    if (head) {
+      cur = { perms: head[1], name: head[2] };
+      maps.push(cur);
+      continue;
+    }
+    const size = line.match(/^Size:\s+(\d+)/);
+    if (size) cur.size = Number(size[1]);
+    const rss = line.match(/^Rss:\s+(\d+)/);
+    if (!rss) continue;
+    const kind = cur.size >= 8 * 1024 * 1024 ? 'wasmMemory' : cur.perms.includes('x') ? (cur.name ? 'codeFile' : 'codeAnon') : cur.name && !cur.name.startsWith('[') ? 'file' : cur.name === '[heap]' ? 'mallocMain' : 'anon';
+    cur.rss = Number(rss[1]);
+    kinds[kind] = (kinds[kind] ?? 0) + cur.rss;
+  }
+  rmSync(reportFile, { force: true });
+  const largest = maps
+    .sort((a, b) => b.rss - a.rss)
+    .slice(0, 8)
+    .map((m) => `${mib(m.rss)}/${mib(m.size)} ${m.perms} ${m.name}`.trim());
+  return { smaps: Object.fromEntries(Object.entries(kinds).map(([k, v]) => [k, mib(v)])), largest, v8: report };
 }
 
 const rows = [];
@@ -132,4 +187,4 @@ const median = (k) => {
   const v = rows.map((r) => r[k]).filter((x) => x !== undefined).sort((a, b) => a - b);
   return v.length ? v[Math.floor((v.length - 1) / 2)] : undefined;
 };
-console.log(JSON.stringify({ median: true, database, restart, flags: nodeFlags.join(' '), ...Object.fromEntries(['bannerMs', 'readyMs', 'cpuMs', 'peakAtReady', 'peak', 'idleRss', 'idleCpuMs'].map((k) => [k, median(k)])), loads: rows.map((r) => r.load).join(' ') }));
+console.log(JSON.stringify({ median: true, database, restart, flags: nodeFlags.join(' '), ...Object.fromEntries(['bannerMs', 'readyMs', 'cpuMs', 'mainCpuMs', 'peakAtReady', 'peak', 'idleRss', 'idleCpuMs'].map((k) => [k, median(k)])), loads: rows.map((r) => r.load).join(' ') }));

@@ -1,9 +1,8 @@
-import { Client } from 'minio';
+import type { Client } from 'minio';
 import { Readable } from 'node:stream';
 import { assertSafeKey } from './blob-key.js';
 import { uploadStream } from './chunked-upload.js';
 import { BlobNotFoundError, BlobStore } from './blob-store.port.js';
-import { installSigningKeyCache } from './sigv4-cache.js';
 
 export interface S3Options {
   /** e.g. http://minio:9000 */
@@ -16,31 +15,30 @@ export interface S3Options {
 
 /** Blobs in S3-compatible storage (MinIO in production, s3rver in tests). */
 export class S3BlobStore extends BlobStore {
-  private readonly client: Client;
+  private client?: Promise<Client>;
   private bucketReady?: Promise<void>;
 
   constructor(private readonly opts: S3Options) {
     super();
-    installSigningKeyCache();
-    const url = new URL(opts.endpoint);
-    this.client = new Client({
-      endPoint: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      useSSL: url.protocol === 'https:',
-      accessKey: opts.accessKey,
-      secretKey: opts.secretKey,
-      region: opts.region ?? 'us-east-1',
-      pathStyle: true,
-    });
+  }
+
+  /**
+   * minio's client, its ~40 modules loaded at the first request (ADR 0070): every process loads
+   * this library, most never talk to S3 (the embedded mode keeps bodies in a directory).
+   */
+  private connect(): Promise<Client> {
+    this.client ??= import('./minio-client.js').then((m) => m.minioClient(this.opts));
+    return this.client;
   }
 
   /** Creates the bucket on first use, so a fresh MinIO needs no set-up step. */
   private ensureBucket(): Promise<void> {
     this.bucketReady ??= (async () => {
-      const exists = await this.client.bucketExists(this.opts.bucket).catch(() => false);
+      const client = await this.connect();
+      const exists = await client.bucketExists(this.opts.bucket).catch(() => false);
       if (!exists) {
-        await this.client.makeBucket(this.opts.bucket, this.opts.region ?? 'us-east-1').catch(async (err) => {
-          if (!(await this.client.bucketExists(this.opts.bucket).catch(() => false))) throw err;
+        await client.makeBucket(this.opts.bucket, this.opts.region ?? 'us-east-1').catch(async (err) => {
+          if (!(await client.bucketExists(this.opts.bucket).catch(() => false))) throw err;
         });
       }
     })().catch((err) => {
@@ -54,17 +52,17 @@ export class S3BlobStore extends BlobStore {
     assertSafeKey(key);
     await this.ensureBucket();
     if (Buffer.isBuffer(body)) {
-      await this.client.putObject(this.opts.bucket, key, body, body.length);
+      await (await this.connect()).putObject(this.opts.bucket, key, body, body.length);
       return { size: body.length };
     }
-    return { size: await uploadStream(this.client, this.opts.bucket, key, body) };
+    return { size: await uploadStream(await this.connect(), this.opts.bucket, key, body) };
   }
 
   async get(key: string): Promise<Readable> {
     assertSafeKey(key);
     await this.ensureBucket();
     try {
-      return await this.client.getObject(this.opts.bucket, key);
+      return await (await this.connect()).getObject(this.opts.bucket, key);
     } catch (err) {
       throw mapNotFound(err, key);
     }
@@ -75,7 +73,7 @@ export class S3BlobStore extends BlobStore {
     if (end <= start) return Readable.from([]);
     await this.ensureBucket();
     try {
-      return await this.client.getPartialObject(this.opts.bucket, key, start, end - start);
+      return await (await this.connect()).getPartialObject(this.opts.bucket, key, start, end - start);
     } catch (err) {
       throw mapNotFound(err, key);
     }
@@ -85,7 +83,7 @@ export class S3BlobStore extends BlobStore {
     assertSafeKey(key);
     await this.ensureBucket();
     try {
-      const s = await this.client.statObject(this.opts.bucket, key);
+      const s = await (await this.connect()).statObject(this.opts.bucket, key);
       return { size: s.size };
     } catch (err) {
       if (isNotFound(err)) return null;
@@ -96,7 +94,7 @@ export class S3BlobStore extends BlobStore {
   async delete(key: string): Promise<void> {
     assertSafeKey(key);
     await this.ensureBucket();
-    await this.client.removeObject(this.opts.bucket, key);
+    await (await this.connect()).removeObject(this.opts.bucket, key);
   }
 
   async ping(): Promise<void> {

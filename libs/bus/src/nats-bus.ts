@@ -1,11 +1,14 @@
 import { ContractError, type EventContract, type EventOf, type RequestContract, type RequestOf, type ResponseOf } from '@mail/contracts';
-import { connect, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription as NatsSub } from '@nats-io/transport-node';
+import type { Msg, MsgHdrs, NatsConnection, Subscription as NatsSub } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { Bus, type EventHandler, type RequestHandler, type RequestOptions, type SubscribeOptions, type Subscription } from './bus.port.js';
 import { decodeJson, encodeJson, unwrapReply } from './envelope.js';
 import { runHandler, traceHeaders } from './handler-runner.js';
 import { withRequestSpan } from './request-span.js';
 import { eventSubject } from './subject-match.js';
+
+/** NATS's header constructor, set by the first connect: the client is loaded then (ADR 0070) */
+let natsHeaders: typeof import('@nats-io/transport-node').headers;
 
 export interface NatsBusOptions {
   url: string;
@@ -28,6 +31,9 @@ export class NatsBus extends Bus {
   }
 
   static async connect(opts: NatsBusOptions): Promise<NatsBus> {
+    // loaded here, not with the library: the embedded mode (the in-process bus) never needs it
+    const { connect, headers } = await import('@nats-io/transport-node');
+    natsHeaders = headers;
     const nc = await connect({
       servers: opts.url,
       name: opts.service,

@@ -1,4 +1,4 @@
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { SharedCounters } from '@mail/limits';
 import { encodeKey } from './kv-key.js';
@@ -15,6 +15,7 @@ export class NatsKvCounters extends SharedCounters {
 
   /** `ttlMs` must outlast the longest window counted in it (and its successor, which reads it) */
   static async open(nc: NatsConnection, bucket: string, ttlMs = 10 * 60_000): Promise<NatsKvCounters> {
+    const { Kvm } = await import('@nats-io/kv'); // loaded at the first open (ADR 0070)
     const kv = await new Kvm(nc).create(bucket.replace(/[^A-Za-z0-9_-]/g, '_'), { history: 1, ttl: ttlMs });
     return new NatsKvCounters(kv);
   }

@@ -1,4 +1,4 @@
-import { Kvm, type KV } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { LeaseStore } from './lease-store.port.js';
 import { encodeKey } from './kv-key.js';
@@ -19,6 +19,7 @@ export class NatsKvLeaseStore extends LeaseStore {
   }
 
   static async open(nc: NatsConnection, bucket: string): Promise<NatsKvLeaseStore> {
+    const { Kvm } = await import('@nats-io/kv'); // loaded at the first open (ADR 0070)
     const kv = await new Kvm(nc).create(bucket.replace(/[^A-Za-z0-9_-]/g, '_'), { history: 1 });
     return new NatsKvLeaseStore(kv);
   }

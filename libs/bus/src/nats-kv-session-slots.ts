@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
+import type { KV, KvEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { LogThrottle, SessionSlots } from '@mail/limits';
 import type { Logger } from 'pino';
@@ -57,6 +57,7 @@ export class NatsKvSessionSlots extends SessionSlots {
   /** Opens (or creates) the bucket and announces this replica before it counts anything. */
   static async open(nc: NatsConnection, bucket: string, o: NatsKvSessionSlotsOptions = {}): Promise<NatsKvSessionSlots> {
     // keys nobody wrote for a week (an account whose last writer died, never logged in again) go
+    const { Kvm } = await import('@nats-io/kv'); // loaded at the first open (ADR 0070)
     const kv = await new Kvm(nc).create(bucket.replace(/[^A-Za-z0-9_-]/g, '_'), { history: 1, ttl: 7 * 24 * 3600_000 });
     const slots = new NatsKvSessionSlots(kv, o);
     await slots.beat();

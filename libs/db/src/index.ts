@@ -8,3 +8,4 @@ export * from './group-commit.js';
 export * from './scratch-database.js';
 export * from './text-column.js';
 export * from './now-plus-ms.js';
+export { migrationFingerprint, schemaTemplateManifestFor, committedSchemaTemplateManifest, schemaTemplateMismatch, type SchemaMigrations, type SchemaTemplateManifest } from './pglite-template.js';

@@ -12,7 +12,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
  * Brings `schema` up to date. Runs in one transaction under an advisory lock, so replicas starting
  * together apply each migration exactly once and nobody sees a half-migrated schema.
  */
-export async function runMigrations(db: Database, schema: string, migrations: Migration[]): Promise<string[]> {
+export async function runMigrations(db: Database, schema: string, migrations: readonly Migration[]): Promise<string[]> {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name ${schema}`);
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`migrations:${schema}`]);

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import { stripOtherAccess } from './strip-other-access.js';
-import { PGLITE_SETTINGS, pgliteTemplateFor, unpackPgliteTemplate } from './pglite-template.js';
+import { PGLITE_SETTINGS, pgliteTemplateFor, unpackPgliteTemplate, type SchemaMigrations } from './pglite-template.js';
 import { Database, type QueryResult, type Queryable } from './database.port.js';
 import { WalFlusher } from './wal-flusher.js';
 
@@ -53,13 +53,14 @@ export class PgliteDatabase extends Database {
     super();
   }
 
-  static async open(dataDir?: string): Promise<PgliteDatabase> {
+  /** `migrations`: what the process will run at start; a fresh directory then starts from the schema template when it matches (ADR 0070) */
+  static async open(dataDir?: string, opts: { migrations?: SchemaMigrations } = {}): Promise<PgliteDatabase> {
     // PGlite creates only the last directory of the path; a fresh clone has no DATA_DIR yet.
     // private to the platform's user; PGlite sets its files to 0666 itself, hence stripOtherAccess below
     if (dataDir) await mkdir(dataDir, { recursive: true, mode: 0o700 });
     // a fresh database starts from the committed initdb output, not from initdb in process (ADR 0042):
     // on disk unpacked before PGlite opens the directory, in memory loaded by PGlite (ADR 0054)
-    const template = dataDir ? (await unpackPgliteTemplate(dataDir), null) : await pgliteTemplateFor(undefined);
+    const template = dataDir ? (await unpackPgliteTemplate(dataDir, opts.migrations), null) : await pgliteTemplateFor(undefined);
     const pg = await PGlite.create({
       dataDir,
       ...(template ? { loadDataDir: template } : {}),
@@ -107,6 +108,11 @@ export class PgliteDatabase extends Database {
       }),
     );
     return this.durable(writes, result);
+  }
+
+  /** The whole data directory as a gzipped tar (scripts/pglite-template.mjs makes the templates with it). */
+  async dumpDataDir(): Promise<Blob> {
+    return this.pg.dumpDataDir('gzip');
   }
 
   async close(): Promise<void> {

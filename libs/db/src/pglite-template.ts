@@ -1,7 +1,12 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Migration } from './migrations.js';
 import { unpackTarGz } from './unpack-template.js';
+
+/** Every schema a process brings up to date at start, with its migrations (runMigrations' arguments). */
+export type SchemaMigrations = Readonly<Record<string, readonly Migration[]>>;
 
 /**
  * PostgreSQL settings for the embedded database (ADR 0042). PostgreSQL's defaults size shared
@@ -13,6 +18,54 @@ export const PGLITE_SETTINGS: readonly string[] = ['shared_buffers=16MB', 'max_c
 
 const ASSETS = join(__dirname, '..', 'assets');
 export const PGLITE_TEMPLATE_FILE = join(ASSETS, 'pglite-template.tar.gz');
+/** the same cluster with the embedded platform's schemas already migrated (ADR 0070) */
+export const PGLITE_SCHEMA_TEMPLATE_FILE = join(ASSETS, 'pglite-schema-template.tar.gz');
+const SCHEMA_TEMPLATE_MANIFEST = join(ASSETS, 'pglite-schema-template.json');
+
+/** What the schema template holds: the PGlite that made it, and per schema each applied migration's fingerprint. */
+export interface SchemaTemplateManifest {
+  pglite: string;
+  migrations: Record<string, Record<string, string>>;
+}
+
+/** A migration's identity in the manifest: its SQL's hash, so an edited migration is never taken as applied. */
+export function migrationFingerprint(m: Migration): string {
+  return createHash('sha256').update(m.sql).digest('hex').slice(0, 16);
+}
+
+export function schemaTemplateManifestFor(migrations: SchemaMigrations, pglite = installedPgliteVersion()): SchemaTemplateManifest {
+  const out: SchemaTemplateManifest['migrations'] = {};
+  for (const [schema, list] of Object.entries(migrations)) out[schema] = Object.fromEntries(list.map((m) => [m.id, migrationFingerprint(m)]));
+  return { pglite, migrations: out };
+}
+
+export function committedSchemaTemplateManifest(): SchemaTemplateManifest | null {
+  try {
+    return JSON.parse(readFileSync(SCHEMA_TEMPLATE_MANIFEST, 'utf8')) as SchemaTemplateManifest;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why the schema template cannot stand for running `migrations` on the initdb template, or null when
+ * it can: every migration it holds must be one of this code's, with the same SQL. Migrations it does
+ * not hold yet (added since it was made) are fine: the migration runner applies them at start, as
+ * it does on any existing database.
+ */
+export function schemaTemplateMismatch(manifest: SchemaTemplateManifest | null, migrations: SchemaMigrations): string | null {
+  if (!manifest) return 'no schema template';
+  if (manifest.pglite !== installedPgliteVersion()) return `made by PGlite ${manifest.pglite}, ${installedPgliteVersion()} installed`;
+  for (const [schema, applied] of Object.entries(manifest.migrations)) {
+    const ours = new Map((migrations[schema] ?? []).map((m) => [m.id, migrationFingerprint(m)]));
+    if (!ours.size) return `schema ${schema} is not one this process migrates`;
+    for (const [id, fingerprint] of Object.entries(applied)) {
+      if (!ours.has(id)) return `migration ${id} of ${schema} is not in this code`;
+      if (ours.get(id) !== fingerprint) return `migration ${id} of ${schema} has changed since the template was made`;
+    }
+  }
+  return null;
+}
 
 /** The installed PGlite's version (its package.json: the package's exports do not list it). */
 export function installedPgliteVersion(): string {
@@ -48,10 +101,17 @@ export async function pgliteTemplateFor(dataDir: string | undefined): Promise<Bl
  * it as it would reopen any directory (ADR 0054: PGlite's own loading held ~100 MiB more for the
  * life of the process). False when there is nothing to unpack (see pgliteTemplateFor).
  */
-export async function unpackPgliteTemplate(dataDir: string): Promise<boolean> {
-  if (!templateUsableFor(dataDir) || !existsSync(PGLITE_TEMPLATE_FILE)) return false;
+export async function unpackPgliteTemplate(dataDir: string, migrations?: SchemaMigrations): Promise<'schema' | 'initdb' | false> {
+  if (!templateUsableFor(dataDir)) return false;
+  // the schemas already migrated when the template matches this code (ADR 0070): the migrations'
+  // ~1.1 s of PGlite at a first start, and the executor work that first tiers up its largest function
+  if (migrations && existsSync(PGLITE_SCHEMA_TEMPLATE_FILE) && !schemaTemplateMismatch(committedSchemaTemplateManifest(), migrations)) {
+    await unpackTarGz(PGLITE_SCHEMA_TEMPLATE_FILE, dataDir);
+    return 'schema';
+  }
+  if (!existsSync(PGLITE_TEMPLATE_FILE)) return false;
   await unpackTarGz(PGLITE_TEMPLATE_FILE, dataDir);
-  return true;
+  return 'initdb';
 }
 
 function templateUsableFor(dataDir: string | undefined): boolean {

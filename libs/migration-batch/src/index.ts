@@ -9,3 +9,4 @@ export { LocalMailboxSink } from './copy/local-mailbox.port.js';
 export { ImapflowRemote, type ImapSessionOpener } from './adapters/imapflow-remote.js';
 export { StoreSink } from './adapters/store-sink.js';
 export { endpointProblem, type RemoteEndpoint } from './adapters/remote-endpoint.js';
+export { batchMigrations } from './migrations/001-batches.js';

@@ -8,3 +8,4 @@ export * from './remote/remote-tls.js';
 export * from './remote/imap-remote.js';
 export * from './remote/pop3-session.js';
 export { backoffMs } from './fetch/fetch-runner.js';
+export { migrationSchemaMigrations } from './migrations/migration-migrations.js';

@@ -17,6 +17,7 @@ import { StoreAppends, StoreModule, StoreReads } from '@mail/store';
 import { TraceModule } from '@mail/trace';
 import { createLogger, opsHandler, startTelemetry, type Telemetry } from '@mail/telemetry';
 import { EmbeddedEnv } from './embedded-env.js';
+import { EMBEDDED_MIGRATIONS } from './embedded-migrations.js';
 
 export interface EmbeddedPlatform {
   ports: { smtp: number; submission: number; submissions?: number; imap: number; imaps?: number; pop3: number; pop3s?: number; admin: number };
@@ -35,7 +36,7 @@ export async function startEmbeddedPlatform(env: NodeJS.ProcessEnv = process.env
   const telemetry = opts.telemetry ?? startTelemetry({ service: 'standalone' });
   const config = loadConfig(EmbeddedEnv, env);
   const logger = createLogger('standalone', config.LOG_LEVEL);
-  const infra = await openEmbeddedInfra(config, logger);
+  const infra = await openEmbeddedInfra(config, logger, { migrations: EMBEDDED_MIGRATIONS });
   const tls = await serverTls(config);
   const admin = await resolveAdminToken({ envToken: config.ADMIN_TOKEN, dataDir: config.DATA_DIR });
   const secrets = await platformSecrets(config, 'embedded');

@@ -3,7 +3,7 @@ import { FsBlobStore, InlineBlobStore, S3BlobStore, type BlobStore } from '@mail
 import { InProcessBus, MemoryLeaseStore, NatsBus, NatsKvCounters, NatsKvLeaseStore, NatsKvSessionSlots, type Bus, type LeaseStore } from '@mail/bus';
 import type { SessionSlots, SharedCounters } from '@mail/limits';
 import type { CommonEnv } from '@mail/config';
-import { openDatabase, type Database } from '@mail/db';
+import { openDatabase, type Database, type SchemaMigrations } from '@mail/db';
 import type { Logger } from '@mail/telemetry';
 import { makeDataDirPrivate } from './private-data-dir.js';
 
@@ -62,11 +62,15 @@ export async function connectDistributedInfra(service: string, env: CommonEnv, n
   };
 }
 
-/** One process, every part embedded: PGlite and blobs under DATA_DIR, the in-process bus. */
-export async function openEmbeddedInfra(env: CommonEnv, logger: Logger): Promise<Infra> {
+/**
+ * One process, every part embedded: PGlite and blobs under DATA_DIR, the in-process bus.
+ * `migrations`: the schemas the process migrates at start, so a fresh PGlite can start from the
+ * template that holds them already (ADR 0070).
+ */
+export async function openEmbeddedInfra(env: CommonEnv, logger: Logger, opts: { migrations?: SchemaMigrations } = {}): Promise<Infra> {
   await makeDataDirPrivate(env.DATA_DIR);
   const bus = new InProcessBus({ service: 'standalone', logger });
-  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, migrations: opts.migrations });
   const blob = await blobStoreFromEnv(env);
   return {
     mode: 'embedded',

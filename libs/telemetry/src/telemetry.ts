@@ -1,13 +1,13 @@
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationType, InstrumentType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { AlwaysOffSampler, BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { registerProcessMetrics } from './process-metrics.js';
+import { LazyOtlpTraceExporter } from './lazy-otlp-exporter.js';
 
 export interface TelemetryOptions {
   service: string;
@@ -37,7 +37,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
 
   const processors: SpanProcessor[] = [];
   const endpoint = opts.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (endpoint) processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }) }));
+  if (endpoint) processors.push(new BatchSpanProcessor({ exporter: new LazyOtlpTraceExporter(`${endpoint.replace(/\/$/, '')}/v1/traces`) }));
   if (opts.spanExporter) processors.push(new SimpleSpanProcessor({ exporter: opts.spanExporter }));
 
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
