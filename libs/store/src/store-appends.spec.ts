@@ -23,9 +23,16 @@ function appendsSuite(name: string, open: () => Promise<OpenedDatabase>) {
     let h: StoreHarness;
     let composed: INestApplicationContext;
     let appends: StoreAppends;
+    /** the statements the composed code sent, by its Database */
+    const statements: string[] = [];
     before(async () => {
       h = await startStore(await open(), { defaultQuotaBytes: QUOTA });
-      const infra = { bus: h.bus, db: h.db, blobs: h.blobs };
+      const db = h.db;
+      const counting = new Proxy(db, {
+        get: (target, prop) =>
+          prop === 'query' ? (sql: string, ...rest: unknown[]) => (statements.push(sql), (db.query as (...a: unknown[]) => unknown).call(db, sql, ...rest)) : Reflect.get(target, prop, target),
+      });
+      const infra = { bus: h.bus, db: counting, blobs: h.blobs };
       @Global()
       @Module({
         providers: [
@@ -79,6 +86,16 @@ function appendsSuite(name: string, open: () => Promise<OpenedDatabase>) {
       } finally {
         await sub.unsubscribe();
       }
+    });
+
+    it('appends an IMAP APPEND (no idempotency key) in ONE statement, with no context read before it (ADR 0069)', async () => {
+      const accountId = randomUUID();
+      await h.bus.request(ListMailboxes, { accountId });
+      const request = AppendMessage.request.parse({ accountId, ...(await message('one statement')), recent: 'claim' });
+      statements.length = 0;
+      const res = await appends.appendMessage(request);
+      assert.equal(res.uid, 1);
+      assert.equal(statements.length, 1, statements.map((s) => s.slice(0, 60)).join(' | '));
     });
 
     it("answers the store's errors: a missing mailbox, a full account, MULTIAPPEND all or none", async () => {
