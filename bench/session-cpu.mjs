@@ -5,6 +5,9 @@
 // depend much on who else runs.
 //   node bench/session-cpu.mjs [--side=platform|anchor|both] [--mailbox=100] [--sessions=60] [--warmup=10] [--counts] [--profile=DIR]
 //     [--service-env=K=V,...]   (added to every service's environment: e.g. ACCESS_STORE_READS=bus)
+//     [--logged-in [--clients=10] [--loops=20] [--reps=3]]   (the session mix's logged-in line with a fixed amount
+//                                of work: `clients` sessions at once, each logged in once, then `loops` rounds of SELECT,
+//                                FETCH, STORE, APPEND, UID STORE, UID EXPUNGE; CPU per command over all of them, per process)
 //     [--ab=K=V,...]            (A/B in one run: a second access replica with this environment, sessions alternating
 //                                between the two, each arm summed apart: e.g. --ab=ACCESS_STORE_READS=bus, ADR 0057)
 // One client, one session after another: LOGIN, SELECT INBOX, FETCH 1:* (FLAGS ENVELOPE),
@@ -27,6 +30,7 @@ const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}
 const ownAnchorDir = !process.env.BENCH_ANCHOR_DIR && arg('side', 'both') !== 'platform';
 if (ownAnchorDir) process.env.BENCH_ANCHOR_DIR = mkdtempSync(join(tmpdir(), 'anchor-cpu-'));
 const { ImapClient } = await import('./lib/imap-client.mjs');
+const { sessionMixPass } = await import('./lib/session-mix.mjs');
 const { makeMessage } = await import('./lib/message.mjs');
 const { prepareMailbox } = await import('./lib/phases.mjs');
 const { processTree, treeCpuOf } = await import('./lib/procmem.mjs');
@@ -40,6 +44,10 @@ const size = Number(arg('mailbox', '100'));
 const sessions = Number(arg('sessions', '60'));
 const warmup = Number(arg('warmup', '10'));
 const counts = process.argv.includes('--counts');
+const loggedIn = process.argv.includes('--logged-in');
+const clients = Number(arg('clients', '10'));
+const loops = Number(arg('loops', '20'));
+const reps = Number(arg('reps', '3'));
 const profileDir = arg('profile', undefined);
 /** --ab=K=V[,K=V]: a second access replica with this environment; sessions alternate between the two (A: the first, B: the second) */
 const ab = arg('ab', '') ? Object.fromEntries(arg('ab', '').split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) : null;
@@ -95,6 +103,42 @@ async function series(ports, user, n, from, read) {
     ms: Object.fromEntries(Object.entries(times).map(([name, a]) => [name, a.sort((x, y) => x - y)[a.length >> 1]])),
     sessions: k,
   }));
+}
+
+/**
+ * Counters for --counts: NATS messages (the server's /varz), the serving SQL statements
+ * (pg_stat_statements) and the write system calls of the access processes (/proc/<pid>/io syscw:
+ * replies to clients, queries, NATS).
+ */
+function counters(target, nats, db) {
+  const accessWrites = () =>
+    target
+      .processes()
+      .filter((p) => p.name === 'access')
+      .reduce((n, p) => n + Number(/^syscw: (\d+)/m.exec(readFileSync(`/proc/${p.pid}/io`, 'utf8'))?.[1] ?? 0), 0);
+  return async () => {
+    const v = await (await fetch(`${nats.monitorUrl}/varz`)).json();
+    const q = await db.query(`SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE ${SERVING_SQL}`);
+    return { 'NATS msgs in': v.in_msgs, 'SQL statements': q.rows[0].n, 'access writes': accessWrites() };
+  };
+}
+
+/**
+ * --logged-in: the session mix's logged-in regime (10 clients on one mailbox, each one LOGIN, then
+ * `loops` rounds of the six commands), so each run does the same work; `read()` before and after the
+ * whole pass, divided by the commands (LOGIN and LOGOUT included in the work, not in the count: 2
+ * of ~120 per client). Every session sees the others' changes, as in the bench's line.
+ */
+async function loggedInPass(port, user, read, label) {
+  const before = await read();
+  const r = await sessionMixPass({ port, host: '127.0.0.1', user: user.address, password: user.password, from: SENDER, clients, loops, relogin: false });
+  const after = await read();
+  const per = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, (v - (before[k] ?? 0)) / r.commands]));
+  const sum = Object.values(per).reduce((a, b) => a + b, 0);
+  console.log(`${label}: ${r.commands} commands, ${Math.round(r.commandsPerSec)}/s, per command ${sum.toFixed(3)}: ` +
+    `${Object.entries(per).filter(([, v]) => v).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')} (load ${loadavg()[0].toFixed(1)}); ` +
+    `mean ms ${Object.entries(r.mean).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  return per;
 }
 
 /**
@@ -157,6 +201,19 @@ async function platform() {
     };
     const ports = [target.ports.imap];
     if (ab) ports.push(Number((await target.addReplica('access', ab)).env.IMAP_PORT));
+    if (loggedIn) {
+      await loggedInPass(ports[0], user, cpu, 'warm-up');
+      for (let rep = 1; rep <= reps; rep++) await loggedInPass(ports[0], user, cpu, `platform logged in, CPU ms, rep ${rep}`);
+      if (counts) {
+        const db = new pg.Client({ connectionString: target.databaseUrl });
+        await db.connect();
+        await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+        await loggedInPass(ports[0], user, counters(target, nats, db), 'platform logged in, counts');
+        await db.end();
+      }
+      await admin.end();
+      return;
+    }
     const armName = (i) => (ab ? ` — arm ${'AB'[i]}: ${i ? `second access replica, ${JSON.stringify(ab)}` : 'first access replica'}` : '');
     await series(ports, user, warmup * ports.length, 0, cpu);
     await idleRates(cpu);
@@ -176,17 +233,7 @@ async function platform() {
       await db.connect();
       await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
       await db.query('SELECT pg_stat_statements_reset()');
-      // write system calls of the access processes (/proc/<pid>/io syscw): replies to clients, queries, NATS
-      const accessWrites = () =>
-        target
-          .processes()
-          .filter((p) => p.name === 'access')
-          .reduce((n, p) => n + Number(/^syscw: (\d+)/m.exec(readFileSync(`/proc/${p.pid}/io`, 'utf8'))?.[1] ?? 0), 0);
-      const read = async () => {
-        const v = await (await fetch(`${nats.monitorUrl}/varz`)).json();
-        const q = await db.query(`SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE ${SERVING_SQL}`);
-        return { 'NATS msgs in': v.in_msgs, 'SQL statements': q.rows[0].n, 'access writes': accessWrites() };
-      };
+      const read = counters(target, nats, db);
       const n = Math.min(sessions, 20);
       const counted = await series(ports, user, n * ports.length, (warmup + sessions) * ports.length, read);
       // each reading itself is one statement and one HTTP request, neither in the counts
@@ -217,6 +264,11 @@ async function anchor() {
       const all = treeCpuOf([{ name: 'dovecot', pid: root }]);
       return all;
     };
+    if (loggedIn) {
+      await loggedInPass(target.ports.imap, user, cpu, 'warm-up');
+      for (let rep = 1; rep <= reps; rep++) await loggedInPass(target.ports.imap, user, cpu, `Dovecot logged in, CPU ms, rep ${rep}`);
+      return;
+    }
     await series([target.ports.imap], user, warmup, 0, cpu);
     await idleRates(cpu);
     const [{ per, ms }] = await series([target.ports.imap], user, sessions, warmup, cpu);

@@ -23,10 +23,11 @@ async function mixCommands(c, { from, to, runId, index }, times) {
 }
 
 /**
- * `clients` loops for `seconds` each: with `relogin`, a new connection and LOGIN per session (the
+ * `clients` loops for `seconds` each (or `loops` times each: the same work in every run, for
+ * bench/session-cpu.mjs --logged-in): with `relogin`, a new connection and LOGIN per session (the
  * stress tool's regime), otherwise one login per client and the commands repeated on it.
  */
-export async function sessionMixPass({ port, host, user, password, from, clients = 10, seconds = 10, relogin = true }) {
+export async function sessionMixPass({ port, host, user, password, from, clients = 10, seconds = 10, relogin = true, loops = 0 }) {
   const times = {};
   let commands = 0;
   let sessions = 0;
@@ -36,7 +37,7 @@ export async function sessionMixPass({ port, host, user, password, from, clients
   await Promise.all(
     Array.from({ length: clients }, async (_, k) => {
       let c = null;
-      for (let i = 0; performance.now() < deadline; i++) {
+      for (let i = 0; loops ? i < loops : performance.now() < deadline; i++) {
         if (!c) {
           c = await ImapClient.connect(port, host);
           (times.LOGIN ??= []).push((await c.login(user, password)).ms);
