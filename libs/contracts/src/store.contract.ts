@@ -353,6 +353,12 @@ export const MailboxChanged = defineEvent(
      * (another change in between, an event lost or overtaken) and it asks as before.
      */
     appended: z.array(z.object({ uid: z.number().int().positive(), modseq: z.number().int().positive(), flags: z.array(z.string()) })).max(1000).optional(),
+    /**
+     * For `flags` by a STORE: each message whose flags changed, with its flags and modseq after the
+     * change (all the same modseq). With `appended` and an `expunged` event's UIDs, a session whose
+     * view directly precedes a chain of such events applies them without asking the store.
+     */
+    changed: z.array(z.object({ uid: z.number().int().positive(), modseq: z.number().int().positive(), flags: z.array(z.string()) })).max(1000).optional(),
     /** For `renamed`: the name the mailbox had before (IMAP NOTIFY's MailboxName reports it as OLDNAME, RFC 5465 5.4) */
     oldName: z.string().optional(),
   }),

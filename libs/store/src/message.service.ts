@@ -104,7 +104,9 @@ export class MessageService {
     if (!r.mailbox) throw new ContractError('NOT_FOUND', 'no such mailbox');
     const updated = r.updated.map((u) => ({ uid: u.uid, modseq: u.modseq, flags: u.flags }));
     if (updated.length) {
-      await this.events.publish([{ accountId: p.accountId, mailboxId: p.mailboxId, mailbox: r.mailbox.name, kind: 'flags', uids: updated.map((u) => u.uid), modseq: updated[0].modseq }]);
+      // the new flags ride along (up to the contract's 1,000), so that other sessions need not ask the store for them
+      const changed = updated.length <= 1000 ? updated : undefined;
+      await this.events.publish([{ accountId: p.accountId, mailboxId: p.mailboxId, mailbox: r.mailbox.name, kind: 'flags', uids: updated.map((u) => u.uid), modseq: updated[0].modseq, changed }]);
     }
     return { updated, conflicts: r.conflicts };
   }

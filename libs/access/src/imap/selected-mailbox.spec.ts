@@ -125,6 +125,69 @@ describe('SelectedMailbox', () => {
     assert.deepEqual(m.select([{ start: 1, end: '*' }], false), [[1, 5], [2, 20], [3, 30]]);
   });
 
+  it("applies other sessions' appends, STOREs and expunges from their events when they follow the view, as the store would answer", async () => {
+    const s = source([3, 5, 9]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    // out of order on the bus; 13 flags a message the chain itself added, 14 expunges another
+    m.noteChange(event({ kind: 'flags', modseq: 12, uids: [5], changed: [{ uid: 5, modseq: 12, flags: ['\\Flagged', 'todo'] }] }));
+    m.noteChange(event({ kind: 'appended', modseq: 11, uids: [100], appended: [{ uid: 100, modseq: 11, flags: [] }] }));
+    m.noteChange(event({ kind: 'flags', modseq: 13, uids: [100], changed: [{ uid: 100, modseq: 13, flags: ['\\Seen'] }] }));
+    m.noteChange(event({ kind: 'expunged', modseq: 14, uids: [3] }));
+    assert.equal(
+      await m.refresh(),
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work todo)\r\n* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work todo \\*)] Flags permitted\r\n' +
+        '* 1 EXPUNGE\r\n* 3 EXISTS\r\n* 1 FETCH (UID 5 FLAGS (\\Flagged todo))\r\n',
+    );
+    assert.equal(s.asked.length, 0, 'no store request');
+    assert.equal(m.hasPending, false);
+    assert.equal(m.view.modseq, 14);
+    assert.deepEqual(m.view.flagsOf(100), ['\\Seen']);
+    assert.deepEqual(m.select([{ start: 1, end: '*' }], false), [[1, 5], [2, 9], [3, 100]]);
+    // a gap (15 missing, 16 seen): the chain stops and the store is asked from where it stopped
+    m.noteChange(event({ kind: 'expunged', modseq: 16, uids: [9] }));
+    s.answers.push({ changed: [], expunged: [9], highestModseq: 16, uidNext: 101 });
+    assert.equal(await m.refresh(), '* 2 EXPUNGE\r\n');
+    assert.deepEqual(s.asked, [{ accountId: ACCOUNT_ID, mailboxId: MAILBOX_ID, sinceModseq: 14 }]);
+    // a STORE event without its flags (an older store) is asked for too
+    m.noteChange(event({ kind: 'flags', modseq: 17, uids: [5] }));
+    s.answers.push({ changed: [{ uid: 5, modseq: 17, flags: [] }], expunged: [], highestModseq: 17, uidNext: 101 });
+    assert.equal(await m.refresh(), '* 1 FETCH (UID 5 FLAGS ())\r\n');
+    assert.equal(s.asked[1]!.sinceModseq, 16);
+  });
+
+  it("an own APPEND the view could not take (another change came first) is not lost to a chain that ends before it", async () => {
+    const s = source([3]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    m.noteChange(event({ kind: 'flags', modseq: 11, uids: [3], changed: [{ uid: 3, modseq: 11, flags: ['\\Seen'] }] }));
+    // our APPEND took 12 before its event came back
+    assert.equal(m.ownAppend({ uid: 100, modseq: 12, flags: [] }), '');
+    s.answers.push({ changed: [{ uid: 100, modseq: 12, flags: [] }], expunged: [], highestModseq: 12, uidNext: 101 });
+    assert.equal(await m.refresh(), '* 2 EXISTS\r\n* 1 FETCH (UID 3 FLAGS (\\Seen))\r\n');
+    assert.equal(s.asked[0]!.sinceModseq, 11, 'asked from the end of the chain');
+    // our COPY into the mailbox: no event describes it yet, the store is asked from the view
+    m.markPending();
+    s.answers.push({ changed: [{ uid: 101, modseq: 13, flags: [] }], expunged: [], highestModseq: 13, uidNext: 102 });
+    assert.equal(await m.refresh(), '* 3 EXISTS\r\n');
+    assert.equal(s.asked[1]!.sinceModseq, 12);
+  });
+
+  it('an IMAP4rev1 session applies the events and asks the store only for the \\Recent claim of arrivals, from after them; later changes merge in', async () => {
+    const s = source([3, 5]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger, 'claim');
+    m.noteChange(event({ kind: 'appended', modseq: 11, uids: [100], appended: [{ uid: 100, modseq: 11, flags: [] }] }));
+    m.noteChange(event({ kind: 'flags', modseq: 12, uids: [3], changed: [{ uid: 3, modseq: 12, flags: ['\\Seen'] }] }));
+    // the store saw one more change after the events (13: 100 flagged) and the claim took nothing
+    s.answers.push({ changed: [{ uid: 100, modseq: 13, flags: ['\\Flagged'] }], expunged: [], highestModseq: 13, uidNext: 101, recent: { after: 100, upTo: 100 } });
+    assert.equal(await m.refresh(), '* 3 EXISTS\r\n* 0 RECENT\r\n* 1 FETCH (UID 3 FLAGS (\\Seen))\r\n');
+    assert.deepEqual(s.asked, [{ accountId: ACCOUNT_ID, mailboxId: MAILBOX_ID, sinceModseq: 12, recent: 'claim' }]);
+    assert.deepEqual(m.view.flagsOf(100), ['\\Flagged']);
+    assert.equal(m.view.modseq, 13);
+    // flags and expunges alone bring no arrival to claim: no request
+    m.noteChange(event({ kind: 'expunged', modseq: 14, uids: [5] }));
+    assert.equal(await m.refresh(), '* 2 EXPUNGE\r\n');
+    assert.equal(s.asked.length, 1);
+  });
+
   it('claims \\Recent with every refresh of an IMAP4rev1 session and says * n RECENT with arrivals', async () => {
     const s = source([3, 5]);
     const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger, 'claim');

@@ -6,6 +6,26 @@ import type { MailStorePort } from '../ports/mail-store.port.js';
 import { mailboxObjectId } from './mailbox-object-id.js';
 import { MailboxView } from './mailbox-view.js';
 
+/** change events kept for eventChain between two refreshes; beyond this many the store is asked */
+const MAX_QUEUED = 256;
+
+type Changes = ResponseOf<typeof MailboxChanges>;
+
+/** What the events covered, then what the store answered after them (newer flags win, expunges remove). */
+function mergeChanges(chain: Changes, fetched: Changes): Changes {
+  const changed = new Map(chain.changed.map((m) => [m.uid, m]));
+  for (const m of fetched.changed) changed.set(m.uid, m);
+  for (const uid of fetched.expunged) changed.delete(uid);
+  return {
+    changed: [...changed.values()],
+    expunged: [...chain.expunged, ...fetched.expunged],
+    highestModseq: Math.max(chain.highestModseq, fetched.highestModseq),
+    uidNext: Math.max(chain.uidNext, fetched.uidNext),
+    recent: fetched.recent,
+    vanishedFloor: fetched.vanishedFloor,
+  };
+}
+
 /** The store calls the synchronisation needs: opening a mailbox and asking what changed since a MODSEQ. */
 export type MailboxSource = Pick<MailStorePort, 'openMailbox' | 'mailboxChanges' | 'vanishedMessages'>;
 
@@ -43,6 +63,14 @@ export class SelectedMailbox {
   onRemoved: ((uids: number[], seqs: number[]) => string) | null = null;
   /** the \Recent count the client was last told (`* n RECENT`) */
   private recentTold: number;
+  /**
+   * Change events of this mailbox beyond the view, kept until the next refresh: a chain of them
+   * that directly follows the view's MODSEQ (each change takes the next one) is applied from the
+   * events themselves, without asking the store (eventChain). null once more came than are kept.
+   */
+  private queued: MailboxChangedEvent[] | null = [];
+  /** a change of our own that no event may describe yet (COPY into this mailbox): the next refresh asks the store */
+  private storeOwed = false;
 
   private constructor(
     readonly view: MailboxView,
@@ -107,6 +135,7 @@ export class SelectedMailbox {
   /** Something changed that only the store knows the details of (e.g. our own COPY into this mailbox). */
   markPending(): void {
     this.pending = true;
+    this.storeOwed = true;
   }
 
   /** The untagged block of SELECT/EXAMINE. */
@@ -165,6 +194,7 @@ export class SelectedMailbox {
       if (ev.kind !== 'expunged' || !ev.uids.some((uid) => this.view.seqOf(uid) > 0)) return false;
       this.expungeOwed = true;
     }
+    if (this.queued) this.queued = this.queued.length < MAX_QUEUED ? (this.queued.push(ev), this.queued) : null;
     this.pending = true;
     return true;
   }
@@ -191,15 +221,27 @@ export class SelectedMailbox {
   async refresh(arrived = false): Promise<string> {
     // events arriving while the store answers set these again; what the answer covers is settled below
     this.pending = false;
+    const owed = this.expungeOwed || this.storeOwed;
     this.expungeOwed = false;
+    this.storeOwed = false;
+    const chain = owed ? null : this.eventChain();
+    this.queued = [];
     let changes: ResponseOf<typeof MailboxChanges>;
-    try {
-      changes = await this.source.mailboxChanges(this.changesRequest());
-    } catch (err) {
-      this.logger.warn({ err }, 'could not load mailbox changes');
-      return '';
+    // the store is asked only for what the events do not cover, and for an IMAP4rev1 session's
+    // \Recent claim of arrivals; with nothing left to read it answers the claim in one statement
+    const since = chain?.highestModseq ?? this.view.modseq;
+    if (chain && this.announcedModseq <= since && !(this.recentMode && (arrived || chain.arrivals))) {
+      changes = chain;
+    } else {
+      try {
+        const fetched = await this.source.mailboxChanges({ ...this.changesRequest(), sinceModseq: since });
+        changes = chain ? mergeChanges(chain, fetched) : fetched;
+      } catch (err) {
+        this.logger.warn({ err }, 'could not load mailbox changes');
+        return '';
+      }
     }
-    if (changes.vanishedFloor !== undefined && changes.vanishedFloor > this.view.modseq) {
+    if (changes.vanishedFloor !== undefined && changes.vanishedFloor > since) {
       // the store forgot expunges this old (tombstone retention): find them by a full listing
       const gone = await this.listMissing();
       if (gone === null) return '';
@@ -215,6 +257,51 @@ export class SelectedMailbox {
     text += this.recentUpdate(arrived || update.exists !== null);
     for (const [seq, uid, flags, modseq] of update.flagChanges) text += fetchFlagsResponse({ seq, uid, flags, modseq: this.condstore ? modseq : undefined });
     return text;
+  }
+
+  /**
+   * The queued events as the store would answer MailboxChanges since the view's MODSEQ, when they
+   * form an unbroken chain from it (appends with their messages, STOREs with their new flags,
+   * expunges: everything that takes a MODSEQ publishes one of these), up to the last one that does;
+   * null when the first one is missing or an event does not say enough. Later changes, if any were
+   * announced, are asked of the store from the chain's end.
+   */
+  private eventChain(): (ResponseOf<typeof MailboxChanges> & { arrivals: boolean }) | null {
+    const events = this.queued;
+    if (!events?.length) return null;
+    events.sort((a, b) => a.modseq - b.modseq);
+    let modseq = this.view.modseq;
+    let uidNext = this.view.uidNext;
+    let arrivals = false;
+    const changed = new Map<number, { uid: number; modseq: number; flags: string[] }>();
+    const expunged: number[] = [];
+    for (const ev of events) {
+      if (ev.modseq <= modseq) continue; // already in the view (our own change, a repeat)
+      if (ev.kind === 'appended' && ev.appended?.length) {
+        // one MODSEQ per message, in order, as the view's appendedHere requires
+        let next = modseq;
+        let uid = Math.max(uidNext - 1, this.view.maxUid);
+        if (!ev.appended.every((m) => m.modseq === ++next && m.uid > uid && (uid = m.uid))) break;
+        for (const m of ev.appended) changed.set(m.uid, m);
+        uidNext = uid + 1;
+        arrivals = true;
+        modseq = next;
+        continue;
+      }
+      // a STORE or an expunge takes one MODSEQ for all its messages
+      if (ev.modseq !== modseq + 1) break;
+      if (ev.kind === 'flags' && ev.changed) {
+        for (const m of ev.changed) changed.set(m.uid, m);
+      } else if (ev.kind === 'expunged') {
+        for (const uid of ev.uids) {
+          expunged.push(uid);
+          changed.delete(uid);
+        }
+      } else break;
+      modseq = ev.modseq;
+    }
+    if (modseq === this.view.modseq) return null;
+    return { changed: [...changed.values()], expunged, highestModseq: modseq, uidNext, arrivals };
   }
 
   /**
@@ -244,16 +331,23 @@ export class SelectedMailbox {
     // an IMAP4rev1 session learns its \Recent from the append's own claim (claimsOwnAppend); without one the refresh claims
     if (this.recentMode && !recent) {
       this.pending = true;
+      this.owedUpTo(res.modseq);
       return '';
     }
     this.view.addRecent(recent);
     const update = res.flags ? this.view.appendedHere([{ uid: res.uid, modseq: res.modseq, flags: res.flags }]) : null;
     if (!update) {
       this.pending = true;
+      this.owedUpTo(res.modseq);
       return '';
     }
     this.pending = wasPending && this.announcedModseq > this.view.modseq;
     return this.announceKeywords([res.flags!]) + existsResponse(update.exists!) + this.recentUpdate(true);
+  }
+
+  /** the view lacks our own change at `modseq` (its event may come later): no refresh ends below it */
+  private owedUpTo(modseq: number): void {
+    this.announcedModseq = Math.max(this.announcedModseq, modseq);
   }
 
   /**
