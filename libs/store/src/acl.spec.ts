@@ -171,7 +171,7 @@ function aclSuite(name: string, open: () => Promise<OpenedDatabase>) {
       await rejectsWith(rename(nobody, 'Vault/Nothing-here', 'Vault/Mine'), 'NOT_FOUND');
     });
 
-    it('METADATA of a shared mailbox: /shared entries with "lr" to read and "w" to write; /private stays the owner\'s', async () => {
+    it('METADATA of a shared mailbox: /shared entries with "lr" to read and "w" to write; /private ones each user\'s own (ADR 0072)', async () => {
       const curator = user(`curator-${tag}@a.example`);
       const reader = user(`reader-${tag}@a.example`);
       const outsider = user(`outsider-${tag}@a.example`);
@@ -184,9 +184,17 @@ function aclSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.deepEqual((await get(reader, ['/shared/comment', '/private/comment'])).entries, [['/shared/comment', 'A']]);
       assert.deepEqual((await get(reader, ['/private/comment'], 'infinity')).entries, []);
       await rejectsWith(set(reader, [['/shared/comment', 'B']]), 'FORBIDDEN');
+      // the reader's own private entries need only what reading does, and never touch the owner's
+      await set(reader, [['/private/comment', 'mine'], ['/private/vendor/x/colour', 'red']]);
+      assert.deepEqual((await get(reader, ['/shared/comment', '/private/comment'])).entries, [['/private/comment', 'mine'], ['/shared/comment', 'A']]);
+      assert.deepEqual((await get(reader, ['/private/vendor'], 'infinity')).entries, [['/private/vendor/x/colour', 'red']]);
+      await set(reader, [['/private/vendor/x/colour', null]]);
+      assert.deepEqual((await get(reader, ['/private/vendor'], 'infinity')).entries, []);
+      // all or none: a /shared entry without "w" takes the /private one down with it
+      await rejectsWith(set(reader, [['/private/comment', 'changed'], ['/shared/comment', 'C']]), 'FORBIDDEN');
+      assert.deepEqual((await get(reader, ['/private/comment'])).entries, [['/private/comment', 'mine']]);
       await h.bus.request(SetAcl, { ...curator, mailbox: 'Notes', grantee: grantee(reader), mode: 'add', rights: 'w' });
       await set(reader, [['/shared/comment', 'B']]);
-      await rejectsWith(set(reader, [['/private/comment', 'mine']]), 'FORBIDDEN');
       const own = await h.bus.request(GetMetadata, { accountId: curator.accountId, mailbox: 'Notes', entries: ['/shared/comment', '/private/comment'], depth: '0' });
       assert.deepEqual(new Map(own.entries), new Map([['/shared/comment', 'B'], ['/private/comment', 'P']]));
       // without rights, and another tenant: the answer of a mailbox that does not exist

@@ -214,6 +214,7 @@ export class MailboxRepository {
     await q.query('DELETE FROM mail.acl WHERE grantee_id = $1', [accountId]);
     await q.query('DELETE FROM mail.append_results WHERE account_id = $1', [accountId]);
     await q.query('DELETE FROM mail.thread_keys WHERE account_id = $1', [accountId]);
+    await q.query('DELETE FROM mail.metadata_private WHERE user_id = $1', [accountId]);
     await q.query('DELETE FROM mail.accounts WHERE account_id = $1', [accountId]);
   }
 }

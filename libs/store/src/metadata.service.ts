@@ -32,8 +32,8 @@ export class MetadataService {
   /**
    * A mailbox shared with the caller (ADR 0065): its /shared entries are the owner's, read with "l"
    * and "r" and written with "w" besides (RFC 5464 3.4 with RFC 4314 rights). /private entries are
-   * per user and the table keeps one value per mailbox and entry, so a grantee has none: they read
-   * as absent and are refused on write. Null: the caller's own mailbox (or the server).
+   * per user: the caller's own, kept apart from the owner's (mail.metadata_private, ADR 0072),
+   * read and written with "l" and "r". Null: the caller's own mailbox (or the server).
    */
   private async sharedTarget(accountId: string, tenant: string | undefined, mailbox: string, need: string): Promise<{ ownerId: string; mailboxId: string } | null> {
     if (!this.shared || mailbox === '' || !mailbox.startsWith(SHARED_PREFIX)) return null;
@@ -45,8 +45,13 @@ export class MetadataService {
   async get(accountId: string, mailbox: string, entries: string[], depth: '0' | '1' | 'infinity', tenant?: string): Promise<{ entries: Array<[string, string]> }> {
     const shared = await this.sharedTarget(accountId, tenant, mailbox, 'lr');
     if (shared) {
-      const asked = entries.filter((e) => e === SHARED_ENTRY || e.startsWith(`${SHARED_ENTRY}/`));
-      return { entries: asked.length ? await this.metadata.get(this.db, shared.ownerId, shared.mailboxId, asked, depth) : [] };
+      const asked = entries.filter(isShared);
+      const own = entries.filter((e) => !isShared(e));
+      const found = [
+        ...(asked.length ? await this.metadata.get(this.db, shared.ownerId, shared.mailboxId, asked, depth) : []),
+        ...(own.length ? await this.metadata.getPrivate(this.db, accountId, shared.mailboxId, own, depth) : []),
+      ];
+      return { entries: found.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) };
     }
     const mailboxId = await this.target(accountId, mailbox);
     return { entries: await this.metadata.get(this.db, accountId, mailboxId, entries, depth) };
@@ -58,21 +63,41 @@ export class MetadataService {
       if (value !== null && Buffer.byteLength(value) > METADATA_LIMITS.maxValueBytes) throw new ContractError('INVALID', `annotation above ${METADATA_LIMITS.maxValueBytes} bytes`);
       if (value !== null && value.includes('\0')) throw new ContractError('INVALID', 'annotation value with a NUL');
     }
-    const shared = await this.sharedTarget(accountId, tenant, mailbox, 'lrw');
-    if (shared && values.some(([entry]) => !entry.startsWith(`${SHARED_ENTRY}/`))) throw new ContractError('FORBIDDEN', 'private annotations are kept on your own mailboxes only');
-    const mailboxId = shared ? shared.mailboxId : await this.target(accountId, mailbox);
-    const ownerId = shared ? shared.ownerId : accountId;
+    // a grantee's own /private entries need what reading does; /shared ones "w" besides (ADR 0072)
+    const shared = await this.sharedTarget(accountId, tenant, mailbox, values.some(([e]) => isShared(e)) ? 'lrw' : 'lr');
+    if (shared) return this.setShared(accountId, shared, values);
+    const mailboxId = await this.target(accountId, mailbox);
     await this.db.transaction(async (tx) => {
       for (const [entry, value] of values) {
-        if (value === null) await this.metadata.remove(tx, ownerId, mailboxId, entry);
-        else await this.metadata.set(tx, ownerId, mailboxId, entry, value);
+        if (value === null) await this.metadata.remove(tx, accountId, mailboxId, entry);
+        else await this.metadata.set(tx, accountId, mailboxId, entry, value);
       }
-      if ((await this.metadata.count(tx, ownerId, mailboxId)) > METADATA_LIMITS.maxEntries) {
-        throw new ContractError('OVER_QUOTA', `more than ${METADATA_LIMITS.maxEntries} annotations`);
-      }
+      if ((await this.metadata.count(tx, accountId, mailboxId)) > METADATA_LIMITS.maxEntries) tooMany();
     });
     // NOTIFY's MailboxMetadataChange/ServerMetadataChange (ADR 0072): names only, after the commit
-    if (this.events) await this.publish(this.events, ownerId, mailboxId, values);
+    if (this.events) await this.publish(this.events, accountId, mailboxId, values);
+    return { ok: true };
+  }
+
+  /**
+   * On a shared mailbox: /shared entries are the owner's (counted against the owner's limit),
+   * /private ones the caller's own (counted per caller and mailbox); all or none. Only the /shared
+   * ones are news to others (MetadataChanged on the owner's account).
+   */
+  private async setShared(callerId: string, t: { ownerId: string; mailboxId: string }, values: Array<[string, string | null]>): Promise<{ ok: true }> {
+    await this.db.transaction(async (tx) => {
+      for (const [entry, value] of values) {
+        if (isShared(entry)) {
+          if (value === null) await this.metadata.remove(tx, t.ownerId, t.mailboxId, entry);
+          else await this.metadata.set(tx, t.ownerId, t.mailboxId, entry, value);
+        } else if (value === null) await this.metadata.removePrivate(tx, callerId, t.mailboxId, entry);
+        else await this.metadata.setPrivate(tx, callerId, t.mailboxId, entry, value);
+      }
+      if ((await this.metadata.count(tx, t.ownerId, t.mailboxId)) > METADATA_LIMITS.maxEntries) tooMany();
+      if ((await this.metadata.countPrivate(tx, callerId, t.mailboxId)) > METADATA_LIMITS.maxEntries) tooMany();
+    });
+    const news = values.filter(([e]) => isShared(e));
+    if (this.events && news.length) await this.publish(this.events, t.ownerId, t.mailboxId, news);
     return { ok: true };
   }
 
@@ -88,4 +113,12 @@ export class MetadataService {
     }
     await events.publishMetadata({ accountId: ownerId, mailboxId, mailbox: name, entries: [...new Set(values.map(([e]) => e))] });
   }
+}
+
+function isShared(entry: string): boolean {
+  return entry === SHARED_ENTRY || entry.startsWith(`${SHARED_ENTRY}/`);
+}
+
+function tooMany(): never {
+  throw new ContractError('OVER_QUOTA', `more than ${METADATA_LIMITS.maxEntries} annotations`);
 }
