@@ -14,6 +14,7 @@
 // --profile=DIR: the process writes a V8 CPU profile under DIR/<n>-<checkout>/ (bench/profile-summary.mjs).
 import { basename, join, dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { embeddedTarget } from './targets/platform.mjs';
 import { ingestPhase } from './lib/phases.mjs';
@@ -34,6 +35,9 @@ const oneMailbox = args.includes('--one-mailbox');
 const appends = Number(arg('append', '0'));
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const log = (l) => console.error(l);
+// bench/pglite-sql-count.cjs preloaded: its counts of the measured phase are its second file
+const counting = (process.env.BENCH_EMBEDDED_NODE_FLAGS ?? '').includes('pglite-sql-count');
+const countBase = (process.env.PGLITE_SQL_COUNT_OUT ?? join(tmpdir(), 'pglite-sql-count')).replace(/\.json$/, '');
 
 const user = (local) => ({ address: `${local}@bench.test`, password: 'bench-Passw0rd-1' });
 const users = oneMailbox || appends ? [user('one0')] : Array.from({ length: 16 }, (_, i) => user(`in${i}`));
@@ -42,6 +46,8 @@ const results = [];
 for (let rep = 0; rep < reps; rep++) {
   for (const [i, checkout] of roots.entries()) {
     const profileDir = profile ? join(profile, `${rep}-${i}-${basename(checkout)}`) : undefined;
+    // one count file per run: <PGLITE_SQL_COUNT_OUT or tmpdir/pglite-sql-count>-<rep>-<checkout>.json
+    if (counting) process.env.PGLITE_SQL_COUNT_OUT = `${countBase}-${rep}-${i}-${basename(checkout)}.json`;
     const target = await embeddedTarget({ users, profileDir, checkout });
     try {
       await target.provision();
@@ -65,17 +71,22 @@ for (let rep = 0; rep < reps; rep++) {
         continue;
       }
       if (warmup) await ingestPhase({ target, users, opts: { ...opts, messages: warmup }, rep: 'warm-up', into: {}, log });
+      // the preload's counts (start and warm-up, then the measured phase alone) are written on SIGUSR2
+      if (counting) process.kill(pid, 'SIGUSR2');
       const load0 = load();
       const cpu0 = cpuOf([{ name: 'p', pid }]).p;
       const into = {};
       await ingestPhase({ target, users, opts, rep, into, log });
       const cpu = (cpuOf([{ name: 'p', pid }]).p - cpu0) / opts.messages;
+      if (counting) process.kill(pid, 'SIGUSR2');
       const r = {
         checkout,
         rep,
         cpuMsPerMessageToVisible: +cpu.toFixed(2),
         cpuMsPerMessageDuringSmtp: +into['cpu.smtp.standalone'][0].toFixed(2),
         smtpPerSecond: +into['smtp.rate'][0].toFixed(0),
+        p50: +into['smtp.p50'][0].toFixed(1),
+        p99: +into['smtp.p99'][0].toFixed(1),
         // issue 17's "RSS after the bench's ingest" (MiB), and the process's peak so far
         ...(({ rss, peak }) => ({ rssAfterMiB: Math.round(rss / 1048576), peakMiB: Math.round(peak / 1048576) }))(target.resident() ?? {}),
         load: `${load0} → ${load()}`,

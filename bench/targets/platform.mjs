@@ -94,6 +94,8 @@ export async function embeddedTarget({ users, profileDir, checkout = root }) {
     HTTP_PORT: String(await freePort()),
     ADMIN_TOKEN: adminToken,
     DNS_SERVERS: dns.servers.join(','),
+    // bench/pglite-sql-count.cjs, when preloaded: where it writes
+    ...(process.env.PGLITE_SQL_COUNT_OUT ? { PGLITE_SQL_COUNT_OUT: process.env.PGLITE_SQL_COUNT_OUT } : {}),
   };
   const started = performance.now();
   // BENCH_EMBEDDED_NODE_FLAGS: node/V8 flags for an A/B of the embedded process (V8 freezes its flags at start)

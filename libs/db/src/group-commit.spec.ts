@@ -69,3 +69,15 @@ describe('GroupCommit', () => {
     assert.deepEqual(await retried, ['seen 12', 'seen 13']);
   });
 });
+
+describe('GroupCommit with gatherTurn (ADR 0071)', () => {
+  it('callers of the same turn share the first write; a later lone caller still goes', async () => {
+    const writes: number[][] = [];
+    const g = new GroupCommit<number, number>(async (items) => (writes.push(items), items), 100, true);
+    const answers = await Promise.all([g.add(1), g.add(2), g.add(3)]);
+    assert.deepEqual(answers, [1, 2, 3]);
+    assert.deepEqual(writes, [[1, 2, 3]], 'one write, not a lone first one');
+    await g.add(4);
+    assert.deepEqual(writes, [[1, 2, 3], [4]]);
+  });
+});

@@ -7,6 +7,11 @@
  * A write may answer one result per item, in the items' order: each caller gets its own (e.g. what
  * the statement saw for that item); a write that answers nothing resolves every caller with undefined.
  *
+ * `gatherTurn`: an idle batcher waits one turn of the event loop (setImmediate) before its first
+ * write, so callers woken by the same event (an append batch's change events reaching several IDLE
+ * sessions, ADR 0071) share it too; with PGlite a statement finishes inside the call, so nothing
+ * gathers behind a first write that runs at once, only behind its fdatasync.
+ *
  * When a write of several items fails, each is retried alone: one bad item fails only its caller,
  * and a caller is never told its item failed when it was in fact written by the retry.
  */
@@ -17,6 +22,7 @@ export class GroupCommit<T, R = void> {
   constructor(
     private readonly write: (items: T[]) => Promise<readonly R[] | void>,
     private readonly maxBatch = 100,
+    private readonly gatherTurn = false,
   ) {}
 
   add(item: T): Promise<R> {
@@ -29,6 +35,7 @@ export class GroupCommit<T, R = void> {
   private async drain(): Promise<void> {
     this.writing = true;
     try {
+      if (this.gatherTurn) await new Promise((r) => setImmediate(r));
       while (this.pending.length) {
         const batch = this.pending.splice(0, this.maxBatch);
         try {

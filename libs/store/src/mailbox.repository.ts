@@ -3,6 +3,12 @@ import type { Queryable } from '@mail/db';
 import { childrenPattern } from './mailbox-name.js';
 import { DEFAULT_MAILBOXES, MAILBOX_COLUMNS, MAILBOX_STATE_COLUMNS, type MailboxRow } from './store.records.js';
 
+/** a mailbox's state row and the \Recent range one claim took: the UIDs in (after, upTo] */
+export interface StateAndClaim {
+  row: MailboxRow;
+  recent: { after: number; upTo: number };
+}
+
 /** SQL over mail.accounts and mail.mailboxes. Every lookup is scoped by account. */
 export class MailboxRepository {
   /** Creates the account's row and default mailboxes, subscribed, once; a no-op (no write) afterwards. */
@@ -140,22 +146,44 @@ export class MailboxRepository {
    * when the lock is re-checked); the row is the statement's snapshot, as a read before the claim
    * would be; its state columns only (no `subscribed`). Null when the mailbox is not the account's.
    */
-  async stateAndClaim(q: Queryable, accountId: string, id: string): Promise<{ row: MailboxRow; recent: { after: number; upTo: number } } | null> {
+  async stateAndClaim(q: Queryable, accountId: string, id: string): Promise<StateAndClaim | null> {
+    return (await this.stateAndClaimMany(q, [{ accountId, mailboxId: id }]))[0];
+  }
+
+  /**
+   * `stateAndClaim` for several sessions' claims in one statement (ADR 0071: the IDLE sessions an
+   * append batch woke claim together), one answer per item in order. Two items for the same mailbox
+   * are one claimer in SQL: the first gets the range, the later ones the empty range at the new
+   * watermark, as a second claimer waiting on the row lock would. Rows are locked in id order, so
+   * two batches on PostgreSQL cannot deadlock on each other.
+   */
+  async stateAndClaimMany(q: Queryable, items: Array<{ accountId: string; mailboxId: string }>): Promise<Array<StateAndClaim | null>> {
+    const keyOf = (i: { accountId: string; mailboxId: string }) => `${i.mailboxId}/${i.accountId}`;
+    const unique = [...new Map(items.map((i) => [keyOf(i), i])).values()];
     const { rows } = await q.query<MailboxRow & { claim_after: number | null; claim_up_to: number | null }>(
-      `WITH c AS (
+      `WITH t AS (SELECT * FROM unnest($1::uuid[], $2::uuid[]) AS t(id, account_id)),
+       c AS (
          UPDATE mail.mailboxes m SET recent_uid = GREATEST(m.recent_uid, m.uid_next - 1)
-         FROM (SELECT id, recent_uid FROM mail.mailboxes WHERE id = $1 AND account_id = $2 AND recent_uid < uid_next - 1 FOR UPDATE) o
+         FROM (SELECT b.id, b.recent_uid FROM mail.mailboxes b JOIN t ON b.id = t.id AND b.account_id = t.account_id
+               WHERE b.recent_uid < b.uid_next - 1 ORDER BY b.id FOR UPDATE OF b) o
          WHERE m.id = o.id
-         RETURNING o.recent_uid AS after, m.recent_uid AS up_to)
-       SELECT ${MAILBOX_STATE_COLUMNS}, (SELECT after FROM c) AS claim_after, (SELECT up_to FROM c) AS claim_up_to
-       FROM mail.mailboxes WHERE id = $1 AND account_id = $2`,
-      [id, accountId],
+         RETURNING m.id, o.recent_uid AS after, m.recent_uid AS up_to)
+       SELECT s.*, c.after AS claim_after, c.up_to AS claim_up_to
+       FROM t JOIN LATERAL (SELECT ${MAILBOX_STATE_COLUMNS} FROM mail.mailboxes WHERE id = t.id AND account_id = t.account_id) s ON true
+       LEFT JOIN c ON c.id = s.id`,
+      [unique.map((i) => i.mailboxId), unique.map((i) => i.accountId)],
     );
-    const r = rows[0];
-    if (!r) return null;
-    // nothing claimed: the session gets the empty range at the watermark it saw
-    const recent = r.claim_after === null ? { after: Number(r.recent_uid), upTo: Number(r.recent_uid) } : { after: Number(r.claim_after), upTo: Number(r.claim_up_to) };
-    return { row: r, recent };
+    const found = new Map(rows.map((r) => [`${r.id}/${r.account_id}`, r]));
+    const answered = new Set<string>();
+    return items.map((i) => {
+      const r = found.get(keyOf(i));
+      if (!r) return null;
+      const first = !answered.has(keyOf(i));
+      answered.add(keyOf(i));
+      // nothing claimed (or claimed by an earlier item): the empty range at the watermark now
+      const recent = r.claim_after === null ? { after: Number(r.recent_uid), upTo: Number(r.recent_uid) } : first ? { after: Number(r.claim_after), upTo: Number(r.claim_up_to) } : { after: Number(r.claim_up_to), upTo: Number(r.claim_up_to) };
+      return { row: r, recent };
+    });
   }
 
   /** Messages above each mailbox's recent watermark (STATUS RECENT), by mailbox id; absent ones have none. */

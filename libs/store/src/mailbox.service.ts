@@ -1,10 +1,10 @@
 import { ContractError, type MailboxInfo, type MessageState, type RecentMode, type RecentRange } from '@mail/contracts';
-import type { Database, Queryable } from '@mail/db';
+import { GroupCommit, type Database, type Queryable } from '@mail/db';
 import type { BlobCollector } from './blob-collector.js';
 import type { ChangePublisher, MailboxChange } from './change-publisher.js';
 import type { IndexRepository } from './index.repository.js';
 import { DELIMITER, isInbox, normalizeMailboxName, parentNames } from './mailbox-name.js';
-import type { MailboxRepository } from './mailbox.repository.js';
+import type { MailboxRepository, StateAndClaim } from './mailbox.repository.js';
 import type { MessageRepository } from './message.repository.js';
 import { toMailboxInfo, type MailboxRow } from './store.records.js';
 import type { StoreSettings } from './store.config.js';
@@ -26,6 +26,12 @@ export function isUniqueViolation(err: unknown): boolean {
 
 /** Mailboxes of an account: hierarchy, subscriptions, status, and reading a mailbox's message list. */
 export class MailboxService {
+  /**
+   * IDLE arrivals' \Recent claims, gathered into one statement (ADR 0071): an append batch's change
+   * events wake its mailboxes' IMAP4rev1 sessions in the same turn, and each asks for its claim
+   */
+  private readonly claims = new GroupCommit<{ accountId: string; mailboxId: string }, StateAndClaim | null>((items) => this.mailboxes.stateAndClaimMany(this.db, items), 100, true);
+
   constructor(
     private readonly db: Database,
     private readonly mailboxes: MailboxRepository,
@@ -217,7 +223,7 @@ export class MailboxService {
 
   async changes(accountId: string, mailboxId: string, sinceModseq: number, recentMode?: RecentMode) {
     // a claim comes with the row in one statement (an IMAP4rev1 session's IDLE arrival: ADR 0034)
-    const claimed = recentMode === 'claim' ? await this.mailboxes.stateAndClaim(this.db, accountId, mailboxId) : undefined;
+    const claimed = recentMode === 'claim' ? await this.claims.add({ accountId, mailboxId }) : undefined;
     if (claimed === null) throw new ContractError('NOT_FOUND', 'no such mailbox');
     const row = claimed?.row ?? (await this.byId(this.db, accountId, mailboxId));
     // every change to a message or an expunge raises the mailbox's highest_modseq in its own

@@ -714,6 +714,22 @@ function storeSuite(name: string, open: () => Promise<OpenedDatabase>) {
       assert.equal((await inbox(accountId)).recent, 0);
     });
 
+    it('claims \\Recent for several mailboxes asked at once (one statement, ADR 0071): each its own range, a stranger NOT_FOUND', async () => {
+      const accounts = [randomUUID(), randomUUID(), randomUUID()];
+      for (const [i, accountId] of accounts.entries()) for (let k = 0; k <= i; k++) await append(accountId, rawMessage({ subject: `m${i}.${k}` }));
+      const boxes = await Promise.all(accounts.map((a) => inbox(a)));
+      const asked = await Promise.allSettled([
+        ...accounts.map((accountId, i) => h.bus.request(MailboxChanges, { accountId, mailboxId: boxes[i]!.id, sinceModseq: boxes[i]!.highestModseq, recent: 'claim' })),
+        h.bus.request(MailboxChanges, { accountId: accounts[0]!, mailboxId: boxes[1]!.id, sinceModseq: 0, recent: 'claim' }),
+        h.bus.request(MailboxChanges, { accountId: accounts[2]!, mailboxId: boxes[2]!.id, sinceModseq: 0, recent: 'claim' }),
+      ]);
+      const ok = asked.map((a) => (a.status === 'fulfilled' ? a.value : null));
+      assert.deepEqual(ok.slice(0, 3).map((c) => [c?.recent, c?.uidNext]), [[{ after: 0, upTo: 1 }, 2], [{ after: 0, upTo: 2 }, 3], [{ after: 0, upTo: 3 }, 4]]);
+      assert.equal(asked[3]!.status, 'rejected', "another account's mailbox is not found, and fails only that caller");
+      assert.deepEqual(ok[4]?.recent, { after: 3, upTo: 3 }, 'the second claim of one mailbox in the same batch takes nothing');
+      for (const a of accounts) assert.equal((await inbox(a)).recent, 0);
+    });
+
     it('answers THREAD keys with References as written; a row indexed before that answers them lowercased and says so', async () => {
       const accountId = randomUUID();
       await append(accountId, rawMessage({ subject: 'Re: x', extraHeaders: ['References: <Root@Example.ORG>', '  <Mid@x>'] }));
