@@ -35,6 +35,19 @@ describe('CONTEXT=SORT (RFC 5267 4.3): ADDTO/REMOVEFROM with positions in sort o
     assert.deepEqual(sortedContextChanges([3, 1], []).removed, [{ position: 1, items: [3, 1] }]);
   });
 
+  it('gives the RFC 5267 4.3.3 example in its preferred form, which a client applying pairs in order reads as the other two', () => {
+    // RFC 5267 4.3.3: a context holding 2734:2735 gains 2731:2733 in front; of the RFC's equivalent forms,
+    // one is two pairs in one response, "ADDTO (1 2733) ADDTO (1 2731:2732)", and the preferred is
+    // "ADDTO (1 2731:2733)". Positions are 1-based; the first item of a set takes the
+    // position and what stood there moves later (4.3.3); a REMOVEFROM set starts at the position its first
+    // item held before removal (4.3.4).
+    const changes = sortedContextChanges([2734, 2735], [2731, 2732, 2733, 2734, 2735]);
+    assert.deepEqual(changes, { removed: [], added: [{ position: 1, items: [2731, 2732, 2733] }] });
+    assert.equal(esortUpdateResponse('C01', true, 'ADDTO', changes.added), '* ESEARCH (TAG "C01") UID ADDTO (1 2731:2733)\r\n');
+    const stepwise = apply(apply([2734, 2735], { removed: [], added: [{ position: 1, items: [2733] }] }), { removed: [], added: [{ position: 1, items: [2731, 2732] }] });
+    assert.deepEqual(stepwise, apply([2734, 2735], changes));
+  });
+
   it('round-trips random lists that keep the relative order of common items', () => {
     let seed = 7;
     const rnd = (n: number) => {
