@@ -19,6 +19,8 @@ export const store: CommandSpec<Store> = {
     const targets = view.select(cmd.sequence, cmd.uid);
     const conflicts: number[] = [];
     const updated = new Set<number>();
+    // the flags each message has now: with another session's keywords too, which this one may not know yet
+    const shown: string[][] = cmd.mode === 'remove' ? [] : [flags];
     for (const ranges of uidRangeBatches(targets.map(([, uid]) => uid))) {
       const res = await s.ctx.store.updateFlags({
         accountId: user.accountId,
@@ -31,13 +33,15 @@ export const store: CommandSpec<Store> = {
       for (const state of res.updated) {
         view.setFlags(state.uid, state.flags, state.modseq);
         updated.add(state.uid);
+        shown.push(state.flags);
       }
       // the echo of our own change then costs no MailboxChanges request before the next reply
       if (res.updated[0]) mailbox.followOwn(res.updated[0].modseq);
       conflicts.push(...res.conflicts);
     }
-    // a keyword new to the mailbox is announced before any FETCH shows it, also to a .SILENT STORE
-    const announcement = cmd.mode === 'remove' ? '' : mailbox.announceKeywords([flags]);
+    // a keyword new to the mailbox is announced before any FETCH shows it, also to a .SILENT STORE;
+    // so is one another session (on any replica) gave these messages before its event reached us
+    const announcement = mailbox.announceKeywords(shown);
     if (announcement) await s.out.send(announcement);
     // with CONDSTORE even .SILENT tells what changed, MODSEQ included (RFC 7162 3.1.3)
     const silentlyChanged = cmd.silent && mailbox.condstore;
