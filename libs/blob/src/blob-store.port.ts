@@ -12,8 +12,9 @@ export interface PutOptions {
    * 'with-next-commit': the caller answers no one before a later synchronous commit covers the
    * body, so a body kept as a PostgreSQL row may commit without waiting for its own WAL flush (the
    * later commit's flush covers every earlier WAL record of that server). The caller makes sure of
-   * that: it commits on the same database (ADR 0063), or its commit checks that the row is visible
-   * to it (`inlineBodyVisible`, ADR 0067), or it calls `flushPut` before answering. A store that does
+   * that: its commit checks that the row is visible to it (`inlineBodyVisible`: ADR 0067 for the
+   * queue, ADR 0073 for IMAP APPEND), or it calls `flushPut` before answering. Committing on the
+   * same database is not enough: a failover between the two commits loses the row. A store that does
    * not keep the body in a database (S3, a directory, a body over the inline limit) is durable at
    * once as always, and says so in the put's result.
    */

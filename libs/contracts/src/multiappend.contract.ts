@@ -27,6 +27,8 @@ export const AppendAll = defineRequest(
           internalDate: IsoDate.optional(),
           flags: z.array(Flag).max(100).default([]),
           index: CarriedIndex.optional(),
+          /** as AppendMessage's (ADR 0073) */
+          bodyUnflushed: z.boolean().optional(),
         }),
       )
       .min(1)

@@ -297,6 +297,13 @@ export const AppendMessage = defineRequest(
      * needs no changes request to learn it (ADR 0034)
      */
     recent: z.literal('claim').optional(),
+    /**
+     * The body is a row committed without its own WAL flush (a put that answered `deferred`, ADR
+     * 0067): the append's statement writes the message only where that row is visible to it, and
+     * otherwise makes the body durable first (`BlobStore.flushPut`) or, when it is gone, answers
+     * UNAVAILABLE (ADR 0073)
+     */
+    bodyUnflushed: z.boolean().optional(),
   }),
   z.object({
     mailboxId: Id,

@@ -1,3 +1,4 @@
+import { inlineBodyVisible } from '@mail/blob';
 import type { Queryable } from '@mail/db';
 import type { IndexRecord } from './index-record.js';
 import { MAILBOX_STATE_COLUMNS, type MailboxRow } from './store.records.js';
@@ -45,6 +46,12 @@ export interface NewAppend {
    * to its selected mailbox, ADR 0034): no second statement and commit for the claim
    */
   claimRecent?: boolean;
+  /**
+   * the body is a row committed without its own flush (ADR 0073): write the message only where
+   * that row is visible to the statement (`inlineBodyVisible`), whose synchronous commit then
+   * covers it; the database must hold the blob schema
+   */
+  checkBody?: boolean;
 }
 
 /** Appends to one mailbox written by one statement (ADR 0053): every item with its own new (or shared) index row. */
@@ -84,14 +91,18 @@ export type NamedAppendOutcome =
   /** no mailbox of that name (or no account yet): nothing was written */
   | { ok: false; why: 'no-mailbox' }
   /** the message does not fit: nothing was written; what was used and the limits, for the message */
-  | { ok: false; why: 'over-quota'; used: { bytes: number; messages: number }; limits: { bytes: number | null; messages: number | null }; size: number };
+  | { ok: false; why: 'over-quota'; used: { bytes: number; messages: number }; limits: { bytes: number | null; messages: number | null }; size: number }
+  /** `checkBody` and the body's row was not visible: nothing was written (the index reference was given back) */
+  | { ok: false; why: 'body-not-visible' };
 
 export type AppendOutcome =
   | { ok: true; row: AppendResultRow }
   /** the existing index row was collected meanwhile: parse and insert it instead */
   | { ok: false; why: 'index-gone' }
   /** the mailbox was deleted meanwhile; the index reference taken for it was given back */
-  | { ok: false; why: 'mailbox-gone' };
+  | { ok: false; why: 'mailbox-gone' }
+  /** `checkBody` and the body's row was not visible: nothing was written (the index reference was given back) */
+  | { ok: false; why: 'body-not-visible' };
 
 /**
  * The index columns of several records as arrays for `unnest`, in the order the statements take
@@ -354,11 +365,11 @@ export class AppendRepository {
     const params: unknown[] = [a.mailboxId, a.accountId, a.unseen, a.flags, a.internalDate, a.blobKey, a.idempotencyKey];
     if (existing != null) params.push(existing);
     else if (r) params.push(...recordParams(r));
-    const row = await this.write(q, params, existing != null, a.claimRecent === true, null);
+    const row = await this.write(q, params, existing != null, a.claimRecent === true, a.checkBody === true, null);
     if (row.index_id == null) return { ok: false, why: 'index-gone' };
     if (row.mailbox_id == null) {
       await this.giveBack(q, row.index_id);
-      return { ok: false, why: 'mailbox-gone' };
+      return { ok: false, why: row.body_visible === false ? 'body-not-visible' : 'mailbox-gone' };
     }
     return { ok: true, row: resultRow(row, a.claimRecent === true) };
   }
@@ -374,10 +385,11 @@ export class AppendRepository {
     const params: unknown[] = [a.mailbox, a.accountId, a.unseen, a.flags, a.internalDate, a.blobKey, null, ...recordParams(a.record)];
     params.push(a.limits.givenBytes, a.limits.givenMessages, a.limits.defaultBytes);
     const n = params.length;
-    const row = await this.write(q, params, false, a.claimRecent === true, { bytes: `$${n - 2}`, messages: `$${n - 1}`, defaultBytes: `$${n}` });
+    const row = await this.write(q, params, false, a.claimRecent === true, a.checkBody === true, { bytes: `$${n - 2}`, messages: `$${n - 1}`, defaultBytes: `$${n}` });
     if (row.mailbox_id != null) return { ok: true, row: resultRow(row, a.claimRecent === true), mailboxId: row.mailbox_id };
     if (row.index_id != null) await this.giveBack(q, row.index_id);
     if (row.found_id == null) return { ok: false, why: 'no-mailbox' };
+    if (row.body_visible === false) return { ok: false, why: 'body-not-visible' };
     return {
       ok: false,
       why: 'over-quota',
@@ -389,9 +401,11 @@ export class AppendRepository {
 
   /**
    * The statement of `append` and `appendNamed` (the former's comment says what it does). `$1` is
-   * the mailbox's id, or its name when `named` gives the parameters of the quota check.
+   * the mailbox's id, or its name when `named` gives the parameters of the quota check. `checkBody`:
+   * the mailbox row is updated (and so anything written) only where the body's row (`$6`) is visible
+   * to the statement, which says whether it was (ADR 0073).
    */
-  private async write(q: Queryable, params: unknown[], existing: boolean, claimRecent: boolean, named: { bytes: string; messages: string; defaultBytes: string } | null) {
+  private async write(q: Queryable, params: unknown[], existing: boolean, claimRecent: boolean, checkBody: boolean, named: { bytes: string; messages: string; defaultBytes: string } | null) {
     const indexCte = existing
       ? `x AS (
              UPDATE mail.message_indexes SET ref_count = ref_count + 1, unreferenced_since = NULL
@@ -446,7 +460,7 @@ export class AppendRepository {
            message_count = m.message_count + 1, unseen_count = m.unseen_count + $3,
            size_bytes = m.size_bytes + (SELECT size FROM x)${claim.set}
          ${claim.from}
-         WHERE m.id = ${target.id} AND m.account_id = $2 AND EXISTS (SELECT 1 FROM x)
+         WHERE m.id = ${target.id} AND m.account_id = $2 AND EXISTS (SELECT 1 FROM x)${checkBody ? ` AND ${inlineBodyVisible('$6')}` : ''}
          RETURNING m.id, m.uid_next - 1 AS uid, m.highest_modseq AS modseq, m.uid_validity${claim.returning}
        ),
        ${THREAD_LOOKUP_ONE},
@@ -463,7 +477,7 @@ export class AppendRepository {
          INSERT INTO mail.append_results (account_id, idempotency_key, mailbox_id, uid, uid_validity, modseq)
          SELECT $2, $7::text, a.id, a.uid, a.uid_validity, a.modseq FROM a WHERE $7::text IS NOT NULL
        )
-       SELECT (SELECT id FROM x) AS index_id, a.id AS mailbox_id, a.uid, a.uid_validity, a.modseq${claim.select}${target.select}
+       SELECT (SELECT id FROM x) AS index_id, a.id AS mailbox_id, a.uid, a.uid_validity, a.modseq${claim.select}${target.select}${checkBody ? `, ${inlineBodyVisible('$6')} AS body_visible` : ''}
        FROM (SELECT 1) one LEFT JOIN a ON true`,
       params,
     );
@@ -489,6 +503,7 @@ interface WrittenRow {
   messages?: number | null;
   limit_bytes?: number | null;
   limit_messages?: number | null;
+  body_visible?: boolean;
 }
 
 /** a new index row's columns as the statement's parameters $8..$23 */

@@ -1,4 +1,4 @@
-import { BlobNotFoundError, type BlobStore } from '@mail/blob';
+import { BlobNotFoundError, holdsInlineBodies, type BlobStore } from '@mail/blob';
 import { ContractError, decodeCarriedIndex, type AppendAll, type AppendMessage, type AppendMessages, type ParsedRequestOf, type ResponseOf } from '@mail/contracts';
 import type { Database, Queryable } from '@mail/db';
 import type { ChangePublisher, MailboxChange } from './change-publisher.js';
@@ -19,6 +19,11 @@ type AppendResult = ResponseOf<typeof AppendMessage>;
 /** mailboxes of one batch appended to at the same time (each holds a pooled connection) */
 const BATCH_LANES = 4;
 
+/** The append statement did not see an unflushed body's row (ADR 0073): nothing was written. */
+class BodyNotVisible extends Error {}
+
+const BODY_LOST = 'the message body was lost before it was stored (database restarted or failed over); send it again';
+
 /**
  * Records a message that is already in the blob store. The blob is parsed before any transaction
  * opens (a row lock is never held while parsing), and only when no earlier append indexed the same
@@ -35,11 +40,47 @@ export class AppendService {
     private readonly settings: StoreSettings,
   ) {}
 
+  /** whether this database holds `blob.inline`, which a body check names (read once, when first needed) */
+  private bodiesHere: Promise<boolean> | undefined;
+
   async append(request: AppendRequest): Promise<AppendResult> {
     const [p] = await this.bySpecialUse([request]);
-    const { result, change } = await this.measured(p, p.index);
+    const { result, change } = await this.bodiesCovered([p], ([q = p]) => this.measured(q, q.index));
     if (change) await this.events.publish([change]);
     return result;
+  }
+
+  /**
+   * Runs `run` on `items` so that no append commits over a body that may still be lost (ADR 0073).
+   * An item whose body was put `deferred` (`bodyUnflushed`) is checked by the append's own
+   * statement (`checkBody`: written only where the body's row is visible to it; no statement more).
+   * When one was not visible (the row is on another database, or was lost when the server
+   * restarted or failed over after its commit), nothing was written: every such body is made
+   * durable with `flushPut` and `run` goes again without the check, or, when a body is gone, the
+   * append fails UNAVAILABLE (the client still holds the message and sends it again). Where this
+   * database has no inline bodies at all, the bodies are flushed first.
+   */
+  private async bodiesCovered<T extends { blobKey: string; bodyUnflushed?: boolean }, R>(items: T[], run: (items: T[]) => Promise<R>): Promise<R> {
+    if (!items.some((i) => i.bodyUnflushed)) return run(items);
+    if (await this.inlineBodiesHere()) {
+      try {
+        return await run(items);
+      } catch (err) {
+        if (!(err instanceof BodyNotVisible)) throw err;
+      }
+    }
+    for (const i of items) {
+      if (i.bodyUnflushed && !(await this.blobs.flushPut(i.blobKey))) throw new ContractError('UNAVAILABLE', BODY_LOST);
+    }
+    return run(items.map((i) => (i.bodyUnflushed ? { ...i, bodyUnflushed: false } : i)));
+  }
+
+  private inlineBodiesHere(): Promise<boolean> {
+    this.bodiesHere ??= holdsInlineBodies(this.db).catch((err: unknown) => {
+      this.bodiesHere = undefined;
+      throw err;
+    });
+    return this.bodiesHere;
   }
 
   /**
@@ -48,7 +89,11 @@ export class AppendService {
    * mailbox carries all the UIDs the batch appended there.
    */
   async appendBatch(requests: AppendRequest[]): Promise<ResponseOf<typeof AppendMessages>> {
-    const items = await this.bySpecialUse(requests);
+    // delivery's bodies are durable; a caller that says otherwise has them flushed first (ADR 0073)
+    for (const r of requests) {
+      if (r.bodyUnflushed && !(await this.blobs.flushPut(r.blobKey))) throw new ContractError('UNAVAILABLE', BODY_LOST);
+    }
+    const items = await this.bySpecialUse(requests.map((r) => (r.bodyUnflushed ? { ...r, bodyUnflushed: false } : r)));
     const results: ResponseOf<typeof AppendMessages>['results'] = new Array(items.length);
     const changes = new Map<string, MailboxChange>();
     const byMailbox = new Map<string, number[]>();
@@ -99,10 +144,11 @@ export class AppendService {
     const started = performance.now();
     const records = await Promise.all(p.messages.map((m) => this.indexRecord({ ...m, accountId: p.accountId, mailbox: name } as AppendRequest, m.index)));
     await this.mailboxes.ensureAccount(this.db, p.accountId);
-    const { results, mailbox } = await this.db.transaction(async (tx) => {
+    // a body not visible to its statement throws BodyNotVisible, which rolls the whole transaction back
+    const { results, mailbox } = await this.bodiesCovered(p.messages, (messages) => this.db.transaction(async (tx) => {
       const results: AppendResult[] = [];
       let mailbox: AppendContext['mailbox'] = null;
-      for (const [i, m] of p.messages.entries()) {
+      for (const [i, m] of messages.entries()) {
         const ctx = await this.appends.context(tx, p.accountId, name, m.blobKey, null);
         mailbox = ctx.mailbox;
         if (!mailbox) throw new ContractError('NOT_FOUND', `no mailbox "${name}"`);
@@ -119,13 +165,15 @@ export class AppendService {
           unseen: flags.includes(SEEN) ? 0 : 1,
           idempotencyKey: null,
           index: { record },
+          checkBody: m.bodyUnflushed === true,
         });
+        if (!outcome.ok && outcome.why === 'body-not-visible') throw new BodyNotVisible();
         if (!outcome.ok) throw new ContractError(outcome.why === 'mailbox-gone' ? 'NOT_FOUND' : 'UNAVAILABLE', `append to "${name}" failed: ${outcome.why}`);
         const r = outcome.row;
         results.push({ mailboxId: r.mailbox_id, uid: r.uid, uidValidity: r.uid_validity, modseq: r.modseq, duplicate: false, flags });
       }
       return { results, mailbox: mailbox! };
-    });
+    }));
     const last = results[results.length - 1]!;
     const appended = results.map((r) => ({ uid: r.uid, modseq: r.modseq, flags: r.flags ?? [] }));
     await this.events.publish([{ ...change(mailbox, 'appended', appended.map((a) => a.uid), last.modseq), appended }]);
@@ -404,6 +452,7 @@ export class AppendService {
           idempotencyKey: key,
           index: existing ? { existingId: existing.id } : { record: record as IndexRecord },
           claimRecent: p.recent === 'claim',
+          checkBody: p.bodyUnflushed === true,
         });
       } catch (err) {
         // another append with the same key committed while ours ran: answer with its result
@@ -422,6 +471,7 @@ export class AppendService {
         };
       }
       if (outcome.why === 'mailbox-gone') throw new ContractError('NOT_FOUND', `mailbox "${mailbox.name}" was deleted`);
+      if (outcome.why === 'body-not-visible') throw new BodyNotVisible();
       // the index row we meant to share was collected between our read and our write
       if (attempt > 0) throw new ContractError('UNAVAILABLE', 'the message index changed under the append; retry');
       existing = null;
@@ -447,8 +497,10 @@ export class AppendService {
       record,
       limits: { givenBytes: p.quota?.bytes ?? null, givenMessages: p.quota?.messages ?? null, defaultBytes: this.settings.defaultQuotaBytes },
       claimRecent: p.recent === 'claim',
+      checkBody: p.bodyUnflushed === true,
     });
     if (!outcome.ok && outcome.why === 'no-mailbox') return null;
+    if (!outcome.ok && outcome.why === 'body-not-visible') throw new BodyNotVisible();
     if (!outcome.ok) {
       throw new ContractError('OVER_QUOTA', quotaProblem(outcome.used, { bytes: outcome.size, messages: 1 }, outcome.limits) ?? 'mailbox full');
     }

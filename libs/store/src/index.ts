@@ -6,3 +6,4 @@ export { MailboxService } from './mailbox.service.js';
 export { MessageService } from './message.service.js';
 export { AppendService } from './append.service.js';
 export { mailMigrations } from './migrations/mail-migrations.js';
+export { composeStoreAppends } from './store-appends-composed.js';

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Global, Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { BlobStore } from '@mail/blob';
-import { Bus } from '@mail/bus';
 import { AppendMessage, ContractError, encodeCarriedIndex, FetchMessages, ListMailboxes, MailboxChanged, MailboxStatus, type EventOf } from '@mail/contracts';
-import { Database } from '@mail/db';
 import { indexMessageBuffer } from '@mail/mime';
-import { StoreAppends } from './store-appends.js';
-import { StoreReadsModule } from './store.module.js';
-import { freshPostgres, inMemoryPglite, rawMessage, startStore, type OpenedDatabase, type StoreHarness } from './store-test-harness.js';
+import type { StoreAppends } from './store-appends.js';
+import { composeStoreAppends } from './store-appends-composed.js';
+import { countingStatements, freshPostgres, inMemoryPglite, rawMessage, startStore, type OpenedDatabase, type StoreHarness } from './store-test-harness.js';
 
 const QUOTA = 50_000;
 
@@ -21,32 +16,16 @@ const QUOTA = 50_000;
 function appendsSuite(name: string, open: () => Promise<OpenedDatabase>) {
   describe(`StoreAppends composed beside the store (${name})`, () => {
     let h: StoreHarness;
-    let composed: INestApplicationContext;
+    let composed: Awaited<ReturnType<typeof composeStoreAppends>>;
     let appends: StoreAppends;
     /** the statements the composed code sent, by its Database */
     const statements: string[] = [];
     before(async () => {
       h = await startStore(await open(), { defaultQuotaBytes: QUOTA });
       const db = h.db;
-      const counting = new Proxy(db, {
-        get: (target, prop) =>
-          prop === 'query' ? (sql: string, ...rest: unknown[]) => (statements.push(sql), (db.query as (...a: unknown[]) => unknown).call(db, sql, ...rest)) : Reflect.get(target, prop, target),
-      });
-      const infra = { bus: h.bus, db: counting, blobs: h.blobs };
-      @Global()
-      @Module({
-        providers: [
-          { provide: Bus, useValue: infra.bus },
-          { provide: Database, useValue: infra.db },
-          { provide: BlobStore, useValue: infra.blobs },
-        ],
-        exports: [Bus, Database, BlobStore],
-      })
-      class AccessInfra {}
-      @Module({ imports: [AccessInfra, StoreReadsModule.forRoot({ defaultQuotaBytes: QUOTA })] })
-      class AccessRoot {}
-      composed = await NestFactory.createApplicationContext(AccessRoot, { logger: false });
-      appends = composed.get(StoreAppends);
+      const counting = countingStatements(db, statements);
+      composed = await composeStoreAppends({ bus: h.bus, db: counting, blobs: h.blobs }, { defaultQuotaBytes: QUOTA });
+      appends = composed.appends;
     });
     after(async () => {
       await composed?.close();

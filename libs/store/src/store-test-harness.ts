@@ -85,3 +85,11 @@ export function rawMessage(o: { subject?: string; from?: string; to?: string; da
   ];
   return lines.join('\r\n');
 }
+
+/** `db` with every statement's SQL pushed onto `into` as it is sent (statement counts in specs). */
+export function countingStatements(db: Database, into: string[]): Database {
+  return new Proxy(db, {
+    get: (target, prop) =>
+      prop === 'query' ? (sql: string, ...rest: unknown[]) => (into.push(sql), (db.query as (...a: unknown[]) => unknown).call(db, sql, ...rest)) : Reflect.get(target, prop, target),
+  });
+}

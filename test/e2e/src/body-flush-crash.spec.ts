@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { FsBlobStore, InlineBlobStore, newBlobKey } from '@mail/blob';
 import { PgDatabase } from '@mail/db';
 import { startOwnPostgres, type OwnPostgres } from '@mail/testing';
+import { reopenAfterCrash, walWriterPid } from './wal-crash.js';
 
 /*
  * ADR 0067, on a real server and a real crash: a body row committed without its own flush (what
@@ -22,28 +23,6 @@ import { startOwnPostgres, type OwnPostgres } from '@mail/testing';
  */
 
 const skip = existsSync('/usr/lib/postgresql') ? undefined : 'needs PostgreSQL server binaries under /usr/lib/postgresql';
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function walWriterPid(db: PgDatabase): Promise<number> {
-  const { rows } = await db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE backend_type = 'walwriter'");
-  assert.equal(rows.length, 1, 'the WAL writer runs');
-  return rows[0].pid;
-}
-
-/** After the crash: the first connection that answers once recovery has finished. */
-async function reopen(url: string): Promise<PgDatabase> {
-  for (let i = 0; i < 300; i++) {
-    const db = new PgDatabase(url, { max: 1 });
-    try {
-      await db.query('SELECT 1 FROM blob.inline LIMIT 1');
-      return db;
-    } catch {
-      await db.close().catch(() => undefined);
-      await sleep(100);
-    }
-  }
-  throw new Error('PostgreSQL did not come back after the crash');
-}
 
 describe('a body committed without its flush, across a crash of PostgreSQL (ADR 0067)', { skip, timeout: 120_000 }, () => {
   let pg: OwnPostgres;
@@ -78,7 +57,7 @@ describe('a body committed without its flush, across a crash of PostgreSQL (ADR 
     }
     await db.close().catch(() => undefined);
 
-    const after = await reopen(pg.adminUrl);
+    const after = await reopenAfterCrash(pg.adminUrl);
     try {
       const { rows } = await after.query<{ key: string }>('SELECT key FROM blob.inline');
       const kept = new Set(rows.map((r) => r.key));

@@ -1,13 +1,26 @@
 import { PassThrough } from 'node:stream';
-import { newBlobKey, readAll, type BlobStore, type PutOptions } from '@mail/blob';
+import { newBlobKey, readAll, type BlobStore, type PutOptions, type PutResult } from '@mail/blob';
 import { encodeCarriedIndex } from '@mail/contracts';
 import type { AppendHeader } from '@mail/imap-protocol';
 import { reencodeNulParts, TolerantIndexer } from '@mail/mime';
 import { no, ReplyError } from './reply.js';
 
-/** How an APPEND's body is put: its flush left to the append's commit when that commit is on the body's database (ADR 0063). */
+/** How an APPEND's body is put: its flush left to the append's commit when that commit is on the body's database (ADR 0063) and checks that it sees the row (ADR 0073). */
 export function appendPutOptions(store: { readonly appendsCommitWithBodies: boolean }): PutOptions {
   return store.appendsCommitWithBodies ? { flush: 'with-next-commit' } : {};
+}
+
+/** An APPEND's body in the blob store, as the append request names it. */
+export interface StoredBody {
+  key: string;
+  size: number;
+  index?: string;
+  /** the put answered `deferred`: the append must check that its commit covers the body (ADR 0073) */
+  bodyUnflushed?: true;
+}
+
+function unflushed(put: PutResult): { bodyUnflushed?: true } {
+  return put.deferred ? { bodyUnflushed: true } : {};
 }
 
 /**
@@ -22,7 +35,7 @@ export class AppendUpload {
   /** when the APPEND's header was read (performance.now()), for its latency */
   readonly started = performance.now();
   private readonly pass = new PassThrough({ highWaterMark: 256 * 1024 });
-  private readonly put: Promise<{ size: number }>;
+  private readonly put: Promise<PutResult>;
   private failure: unknown = null;
   private readonly indexer = new TolerantIndexer();
   /** a NUL byte came: the message is re-encoded before it is appended (ADR 0055) */
@@ -31,7 +44,7 @@ export class AppendUpload {
 
   /**
    * `putOptions.flush: 'with-next-commit'` when the append commits on the database that holds the
-   * body (ADR 0063): the body's row then needs no WAL flush of its own
+   * body (ADR 0063): the body's row then needs no WAL flush of its own when the append sees it (ADR 0073)
    */
   constructor(
     readonly header: AppendHeader,
@@ -68,15 +81,16 @@ export class AppendUpload {
   }
 
   /**
-   * Resolves when the blob is durable (with its index, when it could be carried); rejects if the
-   * store failed, or with `NO [UNKNOWN-CTE]` for NUL bytes no transfer encoding can carry.
+   * Resolves when the blob is durable, or committed with `bodyUnflushed` (its flush left to the
+   * append, which checks that it covers it: ADR 0073), with its index when it could be carried;
+   * rejects if the store failed, or with `NO [UNKNOWN-CTE]` for NUL bytes no transfer encoding can carry.
    */
-  async finish(): Promise<{ key: string; size: number; index?: string }> {
+  async finish(): Promise<StoredBody> {
     this.pass.end();
-    const { size } = await this.put;
-    if (this.sawNul) return this.withoutNul(size);
+    const put = await this.put;
+    if (this.sawNul) return this.withoutNul(put.size);
     const index = this.indexer.end();
-    return { key: this.key, size, index: index && encodeCarriedIndex(index) };
+    return { key: this.key, size: put.size, index: index && encodeCarriedIndex(index), ...unflushed(put) };
   }
 
   /**
@@ -85,10 +99,10 @@ export class AppendUpload {
    * those parts re-encoded as base64, as Dovecot does; rare, so it is read back whole here rather
    * than rewritten in the stream.
    */
-  private async withoutNul(size: number): Promise<{ key: string; size: number; index?: string }> {
+  private async withoutNul(size: number): Promise<StoredBody> {
     const result = reencodeNulParts(await readAll(await this.blobs.get(this.key), size + 1));
     if (result.kind === 'unfixable') throw new ReplyError(no(`Cannot store NUL bytes here: ${result.reason}`, 'UNKNOWN-CTE'));
-    if (result.kind === 'unchanged') return { key: this.key, size };
+    if (result.kind === 'unchanged') return { key: this.key, size, ...unflushed(await this.put) };
     const original = this.key;
     this.key = newBlobKey();
     const stored = await this.blobs.put(this.key, result.bytes, this.putOptions);
@@ -96,7 +110,7 @@ export class AppendUpload {
     const indexer = new TolerantIndexer();
     indexer.feed(result.bytes);
     const index = indexer.end();
-    return { key: this.key, size: stored.size, index: index && encodeCarriedIndex(index) };
+    return { key: this.key, size: stored.size, index: index && encodeCarriedIndex(index), ...unflushed(stored) };
   }
 
   /** gives up: the blob (or what exists of it) is removed */

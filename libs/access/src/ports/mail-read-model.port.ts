@@ -38,7 +38,8 @@ export const STORE_APPENDS = {
  * (rights, quota, the append statement, the change event it publishes on the bus after the
  * commit), run on this process's database. Provided under MAIL_APPEND_MODEL only together with the
  * read model, on the same database that holds the inline bodies (ADR 0052): an APPEND's body row
- * then needs no flush of its own, the append's commit flushes it (InlineBlobStore, `flush: 'with-next-commit'`).
+ * then needs no flush of its own, the append's commit flushes it (InlineBlobStore, `flush: 'with-next-commit'`)
+ * when its statement sees the row (`bodyUnflushed`, ADR 0073; else the body is flushed first).
  */
 export type MailAppendModel = {
   [K in keyof typeof STORE_APPENDS]: (req: ParsedRequestOf<(typeof STORE_APPENDS)[K]>) => Promise<ResponseOf<(typeof STORE_APPENDS)[K]>>;

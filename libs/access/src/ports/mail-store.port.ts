@@ -52,7 +52,8 @@ export abstract class MailStorePort {
   abstract appendMessage(req: RequestOf<typeof AppendMessage>): Promise<ResponseOf<typeof AppendMessage>>;
   /**
    * true when appends commit on the database that holds the inline bodies (ADR 0063): a body put
-   * just before its append may then leave its flush to the append's commit
+   * just before its append may then leave its flush to the append's commit, which checks that it
+   * sees the body's row (`bodyUnflushed`, ADR 0073)
    */
   readonly appendsCommitWithBodies: boolean = false;
   /** what the accounts hold across their mailboxes (the store's kept counters: cheap) */

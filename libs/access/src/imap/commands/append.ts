@@ -2,7 +2,7 @@ import type { AppendAll, RecentRange, ResponseOf } from '@mail/contracts';
 import { appendUidCode, continuation, tagged, type AppendHeader, type ImapParseError } from '@mail/imap-protocol';
 import { recordCommand } from '../../access-metrics.js';
 import { accountLimits, appendFits } from '../account-quota.js';
-import { AppendUpload, appendPutOptions } from '../append-upload.js';
+import { AppendUpload, appendPutOptions, type StoredBody } from '../append-upload.js';
 import { checkFlags } from '../flag-arguments.js';
 import { mailboxArgument } from '../mailbox-argument.js';
 import { bad, no, ok, replyForError, type Reply, type ReplyError } from '../reply.js';
@@ -10,11 +10,8 @@ import type { SessionHandle } from '../session-handle.js';
 import { tenantOf } from '../caller.js';
 
 /** a message of a MULTIAPPEND that is already in the blob store, waiting for the others */
-interface StoredUpload {
+interface StoredUpload extends StoredBody {
   upload: AppendUpload;
-  key: string;
-  size: number;
-  index?: string;
 }
 
 /** the earlier messages of the MULTIAPPEND (RFC 3502) a session is receiving */
@@ -111,7 +108,7 @@ export async function appendEnd(s: SessionHandle, error: ImapParseError | null):
     let results: ResponseOf<typeof AppendAll>['results'];
     let claimed: RecentRange | undefined;
     if (stored.length === 1) {
-      const res = await s.ctx.store.appendMessage({ accountId: user.accountId, tenant: tenantOf(user), mailbox: upload.header.mailbox, blobKey: stored[0]!.key, size: stored[0]!.size, flags: upload.header.flags, internalDate: upload.header.date?.toISOString(), index: stored[0]!.index, quota, recent });
+      const res = await s.ctx.store.appendMessage({ accountId: user.accountId, tenant: tenantOf(user), mailbox: upload.header.mailbox, blobKey: stored[0]!.key, size: stored[0]!.size, flags: upload.header.flags, internalDate: upload.header.date?.toISOString(), index: stored[0]!.index, quota, recent, bodyUnflushed: stored[0]!.bodyUnflushed });
       results = [res];
       claimed = res.recent;
     } else {
@@ -121,7 +118,7 @@ export async function appendEnd(s: SessionHandle, error: ImapParseError | null):
         mailbox: upload.header.mailbox,
         quota,
         recent,
-        messages: stored.map((m) => ({ blobKey: m.key, size: m.size, flags: m.upload.header.flags, internalDate: m.upload.header.date?.toISOString(), index: m.index })),
+        messages: stored.map((m) => ({ blobKey: m.key, size: m.size, flags: m.upload.header.flags, internalDate: m.upload.header.date?.toISOString(), index: m.index, bodyUnflushed: m.bodyUnflushed })),
       });
       results = res.results;
       claimed = res.recent;
