@@ -49,6 +49,8 @@ const clients = Number(arg('clients', '10'));
 const loops = Number(arg('loops', '20'));
 const reps = Number(arg('reps', '3'));
 const profileDir = arg('profile', undefined);
+/** --statements (with --logged-in --counts): each serving statement's cost over the counts pass (pg_stat_statements) */
+const statements = process.argv.includes('--statements');
 /** --ab=K=V[,K=V]: a second access replica with this environment; sessions alternate between the two (A: the first, B: the second) */
 const ab = arg('ab', '') ? Object.fromEntries(arg('ab', '').split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) : null;
 const serviceEnv = Object.fromEntries((arg('service-env', '') || '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
@@ -138,7 +140,7 @@ async function loggedInPass(port, user, read, label) {
   console.log(`${label}: ${r.commands} commands, ${Math.round(r.commandsPerSec)}/s, per command ${sum.toFixed(3)}: ` +
     `${Object.entries(per).filter(([, v]) => v).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')} (load ${loadavg()[0].toFixed(1)}); ` +
     `mean ms ${Object.entries(r.mean).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
-  return per;
+  return { per, commands: r.commands };
 }
 
 /**
@@ -152,6 +154,25 @@ async function idleRates(read) {
   const after = await read();
   const s = (performance.now() - t0) / 1000;
   console.log(`idle CPU ms per second: ${Object.entries(after).map(([k, v]) => `${k} ${((v - (before[k] ?? 0)) / s).toFixed(2)}`).join(', ')}`);
+}
+
+/**
+ * --statements: what each serving statement cost over the counted pass, per command of the pass
+ * (`commands`): calls, execution time, rows, shared buffers hit/read/dirtied, WAL bytes, I/O time.
+ * Counts and buffers hold under load; execution times move with it.
+ */
+async function statementCosts(db, commands) {
+  const { rows } = await db.query(
+    `SELECT calls, total_exec_time AS total, rows, shared_blks_hit AS hit, shared_blks_read AS read, shared_blks_dirtied AS dirtied,
+            wal_bytes AS wal, blk_read_time + blk_write_time AS io, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
+     FROM pg_stat_statements WHERE ${SERVING_SQL} ORDER BY total_exec_time DESC LIMIT 30`,
+  );
+  console.log(`\nSQL statements of the counted pass by total execution time (${commands} commands): calls/command, mean ms, ms/command, rows/call, shared hit/read/dirtied per call, WAL bytes/call, I/O ms, text`);
+  for (const r of rows) {
+    const c = Number(r.calls);
+    console.log([(c / commands).toFixed(3), (r.total / c).toFixed(3), (r.total / commands).toFixed(3), (Number(r.rows) / c).toFixed(1),
+      `${(Number(r.hit) / c).toFixed(1)}/${(Number(r.read) / c).toFixed(1)}/${(Number(r.dirtied) / c).toFixed(1)}`, (Number(r.wal) / c).toFixed(0), Number(r.io).toFixed(1), r.query].join('\t'));
+  }
 }
 
 function table(title, per, ms, keys) {
@@ -169,7 +190,7 @@ function table(title, per, ms, keys) {
 
 async function platform() {
   const { startOwnPostgres, startOwnNats } = require('@mail/testing');
-  const pgOwn = await startOwnPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all', fsync: 'on' } });
+  const pgOwn = await startOwnPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all', track_io_timing: 'on', fsync: 'on' } });
   const nats = await startOwnNats(undefined, { monitor: true }).catch(async (err) => {
     await pgOwn.stop();
     throw err;
@@ -208,7 +229,9 @@ async function platform() {
         const db = new pg.Client({ connectionString: target.databaseUrl });
         await db.connect();
         await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-        await loggedInPass(ports[0], user, counters(target, nats, db), 'platform logged in, counts');
+        await db.query('SELECT pg_stat_statements_reset()');
+        const { commands } = await loggedInPass(ports[0], user, counters(target, nats, db), 'platform logged in, counts');
+        if (statements) await statementCosts(db, commands);
         await db.end();
       }
       await admin.end();

@@ -145,8 +145,8 @@ export const AccessEnv = z.object({
    */
   ACCESS_STORE_READS: z.enum(['direct', 'bus']).default('direct'),
   /**
-   * IMAP APPEND and MULTIAPPEND run in this process on the database with the store's code ('direct',
-   * when the reads are direct too) or by the store over the bus ('bus') (ADR 0063)
+   * IMAP APPEND and MULTIAPPEND (ADR 0063), STORE and EXPUNGE (ADR 0074) run in this process on the
+   * database with the store's code ('direct', when the reads are direct too) or by the store over the bus ('bus')
    */
   ACCESS_STORE_APPENDS: z.enum(['direct', 'bus']).default('direct'),
 });

@@ -366,6 +366,13 @@ export const MailboxChanged = defineEvent(
      * view directly precedes a chain of such events applies them without asking the store.
      */
     changed: z.array(z.object({ uid: z.number().int().positive(), modseq: z.number().int().positive(), flags: z.array(z.string()) })).max(1000).optional(),
+    /**
+     * For `appended` by an IMAP4rev1 session's own APPEND that claimed \Recent in its statement
+     * (ADR 0034): the mailbox's \Recent watermark after it, at least this UID. Every message at or
+     * below it is some session's \Recent already, so other sessions need not ask the store to claim
+     * them (ADR 0074). Absent: nobody claimed; an older `access` ignores it.
+     */
+    recentUpTo: z.number().int().nonnegative().optional(),
     /** For `renamed`: the name the mailbox had before (IMAP NOTIFY's MailboxName reports it as OLDNAME, RFC 5465 5.4) */
     oldName: z.string().optional(),
   }),

@@ -29,6 +29,9 @@ const BODY_LOST = 'the message body was lost before it was stored (database rest
  * opens (a row lock is never held while parsing), and only when no earlier append indexed the same
  * blob: a message to 50 local recipients is parsed once.
  */
+/** the \Recent claim the append's statement made, told to other sessions on its event (ADR 0074) */
+const claimed = (r: AppendResultRow): { recentUpTo?: number } => (r.recent && r.recent.upTo >= r.uid ? { recentUpTo: r.recent.upTo } : {});
+
 export class AppendService {
   constructor(
     private readonly db: Database,
@@ -467,7 +470,7 @@ export class AppendService {
         const r = outcome.row;
         return {
           result: { mailboxId: r.mailbox_id, uid: r.uid, uidValidity: r.uid_validity, modseq: r.modseq, duplicate: false, flags, ...(r.recent ? { recent: r.recent } : {}) },
-          change: { ...change(mailbox, 'appended', [r.uid], r.modseq), appended: [{ uid: r.uid, modseq: r.modseq, flags }] },
+          change: { ...change(mailbox, 'appended', [r.uid], r.modseq), appended: [{ uid: r.uid, modseq: r.modseq, flags }], ...claimed(r) },
         };
       }
       if (outcome.why === 'mailbox-gone') throw new ContractError('NOT_FOUND', `mailbox "${mailbox.name}" was deleted`);
@@ -507,7 +510,7 @@ export class AppendService {
     const r = outcome.row;
     return {
       result: { mailboxId: r.mailbox_id, uid: r.uid, uidValidity: r.uid_validity, modseq: r.modseq, duplicate: false, flags, ...(r.recent ? { recent: r.recent } : {}) },
-      change: { ...change({ account_id: p.accountId, id: r.mailbox_id, name, highest_modseq: r.modseq }, 'appended', [r.uid], r.modseq), appended: [{ uid: r.uid, modseq: r.modseq, flags }] },
+      change: { ...change({ account_id: p.accountId, id: r.mailbox_id, name, highest_modseq: r.modseq }, 'appended', [r.uid], r.modseq), appended: [{ uid: r.uid, modseq: r.modseq, flags }], ...claimed(r) },
     };
   }
 

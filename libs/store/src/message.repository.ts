@@ -190,6 +190,10 @@ export class MessageRepository {
    * modified after it), and moves the mailbox's MODSEQ and unseen counter on when any did. No
    * mailbox row (another account's, or gone): `mailbox` is null. The mailbox lock is taken before
    * any message lock (the gate in `c`), the order every writer of a mailbox keeps.
+   * When the statement's snapshot shows no message that the STORE would change (`go`: a client
+   * setting \Seen again), nothing is locked or written (ADR 0074): such a STORE took the mailbox
+   * lock, locked its messages (WAL) and waited for a commit flush behind every other writer of the
+   * mailbox. A change committed after the snapshot is a concurrent one: ordered after this STORE.
    */
   async updateFlags(
     q: Queryable,
@@ -207,8 +211,13 @@ export class MessageRepository {
     const seen = params.add([SEEN]);
     const sql = FLAG_SQL[mode](f);
     const { rows } = await q.query<{ kind: string; uid: number | null; flags: string[] | null; modseq: number | null; was_seen: boolean | null; now_seen: boolean | null; name: string | null }>(
-      `WITH mb AS (
-         SELECT id, name, highest_modseq + 1 AS next FROM mail.mailboxes WHERE id = $1 AND account_id = $2 FOR UPDATE
+      `WITH go AS (
+         SELECT ${since}::bigint IS NOT NULL OR EXISTS (
+           SELECT 1 FROM (SELECT m.flags FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where}) c WHERE ${sql.changes}) AS yes
+       ), box AS (
+         SELECT id, name FROM mail.mailboxes WHERE id = $1 AND account_id = $2
+       ), mb AS (
+         SELECT id, name, highest_modseq + 1 AS next FROM mail.mailboxes WHERE id = $1 AND account_id = $2 AND (SELECT yes FROM go) FOR UPDATE
        ), c AS (
          SELECT m.uid, m.flags, m.modseq FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} AND EXISTS (SELECT 1 FROM mb) FOR UPDATE OF m
        ), upd AS (
@@ -221,7 +230,7 @@ export class MessageRepository {
          FROM mb, (SELECT count(*) AS n, coalesce(sum(CASE WHEN was_seen = now_seen THEN 0 WHEN now_seen THEN -1 ELSE 1 END), 0) AS unseen FROM upd) d
          WHERE b.id = mb.id AND d.n > 0
        )
-       SELECT 'm' AS kind, NULL::bigint AS uid, NULL::text[] AS flags, NULL::bigint AS modseq, NULL::boolean AS was_seen, NULL::boolean AS now_seen, name FROM mb
+       SELECT 'm' AS kind, NULL::bigint AS uid, NULL::text[] AS flags, NULL::bigint AS modseq, NULL::boolean AS was_seen, NULL::boolean AS now_seen, name FROM box
        UNION ALL
        SELECT 'u', uid, flags, modseq, was_seen, now_seen, NULL FROM upd
        UNION ALL
@@ -237,6 +246,72 @@ export class MessageRepository {
     out.updated.sort((a, b) => a.uid - b.uid);
     out.conflicts.sort((a, b) => a - b);
     return out;
+  }
+
+  /**
+   * EXPUNGE in ONE statement (ADR 0074): locks the mailbox row (its next MODSEQ), then the messages
+   * to remove (\Deleted ones when asked; the lock re-reads each row's flags, so a concurrent STORE
+   * that took \Deleted away first is respected), removes them, leaves their tombstones, drops their
+   * index references and moves the mailbox's counters and MODSEQ on. The mailbox lock was held over
+   * six round trips (BEGIN, the lock, the removal, the counters, the index rows, COMMIT) before,
+   * while every other writer of the mailbox waited. `collectable`: index rows whose last reference
+   * went away and that are past `graceSeconds` (the caller deletes those after the commit; younger
+   * ones are the periodic sweep's). No mailbox row: `mailbox` is null.
+   */
+  async expunge(
+    q: Queryable,
+    accountId: string,
+    mailboxId: string,
+    ranges: [number, number][],
+    onlyDeleted: boolean,
+    graceSeconds: number,
+  ): Promise<Removed & { mailbox: { name: string; highestModseq: number } | null; modseq: number; collectable: number[] }> {
+    const params = new SqlParams([mailboxId, accountId]);
+    const scope = uidScope(ranges, params);
+    const deleted = params.add([DELETED]);
+    const only = params.add(onlyDeleted);
+    const seen = params.add([SEEN]);
+    const grace = params.add(graceSeconds);
+    const { rows } = await q.query<{ name: string | null; next: number | null; uids: unknown; bytes: number; unseen: number; freed: unknown; collectable: unknown }>(
+      `WITH mb AS (
+         SELECT id, name, highest_modseq + 1 AS next FROM mail.mailboxes WHERE id = $1 AND account_id = $2 FOR UPDATE
+       ), target AS (
+         SELECT m.uid FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} AND (NOT ${only}::boolean OR m.flags @> ${deleted}::text[])
+           AND EXISTS (SELECT 1 FROM mb) FOR UPDATE OF m
+       ), del AS (
+         DELETE FROM mail.messages m USING target
+         WHERE m.mailbox_id = $1 AND m.uid = target.uid
+         RETURNING m.uid, m.size, m.index_id, m.flags @> ${seen}::text[] AS seen
+       ), tomb AS (
+         INSERT INTO mail.expunged (mailbox_id, uid, modseq) SELECT $1::uuid, uid, (SELECT next FROM mb) FROM del
+         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq, expunged_at = now()
+       ), refs AS (
+         UPDATE mail.message_indexes x
+         SET ref_count = x.ref_count - d.n,
+             unreferenced_since = CASE WHEN x.ref_count - d.n <= 0 THEN now() ELSE x.unreferenced_since END
+         FROM (SELECT index_id, count(*)::int AS n FROM del GROUP BY index_id) d
+         WHERE x.id = d.index_id
+         RETURNING x.id, x.ref_count, x.created_at <= now() - make_interval(secs => ${grace}) AS old
+       ), d AS (
+         SELECT count(*) AS n, coalesce(sum(size), 0)::bigint AS bytes, count(*) FILTER (WHERE NOT seen) AS unseen FROM del
+       ), bump AS (
+         UPDATE mail.mailboxes b
+         SET message_count = b.message_count - d.n, unseen_count = b.unseen_count - d.unseen, size_bytes = b.size_bytes - d.bytes,
+             highest_modseq = GREATEST(b.highest_modseq, mb.next)
+         FROM mb, d WHERE b.id = mb.id AND d.n > 0
+       )
+       SELECT (SELECT name FROM mb) AS name, (SELECT next FROM mb) AS next,
+              (SELECT coalesce(array_agg(uid ORDER BY uid), '{}') FROM del) AS uids,
+              (SELECT bytes FROM d) AS bytes, (SELECT unseen FROM d) AS unseen,
+              (SELECT coalesce(array_agg(id), '{}') FROM refs WHERE ref_count <= 0) AS freed,
+              (SELECT coalesce(array_agg(id), '{}') FROM refs WHERE ref_count <= 0 AND old) AS collectable`,
+      params.values,
+    );
+    const r = rows[0];
+    const uids = numbers(r.uids);
+    const next = Number(r.next);
+    const mailbox = r.name === null ? null : { name: r.name, highestModseq: uids.length ? next : next - 1 };
+    return { mailbox, modseq: next, uids, bytes: Number(r.bytes), unseen: Number(r.unseen), freed: numbers(r.freed), collectable: numbers(r.collectable) };
   }
 
   /**

@@ -111,8 +111,24 @@ export class MessageService {
     return { updated, conflicts: r.conflicts };
   }
 
+  /**
+   * EXPUNGE in one statement (ADR 0074), no transaction around it; the index rows it freed that are
+   * past the grace period are deleted after its commit (a crash in between leaves them to the sweep).
+   */
   async expunge(p: ParsedRequestOf<typeof ExpungeMessages>): Promise<ResponseOf<typeof ExpungeMessages>> {
     const ranges = p.uids ? mergeRanges(p.uids) : [[1, MAX_UID] as [number, number]];
+    if (!ranges.length) return this.expungeInTransaction(p, ranges);
+    const r = await this.messages.expunge(this.db, p.accountId, p.mailboxId, ranges, p.onlyDeleted, this.settings.blobGraceSeconds);
+    if (!r.mailbox) throw new ContractError('NOT_FOUND', 'no such mailbox');
+    if (!r.uids.length) return { expunged: [], highestModseq: r.mailbox.highestModseq };
+    const blobKeys = r.collectable.length ? await this.indexes.collect(this.db, r.collectable, this.settings.blobGraceSeconds) : [];
+    await this.collector.deleteBlobs(blobKeys);
+    await this.events.publish([{ accountId: p.accountId, mailboxId: p.mailboxId, mailbox: r.mailbox.name, kind: 'expunged', uids: r.uids, modseq: r.modseq }]);
+    return { expunged: r.uids, highestModseq: r.modseq };
+  }
+
+  /** an EXPUNGE naming no UIDs: the mailbox is checked (NOT_FOUND) under its lock, nothing removed */
+  private async expungeInTransaction(p: ParsedRequestOf<typeof ExpungeMessages>, ranges: [number, number][]): Promise<ResponseOf<typeof ExpungeMessages>> {
     const { mailbox, removed, modseq, blobKeys } = await this.db.transaction(async (tx) => {
       const mailbox = await this.mailboxService.byId(tx, p.accountId, p.mailboxId, true);
       const modseq = Number(mailbox.highest_modseq) + 1;

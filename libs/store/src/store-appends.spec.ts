@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { AppendMessage, ContractError, encodeCarriedIndex, FetchMessages, ListMailboxes, MailboxChanged, MailboxStatus, type EventOf } from '@mail/contracts';
+import { AppendMessage, ContractError, encodeCarriedIndex, ExpungeMessages, FetchMessages, ListMailboxes, MailboxChanged, MailboxStatus, UpdateFlags, type EventOf } from '@mail/contracts';
 import { indexMessageBuffer } from '@mail/mime';
 import type { StoreAppends } from './store-appends.js';
 import { composeStoreAppends } from './store-appends-composed.js';
@@ -51,17 +51,33 @@ function appendsSuite(name: string, open: () => Promise<OpenedDatabase>) {
         assert.deepEqual(direct.recent, { after: 0, upTo: direct.uid }, 'claimed up to the new message, in the append');
         for (let i = 0; i < 50 && events.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
         assert.deepEqual(
-          events.map((e) => [e.kind, e.uids, e.modseq]),
+          events.map((e) => [e.kind, e.uids, e.modseq, e.recentUpTo]),
           [
-            ['appended', [viaBus.uid], viaBus.modseq],
-            ['appended', [direct.uid], direct.modseq],
+            ['appended', [viaBus.uid], viaBus.modseq, undefined],
+            // the claim rides on the event: other IMAP4rev1 sessions need not claim it (ADR 0074)
+            ['appended', [direct.uid], direct.modseq, direct.uid],
+          ],
+        );
+        // STORE and EXPUNGE in this process too (ADR 0074): a STORE that changes nothing takes no MODSEQ and publishes nothing
+        const same = await appends.updateFlags(UpdateFlags.request.parse({ accountId, mailboxId: direct.mailboxId, uids: [[direct.uid, direct.uid]], mode: 'add', flags: ['\\Seen'] }));
+        assert.deepEqual(same, { updated: [], conflicts: [] });
+        const flagged = await appends.updateFlags(UpdateFlags.request.parse({ accountId, mailboxId: direct.mailboxId, uids: [[direct.uid, direct.uid]], mode: 'add', flags: ['\\Deleted'] }));
+        assert.deepEqual(flagged.updated, [{ uid: direct.uid, modseq: direct.modseq + 1, flags: ['\\Seen', '\\Deleted'] }]);
+        const gone = await appends.expungeMessages(ExpungeMessages.request.parse({ accountId, mailboxId: direct.mailboxId }));
+        assert.deepEqual(gone, { expunged: [direct.uid], highestModseq: direct.modseq + 2 });
+        for (let i = 0; i < 50 && events.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.deepEqual(
+          events.slice(2).map((e) => [e.kind, e.uids, e.modseq]),
+          [
+            ['flags', [direct.uid], direct.modseq + 1],
+            ['expunged', [direct.uid], direct.modseq + 2],
           ],
         );
         const status = await h.bus.request(MailboxStatus, { accountId, name: 'INBOX' });
-        assert.equal(status.messages, 2);
+        assert.equal(status.messages, 1);
         assert.equal(status.unseen, 1);
-        const { messages } = await h.bus.request(FetchMessages, { accountId, mailboxId: direct.mailboxId, uids: [[direct.uid, direct.uid]], envelope: true });
-        assert.equal(messages[0]?.envelope?.subject, 'in access', 'the carried index was written');
+        const { messages } = await h.bus.request(FetchMessages, { accountId, mailboxId: direct.mailboxId, uids: [[viaBus.uid, viaBus.uid]], envelope: true });
+        assert.equal(messages[0]?.envelope?.subject, 'over the bus');
       } finally {
         await sub.unsubscribe();
       }
@@ -75,6 +91,26 @@ function appendsSuite(name: string, open: () => Promise<OpenedDatabase>) {
       const res = await appends.appendMessage(request);
       assert.equal(res.uid, 1);
       assert.equal(statements.length, 1, statements.map((s) => s.slice(0, 60)).join(' | '));
+    });
+
+    it('runs a STORE and an EXPUNGE in ONE statement each, with no transaction around them (ADR 0074)', async () => {
+      const accountId = randomUUID();
+      await h.bus.request(ListMailboxes, { accountId });
+      const a = await appends.appendMessage(AppendMessage.request.parse({ accountId, ...(await message('kept')) }));
+      const b = await appends.appendMessage(AppendMessage.request.parse({ accountId, ...(await message('expunged')), flags: ['\\Deleted'] }));
+      const ref = { accountId, mailboxId: a.mailboxId };
+      statements.length = 0;
+      await appends.updateFlags(UpdateFlags.request.parse({ ...ref, uids: [[a.uid, b.uid]], mode: 'add', flags: ['\\Seen'] }));
+      assert.deepEqual(await appends.expungeMessages(ExpungeMessages.request.parse({ ...ref, uids: [[a.uid, b.uid]] })), { expunged: [b.uid], highestModseq: b.modseq + 2 });
+      // nothing left to expunge: the same MODSEQ answered, nothing written
+      assert.deepEqual(await appends.expungeMessages(ExpungeMessages.request.parse(ref)), { expunged: [], highestModseq: b.modseq + 2 });
+      assert.equal(statements.length, 3, statements.map((s) => s.slice(0, 60)).join(' | '));
+      const status = await h.bus.request(MailboxStatus, { accountId, name: 'INBOX' });
+      assert.deepEqual([status.messages, status.unseen], [1, 0], 'the counters followed');
+      await assert.rejects(
+        appends.expungeMessages(ExpungeMessages.request.parse({ accountId: randomUUID(), mailboxId: a.mailboxId })),
+        (err: unknown) => err instanceof ContractError && err.code === 'NOT_FOUND',
+      );
     });
 
     it("answers the store's errors: a missing mailbox, a full account, MULTIAPPEND all or none", async () => {

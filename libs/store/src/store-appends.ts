@@ -1,8 +1,9 @@
-import type { AppendAll, AppendMessage, ParsedRequestOf, ResponseOf } from '@mail/contracts';
+import type { AppendAll, AppendMessage, ExpungeMessages, ParsedRequestOf, ResponseOf, UpdateFlags } from '@mail/contracts';
 import type { SharedRequests } from './shared-requests.js';
 
 /**
- * The store's APPEND and MULTIAPPEND as a process other than the store may run them (ADR 0063):
+ * The store's APPEND and MULTIAPPEND (ADR 0063), STORE and EXPUNGE (ADR 0074) as a process other
+ * than the store may run them:
  * `access` composes this class (StoreReadsModule) and appends an IMAP client's message on the
  * database itself instead of asking the store over the bus. It is the store's own code: the
  * rights check (SharedAccess, ADR 0044), the quota check, the one append statement with its
@@ -18,5 +19,15 @@ export class StoreAppends {
 
   appendAll(p: ParsedRequestOf<typeof AppendAll>): Promise<ResponseOf<typeof AppendAll>> {
     return this.requests.appendAll(p);
+  }
+
+  /** STORE (ADR 0074): one statement, no bus round trip; the flags event published after it as the store does */
+  updateFlags(p: ParsedRequestOf<typeof UpdateFlags>): Promise<ResponseOf<typeof UpdateFlags>> {
+    return this.requests.updateFlags(p);
+  }
+
+  /** EXPUNGE and UID EXPUNGE (ADR 0074), with the store's blob collection of what it frees */
+  expungeMessages(p: ParsedRequestOf<typeof ExpungeMessages>): Promise<ResponseOf<typeof ExpungeMessages>> {
+    return this.requests.expunge(p);
   }
 }

@@ -16,7 +16,7 @@ const quietLogger = { error: () => undefined } as never;
 const reads = new Proxy({}, { get: () => () => Promise.reject(new Error('no read expected')) }) as MailReadModel;
 
 describe('DirectReadsMailStore', () => {
-  it('runs APPEND in this process with the store code it was given, validated as over the bus (ADR 0063)', async () => {
+  it('runs APPEND, STORE and EXPUNGE in this process with the store code it was given, validated as over the bus (ADR 0063)', async () => {
     const bus = new InProcessBus({ service: 'test' });
     const seen: unknown[] = [];
     const appends: MailAppendModel = {
@@ -27,6 +27,14 @@ describe('DirectReadsMailStore', () => {
         return appended;
       },
       appendAll: async () => ({ results: [appended] }),
+      updateFlags: async (p) => {
+        seen.push(p);
+        return { updated: [{ uid: 7, modseq: 10, flags: ['\\Seen'] }], conflicts: [] };
+      },
+      expungeMessages: async (p) => {
+        seen.push(p);
+        return { expunged: [7], highestModseq: 11 };
+      },
     };
     try {
       // nothing answers on the bus: a request that went there would fail
@@ -42,6 +50,14 @@ describe('DirectReadsMailStore', () => {
       await assert.rejects(store.appendMessage({ ...appendRequest, blobKey: 'no spaces allowed' }), (err: unknown) => err instanceof ContractError && err.code === 'INVALID');
       await assert.rejects(store.appendMessage({ ...appendRequest, size: -1 }), (err: unknown) => err instanceof ContractError && err.code === 'INVALID');
       assert.equal(seen.length, 3);
+      // STORE and EXPUNGE run here too (ADR 0074), validated the same way
+      assert.deepEqual(await store.updateFlags({ accountId: ACCOUNT, mailboxId: MAILBOX, uids: [[7, 7]], mode: 'add', flags: ['\\Seen'] }), {
+        updated: [{ uid: 7, modseq: 10, flags: ['\\Seen'] }],
+        conflicts: [],
+      });
+      assert.deepEqual(await store.expungeMessages({ accountId: ACCOUNT, mailboxId: MAILBOX, uids: [[7, 7]], onlyDeleted: true }), { expunged: [7], highestModseq: 11 });
+      await assert.rejects(store.updateFlags({ accountId: ACCOUNT, mailboxId: 'not a uuid', uids: [[7, 7]], mode: 'add', flags: [] }), (err: unknown) => err instanceof ContractError && err.code === 'INVALID');
+      assert.equal(seen.length, 5);
     } finally {
       await bus.close();
     }

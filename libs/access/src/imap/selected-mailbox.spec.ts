@@ -155,20 +155,50 @@ describe('SelectedMailbox', () => {
     assert.equal(s.asked[1]!.sinceModseq, 16);
   });
 
-  it("an own APPEND the view could not take (another change came first) is not lost to a chain that ends before it", async () => {
+  it("an own APPEND the view could not take (another change came first) joins the chain as its event would (ADR 0074)", async () => {
     const s = source([3]);
     const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
     m.noteChange(event({ kind: 'flags', modseq: 11, uids: [3], changed: [{ uid: 3, modseq: 11, flags: ['\\Seen'] }] }));
     // our APPEND took 12 before its event came back
     assert.equal(m.ownAppend({ uid: 100, modseq: 12, flags: [] }), '');
-    s.answers.push({ changed: [{ uid: 100, modseq: 12, flags: [] }], expunged: [], highestModseq: 12, uidNext: 101 });
+    assert.equal(m.hasPending, true);
     assert.equal(await m.refresh(), '* 2 EXISTS\r\n* 1 FETCH (UID 3 FLAGS (\\Seen))\r\n');
-    assert.equal(s.asked[0]!.sinceModseq, 11, 'asked from the end of the chain');
+    assert.equal(s.asked.length, 0, 'the chain went through our own APPEND');
+    // its own event, coming back later, is already in the view
+    assert.equal(m.noteChange(event({ kind: 'appended', modseq: 12, uids: [100], appended: [{ uid: 100, modseq: 12, flags: [] }] })), false);
     // our COPY into the mailbox: no event describes it yet, the store is asked from the view
     m.markPending();
     s.answers.push({ changed: [{ uid: 101, modseq: 13, flags: [] }], expunged: [], highestModseq: 13, uidNext: 102 });
     assert.equal(await m.refresh(), '* 3 EXISTS\r\n');
-    assert.equal(s.asked[1]!.sinceModseq, 12);
+    assert.equal(s.asked[0]!.sinceModseq, 12);
+  });
+
+  it("an own STORE and EXPUNGE behind another session's change join the chain; the event of an own EXPUNGE lists arrivals the view had not taken (ADR 0074)", async () => {
+    const s = source([3, 5]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger);
+    // another session appended 100 (\\Deleted) at 11; our STORE took 12, our EXPUNGE 13 (which removed 5 and 100)
+    m.noteChange(event({ kind: 'appended', modseq: 11, uids: [100], appended: [{ uid: 100, modseq: 11, flags: ['\\Deleted'] }] }));
+    m.view.setFlags(3, ['\\Flagged'], 12);
+    m.followOwn(12, { kind: 'flags', uids: [3], changed: [{ uid: 3, modseq: 12, flags: ['\\Flagged'] }] });
+    assert.equal(m.expunged([5, 100], 13), '* 2 EXPUNGE\r\n');
+    assert.equal(await m.refresh(), '');
+    assert.equal(s.asked.length, 0);
+    assert.equal(m.view.modseq, 13);
+    assert.equal(m.view.seqOf(100), 0, 'the arrival our EXPUNGE removed never shows');
+    assert.deepEqual(m.view.flagsOf(3), ['\\Flagged']);
+  });
+
+  it("an IMAP4rev1 session asks for no \\Recent claim of arrivals an appender claimed on its event (ADR 0074)", async () => {
+    const s = source([3]);
+    const m = await SelectedMailbox.open(s.src, ACCOUNT_ID, 'INBOX', false, logger, 'claim');
+    m.noteChange(event({ kind: 'appended', modseq: 11, uids: [100], appended: [{ uid: 100, modseq: 11, flags: [] }], recentUpTo: 100 }));
+    assert.equal(await m.refresh(), '* 2 EXISTS\r\n* 0 RECENT\r\n');
+    assert.equal(s.asked.length, 0);
+    // a delivery nobody claimed: the store is asked for the claim, from after it
+    m.noteChange(event({ kind: 'appended', modseq: 12, uids: [101], appended: [{ uid: 101, modseq: 12, flags: [] }] }));
+    s.answers.push({ changed: [], expunged: [], highestModseq: 12, uidNext: 102, recent: { after: 100, upTo: 101 } });
+    assert.equal(await m.refresh(), '* 3 EXISTS\r\n* 1 RECENT\r\n');
+    assert.equal(s.asked[0]!.sinceModseq, 12);
   });
 
   it('an IMAP4rev1 session applies the events and asks the store only for the \\Recent claim of arrivals, from after them; later changes merge in', async () => {

@@ -205,8 +205,21 @@ export class SelectedMailbox {
    * answer (the store publishes, then replies), no longer costs a MailboxChanges request. Anything
    * announced beyond it still does.
    */
-  followOwn(modseq: number): void {
+  followOwn(modseq: number, own?: Pick<MailboxChangedEvent, 'kind' | 'uids' | 'changed'>): void {
     if (this.view.followOwnChange(modseq)) this.settlePending();
+    else if (own) this.queueOwn({ ...own, modseq });
+  }
+
+  /**
+   * Our own change at `modseq` that the view could not follow (other sessions' changes before it
+   * are not applied yet) joins the queued events as the event it publishes would (ADR 0074): its
+   * own event comes back only after the reply (a change made in this process publishes after its
+   * commit), and without it the next refresh's chain would stop at its MODSEQ and ask the store.
+   * A repeat of the same MODSEQ (the real event, when it comes) is skipped by the chain.
+   */
+  private queueOwn(ev: Pick<MailboxChangedEvent, 'kind' | 'uids' | 'modseq' | 'changed' | 'appended' | 'recentUpTo'>): void {
+    if (ev.modseq <= this.view.modseq) return;
+    this.noteChange({ accountId: this.accountId, mailboxId: this.view.mailboxId, mailbox: this.view.name, ...ev });
   }
 
   /** pending stays only for what the view has not caught up with */
@@ -272,7 +285,9 @@ export class SelectedMailbox {
     events.sort((a, b) => a.modseq - b.modseq);
     let modseq = this.view.modseq;
     let uidNext = this.view.uidNext;
-    let arrivals = false;
+    // arrivals above every \Recent claim an appender told on its event: an IMAP4rev1 session claims those in the store
+    let lastArrival = 0;
+    let claimedUpTo = 0;
     const changed = new Map<number, { uid: number; modseq: number; flags: string[] }>();
     const expunged: number[] = [];
     for (const ev of events) {
@@ -284,7 +299,8 @@ export class SelectedMailbox {
         if (!ev.appended.every((m) => m.modseq === ++next && m.uid > uid && (uid = m.uid))) break;
         for (const m of ev.appended) changed.set(m.uid, m);
         uidNext = uid + 1;
-        arrivals = true;
+        lastArrival = uid;
+        claimedUpTo = Math.max(claimedUpTo, ev.recentUpTo ?? 0);
         modseq = next;
         continue;
       }
@@ -301,7 +317,7 @@ export class SelectedMailbox {
       modseq = ev.modseq;
     }
     if (modseq === this.view.modseq) return null;
-    return { changed: [...changed.values()], expunged, highestModseq: modseq, uidNext, arrivals };
+    return { changed: [...changed.values()], expunged, highestModseq: modseq, uidNext, arrivals: lastArrival > claimedUpTo };
   }
 
   /**
@@ -339,6 +355,11 @@ export class SelectedMailbox {
     if (!update) {
       this.pending = true;
       this.owedUpTo(res.modseq);
+      // behind other sessions' changes: the append joins the chain as its event would (ADR 0074)
+      if (res.flags) {
+        const appended = [{ uid: res.uid, modseq: res.modseq, flags: res.flags }];
+        this.queueOwn({ kind: 'appended', uids: [res.uid], modseq: res.modseq, appended, ...(recent ? { recentUpTo: recent.upTo } : {}) });
+      }
       return '';
     }
     this.pending = wasPending && this.announcedModseq > this.view.modseq;
@@ -363,10 +384,12 @@ export class SelectedMailbox {
    * earlier ones; one VANISHED for a QRESYNC session.
    */
   expunged(uids: Iterable<number>, modseq?: number): string {
-    const known = [...uids].filter((uid) => this.view.seqOf(uid) > 0);
+    const all = [...uids];
+    const known = all.filter((uid) => this.view.seqOf(uid) > 0);
     const text = this.removals(this.view.remove(known), known);
-    // our own EXPUNGE's MODSEQ (MOVE's is the target's business): see followOwn
-    if (modseq !== undefined && known.length) this.followOwn(modseq);
+    // our own EXPUNGE's MODSEQ (MOVE's is the target's business): see followOwn; queued with every
+    // UID it removed, also those of arrivals the view has not taken yet
+    if (modseq !== undefined && known.length) this.followOwn(modseq, { kind: 'expunged', uids: all });
     return text;
   }
 

@@ -1,4 +1,4 @@
-import { AppendAll, AppendMessage, FetchMessages, GetAccountUsage, ListMailboxes, MailboxChanges, MailboxStatus, MessageSortKeys, OpenMailbox, SearchMessages, VanishedMessages } from '@mail/contracts';
+import { AppendAll, AppendMessage, ExpungeMessages, FetchMessages, GetAccountUsage, ListMailboxes, MailboxChanges, MailboxStatus, MessageSortKeys, OpenMailbox, SearchMessages, UpdateFlags, VanishedMessages } from '@mail/contracts';
 import type { ParsedRequestOf, ResponseOf } from '@mail/contracts';
 
 /** The reads of MailStorePort a read model may answer in this process, by method name and contract (ADR 0057). */
@@ -27,16 +27,22 @@ export type MailReadModel = {
 
 export const MAIL_READ_MODEL = Symbol('MAIL_READ_MODEL');
 
-/** The appends of MailStorePort this process may run on the database itself, by method name and contract (ADR 0063). */
+/**
+ * The changes of MailStorePort this process may run on the database itself, by method name and
+ * contract: APPEND and MULTIAPPEND (ADR 0063), STORE and EXPUNGE (ADR 0074: a session's everyday
+ * writes, one bus round trip each before).
+ */
 export const STORE_APPENDS = {
   appendMessage: AppendMessage,
   appendAll: AppendAll,
+  updateFlags: UpdateFlags,
+  expungeMessages: ExpungeMessages,
 } as const;
 
 /**
- * The store's APPEND and MULTIAPPEND composed into this process (ADR 0063): the store's own code
- * (rights, quota, the append statement, the change event it publishes on the bus after the
- * commit), run on this process's database. Provided under MAIL_APPEND_MODEL only together with the
+ * The store's APPEND and MULTIAPPEND (ADR 0063), STORE and EXPUNGE (ADR 0074) composed into this
+ * process: the store's own code (rights, quota, the statements, the change event it publishes on
+ * the bus after the commit), run on this process's database. Provided under MAIL_APPEND_MODEL only together with the
  * read model, on the same database that holds the inline bodies (ADR 0052): an APPEND's body row
  * then needs no flush of its own, the append's commit flushes it (InlineBlobStore, `flush: 'with-next-commit'`)
  * when its statement sees the row (`bodyUnflushed`, ADR 0073; else the body is flushed first).

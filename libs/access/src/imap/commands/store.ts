@@ -36,7 +36,7 @@ export const store: CommandSpec<Store> = {
         shown.push(state.flags);
       }
       // the echo of our own change then costs no MailboxChanges request before the next reply
-      if (res.updated[0]) mailbox.followOwn(res.updated[0].modseq);
+      if (res.updated[0]) mailbox.followOwn(res.updated[0].modseq, { kind: 'flags', uids: res.updated.map((u) => u.uid), changed: res.updated });
       conflicts.push(...res.conflicts);
     }
     // a keyword new to the mailbox is announced before any FETCH shows it, also to a .SILENT STORE;
