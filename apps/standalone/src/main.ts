@@ -1,4 +1,4 @@
-import './malloc-settings.js';
+import './process-settings.js';
 import './compile-cache.js';
 import { startTelemetry } from '@mail/telemetry';
 const telemetry = startTelemetry({ service: 'standalone' });
