@@ -156,4 +156,23 @@ if (natsUrl) {
       }
     });
   });
+
+  describe('NATS requests on the bus own reply inbox (ADR 0075)', () => {
+    it('times out a request nobody answers, and fails what waits when the connection closes', async () => {
+      const p = `ri${Date.now().toString(36)}`;
+      const [silent, caller] = await Promise.all([NatsBus.connect({ url: natsUrl, service: 'silent', prefix: p }), NatsBus.connect({ url: natsUrl, service: 'caller', prefix: p })]);
+      try {
+        // subscribed, so the server has a responder, which never answers
+        await silent.handle(Echo, () => new Promise<never>(() => undefined));
+        await silent.ping();
+        await assert.rejects(caller.request(Echo, { text: 'late' }, { timeoutMs: 200 }), (e: ContractError) => e.code === 'TIMEOUT');
+        const waiting = caller.request(Echo, { text: 'cut' }, { timeoutMs: 60_000 });
+        await caller.ping();
+        await caller.nc.close();
+        await assert.rejects(waiting, (e: ContractError) => e.code === 'UNAVAILABLE');
+      } finally {
+        await Promise.all([silent.close(), caller.close()]);
+      }
+    });
+  });
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Bus, type EventHandler, type RequestHandler, type RequestOptions, type SubscribeOptions, type Subscription } from './bus.port.js';
 import { decodeJson, encodeJson, unwrapReply } from './envelope.js';
 import { runHandler, traceHeaders } from './handler-runner.js';
+import { ReplyInbox } from './reply-inbox.js';
 import { withRequestSpan } from './request-span.js';
 import { eventSubject } from './subject-match.js';
 
@@ -22,17 +23,21 @@ export interface NatsBusOptions {
 /** The distributed bus: NATS request/reply with queue groups, plain subscriptions for events. */
 export class NatsBus extends Bus {
   private readonly subs = new Set<NatsSub>();
+  /** where this connection's requests get their replies (ADR 0075) */
+  private readonly replies: ReplyInbox;
 
   private constructor(
     readonly nc: NatsConnection,
     private readonly opts: NatsBusOptions,
+    inbox: string,
   ) {
     super();
+    this.replies = new ReplyInbox(nc, inbox);
   }
 
   static async connect(opts: NatsBusOptions): Promise<NatsBus> {
     // loaded here, not with the library: the embedded mode (the in-process bus) never needs it
-    const { connect, headers } = await import('@nats-io/transport-node');
+    const { connect, createInbox, headers } = await import('@nats-io/transport-node');
     natsHeaders = headers;
     const nc = await connect({
       servers: opts.url,
@@ -43,7 +48,7 @@ export class NatsBus extends Bus {
       // a measurable share of the CPU per message (bench/README.md). Our errors name the subject.
       noAsyncTraces: true,
     });
-    return new NatsBus(nc, opts);
+    return new NatsBus(nc, opts, createInbox());
   }
 
   get prefix(): string {
@@ -53,12 +58,7 @@ export class NatsBus extends Bus {
   async request<C extends RequestContract>(contract: C, payload: RequestOf<C>, opts: RequestOptions = {}): Promise<ResponseOf<C>> {
     const subject = this.prefix + contract.subject;
     return withRequestSpan(contract.subject, async () => {
-      let msg: Msg;
-      try {
-        msg = await this.nc.request(subject, encodeJson(payload ?? {}), { timeout: opts.timeoutMs ?? 10_000, headers: toNatsHeaders(traceHeaders()) });
-      } catch (err) {
-        throw mapRequestError(err, contract.subject);
-      }
+      const msg = await this.replies.request(subject, encodeJson(payload ?? {}), opts.timeoutMs ?? 10_000, toNatsHeaders(traceHeaders()), contract.subject);
       return contract.response.parse(unwrapReply(contract.subject, decodeJson(msg.data))) as ResponseOf<C>;
     });
   }
@@ -156,14 +156,4 @@ function fromNatsHeaders(h: MsgHdrs | undefined): Record<string, string> {
   if (!h) return out;
   for (const k of h.keys()) out[k.toLowerCase()] = h.get(k);
   return out;
-}
-
-function mapRequestError(err: unknown, subject: string): ContractError {
-  const e = err as Error & { isNoResponders?: () => boolean; cause?: unknown };
-  const name = e?.name ?? '';
-  if (name === 'TimeoutError' || (e?.cause as Error)?.name === 'TimeoutError') return new ContractError('TIMEOUT', `${subject} did not answer in time`);
-  if (e?.isNoResponders?.() || name === 'NoRespondersError' || (e?.cause as Error)?.name === 'NoRespondersError') {
-    return new ContractError('UNAVAILABLE', `no service answers ${subject}`);
-  }
-  return new ContractError('UNAVAILABLE', `${subject}: ${e?.message ?? 'request failed'}`);
 }

@@ -15,6 +15,12 @@ describe('textForColumn / jsonForColumn', () => {
     assert.equal(jsonForColumn({ a: ['x\u0000', { b: '\u0000' }], n: 1 }), '{"a":["x\uFFFD",{"b":"\uFFFD"}],"n":1}');
   });
 
+  it('answers JSON.stringify as it is when there is no NUL, also for text that only spells one', () => {
+    const v = { a: ['plain', { b: 'ü 𝄞 \n' }], n: 1, spelled: 'a\\u0000b' };
+    assert.equal(jsonForColumn(v), JSON.stringify(v));
+    assert.equal(JSON.parse(jsonForColumn(v)).spelled, 'a\\u0000b');
+  });
+
   it('makes a NUL-bearing value storable in text and jsonb columns', async () => {
     const { db, drop } = await scratchPglite();
     try {

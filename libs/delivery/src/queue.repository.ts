@@ -185,11 +185,18 @@ export class QueueRepository {
     );
   }
 
-  /** Several at once (a worker's batch); returns the ids whose lease was still ours. */
+  /**
+   * Several at once (a worker's batch); returns the ids whose lease was still ours. The commit does
+   * not wait for its WAL flush (`synchronous_commit` off for this transaction only, ADR 0075): a
+   * mark a crash forgets leaves the recipient leased, so it is claimed again when the lease runs
+   * out and delivered again, which a local append answers from its idempotency key (the store's
+   * append results) and a remote hop may see as a duplicate, never a loss; the next synchronous
+   * commit of the server, or its WAL writer, flushes it within a fraction of a second.
+   */
   async markDeliveredMany(workerId: string, items: Array<{ id: string; detail: string | null }>): Promise<string[]> {
     const { rows } = await this.db.query<{ id: string }>(
       `UPDATE queue.recipients r SET status = 'delivered', delivered_at = now(), last_error = d.detail, lease_until = NULL, leased_by = NULL
-         FROM unnest($1::uuid[], $2::text[]) AS d(id, detail)
+         FROM unnest($1::uuid[], $2::text[]) AS d(id, detail), (SELECT set_config('synchronous_commit', 'off', true)) AS local_setting
         WHERE r.id = d.id AND r.leased_by = $3
         RETURNING r.id`,
       [items.map((i) => i.id), items.map((i) => i.detail), workerId],

@@ -5,7 +5,7 @@ import { toRows } from './trace-rows.js';
 import type { TraceRepository } from './trace.repository.js';
 
 export interface TraceWriterOptions {
-  /** steps per database write (two statements) */
+  /** steps per database write (one statement, ADR 0075) */
   maxBatch?: number;
   /** how long a step may wait for others before it is written */
   flushMs?: number;
@@ -15,7 +15,7 @@ export interface TraceWriterOptions {
 
 /**
  * Gathers tracking steps and writes them in batches, one write at a time, off the mail's path:
- * whatever the message rate, the database sees a couple of multi-row statements every `flushMs`
+ * whatever the message rate, the database sees one multi-row statement every `flushMs`
  * instead of a statement per step. Trace is best effort: a write that fails is retried with the
  * next batch, and what does not fit in `maxPending` is dropped rather than growing without bound.
  */

@@ -11,14 +11,20 @@ export class TraceRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * One batch in two statements, whatever its size: the messages (first facts win, the earliest
-   * time stays: smtp-in's refusals and the queue's acceptance of one transaction may come in
-   * either order, from different replicas) and the steps. `messages` must not repeat a key.
+   * One batch in ONE statement, whatever its size (ADR 0075): the messages (first facts win, the
+   * earliest time stays: smtp-in's refusals and the queue's acceptance of one transaction may come
+   * in either order, from different replicas) and the steps, as two data-modifying parts of one
+   * statement, so one round trip and one commit. That commit does not wait for its WAL flush
+   * (`synchronous_commit` off for this transaction only, set inside the statement): trace is best
+   * effort (ADR 0013), a crash may forget the last fraction of a second of steps, never mail, and
+   * the next synchronous commit of the server flushes these records with its own. `messages` must
+   * not repeat a key.
    */
   async write(messages: TraceMessageRow[], events: TraceEventRow[]): Promise<void> {
-    if (messages.length) {
-      await this.db.query(
-        `INSERT INTO trace.messages (trace_key, queue_id, message_id, sender, client_ip, received_at, trace_id, connector)
+    if (!messages.length && !events.length) return;
+    await this.db.query(
+      `WITH m AS (
+         INSERT INTO trace.messages (trace_key, queue_id, message_id, sender, client_ip, received_at, trace_id, connector)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[])
          ON CONFLICT (trace_key) DO UPDATE SET
            queue_id = coalesce(trace.messages.queue_id, EXCLUDED.queue_id),
@@ -27,34 +33,30 @@ export class TraceRepository {
            trace_id = coalesce(trace.messages.trace_id, EXCLUDED.trace_id),
            connector = coalesce(trace.messages.connector, EXCLUDED.connector),
            sender = CASE WHEN trace.messages.sender = '' THEN EXCLUDED.sender ELSE trace.messages.sender END,
-           received_at = least(trace.messages.received_at, EXCLUDED.received_at)`,
-        [
-          messages.map((m) => m.traceKey),
-          messages.map((m) => m.queueId),
-          messages.map((m) => textForColumn(m.messageId)),
-          messages.map((m) => textForColumn(m.sender)),
-          messages.map((m) => m.clientIp),
-          messages.map((m) => m.receivedAt),
-          messages.map((m) => m.traceId),
-          messages.map((m) => m.connector),
-        ],
-      );
-    }
-    if (events.length) {
-      await this.db.query(
-        `INSERT INTO trace.events (trace_key, at, event, recipient, detail, connector, service)
-         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
-        [
-          events.map((e) => e.traceKey),
-          events.map((e) => e.at),
-          events.map((e) => e.event),
-          events.map((e) => textForColumn(e.recipient)),
-          events.map((e) => textForColumn(e.detail)),
-          events.map((e) => e.connector),
-          events.map((e) => e.service),
-        ],
-      );
-    }
+           received_at = least(trace.messages.received_at, EXCLUDED.received_at)
+       ), e AS (
+         INSERT INTO trace.events (trace_key, at, event, recipient, detail, connector, service)
+         SELECT * FROM unnest($9::text[], $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
+       )
+       SELECT set_config('synchronous_commit', 'off', true)`,
+      [
+        messages.map((m) => m.traceKey),
+        messages.map((m) => m.queueId),
+        messages.map((m) => textForColumn(m.messageId)),
+        messages.map((m) => textForColumn(m.sender)),
+        messages.map((m) => m.clientIp),
+        messages.map((m) => m.receivedAt),
+        messages.map((m) => m.traceId),
+        messages.map((m) => m.connector),
+        events.map((e) => e.traceKey),
+        events.map((e) => e.at),
+        events.map((e) => e.event),
+        events.map((e) => textForColumn(e.recipient)),
+        events.map((e) => textForColumn(e.detail)),
+        events.map((e) => e.connector),
+        events.map((e) => e.service),
+      ],
+    );
   }
 
   async search(filter: TraceFilter): Promise<TracedMessage[]> {
