@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PGlite, types } from '@electric-sql/pglite';
+import { PGlite, types, type Results } from '@electric-sql/pglite';
 import { stripOtherAccess } from './strip-other-access.js';
 import { PGLITE_SETTINGS, pgliteTemplateFor, unpackPgliteTemplate, type SchemaMigrations } from './pglite-template.js';
-import { Database, type QueryResult, type Queryable } from './database.port.js';
+import { Database, type QueryOptions, type QueryResult, type Queryable } from './database.port.js';
+import { PgliteStatements } from './pglite-statements.js';
 import { WalFlusher } from './wal-flusher.js';
 
 /** where PGlite mounts the data directory inside its WASM filesystem */
@@ -43,6 +44,7 @@ function watchWalWrites(pg: PGlite, dataDir: string): WalFlusher {
 /** Embedded PostgreSQL (WASM) for `npm start` and fast tests; data in a directory or in memory. */
 export class PgliteDatabase extends Database {
   readonly kind = 'pglite' as const;
+  private readonly statements: PgliteStatements;
 
   private constructor(
     private readonly pg: PGlite,
@@ -51,6 +53,7 @@ export class PgliteDatabase extends Database {
     readonly wal?: WalFlusher,
   ) {
     super();
+    this.statements = new PgliteStatements(pg);
   }
 
   /** `migrations`: what the process will run at start; a fresh directory then starts from the schema template when it matches (ADR 0070) */
@@ -72,11 +75,18 @@ export class PgliteDatabase extends Database {
     return new PgliteDatabase(pg, dataDir, dataDir ? watchWalWrites(pg, dataDir) : undefined);
   }
 
-  async query<T = any>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+  async query<T = any>(sql: string, params: unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult<T>> {
     const writes = this.wal?.writes;
     if (!params.length) return this.durable(writes, await this.execSimple<T>(sql));
-    const res = await this.pg.query<T>(sql, params);
-    return this.durable(writes, { rows: res.rows, rowCount: res.affectedRows ? res.affectedRows : res.rows.length });
+    if (!this.named(sql, opts)) return this.durable(writes, await unnamed<T>(this.pg, sql, params));
+    // as PGlite's own query: its transaction lock keeps the statement out of another caller's transaction
+    const res = await this.pg._runExclusiveTransaction(() => this.pg._runExclusiveQuery(() => this.statements.run<T>(sql, params, true)));
+    return this.durable(writes, res);
+  }
+
+  /** a statement with parameters runs named and prepared once (ADR 0076), unless it is planned per call or past the cap */
+  private named(sql: string, opts: QueryOptions): boolean {
+    return opts.plan !== 'per-call' && this.statements.has(sql);
   }
 
   /**
@@ -100,10 +110,11 @@ export class PgliteDatabase extends Database {
     const writes = this.wal?.writes;
     const result = await this.pg.transaction(async (t) =>
       fn({
-        query: async <R>(sql: string, params: unknown[] = []) => {
+        query: async <R>(sql: string, params: unknown[] = [], opts: QueryOptions = {}) => {
           if (!params.length) return execIn<R>(t, sql);
-          const res = await t.query<R>(sql, params);
-          return { rows: res.rows, rowCount: res.affectedRows ? res.affectedRows : res.rows.length };
+          if (!this.named(sql, opts)) return unnamed<R>(t, sql, params);
+          // the transaction holds PGlite's transaction lock; a statement in it takes only the query lock
+          return this.pg._runExclusiveQuery(() => this.statements.run<R>(sql, params, false));
         },
       }),
     );
@@ -120,6 +131,12 @@ export class PgliteDatabase extends Database {
     await this.wal?.close();
     if (this.dataDir) await stripOtherAccess(this.dataDir);
   }
+}
+
+/** PGlite's own extended query: an unnamed statement, parsed and planned on every call */
+async function unnamed<R>(q: { query<X>(sql: string, params?: unknown[]): Promise<Results<X>> }, sql: string, params: unknown[]): Promise<QueryResult<R>> {
+  const res = await q.query<R>(sql, params);
+  return { rows: res.rows, rowCount: res.affectedRows ? res.affectedRows : res.rows.length };
 }
 
 async function execIn<R>(t: { exec(sql: string): Promise<Array<{ rows: unknown[]; affectedRows?: number }>> }, sql: string) {
