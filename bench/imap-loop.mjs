@@ -59,7 +59,15 @@ try {
   const admin = new pg.Client({ connectionString: target.databaseUrl });
   await admin.connect();
   const { rows: backends } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-  await admin.end();
+  // transactions committed in this database: firm counts per command (every statement outside
+  // BEGIN/COMMIT is one), read after the backends' statistics reach the server (PostgreSQL 15
+  // sends them when a backend goes idle, at most once a second)
+  const xacts = async () => {
+    await new Promise((r) => setTimeout(r, 1500));
+    const { rows } = await admin.query('SELECT pg_stat_force_next_flush(), xact_commit::bigint AS commits, tup_inserted::bigint AS inserted FROM pg_stat_database WHERE datname = current_database()');
+    return { commits: Number(rows[0].commits), inserted: Number(rows[0].inserted) };
+  };
+  const xactsBefore = await xacts();
   console.log(`PostgreSQL backends of this database: ${backends.length}`);
   target.infraProcesses = ['nats-server'];
   const plainProcesses = target.processes;
@@ -75,6 +83,9 @@ try {
     if (at) console.log(`#${i + 1} ${r.ms.toFixed(0)} ms; CPU ms: ${cpuSince(at)}`);
   }
   console.log(`CPU ms per command: ${cpuSince(start, times)}`);
+  const xactsAfter = await xacts();
+  await admin.end();
+  console.log(`per command: ${((xactsAfter.commits - xactsBefore.commits) / times).toFixed(2)} transactions committed, ${((xactsAfter.inserted - xactsBefore.inserted) / times).toFixed(2)} rows inserted (this database)`);
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   if (profileDir) writeFileSync(join(profileDir, 'window.json'), JSON.stringify({ fromUs, toUs: Number(process.hrtime.bigint() / 1000n), messages: times }));
   await c.logout();

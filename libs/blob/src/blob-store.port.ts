@@ -17,8 +17,13 @@ export interface PutOptions {
    * same database is not enough: a failover between the two commits loses the row. A store that does
    * not keep the body in a database (S3, a directory, a body over the inline limit) is durable at
    * once as always, and says so in the put's result.
+   *
+   * 'by-caller': a body the store would keep as a PostgreSQL row is not written at all: the put
+   * answers it in `held`, and the caller's own statement writes the row (`inlineBodyInsert`) in
+   * the transaction that refers to it, on the same database (ADR 0073). Larger bodies, and stores
+   * that keep no rows, write as with 'now'.
    */
-  flush?: 'now' | 'with-next-commit';
+  flush?: 'now' | 'with-next-commit' | 'by-caller';
 }
 
 export interface PutResult {
@@ -28,6 +33,11 @@ export interface PutResult {
    * 0067). Absent: the body is durable now.
    */
   deferred?: true;
+  /**
+   * Only with `flush: 'by-caller'`: the body's bytes, written nowhere yet; the caller's statement
+   * writes them (`inlineBodyInsert`) or, where it cannot, the caller puts them itself.
+   */
+  held?: Buffer;
 }
 
 /**

@@ -87,9 +87,9 @@ export class InlineBlobStore extends BlobStore {
 
   async put(key: string, body: Readable | Buffer, opts?: PutOptions): Promise<PutResult> {
     assertSafeKey(key);
-    const flushNow = opts?.flush !== 'with-next-commit';
+    const mode = opts?.flush ?? 'now';
     if (Buffer.isBuffer(body)) {
-      if (body.length <= this.maxBytes) return this.putInline(key, body, flushNow);
+      if (body.length <= this.maxBytes) return this.putInline(key, body, mode);
       return this.putLarge(key, body);
     }
     // read until the body ends (inline) or outgrows the limit (what was read goes first to the large store)
@@ -98,7 +98,7 @@ export class InlineBlobStore extends BlobStore {
     const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     for (;;) {
       const next = await chunks.next();
-      if (next.done) return this.putInline(key, held.length === 1 ? held[0] : Buffer.concat(held, size), flushNow);
+      if (next.done) return this.putInline(key, held.length === 1 ? held[0] : Buffer.concat(held, size), mode);
       const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
       held.push(chunk);
       size += chunk.length;
@@ -142,10 +142,12 @@ export class InlineBlobStore extends BlobStore {
     await Promise.all([this.db.query('SELECT 1'), this.large.ping()]);
   }
 
-  private async putInline(key: string, bytes: Buffer, flushNow: boolean): Promise<PutResult> {
+  private async putInline(key: string, bytes: Buffer, mode: NonNullable<PutOptions['flush']>): Promise<PutResult> {
+    // the caller's statement writes the row (PutOptions 'by-caller'): nothing to do here
+    if (mode === 'by-caller') return { size: bytes.length, held: bytes };
     // resolves once the commit that holds the row is flushed: durable, as put promises; or, for a
     // caller whose later commit covers it (PutOptions), once it is committed
-    if (flushNow) {
+    if (mode === 'now') {
       await this.inserts.add({ key, bytes });
       return { size: bytes.length };
     }

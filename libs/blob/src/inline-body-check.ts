@@ -16,6 +16,19 @@ export function inlineBodyVisible(keyExpr: string): string {
 }
 
 /**
+ * For another library's statement that writes a body it holds (a put with `flush: 'by-caller'`,
+ * ADR 0073): the body's row, as a data-modifying statement to run as a CTE of the caller's
+ * statement, so that the row commits with what refers to it (one round trip and one commit
+ * instead of two). `when`: an SQL condition (e.g. that the caller's own write happened), so that
+ * nothing is left behind when the caller writes nothing. A put replaces the blob, as
+ * `InlineBlobStore.put` does. `keyExpr` and `bytesExpr` are SQL of the caller's, never values.
+ */
+export function inlineBodyInsert(keyExpr: string, bytesExpr: string, when = 'true'): string {
+  return `INSERT INTO blob.inline (key, bytes) SELECT ${keyExpr}, ${bytesExpr} WHERE ${when}
+         ON CONFLICT (key) DO UPDATE SET bytes = EXCLUDED.bytes, created_at = now()`;
+}
+
+/**
  * Whether `db` has the table `inlineBodyVisible` reads: a statement naming it fails where the blob
  * schema was never created (a database that holds the queue alone).
  */

@@ -29,6 +29,8 @@ export const AppendAll = defineRequest(
           index: CarriedIndex.optional(),
           /** as AppendMessage's (ADR 0073) */
           bodyUnflushed: z.boolean().optional(),
+          /** as AppendMessage's: in this process only (ADR 0073) */
+          inlineBody: z.instanceof(Buffer).optional(),
         }),
       )
       .min(1)

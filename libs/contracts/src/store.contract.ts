@@ -304,6 +304,12 @@ export const AppendMessage = defineRequest(
      * UNAVAILABLE (ADR 0073)
      */
     bodyUnflushed: z.boolean().optional(),
+    /**
+     * In the process that runs the store's append only (access, ADR 0073): the body's bytes, held
+     * by a put with `flush: 'by-caller'`, which the append's statement writes as the body's row.
+     * Never over the bus (bodies do not travel there; JSON makes it no Buffer, which this refuses).
+     */
+    inlineBody: z.instanceof(Buffer).optional(),
   }),
   z.object({
     mailboxId: Id,

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BlobStore, FsBlobStore, InlineBlobStore, newBlobKey } from '@mail/blob';
+import { BlobStore, FsBlobStore, InlineBlobStore, newBlobKey, readAll } from '@mail/blob';
 import { AppendMessage, ContractError, encodeCarriedIndex, ListMailboxes, MailboxStatus } from '@mail/contracts';
 import { indexMessageBuffer } from '@mail/mime';
 import type { StoreAppends } from './store-appends.js';
@@ -98,6 +98,51 @@ function bodyCheckSuite(name: string, open: () => Promise<OpenedDatabase>) {
       const both = await appends.appendAll({ accountId, mailbox: 'INBOX', messages: [{ ...(await put(here, 'm1')), flags: [] }, { ...(await put(here, 'm2')), flags: [] }] });
       assert.deepEqual(both.results.map((r) => r.uid), [3, 4]);
       assert.equal(here.flushes, 0);
+    });
+
+    it('writes a held body in the append statement itself: one statement, the row with the message; nothing when the append is refused', async () => {
+      const appends = await compose(here);
+      const accountId = await newAccount();
+      await appends.appendMessage(AppendMessage.request.parse({ accountId, ...(await put(here, 'first: reads whether the blob schema is here')) }));
+      const held = async (subject: string) => {
+        const raw = Buffer.from(rawMessage({ subject }));
+        const blobKey = newBlobKey();
+        const r = await here.put(blobKey, raw, { flush: 'by-caller' });
+        assert.deepEqual(r, { size: raw.length, held: raw }, 'the put wrote nothing');
+        return { blobKey, size: raw.length, index: encodeCarriedIndex(indexMessageBuffer(raw)), inlineBody: raw };
+      };
+      const rowOf = async (key: string) => (await h.db.query('SELECT 1 FROM blob.inline WHERE key = $1', [key])).rows.length;
+      statements.length = 0;
+      const one = await held('in one statement');
+      const res = await appends.appendMessage(AppendMessage.request.parse({ accountId, ...one, recent: 'claim' }));
+      assert.equal(res.uid, 2);
+      assert.equal(statements.length, 1, statements.map((s) => s.slice(0, 60)).join(' | '));
+      assert.deepEqual(await readAll(await here.get(one.blobKey)), one.inlineBody, 'the body row was written with the message');
+      const nowhere = await held('to no mailbox');
+      await assert.rejects(appends.appendMessage(AppendMessage.request.parse({ accountId, mailbox: 'Nowhere', ...nowhere })), (err: unknown) => err instanceof ContractError && err.code === 'NOT_FOUND');
+      const full = await held('over quota');
+      await assert.rejects(appends.appendMessage(AppendMessage.request.parse({ accountId, ...full, quota: { bytes: 1, messages: null } })), (err: unknown) => err instanceof ContractError && err.code === 'OVER_QUOTA');
+      assert.equal((await rowOf(nowhere.blobKey)) + (await rowOf(full.blobKey)), 0, 'a refused append writes no body');
+      // MULTIAPPEND: every held body with its message, in the one transaction
+      const [m1, m2] = [await held('m1'), await held('m2')];
+      const both = await appends.appendAll({ accountId, mailbox: 'INBOX', messages: [{ ...m1, flags: [] }, { ...m2, flags: [] }] });
+      assert.deepEqual(both.results.map((r) => r.uid), [3, 4]);
+      assert.equal((await rowOf(m1.blobKey)) + (await rowOf(m2.blobKey)), 2);
+    });
+
+    it('puts a held body first where the database has no blob schema', async () => {
+      const bare = await open();
+      try {
+        // a database with neither the blob schema nor the mail schema: the put comes first, then the append fails
+        const c = await composeStoreAppends({ bus: h.bus, db: bare.db, blobs: there });
+        composed.push(c);
+        const raw = Buffer.from(rawMessage({ subject: 'no schema' }));
+        const blobKey = newBlobKey();
+        await assert.rejects(c.appends.appendMessage(AppendMessage.request.parse({ accountId: randomUUID(), blobKey, size: raw.length, inlineBody: raw })));
+        assert.deepEqual(await readAll(await there.get(blobKey)), raw, 'the body was put into the blob store before the append ran');
+      } finally {
+        await bare.drop();
+      }
     });
 
     it('flushes a body its statement did not see and appends again', async () => {

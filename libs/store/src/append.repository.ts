@@ -1,4 +1,4 @@
-import { inlineBodyVisible } from '@mail/blob';
+import { inlineBodyInsert, inlineBodyVisible } from '@mail/blob';
 import type { Queryable } from '@mail/db';
 import type { IndexRecord } from './index-record.js';
 import { MAILBOX_STATE_COLUMNS, type MailboxRow } from './store.records.js';
@@ -52,6 +52,11 @@ export interface NewAppend {
    * covers it; the database must hold the blob schema
    */
   checkBody?: boolean;
+  /**
+   * the body's bytes, held by the caller (a put with `flush: 'by-caller'`): the statement writes the
+   * body's row too, when it writes the message (ADR 0073); the database must hold the blob schema
+   */
+  body?: Buffer;
 }
 
 /** Appends to one mailbox written by one statement (ADR 0053): every item with its own new (or shared) index row. */
@@ -365,7 +370,7 @@ export class AppendRepository {
     const params: unknown[] = [a.mailboxId, a.accountId, a.unseen, a.flags, a.internalDate, a.blobKey, a.idempotencyKey];
     if (existing != null) params.push(existing);
     else if (r) params.push(...recordParams(r));
-    const row = await this.write(q, params, existing != null, a.claimRecent === true, a.checkBody === true, null);
+    const row = await this.write(q, params, existing != null, a.claimRecent === true, a.checkBody === true, null, withBody(params, a.body));
     if (row.index_id == null) return { ok: false, why: 'index-gone' };
     if (row.mailbox_id == null) {
       await this.giveBack(q, row.index_id);
@@ -385,7 +390,7 @@ export class AppendRepository {
     const params: unknown[] = [a.mailbox, a.accountId, a.unseen, a.flags, a.internalDate, a.blobKey, null, ...recordParams(a.record)];
     params.push(a.limits.givenBytes, a.limits.givenMessages, a.limits.defaultBytes);
     const n = params.length;
-    const row = await this.write(q, params, false, a.claimRecent === true, a.checkBody === true, { bytes: `$${n - 2}`, messages: `$${n - 1}`, defaultBytes: `$${n}` });
+    const row = await this.write(q, params, false, a.claimRecent === true, a.checkBody === true, { bytes: `$${n - 2}`, messages: `$${n - 1}`, defaultBytes: `$${n}` }, withBody(params, a.body));
     if (row.mailbox_id != null) return { ok: true, row: resultRow(row, a.claimRecent === true), mailboxId: row.mailbox_id };
     if (row.index_id != null) await this.giveBack(q, row.index_id);
     if (row.found_id == null) return { ok: false, why: 'no-mailbox' };
@@ -403,9 +408,18 @@ export class AppendRepository {
    * The statement of `append` and `appendNamed` (the former's comment says what it does). `$1` is
    * the mailbox's id, or its name when `named` gives the parameters of the quota check. `checkBody`:
    * the mailbox row is updated (and so anything written) only where the body's row (`$6`) is visible
-   * to the statement, which says whether it was (ADR 0073).
+   * to the statement, which says whether it was (ADR 0073). `body`: the parameter of the body's
+   * bytes, written as its row (libs/blob's `inlineBodyInsert`) when the message is (ADR 0073).
    */
-  private async write(q: Queryable, params: unknown[], existing: boolean, claimRecent: boolean, checkBody: boolean, named: { bytes: string; messages: string; defaultBytes: string } | null) {
+  private async write(
+    q: Queryable,
+    params: unknown[],
+    existing: boolean,
+    claimRecent: boolean,
+    checkBody: boolean,
+    named: { bytes: string; messages: string; defaultBytes: string } | null,
+    body: string | null,
+  ) {
     const indexCte = existing
       ? `x AS (
              UPDATE mail.message_indexes SET ref_count = ref_count + 1, unreferenced_since = NULL
@@ -476,7 +490,8 @@ export class AppendRepository {
        rec AS (
          INSERT INTO mail.append_results (account_id, idempotency_key, mailbox_id, uid, uid_validity, modseq)
          SELECT $2, $7::text, a.id, a.uid, a.uid_validity, a.modseq FROM a WHERE $7::text IS NOT NULL
-       )
+       )${body ? `,
+       bw AS (${inlineBodyInsert('$6', `${body}::bytea`, 'EXISTS (SELECT 1 FROM a)')})` : ''}
        SELECT (SELECT id FROM x) AS index_id, a.id AS mailbox_id, a.uid, a.uid_validity, a.modseq${claim.select}${target.select}${checkBody ? `, ${inlineBodyVisible('$6')} AS body_visible` : ''}
        FROM (SELECT 1) one LEFT JOIN a ON true`,
       params,
@@ -504,6 +519,13 @@ interface WrittenRow {
   limit_bytes?: number | null;
   limit_messages?: number | null;
   body_visible?: boolean;
+}
+
+/** the body's bytes as the statement's last parameter, named for `write` (none: null) */
+function withBody(params: unknown[], body: Buffer | undefined): string | null {
+  if (!body) return null;
+  params.push(body);
+  return `$${params.length}`;
 }
 
 /** a new index row's columns as the statement's parameters $8..$23 */

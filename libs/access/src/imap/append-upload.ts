@@ -5,9 +5,13 @@ import type { AppendHeader } from '@mail/imap-protocol';
 import { reencodeNulParts, TolerantIndexer } from '@mail/mime';
 import { no, ReplyError } from './reply.js';
 
-/** How an APPEND's body is put: its flush left to the append's commit when that commit is on the body's database (ADR 0063) and checks that it sees the row (ADR 0073). */
+/**
+ * How an APPEND's body is put: when the append commits on the body's database (ADR 0063), a small
+ * body is held and written by the append's own statement (ADR 0073: one round trip); else durable
+ * at once.
+ */
 export function appendPutOptions(store: { readonly appendsCommitWithBodies: boolean }): PutOptions {
-  return store.appendsCommitWithBodies ? { flush: 'with-next-commit' } : {};
+  return store.appendsCommitWithBodies ? { flush: 'by-caller' } : {};
 }
 
 /** An APPEND's body in the blob store, as the append request names it. */
@@ -17,10 +21,25 @@ export interface StoredBody {
   index?: string;
   /** the put answered `deferred`: the append must check that its commit covers the body (ADR 0073) */
   bodyUnflushed?: true;
+  /** the put held the body (`flush: 'by-caller'`): the append's statement writes it (ADR 0073) */
+  inlineBody?: Buffer;
 }
 
-function unflushed(put: PutResult): { bodyUnflushed?: true } {
+function unflushed(put: PutResult): { bodyUnflushed?: true; inlineBody?: Buffer } {
+  if (put.held) return { inlineBody: put.held };
   return put.deferred ? { bodyUnflushed: true } : {};
+}
+
+/**
+ * A held body written to the blob store now, its flush left to the append (which checks that it
+ * covers it): for the earlier messages of a MULTIAPPEND, so that up to 1,000 of them are not held
+ * in memory until the last one arrives.
+ */
+export async function releaseHeld(blobs: BlobStore, stored: StoredBody): Promise<StoredBody> {
+  if (!stored.inlineBody) return stored;
+  const { inlineBody, ...rest } = stored;
+  const put = await blobs.put(stored.key, inlineBody, { flush: 'with-next-commit' });
+  return { ...rest, ...unflushed(put) };
 }
 
 /**
@@ -82,7 +101,8 @@ export class AppendUpload {
 
   /**
    * Resolves when the blob is durable, or committed with `bodyUnflushed` (its flush left to the
-   * append, which checks that it covers it: ADR 0073), with its index when it could be carried;
+   * append, which checks that it covers it), or held in `inlineBody` for the append's statement to
+   * write (ADR 0073), with its index when it could be carried;
    * rejects if the store failed, or with `NO [UNKNOWN-CTE]` for NUL bytes no transfer encoding can carry.
    */
   async finish(): Promise<StoredBody> {
@@ -100,13 +120,14 @@ export class AppendUpload {
    * than rewritten in the stream.
    */
   private async withoutNul(size: number): Promise<StoredBody> {
-    const result = reencodeNulParts(await readAll(await this.blobs.get(this.key), size + 1));
+    const put = await this.put;
+    const result = reencodeNulParts(put.held ?? (await readAll(await this.blobs.get(this.key), size + 1)));
     if (result.kind === 'unfixable') throw new ReplyError(no(`Cannot store NUL bytes here: ${result.reason}`, 'UNKNOWN-CTE'));
-    if (result.kind === 'unchanged') return { key: this.key, size, ...unflushed(await this.put) };
+    if (result.kind === 'unchanged') return { key: this.key, size, ...unflushed(put) };
     const original = this.key;
     this.key = newBlobKey();
     const stored = await this.blobs.put(this.key, result.bytes, this.putOptions);
-    await this.blobs.delete(original).catch(() => undefined);
+    if (!put.held) await this.blobs.delete(original).catch(() => undefined);
     const indexer = new TolerantIndexer();
     indexer.feed(result.bytes);
     const index = indexer.end();

@@ -2,7 +2,7 @@ import type { AppendAll, RecentRange, ResponseOf } from '@mail/contracts';
 import { appendUidCode, continuation, tagged, type AppendHeader, type ImapParseError } from '@mail/imap-protocol';
 import { recordCommand } from '../../access-metrics.js';
 import { accountLimits, appendFits } from '../account-quota.js';
-import { AppendUpload, appendPutOptions, type StoredBody } from '../append-upload.js';
+import { AppendUpload, appendPutOptions, releaseHeld, type StoredBody } from '../append-upload.js';
 import { checkFlags } from '../flag-arguments.js';
 import { mailboxArgument } from '../mailbox-argument.js';
 import { bad, no, ok, replyForError, type Reply, type ReplyError } from '../reply.js';
@@ -48,7 +48,7 @@ export async function appendStart(s: SessionHandle, header: AppendHeader): Promi
     const upload = s.upload;
     s.upload = null;
     try {
-      const stored = await upload.finish();
+      const stored = await releaseHeld(s.ctx.blobs, await upload.finish());
       earlierMessages.set(s, [...(earlierMessages.get(s) ?? []), { upload, ...stored }]);
     } catch (err) {
       await upload.abort();
@@ -108,7 +108,7 @@ export async function appendEnd(s: SessionHandle, error: ImapParseError | null):
     let results: ResponseOf<typeof AppendAll>['results'];
     let claimed: RecentRange | undefined;
     if (stored.length === 1) {
-      const res = await s.ctx.store.appendMessage({ accountId: user.accountId, tenant: tenantOf(user), mailbox: upload.header.mailbox, blobKey: stored[0]!.key, size: stored[0]!.size, flags: upload.header.flags, internalDate: upload.header.date?.toISOString(), index: stored[0]!.index, quota, recent, bodyUnflushed: stored[0]!.bodyUnflushed });
+      const res = await s.ctx.store.appendMessage({ accountId: user.accountId, tenant: tenantOf(user), mailbox: upload.header.mailbox, blobKey: stored[0]!.key, size: stored[0]!.size, flags: upload.header.flags, internalDate: upload.header.date?.toISOString(), index: stored[0]!.index, quota, recent, bodyUnflushed: stored[0]!.bodyUnflushed, inlineBody: stored[0]!.inlineBody });
       results = [res];
       claimed = res.recent;
     } else {
@@ -118,7 +118,7 @@ export async function appendEnd(s: SessionHandle, error: ImapParseError | null):
         mailbox: upload.header.mailbox,
         quota,
         recent,
-        messages: stored.map((m) => ({ blobKey: m.key, size: m.size, flags: m.upload.header.flags, internalDate: m.upload.header.date?.toISOString(), index: m.index, bodyUnflushed: m.bodyUnflushed })),
+        messages: stored.map((m) => ({ blobKey: m.key, size: m.size, flags: m.upload.header.flags, internalDate: m.upload.header.date?.toISOString(), index: m.index, bodyUnflushed: m.bodyUnflushed, inlineBody: m.inlineBody })),
       });
       results = res.results;
       claimed = res.recent;
