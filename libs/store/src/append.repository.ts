@@ -1,6 +1,7 @@
 import { inlineBodyInsert, inlineBodyVisible } from '@mail/blob';
 import type { Queryable } from '@mail/db';
 import type { IndexRecord } from './index-record.js';
+import { effectiveLimitsSql, quotaFitsSql } from './quota-check.js';
 import { MAILBOX_STATE_COLUMNS, type MailboxRow } from './store.records.js';
 import { threadLeaders } from './thread-keys.js';
 
@@ -433,11 +434,13 @@ export class AppendRepository {
              RETURNING id, size, header_size, thread_keys
            )`;
     // by name: the mailbox (mb) with what its account uses and the limits that apply, as the
-    // context read and effectiveLimits have them; `fits` is quotaProblem's test (nothing added, nothing to refuse)
-    const target = named
+    // context read and effectiveLimits have them; `fits` is quotaProblem's test, both built from
+    // quota-check's one rule (ADR 0073)
+    const limits = named && effectiveLimitsSql({ bytes: `${named.bytes}::bigint`, messages: `${named.messages}::bigint` }, 'acc.quota_bytes', `${named.defaultBytes}::bigint`);
+    const target = named && limits
       ? {
           cte: `mb AS (
-             SELECT m.id, u.used, u.messages, coalesce(${named.bytes}::bigint, acc.quota_bytes, ${named.defaultBytes}::bigint) AS limit_bytes, ${named.messages}::bigint AS limit_messages
+             SELECT m.id, u.used, u.messages, ${limits.bytes} AS limit_bytes, ${limits.messages} AS limit_messages
                FROM mail.mailboxes m
                CROSS JOIN LATERAL (SELECT coalesce(sum(size_bytes), 0)::bigint AS used, coalesce(sum(message_count), 0)::bigint AS messages
                                    FROM mail.mailboxes WHERE account_id = $2) u
@@ -446,8 +449,7 @@ export class AppendRepository {
            ),
            fits AS (
              SELECT mb.id FROM mb, x
-              WHERE (mb.limit_bytes IS NULL OR x.size <= 0 OR mb.used + x.size <= mb.limit_bytes)
-                AND (mb.limit_messages IS NULL OR mb.messages + 1 <= mb.limit_messages)
+              WHERE ${quotaFitsSql({ bytes: 'mb.used', messages: 'mb.messages' }, { bytes: 'x.size', messages: '1' }, { bytes: 'mb.limit_bytes', messages: 'mb.limit_messages' })}
            ),`,
           id: '(SELECT id FROM fits)',
           select: ', (SELECT id FROM mb) AS found_id, (SELECT used FROM mb) AS used, (SELECT messages FROM mb) AS messages, (SELECT limit_bytes FROM mb) AS limit_bytes, (SELECT limit_messages FROM mb) AS limit_messages',
