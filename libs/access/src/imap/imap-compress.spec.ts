@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { finished } from 'node:stream';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { constants, createDeflateRaw, createInflateRaw, deflateRawSync } from 'node:zlib';
@@ -24,9 +25,17 @@ class CompressingClient {
   constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => (this.deflate ? this.inflate.write(chunk) : this.received(chunk)));
     socket.on('close', () => {
-      this.closed = true;
-      this.wake();
+      if (!this.deflate) return this.markClosed();
+      // the server's last deflated bytes (BYE, the tagged OK) may still be in the inflater, which gives
+      // them out asynchronously: the connection counts as closed only once it has
+      this.inflate.end();
+      finished(this.inflate, () => this.markClosed());
     });
+  }
+
+  private markClosed(): void {
+    this.closed = true;
+    this.wake();
   }
 
   private readonly inflate = createInflateRaw().on('data', (b: Buffer) => this.received(b));
