@@ -278,21 +278,7 @@ export class MessageRepository {
        ), target AS (
          SELECT m.uid FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} AND (NOT ${only}::boolean OR m.flags @> ${deleted}::text[])
            AND EXISTS (SELECT 1 FROM mb) FOR UPDATE OF m
-       ), del AS (
-         DELETE FROM mail.messages m USING target
-         WHERE m.mailbox_id = $1 AND m.uid = target.uid
-         RETURNING m.uid, m.size, m.index_id, m.flags @> ${seen}::text[] AS seen
-       ), tomb AS (
-         INSERT INTO mail.expunged (mailbox_id, uid, modseq) SELECT $1::uuid, uid, (SELECT next FROM mb) FROM del
-         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq, expunged_at = now()
-       ), refs AS (
-         UPDATE mail.message_indexes x
-         SET ref_count = x.ref_count - d.n,
-             unreferenced_since = CASE WHEN x.ref_count - d.n <= 0 THEN now() ELSE x.unreferenced_since END
-         FROM (SELECT index_id, count(*)::int AS n FROM del GROUP BY index_id) d
-         WHERE x.id = d.index_id
-         RETURNING x.id, x.ref_count, x.created_at <= now() - make_interval(secs => ${grace}) AS old
-       ), d AS (
+       ), ${removalCtes(seen, '(SELECT next FROM mb)', `, x.created_at <= now() - make_interval(secs => ${grace}) AS old`)}, d AS (
          SELECT count(*) AS n, coalesce(sum(size), 0)::bigint AS bytes, count(*) FILTER (WHERE NOT seen) AS unseen FROM del
        ), bump AS (
          UPDATE mail.mailboxes b
@@ -328,21 +314,7 @@ export class MessageRepository {
     const { rows } = await q.query<{ uids: unknown; bytes: number; unseen: number; freed: unknown }>(
       `WITH target AS (
          SELECT m.uid FROM ${scope.from} WHERE m.mailbox_id = $1 AND ${scope.where} AND (NOT ${only}::boolean OR m.flags @> ${deleted}::text[])
-       ), del AS (
-         DELETE FROM mail.messages m USING target
-         WHERE m.mailbox_id = $1 AND m.uid = target.uid
-         RETURNING m.uid, m.size, m.index_id, m.flags @> ${seen}::text[] AS seen
-       ), tomb AS (
-         INSERT INTO mail.expunged (mailbox_id, uid, modseq) SELECT $1::uuid, uid, ${mod}::bigint FROM del
-         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq, expunged_at = now()
-       ), refs AS (
-         UPDATE mail.message_indexes x
-         SET ref_count = x.ref_count - d.n,
-             unreferenced_since = CASE WHEN x.ref_count - d.n <= 0 THEN now() ELSE x.unreferenced_since END
-         FROM (SELECT index_id, count(*)::int AS n FROM del GROUP BY index_id) d
-         WHERE x.id = d.index_id
-         RETURNING x.id, x.ref_count
-       )
+       ), ${removalCtes(seen, `${mod}::bigint`)}
        SELECT (SELECT coalesce(array_agg(uid ORDER BY uid), '{}') FROM del) AS uids,
               (SELECT coalesce(sum(size), 0)::bigint FROM del) AS bytes,
               (SELECT count(*) FROM del WHERE NOT seen) AS unseen,
@@ -418,6 +390,29 @@ export class MessageRepository {
     const { rows } = await q.query<{ n: number }>('SELECT message_count AS n FROM mail.mailboxes WHERE id = $1', [mailboxId]);
     return Number(rows[0]?.n ?? 0);
   }
+}
+
+/**
+ * The CTEs both removals share (`target` names the UIDs, `$1` the mailbox): `del` deletes the rows,
+ * `tomb` leaves a tombstone at `modseq` for each, `refs` gives back their index references
+ * (returning id and ref_count, and `extra` columns).
+ */
+function removalCtes(seen: string, modseq: string, extra = ''): string {
+  return `del AS (
+         DELETE FROM mail.messages m USING target
+         WHERE m.mailbox_id = $1 AND m.uid = target.uid
+         RETURNING m.uid, m.size, m.index_id, m.flags @> ${seen}::text[] AS seen
+       ), tomb AS (
+         INSERT INTO mail.expunged (mailbox_id, uid, modseq) SELECT $1::uuid, uid, ${modseq} FROM del
+         ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq, expunged_at = now()
+       ), refs AS (
+         UPDATE mail.message_indexes x
+         SET ref_count = x.ref_count - d.n,
+             unreferenced_since = CASE WHEN x.ref_count - d.n <= 0 THEN now() ELSE x.unreferenced_since END
+         FROM (SELECT index_id, count(*)::int AS n FROM del GROUP BY index_id) d
+         WHERE x.id = d.index_id
+         RETURNING x.id, x.ref_count${extra}
+       )`;
 }
 
 function toState(r: { uid: number; modseq: number; flags: string[] }): MessageState {
