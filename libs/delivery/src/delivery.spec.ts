@@ -328,17 +328,27 @@ function suite(name: string, openDb: DbOpener) {
     });
 
     it('reports how many recipients wait and how old the oldest is (the queue gauges)', async () => {
-      const repo = new QueueRepository(h.db);
-      const before = await repo.waitingStats();
-      const id = randomUUID();
-      const receivedAt = new Date(Date.now() - 50 * 3_600_000);
-      await repo.insert([{ message: { id, blobKey: `msg/stats/${id}`, size: 1, mailFrom: '', messageId: null, subject: null, receivedAt, source: { protocol: 'smtp' }, traceparent: null, index: '{}' }, recipients: [{ id: randomUUID(), address: 'a@stats.test' }, { id: randomUUID(), address: 'b@stats.test' }], leasedBy: null }], 1000);
-      await h.db.query(`UPDATE queue.recipients SET status = 'deferred' WHERE message_id = $1 AND address = 'a@stats.test'`, [id]);
-      await h.db.query(`UPDATE queue.recipients SET status = 'delivered' WHERE message_id = $1 AND address = 'b@stats.test'`, [id]);
-      const after = await repo.waitingStats();
-      assert.equal(after.depth, before.depth + 1, 'the deferred recipient waits, the delivered one does not');
-      assert.ok(after.oldestAgeSeconds >= 50 * 3600 - 60, `oldest age ${after.oldestAgeSeconds}`);
-      await h.db.query('DELETE FROM queue.messages WHERE id = $1', [id]);
+      // in one REPEATABLE READ transaction, rolled back: both readings share one snapshot plus the
+      // test's own rows, so neither the harness's live workers (which claimed the uncommitted-to-them
+      // recipient once and delivered it) nor other tests' rows finishing in between can move the count
+      const rollback = new Error('roll back the gauge test');
+      await assert.rejects(
+        h.db.transaction(async (tx) => {
+          await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+          const repo = new QueueRepository({ query: tx.query.bind(tx) } as unknown as Database);
+          const before = await repo.waitingStats();
+          const id = randomUUID();
+          const receivedAt = new Date(Date.now() - 50 * 3_600_000);
+          await repo.insert([{ message: { id, blobKey: `msg/stats/${id}`, size: 1, mailFrom: '', messageId: null, subject: null, receivedAt, source: { protocol: 'smtp' }, traceparent: null, index: '{}' }, recipients: [{ id: randomUUID(), address: 'a@stats.test' }, { id: randomUUID(), address: 'b@stats.test' }], leasedBy: null }], 1000);
+          await tx.query(`UPDATE queue.recipients SET status = 'deferred' WHERE message_id = $1 AND address = 'a@stats.test'`, [id]);
+          await tx.query(`UPDATE queue.recipients SET status = 'delivered' WHERE message_id = $1 AND address = 'b@stats.test'`, [id]);
+          const after = await repo.waitingStats();
+          assert.equal(after.depth, before.depth + 1, 'the deferred recipient waits, the delivered one does not');
+          assert.ok(after.oldestAgeSeconds >= 50 * 3600 - 60, `oldest age ${after.oldestAgeSeconds}`);
+          throw rollback;
+        }),
+        (err) => err === rollback,
+      );
     });
 
     it('retries a store whose reply was lost with the same idempotency key', async () => {
