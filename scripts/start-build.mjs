@@ -11,6 +11,11 @@
 // way (scripts/start-build.spec.mjs compares every class's metadata with tsc's and boots the result).
 // SWC is used where it maps the project's compiler options (swcOptions); TypeScript's transpiler
 // otherwise, or when @swc/core has no binary for this platform, or with START_BUILD=typescript.
+//   node scripts/start-build.mjs [project dir, default apps/standalone] [--start]
+// --start (`npm start`): then runs the project's dist/main.js in this process, one Node boot instead
+// of three (the version check, this build, the embedded process); the embedded process re-executes
+// itself with its V8 flags (ADR 0077), which runs this script again, and it finds nothing stale.
+import './require-node.cjs'; // first: one clear line on a Node too old for what follows
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -190,11 +195,13 @@ export async function startBuild(target) {
 if (!isMainThread) transpile(workerData);
 else if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = performance.now();
-  const target = resolve(root, process.argv[2] ?? 'apps/standalone');
+  const target = resolve(root, process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'apps/standalone');
   const { files, swc } = await startBuild(target);
   if (files) {
     const by = swc === files ? 'SWC' : swc ? `SWC, ${files - swc} by TypeScript` : 'TypeScript';
     console.log(`npm start: transpiled ${files} changed file${files === 1 ? '' : 's'} (${by}) in ${Math.round(performance.now() - started)} ms (type checking: npm run build)`);
   }
-  if (!existsSync(join(target, 'dist', 'main.js'))) throw new Error(`${relative(root, target)}/dist/main.js missing after the build`);
+  const main = join(target, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${relative(root, target)}/dist/main.js missing after the build`);
+  if (process.argv.includes('--start')) createRequire(import.meta.url)(main);
 }

@@ -24,7 +24,7 @@ const startPath = [...projectsFrom(join(repo, 'apps', 'standalone'))];
 function copyOfStartPath() {
   const root = mkdtempSync(join(tmpdir(), 'start-build-'));
   for (const dir of startPath) cpSync(dir, join(root, relative(repo, dir)), { recursive: true, filter: (p) => !/[/\\](dist|node_modules)$/.test(p) });
-  for (const file of ['package.json', 'tsconfig.base.json', '.nvmrc', 'scripts/start-build.mjs']) cpSync(join(repo, file), join(root, file));
+  for (const file of ['package.json', 'tsconfig.base.json', '.nvmrc', 'scripts/start-build.mjs', 'scripts/require-node.cjs']) cpSync(join(repo, file), join(root, file));
   mkdirSync(join(root, 'node_modules', '@mail'), { recursive: true });
   for (const name of readdirSync(join(repo, 'node_modules'))) if (name !== '@mail') symlinkSync(join(repo, 'node_modules', name), join(root, 'node_modules', name));
   for (const dir of startPath) {
