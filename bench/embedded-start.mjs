@@ -12,12 +12,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { freePort } from './lib/net.mjs';
+import { embeddedEnv, loadAverage as load, untilReady } from './lib/embedded-env.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,13 +48,6 @@ function mainThreadCpuMs(pid) {
   const f = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
 }
-const banner = (port) =>
-  new Promise((resolve) => {
-    const c = connect(port, '127.0.0.1');
-    c.once('data', (d) => (c.destroy(), resolve(String(d).startsWith('220'))));
-    c.once('error', () => resolve(false));
-  });
-const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
 async function withDatabase(fn) {
   if (database !== 'postgres') return fn(undefined);
@@ -76,43 +68,20 @@ async function withDatabase(fn) {
 
 /** One start of the embedded process on dataDir: figures at the banner, at /readyz and after settling. */
 async function start(dataDir, databaseUrl, settle) {
-  const ports = { smtp: await freePort(), admin: await freePort() };
-  const env = {
-    PATH: process.env.PATH,
+  const { ports, env } = await embeddedEnv({
     NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
-    BIND_HOST: '127.0.0.1',
-    HOSTNAME_FQDN: 'localhost',
-    SMTP_PORT: String(ports.smtp),
-    SUBMISSION_PORT: String(await freePort()),
-    IMAP_PORT: String(await freePort()),
-    POP3_PORT: String(await freePort()),
-    ADMIN_PORT: String(ports.admin),
-    HTTP_PORT: String(await freePort()),
-    ADMIN_TOKEN: randomBytes(24).toString('base64url'),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     // glibc's malloc settings pass through, for an A/B of them (ADR 0070)
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
-  };
+  });
   const started = performance.now();
   const reportFile = join(dataDir, '..', `mem-report-${process.pid}-${Date.now()}.json`);
   if (breakdown) env.MEM_REPORT_OUT = reportFile;
   const preload = breakdown ? ['--require', join(root, 'bench', 'lib', 'mem-report.cjs')] : [];
   const child = spawn(process.execPath, [...nodeFlags, ...preload, join(root, 'apps', 'standalone', 'dist', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const keep = (c) => (log = (log + c).slice(-20_000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
   try {
-    let bannerMs;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`standalone exited with ${child.exitCode}:\n${log}`);
-      if (bannerMs === undefined && (await banner(ports.smtp))) bannerMs = performance.now() - started;
-      if (bannerMs !== undefined && (await fetch(`http://127.0.0.1:${ports.admin}/readyz`).then((r) => r.ok, () => false))) break;
-      if (performance.now() - started > 300_000) throw new Error(`standalone not ready after 300 s:\n${log}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const { bannerMs } = await untilReady(child, ports, started, { what: 'standalone' });
     const figures = { bannerMs: Math.round(bannerMs), readyMs: Math.round(performance.now() - started), cpuMs: cpuMs(child.pid), mainCpuMs: mainThreadCpuMs(child.pid), peakAtReady: status(child.pid).peak };
     if (settle) {
       await new Promise((r) => setTimeout(r, settle));

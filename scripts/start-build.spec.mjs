@@ -7,14 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { embeddedEnv, untilReady } from '../bench/lib/embedded-env.mjs';
 import { projectsFrom, sourcesOf } from './start-build.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { freePort } = createRequire(import.meta.url)('@mail/testing');
 const startPath = [...projectsFrom(join(repo, 'apps', 'standalone'))];
 
 /**
@@ -91,36 +90,11 @@ test('start-build transpiles the start path with SWC into output with tsc-equal 
     assert.deepEqual(differ, []);
   });
 
-  await t.test('the embedded process built by it alone answers /readyz', async () => {
-    const dataDir = join(root, 'data');
-    const ports = { smtp: await freePort(), admin: await freePort() };
-    const env = {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      DATA_DIR: dataDir,
-      BIND_HOST: '127.0.0.1',
-      HOSTNAME_FQDN: 'localhost',
-      SMTP_PORT: String(ports.smtp),
-      SUBMISSION_PORT: String(await freePort()),
-      IMAP_PORT: String(await freePort()),
-      POP3_PORT: String(await freePort()),
-      ADMIN_PORT: String(ports.admin),
-      HTTP_PORT: String(await freePort()),
-      ADMIN_TOKEN: 'start-build-spec-token-0123456789',
-      NODE_COMPILE_CACHE: join(root, 'compile-cache'),
-    };
-    const child = spawn(process.execPath, [join(root, 'apps', 'standalone', 'dist', 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout.on('data', (c) => (log += c));
-    child.stderr.on('data', (c) => (log += c));
+  await t.test('`npm start`s command runs the embedded process built by it alone to /readyz', async () => {
+    const { ports, env } = await embeddedEnv({ NODE_ENV: 'production', DATA_DIR: join(root, 'data'), NODE_COMPILE_CACHE: join(root, 'compile-cache') });
+    const child = spawn(process.execPath, [join(root, 'scripts', 'start-build.mjs'), '--start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      for (;;) {
-        assert.equal(child.exitCode, null, `the embedded process exited:\n${log}`);
-        const ready = await fetch(`http://127.0.0.1:${ports.admin}/readyz`).then((r) => r.ok, () => false);
-        if (ready) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await untilReady(child, ports, performance.now());
       const openapi = await fetch(`http://127.0.0.1:${ports.admin}/api/openapi.json`).then((r) => r.json());
       assert.ok(Object.keys(openapi.paths ?? {}).length > 10, 'the admin API documents its routes');
     } finally {
