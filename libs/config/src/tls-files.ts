@@ -1,5 +1,6 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeSelfSignedCert } from './self-signed-cert.js';
 
 export interface TlsMaterial {
   key: string;
@@ -23,16 +24,11 @@ export async function loadOrCreateTls(opts: { certFile?: string; keyFile?: strin
   } catch {
     // first start: make one below
   }
-  const { generate } = await import('selfsigned');
-  const pems = await generate([{ name: 'commonName', value: opts.hostname }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: opts.hostname }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
-  } as never);
+  const pems = await makeSelfSignedCert({ commonName: opts.hostname, altNames: [...new Set([opts.hostname, 'localhost', '127.0.0.1'])] });
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(keyPath, pems.private, { mode: 0o600 });
+  await writeFile(keyPath, pems.key, { mode: 0o600 });
   await chmod(keyPath, 0o600);
   // public, but DATA_DIR holds nothing for other users to read
   await writeFile(certPath, pems.cert, { mode: 0o600 });
-  return { cert: pems.cert, key: pems.private, selfSigned: true };
+  return { cert: pems.cert, key: pems.key, selfSigned: true };
 }

@@ -4,7 +4,7 @@ import type { Database, Queryable } from '@mail/db';
 import { changedFields, normalizeConnector, type ConnectorSettings } from './connector-settings.js';
 import type { ConnectorRepository, ConnectorRow } from './connector.repository.js';
 import type { SecretSealer } from './connector-secrets.js';
-import { connectorsToYaml, parseConnectorsYaml, type ImportProblem } from './connector-yaml.js';
+import type { ImportProblem } from './connector-yaml.js';
 
 export interface ImportChange {
   name: string;
@@ -78,6 +78,8 @@ export class ConnectorService {
 
   async exportYaml(): Promise<{ yaml: string; count: number }> {
     const rows = await this.repo.list(this.db);
+    // the YAML library (72 modules) is loaded at the first export or import, not with the process (ADR 0084)
+    const { connectorsToYaml } = await import('./connector-yaml.js');
     return { yaml: connectorsToYaml(rows), count: rows.length };
   }
 
@@ -88,6 +90,7 @@ export class ConnectorService {
    * so importing the same file twice changes nothing.
    */
   async importYaml(text: string, dryRun: boolean): Promise<ImportResult> {
+    const { parseConnectorsYaml } = await import('./connector-yaml.js');
     const parsed = parseConnectorsYaml(text);
     if (!parsed.ok) return parsed;
     const problems: ImportProblem[] = [];

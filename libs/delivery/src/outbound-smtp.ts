@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import { validateMx } from 'mailauth/lib/mta-sts';
 import type { DnsResolver } from '@mail/dns';
 import { PermanentRouteError, parseRelayHost } from './mx-route.js';
 import { addressesOf, mxHostsFor, type MxHost } from './mx/mx-hosts.js';
@@ -110,6 +109,8 @@ export class OutboundSmtp {
     if (requireTls && !policy) return all('permanent', `5.7.30 REQUIRETLS support required: ${domain} publishes no MTA-STS policy, so its MX hosts cannot be authenticated (RFC 8689)`);
     const enforce = policy?.mode === 'enforce' || requireTls;
     if (policy) {
+      // a policy was looked up by MtaStsPolicies, which loaded mailauth already (ADR 0084)
+      const { validateMx } = await import('mailauth/lib/mta-sts.js');
       const listed = hosts.filter((h) => !h.implicit && validateMx(h.name, policy).valid);
       for (const h of hosts.filter((x) => !listed.includes(x))) this.report({ domain, policy: 'sts', result: 'failure', resultType: 'validation-failure', mx: h.name, detail: `MX ${h.name} is not in the MTA-STS policy`, ...stsOf(policy) });
       if (enforce) {

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { authenticate } from 'mailauth';
 import type { DnsResolver } from './smtp-in.config.js';
 
 export interface AuthenticationInput {
@@ -49,6 +48,8 @@ export async function authenticateMessage(message: Readable, input: Authenticati
   let bodyDone = false;
   message.once('end', () => (bodyDone = true));
   try {
+    // mailauth (with BIMI's undici and ASN.1 modules: ~12 MiB of heap) is loaded at the first message, not with the process (ADR 0084)
+    const { authenticate } = await import('mailauth');
     const result = await Promise.race([
       authenticate(message, {
         ip: input.ip,

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { sealMessage } from 'mailauth/lib/arc';
+import type { sealMessage } from 'mailauth/lib/arc/index.js';
 import type { CachedRequester } from '@mail/bus';
 import type { GetDkimSigningKeys } from '@mail/contracts';
 import type { Opener, OutboundBody } from './outbound-dkim-signer.js';
@@ -53,7 +53,8 @@ export class ArcSealer {
     // ARC validators support RSA everywhere, Ed25519 rarely: the RSA key when there is one
     const key = keys.find((k) => k.algorithm !== 'ed25519') ?? keys[0];
     if (!key) return null;
-    const seal = await sealMessage(await read(), {
+    // mailauth is loaded at the first seal, not with the process (ADR 0084)
+    const seal = await (await import('mailauth/lib/arc/index.js')).sealMessage(await read(), {
       signingDomain: domain,
       selector: key.selector,
       privateKey: this.secrets.open(key.sealedPrivateKey),

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { dkimSign } from 'mailauth/lib/dkim/sign';
 import type { CachedRequester } from '@mail/bus';
 import { DomainName, type GetDkimSigningKeys } from '@mail/contracts';
 import type { MessageSourceRecord } from '../queue.records.js';
@@ -60,6 +59,8 @@ export class OutboundDkimSigner {
       algorithm: k.algorithm === 'ed25519' ? 'ed25519-sha256' : 'rsa-sha256',
       canonicalization: 'relaxed/relaxed',
     }));
+    // mailauth is loaded at the first signature, not with the process (ADR 0084)
+    const { dkimSign } = await import('mailauth/lib/dkim/sign.js');
     const result = await dkimSign(await read(), { signingDomain: domain, selector: keys[0].selector, privateKey: signatureData[0].privateKey, signatureData });
     if (result.errors?.length || !result.signatures) {
       throw new DkimSigningError(`DKIM signing for ${domain} failed: ${result.errors?.map((e) => e.err?.message ?? String(e)).join('; ') || 'no signature made'}`);

@@ -1,4 +1,3 @@
-import { parsePolicy, resolvePolicy } from 'mailauth/lib/mta-sts';
 import type { DnsResolver } from '@mail/dns';
 import { trimOldest } from '@mail/limits';
 import { fetchPolicyFile, PolicyFetchError, type PolicyFetchOptions } from './fetch-policy-file.js';
@@ -43,6 +42,8 @@ export class MtaStsPolicies {
     const domain = rawDomain.toLowerCase().replace(/\.$/, '');
     const cached = this.cache.get(domain);
     const valid = cached && cached.expiresAt > this.now() ? cached : undefined;
+    // mailauth is loaded at the first MTA-STS lookup, not with the process (ADR 0084)
+    const { parsePolicy, resolvePolicy } = await import('mailauth/lib/mta-sts.js');
     let id: string | false;
     try {
       id = await resolvePolicy(domain, { resolver: this.opts.resolver as never });
