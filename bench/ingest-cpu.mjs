@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { smtpLoad, toDataPayload } from './lib/smtp-load.mjs';
 import { makeMessage } from './lib/message.mjs';
 import { provision } from './targets/provision.mjs';
-import { machineCpuMs, treeCpuOf } from './lib/procmem.mjs';
+import { ioCallsOf, machineCpuMs, processTree, treeCpuOf } from './lib/procmem.mjs';
 
 const arg = (name, dflt) => {
   const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
@@ -119,6 +119,9 @@ try {
   const walStat = async () => (await db.query('SELECT wal_write::bigint AS w, wal_sync::bigint AS s FROM pg_stat_wal /* ingest-cpu */')).rows[0];
   const walStat0 = await walStat();
   const v0 = await varz();
+  // read/write system calls (socket and file) per process; PostgreSQL's whole tree (its backends)
+  const ioCalls = () => ioCallsOf(processes().flatMap((p) => (p.tree === false ? [p] : processTree([p.pid]).map((pid) => ({ name: p.name, pid })))));
+  const io0 = ioCalls();
   const cpu0 = treeCpuOf(processes());
   const machine0 = machineCpuMs();
   const load0 = uptime();
@@ -128,6 +131,7 @@ try {
   const wallMs = performance.now() - t0;
   if (arg('profile', false)) writeFileSync(join(arg('profile'), 'window.json'), JSON.stringify({ fromUs, toUs: Number(process.hrtime.bigint() / 1000n), messages: r.accepted }));
   const cpu1 = treeCpuOf(processes());
+  const io1 = ioCalls();
   const machine1 = machineCpuMs();
   const v1 = await varz();
   const walStat1 = await walStat();
@@ -152,6 +156,8 @@ try {
     latencyMs: { p50: +r.p50.toFixed(1), p99: +r.p99.toFixed(1) },
     cpuMsPerMessage: Object.fromEntries(Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, +v.toFixed(3)])),
     serverCpuMsPerMessage: +total.toFixed(3),
+    // read + write system calls per message (/proc/PID/io syscr + syscw): counts the load does not move
+    ioCallsPerMessage: Object.fromEntries(Object.keys(io1).sort((a, b) => io1[b] - (io0[b] ?? 0) - (io1[a] - (io0[a] ?? 0))).map((k) => [k, +per(io1[k] - (io0[k] ?? 0)).toFixed(2)])),
     machineCpuMsPerMessage: +per(machine1 - machine0).toFixed(2),
     walBytesPerMessage: Math.round(per(wal)),
     walSyncsPerMessage: +per(Number(walStat1.s) - Number(walStat0.s)).toFixed(3),
