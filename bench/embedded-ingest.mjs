@@ -6,12 +6,15 @@
 // (/proc, user + system) from the first send until every message is visible in IMAP, so delivery
 // (which lags behind acceptance in one process) is counted. Checkouts alternate within each repetition.
 //   node bench/embedded-ingest.mjs [--root=DIR[,DIR…]] [--reps=2] [--messages=2000] [--warmup=500]
-//     [--connections=16] [--one-mailbox] [--append=N] [--profile=DIR]
+//     [--connections=16] [--one-mailbox] [--append=N] [--profile=DIR] [--env='A|B']
 // --root: checkouts with a build (default this one); --one-mailbox: every message to one account;
 // --append=N: instead of SMTP, the bench's APPEND ×1,000 figure's load: one IMAP session with INBOX
 // selected APPENDs N messages one at a time, each waiting for its OK (the mailbox first filled with
 // --warmup messages by pipelined APPEND, unmeasured); CPU per APPEND;
-// --profile=DIR: the process writes a V8 CPU profile under DIR/<n>-<checkout>/ (bench/profile-summary.mjs).
+// --profile=DIR: the process writes a V8 CPU profile under DIR/<n>-<checkout>/ (bench/profile-summary.mjs);
+// --env='A|B': variants of the process's environment, alternated within each repetition as checkouts are
+// (each `K=V,K=V` or empty), e.g. --env='|EMBEDDED_WASM_TIER_UP=1'.
+// Besides the process's CPU, its main thread's (the event loop's) alone: what bounds the rate on a free machine.
 import { basename, join, dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,14 +22,17 @@ import { fileURLToPath } from 'node:url';
 import { embeddedTarget } from './targets/platform.mjs';
 import { ingestPhase } from './lib/phases.mjs';
 import { probe } from './lib/probe.mjs';
-import { cpuOf } from './lib/procmem.mjs';
+import { cpuOf, threadCpuOf } from './lib/procmem.mjs';
 import { ImapClient } from './lib/imap-client.mjs';
 import { makeMessage } from './lib/message.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const here = join(dirname(fileURLToPath(import.meta.url)), '..');
-const roots = arg('root', here).split(',').map((r) => resolve(r));
+const checkouts = arg('root', here).split(',').map((r) => resolve(r));
+const envs = arg('env', '').split('|').map((v) => Object.fromEntries(v.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])));
+const variantName = (checkout, env) => [basename(checkout), ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(' ');
+const roots = checkouts.flatMap((checkout) => envs.map((env) => ({ checkout, env, name: variantName(checkout, env) })));
 const reps = Number(arg('reps', '2'));
 const opts = { messages: Number(arg('messages', '2000')), connections: Number(arg('connections', '16')), stallMs: 30_000 };
 const warmup = Number(arg('warmup', '500'));
@@ -35,8 +41,8 @@ const oneMailbox = args.includes('--one-mailbox');
 const appends = Number(arg('append', '0'));
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const log = (l) => console.error(l);
-// bench/pglite-sql-count.cjs preloaded: its counts of the measured phase are its second file
-const counting = (process.env.BENCH_EMBEDDED_NODE_FLAGS ?? '').includes('pglite-sql-count');
+// bench/pglite-sql-count.cjs or pglite-thread-count.cjs preloaded: its counts of the measured phase are its second file
+const counting = /pglite-(sql|thread)-count/.test(process.env.BENCH_EMBEDDED_NODE_FLAGS ?? '');
 const countBase = (process.env.PGLITE_SQL_COUNT_OUT ?? join(tmpdir(), 'pglite-sql-count')).replace(/\.json$/, '');
 
 const user = (local) => ({ address: `${local}@bench.test`, password: 'bench-Passw0rd-1' });
@@ -44,11 +50,11 @@ const users = oneMailbox || appends ? [user('one0')] : Array.from({ length: 16 }
 
 const results = [];
 for (let rep = 0; rep < reps; rep++) {
-  for (const [i, checkout] of roots.entries()) {
+  for (const [i, { checkout, env, name }] of roots.entries()) {
     const profileDir = profile ? join(profile, `${rep}-${i}-${basename(checkout)}`) : undefined;
     // one count file per run: <PGLITE_SQL_COUNT_OUT or tmpdir/pglite-sql-count>-<rep>-<checkout>.json
     if (counting) process.env.PGLITE_SQL_COUNT_OUT = `${countBase}-${rep}-${i}-${basename(checkout)}.json`;
-    const target = await embeddedTarget({ users, profileDir, checkout });
+    const target = await embeddedTarget({ users, profileDir, checkout, env });
     try {
       await target.provision();
       target.can = await probe(target);
@@ -65,7 +71,7 @@ for (let rep = 0; rep < reps; rep++) {
         for (const raw of raws) ms += (await c.command(`APPEND INBOX {${raw.length}+}\r\n`, { raw })).ms;
         const cpu = (cpuOf([{ name: 'p', pid }]).p - cpu0) / appends;
         await c.logout();
-        const r = { checkout, rep, cpuMsPerAppend: +cpu.toFixed(2), msPerAppend: +(ms / appends).toFixed(2), load: `${load0} → ${load()}` };
+        const r = { checkout: name, rep, cpuMsPerAppend: +cpu.toFixed(2), msPerAppend: +(ms / appends).toFixed(2), load: `${load0} → ${load()}` };
         results.push(r);
         console.log(JSON.stringify(r));
         continue;
@@ -75,20 +81,26 @@ for (let rep = 0; rep < reps; rep++) {
       if (counting) process.kill(pid, 'SIGUSR2');
       const load0 = load();
       const cpu0 = cpuOf([{ name: 'p', pid }]).p;
+      const main0 = threadCpuOf(pid, pid);
       const into = {};
       await ingestPhase({ target, users, opts, rep, into, log });
       const cpu = (cpuOf([{ name: 'p', pid }]).p - cpu0) / opts.messages;
+      const mainCpu = (threadCpuOf(pid, pid) - main0) / opts.messages;
       if (counting) process.kill(pid, 'SIGUSR2');
       const r = {
-        checkout,
+        checkout: name,
         rep,
         cpuMsPerMessageToVisible: +cpu.toFixed(2),
+        mainThreadCpuMsPerMessage: +mainCpu.toFixed(2),
         cpuMsPerMessageDuringSmtp: +into['cpu.smtp.standalone'][0].toFixed(2),
         smtpPerSecond: +into['smtp.rate'][0].toFixed(0),
         p50: +into['smtp.p50'][0].toFixed(1),
         p99: +into['smtp.p99'][0].toFixed(1),
         // issue 17's "RSS after the bench's ingest" (MiB), and the process's peak so far
         ...(({ rss, peak }) => ({ rssAfterMiB: Math.round(rss / 1048576), peakMiB: Math.round(peak / 1048576) }))(target.resident() ?? {}),
+        // the start's: peak RSS once settled after /readyz, and RSS then (issue 17's peak during start and idle)
+        startPeakMiB: Math.round(target.startup.peak / 1048576),
+        idleMiB: Math.round(target.startup.idleRss / 1048576),
         load: `${load0} → ${load()}`,
       };
       results.push(r);
@@ -98,7 +110,7 @@ for (let rep = 0; rep < reps; rep++) {
     }
   }
 }
-for (const checkout of roots) {
+for (const { name: checkout } of roots) {
   const mine = results.filter((r) => r.checkout === checkout).map((r) => r.cpuMsPerAppend ?? r.cpuMsPerMessageToVisible);
   console.log(`${checkout}: CPU ms per ${appends ? 'APPEND' : 'message to visible'} ${mine.join(' / ')}`);
 }

@@ -57,6 +57,17 @@ export function memoryOf(pids) {
 
 const TICK_MS = 10; // USER_HZ is 100 on every Linux we run on
 
+/** CPU time (user + system, ms) of one thread (task `tid` of process `pid`; the main thread's tid is the pid), 0 once gone. */
+export function threadCpuOf(pid, tid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU time (user + system, ms) per process, keyed by the name given in `named` ({ name, pid }[]). */
 export function cpuOf(named) {
   const out = {};

@@ -74,7 +74,7 @@ export async function distributedTarget({ users, databaseAdminUrl, natsUrl, prof
   return t;
 }
 
-export async function embeddedTarget({ users, profileDir, checkout = root }) {
+export async function embeddedTarget({ users, profileDir, checkout = root, env: extraEnv = {} }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'mail-bench-embedded-'));
   const ports = { smtp: await freePort(), submission: await freePort(), imap: await freePort(), pop3: await freePort(), admin: await freePort() };
   const adminToken = randomBytes(24).toString('base64url');
@@ -96,6 +96,8 @@ export async function embeddedTarget({ users, profileDir, checkout = root }) {
     DNS_SERVERS: dns.servers.join(','),
     // bench/pglite-sql-count.cjs, when preloaded: where it writes
     ...(process.env.PGLITE_SQL_COUNT_OUT ? { PGLITE_SQL_COUNT_OUT: process.env.PGLITE_SQL_COUNT_OUT } : {}),
+    // an A/B's variant (bench/embedded-ingest.mjs --env)
+    ...extraEnv,
   };
   const started = performance.now();
   // BENCH_EMBEDDED_NODE_FLAGS: node/V8 flags for an A/B of the embedded process (V8 freezes its flags at start)

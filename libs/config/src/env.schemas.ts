@@ -20,6 +20,8 @@ export const CommonEnv = z.object({
   HTTP_PORT: Port.default(9090),
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** embedded mode: PGlite runs on a worker thread of its own, in parallel with the services' JavaScript (ADR 0082) */
+  EMBEDDED_PGLITE_THREAD: Bool.default(true),
   NATS_URL: z.string().optional(),
   /** subject prefix: isolates test runs (and platforms) sharing one NATS */
   BUS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).optional(),

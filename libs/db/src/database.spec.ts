@@ -8,6 +8,7 @@ import type { Database } from './database.port.js';
 import { runMigrations } from './migrations.js';
 import { PgDatabase } from './pg-database.js';
 import { PgliteDatabase } from './pglite-database.js';
+import { PgliteThreadDatabase } from './pglite-thread-database.js';
 import { installedPgliteVersion, pgliteTemplateFor, templatePgliteVersion } from './pglite-template.js';
 
 const migrations = [
@@ -84,7 +85,7 @@ function databaseContract(name: string, open: () => Promise<Database>) {
 
     // PGlite only: in the embedded process every module shares its one connection, and a module's
     // migrations run in its onModuleInit while others already run their statements
-    it('prepares a statement again when a table changed the columns it answers', { skip: name !== 'PGlite' }, async () => {
+    it('prepares a statement again when a table changed the columns it answers', { skip: !name.startsWith('PGlite') }, async () => {
       const all = 'SELECT * FROM t.things WHERE name = $1';
       assert.deepEqual(Object.keys((await db.query(all, ['p'])).rows[0]), ['id', 'name', 'n']);
       await db.query('ALTER TABLE t.things ADD COLUMN note text');
@@ -95,6 +96,7 @@ function databaseContract(name: string, open: () => Promise<Database>) {
 }
 
 databaseContract('PGlite', () => PgliteDatabase.open());
+databaseContract('PGlite on a thread (ADR 0082)', () => PgliteThreadDatabase.open());
 
 describe('PGlite start (ADR 0042)', () => {
   it('has a committed initdb template made by the installed PGlite (run scripts/pglite-template.mjs after an upgrade)', async () => {

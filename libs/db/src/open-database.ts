@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import type { Database } from './database.port.js';
 import { PgDatabase } from './pg-database.js';
 import { PgliteDatabase } from './pglite-database.js';
+import { PgliteThreadDatabase } from './pglite-thread-database.js';
 import type { SchemaMigrations } from './pglite-template.js';
 
-/** PostgreSQL when a URL is given, else PGlite under `dataDir` (or in memory without one). */
-export async function openDatabase(opts: { url?: string; dataDir?: string; poolSize?: number; applicationName?: string; migrations?: SchemaMigrations }): Promise<Database> {
+/** PostgreSQL when a URL is given, else PGlite under `dataDir` (or in memory without one); `thread`: PGlite on a worker thread of its own (ADR 0082) */
+export async function openDatabase(opts: { url?: string; dataDir?: string; poolSize?: number; applicationName?: string; migrations?: SchemaMigrations; thread?: boolean }): Promise<Database> {
   if (opts.url) return new PgDatabase(opts.url, { max: opts.poolSize, applicationName: opts.applicationName });
-  return PgliteDatabase.open(opts.dataDir ? join(opts.dataDir, 'pglite') : undefined, { migrations: opts.migrations });
+  return (opts.thread ? PgliteThreadDatabase : PgliteDatabase).open(opts.dataDir ? join(opts.dataDir, 'pglite') : undefined, { migrations: opts.migrations });
 }

@@ -70,7 +70,7 @@ export async function connectDistributedInfra(service: string, env: CommonEnv, n
 export async function openEmbeddedInfra(env: CommonEnv, logger: Logger, opts: { migrations?: SchemaMigrations } = {}): Promise<Infra> {
   await makeDataDirPrivate(env.DATA_DIR);
   const bus = new InProcessBus({ service: 'standalone', logger });
-  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, migrations: opts.migrations });
+  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, migrations: opts.migrations, thread: env.EMBEDDED_PGLITE_THREAD });
   const blob = await blobStoreFromEnv(env);
   return {
     mode: 'embedded',
