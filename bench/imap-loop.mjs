@@ -5,7 +5,9 @@
 //     [--append]              the command is the bench's APPEND (a new ~10 KB message, LITERAL+, each waiting for its OK: `APPEND x1,000`)
 //     [--service-env=K=V,...] added to every service's environment (e.g. ACCESS_STORE_APPENDS=bus for an A/B, ADR 0063)
 // --each prints every command's time and CPU per process; --hold keeps the platform up afterwards (until Ctrl-C), to look at its database by hand.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// After the CPU line: each service's CPU split into user/system, and its read and write system calls (syscr/syscw of
+// /proc/PID/io) and context switches (voluntary + involuntary, all threads) per command: counts, firm where time is not.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ImapClient } from './lib/imap-client.mjs';
@@ -72,6 +74,39 @@ try {
   target.infraProcesses = ['nats-server'];
   const plainProcesses = target.processes;
   target.processes = () => [...plainProcesses(), ...backends.map((b) => ({ name: 'pg backends', pid: b.pid }))];
+  // per named process: user and system CPU ms (utime, stime; 100 ticks a second), read and write system calls, context switches
+  const sysCounts = () => {
+    const out = new Map();
+    for (const [name, [counts, threads]] of target.processes().flatMap(({ name, pid }) => {
+        try {
+          const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+          const io = Object.fromEntries(readFileSync(`/proc/${pid}/io`, 'utf8').trim().split('\n').map((l) => [l.split(':')[0], Number(l.split(':')[1])]));
+          let switches = 0;
+          const threads = {};
+          for (const t of readdirSync(`/proc/${pid}/task`)) {
+            const status = readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
+            const comm = /^Name:\s+(.*)$/m.exec(status)?.[1] ?? t;
+            for (const m of status.matchAll(/ctxt_switches:\s+(\d+)/g)) {
+              switches += Number(m[1]);
+              threads[comm] = (threads[comm] ?? 0) + Number(m[1]);
+            }
+          }
+          return [[name, [[Number(f[11]) * 10, Number(f[12]) * 10, io.syscr, io.syscw, switches], threads]]];
+        } catch {
+          return [];
+        }
+      })) {
+      // several processes of one name (the PostgreSQL backends) add up
+      const seen = out.get(name);
+      if (!seen) out.set(name, [counts, threads]);
+      else {
+        counts.forEach((v, i) => (seen[0][i] += v));
+        for (const [comm, n] of Object.entries(threads)) seen[1][comm] = (seen[1][comm] ?? 0) + n;
+      }
+    }
+    return out;
+  };
+  const countsStart = sysCounts();
   const start = cpuOf(cpuProcesses(target));
   // the loop's window on the monotonic clock V8's profile timestamps share: profile-summary.mjs counts only its samples
   const fromUs = Number(process.hrtime.bigint() / 1000n);
@@ -83,6 +118,21 @@ try {
     if (at) console.log(`#${i + 1} ${r.ms.toFixed(0)} ms; CPU ms: ${cpuSince(at)}`);
   }
   console.log(`CPU ms per command: ${cpuSince(start, times)}`);
+  const countsEnd = sysCounts();
+  console.log('per command: CPU ms user/system, read/write system calls, context switches:');
+  for (const [name, [end, threads]] of countsEnd) {
+    const [before, threadsBefore] = countsStart.get(name) ?? [end, threads];
+    const d = end.map((v, i) => (v - before[i]) / times);
+    if (d[0] + d[1] < 0.05 && d[2] + d[3] < 0.5) continue;
+    // the threads that switched most (V8's workers, libuv's pool, the main thread by the process's name)
+    const busiest = Object.entries(threads)
+      .map(([comm, n]) => [comm, (n - (threadsBefore[comm] ?? 0)) / times])
+      .filter(([, n]) => n >= 0.5)
+      .sort((a, b) => b[1] - a[1])
+      .map(([comm, n]) => `${comm} ${n.toFixed(1)}`)
+      .join(', ');
+    console.log(`  ${name.padEnd(12)} ${d[0].toFixed(2)}/${d[1].toFixed(2)} ms, ${d[2].toFixed(2)}/${d[3].toFixed(2)} calls, ${d[4].toFixed(2)} switches (${busiest})`);
+  }
   const xactsAfter = await xacts();
   await admin.end();
   console.log(`per command: ${((xactsAfter.commits - xactsBefore.commits) / times).toFixed(2)} transactions committed, ${((xactsAfter.inserted - xactsBefore.inserted) / times).toFixed(2)} rows inserted (this database)`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ContractError } from '@mail/contracts';
 import type { Bus } from '@mail/bus';
 import type { Logger } from '@mail/telemetry';
 import { ChangePublisher, type MailboxChange } from './change-publisher.js';
@@ -26,6 +27,23 @@ function holdingBus(fail?: (n: number) => boolean) {
     },
   } as unknown as Bus;
   return { bus, made, release };
+}
+
+/**
+ * A bus that records, in order, what was published and when the flush was asked and answered; a
+ * `turn` marker is recorded by the first promise job after the publish began, so a flush asked
+ * before it was asked in the publish's own turn (one write with the events on NATS, ADR 0080).
+ */
+function recordingBus(order: string[], ping: () => Promise<void> = async () => undefined): Bus {
+  return {
+    publish: async (_c: unknown, payload: MailboxChange) => void order.push(`published ${payload.uids[0]}`),
+    ping: async () => {
+      order.push('flush asked');
+      await ping();
+      await new Promise((resolve) => setImmediate(resolve));
+      order.push('flushed');
+    },
+  } as unknown as Bus;
 }
 
 describe('ChangePublisher', () => {
@@ -57,5 +75,37 @@ describe('ChangePublisher', () => {
       warned.map((w) => w.mailboxId),
       [change(2).mailboxId],
     );
+  });
+
+  it("flushes in the events' own turn and resolves only once the bus has them, when it answers clients itself (ADR 0074, 0080)", async () => {
+    const order: string[] = [];
+    const events = new ChangePublisher(recordingBus(order), { warn: () => undefined } as never, true);
+    const done = events.publish([change(7), change(8)]).then(() => order.push('answered'));
+    queueMicrotask(() => order.push('turn'));
+    await done;
+    assert.deepEqual(order, ['published 7', 'published 8', 'flush asked', 'turn', 'flushed', 'answered']);
+    // nothing published, nothing to flush (a STORE that changed nothing)
+    order.length = 0;
+    await events.publish([]);
+    assert.deepEqual(order, []);
+  });
+
+  it('answers a committed change even when the flush fails, and says so in the log', async () => {
+    const order: string[] = [];
+    const warned: unknown[] = [];
+    const bus = recordingBus(order, async () => {
+      throw new ContractError('UNAVAILABLE', 'NATS connection closed');
+    });
+    const events = new ChangePublisher(bus, { warn: (o: unknown) => warned.push(o) } as never, true);
+    await events.publish([change(9)]);
+    assert.deepEqual(order, ['published 9', 'flush asked']);
+    assert.equal(warned.length, 1);
+  });
+
+  it("does not flush in the store's own process (its reply follows the event on one connection)", async () => {
+    const order: string[] = [];
+    const events = new ChangePublisher(recordingBus(order), { warn: () => undefined } as never);
+    await events.publish([change(7)]);
+    assert.deepEqual(order, ['published 7']);
   });
 });

@@ -88,9 +88,21 @@ function appendsSuite(name: string, open: () => Promise<OpenedDatabase>) {
       await h.bus.request(ListMailboxes, { accountId });
       const request = AppendMessage.request.parse({ accountId, ...(await message('one statement')), recent: 'claim' });
       statements.length = 0;
-      const res = await appends.appendMessage(request);
-      assert.equal(res.uid, 1);
-      assert.equal(statements.length, 1, statements.map((s) => s.slice(0, 60)).join(' | '));
+      // composed outside the store, the change event is flushed to the bus before the append returns (ADR 0074, 0080)
+      const ping = h.bus.ping;
+      let flushes = 0;
+      h.bus.ping = () => (flushes++, ping.call(h.bus));
+      try {
+        const res = await appends.appendMessage(request);
+        assert.equal(res.uid, 1);
+        assert.equal(flushes, 1);
+        // a STORE that changes nothing publishes nothing and waits for no flush
+        await appends.updateFlags(UpdateFlags.request.parse({ accountId, mailboxId: res.mailboxId, uids: [[1, 1]], mode: 'add', flags: [] }));
+        assert.equal(flushes, 1);
+      } finally {
+        h.bus.ping = ping;
+      }
+      assert.equal(statements.length, 2, statements.map((s) => s.slice(0, 60)).join(' | '));
     });
 
     it('runs a STORE and an EXPUNGE in ONE statement each, with no transaction around them (ADR 0074)', async () => {

@@ -34,14 +34,14 @@ const STORE_LOGGER = Symbol('STORE_LOGGER');
  * its APPEND (StoreAppends): the store composes them with the rest of its write side, `access`
  * alone (StoreReadsModule, ADR 0057 and 0063).
  */
-function readModelProviders(settings: StoreSettings): Provider[] {
+function readModelProviders(settings: StoreSettings, flushEvents = false): Provider[] {
   return [
     { provide: STORE_SETTINGS, useValue: settings },
     { provide: STORE_LOGGER, useFactory: () => createLogger('store') },
     { provide: MailboxRepository, useValue: new MailboxRepository() },
     { provide: MessageRepository, useValue: new MessageRepository() },
     { provide: IndexRepository, useValue: new IndexRepository() },
-    { provide: ChangePublisher, useFactory: (bus: Bus, logger: Logger) => new ChangePublisher(bus, logger), inject: [Bus, STORE_LOGGER] },
+    { provide: ChangePublisher, useFactory: (bus: Bus, logger: Logger) => new ChangePublisher(bus, logger, flushEvents), inject: [Bus, STORE_LOGGER] },
     {
       provide: BlobCollector,
       useFactory: (db: Database, indexes: IndexRepository, blobs: BlobStore, logger: Logger) =>
@@ -139,6 +139,7 @@ export class StoreModule {
 @Module({})
 export class StoreReadsModule {
   static forRoot(config: StoreConfig = {}): DynamicModule {
-    return { module: StoreReadsModule, providers: readModelProviders(storeSettings(config)), exports: [StoreReads, StoreAppends] };
+    // this process answers its clients itself: a change is answered only once its event is on the bus (ADR 0074, 0080)
+    return { module: StoreReadsModule, providers: readModelProviders(storeSettings(config), true), exports: [StoreReads, StoreAppends] };
   }
 }

@@ -16,45 +16,6 @@ const quietLogger = { error: () => undefined } as never;
 const reads = new Proxy({}, { get: () => () => Promise.reject(new Error('no read expected')) }) as MailReadModel;
 
 describe('DirectReadsMailStore', () => {
-  it('answers a change made here only after the bus has its event, as the reply over the bus did (ADR 0074)', async () => {
-    const bus = new InProcessBus({ service: 'test' });
-    const order: string[] = [];
-    bus.ping = async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      order.push('flushed');
-    };
-    const appends = {
-      appendMessage: async () => (order.push('appended'), appended),
-      appendAll: async () => ({ results: [appended] }),
-      updateFlags: async () => (order.push('stored'), { updated: [], conflicts: [] }),
-      expungeMessages: async () => (order.push('expunged'), { expunged: [7], highestModseq: 11 }),
-    } as MailAppendModel;
-    const readsHere = { listMailboxes: async () => (order.push('listed'), { mailboxes: [] }) } as unknown as MailReadModel;
-    try {
-      const store = new DirectReadsMailStore(bus, readsHere, quietLogger, appends);
-      await store.appendMessage(appendRequest);
-      order.push('answered');
-      await store.updateFlags({ accountId: ACCOUNT, mailboxId: MAILBOX, uids: [[7, 7]], mode: 'add', flags: ['\\Seen'] });
-      order.push('answered');
-      await store.expungeMessages({ accountId: ACCOUNT, mailboxId: MAILBOX, uids: [[7, 7]], onlyDeleted: true });
-      order.push('answered');
-      // a read changes nothing and waits for nothing
-      await store.listMailboxes({ accountId: ACCOUNT });
-      order.push('answered');
-      assert.deepEqual(order, ['appended', 'flushed', 'answered', 'stored', 'flushed', 'answered', 'expunged', 'flushed', 'answered', 'listed', 'answered']);
-      // a bus that cannot flush does not fail a change already committed
-      bus.ping = async () => {
-        throw new ContractError('UNAVAILABLE', 'NATS connection closed');
-      };
-      const warned: unknown[] = [];
-      const store2 = new DirectReadsMailStore(bus, readsHere, { error: () => undefined, warn: (o: unknown) => warned.push(o) } as never, appends);
-      assert.deepEqual(await store2.appendMessage(appendRequest), appended);
-      assert.equal(warned.length, 1);
-    } finally {
-      await bus.close();
-    }
-  });
-
   it('runs APPEND, STORE and EXPUNGE in this process with the store code it was given, validated as over the bus (ADR 0063)', async () => {
     const bus = new InProcessBus({ service: 'test' });
     const seen: unknown[] = [];

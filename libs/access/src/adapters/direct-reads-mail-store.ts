@@ -10,7 +10,10 @@ import { BusMailStore } from './bus-mail-store.js';
  * and everything else that changes mail still sent to the store over the bus. A direct call is
  * validated against its contract as the store's bus handler would validate it; an error that is
  * not a ContractError is logged here and answered as INTERNAL, as over the bus. A direct append
- * publishes its change event on the bus itself, after its commit, as the store does.
+ * publishes its change event on the bus itself, after its commit, as the store does; the store's
+ * code composed here (StoreReadsModule) flushes it to the bus before it returns, so the client
+ * hears OK only after the event reached the server, as the store's reply over the bus followed its
+ * event on one connection (ADR 0074; the flush goes out in the event's own write, ADR 0080).
  */
 export class DirectReadsMailStore extends BusMailStore {
   override readonly appendsCommitWithBodies: boolean;
@@ -24,7 +27,6 @@ export class DirectReadsMailStore extends BusMailStore {
     ];
     for (const [name, contract, model] of direct) {
       const method = (model as Record<string, (p: unknown) => Promise<unknown>>)[name] as (p: unknown) => Promise<unknown>;
-      const changes = model === appends;
       const call = async (req: unknown) => {
         const parsed = contract.request.safeParse(req);
         if (!parsed.success) throw new ContractError('INVALID', `invalid ${contract.subject} payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
@@ -36,7 +38,6 @@ export class DirectReadsMailStore extends BusMailStore {
           logger.error({ err, subject: contract.subject }, 'store request failed in this process');
           throw new ContractError('INTERNAL', 'internal error');
         }
-        if (changes) await eventsOut(bus, logger, contract.subject);
         return res;
       };
       Object.assign(this, { [name]: call });
@@ -44,19 +45,3 @@ export class DirectReadsMailStore extends BusMailStore {
   }
 }
 
-/**
- * A change made here published its event on the bus after its commit, but a NATS publish only
- * queues it in this process. Over the bus the store's reply followed the event on one connection,
- * so the event reached the server first; here the client hears OK directly, and its next NOOP on
- * another replica could come before the event (ADR 0074's fix: transcripts 09 and 33 failed about
- * one run in two under load). A flush (one PING round trip to the server) restores that order
- * before the reply. The change is committed whatever happens: a failed flush is only logged (the
- * NATS client keeps the event queued and sends it when it reconnects).
- */
-async function eventsOut(bus: Bus, logger: Logger, subject: string): Promise<void> {
-  try {
-    await bus.ping();
-  } catch (err) {
-    logger.warn({ err, subject }, 'could not flush the change event before the reply');
-  }
-}
