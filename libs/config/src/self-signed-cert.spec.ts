@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, createServer } from 'node:tls';
+import { connect, createSecureContext, createServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { makeSelfSignedCert } from './self-signed-cert.js';
 import { loadOrCreateTls } from './tls-files.js';
@@ -27,6 +27,14 @@ describe('the self-signed certificate of a first start, made with node:crypto (A
     assert.ok(x.checkHost('mx.example.test'));
     assert.ok(x.checkIP('127.0.0.1'));
     assert.match(key, /^-----BEGIN PRIVATE KEY-----\n/);
+  });
+
+  it('writes serial numbers in the minimal DER form, whatever their leading bytes (OpenSSL refuses padding)', async () => {
+    for (const serial of ['0000000000000000000000000000007f', '00ff00000000000000000000000000aa', 'ff00000000000000000000000000000a', '00000000000000000000000000000000']) {
+      const { key, cert } = await makeSelfSignedCert({ commonName: 'localhost', altNames: ['localhost'], serial: Buffer.from(serial, 'hex') });
+      createSecureContext({ key, cert }); // OpenSSL's own DER parser
+      assert.equal(new X509Certificate(cert).serialNumber.replace(/^0+(?=.)/, ''), serial.replace(/^0+(?=.)/, '').toUpperCase());
+    }
   });
 
   it('OpenSSL reads it, and a TLS client that trusts it connects by name', async () => {

@@ -16,7 +16,8 @@ export interface SelfSignedCert {
   cert: string;
 }
 
-export async function makeSelfSignedCert(opts: { commonName: string; altNames: string[]; days?: number; now?: Date }): Promise<SelfSignedCert> {
+/** `serial`: the serial number's bytes (random 16 by default; a spec gives its own) */
+export async function makeSelfSignedCert(opts: { commonName: string; altNames: string[]; days?: number; now?: Date; serial?: Buffer }): Promise<SelfSignedCert> {
   const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   const notBefore = opts.now ?? new Date();
   const notAfter = new Date(notBefore.getTime() + (opts.days ?? 365) * 86_400_000);
@@ -27,8 +28,7 @@ export async function makeSelfSignedCert(opts: { commonName: string; altNames: s
     seq(oid('2.5.29.19'), tlv(0x04, seq())), // basicConstraints: not a CA
     seq(oid('2.5.29.17'), tlv(0x04, seq(...altNames))),
   );
-  const serial = randomBytes(16);
-  serial[0] &= 0x7f; // positive (RFC 5280 4.1.2.2)
+  const serial = opts.serial ?? randomBytes(16);
   const tbs = seq(
     tlv(0xa0, integer(Buffer.from([2]))), // v3
     integer(serial),
@@ -58,8 +58,16 @@ function tlv(tag: number, ...parts: Buffer[]): Buffer {
 }
 const seq = (...parts: Buffer[]) => tlv(0x30, ...parts);
 const set = (...parts: Buffer[]) => tlv(0x31, ...parts);
-/** an INTEGER from unsigned big-endian bytes (a leading zero keeps it positive) */
-const integer = (bytes: Buffer) => tlv(0x02, bytes[0] & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+/**
+ * A non-negative INTEGER from unsigned big-endian bytes, in DER's minimal form: leading zero bytes
+ * dropped (OpenSSL refuses them: "illegal padding"), one zero put back when the high bit is set.
+ */
+function integer(bytes: Buffer): Buffer {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  const v = bytes.subarray(i);
+  return tlv(0x02, v[0] & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v);
+}
 
 function oid(dotted: string): Buffer {
   const [a, b, ...rest] = dotted.split('.').map(Number);
