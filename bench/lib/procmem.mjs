@@ -68,6 +68,17 @@ export function threadCpuOf(pid, tid) {
   }
 }
 
+/** CPU time (user + system, ms) of each thread of process `pid`, by tid */
+export function threadsCpuOf(pid) {
+  const out = new Map();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) out.set(Number(tid), threadCpuOf(pid, tid));
+  } catch {
+    /* gone */
+  }
+  return out;
+}
+
 /** CPU time (user + system, ms) per process, keyed by the name given in `named` ({ name, pid }[]). */
 export function cpuOf(named) {
   const out = {};
