@@ -6,7 +6,7 @@
 //     [--service-env=K=V,...] added to every service's environment (e.g. ACCESS_STORE_APPENDS=bus for an A/B, ADR 0063)
 // --each prints every command's time and CPU per process; --hold keeps the platform up afterwards (until Ctrl-C), to look at its database by hand.
 // After the CPU line: each service's CPU split into user/system, and its read and write system calls (syscr/syscw of
-// /proc/PID/io) and context switches (voluntary + involuntary, all threads) per command: counts, firm where time is not.
+// /proc/PID/io) and context switches (all threads; the involuntary ones, preemptions, apart) per command: counts, firm where time is not.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -82,16 +82,18 @@ try {
           const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
           const io = Object.fromEntries(readFileSync(`/proc/${pid}/io`, 'utf8').trim().split('\n').map((l) => [l.split(':')[0], Number(l.split(':')[1])]));
           let switches = 0;
+          let preempted = 0;
           const threads = {};
           for (const t of readdirSync(`/proc/${pid}/task`)) {
             const status = readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
             const comm = /^Name:\s+(.*)$/m.exec(status)?.[1] ?? t;
-            for (const m of status.matchAll(/ctxt_switches:\s+(\d+)/g)) {
-              switches += Number(m[1]);
-              threads[comm] = (threads[comm] ?? 0) + Number(m[1]);
+            for (const m of status.matchAll(/(nonvoluntary_)?ctxt_switches:\s+(\d+)/g)) {
+              switches += Number(m[2]);
+              if (m[1]) preempted += Number(m[2]);
+              threads[comm] = (threads[comm] ?? 0) + Number(m[2]);
             }
           }
-          return [[name, [[Number(f[11]) * 10, Number(f[12]) * 10, io.syscr, io.syscw, switches], threads]]];
+          return [[name, [[Number(f[11]) * 10, Number(f[12]) * 10, io.syscr, io.syscw, switches, preempted], threads]]];
         } catch {
           return [];
         }
@@ -131,7 +133,7 @@ try {
       .sort((a, b) => b[1] - a[1])
       .map(([comm, n]) => `${comm} ${n.toFixed(1)}`)
       .join(', ');
-    console.log(`  ${name.padEnd(12)} ${d[0].toFixed(2)}/${d[1].toFixed(2)} ms, ${d[2].toFixed(2)}/${d[3].toFixed(2)} calls, ${d[4].toFixed(2)} switches (${busiest})`);
+    console.log(`  ${name.padEnd(12)} ${d[0].toFixed(2)}/${d[1].toFixed(2)} ms, ${d[2].toFixed(2)}/${d[3].toFixed(2)} calls, ${d[4].toFixed(2)} switches (${d[5].toFixed(2)} involuntary; ${busiest})`);
   }
   const xactsAfter = await xacts();
   await admin.end();
