@@ -15,6 +15,8 @@ export interface AccessConfig {
   maxAppendSize: number;
   /** bytes of recently read bodies kept in memory (CachingBlobStore); 0 or unset: none */
   bodyCacheBytes?: number;
+  /** bytes (estimated) of envelopes, sizes and dates IMAP FETCH keeps (ADR 0079); unset: the server's 8 MiB, 0: none */
+  envelopeCacheBytes?: number;
   /** PROXY protocol on the listeners it names, from its trusted peers only (ADR 0025) */
   proxy?: ProxyProtocolSettings;
   /** connection limits (docs/security.md); unset: the servers' defaults */

@@ -30,6 +30,7 @@ export async function startImap(c: AccessConfig, bus: Bus, blobs: BlobStore, log
       idleTimeoutMs: c.limits?.imapAutologoutMs,
       loginTimeoutMs: c.limits?.imapLoginTimeoutMs,
       sharing: new BusSharing(bus),
+      messageCacheBytes: c.envelopeCacheBytes,
     },
     reads ? new DirectReadsMailStore(bus, reads, logger, appends) : new BusMailStore(bus),
     auth,

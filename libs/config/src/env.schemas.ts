@@ -123,6 +123,8 @@ export const AccessEnv = z.object({
   MAX_APPEND_SIZE: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
   /** message bodies recently read, kept in memory per access process (MiB; 0 turns the cache off) */
   ACCESS_BODY_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(64),
+  /** envelopes, sizes and internal dates FETCH showed, kept for every session of the process (ADR 0079) */
+  ACCESS_ENVELOPE_CACHE_MB: z.coerce.number().int().min(0).max(4_096).default(8),
   IMAP_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(10_000),
   /** per client IPv4 address or IPv6 /64 (0: no limit) */
   IMAP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(50),

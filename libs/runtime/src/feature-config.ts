@@ -90,6 +90,7 @@ export function accessConfig(env: CommonEnv & z.output<typeof AccessEnv>, tls: T
     allowPlaintextAuth: env.ALLOW_PLAINTEXT_AUTH,
     maxAppendSize: env.MAX_APPEND_SIZE,
     bodyCacheBytes: env.ACCESS_BODY_CACHE_MB * 1024 * 1024,
+    envelopeCacheBytes: env.ACCESS_ENVELOPE_CACHE_MB * 1024 * 1024,
     proxy: proxySettings(env),
     limits: {
       imap: { maxConnections: env.IMAP_MAX_CONNECTIONS, maxPerClient: env.IMAP_MAX_CONNECTIONS_PER_IP, exempt: new NetworkList(env.LIMIT_EXEMPT_NETWORKS), processMax: env.PROCESS_MAX_CONNECTIONS },

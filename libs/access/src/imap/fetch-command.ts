@@ -26,6 +26,7 @@ import { ReadAhead } from '../read-ahead.js';
 import { no, ReplyError } from './reply.js';
 import { readRange } from '../read-whole.js';
 import { INLINE_LIMIT, MAX_HEADER_READ, readSection, refsOf, type SectionData } from './section-reader.js';
+import type { MessageMeta, MessageMetaCache } from './message-meta-cache.js';
 
 export interface FetchContext {
   store: MailStorePort;
@@ -43,6 +44,11 @@ export interface FetchContext {
    * sections of messages with UTF-8 header fields are downgraded (RFC 6855 5, RFC 6857; ADR 0066)
    */
   downgrade?: boolean;
+  /**
+   * the process's cache of envelopes, sizes and internal dates (ADR 0079): a FETCH of only those
+   * and flags is answered from it and the view, the store asked only for what it lacks
+   */
+  cache?: MessageMetaCache;
 }
 
 export interface FetchRequest {
@@ -56,6 +62,13 @@ export interface FetchRequest {
 const PAGE_LIGHT = 2000;
 /** envelopes or body structures: the store cuts a page to its reply budget anyway (~1,000 envelopes) */
 const PAGE_HEAVY = 1000;
+/**
+ * A FETCH answered from the cache asks the store for at most this many messages it lacks, in one
+ * request, before writing; with more it takes the paged path (which fills the cache as it goes).
+ */
+const CACHE_MISSES_MAX = 256;
+/** the items a FETCH may ask for to be answered from the cache and the view */
+const CACHEABLE = new Set<FetchItem['kind']>(['UID', 'FLAGS', 'ENVELOPE', 'RFC822.SIZE', 'INTERNALDATE']);
 
 /**
  * Messages whose small sections are read from the blob store while an earlier one is written: one
@@ -118,6 +131,7 @@ export class FetchCommand {
       }
       return;
     }
+    if (this.ctx.cache && changedSince === null && items.every((i) => CACHEABLE.has(i.kind)) && (await this.fromCache(req, items, this.ctx.cache))) return;
     const envelope = items.some((i) => i.kind === 'ENVELOPE');
     const bodyStructure = items.some((i) => i.kind === 'BODYSTRUCTURE' || i.kind === 'BODY' || (i.kind === 'BODY[]' && i.section.part.length > 0));
     const pageSize = envelope || bodyStructure ? PAGE_HEAVY : PAGE_LIGHT;
@@ -146,10 +160,13 @@ export class FetchCommand {
     const pageOf = (i: number) => this.load(req.targets.slice(i, i + pageSize).map(([, uid]) => uid), want, readsBodies);
     // the next page is asked for while this one is written
     let next: Promise<FetchedMessage[]> | null = pageOf(0);
+    const cache = want.envelope ? this.ctx.cache : undefined;
     for (let i = 0; next; i += pageSize) {
       const page: FetchedMessage[] = await next;
       next = i + pageSize < req.targets.length ? pageOf(i + pageSize) : null;
       next?.catch(() => undefined);
+      // before the downgrade: the cache holds what the store holds
+      if (cache) for (const m of page) remember(cache, this.ctx.view.mailboxId, m);
       if (setsSeen) await this.markSeen(page);
       // \Recent is this session's, not the store's
       for (const m of page) m.flags = this.ctx.view.shownFlags(m.uid, m.flags);
@@ -161,6 +178,49 @@ export class FetchCommand {
       if (readsBodies) await this.writePage(messages, items, bodies, setsSeen);
       else await this.writeMetadataPage(messages, items);
     }
+  }
+
+  /**
+   * A FETCH of flags, envelopes, sizes and internal dates only (a client's message list): the flags
+   * from the view, as a FLAGS-only FETCH has them (every keyword in it was announced when the view
+   * took it), the rest from the cache; what the cache lacks is asked of the store in one request.
+   * False, having written nothing, when too much is missing: the paged path answers and fills the cache.
+   * A message the store no longer has (expunged by another session, not yet announced) is left out,
+   * as on the paged path; one the cache still holds is answered (RFC 2180 4.1 allows either).
+   */
+  private async fromCache(req: FetchRequest, items: FetchItem[], cache: MessageMetaCache): Promise<boolean> {
+    const view = this.ctx.view;
+    const found: (MessageMeta | undefined)[] = new Array(req.targets.length);
+    const missing: number[] = [];
+    for (let k = 0; k < req.targets.length; k++) {
+      const uid = req.targets[k]![1];
+      const meta = cache.get(view.mailboxId, uid);
+      if (meta) found[k] = meta;
+      else if (missing.push(uid) > CACHE_MISSES_MAX) return false;
+    }
+    let loaded: Map<number, MessageMeta> | null = null;
+    if (missing.length) {
+      loaded = new Map();
+      for (const m of await this.load(missing, { envelope: true, bodyStructure: false, objectIds: false, saveDate: false }, false)) {
+        const meta = remember(cache, view.mailboxId, m);
+        if (meta) loaded.set(m.uid, meta);
+      }
+    }
+    this.ctx.out.startBatch();
+    try {
+      for (let k = 0; k < req.targets.length; k++) {
+        const [seq, uid] = req.targets[k]!;
+        const meta = found[k] ?? loaded?.get(uid);
+        if (!meta) continue;
+        const envelope = this.ctx.downgrade ? downgradeSerializedEnvelope(meta.envelope) : meta.envelope;
+        const msg: FetchedMessage = { uid, modseq: view.modseqOf(uid), flags: view.flagsOf(uid), size: meta.size, internalDate: meta.internalDate, imapEnvelope: envelope };
+        const written = this.ctx.out.queue(metadataLine(seq, msg, items));
+        if (written) await written;
+      }
+    } finally {
+      this.ctx.out.endBatch();
+    }
+    return true;
   }
 
   /**
@@ -383,6 +443,14 @@ export class FetchCommand {
       throw new ConnectionClosedError();
     }
   }
+}
+
+/** Keeps a fetched message's envelope, size and internal date; the entry, or undefined without an envelope. */
+function remember(cache: MessageMetaCache, mailboxId: string, m: FetchedMessage): MessageMeta | undefined {
+  if (m.imapEnvelope === undefined) return undefined;
+  const meta: MessageMeta = { envelope: m.imapEnvelope, size: m.size, internalDate: m.internalDate };
+  cache.set(mailboxId, m.uid, meta);
+  return meta;
 }
 
 /**

@@ -23,6 +23,7 @@ import { FetchCommand } from './fetch-command.js';
 import type { NotifyWatch } from './notify-watch.js';
 import { SearchContexts } from './search-context.js';
 import { ConnectionClosedError, SocketOutput } from './socket-output.js';
+import type { MessageMetaCache } from './message-meta-cache.js';
 
 export type ImapState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
 
@@ -49,6 +50,8 @@ export interface ImapSessionContext {
   commandPacer?: (remoteAddress: string | undefined) => TokenBucket | undefined;
   /** mailbox sharing (RFC 4314 ACL, ADR 0044) */
   sharing?: SharingPort;
+  /** envelopes, sizes and internal dates FETCH has shown, for every session of the process (ADR 0079) */
+  messageCache?: MessageMetaCache;
   /** counts a login against the per-user session limit; false: the account holds enough sessions */
   admitUser?(session: ImapSession, accountId: string): boolean | Promise<boolean>;
   onClose(session: ImapSession): void;

@@ -18,7 +18,7 @@ export const fetch: CommandSpec<Fetch> = {
       if (text) await s.out.send(text);
     }
     const announceKeywords = (lists: Iterable<readonly string[]>) => mailbox.announceKeywords(lists);
-    await new FetchCommand({ store: s.ctx.store, blobs: s.ctx.blobs, out: s.out, accountId: user.accountId, view, announceKeywords, downgrade: !s.utf8Names }).run({
+    await new FetchCommand({ store: s.ctx.store, blobs: s.ctx.blobs, out: s.out, accountId: user.accountId, view, announceKeywords, downgrade: !s.utf8Names, cache: s.ctx.messageCache }).run({
       targets: view.select(cmd.sequence, cmd.uid),
       items: [...cmd.items],
       byUid: cmd.uid,
