@@ -108,7 +108,7 @@ describe('PGlite start (ADR 0042)', () => {
     const db = await PgliteDatabase.open();
     try {
       const { rows } = await db.query<{ setting: string; unit: string }>("SELECT setting, unit FROM pg_settings WHERE name = 'shared_buffers'");
-      assert.deepEqual(rows, [{ setting: '2048', unit: '8kB' }]);
+      assert.deepEqual(rows, [{ setting: '512', unit: '8kB' }]);
     } finally {
       await db.close();
     }
