@@ -22,6 +22,14 @@ export class BusChangeFeed extends ChangeFeedPort {
     super();
   }
 
+  /**
+   * One PING on the connection the subscriptions share: the server queues its PONG behind every
+   * message it routed to us before, and the client hands those to their handlers before the PONG.
+   */
+  caughtUp(): Promise<void> {
+    return this.bus.ping();
+  }
+
   async subscribe(accountId: string, handler: Handler): Promise<ChangeSubscription> {
     let feed = this.feeds.get(accountId);
     if (!feed) {

@@ -424,6 +424,8 @@ export class FakeMailStore extends MailStorePort {
 export class FakeChangeFeed extends ChangeFeedPort {
   private readonly handlers = new Map<string, Set<(e: MailboxChangedEvent) => void>>();
 
+  async caughtUp(): Promise<void> {}
+
   async subscribe(accountId: string, handler: (event: MailboxChangedEvent) => void): Promise<ChangeSubscription> {
     let set = this.handlers.get(accountId);
     if (!set) this.handlers.set(accountId, (set = new Set()));

@@ -421,6 +421,10 @@ export class ImapSession implements SessionHandle {
     }
     if (!reply) return; // IDLE, AUTHENTICATE: completed later
     const selected = this.selected;
+    // a poll sees every change other replicas acknowledged before it, not only those whose event
+    // happened to arrive first (the event and the client's NOOP race on two sockets); a bus that
+    // cannot answer leaves the poll to what has arrived
+    if (selected && (cmd.name === 'NOOP' || cmd.name === 'CHECK')) await this.ctx.changes.caughtUp().catch(() => undefined);
     if (selected && (selected.hasPending || cmd.name === 'NOOP' || cmd.name === 'CHECK') && expungeAllowedAfter(cmd)) {
       this.expungeHeld = false;
       await this.sendUpdates(selected);
