@@ -424,7 +424,9 @@ export class FakeMailStore extends MailStorePort {
 export class FakeChangeFeed extends ChangeFeedPort {
   private readonly handlers = new Map<string, Set<(e: MailboxChangedEvent) => void>>();
 
-  async caughtUp(): Promise<void> {}
+  caughtUp(): Promise<void> {
+    return Promise.resolve(); // events reach the fake's handlers when they are emitted
+  }
 
   async subscribe(accountId: string, handler: (event: MailboxChangedEvent) => void): Promise<ChangeSubscription> {
     let set = this.handlers.get(accountId);
