@@ -78,6 +78,22 @@ describe('PGlite on a thread of its own (ADR 0082)', () => {
     }
   });
 
+  it('tells its owner once when the thread dies, fails every statement after, and tells nothing on close()', async () => {
+    const lost: Error[] = [];
+    const db = await PgliteThreadDatabase.open(undefined, { onLost: (err) => lost.push(err) });
+    await db.query('SELECT 1');
+    await (db as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(lost.length, 1);
+    assert.match(lost[0].message, /exited/);
+    await assert.rejects(db.query('SELECT 1'), /exited/);
+    const closed: Error[] = [];
+    const other = await PgliteThreadDatabase.open(undefined, { onLost: (err) => closed.push(err) });
+    await other.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(closed.length, 0);
+  });
+
   it('keeps what it committed on disk across closing and opening again, and refuses statements once closed', async () => {
     const dir = join(await mkdtemp(join(tmpdir(), 'pglite-thread-')), 'pglite');
     dirs.push(dirname(dir));

@@ -22,7 +22,13 @@ export class PgliteThreadDatabase extends Database {
   /** set once the thread is gone: every later call fails with it */
   private gone: Error | undefined;
 
-  private constructor(private readonly worker: Worker) {
+  /** from a successful open to close(): the thread's end in between is a loss (before: open's error; after: expected) */
+  private live = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly onLost?: (err: Error) => void,
+  ) {
     super();
     worker.on('message', (reply: PgliteThreadReply) => {
       const w = this.waiting.get(reply.id);
@@ -32,25 +38,33 @@ export class PgliteThreadDatabase extends Database {
       else w.reject(errorOf(reply.error));
     });
     const fail = (err: Error) => {
+      const first = !this.gone;
       this.gone ??= err;
       for (const w of this.waiting.values()) w.reject(this.gone);
       this.waiting.clear();
+      // the process's database is gone for good: its owner decides (the embedded process exits, so
+      // its supervisor restarts it, rather than answering every request with an error)
+      if (first && this.live) this.onLost?.(err);
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the PGlite thread exited (${code})`)));
   }
 
-  /** PGlite under `dataDir` (in memory without one) on a new thread; resolves once the database is open */
-  static async open(dataDir?: string, opts: { migrations?: SchemaMigrations } = {}): Promise<PgliteThreadDatabase> {
+  /**
+   * PGlite under `dataDir` (in memory without one) on a new thread; resolves once the database is
+   * open. `onLost`: called once if the thread dies or exits before close().
+   */
+  static async open(dataDir?: string, opts: { migrations?: SchemaMigrations; onLost?: (err: Error) => void } = {}): Promise<PgliteThreadDatabase> {
     const workerData: PgliteThreadStart = { dataDir, migrations: opts.migrations };
     const worker = new Worker(join(__dirname, 'pglite-thread-worker.js'), { workerData });
-    const db = new PgliteThreadDatabase(worker);
+    const db = new PgliteThreadDatabase(worker, opts.onLost);
     // the thread's first message (id 0) says the database is open, or why not
     db.next = 1;
     await new Promise<unknown>((resolve, reject) => db.waiting.set(0, { resolve, reject })).catch(async (err: unknown) => {
       await worker.terminate();
       throw err;
     });
+    db.live = true;
     return db;
   }
 
@@ -88,6 +102,7 @@ export class PgliteThreadDatabase extends Database {
 
   async close(): Promise<void> {
     if (this.gone) return;
+    this.live = false;
     await this.call({ op: 'close' });
     // closed and its WAL flushed: nothing left in the thread to wait for
     await this.worker.terminate();

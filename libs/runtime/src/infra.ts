@@ -70,7 +70,13 @@ export async function connectDistributedInfra(service: string, env: CommonEnv, n
 export async function openEmbeddedInfra(env: CommonEnv, logger: Logger, opts: { migrations?: SchemaMigrations } = {}): Promise<Infra> {
   await makeDataDirPrivate(env.DATA_DIR);
   const bus = new InProcessBus({ service: 'standalone', logger });
-  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, migrations: opts.migrations, thread: env.EMBEDDED_PGLITE_THREAD });
+  const onLost = (err: Error) => {
+    // nothing can be accepted or read without it: exit so the supervisor (systemd, Kubernetes)
+    // starts the process again on its data directory, instead of refusing every request
+    logger.fatal({ err }, 'the embedded database thread is gone: exiting');
+    process.exit(1);
+  };
+  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, migrations: opts.migrations, thread: env.EMBEDDED_PGLITE_THREAD, onLost });
   const blob = await blobStoreFromEnv(env);
   return {
     mode: 'embedded',
